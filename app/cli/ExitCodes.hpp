@@ -1,0 +1,8 @@
+#pragma once
+namespace meridian::app {
+// meridian-cli's exit codes (documented in the README).
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;      // something went wrong that is not the input's fault
+constexpr int kExitUsage = 2;        // bad command line
+constexpr int kExitBadInput = 3;     // unsupported or corrupt input; stderr names file and reason
+}  // namespace meridian::app

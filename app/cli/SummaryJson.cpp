@@ -1,0 +1,24 @@
+#include "SummaryJson.hpp"
+
+namespace meridian::app {
+
+nlohmann::json toJson(const io::ImageSummary& s) {
+  nlohmann::json j;
+  j["kind"] = io::toString(s.kind);
+  j["format"] = s.format;
+  j["size"] = s.size;
+  j["spacing"] = s.spacing ? nlohmann::json(*s.spacing) : nlohmann::json(nullptr);
+  j["dtype"] = s.dtype;
+  j["channels"] = s.channels;
+  if (!s.modality.empty()) j["modality"] = s.modality;
+  if (s.kind == io::ImageKind::Slide) {
+    nlohmann::json levels = nlohmann::json::array();
+    for (const auto& level : s.levels)
+      levels.push_back({{"size", {level.width, level.height}}, {"downsample", level.downsample}});
+    j["levels"] = levels;
+    j["mpp"] = s.mpp ? nlohmann::json(*s.mpp) : nlohmann::json(nullptr);
+  }
+  return j;
+}
+
+}  // namespace meridian::app

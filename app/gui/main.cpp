@@ -1,0 +1,111 @@
+// meridian: the workstation GUI.
+//   meridian [PATH] [--screenshot OUT.png] [--size 1600x1000] [--verbose]
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QImage>
+#include <QWindow>
+
+#include <cstdio>
+
+#include "DisplayCheck.hpp"
+#include "meridian/core/Logging.hpp"
+#include "meridian/ui/MainWindow.hpp"
+#include "meridian/viewers/VtkRenderWidget.hpp"
+
+namespace {
+
+// Routes Qt's own messages into the "ui" logger, so they land in the log file too.
+void qtMessageToLog(QtMsgType type, const QMessageLogContext&, const QString& message) {
+  auto log = meridian::core::logging::get(meridian::core::logging::Layer::Ui);
+  const std::string text = message.toStdString();
+  switch (type) {
+    case QtDebugMsg: log->debug("Qt: {}", text); break;
+    case QtInfoMsg: log->info("Qt: {}", text); break;
+    case QtWarningMsg: log->warn("Qt: {}", text); break;
+    case QtCriticalMsg:
+    case QtFatalMsg: log->error("Qt: {}", text); break;
+  }
+}
+
+bool waitUntilExposed(QWidget& window, int timeoutMs) {
+  QElapsedTimer timer;
+  timer.start();
+  while (timer.elapsed() < timeoutMs) {
+    QApplication::processEvents(QEventLoop::AllEvents, 50);
+    if (window.windowHandle() && window.windowHandle()->isExposed()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool verbose = false;
+  for (int i = 1; i < argc; ++i) verbose |= std::string(argv[i]) == "--verbose" || std::string(argv[i]) == "-v";
+  meridian::core::logging::Options logOptions;
+  logOptions.verbose = verbose;
+  (void)meridian::core::logging::initialize(logOptions);  // on failure it logs to the console only
+
+  if (const std::string why = meridian::app::whyNoDisplay(); !why.empty()) {
+    std::fprintf(stderr, "meridian: %s\n", why.c_str());
+    return 1;
+  }
+  meridian::viewers::VtkRenderWidget::setDefaultSurfaceFormat();
+  QApplication app(argc, argv);
+  QApplication::setApplicationName(QStringLiteral("Meridian"));
+  QApplication::setOrganizationName(QStringLiteral("Meridian"));
+  qInstallMessageHandler(qtMessageToLog);
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription(QStringLiteral("Meridian clinical research workstation"));
+  parser.addHelpOption();
+  parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("Image, volume or slide to open."));
+  QCommandLineOption openOption(QStringLiteral("open"), QStringLiteral("Image, volume or slide to open."),
+                                QStringLiteral("path"));
+  QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
+                                      QStringLiteral("Render, save the window to this PNG and exit."),
+                                      QStringLiteral("file"));
+  QCommandLineOption sizeOption(QStringLiteral("size"), QStringLiteral("Window size, WIDTHxHEIGHT."),
+                                QStringLiteral("size"), QStringLiteral("1400x900"));
+  QCommandLineOption verboseOption({QStringLiteral("v"), QStringLiteral("verbose")},
+                                   QStringLiteral("Debug-level logging."));
+  parser.addOptions({openOption, screenshotOption, sizeOption, verboseOption});
+  parser.process(app);  // exits with a message on unknown options
+
+  QString path = parser.value(openOption);
+  if (path.isEmpty() && !parser.positionalArguments().isEmpty()) path = parser.positionalArguments().first();
+  const QStringList size = parser.value(sizeOption).split(QLatin1Char('x'));
+  bool okW = false, okH = false;
+  const int width = size.value(0).toInt(&okW), height = size.value(1).toInt(&okH);
+  if (size.size() != 2 || !okW || !okH || width < 200 || height < 150) {
+    std::fprintf(stderr, "meridian: --size wants WIDTHxHEIGHT (at least 200x150), got '%s'\n",
+                 qPrintable(parser.value(sizeOption)));
+    return 2;
+  }
+
+  meridian::ui::MainWindow window;
+  window.resize(width, height);
+  window.show();
+  if (!path.isEmpty()) {
+    if (auto status = window.openPath(path.toStdString()); !status) {
+      std::fprintf(stderr, "meridian: %s\n", status.error().message.c_str());
+      if (parser.isSet(screenshotOption)) return 3;
+    }
+  }
+  if (parser.isSet(screenshotOption)) {
+    if (!waitUntilExposed(window, 10000)) {
+      std::fprintf(stderr, "meridian: the window never became visible; no screenshot taken\n");
+      return 4;
+    }
+    const QString out = parser.value(screenshotOption);
+    if (!window.grab().save(out, "PNG")) {
+      std::fprintf(stderr, "meridian: cannot write screenshot to %s\n", qPrintable(out));
+      return 4;
+    }
+    std::printf("meridian: screenshot saved to %s\n", qPrintable(out));
+    return 0;
+  }
+  return QApplication::exec();
+}

@@ -1,0 +1,61 @@
+#pragma once
+// A 3D scalar volume in patient coordinates (LPS, as DICOM and ITK use them).
+// Voxel (i, j, k) sits at  origin + direction * (spacing ⊙ (i, j, k)).
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "meridian/core/Image2D.hpp"
+#include "meridian/core/PixelType.hpp"
+#include "meridian/core/Result.hpp"
+
+namespace meridian::core {
+
+using Vec3 = std::array<double, 3>;
+/// Row-major 3x3; column c is the patient-space direction of voxel axis c.
+using Mat3 = std::array<double, 9>;
+
+constexpr Mat3 kIdentity3 = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+
+class Volume {
+ public:
+  Volume() = default;
+
+  /// Allocates a zero-filled volume; fails on empty or absurd sizes.
+  static Result<Volume> allocate(std::array<int, 3> size, PixelType type);
+
+  const std::array<int, 3>& size() const { return size_; }
+  PixelType pixelType() const { return type_; }
+  std::size_t voxelCount() const {
+    return static_cast<std::size_t>(size_[0]) * size_[1] * size_[2];
+  }
+  std::uint8_t* data() { return bytes_.data(); }
+  const std::uint8_t* data() const { return bytes_.data(); }
+  std::size_t sizeInBytes() const { return bytes_.size(); }
+
+  double valueAt(int i, int j, int k) const;
+  std::array<double, 2> valueRange() const;
+
+  /// Patient-space position (mm) of the centre of voxel (i, j, k).
+  Vec3 indexToPhysical(const Vec3& index) const;
+
+  /// Axial slice k as a 2D image (same pixel type; spacing copied).
+  Result<Image2D> slice(int k) const;
+
+  Vec3 spacing{1.0, 1.0, 1.0};
+  Vec3 origin{0.0, 0.0, 0.0};
+  Mat3 direction = kIdentity3;
+  /// Stored value v means v * rescaleSlope + rescaleIntercept (1 and 0 once applied).
+  double rescaleSlope = 1.0;
+  double rescaleIntercept = 0.0;
+  std::string modality;  // "CT", "MR", ... when known
+
+ private:
+  std::array<int, 3> size_{0, 0, 0};
+  PixelType type_ = PixelType::Int16;
+  std::vector<std::uint8_t> bytes_;
+};
+
+}  // namespace meridian::core

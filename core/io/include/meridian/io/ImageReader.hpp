@@ -1,0 +1,37 @@
+#pragma once
+// One reader per file format, in OpenSlide's style: `detect` says how sure the reader is
+// that it can read a path (0 = not at all, 1 = certain), `open` reads it. The registry
+// picks the most confident reader. Adding a format is one file and one registration line.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "meridian/core/Image2D.hpp"
+#include "meridian/core/Result.hpp"
+#include "meridian/core/Volume.hpp"
+#include "meridian/io/SlideSource.hpp"
+
+namespace meridian::io {
+
+enum class ImageKind { Image, Volume, Slide };
+const char* toString(ImageKind kind);
+
+/// What a file turned out to be.
+struct OpenedImage {
+  std::string format;  // e.g. "PNG", "NIfTI", "DICOM", "generic-tiff"
+  std::variant<core::Image2D, core::Volume, std::shared_ptr<SlideSource>> content;
+
+  ImageKind kind() const { return static_cast<ImageKind>(content.index()); }
+};
+
+class ImageReader {
+ public:
+  virtual ~ImageReader() = default;
+  virtual std::string name() const = 0;
+  virtual double detect(const std::filesystem::path& path) const = 0;
+  virtual core::Result<OpenedImage> open(const std::filesystem::path& path) const = 0;
+};
+
+}  // namespace meridian::io

@@ -1,0 +1,33 @@
+#pragma once
+// What an opened file is, in plain values: shown in the UI's info panel and written by
+// the CLI. Also the 2D picture that stands for it in a preview.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "meridian/core/Image2D.hpp"
+#include "meridian/core/Result.hpp"
+#include "meridian/io/ImageReader.hpp"
+
+namespace meridian::io {
+
+struct ImageSummary {
+  ImageKind kind = ImageKind::Image;
+  std::string format;
+  std::vector<std::int64_t> size;              // x, y[, z] (level 0 for slides)
+  std::optional<std::vector<double>> spacing;  // mm per pixel/voxel, when known
+  std::string dtype;                           // "uint8", "int16", ...
+  int channels = 1;
+  std::string modality;                        // volumes from DICOM
+  std::vector<SlideLevel> levels;              // slides
+  std::optional<std::array<double, 2>> mpp;    // slides: microns per level-0 pixel
+};
+
+ImageSummary summarize(const OpenedImage& opened);
+
+/// The 2D image a viewer or preview shows first: the image itself, the middle axial
+/// slice of a volume, or an overview of a slide no larger than maxSlideSide.
+core::Result<core::Image2D> representativeImage(const OpenedImage& opened, int maxSlideSide = 2048);
+
+}  // namespace meridian::io

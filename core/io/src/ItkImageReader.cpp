@@ -1,0 +1,174 @@
+#include "ItkImageReader.hpp"
+
+#include <cstring>
+#include <system_error>
+
+#include <itkMetaDataObject.h>
+
+#include "ItkImageIo.hpp"
+
+namespace meridian::io {
+namespace {
+
+using core::ErrorCode;
+using core::makeError;
+using core::PixelType;
+using Component = itk::IOComponentEnum;
+
+// Decoded pixels above this many bytes are refused outright, and above kRatioFloor bytes
+// when they exceed kMaxRatio times the file size: a header that claims far more pixels
+// than its file could plausibly hold is a decompression bomb or a corrupt file.
+constexpr std::uint64_t kMaxDecodedBytes = 8ULL << 30;
+constexpr std::uint64_t kRatioFloor = 256ULL << 20;
+constexpr std::uint64_t kMaxRatio = 2000;
+
+PixelType storedType(Component c) {
+  switch (c) {
+    case Component::UCHAR: return PixelType::UInt8;
+    case Component::SHORT: return PixelType::Int16;
+    case Component::USHORT: return PixelType::UInt16;
+    default: return PixelType::Float32;  // everything else is widened to float
+  }
+}
+
+template <class Src, class Dst>
+void copyComponents(const char* raw, std::size_t pixels, int srcComps, int dstComps, std::uint8_t* out) {
+  const Src* in = reinterpret_cast<const Src*>(raw);
+  Dst* dst = reinterpret_cast<Dst*>(out);
+  for (std::size_t p = 0; p < pixels; ++p)
+    for (int c = 0; c < dstComps; ++c) dst[p * dstComps + c] = static_cast<Dst>(in[p * srcComps + c]);
+}
+
+template <class Src>
+void convertFrom(const char* raw, std::size_t pixels, int srcComps, int dstComps, PixelType dst, std::uint8_t* out) {
+  switch (dst) {
+    case PixelType::UInt8: return copyComponents<Src, std::uint8_t>(raw, pixels, srcComps, dstComps, out);
+    case PixelType::Int16: return copyComponents<Src, std::int16_t>(raw, pixels, srcComps, dstComps, out);
+    case PixelType::UInt16: return copyComponents<Src, std::uint16_t>(raw, pixels, srcComps, dstComps, out);
+    case PixelType::Float32: return copyComponents<Src, float>(raw, pixels, srcComps, dstComps, out);
+  }
+}
+
+bool convert(Component src, const char* raw, std::size_t pixels, int srcComps, int dstComps, PixelType dst,
+             std::uint8_t* out) {
+  switch (src) {
+    case Component::UCHAR: convertFrom<std::uint8_t>(raw, pixels, srcComps, dstComps, dst, out); return true;
+    case Component::CHAR: convertFrom<std::int8_t>(raw, pixels, srcComps, dstComps, dst, out); return true;
+    case Component::USHORT: convertFrom<std::uint16_t>(raw, pixels, srcComps, dstComps, dst, out); return true;
+    case Component::SHORT: convertFrom<std::int16_t>(raw, pixels, srcComps, dstComps, dst, out); return true;
+    case Component::UINT: convertFrom<std::uint32_t>(raw, pixels, srcComps, dstComps, dst, out); return true;
+    case Component::INT: convertFrom<std::int32_t>(raw, pixels, srcComps, dstComps, dst, out); return true;
+    case Component::ULONG: convertFrom<unsigned long>(raw, pixels, srcComps, dstComps, dst, out); return true;
+    case Component::LONG: convertFrom<long>(raw, pixels, srcComps, dstComps, dst, out); return true;
+    case Component::ULONGLONG: convertFrom<unsigned long long>(raw, pixels, srcComps, dstComps, dst, out); return true;
+    case Component::LONGLONG: convertFrom<long long>(raw, pixels, srcComps, dstComps, dst, out); return true;
+    case Component::FLOAT: convertFrom<float>(raw, pixels, srcComps, dstComps, dst, out); return true;
+    case Component::DOUBLE: convertFrom<double>(raw, pixels, srcComps, dstComps, dst, out); return true;
+    default: return false;
+  }
+}
+
+std::string dicomTag(itk::ImageIOBase& io, const char* key) {
+  std::string value;
+  itk::ExposeMetaData<std::string>(io.GetMetaDataDictionary(), key, value);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\0')) value.pop_back();
+  return value;
+}
+
+// "40\400" -> 40: DICOM multi-valued strings; the first value is the default.
+std::optional<double> firstNumber(const std::string& s) {
+  try {
+    std::size_t used = 0;
+    const double v = std::stod(s.substr(0, s.find('\\')), &used);
+    return used > 0 ? std::optional<double>(v) : std::nullopt;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+double ItkImageReader::detect(const std::filesystem::path& path) const {
+  return detail::itkFormatForReading(path) ? 0.5 : 0.0;
+}
+
+core::Result<OpenedImage> ItkImageReader::open(const std::filesystem::path& path) const {
+  const detail::ItkFormat* format = detail::itkFormatForReading(path);
+  if (!format) return makeError(ErrorCode::Unsupported, "no ITK image reader recognises this file");
+  itk::ImageIOBase::Pointer io = format->create();
+  try {
+    io->SetFileName(path.string());
+    io->ReadImageInformation();
+    const unsigned dims = io->GetNumberOfDimensions();
+    if (dims < 2 || dims > 4)
+      return makeError(ErrorCode::Unsupported, std::to_string(dims) + "-dimensional images are not supported");
+    if (dims == 4 && io->GetDimensions(3) > 1)
+      return makeError(ErrorCode::Unsupported, "4D (time-series) volumes are not supported yet");
+    std::array<int, 3> size{1, 1, 1};
+    for (unsigned i = 0; i < std::min(dims, 3u); ++i) {
+      const auto d = io->GetDimensions(i);
+      if (d == 0 || d > (1u << 30)) return makeError(ErrorCode::Corrupt, "image dimension " + std::to_string(d) + " is impossible");
+      size[i] = static_cast<int>(d);
+    }
+    const int srcComps = static_cast<int>(io->GetNumberOfComponents());
+    const Component component = io->GetComponentType();
+    const std::uint64_t decoded = io->GetImageSizeInBytes();
+    std::error_code ec;
+    const std::uint64_t fileBytes = std::filesystem::file_size(path, ec);
+    if (decoded > kMaxDecodedBytes || (decoded > kRatioFloor && !ec && decoded > kMaxRatio * fileBytes))
+      return makeError(ErrorCode::Corrupt, "header claims " + std::to_string(decoded >> 20) +
+                                               " MiB of pixels, which this " + std::to_string(fileBytes) +
+                                               "-byte file cannot hold");
+    int dstComps = 0;
+    if (srcComps == 1 || srcComps == 2) dstComps = 1;       // gray, gray + alpha
+    else if (srcComps == 3 || srcComps == 4) dstComps = 3;  // RGB, RGBA
+    else return makeError(ErrorCode::Unsupported, std::to_string(srcComps) + " components per pixel");
+
+    std::vector<char> raw(decoded);
+    io->Read(raw.data());
+    const PixelType type = storedType(component);
+    const std::size_t pixels = static_cast<std::size_t>(size[0]) * size[1] * size[2];
+
+    OpenedImage opened;
+    opened.format = format->name;
+    if (size[2] == 1) {
+      auto image = core::Image2D::allocate(size[0], size[1], dstComps, type);
+      if (!image) return image.error();
+      core::Image2D out = std::move(image).value();
+      if (!convert(component, raw.data(), pixels, srcComps, dstComps, type, out.data()))
+        return makeError(ErrorCode::Unsupported, "pixel component type not supported");
+      if (!format->photo) out.spacing = std::array<double, 2>{io->GetSpacing(0), io->GetSpacing(1)};
+      out.photometric = dstComps == 3 ? "RGB" : "MONOCHROME2";
+      if (format->name == "DICOM") {
+        if (auto p = dicomTag(*io, "0028|0004"); !p.empty()) out.photometric = p;
+        const auto center = firstNumber(dicomTag(*io, "0028|1050"));
+        const auto width = firstNumber(dicomTag(*io, "0028|1051"));
+        if (center && width && *width > 0) out.displayWindow = core::WindowLevel{*center, *width};
+      }
+      opened.content = std::move(out);
+      return opened;
+    }
+    if (dstComps != 1)
+      return makeError(ErrorCode::Unsupported, "multi-frame colour images are not supported yet");
+    auto volume = core::Volume::allocate(size, type);
+    if (!volume) return volume.error();
+    core::Volume out = std::move(volume).value();
+    if (!convert(component, raw.data(), pixels, srcComps, 1, type, out.data()))
+      return makeError(ErrorCode::Unsupported, "pixel component type not supported");
+    for (int a = 0; a < 3; ++a) {
+      out.spacing[a] = io->GetSpacing(a);
+      out.origin[a] = io->GetOrigin(a);
+      const auto axis = io->GetDirection(a);  // patient-space direction of voxel axis a
+      for (int r = 0; r < 3; ++r) out.direction[r * 3 + a] = r < static_cast<int>(axis.size()) ? axis[r] : (r == a);
+    }
+    if (format->name == "DICOM") out.modality = dicomTag(*io, "0008|0060");
+    opened.content = std::move(out);
+    return opened;
+  } catch (const itk::ExceptionObject& e) {
+    return makeError(ErrorCode::Corrupt, std::string("cannot decode: ") + e.GetDescription());
+  } catch (const std::bad_alloc&) {
+    return makeError(ErrorCode::Io, "not enough memory to decode this image");
+  }
+}
+
+}  // namespace meridian::io

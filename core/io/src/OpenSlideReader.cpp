@@ -1,0 +1,134 @@
+#include "OpenSlideReader.hpp"
+
+#include <openslide.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace meridian::io {
+namespace {
+
+using core::ErrorCode;
+using core::makeError;
+
+struct SlideCloser {
+  void operator()(openslide_t* osr) const { openslide_close(osr); }
+};
+using SlideHandle = std::unique_ptr<openslide_t, SlideCloser>;
+
+// Premultiplied ARGB (OpenSlide's layout) to RGB, compositing over white, as viewers do.
+void argbToRgb(const std::uint32_t* argb, std::size_t count, std::uint8_t* rgb) {
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::uint32_t p = argb[i];
+    const unsigned a = p >> 24;
+    const unsigned channel[3] = {(p >> 16) & 0xffu, (p >> 8) & 0xffu, p & 0xffu};
+    for (int c = 0; c < 3; ++c) rgb[i * 3 + c] = static_cast<std::uint8_t>(std::min(255u, channel[c] + (255u - a)));
+  }
+}
+
+class OpenSlideSource final : public SlideSource {
+ public:
+  static core::Result<std::shared_ptr<SlideSource>> open(const std::filesystem::path& path) {
+    SlideHandle osr(openslide_open(path.c_str()));
+    if (!osr) return makeError(ErrorCode::Unsupported, "OpenSlide does not recognise this file as a slide");
+    if (const char* err = openslide_get_error(osr.get())) return makeError(ErrorCode::Corrupt, std::string("OpenSlide: ") + err);
+    auto source = std::shared_ptr<OpenSlideSource>(new OpenSlideSource(std::move(osr)));
+    if (auto status = source->loadMetadata(); !status) return status.error();
+    return std::shared_ptr<SlideSource>(std::move(source));
+  }
+
+  std::string vendor() const override { return vendor_; }
+  const std::vector<SlideLevel>& levels() const override { return levels_; }
+  std::optional<std::array<double, 2>> micronsPerPixel() const override { return mpp_; }
+  const std::map<std::string, std::string>& properties() const override { return properties_; }
+
+  std::vector<std::string> associatedImageNames() const override {
+    std::vector<std::string> names;
+    for (const char* const* n = openslide_get_associated_image_names(osr_.get()); n && *n; ++n) names.emplace_back(*n);
+    return names;
+  }
+
+  core::Result<core::Image2D> readAssociatedImage(const std::string& name) const override {
+    int64_t w = -1, h = -1;
+    openslide_get_associated_image_dimensions(osr_.get(), name.c_str(), &w, &h);
+    if (w <= 0 || h <= 0) return makeError(ErrorCode::NotFound, "slide has no associated image '" + name + "'");
+    if (w * h > (256LL << 20)) return makeError(ErrorCode::Corrupt, "associated image '" + name + "' claims an absurd size");
+    std::vector<std::uint32_t> argb(static_cast<std::size_t>(w * h));
+    openslide_read_associated_image(osr_.get(), name.c_str(), argb.data());
+    return toImage(argb, static_cast<int>(w), static_cast<int>(h));
+  }
+
+  core::Result<core::Image2D> readRegion(int level, std::int64_t x, std::int64_t y, int width,
+                                         int height) const override {
+    if (level < 0 || level >= static_cast<int>(levels_.size()))
+      return makeError(ErrorCode::InvalidArgument, "level " + std::to_string(level) + " does not exist (slide has " +
+                                                       std::to_string(levels_.size()) + ")");
+    if (width <= 0 || height <= 0 || static_cast<std::int64_t>(width) * height > (256LL << 20))
+      return makeError(ErrorCode::InvalidArgument, "region size " + std::to_string(width) + "x" + std::to_string(height) +
+                                                       " is empty or larger than 256 Mpixel");
+    std::vector<std::uint32_t> argb(static_cast<std::size_t>(width) * height);
+    openslide_read_region(osr_.get(), argb.data(), x, y, level, width, height);  // thread-safe per OpenSlide
+    return toImage(argb, width, height);
+  }
+
+ private:
+  explicit OpenSlideSource(SlideHandle osr) : osr_(std::move(osr)) {}
+
+  core::Status loadMetadata() {
+    const int count = openslide_get_level_count(osr_.get());
+    if (count <= 0) return makeError(ErrorCode::Corrupt, "slide has no pyramid levels");
+    for (int i = 0; i < count; ++i) {
+      SlideLevel level;
+      openslide_get_level_dimensions(osr_.get(), i, &level.width, &level.height);
+      level.downsample = openslide_get_level_downsample(osr_.get(), i);
+      if (level.width <= 0 || level.height <= 0) return makeError(ErrorCode::Corrupt, "level " + std::to_string(i) + " has no size");
+      levels_.push_back(level);
+    }
+    for (const char* const* n = openslide_get_property_names(osr_.get()); n && *n; ++n)
+      if (const char* v = openslide_get_property_value(osr_.get(), *n)) properties_[*n] = v;
+    if (auto it = properties_.find(OPENSLIDE_PROPERTY_NAME_VENDOR); it != properties_.end()) vendor_ = it->second;
+    const auto number = [&](const char* key) -> std::optional<double> {
+      auto it = properties_.find(key);
+      if (it == properties_.end()) return std::nullopt;
+      try { return std::stod(it->second); } catch (const std::exception&) { return std::nullopt; }
+    };
+    if (auto mx = number(OPENSLIDE_PROPERTY_NAME_MPP_X), my = number(OPENSLIDE_PROPERTY_NAME_MPP_Y); mx && my && *mx > 0 && *my > 0)
+      mpp_ = std::array<double, 2>{*mx, *my};
+    return core::Ok{};
+  }
+
+  core::Result<core::Image2D> toImage(const std::vector<std::uint32_t>& argb, int w, int h) const {
+    // OpenSlide's errors are sticky: once set, every later read returns transparent pixels.
+    if (const char* err = openslide_get_error(osr_.get())) return makeError(ErrorCode::Corrupt, std::string("OpenSlide: ") + err);
+    auto image = core::Image2D::allocate(w, h, 3, core::PixelType::UInt8);
+    if (!image) return image.error();
+    core::Image2D out = std::move(image).value();
+    argbToRgb(argb.data(), argb.size(), out.data());
+    out.photometric = "RGB";
+    return out;
+  }
+
+  SlideHandle osr_;
+  std::string vendor_ = "unknown";
+  std::vector<SlideLevel> levels_;
+  std::map<std::string, std::string> properties_;
+  std::optional<std::array<double, 2>> mpp_;
+};
+
+}  // namespace
+
+double OpenSlideReader::detect(const std::filesystem::path& path) const {
+  // Generic TIFF is claimed only when tiled; plain TIFFs fall through to the raster reader.
+  return openslide_detect_vendor(path.c_str()) ? 0.9 : 0.0;
+}
+
+core::Result<OpenedImage> OpenSlideReader::open(const std::filesystem::path& path) const {
+  auto source = OpenSlideSource::open(path);
+  if (!source) return source.error();
+  OpenedImage opened;
+  opened.format = source.value()->vendor();
+  opened.content = std::move(source).value();
+  return opened;
+}
+
+}  // namespace meridian::io

@@ -1,0 +1,64 @@
+#include "meridian/io/ReaderRegistry.hpp"
+
+#include <system_error>
+
+#include "ItkImageReader.hpp"
+#include "OpenSlideReader.hpp"
+#include "meridian/core/Logging.hpp"
+
+namespace meridian::io {
+
+const char* toString(ImageKind kind) {
+  switch (kind) {
+    case ImageKind::Image: return "image";
+    case ImageKind::Volume: return "volume";
+    case ImageKind::Slide: return "slide";
+  }
+  return "unknown";
+}
+
+const ReaderRegistry& ReaderRegistry::builtin() {
+  static const ReaderRegistry registry = [] {
+    ReaderRegistry r;
+    r.add(std::make_unique<OpenSlideReader>());
+    r.add(std::make_unique<ItkImageReader>());
+    return r;
+  }();
+  return registry;
+}
+
+void ReaderRegistry::add(std::unique_ptr<ImageReader> reader) { readers_.push_back(std::move(reader)); }
+
+const ImageReader* ReaderRegistry::find(const std::filesystem::path& path) const {
+  const ImageReader* best = nullptr;
+  double bestScore = 0.0;
+  for (const auto& reader : readers_) {
+    const double score = reader->detect(path);
+    if (score > bestScore) {
+      best = reader.get();
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+core::Result<OpenedImage> ReaderRegistry::open(const std::filesystem::path& path) const {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    return core::makeError(core::ErrorCode::NotFound, path.string() + ": no such file");
+  if (std::filesystem::is_directory(path, ec))
+    return core::makeError(core::ErrorCode::Unsupported, path.string() + ": is a folder, not an image file");
+  const ImageReader* reader = find(path);
+  if (!reader)
+    return core::makeError(core::ErrorCode::Unsupported,
+                           path.string() + ": not a format Meridian reads (no reader recognised its contents)");
+  core::logging::get(core::logging::Layer::Core)->debug("{}: reading with {}", path.string(), reader->name());
+  auto result = reader->open(path);
+  if (!result) {
+    const auto& e = result.error();
+    return core::makeError(e.code, path.string() + ": " + e.message);
+  }
+  return result;
+}
+
+}  // namespace meridian::io

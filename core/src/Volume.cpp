@@ -1,0 +1,57 @@
+#include "meridian/core/Volume.hpp"
+
+#include <cstring>
+
+#include "PixelAccess.hpp"
+
+namespace meridian::core {
+
+Result<Volume> Volume::allocate(std::array<int, 3> size, PixelType type) {
+  constexpr long long kMaxVoxels = 1LL << 33;  // 8 Gi voxels: far beyond any CT
+  long long count = 1;
+  for (int s : size) {
+    if (s <= 0)
+      return makeError(ErrorCode::InvalidArgument, "volume size " + std::to_string(size[0]) + "x" +
+                                                       std::to_string(size[1]) + "x" + std::to_string(size[2]) +
+                                                       " is empty");
+    count *= s;
+    if (count > kMaxVoxels) return makeError(ErrorCode::Unsupported, "volume has more than 8 Gi voxels");
+  }
+  Volume v;
+  v.size_ = size;
+  v.type_ = type;
+  v.bytes_.assign(static_cast<std::size_t>(count) * bytesPerComponent(type), 0);
+  return v;
+}
+
+double Volume::valueAt(int i, int j, int k) const {
+  const std::size_t index = (static_cast<std::size_t>(k) * size_[1] + j) * size_[0] + i;
+  return detail::componentAt(bytes_.data(), type_, index);
+}
+
+std::array<double, 2> Volume::valueRange() const {
+  return detail::componentRange(bytes_.data(), type_, voxelCount());
+}
+
+Vec3 Volume::indexToPhysical(const Vec3& index) const {
+  Vec3 p = origin;
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c) p[r] += direction[r * 3 + c] * spacing[c] * index[c];
+  return p;
+}
+
+Result<Image2D> Volume::slice(int k) const {
+  if (k < 0 || k >= size_[2])
+    return makeError(ErrorCode::InvalidArgument,
+                     "slice " + std::to_string(k) + " outside 0.." + std::to_string(size_[2] - 1));
+  auto image = Image2D::allocate(size_[0], size_[1], 1, type_);
+  if (!image) return image.error();
+  Image2D out = std::move(image).value();
+  const std::size_t sliceBytes = out.sizeInBytes();
+  std::memcpy(out.data(), bytes_.data() + sliceBytes * static_cast<std::size_t>(k), sliceBytes);
+  out.spacing = std::array<double, 2>{spacing[0], spacing[1]};
+  out.photometric = "MONOCHROME2";
+  return out;
+}
+
+}  // namespace meridian::core

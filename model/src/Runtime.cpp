@@ -1,0 +1,93 @@
+#include "meridian/model/Runtime.hpp"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <torch/version.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "meridian/core/Logging.hpp"
+
+namespace meridian::model {
+namespace {
+
+// The BLAS mapped into this process (Debian's LibTorch takes whatever the libblas.so.3
+// alternative points at; pip builds carry MKL or OpenBLAS inside). Empty when none.
+std::string blasLibraryPath() {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    const auto slash = line.find('/');
+    if (slash == std::string::npos) continue;
+    const std::string path = line.substr(slash);
+    const std::string file = path.substr(path.rfind('/') + 1);
+    if (file.find("blas") != std::string::npos || file.find("mkl_") != std::string::npos) return path;
+  }
+  return {};
+}
+
+}  // namespace
+
+RuntimeInfo initializeRuntime() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    at::set_num_threads(static_cast<int>(cores));
+  });
+  RuntimeInfo info;
+  info.torchVersion = TORCH_VERSION;
+  info.cudaAvailable = at::hasCUDA();
+  info.cudaDeviceCount = info.cudaAvailable ? static_cast<int>(at::getNumGPUs()) : 0;
+  info.intraOpThreads = at::get_num_threads();
+  info.blasLibrary = blasLibraryPath();
+  return info;
+}
+
+core::Result<MatmulCheck> checkMatmul(int n) {
+  if (n < 8 || n > 4096) return core::makeError(core::ErrorCode::InvalidArgument, "matrix size must be 8..4096");
+  initializeRuntime();
+  at::manual_seed(7);
+  const at::Tensor a = at::randn({n, n}, at::kFloat);
+  const at::Tensor b = at::randn({n, n}, at::kFloat);
+
+  std::vector<double> seconds;
+  at::Tensor c;
+  for (int run = 0; run < 5; ++run) {
+    const auto t0 = std::chrono::steady_clock::now();
+    c = at::mm(a, b);
+    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::nth_element(seconds.begin(), seconds.begin() + 2, seconds.end());
+
+  // Check a few rows against a double-precision loop: a wrong BLAS must not pass silently.
+  const auto A = a.accessor<float, 2>(), B = b.accessor<float, 2>(), C = c.accessor<float, 2>();
+  double worst = 0.0;
+  for (int i = 0; i < n; i += std::max(1, n / 8)) {
+    for (int j = 0; j < n; ++j) {
+      double ref = 0.0, scale = 0.0;
+      for (int k = 0; k < n; ++k) {
+        ref += static_cast<double>(A[i][k]) * B[k][j];
+        scale += std::abs(static_cast<double>(A[i][k]) * B[k][j]);
+      }
+      worst = std::max(worst, std::abs(ref - C[i][j]) / std::max(scale, 1e-30));
+    }
+  }
+  if (!(worst < 1e-4))
+    return core::makeError(core::ErrorCode::Internal,
+                           "LibTorch matrix product is wrong (relative error " + std::to_string(worst) + ")");
+  MatmulCheck check;
+  check.size = n;
+  check.gflops = 2.0 * n * n * static_cast<double>(n) / std::max(seconds[2], 1e-9) / 1e9;
+  check.maxRelativeError = worst;
+  core::logging::get(core::logging::Layer::Model)
+      ->debug("matmul {}^3: {:.1f} GFLOP/s, max relative error {:.2e}", n, check.gflops, worst);
+  return check;
+}
+
+}  // namespace meridian::model

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Checks Meridian's layer rules (../shared/DESIGN.md) on a source tree and on the link
+# interfaces CMake resolved. Prints one "LAYER VIOLATION:" line per problem; exit 1 if any.
+#   check_layers.sh SOURCE_ROOT LINK_REPORT
+set -u
+root=$1
+links=$2
+violations=0
+report() { printf 'LAYER VIOLATION: %s\n' "$*"; violations=$((violations + 1)); }
+
+scan() {  # scan REGEX DIR... : prints file:line:text of matching #include lines
+  local regex=$1; shift
+  local dirs=()
+  for d in "$@"; do [ -d "$d" ] && dirs+=("$d"); done
+  [ ${#dirs[@]} -gt 0 ] || return 0
+  grep -rnE --include='*.cpp' --include='*.hpp' --include='*.h' --include='*.cc' --include='*.cxx' \
+    "^[[:space:]]*#[[:space:]]*include[[:space:]]*[<\"]($regex)" "${dirs[@]}"
+}
+
+qt_vtk='Q[A-Z][A-Za-z]*[>"]|Qt[A-Za-z]*/|vtk[A-Za-z0-9_]*\.h'
+torch='torch/|ATen/|c10/|caffe2/'
+
+while IFS= read -r hit; do report "Qt/VTK header in a Qt-free layer: $hit"; done < <(scan "$qt_vtk" "$root/core" "$root/model")
+while IFS= read -r hit; do report "torch header outside model/: $hit"; done < <(scan "$torch" "$root/core" "$root/viewers" "$root/ui" "$root/app")
+while IFS= read -r hit; do report "torch header in a public model/ header (ui/ and app/ include these): $hit"; done \
+  < <(scan "$torch" "$root/model/include")
+
+if [ ! -r "$links" ]; then
+  report "link report $links is missing"
+else
+  while IFS= read -r line; do
+    target=${line%%:*}
+    libs=${line#*:}
+    case "$target" in meridian_core|meridian_core_io|meridian_model) ;; *) continue ;; esac
+    IFS=';' read -ra items <<<"$libs"
+    for lib in "${items[@]}"; do
+      case "$lib" in
+        Qt5::*|Qt6::*|Qt::*|*libQt5*|*libQt6*|VTK::*|*libvtk*|meridian_viewers|meridian_ui)
+          report "$target links $lib (core and model must not link Qt, VTK or the GUI layers)" ;;
+      esac
+    done
+  done <"$links"
+fi
+
+if [ "$violations" -gt 0 ]; then
+  echo "$violations layer violation(s). See 'Layers' in README.md."
+  exit 1
+fi
+echo "layers: core/ and model/ free of Qt and VTK, torch only inside model/."

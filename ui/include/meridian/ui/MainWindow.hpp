@@ -1,0 +1,45 @@
+#pragma once
+// The workstation's main window: the viewer in the centre, a panel with what the open
+// file is, File/Help menus and a status bar with the pixel under the mouse.
+
+#include <QMainWindow>
+#include <filesystem>
+
+#include "meridian/core/Result.hpp"
+
+class QLabel;
+class QTreeWidget;
+
+namespace meridian::viewers {
+class ImageViewer2D;
+}
+
+namespace meridian::ui {
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  /// Opens an image, volume (middle slice for now) or slide (overview) in the viewer.
+  /// On failure the previous image stays and the error is returned (and shown in the
+  /// status bar); interactive callers also get a message box via openWithDialog().
+  core::Status openPath(const std::filesystem::path& path);
+
+  viewers::ImageViewer2D* viewer() const { return viewer_; }
+
+ public Q_SLOTS:
+  void openWithDialog();
+  void saveScreenshotWithDialog();
+
+ private:
+  void buildMenus();
+  void showInfo(const std::vector<std::pair<QString, QString>>& rows);
+
+  viewers::ImageViewer2D* viewer_ = nullptr;
+  QTreeWidget* infoPanel_ = nullptr;
+  QLabel* pixelLabel_ = nullptr;
+};
+
+}  // namespace meridian::ui

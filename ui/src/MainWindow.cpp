@@ -1,0 +1,140 @@
+#include "meridian/ui/MainWindow.hpp"
+
+#include <QApplication>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QStatusBar>
+#include <QTreeWidget>
+
+#include "meridian/core/Logging.hpp"
+#include "meridian/io/ImageSummary.hpp"
+#include "meridian/io/ReaderRegistry.hpp"
+#include "meridian/viewers/ImageViewer2D.hpp"
+
+namespace meridian::ui {
+namespace {
+auto log() { return core::logging::get(core::logging::Layer::Ui); }
+
+QString joined(const std::vector<std::int64_t>& values) {
+  QStringList parts;
+  for (auto v : values) parts << QString::number(v);
+  return parts.join(QStringLiteral(" × "));
+}
+
+std::vector<std::pair<QString, QString>> infoRows(const std::filesystem::path& path, const io::ImageSummary& s) {
+  std::vector<std::pair<QString, QString>> rows = {
+      {QObject::tr("File"), QString::fromStdString(path.filename().string())},
+      {QObject::tr("Kind"), QString::fromLatin1(io::toString(s.kind))},
+      {QObject::tr("Format"), QString::fromStdString(s.format)},
+      {QObject::tr("Size"), joined(s.size)},
+      {QObject::tr("Pixel type"), QStringLiteral("%1 × %2").arg(QString::fromStdString(s.dtype)).arg(s.channels)},
+  };
+  if (s.spacing) {
+    QStringList parts;
+    for (double v : *s.spacing) parts << QString::number(v, 'g', 5);
+    rows.emplace_back(QObject::tr("Spacing (mm)"), parts.join(QStringLiteral(" × ")));
+  }
+  if (!s.modality.empty()) rows.emplace_back(QObject::tr("Modality"), QString::fromStdString(s.modality));
+  if (s.mpp) rows.emplace_back(QObject::tr("µm per pixel"), QString::number((*s.mpp)[0], 'g', 4));
+  for (std::size_t i = 0; i < s.levels.size(); ++i)
+    rows.emplace_back(QObject::tr("Level %1").arg(i), QStringLiteral("%1 × %2 (÷%3)")
+                                                          .arg(s.levels[i].width)
+                                                          .arg(s.levels[i].height)
+                                                          .arg(s.levels[i].downsample, 0, 'g', 4));
+  return rows;
+}
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  setWindowTitle(QStringLiteral("Meridian"));
+  viewer_ = new viewers::ImageViewer2D(this);
+  setCentralWidget(viewer_);
+
+  infoPanel_ = new QTreeWidget(this);
+  infoPanel_->setColumnCount(2);
+  infoPanel_->setHeaderLabels({tr("Property"), tr("Value")});
+  infoPanel_->setRootIsDecorated(false);
+  infoPanel_->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+  auto* dock = new QDockWidget(tr("Image"), this);
+  dock->setObjectName(QStringLiteral("imageInfoDock"));
+  dock->setWidget(infoPanel_);
+  addDockWidget(Qt::RightDockWidgetArea, dock);
+
+  pixelLabel_ = new QLabel(this);
+  statusBar()->addPermanentWidget(pixelLabel_);
+  connect(viewer_, &viewers::ImageViewer2D::pixelHovered, this, [this](int x, int y, const QString& value) {
+    pixelLabel_->setText(tr("(%1, %2)  %3").arg(x).arg(y).arg(value));
+  });
+  buildMenus();
+  statusBar()->showMessage(tr("Open an image, volume or slide with File ▸ Open."));
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openWithDialog);
+  file->addAction(tr("Save &screenshot…"), this, &MainWindow::saveScreenshotWithDialog);
+  file->addSeparator();
+  file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  view->addAction(tr("&Reset view"), QKeySequence(Qt::Key_R), viewer_, &viewers::ImageViewer2D::resetView);
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About Meridian"), this, [this] {
+    QMessageBox::about(this, tr("About Meridian"),
+                       tr("<b>Meridian %1</b><p>Clinical research workstation: CT volumes, whole slides and 2D "
+                          "images with an embedded vision-transformer foundation model.</p>")
+                           .arg(QStringLiteral(MERIDIAN_VERSION)));
+  });
+}
+
+core::Status MainWindow::openPath(const std::filesystem::path& path) {
+  auto opened = io::ReaderRegistry::builtin().open(path);
+  if (!opened) {
+    log()->error("{}", opened.error().message);
+    statusBar()->showMessage(QString::fromStdString(opened.error().message));
+    return opened.error();
+  }
+  auto display = io::representativeImage(opened.value());
+  if (!display) {
+    log()->error("{}: {}", path.string(), display.error().message);
+    statusBar()->showMessage(QString::fromStdString(path.string() + ": " + display.error().message));
+    return display.error();
+  }
+  viewer_->setImage(display.value());
+  showInfo(infoRows(path, io::summarize(opened.value())));
+  const QString name = QString::fromStdString(path.filename().string());
+  setWindowTitle(tr("%1 — Meridian").arg(name));
+  statusBar()->showMessage(tr("Opened %1").arg(name));
+  log()->info("opened {} ({} {})", path.string(), opened.value().format, io::toString(opened.value().kind()));
+  return core::Ok{};
+}
+
+void MainWindow::openWithDialog() {
+  const QString file = QFileDialog::getOpenFileName(
+      this, tr("Open image"), QString(),
+      tr("Images (*.dcm *.nii *.nii.gz *.nrrd *.mha *.mhd *.png *.jpg *.jpeg *.tif *.tiff *.bmp *.svs *.ndpi *.mrxs "
+         "*.scn *.vms *.vmu *.bif);;All files (*)"));
+  if (file.isEmpty()) return;
+  if (auto status = openPath(file.toStdString()); !status)
+    QMessageBox::warning(this, tr("Cannot open"), QString::fromStdString(status.error().message));
+}
+
+void MainWindow::saveScreenshotWithDialog() {
+  const QString file = QFileDialog::getSaveFileName(this, tr("Save screenshot"), QStringLiteral("meridian.png"),
+                                                    tr("PNG (*.png)"));
+  if (file.isEmpty()) return;
+  if (!grab().save(file, "PNG"))
+    QMessageBox::warning(this, tr("Cannot save"), tr("Could not write %1").arg(file));
+}
+
+void MainWindow::showInfo(const std::vector<std::pair<QString, QString>>& rows) {
+  infoPanel_->clear();
+  for (const auto& [key, value] : rows) infoPanel_->addTopLevelItem(new QTreeWidgetItem({key, value}));
+}
+
+}  // namespace meridian::ui
