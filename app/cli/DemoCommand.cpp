@@ -35,6 +35,12 @@ fs::path findDemoData(const fs::path& requested) {
   return executableDirectory().parent_path() / "demo-data";
 }
 
+// "ct.nii.gz" -> "ct": the name without every extension.
+std::string baseName(const fs::path& path) {
+  const std::string name = path.filename().string();
+  return name.substr(0, name.find('.'));
+}
+
 double secondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -58,7 +64,7 @@ nlohmann::json processItem(const nlohmann::json& item, const fs::path& dataDir, 
   }
   const core::Image2D preview =
       core::downsampleToFit(core::applyWindow(picture.value(), core::defaultWindow(picture.value())), kPreviewSide);
-  const fs::path previewPath = previewDir / (path.stem().string() + ".png");
+  const fs::path previewPath = previewDir / (baseName(path) + ".png");
   if (auto status = io::writeImage(preview, previewPath); !status) {
     entry["error"] = status.error().message;
     return entry;

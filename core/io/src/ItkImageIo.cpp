@@ -2,7 +2,6 @@
 
 #include <itkBMPImageIO.h>
 #include <itkGDCMImageIO.h>
-#include <itkJPEGImageIO.h>
 #include <itkMetaImageIO.h>
 #include <itkNiftiImageIO.h>
 #include <itkNrrdImageIO.h>
@@ -18,11 +17,13 @@ itk::ImageIOBase::Pointer make() {
 }  // namespace
 
 const std::vector<ItkFormat>& itkFormats() {
+  // ITK 5.2 crashes on damaged PNG (abort) and JPEG (segfault) files, so PNG is
+  // write-only here (PngReader reads it) and JPEG is left to JpegReader entirely.
   static const std::vector<ItkFormat> formats = {
-      {"DICOM", false, &make<itk::GDCMImageIO>},   {"NIfTI", false, &make<itk::NiftiImageIO>},
-      {"NRRD", false, &make<itk::NrrdImageIO>},    {"MetaImage", false, &make<itk::MetaImageIO>},
-      {"PNG", true, &make<itk::PNGImageIO>},       {"JPEG", true, &make<itk::JPEGImageIO>},
-      {"TIFF", true, &make<itk::TIFFImageIO>},     {"BMP", true, &make<itk::BMPImageIO>},
+      {"DICOM", false, true, &make<itk::GDCMImageIO>},   {"NIfTI", false, true, &make<itk::NiftiImageIO>},
+      {"NRRD", false, true, &make<itk::NrrdImageIO>},    {"MetaImage", false, true, &make<itk::MetaImageIO>},
+      {"TIFF", true, true, &make<itk::TIFFImageIO>},     {"BMP", true, true, &make<itk::BMPImageIO>},
+      {"PNG", true, false, &make<itk::PNGImageIO>},
   };
   return formats;
 }
@@ -30,6 +31,7 @@ const std::vector<ItkFormat>& itkFormats() {
 const ItkFormat* itkFormatForReading(const std::filesystem::path& path) {
   const std::string p = path.string();
   for (const auto& f : itkFormats()) {
+    if (!f.reads) continue;
     try {
       if (f.create()->CanReadFile(p.c_str())) return &f;
     } catch (const itk::ExceptionObject&) {

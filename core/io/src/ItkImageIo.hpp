@@ -14,6 +14,7 @@ namespace meridian::io::detail {
 struct ItkFormat {
   std::string name;          // "PNG", "NIfTI", "DICOM", ...
   bool photo;                // true for formats whose pixel spacing is not physical
+  bool reads;                // false: write-only here (a safer reader of our own exists)
   itk::ImageIOBase::Pointer (*create)();
 };
 

@@ -5,6 +5,7 @@
 
 #include <itkMetaDataObject.h>
 
+#include "DicomPixelDataCheck.hpp"
 #include "ItkImageIo.hpp"
 
 namespace meridian::io {
@@ -95,6 +96,9 @@ double ItkImageReader::detect(const std::filesystem::path& path) const {
 core::Result<OpenedImage> ItkImageReader::open(const std::filesystem::path& path) const {
   const detail::ItkFormat* format = detail::itkFormatForReading(path);
   if (!format) return makeError(ErrorCode::Unsupported, "no ITK image reader recognises this file");
+  if (format->name == "DICOM") {
+    if (auto status = detail::checkDicomPixelDataLength(path); !status) return status.error();
+  }
   itk::ImageIOBase::Pointer io = format->create();
   try {
     io->SetFileName(path.string());
@@ -124,6 +128,9 @@ core::Result<OpenedImage> ItkImageReader::open(const std::filesystem::path& path
     else if (srcComps == 3 || srcComps == 4) dstComps = 3;  // RGB, RGBA
     else return makeError(ErrorCode::Unsupported, std::to_string(srcComps) + " components per pixel");
 
+    itk::ImageIORegion region(dims);  // readers read only the region asked for
+    for (unsigned i = 0; i < dims; ++i) region.SetSize(i, io->GetDimensions(i));
+    io->SetIORegion(region);
     std::vector<char> raw(decoded);
     io->Read(raw.data());
     const PixelType type = storedType(component);

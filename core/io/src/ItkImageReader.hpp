@@ -3,7 +3,7 @@
 
 namespace meridian::io {
 
-/// PNG, JPEG, TIFF, BMP, NIfTI, NRRD, MetaImage and single-file DICOM through ITK's
+/// TIFF, BMP, NIfTI, NRRD, MetaImage and single-file DICOM through ITK's
 /// ImageIO classes. 2D files (and 3D files one slice deep) become Image2D; 3D scalar
 /// files become a Volume with ITK's geometry (which is LPS already).
 class ItkImageReader final : public ImageReader {

@@ -3,6 +3,8 @@
 #include <system_error>
 
 #include "ItkImageReader.hpp"
+#include "JpegReader.hpp"
+#include "PngReader.hpp"
 #include "OpenSlideReader.hpp"
 #include "meridian/core/Logging.hpp"
 
@@ -21,6 +23,8 @@ const ReaderRegistry& ReaderRegistry::builtin() {
   static const ReaderRegistry registry = [] {
     ReaderRegistry r;
     r.add(std::make_unique<OpenSlideReader>());
+    r.add(std::make_unique<JpegReader>());
+    r.add(std::make_unique<PngReader>());
     r.add(std::make_unique<ItkImageReader>());
     return r;
   }();

@@ -1,0 +1,133 @@
+#include "PngReader.hpp"
+
+#include <png.h>
+
+#include <csetjmp>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace meridian::io {
+namespace {
+
+using core::ErrorCode;
+using core::makeError;
+
+constexpr std::uintmax_t kMaxFileBytes = 1ULL << 30;
+// Deflate cannot compress better than ~1032:1, so a PNG whose header claims more than
+// this many times its file size in pixels is lying (a decompression bomb or damage).
+constexpr std::uint64_t kMaxDeflateRatio = 1100;
+
+struct Source {
+  const std::vector<unsigned char>* bytes;
+  std::size_t pos;
+  char error[256];
+};
+
+void readBytes(png_structp png, png_bytep out, png_size_t count) {
+  auto* src = static_cast<Source*>(png_get_io_ptr(png));
+  if (src->pos + count > src->bytes->size()) png_error(png, "file ends early (truncated)");
+  std::memcpy(out, src->bytes->data() + src->pos, count);
+  src->pos += count;
+}
+
+void onError(png_structp png, png_const_charp message) {
+  auto* src = static_cast<Source*>(png_get_error_ptr(png));
+  std::snprintf(src->error, sizeof src->error, "%s", message);
+  png_longjmp(png, 1);
+}
+
+void onWarning(png_structp, png_const_charp) {}
+
+struct Layout {
+  png_uint_32 width = 0, height = 0;
+  int channels = 0;   // after transforms: 1 or 3
+  int bitDepth = 0;   // after transforms: 8 or 16
+};
+
+// Decodes the header, and the pixels too when `pixels` is given (rowBytes apart).
+// Plain C inside: libpng reports errors by longjmp, which must not skip C++ destructors.
+bool decode(Source& src, Layout& layout, unsigned char* pixels, std::size_t rowBytes) {
+  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &src, onError, onWarning);
+  if (!png) {
+    std::snprintf(src.error, sizeof src.error, "out of memory");
+    return false;
+  }
+  png_infop info = png_create_info_struct(png);
+  png_bytep* rows = nullptr;
+  if (!info || setjmp(png_jmpbuf(png))) {
+    std::free(rows);
+    png_destroy_read_struct(&png, info ? &info : nullptr, nullptr);
+    return false;
+  }
+  src.pos = 0;
+  png_set_read_fn(png, &src, readBytes);
+  png_set_user_limits(png, 1u << 20, 1u << 20);
+  png_read_info(png, info);
+  png_set_expand(png);  // palette -> RGB, gray < 8 bit -> 8 bit, tRNS -> alpha
+  png_set_strip_alpha(png);
+  if (png_get_bit_depth(png, info) == 16) png_set_swap(png);  // PNG is big-endian
+  png_read_update_info(png, info);
+  layout.width = png_get_image_width(png, info);
+  layout.height = png_get_image_height(png, info);
+  layout.bitDepth = png_get_bit_depth(png, info);
+  layout.channels = png_get_channels(png, info);
+  if (pixels) {
+    rows = static_cast<png_bytep*>(std::malloc(sizeof(png_bytep) * layout.height));
+    if (!rows) png_error(png, "out of memory");
+    for (png_uint_32 y = 0; y < layout.height; ++y) rows[y] = pixels + y * rowBytes;
+    png_read_image(png, rows);
+    png_read_end(png, nullptr);
+  }
+  std::free(rows);
+  png_destroy_read_struct(&png, &info, nullptr);
+  return true;
+}
+
+}  // namespace
+
+double PngReader::detect(const std::filesystem::path& path) const {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char magic[8] = {};
+  in.read(reinterpret_cast<char*>(magic), 8);
+  return in && png_sig_cmp(magic, 0, 8) == 0 ? 0.6 : 0.0;
+}
+
+core::Result<OpenedImage> PngReader::open(const std::filesystem::path& path) const {
+  std::error_code ec;
+  const auto fileBytes = std::filesystem::file_size(path, ec);
+  if (ec) return makeError(ErrorCode::Io, "cannot read: " + ec.message());
+  if (fileBytes > kMaxFileBytes) return makeError(ErrorCode::Unsupported, "PNG files over 1 GiB are not supported");
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(fileBytes));
+  std::ifstream in(path, std::ios::binary);
+  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
+    return makeError(ErrorCode::Io, "cannot read the whole file");
+
+  Source src{&bytes, 0, {}};
+  Layout layout;
+  if (!decode(src, layout, nullptr, 0)) return makeError(ErrorCode::Corrupt, std::string("bad PNG: ") + src.error);
+  if (layout.channels != 1 && layout.channels != 3)
+    return makeError(ErrorCode::Unsupported, std::to_string(layout.channels) + " channels after expansion");
+  const std::uint64_t decoded =
+      static_cast<std::uint64_t>(layout.width) * layout.height * layout.channels * (layout.bitDepth / 8);
+  if (decoded > kMaxDeflateRatio * fileBytes + (1u << 16))
+    return makeError(ErrorCode::Corrupt, "header claims " + std::to_string(layout.width) + "x" +
+                                             std::to_string(layout.height) + " pixels, more than this " +
+                                             std::to_string(fileBytes) + "-byte file can hold");
+  const auto type = layout.bitDepth == 16 ? core::PixelType::UInt16 : core::PixelType::UInt8;
+  auto image = core::Image2D::allocate(static_cast<int>(layout.width), static_cast<int>(layout.height),
+                                       layout.channels, type);
+  if (!image) return image.error();
+  core::Image2D out = std::move(image).value();
+  if (!decode(src, layout, out.data(), out.rowBytes()))
+    return makeError(ErrorCode::Corrupt, std::string("cannot decode PNG: ") + src.error);
+  out.photometric = layout.channels == 3 ? "RGB" : "MONOCHROME2";
+  OpenedImage opened;
+  opened.format = "PNG";
+  opened.content = std::move(out);
+  return opened;
+}
+
+}  // namespace meridian::io
