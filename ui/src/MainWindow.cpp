@@ -65,6 +65,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   addDockWidget(Qt::RightDockWidgetArea, dock);
 
   pixelLabel_ = new QLabel(this);
+  pixelLabel_->setMinimumWidth(pixelLabel_->fontMetrics().horizontalAdvance(QStringLiteral("(00000, 00000)  -0000.00, -0000.00, -0000.00")));
   statusBar()->addPermanentWidget(pixelLabel_);
   connect(viewer_, &viewers::ImageViewer2D::pixelHovered, this, [this](int x, int y, const QString& value) {
     pixelLabel_->setText(tr("(%1, %2)  %3").arg(x).arg(y).arg(value));

@@ -19,8 +19,9 @@ VtkRenderWidget::VtkRenderWidget(QWidget* parent)
       renderer_(vtkSmartPointer<vtkRenderer>::New()) {
   renderWindow_->AddRenderer(renderer_);
   renderWindow_->SetMultiSamples(0);
-  // We copy VTK's frame into Qt's framebuffer ourselves in paintGL().
-  renderWindow_->SetFrameBlitModeToNoBlit();
+  // At the end of Render(), VTK blits its display framebuffer into the framebuffer that
+  // was bound when rendering began: inside paintGL() that is the widget's own FBO.
+  renderWindow_->SetFrameBlitModeToBlitToCurrent();
   for (unsigned long event : {vtkCommand::WindowMakeCurrentEvent, vtkCommand::WindowIsCurrentEvent,
                               vtkCommand::WindowFrameEvent}) {
     renderWindow_->AddObserver(event, this, &VtkRenderWidget::onRenderWindowEvent);
@@ -53,7 +54,9 @@ void VtkRenderWidget::setDefaultSurfaceFormat() {
 void VtkRenderWidget::onRenderWindowEvent(vtkObject*, unsigned long event, void* callData) {
   switch (event) {
     case vtkCommand::WindowMakeCurrentEvent:
-      makeCurrent();
+      // Not QOpenGLWidget::makeCurrent(): that also rebinds the widget's FBO, behind the
+      // back of VTK's cached GL state, in the middle of VTK's own rendering.
+      if (QOpenGLContext::currentContext() != context() && surface_) context()->makeCurrent(surface_);
       break;
     case vtkCommand::WindowIsCurrentEvent:
       *static_cast<bool*>(callData) = QOpenGLContext::currentContext() == context();
@@ -75,17 +78,17 @@ void VtkRenderWidget::detachFromContext() {
 void VtkRenderWidget::initializeGL() {
   // A QOpenGLWidget gets a new context when it moves to another top-level window.
   detachFromContext();
-  connect(context(), &QOpenGLContext::aboutToBeDestroyed, this,
-          [this] {
-            makeCurrent();
-            detachFromContext();
-            doneCurrent();
-          },
-          Qt::UniqueConnection);
+  connect(context(), &QOpenGLContext::aboutToBeDestroyed, this, [this] {
+    makeCurrent();
+    detachFromContext();
+    doneCurrent();
+  });
+  surface_ = context()->surface();
   renderWindow_->SetOwnContext(false);
   renderWindow_->SetReadyForRendering(true);
   renderWindow_->OpenGLInitContext();
   contextReady_ = true;
+
 }
 
 void VtkRenderWidget::resizeGL(int width, int height) {
@@ -96,18 +99,7 @@ void VtkRenderWidget::resizeGL(int width, int height) {
 void VtkRenderWidget::paintGL() {
   if (!contextReady_) return;
   renderWindow_->Render();
-  // Render() may have made our context current again through the observer; blit VTK's
-  // display framebuffer into the framebuffer Qt composes this widget from.
-  makeCurrent();
   QOpenGLExtraFunctions* gl = context()->extraFunctions();
-  const int* size = renderWindow_->GetRenderFramebuffer()->GetLastSize();
-  const int w = static_cast<int>(width() * devicePixelRatioF());
-  const int h = static_cast<int>(height() * devicePixelRatioF());
-  gl->glBindFramebuffer(GL_DRAW_FRAMEBUFFER, defaultFramebufferObject());
-  const GLenum attachment = GL_COLOR_ATTACHMENT0;
-  gl->glDrawBuffers(1, &attachment);
-  renderWindow_->GetState()->vtkglDisable(GL_SCISSOR_TEST);
-  renderWindow_->BlitDisplayFramebuffer(0, 0, 0, size[0], size[1], 0, 0, w, h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
   // Opaque alpha: with Mesa the compositor would otherwise blend the frame with what lies behind.
   gl->glColorMask(GL_FALSE, GL_FALSE, GL_FALSE, GL_TRUE);
   gl->glClearColor(0.f, 0.f, 0.f, 1.f);

@@ -11,6 +11,7 @@
 class vtkGenericOpenGLRenderWindow;
 class vtkRenderer;
 class vtkObject;
+class QSurface;
 
 namespace meridian::viewers {
 
@@ -41,6 +42,7 @@ class VtkRenderWidget : public QOpenGLWidget {
 
   vtkSmartPointer<vtkGenericOpenGLRenderWindow> renderWindow_;
   vtkSmartPointer<vtkRenderer> renderer_;
+  QSurface* surface_ = nullptr;  // the context's surface, for VTK's make-current requests
   bool contextReady_ = false;
 };
 

@@ -1,0 +1,183 @@
+// The first window with real pixels: opens demo images, renders them through the
+// Qt 6 <-> VTK bridge under Xvfb, saves screenshots and checks that the image's
+// structure lands where the viewer's own geometry says it should.
+
+#include <gtest/gtest.h>
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QImage>
+#include <QMouseEvent>
+#include <QWheelEvent>
+#include <QWindow>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <numeric>
+
+#include "meridian/core/DisplayMapping.hpp"
+#include "meridian/io/ImageSummary.hpp"
+#include "meridian/io/ReaderRegistry.hpp"
+#include "meridian/ui/MainWindow.hpp"
+#include "meridian/viewers/ImageViewer2D.hpp"
+
+namespace fs = std::filesystem;
+using namespace meridian;
+
+namespace {
+
+const fs::path kDemo = MERIDIAN_TEST_DEMO_DATA;
+const fs::path kOut = MERIDIAN_TEST_OUTPUT;
+
+void showAndWait(QWidget& window) {
+  window.resize(1200, 800);
+  window.show();
+  QElapsedTimer timer;
+  timer.start();
+  while (timer.elapsed() < 10000 && !(window.windowHandle() && window.windowHandle()->isExposed()))
+    QApplication::processEvents(QEventLoop::AllEvents, 20);
+  ASSERT_TRUE(window.windowHandle()->isExposed()) << "window never exposed: is the X server up?";
+  for (int i = 0; i < 10; ++i) QApplication::processEvents();
+}
+
+void saveScreenshot(QWidget& window, const std::string& name) {
+  fs::create_directories(kOut);
+  const fs::path file = kOut / name;
+  ASSERT_TRUE(window.grab().save(QString::fromStdString(file.string()), "PNG")) << file;
+  std::cout << "screenshot: " << file.string() << "\n";
+}
+
+core::Image2D displayed(const fs::path& path) {
+  auto opened = io::ReaderRegistry::builtin().open(path);
+  EXPECT_TRUE(opened.ok());
+  core::Image2D image = io::representativeImage(opened.value()).value();
+  return core::applyWindow(image, core::defaultWindow(image));
+}
+
+double luminance(QRgb c) { return (qRed(c) + qGreen(c) + qBlue(c)) / 3.0; }
+
+double imageValue(const core::Image2D& image, int x, int y) {
+  double sum = 0;
+  for (int c = 0; c < image.channels(); ++c) sum += image.valueAt(x, y, c);
+  return sum / image.channels();
+}
+
+// Pearson correlation between what is on screen at the view position of image pixel
+// (x, y) -- per the viewer's state -- and the image's own display value there
+// (or, with `flipped`, the value of the vertically mirrored pixel).
+double screenImageCorrelation(const QImage& shot, const viewers::ImageViewState& state, const core::Image2D& image,
+                              bool flipped = false) {
+  std::vector<double> a, b;
+  const int n = 64;
+  for (int j = 0; j < n; ++j) {
+    for (int i = 0; i < n; ++i) {
+      const int x = (2 * i + 1) * image.width() / (2 * n), y = (2 * j + 1) * image.height() / (2 * n);
+      const auto v = state.imageToView(x, y);
+      const int vx = static_cast<int>(std::floor(v[0])), vy = static_cast<int>(std::floor(v[1]));
+      if (vx < 0 || vy < 0 || vx >= shot.width() || vy >= shot.height()) continue;
+      a.push_back(luminance(shot.pixel(vx, vy)));
+      b.push_back(imageValue(image, x, flipped ? image.height() - 1 - y : y));
+    }
+  }
+  if (a.size() < 100) return 0.0;
+  const double ma = std::accumulate(a.begin(), a.end(), 0.0) / a.size();
+  const double mb = std::accumulate(b.begin(), b.end(), 0.0) / b.size();
+  double sab = 0, saa = 0, sbb = 0;
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    sab += (a[k] - ma) * (b[k] - mb);
+    saa += (a[k] - ma) * (a[k] - ma);
+    sbb += (b[k] - mb) * (b[k] - mb);
+  }
+  return sab / std::sqrt(std::max(saa * sbb, 1e-12));
+}
+
+double standardDeviation(const QImage& shot) {
+  double sum = 0, sq = 0;
+  const int n = shot.width() * shot.height();
+  for (int y = 0; y < shot.height(); ++y)
+    for (int x = 0; x < shot.width(); ++x) {
+      const double l = luminance(shot.pixel(x, y));
+      sum += l;
+      sq += l * l;
+    }
+  return std::sqrt(std::max(0.0, sq / n - (sum / n) * (sum / n)));
+}
+
+}  // namespace
+
+TEST(MainWindow, ShowsARealCtSliceWhereTheViewerSaysItIs) {
+  ui::MainWindow window;
+  ASSERT_TRUE(window.openPath(kDemo / "ct-slice.dcm").ok());
+  showAndWait(window);
+  saveScreenshot(window, "mainwindow-ct-slice.png");
+  const QImage shot = window.viewer()->grabFramebuffer();
+  EXPECT_GT(standardDeviation(shot), 20.0) << "viewer is blank";
+  const core::Image2D image = displayed(kDemo / "ct-slice.dcm");
+  const double r = screenImageCorrelation(shot, window.viewer()->state(), image);
+  const double rFlipped = screenImageCorrelation(shot, window.viewer()->state(), image, true);
+  EXPECT_GT(r, 0.95) << "rendered pixels do not follow the image";
+  EXPECT_LT(rFlipped, r - 0.3) << "image drawn upside down?";
+  EXPECT_EQ(window.windowTitle().toStdString(), "ct-slice.dcm — Meridian");
+}
+
+TEST(MainWindow, ShowsAFundusPhotographInColour) {
+  ui::MainWindow window;
+  ASSERT_TRUE(window.openPath(kDemo / "fundus-retina.jpg").ok());
+  showAndWait(window);
+  saveScreenshot(window, "mainwindow-fundus.png");
+  const QImage shot = window.viewer()->grabFramebuffer();
+  const core::Image2D image = displayed(kDemo / "fundus-retina.jpg");
+  EXPECT_GT(screenImageCorrelation(shot, window.viewer()->state(), image), 0.95);
+  // The disc's centre is red-dominant on screen, as in the photograph.
+  const auto centre = window.viewer()->state().imageToView(705, 705);
+  const QRgb c = shot.pixel(static_cast<int>(centre[0]), static_cast<int>(centre[1]));
+  EXPECT_GT(qRed(c), qBlue(c) + 50);
+}
+
+TEST(MainWindow, ZoomAndPanKeepScreenAndStateInStep) {
+  ui::MainWindow window;
+  ASSERT_TRUE(window.openPath(kDemo / "pathology-ihc.png").ok());
+  showAndWait(window);
+  auto* viewer = window.viewer();
+  // Drive the viewer the way a user does: wheel up twice over a point, then drag.
+  const QPointF at(viewer->width() * 0.3, viewer->height() * 0.6);
+  QWheelEvent wheel(at, viewer->mapToGlobal(at), QPoint(), QPoint(0, 240), Qt::NoButton, Qt::NoModifier,
+                    Qt::NoScrollPhase, false);
+  QApplication::sendEvent(viewer, &wheel);
+  QMouseEvent press(QEvent::MouseButtonPress, at, viewer->mapToGlobal(at), Qt::LeftButton, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(viewer, &press);
+  const QPointF to = at + QPointF(40, -25);
+  QMouseEvent move(QEvent::MouseMove, to, viewer->mapToGlobal(to), Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(viewer, &move);
+  QMouseEvent release(QEvent::MouseButtonRelease, to, viewer->mapToGlobal(to), Qt::LeftButton, Qt::NoButton, Qt::NoModifier);
+  QApplication::sendEvent(viewer, &release);
+  EXPECT_NEAR(viewer->state().zoom(), 1.44, 1e-9);
+  saveScreenshot(window, "mainwindow-ihc-zoomed.png");
+  const QImage shot = viewer->grabFramebuffer();
+  EXPECT_GT(screenImageCorrelation(shot, viewer->state(), displayed(kDemo / "pathology-ihc.png")), 0.9);
+}
+
+TEST(MainWindow, OpensASlideOverviewAndAVolumeSlice) {
+  for (const char* name : {"pathology-ihc-slide.tif", "ct-abdomen-stent.nii.gz"}) {
+    ui::MainWindow window;
+    ASSERT_TRUE(window.openPath(kDemo / name).ok()) << name;
+    showAndWait(window);
+    saveScreenshot(window, std::string("mainwindow-") + name + ".png");
+    const QImage shot = window.viewer()->grabFramebuffer();
+    EXPECT_GT(screenImageCorrelation(shot, window.viewer()->state(), displayed(kDemo / name)), 0.9) << name;
+  }
+}
+
+TEST(MainWindow, ABadFileLeavesTheOpenImageAlone) {
+  ui::MainWindow window;
+  ASSERT_TRUE(window.openPath(kDemo / "ct-slice.dcm").ok());
+  const fs::path bad = fs::temp_directory_path() / "meridian-not-an-image.dcm";
+  std::ofstream(bad) << "this is not DICOM";
+  auto status = window.openPath(bad);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().message.find("meridian-not-an-image.dcm"), std::string::npos);
+  EXPECT_TRUE(window.viewer()->hasImage());
+  EXPECT_EQ(window.windowTitle().toStdString(), "ct-slice.dcm — Meridian");
+}
