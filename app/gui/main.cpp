@@ -1,5 +1,5 @@
 // meridian: the workstation GUI.
-//   meridian [PATH] [--screenshot OUT.png] [--size 1600x1000] [--verbose]
+//   meridian [PATH | FOLDER] [--screenshot OUT.png] [--size 1400x900] [--verbose]
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -61,8 +61,8 @@ int main(int argc, char** argv) {
   QCommandLineParser parser;
   parser.setApplicationDescription(QStringLiteral("Meridian clinical research workstation"));
   parser.addHelpOption();
-  parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("Image, volume or slide to open."));
-  QCommandLineOption openOption(QStringLiteral("open"), QStringLiteral("Image, volume or slide to open."),
+  parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("Image, volume, slide or folder to open."));
+  QCommandLineOption openOption(QStringLiteral("open"), QStringLiteral("Image, volume, slide or folder to open."),
                                 QStringLiteral("path"));
   QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
                                       QStringLiteral("Render, save the window to this PNG and exit."),
@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
   window.resize(width, height);
   window.show();
   if (!path.isEmpty()) {
-    if (auto status = window.openPath(path.toStdString()); !status) {
+    if (auto status = window.open(path.toStdString()); !status) {
       std::fprintf(stderr, "meridian: %s\n", status.error().message.c_str());
       if (parser.isSet(screenshotOption)) return 3;
     }

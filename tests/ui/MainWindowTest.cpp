@@ -7,6 +7,7 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QImage>
+#include <QListWidget>
 #include <QMouseEvent>
 #include <QWheelEvent>
 #include <QWindow>
@@ -168,6 +169,17 @@ TEST(MainWindow, OpensASlideOverviewAndAVolumeSlice) {
     const QImage shot = window.viewer()->grabFramebuffer();
     EXPECT_GT(screenImageCorrelation(shot, window.viewer()->state(), displayed(kDemo / name)), 0.9) << name;
   }
+}
+
+TEST(MainWindow, OpensAFolderAsAFileList) {
+  ui::MainWindow window;
+  ASSERT_TRUE(window.open(kDemo).ok());
+  // Every demo item is listed (provenance.json is not an image), sorted, the first one open.
+  ASSERT_EQ(window.fileList()->count(), 6);
+  EXPECT_EQ(window.fileList()->item(0)->text().toStdString(), "ct-abdomen-stent.nii.gz");
+  EXPECT_EQ(window.windowTitle().toStdString(), "ct-abdomen-stent.nii.gz — Meridian");
+  showAndWait(window);
+  saveScreenshot(window, "mainwindow-demo-folder.png");
 }
 
 TEST(MainWindow, ABadFileLeavesTheOpenImageAlone) {

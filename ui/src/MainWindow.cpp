@@ -5,10 +5,13 @@
 #include <QFileDialog>
 #include <QHeaderView>
 #include <QLabel>
+#include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QStatusBar>
 #include <QTreeWidget>
+
+#include <algorithm>
 
 #include "meridian/core/Logging.hpp"
 #include "meridian/io/ImageSummary.hpp"
@@ -64,6 +67,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   dock->setWidget(infoPanel_);
   addDockWidget(Qt::RightDockWidgetArea, dock);
 
+  fileList_ = new QListWidget(this);
+  auto* filesDock = new QDockWidget(tr("Files"), this);
+  filesDock->setObjectName(QStringLiteral("filesDock"));
+  filesDock->setWidget(fileList_);
+  addDockWidget(Qt::LeftDockWidgetArea, filesDock);
+  connect(fileList_, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
+    const std::filesystem::path path = item->data(Qt::UserRole).toString().toStdString();
+    if (auto status = openPath(path); !status)
+      QMessageBox::warning(this, tr("Cannot open"), QString::fromStdString(status.error().message));
+  });
+
   pixelLabel_ = new QLabel(this);
   pixelLabel_->setMinimumWidth(pixelLabel_->fontMetrics().horizontalAdvance(QStringLiteral("(00000, 00000)  -0000.00, -0000.00, -0000.00")));
   statusBar()->addPermanentWidget(pixelLabel_);
@@ -79,6 +93,12 @@ MainWindow::~MainWindow() = default;
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openWithDialog);
+  file->addAction(tr("Open &folder…"), this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open folder"));
+    if (dir.isEmpty()) return;
+    if (auto status = openFolder(dir.toStdString()); !status)
+      QMessageBox::warning(this, tr("Cannot open"), QString::fromStdString(status.error().message));
+  });
   file->addAction(tr("Save &screenshot…"), this, &MainWindow::saveScreenshotWithDialog);
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
@@ -113,6 +133,34 @@ core::Status MainWindow::openPath(const std::filesystem::path& path) {
   statusBar()->showMessage(tr("Opened %1").arg(name));
   log()->info("opened {} ({} {})", path.string(), opened.value().format, io::toString(opened.value().kind()));
   return core::Ok{};
+}
+
+core::Status MainWindow::open(const std::filesystem::path& path) {
+  std::error_code ec;
+  return std::filesystem::is_directory(path, ec) ? openFolder(path) : openPath(path);
+}
+
+core::Status MainWindow::openFolder(const std::filesystem::path& folder) {
+  constexpr std::size_t kMaxListed = 2000;  // a folder of raw DICOM slices belongs in a study browser
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file() || name.empty() || name.front() == '.') continue;
+    if (io::ReaderRegistry::builtin().find(entry.path())) files.push_back(entry.path());
+    if (files.size() >= kMaxListed) break;
+  }
+  if (ec) return core::makeError(core::ErrorCode::Io, folder.string() + ": cannot list: " + ec.message());
+  std::sort(files.begin(), files.end());
+  fileList_->clear();
+  for (const auto& file : files) {
+    auto* item = new QListWidgetItem(QString::fromStdString(file.filename().string()), fileList_);
+    item->setData(Qt::UserRole, QString::fromStdString(file.string()));
+  }
+  if (files.empty())
+    return core::makeError(core::ErrorCode::NotFound, folder.string() + ": no file Meridian can read in this folder");
+  fileList_->setCurrentRow(0);
+  return openPath(files.front());
 }
 
 void MainWindow::openWithDialog() {

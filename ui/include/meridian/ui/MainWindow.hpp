@@ -8,6 +8,7 @@
 #include "meridian/core/Result.hpp"
 
 class QLabel;
+class QListWidget;
 class QTreeWidget;
 
 namespace meridian::viewers {
@@ -27,7 +28,14 @@ class MainWindow : public QMainWindow {
   /// status bar); interactive callers also get a message box via openWithDialog().
   core::Status openPath(const std::filesystem::path& path);
 
+  /// Lists the readable files of a folder in the Files panel and opens the first one.
+  core::Status openFolder(const std::filesystem::path& folder);
+
+  /// openFolder() for folders, openPath() for files.
+  core::Status open(const std::filesystem::path& path);
+
   viewers::ImageViewer2D* viewer() const { return viewer_; }
+  QListWidget* fileList() const { return fileList_; }
 
  public Q_SLOTS:
   void openWithDialog();
@@ -39,6 +47,7 @@ class MainWindow : public QMainWindow {
 
   viewers::ImageViewer2D* viewer_ = nullptr;
   QTreeWidget* infoPanel_ = nullptr;
+  QListWidget* fileList_ = nullptr;
   QLabel* pixelLabel_ = nullptr;
 };
 
