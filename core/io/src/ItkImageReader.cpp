@@ -131,10 +131,23 @@ core::Result<OpenedImage> ItkImageReader::open(const std::filesystem::path& path
     itk::ImageIORegion region(dims);  // readers read only the region asked for
     for (unsigned i = 0; i < dims; ++i) region.SetSize(i, io->GetDimensions(i));
     io->SetIORegion(region);
-    std::vector<char> raw(decoded);
-    io->Read(raw.data());
     const PixelType type = storedType(component);
     const std::size_t pixels = static_cast<std::size_t>(size[0]) * size[1] * size[2];
+    // Decodes straight into `out` when the file's layout is ours already; else via a copy.
+    const auto readInto = [&](std::uint8_t* out, int dstComps) -> core::Status {
+      const bool direct = srcComps == dstComps && storedType(component) == type &&
+                          (component == Component::UCHAR || component == Component::SHORT ||
+                           component == Component::USHORT || component == Component::FLOAT);
+      if (direct) {
+        io->Read(out);
+        return core::Ok{};
+      }
+      std::vector<char> raw(decoded);
+      io->Read(raw.data());
+      if (!convert(component, raw.data(), pixels, srcComps, dstComps, type, out))
+        return makeError(ErrorCode::Unsupported, "pixel component type not supported");
+      return core::Ok{};
+    };
 
     OpenedImage opened;
     opened.format = format->name;
@@ -142,8 +155,7 @@ core::Result<OpenedImage> ItkImageReader::open(const std::filesystem::path& path
       auto image = core::Image2D::allocate(size[0], size[1], dstComps, type);
       if (!image) return image.error();
       core::Image2D out = std::move(image).value();
-      if (!convert(component, raw.data(), pixels, srcComps, dstComps, type, out.data()))
-        return makeError(ErrorCode::Unsupported, "pixel component type not supported");
+      if (auto status = readInto(out.data(), dstComps); !status) return status.error();
       if (!format->photo) out.spacing = std::array<double, 2>{io->GetSpacing(0), io->GetSpacing(1)};
       out.photometric = dstComps == 3 ? "RGB" : "MONOCHROME2";
       if (format->name == "DICOM") {
@@ -160,8 +172,7 @@ core::Result<OpenedImage> ItkImageReader::open(const std::filesystem::path& path
     auto volume = core::Volume::allocate(size, type);
     if (!volume) return volume.error();
     core::Volume out = std::move(volume).value();
-    if (!convert(component, raw.data(), pixels, srcComps, 1, type, out.data()))
-      return makeError(ErrorCode::Unsupported, "pixel component type not supported");
+    if (auto status = readInto(out.data(), 1); !status) return status.error();
     for (int a = 0; a < 3; ++a) {
       out.spacing[a] = io->GetSpacing(a);
       out.origin[a] = io->GetOrigin(a);
