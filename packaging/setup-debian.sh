@@ -6,7 +6,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-list="$here/debian-packages.txt"
+list="${MERIDIAN_PACKAGES_FILE:-$here/debian-packages.txt}"   # override: tests of this script
 
 die() { printf 'meridian setup: %s\n' "$*" >&2; exit 1; }
 
@@ -31,9 +31,8 @@ else
   elif command -v sudo >/dev/null && [ -t 0 ]; then
     as_root=(sudo)   # interactive: sudo may ask for the password
   else
-    die "need root to install ${#missing[@]} packages (${missing[*]}). Run this script as root, or give this user sudo, or ask an administrator to run: apt-get install ${missing[*]}"
+    die "need root to install ${#missing[@]} package(s) (${missing[*]}). Run this script as root, or give this user sudo, or ask an administrator to run: apt-get install ${missing[*]}"
   fi
-  echo "meridian setup: installing ${#missing[@]} packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   "${as_root[@]}" apt-get update -qq || die "apt-get update failed; check the network and /etc/apt/sources.list, then run again."
   # Check that the archive has each package before installing, so the message names the culprit.
@@ -42,6 +41,7 @@ else
     apt-cache show "$p" >/dev/null 2>&1 || absent+=("$p")
   done
   [ "${#absent[@]}" -eq 0 ] || die "the Debian archive this machine uses has no package named: ${absent[*]}. Meridian targets Debian 12 (bookworm) with the 'main' component; enable it in /etc/apt/sources.list or install these by other means."
+  echo "meridian setup: installing ${#missing[@]} package(s): ${missing[*]}"
   "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" \
     || die "apt-get install failed (see above). Fix the archive or disk problem it names and run this script again."
 fi
