@@ -35,6 +35,8 @@ Image2D applyWindow(const Image2D& image, const WindowLevel& window) {
   out.photometric = image.photometric;
   const double lo = window.center - window.width / 2.0;
   const double scale = 255.0 / std::max(window.width, 1e-12);
+  // MONOCHROME1 (many radiographs) stores bright as low: display it inverted.
+  const bool invert = image.photometric == "MONOCHROME1";
   const std::size_t n = out.sizeInBytes();
   detail::dispatch(image.pixelType(), [&](auto tag) {
     using T = decltype(tag);
@@ -42,7 +44,8 @@ Image2D applyWindow(const Image2D& image, const WindowLevel& window) {
     std::uint8_t* dst = out.data();
     for (std::size_t i = 0; i < n; ++i) {
       const double v = (static_cast<double>(in[i]) - lo) * scale;
-      dst[i] = static_cast<std::uint8_t>(std::clamp(std::lround(v), 0L, 255L));
+      const long mapped = std::clamp(std::lround(v), 0L, 255L);
+      dst[i] = static_cast<std::uint8_t>(invert ? 255 - mapped : mapped);
     }
     return 0;
   });

@@ -44,3 +44,13 @@ TEST(DisplayMapping, DownsampleAveragesAreas) {
   EXPECT_EQ(out.valueAt(1, 0), 45);  // mean of 20, 30, 60, 70
   EXPECT_EQ(downsampleToFit(image, 10).width(), 4);  // fits already
 }
+
+TEST(DisplayMapping, Monochrome1IsShownInverted) {
+  Image2D image = Image2D::allocate(2, 1, 1, PixelType::UInt16).value();
+  image.pixels<std::uint16_t>()[0] = 0;
+  image.pixels<std::uint16_t>()[1] = 1000;
+  image.photometric = "MONOCHROME1";
+  const Image2D out = applyWindow(image, {500, 1000});
+  EXPECT_EQ(out.valueAt(0, 0), 255);
+  EXPECT_EQ(out.valueAt(1, 0), 0);
+}

@@ -65,7 +65,9 @@ void ImageViewer2D::resetView() {
 
 void ImageViewer2D::applyStateToScene() {
   if (slice_) {
-    slice_->GetProperty()->SetColorWindow(state_.window().width);
+    // A negative window inverts: MONOCHROME1 stores bright as low values.
+    const double sign = image_.photometric == "MONOCHROME1" ? -1.0 : 1.0;
+    slice_->GetProperty()->SetColorWindow(sign * state_.window().width);
     slice_->GetProperty()->SetColorLevel(state_.window().center);
   }
   // Looking along +z with view-up -y puts image x to the right and image y downwards.

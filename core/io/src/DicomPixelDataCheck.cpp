@@ -1,5 +1,7 @@
 #include "DicomPixelDataCheck.hpp"
 
+#include "DicomDecoder.hpp"
+
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcxfer.h>
@@ -11,10 +13,11 @@ namespace meridian::io::detail {
 
 core::Status checkDicomPixelDataLength(const std::filesystem::path& path) {
   using core::ErrorCode;
+  registerDicomCodecs();  // also quiets DCMTK's console logging
   DcmFileFormat file;
   // Read the pixel data's header but not its value: large elements load lazily.
   const OFCondition loaded = file.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, 4096);
-  if (loaded.bad()) return core::makeError(ErrorCode::Corrupt, std::string("DICOM parse error: ") + loaded.text());
+  if (loaded.bad()) return parseError(loaded);
   DcmDataset* data = file.getDataset();
   DcmElement* pixelData = nullptr;
   if (data->findAndGetElement(DCM_PixelData, pixelData).bad() || !pixelData) return core::Ok{};  // no image here
@@ -28,15 +31,19 @@ core::Status checkDicomPixelDataLength(const std::filesystem::path& path) {
   data->findAndGetSint32(DCM_NumberOfFrames, frames);
   if (rows == 0 || columns == 0 || bitsAllocated == 0)
     return core::makeError(ErrorCode::Corrupt, "Rows, Columns or Bits Allocated missing or zero");
+  OFString photometric;
+  data->findAndGetOFString(DCM_PhotometricInterpretation, photometric);
+  // 4:2:2 subsampled YBR stores two chroma samples per two pixels: 2 samples per pixel.
+  const unsigned long long samplesStored =
+      (photometric == "YBR_FULL_422" || photometric == "YBR_PARTIAL_422") ? 2 : std::max<Uint16>(samples, 1);
   const unsigned long long expectedBits =
-      static_cast<unsigned long long>(rows) * columns * std::max<Sint32>(frames, 1) * std::max<Uint16>(samples, 1) *
-      bitsAllocated;
+      static_cast<unsigned long long>(rows) * columns * std::max<Sint32>(frames, 1) * samplesStored * bitsAllocated;
   const unsigned long long expected = (expectedBits + 7) / 8;
   const unsigned long long actual = pixelData->getLength();
   if (actual < expected)
     return core::makeError(ErrorCode::Corrupt, "truncated pixel data: " + std::to_string(actual) + " bytes where " +
-                                                   std::to_string(rows) + "x" + std::to_string(columns) + "x" +
-                                                   std::to_string(std::max<Sint32>(frames, 1)) + " pixels need " +
+                                                   std::to_string(columns) + "x" + std::to_string(rows) + " pixels x " +
+                                                   std::to_string(std::max<Sint32>(frames, 1)) + " frames need " +
                                                    std::to_string(expected));
   return core::Ok{};
 }

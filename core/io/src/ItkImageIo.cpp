@@ -17,10 +17,12 @@ itk::ImageIOBase::Pointer make() {
 }  // namespace
 
 const std::vector<ItkFormat>& itkFormats() {
-  // ITK 5.2 crashes on damaged PNG (abort) and JPEG (segfault) files, so PNG is
-  // write-only here (PngReader reads it) and JPEG is left to JpegReader entirely.
+  // ITK 5.2 crashes on damaged PNG (abort) and JPEG (segfault) files, and GDCM asserts
+  // (abort) on some DICOM files (pydicom's rtdose_1frame.dcm), so PNG and DICOM are not
+  // sniffed here: PngReader and DcmtkReader read them, and DcmtkReader hands only JPEG 2000
+  // to GDCM (itkDicomJpeg2000Format). JPEG is left to JpegReader entirely.
   static const std::vector<ItkFormat> formats = {
-      {"DICOM", false, true, &make<itk::GDCMImageIO>},   {"NIfTI", false, true, &make<itk::NiftiImageIO>},
+      {"DICOM", false, false, &make<itk::GDCMImageIO>},  {"NIfTI", false, true, &make<itk::NiftiImageIO>},
       {"NRRD", false, true, &make<itk::NrrdImageIO>},    {"MetaImage", false, true, &make<itk::MetaImageIO>},
       {"TIFF", true, true, &make<itk::TIFFImageIO>},     {"BMP", true, true, &make<itk::BMPImageIO>},
       {"PNG", true, false, &make<itk::PNGImageIO>},
@@ -41,10 +43,12 @@ const ItkFormat* itkFormatForReading(const std::filesystem::path& path) {
   return nullptr;
 }
 
+const ItkFormat& itkDicomJpeg2000Format() { return itkFormats().front(); }
+
 const ItkFormat* itkFormatForWriting(const std::filesystem::path& path) {
   const std::string p = path.string();
   for (const auto& f : itkFormats())
-    if (f.create()->CanWriteFile(p.c_str())) return &f;
+    if (f.name != "DICOM" && f.create()->CanWriteFile(p.c_str())) return &f;
   return nullptr;
 }
 

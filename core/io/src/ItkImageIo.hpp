@@ -24,6 +24,9 @@ const std::vector<ItkFormat>& itkFormats();
 /// The first format whose ImageIO can read `path` (by contents), or nullptr.
 const ItkFormat* itkFormatForReading(const std::filesystem::path& path);
 
+/// GDCM's DICOM reader, used only for JPEG 2000 files (DCMTK's free build lacks it).
+const ItkFormat& itkDicomJpeg2000Format();
+
 /// The first format whose ImageIO can write `path` (by extension), or nullptr.
 const ItkFormat* itkFormatForWriting(const std::filesystem::path& path);
 

@@ -5,7 +5,6 @@
 
 #include <itkMetaDataObject.h>
 
-#include "DicomPixelDataCheck.hpp"
 #include "ItkImageIo.hpp"
 
 namespace meridian::io {
@@ -96,9 +95,16 @@ double ItkImageReader::detect(const std::filesystem::path& path) const {
 core::Result<OpenedImage> ItkImageReader::open(const std::filesystem::path& path) const {
   const detail::ItkFormat* format = detail::itkFormatForReading(path);
   if (!format) return makeError(ErrorCode::Unsupported, "no ITK image reader recognises this file");
-  if (format->name == "DICOM") {
-    if (auto status = detail::checkDicomPixelDataLength(path); !status) return status.error();
-  }
+  return openAs(path, *format);
+}
+
+core::Result<OpenedImage> ItkImageReader::openDicomJpeg2000(const std::filesystem::path& path) const {
+  return openAs(path, detail::itkDicomJpeg2000Format());
+}
+
+core::Result<OpenedImage> ItkImageReader::openAs(const std::filesystem::path& path,
+                                                 const detail::ItkFormat& formatRef) const {
+  const detail::ItkFormat* format = &formatRef;
   itk::ImageIOBase::Pointer io = format->create();
   try {
     io->SetFileName(path.string());

@@ -2,6 +2,7 @@
 
 #include <system_error>
 
+#include "DcmtkReader.hpp"
 #include "ItkImageReader.hpp"
 #include "JpegReader.hpp"
 #include "PngReader.hpp"
@@ -23,6 +24,7 @@ const ReaderRegistry& ReaderRegistry::builtin() {
   static const ReaderRegistry registry = [] {
     ReaderRegistry r;
     r.add(std::make_unique<OpenSlideReader>());
+    r.add(std::make_unique<DcmtkReader>());
     r.add(std::make_unique<JpegReader>());
     r.add(std::make_unique<PngReader>());
     r.add(std::make_unique<ItkImageReader>());

@@ -12,7 +12,8 @@ namespace meridian::core {
 WindowLevel defaultWindow(const Image2D& image);
 
 /// Applies a window to every component: values below center - width/2 become 0, above
-/// center + width/2 become 255. The result is uint8 with the same channel count.
+/// center + width/2 become 255, inverted for MONOCHROME1 images. The result is uint8 with
+/// the same channel count.
 Image2D applyWindow(const Image2D& image, const WindowLevel& window);
 
 /// Area-averaged reduction so that neither side exceeds maxSide (no-op when it fits).

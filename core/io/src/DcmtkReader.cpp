@@ -1,0 +1,88 @@
+#include "DcmtkReader.hpp"
+
+#include <dcmtk/dcmdata/dcfilefo.h>
+
+#include <cstring>
+#include <fstream>
+
+#include "DicomDecoder.hpp"
+#include "DicomGeometry.hpp"
+#include "DicomPixelDataCheck.hpp"
+#include "ItkImageReader.hpp"
+
+namespace meridian::io {
+namespace {
+
+using core::ErrorCode;
+using core::makeError;
+
+// Spacing, origin and direction of a multi-frame object's frames as a volume.
+void setVolumeGeometry(const detail::DicomImageHeader& h, core::Volume& g) {
+  const auto px = h.pixelSpacing.value_or(std::array<double, 2>{1.0, 1.0});
+  g.spacing = {px[0], px[1], h.spacingBetweenSlices.value_or(h.sliceThickness.value_or(1.0))};
+  if (h.position) g.origin = *h.position;
+  if (h.orientation) g.direction = detail::directionFromOrientation(*h.orientation);
+  if (h.framePositions.size() >= 2 && h.orientation) {
+    // Enhanced objects: the distance between frame positions along the normal is the truth.
+    const auto n = detail::sliceNormal(*h.orientation);
+    const auto& a = h.framePositions[0];
+    const auto& b = h.framePositions[1];
+    const double d = detail::dot({b[0] - a[0], b[1] - a[1], b[2] - a[2]}, n);
+    if (std::abs(d) > 1e-6) g.spacing[2] = std::abs(d);
+    if (d < 0)  // frames run against the normal: flip the third axis so spacing stays positive
+      for (int r = 0; r < 3; ++r) g.direction[r * 3 + 2] = -g.direction[r * 3 + 2];
+  }
+}
+
+}  // namespace
+
+double DcmtkReader::detect(const std::filesystem::path& path) const {
+  std::ifstream in(path, std::ios::binary);
+  char preamble[132] = {};
+  in.read(preamble, sizeof preamble);
+  if (in && std::memcmp(preamble + 128, "DICM", 4) == 0) return 0.8;
+  // Files without the Part 10 preamble (older archives): accept them only when DCMTK
+  // parses a header that carries DICOM's identifying attributes.
+  return detail::looksLikeBareDicom(path) ? 0.7 : 0.0;
+}
+
+core::Result<OpenedImage> DcmtkReader::open(const std::filesystem::path& path) const {
+  if (auto status = detail::checkDicomPixelDataLength(path); !status) return status.error();
+  auto loaded = detail::loadDicomFile(path);
+  if (!loaded) return loaded.error();
+  DcmFileFormat& file = *loaded.value();
+  if (detail::needsJpeg2000(file)) return ItkImageReader().openDicomJpeg2000(path);
+  auto header = detail::readImageHeader(file);
+  if (!header) return header.error();
+  const auto& h = header.value();
+  auto pixels = detail::decodePixels(file, h);
+  if (!pixels) return pixels.error();
+  detail::DecodedPixels& px = pixels.value();
+
+  OpenedImage opened;
+  opened.format = "DICOM";
+  if (px.frames == 1) {
+    auto image = core::Image2D::allocate(px.width, px.height, px.channels, px.type);
+    if (!image) return image.error();
+    core::Image2D out = std::move(image).value();
+    std::memcpy(out.data(), px.bytes.data(), out.sizeInBytes());
+    out.spacing = h.pixelSpacing;
+    out.photometric = px.channels == 3 ? "RGB" : (h.photometric == "MONOCHROME1" ? "MONOCHROME1" : "MONOCHROME2");
+    if (h.window) out.displayWindow = core::WindowLevel{(*h.window)[0], (*h.window)[1]};
+    opened.content = std::move(out);
+    return opened;
+  }
+  if (px.channels != 1)
+    return makeError(ErrorCode::Unsupported, "multi-frame colour images (" + std::to_string(px.frames) +
+                                                 " frames, e.g. ultrasound cine) are not supported yet");
+  auto volume = core::Volume::allocate({px.width, px.height, px.frames}, px.type);
+  if (!volume) return volume.error();
+  core::Volume out = std::move(volume).value();
+  std::memcpy(out.data(), px.bytes.data(), out.sizeInBytes());
+  setVolumeGeometry(h, out);
+  out.modality = h.modality;
+  opened.content = std::move(out);
+  return opened;
+}
+
+}  // namespace meridian::io

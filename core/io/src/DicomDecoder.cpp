@@ -1,0 +1,230 @@
+#include "DicomDecoder.hpp"
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcrledrg.h>
+#include <dcmtk/dcmdata/dcxfer.h>
+#include <dcmtk/oflog/oflog.h>
+#include <dcmtk/dcmimage/diregist.h>  // colour image support for DicomImage
+#include <dcmtk/dcmimgle/dcmimage.h>
+#include <dcmtk/dcmjpeg/djdecode.h>
+#include <dcmtk/dcmjpls/djdecode.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <mutex>
+
+namespace meridian::io::detail {
+namespace {
+
+using core::ErrorCode;
+using core::makeError;
+using core::PixelType;
+
+std::optional<double> number(DcmItem& item, const DcmTagKey& tag, unsigned long pos = 0, bool deep = false) {
+  Float64 v = 0;
+  if (item.findAndGetFloat64(tag, v, pos, deep ? OFTrue : OFFalse).good() && std::isfinite(v)) return v;
+  return std::nullopt;
+}
+
+std::string text(DcmItem& item, const DcmTagKey& tag) {
+  OFString v;
+  item.findAndGetOFString(tag, v);
+  return v.c_str();
+}
+
+template <std::size_t N>
+std::optional<std::array<double, N>> numbers(DcmItem& item, const DcmTagKey& tag, bool deep = false) {
+  std::array<double, N> out{};
+  for (std::size_t i = 0; i < N; ++i) {
+    auto v = number(item, tag, i, deep);
+    if (!v) return std::nullopt;
+    out[i] = *v;
+  }
+  return out;
+}
+
+// Values of `count` stored samples after slope/intercept, written as `Out`.
+template <class In, class Out>
+void rescale(const In* in, std::size_t count, double slope, double intercept, Out* out) {
+  for (std::size_t i = 0; i < count; ++i) {
+    const double v = static_cast<double>(in[i]) * slope + intercept;
+    if constexpr (std::is_integral_v<Out>) out[i] = static_cast<Out>(std::lround(v));
+    else out[i] = static_cast<Out>(v);
+  }
+}
+
+template <class In>
+core::Result<DecodedPixels> rescaleMonochrome(const In* in, std::size_t count, const DicomImageHeader& h,
+                                              DecodedPixels out) {
+  const auto [lo, hi] = std::minmax_element(in, in + count);
+  const double a = *lo * h.rescaleSlope + h.rescaleIntercept, b = *hi * h.rescaleSlope + h.rescaleIntercept;
+  const bool integral = std::floor(h.rescaleSlope) == h.rescaleSlope && std::floor(h.rescaleIntercept) == h.rescaleIntercept;
+  const double min = std::min(a, b), max = std::max(a, b);
+  if (std::is_same_v<In, Uint8> && h.rescaleSlope == 1.0 && h.rescaleIntercept == 0.0) out.type = PixelType::UInt8;
+  else if (integral && min >= std::numeric_limits<std::int16_t>::min() && max <= std::numeric_limits<std::int16_t>::max())
+    out.type = PixelType::Int16;
+  else if (integral && min >= 0 && max <= std::numeric_limits<std::uint16_t>::max()) out.type = PixelType::UInt16;
+  else out.type = PixelType::Float32;
+  out.bytes.resize(count * core::bytesPerComponent(out.type));
+  switch (out.type) {
+    case PixelType::UInt8: rescale(in, count, 1.0, 0.0, out.bytes.data()); break;
+    case PixelType::Int16: rescale(in, count, h.rescaleSlope, h.rescaleIntercept, reinterpret_cast<std::int16_t*>(out.bytes.data())); break;
+    case PixelType::UInt16: rescale(in, count, h.rescaleSlope, h.rescaleIntercept, reinterpret_cast<std::uint16_t*>(out.bytes.data())); break;
+    case PixelType::Float32: rescale(in, count, h.rescaleSlope, h.rescaleIntercept, reinterpret_cast<float*>(out.bytes.data())); break;
+  }
+  return out;
+}
+
+}  // namespace
+
+core::Error parseError(const OFCondition& status) {
+  if (status == EC_StreamNotifyClient)
+    return makeError(ErrorCode::Corrupt,
+                     "DICOM parse error: the file ends early, before the element being read (truncated, or a "
+                     "malformed length)");
+  return makeError(ErrorCode::Corrupt, std::string("DICOM parse error: ") + status.text());
+}
+
+void registerDicomCodecs() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // DCMTK logs to the console by default; Meridian reports failures through Result.
+    OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
+    OFLog::getLogger("dcmtk").setLogLevel(OFLogger::FATAL_LOG_LEVEL);
+    DJDecoderRegistration::registerCodecs();
+    DJLSDecoderRegistration::registerCodecs();
+    DcmRLEDecoderRegistration::registerCodecs();
+  });
+}
+
+bool needsJpeg2000(const DcmFileFormat& file) {
+  const E_TransferSyntax xfer = const_cast<DcmFileFormat&>(file).getDataset()->getOriginalXfer();
+  return xfer == EXS_JPEG2000LosslessOnly || xfer == EXS_JPEG2000 || xfer == EXS_JPEG2000MulticomponentLosslessOnly ||
+         xfer == EXS_JPEG2000Multicomponent;
+}
+
+bool looksLikeBareDicom(const std::filesystem::path& path) {
+  registerDicomCodecs();
+  DcmFileFormat file;
+  if (file.loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect, DCM_PixelData).bad())
+    return false;
+  DcmDataset& ds = *file.getDataset();
+  return ds.card() > 2 && (ds.tagExists(DCM_SOPClassUID) || ds.tagExists(DCM_StudyInstanceUID) || ds.tagExists(DCM_Rows));
+}
+
+core::Result<std::unique_ptr<DcmFileFormat>> loadDicomFile(const std::filesystem::path& path) {
+  registerDicomCodecs();
+  auto file = std::make_unique<DcmFileFormat>();
+  const OFCondition status = file->loadFile(path.c_str());
+  if (status.bad()) return parseError(status);
+  return file;
+}
+
+core::Result<DicomImageHeader> readImageHeader(DcmFileFormat& file) {
+  DcmDataset& ds = *file.getDataset();
+  DicomImageHeader h;
+  Uint16 u = 0;
+  if (ds.findAndGetUint16(DCM_Rows, u).good()) h.rows = u;
+  if (ds.findAndGetUint16(DCM_Columns, u).good()) h.columns = u;
+  if (ds.findAndGetUint16(DCM_SamplesPerPixel, u).good()) h.samplesPerPixel = u;
+  if (ds.findAndGetUint16(DCM_BitsAllocated, u).good()) h.bitsAllocated = u;
+  Sint32 frames = 1;
+  if (ds.findAndGetSint32(DCM_NumberOfFrames, frames).good() && frames > 0) h.frames = frames;
+  if (h.rows <= 0 || h.columns <= 0) return makeError(ErrorCode::Unsupported, "not an image (no Rows/Columns)");
+  if (!ds.tagExists(DCM_PixelData)) return makeError(ErrorCode::Unsupported, "no pixel data (not an image object)");
+  h.photometric = text(ds, DCM_PhotometricInterpretation);
+  h.modality = text(ds, DCM_Modality);
+  h.sopClassUid = text(ds, DCM_SOPClassUID);
+  h.seriesUid = text(ds, DCM_SeriesInstanceUID);
+  h.studyUid = text(ds, DCM_StudyInstanceUID);
+  // Enhanced objects keep these in (shared or per-frame) functional groups: search deep.
+  h.rescaleSlope = number(ds, DCM_RescaleSlope, 0, true).value_or(1.0);
+  h.rescaleIntercept = number(ds, DCM_RescaleIntercept, 0, true).value_or(0.0);
+  if (h.rescaleSlope == 0.0) h.rescaleSlope = 1.0;  // a zero slope is a broken header, not a black image
+  if (auto s = numbers<2>(ds, DCM_PixelSpacing, true)) h.pixelSpacing = std::array<double, 2>{(*s)[1], (*s)[0]};
+  else if (auto s2 = numbers<2>(ds, DCM_ImagerPixelSpacing, true)) h.pixelSpacing = std::array<double, 2>{(*s2)[1], (*s2)[0]};
+  h.orientation = numbers<6>(ds, DCM_ImageOrientationPatient, true);
+  h.position = numbers<3>(ds, DCM_ImagePositionPatient, false);
+  DcmSequenceOfItems* perFrame = nullptr;
+  if (ds.findAndGetSequence(DCM_PerFrameFunctionalGroupsSequence, perFrame).good() && perFrame) {
+    for (unsigned long i = 0; i < perFrame->card(); ++i) {
+      auto p = numbers<3>(*perFrame->getItem(i), DCM_ImagePositionPatient, true);
+      if (!p) {
+        h.framePositions.clear();
+        break;
+      }
+      h.framePositions.push_back(*p);
+    }
+    if (!h.position && !h.framePositions.empty()) h.position = h.framePositions.front();
+  }
+  h.sliceThickness = number(ds, DCM_SliceThickness, 0, true);
+  h.spacingBetweenSlices = number(ds, DCM_SpacingBetweenSlices, 0, true);
+  auto centre = number(ds, DCM_WindowCenter, 0, true), width = number(ds, DCM_WindowWidth, 0, true);
+  if (centre && width && *width > 0) h.window = std::array<double, 2>{*centre, *width};
+  return h;
+}
+
+// DCMTK byte-swaps big-endian pixel data as 16-bit words (its VR is OW), which leaves the
+// two halves of every 32-bit sample in the wrong order (pydicom's rtdose_expb.dcm shows
+// it). Swap them back before decoding.
+void repairBigEndian32(DcmDataset& ds, const DicomImageHeader& header) {
+  const E_TransferSyntax xfer = ds.getOriginalXfer();
+  if (header.bitsAllocated != 32 || (xfer != EXS_BigEndianExplicit && xfer != EXS_BigEndianImplicit)) return;
+  DcmElement* pixels = nullptr;
+  Uint16* words = nullptr;
+  if (ds.findAndGetElement(DCM_PixelData, pixels).bad() || !pixels || pixels->getUint16Array(words).bad() || !words)
+    return;
+  const unsigned long count = pixels->getLength() / 4;
+  for (unsigned long i = 0; i < count; ++i) std::swap(words[2 * i], words[2 * i + 1]);
+}
+
+core::Result<DecodedPixels> decodePixels(DcmFileFormat& file, const DicomImageHeader& header) {
+  DcmDataset* ds = file.getDataset();
+  const E_TransferSyntax xfer = ds->getOriginalXfer();
+  repairBigEndian32(*ds, header);
+  DicomImage image(ds, xfer, CIF_IgnoreModalityTransformation, 0, 0);
+  if (image.getStatus() != EIS_Normal)
+    return makeError(ErrorCode::Unsupported,
+                     std::string("cannot decode pixels (") + DcmXfer(xfer).getXferName() + "): " +
+                         DicomImage::getString(image.getStatus()));
+  DecodedPixels out;
+  out.width = static_cast<int>(image.getWidth());
+  out.height = static_cast<int>(image.getHeight());
+  out.frames = static_cast<int>(image.getFrameCount());
+  if (out.width <= 0 || out.height <= 0 || out.frames <= 0) return makeError(ErrorCode::Corrupt, "image has no size");
+  const std::size_t perFrame = static_cast<std::size_t>(out.width) * out.height;
+  const std::size_t count = perFrame * out.frames;
+
+  if (!image.isMonochrome()) {
+    if (header.bitsAllocated > 16)
+      return makeError(ErrorCode::Unsupported, "colour with " + std::to_string(header.bitsAllocated) +
+                                                   "-bit samples is not supported (Meridian keeps 8 or 16 bits)");
+    out.channels = 3;
+    const int bits = header.bitsAllocated > 8 ? 16 : 8;
+    out.type = bits == 16 ? PixelType::UInt16 : PixelType::UInt8;
+    const std::size_t frameBytes = perFrame * 3 * (bits / 8);
+    out.bytes.resize(frameBytes * out.frames);
+    for (int f = 0; f < out.frames; ++f)
+      if (!image.getOutputData(out.bytes.data() + frameBytes * f, frameBytes, bits, f, 0))
+        return makeError(ErrorCode::Corrupt, "cannot decode colour frame " + std::to_string(f));
+    return out;
+  }
+  const DiPixel* inter = image.getInterData();
+  if (!inter || !inter->getData() || inter->getCount() < count)
+    return makeError(ErrorCode::Corrupt, "decoder returned fewer pixels than the header promises");
+  const void* data = inter->getData();
+  switch (inter->getRepresentation()) {
+    case EPR_Uint8: return rescaleMonochrome(static_cast<const Uint8*>(data), count, header, std::move(out));
+    case EPR_Sint8: return rescaleMonochrome(static_cast<const Sint8*>(data), count, header, std::move(out));
+    case EPR_Uint16: return rescaleMonochrome(static_cast<const Uint16*>(data), count, header, std::move(out));
+    case EPR_Sint16: return rescaleMonochrome(static_cast<const Sint16*>(data), count, header, std::move(out));
+    case EPR_Uint32: return rescaleMonochrome(static_cast<const Uint32*>(data), count, header, std::move(out));
+    case EPR_Sint32: return rescaleMonochrome(static_cast<const Sint32*>(data), count, header, std::move(out));
+  }
+  return makeError(ErrorCode::Unsupported, "unknown pixel representation");
+}
+
+}  // namespace meridian::io::detail

@@ -1,0 +1,60 @@
+#pragma once
+// DICOM pixel decoding through DCMTK, shared by the single-file reader and the series
+// loader. Private to meridian_core_io.
+
+#include <array>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "meridian/core/PixelType.hpp"
+#include "meridian/core/Result.hpp"
+
+class DcmFileFormat;
+class OFCondition;
+
+namespace meridian::io::detail {
+
+/// A DCMTK load failure in words a user can act on.
+core::Error parseError(const OFCondition& status);
+
+/// Registers DCMTK's JPEG, JPEG-LS and RLE decoders once per process.
+void registerDicomCodecs();
+
+/// True when the transfer syntax is one DCMTK's free build cannot decode (JPEG 2000).
+bool needsJpeg2000(const DcmFileFormat& file);
+
+/// True for a file without the 128-byte preamble and "DICM" that DCMTK still parses as a
+/// dataset with a SOP Class UID or image attributes.
+bool looksLikeBareDicom(const std::filesystem::path& path);
+
+/// Loads a DICOM file (header and pixels), checking the pixel data against the header.
+core::Result<std::unique_ptr<DcmFileFormat>> loadDicomFile(const std::filesystem::path& path);
+
+/// The attributes Meridian reads from a DICOM image header.
+struct DicomImageHeader {
+  int rows = 0, columns = 0, frames = 1, samplesPerPixel = 1, bitsAllocated = 0;
+  std::string photometric, modality, sopClassUid, seriesUid, studyUid;
+  double rescaleSlope = 1.0, rescaleIntercept = 0.0;
+  std::optional<std::array<double, 2>> pixelSpacing;      // (column, row) spacing in mm
+  std::optional<std::array<double, 3>> position;          // ImagePositionPatient of frame 0
+  std::optional<std::array<double, 6>> orientation;       // ImageOrientationPatient (row dir, column dir)
+  std::vector<std::array<double, 3>> framePositions;      // enhanced multi-frame, per frame
+  std::optional<double> sliceThickness, spacingBetweenSlices;
+  std::optional<std::array<double, 2>> window;            // centre, width
+};
+core::Result<DicomImageHeader> readImageHeader(DcmFileFormat& file);
+
+/// Decoded pixels of every frame: rescaled values for monochrome (Int16 when the result
+/// is integral and fits, UInt8 for plain 8-bit, else Float32), RGB for colour
+/// (YBR and palette converted, interleaved). Frames follow each other.
+struct DecodedPixels {
+  int width = 0, height = 0, frames = 0, channels = 1;
+  core::PixelType type = core::PixelType::Int16;
+  std::vector<std::uint8_t> bytes;
+};
+core::Result<DecodedPixels> decodePixels(DcmFileFormat& file, const DicomImageHeader& header);
+
+}  // namespace meridian::io::detail

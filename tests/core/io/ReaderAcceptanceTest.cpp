@@ -1,0 +1,178 @@
+// Acceptance set: every DICOM file of pydicom's own test suite either loads with pixels
+// equal to what pydicom (the peer) decodes, or fails with a specific reason. The table of
+// expected outcomes below is the contract; a file not in it fails the test.
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <map>
+
+#include "TestData.hpp"
+#include "meridian/io/ReaderRegistry.hpp"
+
+namespace fs = std::filesystem;
+using namespace meridian;
+
+namespace {
+
+enum class Expect {
+  Equal,     // pydicom decodes it; our pixels equal its pixels within `tolerance`
+  OursOnly,  // pydicom (without optional plugins) cannot decode it; we must, at the header's size
+  Error      // we refuse it; the message must contain `reason`
+};
+
+struct Outcome {
+  Expect expect;
+  double tolerance = 0.0;  // max |ours - pydicom| for Equal (lossy codecs differ slightly)
+  std::string reason;      // for Error
+};
+
+// clang-format off
+const std::map<std::string, Outcome> kTable = {
+  {"693_J2KI.dcm",                        {Expect::Equal, 0}},
+  {"CT_small.dcm",                        {Expect::Equal, 0}},
+  {"ExplVR_BigEnd.dcm",                   {Expect::Equal, 0}},
+  {"ExplVR_BigEndNoMeta.dcm",             {Expect::Error, 0, "not an image"}},
+  {"ExplVR_LitEndNoMeta.dcm",             {Expect::Error, 0, "not an image"}},
+  {"GDCMJ2K_TextGBR.dcm",                 {Expect::OursOnly}},
+  {"J2K_pixelrep_mismatch.dcm",           {Expect::Equal, 0}},
+  {"JPEG-lossy.dcm",                      {Expect::OursOnly}},
+  {"JPEG2000-embedded-sequence-delimiter.dcm", {Expect::Error, 0, "cannot decode"}},  // hostile: 4e12 pixels claimed,
+  {"JPEG2000.dcm",                        {Expect::Equal, 0}},
+  {"JPGExtended.dcm",                     {Expect::OursOnly}},
+  {"MR_small.dcm",                        {Expect::Equal, 0}},
+  {"MR_small_RLE.dcm",                    {Expect::Equal, 0}},
+  {"MR_small_bigendian.dcm",              {Expect::Equal, 0}},
+  {"MR_small_expb.dcm",                   {Expect::Equal, 0}},
+  {"MR_small_implicit.dcm",               {Expect::Equal, 0}},
+  {"MR_small_jp2klossless.dcm",           {Expect::Equal, 0}},
+  {"MR_small_jpeg_ls_lossless.dcm",       {Expect::OursOnly}},
+  {"MR_small_padded.dcm",                 {Expect::Equal, 0}},
+  {"MR_truncated.dcm",                    {Expect::Error, 0, "the file ends early"}},
+  {"SC_jpeg_no_color_transform.dcm",      {Expect::Equal, 0}},
+  {"SC_jpeg_no_color_transform_2.dcm",    {Expect::Equal, 0}},
+  {"SC_rgb_dcmtk_+eb+cr.dcm",             {Expect::Equal, 0}},
+  {"SC_rgb_dcmtk_+eb+cy+n1.dcm",          {Expect::Equal, 0}},
+  {"SC_rgb_dcmtk_+eb+cy+n2.dcm",          {Expect::Equal, 0}},
+  {"SC_rgb_dcmtk_+eb+cy+np.dcm",          {Expect::Equal, 0}},
+  {"SC_rgb_dcmtk_+eb+cy+s2.dcm",          {Expect::Equal, 0}},
+  {"SC_rgb_dcmtk_+eb+cy+s4.dcm",          {Expect::Equal, 0}},
+  {"SC_rgb_gdcm_KY.dcm",                  {Expect::Equal, 0}},
+  {"SC_rgb_jpeg.dcm",                     {Expect::Error, 0, "the file ends early"}},  // malformed VR lengths: DCMTK stops, pydicom copes,
+  {"SC_rgb_jpeg_app14_dcmd.dcm",          {Expect::Equal, 0}},
+  {"SC_rgb_jpeg_dcmd.dcm",                {Expect::Equal, 0}},
+  {"SC_rgb_jpeg_dcmtk.dcm",               {Expect::Equal, 0}},
+  {"SC_rgb_jpeg_gdcm.dcm",                {Expect::OursOnly}},
+  {"SC_rgb_jpeg_lossy_gdcm.dcm",          {Expect::Equal, 0}},
+  {"SC_rgb_rle.dcm",                      {Expect::Equal, 0}},
+  {"SC_rgb_rle_16bit.dcm",                {Expect::Equal, 0}},
+  {"SC_rgb_rle_16bit_2frame.dcm",         {Expect::Error, 0, "multi-frame colour"}},
+  {"SC_rgb_rle_2frame.dcm",               {Expect::Error, 0, "multi-frame colour"}},
+  {"SC_rgb_rle_32bit.dcm",                {Expect::Error, 0, "32-bit samples"}},
+  {"SC_rgb_rle_32bit_2frame.dcm",         {Expect::Error, 0, "32-bit samples"}},
+  {"SC_rgb_small_odd.dcm",                {Expect::Equal, 0}},
+  {"SC_rgb_small_odd_jpeg.dcm",           {Expect::Equal, 0}},
+  {"SC_ybr_full_422_uncompressed.dcm",    {Expect::Equal, 1}},  // YBR->RGB rounding differs by 1,
+  {"UN_sequence.dcm",                     {Expect::Error, 0, "not an image"}},
+  {"badVR.dcm",                           {Expect::OursOnly}},  // pydicom fails on the bad VR,
+  {"empty_charset_LEI.dcm",               {Expect::Error, 0, "not an image"}},
+  {"image_dfl.dcm",                       {Expect::Equal, 0}},
+  {"liver_1frame.dcm",                    {Expect::Equal, 0}},
+  {"liver_expb_1frame.dcm",               {Expect::Equal, 0}},
+  {"meta_missing_tsyntax.dcm",            {Expect::Error, 0, "Rows, Columns or Bits Allocated missing"}},
+  {"nested_priv_SQ.dcm",                  {Expect::Error, 0, "Rows, Columns or Bits Allocated missing"}},
+  {"no_meta.dcm",                         {Expect::Error, 0, "no reader recognised"}},  // no image attributes to go on,
+  {"no_meta_group_length.dcm",            {Expect::Error, 0, "not an image"}},
+  {"priv_SQ.dcm",                         {Expect::Error, 0, "not an image"}},
+  {"reportsi.dcm",                        {Expect::Error, 0, "not an image"}},
+  {"reportsi_with_empty_number_tags.dcm", {Expect::Error, 0, "not an image"}},
+  {"rtdose.dcm",                          {Expect::Equal, 0}},
+  {"rtdose_1frame.dcm",                   {Expect::Equal, 0}},
+  {"rtdose_expb.dcm",                     {Expect::Equal, 0}},
+  {"rtdose_expb_1frame.dcm",              {Expect::Equal, 0}},
+  {"rtdose_rle.dcm",                      {Expect::Equal, 0}},
+  {"rtdose_rle_1frame.dcm",               {Expect::Equal, 0}},
+  {"rtplan.dcm",                          {Expect::Error, 0, "not an image"}},
+  {"rtplan_truncated.dcm",                {Expect::Error, 0, "DICOM parse error"}},
+  {"rtstruct.dcm",                        {Expect::Error, 0, "not an image"}},
+  {"test-SR.dcm",                         {Expect::Error, 0, "not an image"}},
+  {"waveform_ecg.dcm",                    {Expect::Error, 0, "not an image"}},
+};
+// clang-format on
+
+// Our pixels as doubles in pydicom's order: [frame][row][column][channel].
+std::vector<double> flatten(const io::OpenedImage& opened, std::vector<std::size_t>& shape) {
+  std::vector<double> values;
+  if (const auto* image = std::get_if<core::Image2D>(&opened.content)) {
+    shape = {static_cast<std::size_t>(image->height()), static_cast<std::size_t>(image->width())};
+    if (image->channels() > 1) shape.push_back(image->channels());
+    for (int y = 0; y < image->height(); ++y)
+      for (int x = 0; x < image->width(); ++x)
+        for (int c = 0; c < image->channels(); ++c) values.push_back(image->valueAt(x, y, c));
+  } else if (const auto* volume = std::get_if<core::Volume>(&opened.content)) {
+    const auto& s = volume->size();
+    shape = {static_cast<std::size_t>(s[2]), static_cast<std::size_t>(s[1]), static_cast<std::size_t>(s[0])};
+    for (int k = 0; k < s[2]; ++k)
+      for (int j = 0; j < s[1]; ++j)
+        for (int i = 0; i < s[0]; ++i) values.push_back(volume->valueAt(i, j, k));
+  }
+  return values;
+}
+
+// Checks one file against its row of kTable (ASSERTs end this file's check only).
+void checkFile(const fs::path& path, const Outcome& want, const nlohmann::json& reference, const fs::path& refDir) {
+  const std::string name = path.filename().string();
+  auto ours = io::ReaderRegistry::builtin().open(path);
+  std::cout << "  " << name << ": " << (ours.ok() ? "loaded" : ours.error().describe()) << "\n";
+  if (want.expect == Expect::Error) {
+    ASSERT_FALSE(ours.ok()) << "expected a refusal mentioning '" << want.reason << "'";
+    EXPECT_NE(ours.error().message.find(want.reason), std::string::npos) << ours.error().message;
+    EXPECT_NE(ours.error().message.find(name), std::string::npos) << "the message names the file";
+    return;
+  }
+  ASSERT_TRUE(ours.ok()) << ours.error().describe();
+  std::vector<std::size_t> shape;
+  const std::vector<double> values = flatten(ours.value(), shape);
+  if (want.expect == Expect::OursOnly) {
+    EXPECT_EQ(reference[name]["status"], "pydicom-error") << "pydicom decodes it now: make it Equal";
+    EXPECT_FALSE(values.empty());
+    return;
+  }
+  ASSERT_EQ(reference[name]["status"], "ok") << reference[name].dump();
+  ASSERT_EQ(shape, reference[name]["shape"].get<std::vector<std::size_t>>());
+  std::ifstream raw(refDir / (name + ".f64"), std::ios::binary);
+  std::vector<double> peer(values.size());
+  raw.read(reinterpret_cast<char*>(peer.data()), static_cast<std::streamsize>(peer.size() * sizeof(double)));
+  ASSERT_TRUE(raw) << "reference array shorter than expected";
+  double worst = 0;
+  for (std::size_t i = 0; i < values.size(); ++i) worst = std::max(worst, std::abs(values[i] - peer[i]));
+  std::cout << "    max |Meridian - pydicom| = " << worst << "\n";
+  EXPECT_LE(worst, want.tolerance) << "max |Meridian - pydicom|";
+}
+
+}  // namespace
+
+TEST(ReaderAcceptance, PydicomTestSuiteMatchesThePeerOrFailsWithAReason) {
+  const fs::path refDir = MERIDIAN_TEST_PYDICOM_REFERENCE;
+  std::ifstream refFile(refDir / "reference.json");
+  ASSERT_TRUE(refFile) << "run the pydicom_reference fixture first";
+  const nlohmann::json reference = nlohmann::json::parse(refFile);
+  int checked = 0;
+  for (const auto& entry : fs::directory_iterator(testdata::kPydicom)) {
+    if (entry.path().extension() != ".dcm") continue;
+    const std::string name = entry.path().filename().string();
+    SCOPED_TRACE(name);
+    const auto expected = kTable.find(name);
+    if (expected == kTable.end()) {
+      ADD_FAILURE() << "new file in the acceptance set: add it to kTable";
+      continue;
+    }
+    ++checked;
+    checkFile(entry.path(), expected->second, reference, refDir);
+  }
+  EXPECT_EQ(checked, static_cast<int>(kTable.size())) << "files in the table are missing from the suite";
+}
