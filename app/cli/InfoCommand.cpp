@@ -4,11 +4,55 @@
 #include "Commands.hpp"
 #include "ExitCodes.hpp"
 #include "SummaryJson.hpp"
+#include "meridian/io/DicomSeries.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 
 namespace meridian::app {
 
+namespace {
+
+// A folder: the DICOM series under it, headers only.
+int describeFolder(const std::filesystem::path& path, bool json) {
+  auto index = io::indexDicomFolder(path);
+  if (!index) {
+    std::fprintf(stderr, "meridian-cli: %s\n", index.error().message.c_str());
+    return kExitBadInput;
+  }
+  if (index.value().empty()) {
+    std::fprintf(stderr, "meridian-cli: %s: no DICOM image files in this folder\n", path.c_str());
+    return kExitBadInput;
+  }
+  nlohmann::json series = nlohmann::json::array();
+  for (const auto& s : index.value()) {
+    series.push_back({{"uid", s.seriesUid},
+                      {"description", s.seriesDescription},
+                      {"modality", s.modality},
+                      {"count", s.files.size()},
+                      {"size", {s.columns, s.rows, s.files.size()}},
+                      {"series_number", s.seriesNumber},
+                      {"patient_name", s.patientName},
+                      {"patient_id", s.patientId},
+                      {"study_uid", s.studyUid},
+                      {"study_date", s.studyDate},
+                      {"study_description", s.studyDescription}});
+  }
+  const nlohmann::json summary = {{"kind", "collection"}, {"format", "DICOM"}, {"series", series}};
+  if (json) {
+    std::cout << summary.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::cout << path.string() << ": " << series.size() << " DICOM series\n";
+  for (const auto& s : series)
+    std::cout << "  " << s["modality"].get<std::string>() << "  " << s["count"] << " images  "
+              << s["description"].get<std::string>() << "  " << s["uid"].get<std::string>() << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
 int runInfo(const std::filesystem::path& path, bool json) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return describeFolder(path, json);
   auto opened = io::ReaderRegistry::builtin().open(path);
   if (!opened) {
     std::fprintf(stderr, "meridian-cli: %s\n", opened.error().message.c_str());

@@ -123,7 +123,7 @@ core::Result<std::unique_ptr<DcmFileFormat>> loadDicomFile(const std::filesystem
   return file;
 }
 
-core::Result<DicomImageHeader> readImageHeader(DcmFileFormat& file) {
+core::Result<DicomImageHeader> readImageHeader(DcmFileFormat& file, bool pixelDataLoaded) {
   DcmDataset& ds = *file.getDataset();
   DicomImageHeader h;
   Uint16 u = 0;
@@ -134,7 +134,7 @@ core::Result<DicomImageHeader> readImageHeader(DcmFileFormat& file) {
   Sint32 frames = 1;
   if (ds.findAndGetSint32(DCM_NumberOfFrames, frames).good() && frames > 0) h.frames = frames;
   if (h.rows <= 0 || h.columns <= 0) return makeError(ErrorCode::Unsupported, "not an image (no Rows/Columns)");
-  if (!ds.tagExists(DCM_PixelData)) return makeError(ErrorCode::Unsupported, "no pixel data (not an image object)");
+  if (pixelDataLoaded && !ds.tagExists(DCM_PixelData)) return makeError(ErrorCode::Unsupported, "no pixel data (not an image object)");
   h.photometric = text(ds, DCM_PhotometricInterpretation);
   h.modality = text(ds, DCM_Modality);
   h.sopClassUid = text(ds, DCM_SOPClassUID);

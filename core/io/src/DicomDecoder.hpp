@@ -45,7 +45,8 @@ struct DicomImageHeader {
   std::optional<double> sliceThickness, spacingBetweenSlices;
   std::optional<std::array<double, 2>> window;            // centre, width
 };
-core::Result<DicomImageHeader> readImageHeader(DcmFileFormat& file);
+/// `pixelDataLoaded` false: the file was read only up to Pixel Data (series indexing).
+core::Result<DicomImageHeader> readImageHeader(DcmFileFormat& file, bool pixelDataLoaded = true);
 
 /// Decoded pixels of every frame: rescaled values for monochrome (Int16 when the result
 /// is integral and fits, UInt8 for plain 8-bit, else Float32), RGB for colour
