@@ -3,6 +3,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+
 #include "Commands.hpp"
 #include "ExitCodes.hpp"
 #include "meridian/core/Logging.hpp"
@@ -25,6 +27,16 @@ int main(int argc, char** argv) {
   infoCmd->add_option("path", infoPath, "File to describe")->required();
   infoCmd->add_flag("--json", infoJson, "Machine-readable output");
 
+  ConvertOptions convert;
+  int convertLevel = -1;
+  std::string convertRegion;
+  auto* convertCmd = cli.add_subcommand("convert", "Write a volume as NIfTI/NRRD/MHA, an image or slide region as PNG/TIFF");
+  convertCmd->add_option("input", convert.input, "File, or folder of DICOM files")->required();
+  convertCmd->add_option("output", convert.output, "Output file; the format follows the extension")->required();
+  convertCmd->add_option("--series", convert.seriesUid, "Series Instance UID, when the folder holds several");
+  convertCmd->add_option("--level", convertLevel, "Slides: pyramid level (default: the smallest)")->check(CLI::NonNegativeNumber);
+  convertCmd->add_option("--region", convertRegion, "Slides: x,y,w,h (x,y in level-0 pixels, w,h in level pixels)");
+
   auto* versionCmd = cli.add_subcommand("version", "Versions, LibTorch runtime and BLAS check");
 
   try {
@@ -40,7 +52,18 @@ int main(int argc, char** argv) {
   int rc = kExitUsage;
   if (*demoCmd) rc = runDemo(demo);
   else if (*infoCmd) rc = runInfo(infoPath, infoJson);
-  else if (*versionCmd) rc = runVersion();
+  else if (*convertCmd) {
+    if (convertLevel >= 0) convert.level = convertLevel;
+    if (!convertRegion.empty()) {
+      std::array<std::int64_t, 4> r{};
+      if (std::sscanf(convertRegion.c_str(), "%ld,%ld,%ld,%ld", &r[0], &r[1], &r[2], &r[3]) != 4 || r[2] <= 0 || r[3] <= 0) {
+        std::fprintf(stderr, "meridian-cli: --region wants x,y,w,h with positive w and h, got '%s'\n", convertRegion.c_str());
+        return kExitUsage;
+      }
+      convert.region = r;
+    }
+    rc = runConvert(convert);
+  } else if (*versionCmd) rc = runVersion();
   meridian::core::logging::flush();
   return rc;
 }

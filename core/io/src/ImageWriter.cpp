@@ -3,11 +3,14 @@
 #include <unistd.h>
 
 #include <system_error>
+#include <vector>
 
 #include "ItkImageIo.hpp"
 
 namespace meridian::io {
 namespace {
+
+using core::ErrorCode;
 
 itk::IOComponentEnum componentOf(core::PixelType t) {
   switch (t) {
@@ -19,36 +22,49 @@ itk::IOComponentEnum componentOf(core::PixelType t) {
   return itk::IOComponentEnum::UNKNOWNCOMPONENTTYPE;
 }
 
-}  // namespace
+// "scan.nii.gz" -> ("scan", ".nii.gz"): ITK picks formats by the whole suffix.
+std::pair<std::string, std::string> splitName(const std::filesystem::path& path) {
+  const std::string name = path.filename().string();
+  const auto dot = name.find('.', 1);
+  return dot == std::string::npos ? std::make_pair(name, std::string()) : std::make_pair(name.substr(0, dot), name.substr(dot));
+}
 
-core::Status writeImage(const core::Image2D& image, const std::filesystem::path& path) {
-  using core::ErrorCode;
-  if (image.empty()) return core::makeError(ErrorCode::InvalidArgument, "nothing to write: the image is empty");
+struct Layout {
+  std::vector<unsigned> size;
+  std::vector<double> spacing, origin;
+  std::vector<std::vector<double>> direction;  // per axis
+  core::PixelType type;
+  int components;
+};
+
+core::Status writeWithItk(const Layout& layout, const void* data, const std::filesystem::path& path) {
   const detail::ItkFormat* format = detail::itkFormatForWriting(path);
   if (!format)
-    return core::makeError(ErrorCode::Unsupported, path.string() + ": cannot tell the image format from the extension '" +
-                                                       path.extension().string() + "'");
-  // Same extension, so ITK writes the same format; hidden and unique to this process.
-  const auto partial = path.parent_path() /
-                       ("." + path.stem().string() + ".partial-" + std::to_string(::getpid()) + path.extension().string());
+    return core::makeError(ErrorCode::Unsupported,
+                           path.string() + ": cannot tell the image format from the extension '" + splitName(path).second + "'");
+  // Same suffix, so ITK writes the same format; hidden and unique to this process.
+  const auto [base, suffix] = splitName(path);
+  const auto partial = path.parent_path() / ("." + base + ".partial-" + std::to_string(::getpid()) + suffix);
+  const unsigned dims = static_cast<unsigned>(layout.size.size());
   try {
     itk::ImageIOBase::Pointer io = format->create();
-    io->SetNumberOfDimensions(2);
-    io->SetDimensions(0, static_cast<unsigned>(image.width()));
-    io->SetDimensions(1, static_cast<unsigned>(image.height()));
-    const auto spacing = image.spacing.value_or(std::array<double, 2>{1.0, 1.0});
-    io->SetSpacing(0, spacing[0]);
-    io->SetSpacing(1, spacing[1]);
-    io->SetComponentType(componentOf(image.pixelType()));
-    io->SetNumberOfComponents(static_cast<unsigned>(image.channels()));
-    io->SetPixelType(image.channels() == 3 ? itk::IOPixelEnum::RGB : itk::IOPixelEnum::SCALAR);
-    itk::ImageIORegion region(2);
-    region.SetSize(0, image.width());
-    region.SetSize(1, image.height());
+    io->SetNumberOfDimensions(dims);
+    itk::ImageIORegion region(dims);
+    for (unsigned d = 0; d < dims; ++d) {
+      io->SetDimensions(d, layout.size[d]);
+      io->SetSpacing(d, layout.spacing[d]);
+      io->SetOrigin(d, layout.origin[d]);
+      io->SetDirection(d, layout.direction[d]);
+      region.SetSize(d, layout.size[d]);
+    }
+    io->SetComponentType(componentOf(layout.type));
+    io->SetNumberOfComponents(static_cast<unsigned>(layout.components));
+    io->SetPixelType(layout.components == 3 ? itk::IOPixelEnum::RGB : itk::IOPixelEnum::SCALAR);
     io->SetIORegion(region);
+    io->SetUseCompression(true);  // honoured by .nii.gz, .nrrd, .mha, .png
     io->SetFileName(partial.string());
     io->WriteImageInformation();
-    io->Write(image.data());
+    io->Write(data);
   } catch (const itk::ExceptionObject& e) {
     std::error_code ignored;
     std::filesystem::remove(partial, ignored);
@@ -61,6 +77,38 @@ core::Status writeImage(const core::Image2D& image, const std::filesystem::path&
     return core::makeError(ErrorCode::Io, path.string() + ": cannot move the finished file into place: " + ec.message());
   }
   return core::Ok{};
+}
+
+}  // namespace
+
+core::Status writeImage(const core::Image2D& image, const std::filesystem::path& path) {
+  if (image.empty()) return core::makeError(ErrorCode::InvalidArgument, "nothing to write: the image is empty");
+  const auto spacing = image.spacing.value_or(std::array<double, 2>{1.0, 1.0});
+  Layout layout{{static_cast<unsigned>(image.width()), static_cast<unsigned>(image.height())},
+                {spacing[0], spacing[1]},
+                {0.0, 0.0},
+                {{1.0, 0.0}, {0.0, 1.0}},
+                image.pixelType(),
+                image.channels()};
+  return writeWithItk(layout, image.data(), path);
+}
+
+core::Status writeVolume(const core::Volume& volume, const std::filesystem::path& path) {
+  if (volume.voxelCount() == 0) return core::makeError(ErrorCode::InvalidArgument, "nothing to write: the volume is empty");
+  const std::string suffix = splitName(path).second;
+  if (suffix != ".nii" && suffix != ".nii.gz" && suffix != ".nrrd" && suffix != ".mha")
+    return core::makeError(ErrorCode::Unsupported, path.string() + ": volumes are written as .nii, .nii.gz, .nrrd or .mha (not '" +
+                                                       suffix + "')");
+  Layout layout;
+  layout.type = volume.pixelType();
+  layout.components = 1;
+  for (int a = 0; a < 3; ++a) {
+    layout.size.push_back(static_cast<unsigned>(volume.size()[a]));
+    layout.spacing.push_back(volume.spacing[a]);
+    layout.origin.push_back(volume.origin[a]);
+    layout.direction.push_back({volume.direction[0 * 3 + a], volume.direction[1 * 3 + a], volume.direction[2 * 3 + a]});
+  }
+  return writeWithItk(layout, volume.data(), path);
 }
 
 }  // namespace meridian::io

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "TestData.hpp"
+#include "meridian/io/DicomSeries.hpp"
 #include "meridian/io/ImageWriter.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 
@@ -30,4 +31,51 @@ TEST(ImageWriter, UnknownExtensionAndUnwritableFolderFail) {
   auto unwritable = io::writeImage(image, "/proc/meridian/x.png");
   ASSERT_FALSE(unwritable.ok());
   EXPECT_EQ(unwritable.error().code, core::ErrorCode::Io);
+}
+
+TEST(ImageWriter, DicomSeriesToNiftiAndBackKeepsVoxelsAndGeometry) {
+  auto index = io::indexDicomFolder(testdata::kPydicom / "dicomdirtests" / "98892001" / "CT5N");
+  ASSERT_TRUE(index.ok());
+  auto series = io::loadDicomSeries(index.value().front());
+  ASSERT_TRUE(series.ok()) << series.error().describe();
+  const core::Volume& original = series.value().volume;
+  for (const char* name : {"ct5n.nii.gz", "ct5n.nrrd", "ct5n.mha"}) {
+    SCOPED_TRACE(name);
+    const fs::path out = fs::path(testing::TempDir()) / name;
+    ASSERT_TRUE(io::writeVolume(original, out).ok());
+    auto back = io::ReaderRegistry::builtin().open(out);
+    ASSERT_TRUE(back.ok()) << back.error().describe();
+    const auto& copy = std::get<core::Volume>(back.value().content);
+    EXPECT_EQ(copy.size(), original.size());
+    EXPECT_EQ(copy.pixelType(), original.pixelType());
+    for (int a = 0; a < 3; ++a) {
+      EXPECT_NEAR(copy.spacing[a], original.spacing[a], 1e-5);
+      EXPECT_NEAR(copy.origin[a], original.origin[a], 1e-4);
+    }
+    for (int i = 0; i < 9; ++i) EXPECT_NEAR(copy.direction[i], original.direction[i], 1e-6);
+    ASSERT_EQ(copy.sizeInBytes(), original.sizeInBytes());
+    EXPECT_EQ(0, std::memcmp(copy.data(), original.data(), copy.sizeInBytes()));
+  }
+}
+
+TEST(ImageWriter, ObliqueVolumeGeometrySurvivesNifti) {
+  // A real NIfTI with a flipped axis, written and read back.
+  auto opened = io::ReaderRegistry::builtin().open(testdata::kNibabel / "anatomical.nii");
+  ASSERT_TRUE(opened.ok());
+  const auto& original = std::get<core::Volume>(opened.value().content);
+  const fs::path out = fs::path(testing::TempDir()) / "anatomical-copy.nii";
+  ASSERT_TRUE(io::writeVolume(original, out).ok());
+  const auto back = io::ReaderRegistry::builtin().open(out);
+  ASSERT_TRUE(back.ok());
+  const auto& copy = std::get<core::Volume>(back.value().content);
+  EXPECT_EQ(copy.origin, original.origin);
+  EXPECT_EQ(copy.direction, original.direction);
+  EXPECT_EQ(0, std::memcmp(copy.data(), original.data(), copy.sizeInBytes()));
+}
+
+TEST(ImageWriter, TwoFileVolumeFormatsAreRefused) {
+  core::Volume v = core::Volume::allocate({2, 2, 2}, core::PixelType::Int16).value();
+  auto status = io::writeVolume(v, fs::path(testing::TempDir()) / "x.mhd");
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().message.find(".nii"), std::string::npos);
 }
