@@ -47,12 +47,15 @@ std::optional<std::array<double, N>> numbers(DcmItem& item, const DcmTagKey& tag
 }
 
 // Values of `count` stored samples after slope/intercept, written as `Out`.
+// The caller picked Out so that every result fits (see rescaleMonochrome).
 template <class In, class Out>
 void rescale(const In* in, std::size_t count, double slope, double intercept, Out* out) {
-  for (std::size_t i = 0; i < count; ++i) {
-    const double v = static_cast<double>(in[i]) * slope + intercept;
-    if constexpr (std::is_integral_v<Out>) out[i] = static_cast<Out>(std::lround(v));
-    else out[i] = static_cast<Out>(v);
+  if constexpr (std::is_integral_v<Out>) {
+    // Integral slope and intercept: exact integer arithmetic, no per-pixel rounding calls.
+    const long long a = std::llround(slope), b = std::llround(intercept);
+    for (std::size_t i = 0; i < count; ++i) out[i] = static_cast<Out>(static_cast<long long>(in[i]) * a + b);
+  } else {
+    for (std::size_t i = 0; i < count; ++i) out[i] = static_cast<Out>(static_cast<double>(in[i]) * slope + intercept);
   }
 }
 

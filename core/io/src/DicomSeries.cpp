@@ -2,6 +2,7 @@
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcxfer.h>
 
 #include <algorithm>
 #include <atomic>
@@ -11,11 +12,12 @@
 #include <mutex>
 #include <optional>
 #include <sstream>
-#include <thread>
+#include <type_traits>
 
 #include "DcmtkReader.hpp"
 #include "DicomDecoder.hpp"
 #include "DicomGeometry.hpp"
+#include "meridian/core/ParallelFor.hpp"
 
 namespace meridian::io {
 namespace {
@@ -59,26 +61,115 @@ std::string mm(double v) {
   return s.str();
 }
 
-// Copies decoded slice pixels (any type) into slice `k` of `volume` (int16 or float32).
-void storeSlice(const detail::DecodedPixels& px, core::Volume& volume, int k) {
-  const std::size_t n = static_cast<std::size_t>(px.width) * px.height;
-  const auto value = [&](std::size_t i) -> double {
-    switch (px.type) {
-      case core::PixelType::UInt8: return px.bytes[i];
-      case core::PixelType::Int16: return reinterpret_cast<const std::int16_t*>(px.bytes.data())[i];
-      case core::PixelType::UInt16: return reinterpret_cast<const std::uint16_t*>(px.bytes.data())[i];
-      case core::PixelType::Float32: return reinterpret_cast<const float*>(px.bytes.data())[i];
+template <class In, class Out>
+void rescaleInto(const In* in, std::size_t n, double slope, double intercept, Out* out) {
+  if constexpr (std::is_same_v<Out, std::int16_t>) {
+    // Integral slope and intercept (checked by the caller): integer arithmetic.
+    const long a = std::lround(slope), b = std::lround(intercept);
+    for (std::size_t i = 0; i < n; ++i) {
+      long value;
+      if constexpr (std::is_floating_point_v<In>) value = std::lround(in[i] * slope + intercept);
+      else value = static_cast<long>(in[i]) * a + b;
+      out[i] = static_cast<std::int16_t>(std::clamp(value, -32768L, 32767L));
     }
-    return 0.0;
-  };
-  if (volume.pixelType() == core::PixelType::Int16) {
-    auto* out = reinterpret_cast<std::int16_t*>(volume.data()) + n * k;
-    for (std::size_t i = 0; i < n; ++i)
-      out[i] = static_cast<std::int16_t>(std::clamp(std::lround(value(i)), -32768L, 32767L));
   } else {
-    auto* out = reinterpret_cast<float*>(volume.data()) + n * k;
-    for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(value(i));
+    for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<Out>(in[i] * slope + intercept);
   }
+}
+
+template <class Out>
+void storeSliceAs(const detail::DecodedPixels& px, Out* out) {
+  const std::size_t n = static_cast<std::size_t>(px.width) * px.height;
+  switch (px.type) {
+    case core::PixelType::UInt8: return rescaleInto(px.bytes.data(), n, 1.0, 0.0, out);
+    case core::PixelType::Int16: return rescaleInto(reinterpret_cast<const std::int16_t*>(px.bytes.data()), n, 1.0, 0.0, out);
+    case core::PixelType::UInt16: return rescaleInto(reinterpret_cast<const std::uint16_t*>(px.bytes.data()), n, 1.0, 0.0, out);
+    case core::PixelType::Float32: return rescaleInto(reinterpret_cast<const float*>(px.bytes.data()), n, 1.0, 0.0, out);
+  }
+}
+
+// Native 16-bit monochrome (the usual CT/MR slice): rescale the stored values straight
+// from DCMTK's buffer into the volume. Returns false when the file needs the general path.
+template <class Out>
+bool decodeNative16(DcmFileFormat& file, const detail::DicomImageHeader& h, Out* out) {
+  DcmDataset& ds = *file.getDataset();
+  if (h.bitsAllocated != 16 || h.samplesPerPixel != 1 || h.frames != 1 ||
+      (h.photometric != "MONOCHROME2" && h.photometric != "MONOCHROME1"))
+    return false;
+  // Compressed (JPEG, JPEG-LS, RLE): let DCMTK's codec decompress the element in place,
+  // which avoids DicomImage's intermediate copies. JPEG 2000 has no DCMTK codec.
+  if (DcmXfer(ds.getOriginalXfer()).isEncapsulated() &&
+      (detail::needsJpeg2000(file) || ds.chooseRepresentation(EXS_LittleEndianExplicit, nullptr).bad()))
+    return false;
+  Uint16 bitsStored = 16, representation = 0;
+  ds.findAndGetUint16(DCM_BitsStored, bitsStored);
+  ds.findAndGetUint16(DCM_PixelRepresentation, representation);
+  if (bitsStored != 16 && !(representation == 0 && bitsStored < 16)) return false;  // signed < 16 bits: general path
+  const Uint16* words = nullptr;
+  if (ds.findAndGetUint16Array(DCM_PixelData, words).bad() || !words) return false;
+  const std::size_t n = static_cast<std::size_t>(h.rows) * h.columns;
+  if (representation == 1) rescaleInto(reinterpret_cast<const std::int16_t*>(words), n, h.rescaleSlope, h.rescaleIntercept, out);
+  else if (bitsStored == 16) rescaleInto(words, n, h.rescaleSlope, h.rescaleIntercept, out);
+  else {
+    std::vector<Uint16> masked(words, words + n);  // unused high bits may hold overlays
+    const Uint16 mask = static_cast<Uint16>((1u << bitsStored) - 1);
+    for (auto& w : masked) w &= mask;
+    rescaleInto(masked.data(), n, h.rescaleSlope, h.rescaleIntercept, out);
+  }
+  return true;
+}
+
+// Loads one slice file and writes its rescaled pixels into slice k of the volume.
+core::Status decodeSliceInto(const std::filesystem::path& path, core::Volume& volume, int k) {
+  auto file = detail::loadDicomFile(path);
+  if (!file) return file.error();
+  auto header = detail::readImageHeader(*file.value());
+  if (!header) return header.error();
+  const auto& h = header.value();
+  const std::size_t n = static_cast<std::size_t>(volume.size()[0]) * volume.size()[1];
+  if (static_cast<std::size_t>(h.rows) * h.columns != n) return makeError(ErrorCode::Corrupt, "slice size changed");
+  const bool asInt16 = volume.pixelType() == core::PixelType::Int16;
+  auto* int16Out = reinterpret_cast<std::int16_t*>(volume.data()) + n * k;
+  auto* floatOut = reinterpret_cast<float*>(volume.data()) + n * k;
+  if (asInt16 ? decodeNative16(*file.value(), h, int16Out) : decodeNative16(*file.value(), h, floatOut))
+    return core::Ok{};
+  auto pixels = detail::decodePixels(*file.value(), h);
+  if (!pixels) return pixels.error();
+  if (asInt16) storeSliceAs(pixels.value(), int16Out);
+  else storeSliceAs(pixels.value(), floatOut);
+  return core::Ok{};
+}
+
+}  // namespace
+
+namespace {
+
+// The series a file belongs to, from its header alone; nullopt for non-images.
+std::optional<DicomSeriesInfo> describeFile(const std::filesystem::path& path) {
+  static const DcmtkReader sniffer;
+  if (sniffer.detect(path) <= 0.0) return std::nullopt;
+  DcmFileFormat ff;
+  if (ff.loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect, DCM_PixelData).bad())
+    return std::nullopt;  // unreadable files are simply not part of any series
+  DcmDataset& ds = *ff.getDataset();
+  Uint16 rows = 0, columns = 0;
+  if (ds.findAndGetUint16(DCM_Rows, rows).bad() || ds.findAndGetUint16(DCM_Columns, columns).bad()) return std::nullopt;
+  DicomSeriesInfo s;
+  s.seriesUid = text(ds, DCM_SeriesInstanceUID);
+  if (s.seriesUid.empty()) s.seriesUid = "(no series UID) " + path.parent_path().string();
+  s.studyUid = text(ds, DCM_StudyInstanceUID);
+  s.patientName = text(ds, DCM_PatientName);
+  s.patientId = text(ds, DCM_PatientID);
+  s.studyDate = text(ds, DCM_StudyDate);
+  s.studyDescription = text(ds, DCM_StudyDescription);
+  s.modality = text(ds, DCM_Modality);
+  s.seriesDescription = text(ds, DCM_SeriesDescription);
+  Sint32 number = 0;
+  if (ds.findAndGetSint32(DCM_SeriesNumber, number).good()) s.seriesNumber = number;
+  s.rows = rows;
+  s.columns = columns;
+  s.files.push_back(path);
+  return s;
 }
 
 }  // namespace
@@ -88,39 +179,21 @@ core::Result<std::vector<DicomSeriesInfo>> indexDicomFolder(const std::filesyste
   if (!std::filesystem::is_directory(folder, ec))
     return makeError(ErrorCode::NotFound, folder.string() + ": not a folder");
   detail::registerDicomCodecs();
-  const DcmtkReader sniffer;
-  std::map<std::string, DicomSeriesInfo> bySeries;
+  std::vector<std::filesystem::path> candidates;
   auto it = std::filesystem::recursive_directory_iterator(
       folder, std::filesystem::directory_options::skip_permission_denied, ec);
-  for (; !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    if (!it->is_regular_file(ec) || it->path().filename() == "DICOMDIR") continue;
-    if (sniffer.detect(it->path()) <= 0.0) continue;
-    DcmFileFormat ff;
-    if (ff.loadFileUntilTag(it->path().c_str(), EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect, DCM_PixelData).bad())
-      continue;  // unreadable files are simply not part of any series
-    DcmDataset& ds = *ff.getDataset();
-    Uint16 rows = 0, columns = 0;
-    if (ds.findAndGetUint16(DCM_Rows, rows).bad() || ds.findAndGetUint16(DCM_Columns, columns).bad()) continue;
-    std::string uid = text(ds, DCM_SeriesInstanceUID);
-    if (uid.empty()) uid = "(no series UID) " + it->path().parent_path().string();
-    DicomSeriesInfo& s = bySeries[uid];
-    if (s.files.empty()) {
-      s.seriesUid = uid;
-      s.studyUid = text(ds, DCM_StudyInstanceUID);
-      s.patientName = text(ds, DCM_PatientName);
-      s.patientId = text(ds, DCM_PatientID);
-      s.studyDate = text(ds, DCM_StudyDate);
-      s.studyDescription = text(ds, DCM_StudyDescription);
-      s.modality = text(ds, DCM_Modality);
-      s.seriesDescription = text(ds, DCM_SeriesDescription);
-      Sint32 number = 0;
-      if (ds.findAndGetSint32(DCM_SeriesNumber, number).good()) s.seriesNumber = number;
-      s.rows = rows;
-      s.columns = columns;
-    }
-    s.files.push_back(it->path());
-  }
+  for (; !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+    if (it->is_regular_file(ec) && it->path().filename() != "DICOMDIR") candidates.push_back(it->path());
   if (ec) return makeError(ErrorCode::Io, folder.string() + ": cannot list: " + ec.message());
+
+  std::vector<std::optional<DicomSeriesInfo>> described(candidates.size());
+  core::parallelFor(candidates.size(), [&](std::size_t i) { described[i] = describeFile(candidates[i]); });
+  std::map<std::string, DicomSeriesInfo> bySeries;
+  for (auto& d : described) {
+    if (!d) continue;
+    auto [entry, inserted] = bySeries.try_emplace(d->seriesUid, std::move(*d));
+    if (!inserted) entry->second.files.push_back(d->files.front());
+  }
   std::vector<DicomSeriesInfo> out;
   for (auto& [uid, s] : bySeries) out.push_back(std::move(s));
   std::sort(out.begin(), out.end(), [](const DicomSeriesInfo& a, const DicomSeriesInfo& b) {
@@ -133,11 +206,12 @@ core::Result<std::vector<DicomSeriesInfo>> indexDicomFolder(const std::filesyste
 core::Result<LoadedSeries> loadDicomSeries(const DicomSeriesInfo& series) {
   if (series.files.empty()) return makeError(ErrorCode::InvalidArgument, "the series has no files");
   detail::registerDicomCodecs();
+  std::vector<std::optional<core::Result<SliceHeader>>> read(series.files.size());
+  core::parallelFor(series.files.size(), [&](std::size_t i) { read[i] = readSliceHeader(series.files[i]); });
   std::vector<SliceHeader> slices;
-  for (const auto& file : series.files) {
-    auto slice = readSliceHeader(file);
-    if (!slice) return slice.error();
-    slices.push_back(std::move(slice).value());
+  for (auto& r : read) {
+    if (!r->ok()) return r->error();
+    slices.push_back(std::move(*r).value());
   }
   const auto& first = slices.front().header;
   for (const auto& s : slices) {
@@ -212,28 +286,15 @@ core::Result<LoadedSeries> loadDicomSeries(const DicomSeriesInfo& series) {
   v.modality = first.modality;
 
   // Decode slices in parallel, each straight into its place in the volume.
-  std::atomic<std::size_t> next{0};
   std::mutex errorMutex;
   std::optional<core::Error> failure;
-  const auto worker = [&] {
-    for (std::size_t k = next++; k < slices.size(); k = next++) {
-      auto file = detail::loadDicomFile(slices[k].file);
-      auto header = file ? detail::readImageHeader(*file.value()) : core::Result<detail::DicomImageHeader>(file.error());
-      auto pixels = header ? detail::decodePixels(*file.value(), header.value())
-                           : core::Result<detail::DecodedPixels>(header.error());
-      if (!pixels) {
-        std::lock_guard lock(errorMutex);
-        if (!failure) failure = makeError(pixels.error().code, slices[k].file.string() + ": " + pixels.error().message);
-        return;
-      }
-      storeSlice(pixels.value(), v, static_cast<int>(k));
+  core::parallelFor(slices.size(), [&](std::size_t k) {
+    auto status = decodeSliceInto(slices[k].file, v, static_cast<int>(k));
+    if (!status) {
+      std::lock_guard lock(errorMutex);
+      if (!failure) failure = makeError(status.error().code, slices[k].file.string() + ": " + status.error().message);
     }
-  };
-  const unsigned threads = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(),
-                                                             static_cast<unsigned>(slices.size())));
-  std::vector<std::thread> pool;
-  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
-  for (auto& t : pool) t.join();
+  });
   if (failure) return *failure;
   return result;
 }
