@@ -8,6 +8,7 @@
 #include <QElapsedTimer>
 #include <QImage>
 #include <QListWidget>
+#include <QStatusBar>
 #include <QMouseEvent>
 #include <QWheelEvent>
 #include <QWindow>
@@ -19,6 +20,7 @@
 #include <numeric>
 
 #include "meridian/core/DisplayMapping.hpp"
+#include "meridian/io/DicomSeries.hpp"
 #include "meridian/io/ImageSummary.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 #include "meridian/ui/MainWindow.hpp"
@@ -180,6 +182,22 @@ TEST(MainWindow, OpensAFolderAsAFileList) {
   EXPECT_EQ(window.windowTitle().toStdString(), "ct-abdomen-stent.nii.gz — Meridian");
   showAndWait(window);
   saveScreenshot(window, "mainwindow-demo-folder.png");
+}
+
+TEST(MainWindow, ListsDicomSeriesAndWarnsAboutIrregularSpacing) {
+  // pydicom's dicomdirtests: real headers of a CT study (4 slices with a 200 mm gap) and 3 CRs.
+  ui::MainWindow window;
+  ASSERT_TRUE(window.open("/usr/lib/python3/dist-packages/pydicom/data/test_files/dicomdirtests/77654033").ok());
+  ASSERT_EQ(window.fileList()->count(), 4);
+  int ctRow = -1;
+  for (int i = 0; i < 4; ++i)
+    if (window.fileList()->item(i)->text().startsWith(QStringLiteral("CT"))) ctRow = i;
+  ASSERT_GE(ctRow, 0);
+  EXPECT_EQ(window.fileList()->item(ctRow)->text().toStdString(), "CT · Routine Brain (4 images)");
+  ASSERT_TRUE(window.openSeries(window.series().at(static_cast<std::size_t>(ctRow))).ok());
+  EXPECT_TRUE(window.statusBar()->currentMessage().contains(QStringLiteral("irregular slice spacing")));
+  showAndWait(window);
+  saveScreenshot(window, "mainwindow-dicom-series.png");
 }
 
 TEST(MainWindow, ABadFileLeavesTheOpenImageAlone) {

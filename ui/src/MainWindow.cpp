@@ -12,8 +12,10 @@
 #include <QTreeWidget>
 
 #include <algorithm>
+#include <set>
 
 #include "meridian/core/Logging.hpp"
+#include "meridian/io/DicomSeries.hpp"
 #include "meridian/io/ImageSummary.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 #include "meridian/viewers/ImageViewer2D.hpp"
@@ -21,6 +23,9 @@
 namespace meridian::ui {
 namespace {
 auto log() { return core::logging::get(core::logging::Layer::Ui); }
+
+constexpr int kPathRole = Qt::UserRole;        // a file to open
+constexpr int kSeriesRole = Qt::UserRole + 1;  // index into MainWindow::series_
 
 QString joined(const std::vector<std::int64_t>& values) {
   QStringList parts;
@@ -73,8 +78,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   filesDock->setWidget(fileList_);
   addDockWidget(Qt::LeftDockWidgetArea, filesDock);
   connect(fileList_, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
-    const std::filesystem::path path = item->data(Qt::UserRole).toString().toStdString();
-    if (auto status = openPath(path); !status)
+    if (auto status = openListItem(item); !status)
       QMessageBox::warning(this, tr("Cannot open"), QString::fromStdString(status.error().message));
   });
 
@@ -141,26 +145,78 @@ core::Status MainWindow::open(const std::filesystem::path& path) {
 }
 
 core::Status MainWindow::openFolder(const std::filesystem::path& folder) {
-  constexpr std::size_t kMaxListed = 2000;  // a folder of raw DICOM slices belongs in a study browser
-  std::vector<std::filesystem::path> files;
+  constexpr std::size_t kMaxListed = 2000;
+  auto index = io::indexDicomFolder(folder);  // DICOM files anywhere below, grouped into series
+  if (!index) return index.error();
+  series_ = std::move(index).value();
+  std::set<std::filesystem::path> inSeries;
+  for (const auto& s : series_) inSeries.insert(s.files.begin(), s.files.end());
+
+  std::vector<std::filesystem::path> files;  // other images directly in the folder
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
     const std::string name = entry.path().filename().string();
-    if (!entry.is_regular_file() || name.empty() || name.front() == '.') continue;
+    if (!entry.is_regular_file() || name.empty() || name.front() == '.' || inSeries.count(entry.path())) continue;
     if (io::ReaderRegistry::builtin().find(entry.path())) files.push_back(entry.path());
     if (files.size() >= kMaxListed) break;
   }
   if (ec) return core::makeError(core::ErrorCode::Io, folder.string() + ": cannot list: " + ec.message());
   std::sort(files.begin(), files.end());
+
   fileList_->clear();
   for (const auto& file : files) {
     auto* item = new QListWidgetItem(QString::fromStdString(file.filename().string()), fileList_);
-    item->setData(Qt::UserRole, QString::fromStdString(file.string()));
+    item->setData(kPathRole, QString::fromStdString(file.string()));
   }
-  if (files.empty())
+  for (std::size_t i = 0; i < series_.size(); ++i) {
+    const auto& s = series_[i];
+    const QString label = tr("%1 · %2 (%3 %4)")
+                              .arg(QString::fromStdString(s.modality),
+                                   QString::fromStdString(s.seriesDescription.empty() ? "series" : s.seriesDescription))
+                              .arg(s.files.size())
+                              .arg(s.files.size() == 1 ? tr("image") : tr("images"));
+    auto* item = new QListWidgetItem(label, fileList_);
+    item->setData(kSeriesRole, static_cast<int>(i));
+    item->setToolTip(QString::fromStdString(s.patientName + "  " + s.studyDate + "\n" + s.seriesUid));
+  }
+  if (fileList_->count() == 0)
     return core::makeError(core::ErrorCode::NotFound, folder.string() + ": no file Meridian can read in this folder");
   fileList_->setCurrentRow(0);
-  return openPath(files.front());
+  return openListItem(fileList_->item(0));
+}
+
+core::Status MainWindow::openListItem(QListWidgetItem* item) {
+  const QVariant seriesIndex = item->data(kSeriesRole);
+  if (seriesIndex.isValid()) return openSeries(series_.at(static_cast<std::size_t>(seriesIndex.toInt())));
+  return openPath(item->data(kPathRole).toString().toStdString());
+}
+
+core::Status MainWindow::openSeries(const io::DicomSeriesInfo& series) {
+  auto loaded = io::loadDicomSeries(series);
+  if (!loaded) {
+    log()->error("{}", loaded.error().message);
+    statusBar()->showMessage(QString::fromStdString(loaded.error().message));
+    return loaded.error();
+  }
+  const core::Volume& volume = loaded.value().volume;
+  auto slice = volume.slice(volume.size()[2] / 2);
+  if (!slice) return slice.error();
+  viewer_->setImage(slice.value());
+  io::OpenedImage opened{"DICOM", volume};
+  auto rows = infoRows(series.files.front().parent_path(), io::summarize(opened));
+  rows.front() = {tr("Series"), QString::fromStdString(series.seriesDescription)};
+  rows.emplace_back(tr("Patient"), QString::fromStdString(series.patientName + " (" + series.patientId + ")"));
+  rows.emplace_back(tr("Study date"), QString::fromStdString(series.studyDate));
+  for (const auto& warning : loaded.value().warnings) {
+    rows.emplace_back(tr("Warning"), QString::fromStdString(warning));
+    log()->warn("series {}: {}", series.seriesUid, warning);
+  }
+  showInfo(rows);
+  setWindowTitle(tr("%1 — Meridian").arg(QString::fromStdString(series.modality + " " + series.seriesDescription)));
+  statusBar()->showMessage(loaded.value().warnings.empty()
+                               ? tr("Opened series %1").arg(QString::fromStdString(series.seriesDescription))
+                               : QString::fromStdString(loaded.value().warnings.front()));
+  return core::Ok{};
 }
 
 void MainWindow::openWithDialog() {
@@ -183,7 +239,11 @@ void MainWindow::saveScreenshotWithDialog() {
 
 void MainWindow::showInfo(const std::vector<std::pair<QString, QString>>& rows) {
   infoPanel_->clear();
-  for (const auto& [key, value] : rows) infoPanel_->addTopLevelItem(new QTreeWidgetItem({key, value}));
+  for (const auto& [key, value] : rows) {
+    auto* item = new QTreeWidgetItem({key, value});
+    item->setToolTip(1, value);  // long values (warnings, UIDs) are cut by the column
+    infoPanel_->addTopLevelItem(item);
+  }
 }
 
 }  // namespace meridian::ui

@@ -4,15 +4,20 @@
 
 #include <QMainWindow>
 #include <filesystem>
+#include <vector>
 
 #include "meridian/core/Result.hpp"
 
 class QLabel;
 class QListWidget;
+class QListWidgetItem;
 class QTreeWidget;
 
 namespace meridian::viewers {
 class ImageViewer2D;
+}
+namespace meridian::io {
+struct DicomSeriesInfo;
 }
 
 namespace meridian::ui {
@@ -28,14 +33,21 @@ class MainWindow : public QMainWindow {
   /// status bar); interactive callers also get a message box via openWithDialog().
   core::Status openPath(const std::filesystem::path& path);
 
-  /// Lists the readable files of a folder in the Files panel and opens the first one.
+  /// Lists a folder in the Files panel and opens the first entry: the images directly in
+  /// it, then the DICOM series found anywhere below it (one entry per series).
   core::Status openFolder(const std::filesystem::path& folder);
+
+  /// Loads a DICOM series as a volume and shows its middle slice; warnings (irregular
+  /// spacing, tilt) go to the Image panel and the status bar.
+  core::Status openSeries(const io::DicomSeriesInfo& series);
 
   /// openFolder() for folders, openPath() for files.
   core::Status open(const std::filesystem::path& path);
 
   viewers::ImageViewer2D* viewer() const { return viewer_; }
   QListWidget* fileList() const { return fileList_; }
+  /// The DICOM series listed in the Files panel (after the plain files).
+  const std::vector<io::DicomSeriesInfo>& series() const { return series_; }
 
  public Q_SLOTS:
   void openWithDialog();
@@ -44,10 +56,12 @@ class MainWindow : public QMainWindow {
  private:
   void buildMenus();
   void showInfo(const std::vector<std::pair<QString, QString>>& rows);
+  core::Status openListItem(QListWidgetItem* item);
 
   viewers::ImageViewer2D* viewer_ = nullptr;
   QTreeWidget* infoPanel_ = nullptr;
   QListWidget* fileList_ = nullptr;
+  std::vector<io::DicomSeriesInfo> series_;  // what the Files panel lists, by index
   QLabel* pixelLabel_ = nullptr;
 };
 
