@@ -11,9 +11,10 @@ namespace meridian::app {
 
 namespace {
 
-// A folder: the DICOM series under it, headers only.
-int describeFolder(const std::filesystem::path& path, bool json) {
-  auto index = io::indexDicomFolder(path);
+// A folder (the DICOM series under it, headers only) or a DICOMDIR (the series it lists).
+int describeCollection(const std::filesystem::path& path, bool json) {
+  std::error_code ec;
+  auto index = std::filesystem::is_directory(path, ec) ? io::indexDicomFolder(path) : io::indexDicomDir(path);
   if (!index) {
     std::fprintf(stderr, "meridian-cli: %s\n", index.error().message.c_str());
     return kExitBadInput;
@@ -52,7 +53,7 @@ int describeFolder(const std::filesystem::path& path, bool json) {
 
 int runInfo(const std::filesystem::path& path, bool json) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return describeFolder(path, json);
+  if (std::filesystem::is_directory(path, ec) || io::isDicomDir(path)) return describeCollection(path, json);
   auto opened = io::ReaderRegistry::builtin().open(path);
   if (!opened) {
     std::fprintf(stderr, "meridian-cli: %s\n", opened.error().message.c_str());

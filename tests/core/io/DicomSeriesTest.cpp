@@ -85,3 +85,28 @@ TEST(DicomSeries, MissingFolderAndEmptySeriesFail) {
   EXPECT_FALSE(io::indexDicomFolder("/nonexistent-meridian-folder").ok());
   EXPECT_FALSE(io::loadDicomSeries(io::DicomSeriesInfo{}).ok());
 }
+
+TEST(DicomSeries, DicomDirListsTheSameSeriesAsAFolderScan) {
+  ASSERT_TRUE(io::isDicomDir(kTree / "DICOMDIR"));
+  EXPECT_FALSE(io::isDicomDir(testdata::kPydicom / "CT_small.dcm"));
+  auto fromDir = io::indexDicomDir(kTree / "DICOMDIR");
+  ASSERT_TRUE(fromDir.ok()) << fromDir.error().describe();
+  auto fromScan = io::indexDicomFolder(kTree);
+  ASSERT_TRUE(fromScan.ok());
+  ASSERT_EQ(fromDir.value().size(), fromScan.value().size());
+  for (std::size_t i = 0; i < fromDir.value().size(); ++i) {
+    auto a = fromDir.value()[i].files, b = fromScan.value()[i].files;
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    EXPECT_EQ(fromDir.value()[i].seriesUid, fromScan.value()[i].seriesUid);
+    EXPECT_EQ(a, b);
+    EXPECT_EQ(fromDir.value()[i].rows, 16);
+  }
+}
+
+TEST(DicomSeries, BrokenDicomDirsAreRefused) {
+  EXPECT_FALSE(io::indexDicomDir(kTree / "no-such-DICOMDIR").ok());
+  // pydicom ships a DICOMDIR with no records at all.
+  auto empty = io::indexDicomDir(kTree / "DICOMDIR-empty.dcm");
+  if (empty.ok()) EXPECT_TRUE(empty.value().empty());
+}

@@ -24,6 +24,15 @@ struct DicomSeriesInfo {
 /// recursively, and groups them by series; sorted by patient, study date and series number.
 core::Result<std::vector<DicomSeriesInfo>> indexDicomFolder(const std::filesystem::path& folder);
 
+/// The series a DICOMDIR (a media directory file) lists, with their image files resolved
+/// relative to the DICOMDIR's folder; the same order as indexDicomFolder. Files the
+/// DICOMDIR names but the folder lacks are left out (an error when none exist); series
+/// whose files hold no image are skipped, as a folder scan skips them.
+core::Result<std::vector<DicomSeriesInfo>> indexDicomDir(const std::filesystem::path& dicomdir);
+
+/// True when `path` is a DICOMDIR (by name, or by its Media Storage SOP Class).
+bool isDicomDir(const std::filesystem::path& path);
+
 struct LoadedSeries {
   core::Volume volume;
   std::vector<std::string> warnings;  // irregular spacing, gantry tilt, ... for the user to see
