@@ -20,7 +20,7 @@ int describeCollection(const std::filesystem::path& path, bool json) {
     return kExitBadInput;
   }
   if (index.value().empty()) {
-    std::fprintf(stderr, "meridian-cli: %s: no DICOM image files in this folder\n", path.c_str());
+    std::fprintf(stderr, "meridian-cli: %s: no DICOM image files found\n", path.c_str());
     return kExitBadInput;
   }
   nlohmann::json series = nlohmann::json::array();
