@@ -8,6 +8,9 @@ nlohmann::json toJson(const io::ImageSummary& s) {
   j["format"] = s.format;
   j["size"] = s.size;
   j["spacing"] = s.spacing ? nlohmann::json(*s.spacing) : nlohmann::json(nullptr);
+  j["origin"] = s.origin ? nlohmann::json(*s.origin) : nlohmann::json(nullptr);
+  j["direction"] = s.direction ? nlohmann::json(*s.direction) : nlohmann::json(nullptr);
+  j["rescale"] = {{"slope", s.rescale[0]}, {"intercept", s.rescale[1]}};
   j["dtype"] = s.dtype;
   j["channels"] = s.channels;
   if (!s.modality.empty()) j["modality"] = s.modality;

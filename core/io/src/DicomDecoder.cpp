@@ -96,7 +96,8 @@ void registerDicomCodecs() {
   std::call_once(once, [] {
     // DCMTK logs to the console by default; Meridian reports failures through Result.
     OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
-    OFLog::getLogger("dcmtk").setLogLevel(OFLogger::FATAL_LOG_LEVEL);
+    for (const char* name : {"dcmtk", "dcmtk.dcmdata", "dcmtk.dcmimgle", "dcmtk.dcmimage", "dcmtk.dcmjpeg", "dcmtk.dcmjpls"})
+      OFLog::getLogger(name).setLogLevel(OFLogger::FATAL_LOG_LEVEL);
     DJDecoderRegistration::registerCodecs();
     DJLSDecoderRegistration::registerCodecs();
     DcmRLEDecoderRegistration::registerCodecs();

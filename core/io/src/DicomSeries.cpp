@@ -234,6 +234,7 @@ std::filesystem::path referencedFile(DcmDirectoryRecord& record, const std::file
 
 bool isDicomDir(const std::filesystem::path& path) {
   if (path.filename() == "DICOMDIR") return true;
+  detail::registerDicomCodecs();  // quiets DCMTK's console logging for non-DICOM files
   DcmFileFormat ff;
   if (ff.loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange, 256, ERM_autoDetect, DCM_DirectoryRecordSequence).bad())
     return false;

@@ -26,6 +26,9 @@ ImageSummary summarize(const OpenedImage& opened) {
                  [&](const core::Volume& volume) {
                    s.size = {volume.size()[0], volume.size()[1], volume.size()[2]};
                    s.spacing = std::vector<double>(volume.spacing.begin(), volume.spacing.end());
+                   s.origin = std::vector<double>(volume.origin.begin(), volume.origin.end());
+                   s.direction = std::vector<double>(volume.direction.begin(), volume.direction.end());
+                   s.rescale = {volume.rescaleSlope, volume.rescaleIntercept};
                    s.dtype = core::toString(volume.pixelType());
                    s.modality = volume.modality;
                  },

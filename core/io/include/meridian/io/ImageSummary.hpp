@@ -2,6 +2,7 @@
 // What an opened file is, in plain values: shown in the UI's info panel and written by
 // the CLI. Also the 2D picture that stands for it in a preview.
 
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,9 @@ struct ImageSummary {
   std::string format;
   std::vector<std::int64_t> size;              // x, y[, z] (level 0 for slides)
   std::optional<std::vector<double>> spacing;  // mm per pixel/voxel, when known
+  std::optional<std::vector<double>> origin;   // volumes: patient position (mm, LPS) of voxel 0
+  std::optional<std::vector<double>> direction;  // volumes: row-major 3x3, columns = voxel axes
+  std::array<double, 2> rescale{1.0, 0.0};     // slope, intercept still to apply (1, 0: applied)
   std::string dtype;                           // "uint8", "int16", ...
   int channels = 1;
   std::string modality;                        // volumes from DICOM
