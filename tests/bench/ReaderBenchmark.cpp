@@ -19,23 +19,13 @@
 #include <string>
 #include <vector>
 
+#include "BenchTiming.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 
 using namespace meridian;
+using meridian::bench::medianMs;
 
 namespace {
-
-double medianMs(int runs, const std::function<void()>& work) {
-  work();  // warm-up: page cache, lazy library initialisation
-  std::vector<double> ms;
-  for (int i = 0; i < runs; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    work();
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  }
-  std::nth_element(ms.begin(), ms.begin() + runs / 2, ms.end());
-  return ms[runs / 2];
-}
 
 template <class Pixel, unsigned Dim>
 void itkRead(const std::string& path) {

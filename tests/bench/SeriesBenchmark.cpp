@@ -28,25 +28,15 @@
 #include <string>
 #include <vector>
 
+#include "BenchTiming.hpp"
 #include "meridian/io/DicomSeries.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 
 namespace fs = std::filesystem;
 using namespace meridian;
+using meridian::bench::medianMs;
 
 namespace {
-
-double medianMs(int runs, const std::function<bool()>& work) {
-  if (!work()) return -1;  // warm-up, and a check that it works at all
-  std::vector<double> ms;
-  for (int i = 0; i < runs; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    work();
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  }
-  std::nth_element(ms.begin(), ms.begin() + runs / 2, ms.end());
-  return ms[runs / 2];
-}
 
 // Writes `slices` copies of the source slice as a series, uncompressed or JPEG lossless.
 bool makeSeries(const fs::path& source, const fs::path& dir, int slices, bool jpegLossless) {

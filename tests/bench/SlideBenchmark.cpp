@@ -14,24 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "BenchTiming.hpp"
 #include "meridian/core/ParallelFor.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 
 using namespace meridian;
-
-namespace {
-double medianMs(int runs, const std::function<void()>& work) {
-  work();
-  std::vector<double> ms;
-  for (int i = 0; i < runs; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    work();
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  }
-  std::nth_element(ms.begin(), ms.begin() + runs / 2, ms.end());
-  return ms[runs / 2];
-}
-}  // namespace
+using meridian::bench::medianMs;
 
 int main(int argc, char** argv) {
   const std::string path = argc > 1 ? argv[1] : std::string(MERIDIAN_BENCH_DEMO_DATA) + "/pathology-ihc-slide.tif";
