@@ -6,6 +6,7 @@
 #include <itkMetaDataObject.h>
 
 #include "ItkImageIo.hpp"
+#include "NiftiLengthCheck.hpp"
 
 namespace meridian::io {
 namespace {
@@ -129,6 +130,13 @@ core::Result<OpenedImage> ItkImageReader::openAs(const std::filesystem::path& pa
       return makeError(ErrorCode::Corrupt, "header claims " + std::to_string(decoded >> 20) +
                                                " MiB of pixels, which this " + std::to_string(fileBytes) +
                                                "-byte file cannot hold");
+    if (format->name == "NIfTI") {
+      if (auto status = detail::checkNiftiLength(path, decoded); !status) return status.error();
+    } else if (!ec && decoded > fileBytes && !io->GetUseCompression() &&
+               (format->name == "TIFF" || format->name == "BMP")) {
+      return makeError(ErrorCode::Corrupt, "truncated: " + std::to_string(fileBytes) + " bytes cannot hold " +
+                                               std::to_string(decoded) + " bytes of uncompressed pixels");
+    }
     int dstComps = 0;
     if (srcComps == 1 || srcComps == 2) dstComps = 1;       // gray, gray + alpha
     else if (srcComps == 3 || srcComps == 4) dstComps = 3;  // RGB, RGBA

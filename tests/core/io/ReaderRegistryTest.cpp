@@ -117,6 +117,28 @@ TEST(ReaderRegistry, TruncatedFilesFailWithAReason) {
   }
 }
 
+TEST(ReaderRegistry, CutNiftiFilesAreRefusedNotZeroFilled) {
+  // ITK alone returns the missing voxels of a cut NIfTI as zeros; Meridian must refuse.
+  const auto cut = [](const fs::path& from, const fs::path& to, std::size_t keep) {
+    std::ifstream in(from, std::ios::binary);
+    std::string bytes(keep, '\0');
+    in.read(bytes.data(), static_cast<std::streamsize>(keep));
+    std::ofstream(to, std::ios::binary) << bytes;
+  };
+  const fs::path plain = scratch("cut.nii"), gz = scratch("cut.nii.gz");
+  cut(kNibabel / "anatomical.nii", plain, 30000);                  // of 68002 bytes
+  cut(testdata::kDemo / "ct-abdomen-stent.nii.gz", gz, 500000);    // of ~1.1 MB
+  for (const auto& path : {plain, gz}) {
+    auto r = registry().open(path);
+    ASSERT_FALSE(r.ok()) << path;
+    EXPECT_EQ(r.error().code, core::ErrorCode::Corrupt);
+    EXPECT_NE(r.error().message.find("truncated"), std::string::npos) << r.error().message;
+  }
+  // The intact files still open.
+  EXPECT_TRUE(registry().open(kNibabel / "anatomical.nii").ok());
+  EXPECT_TRUE(registry().open(testdata::kDemo / "ct-abdomen-stent.nii.gz").ok());
+}
+
 TEST(ReaderRegistry, RefusesAPngWhoseHeaderClaimsGigapixels) {
   // A valid PNG signature and IHDR claiming 60000 x 60000 RGB, then nothing: the reader
   // must refuse before allocating 10 GB.
