@@ -29,11 +29,6 @@ std::optional<double> number(DcmItem& item, const DcmTagKey& tag, unsigned long 
   return std::nullopt;
 }
 
-std::string text(DcmItem& item, const DcmTagKey& tag) {
-  OFString v;
-  item.findAndGetOFString(tag, v);
-  return v.c_str();
-}
 
 template <std::size_t N>
 std::optional<std::array<double, N>> numbers(DcmItem& item, const DcmTagKey& tag, bool deep = false) {
@@ -82,6 +77,12 @@ core::Result<DecodedPixels> rescaleMonochrome(const In* in, std::size_t count, c
 }
 
 }  // namespace
+
+std::string dicomText(DcmItem& item, const DcmTagKey& tag) {
+  OFString v;
+  item.findAndGetOFString(tag, v);
+  return v.c_str();
+}
 
 core::Error parseError(const OFCondition& status) {
   if (status == EC_StreamNotifyClient)
@@ -139,11 +140,11 @@ core::Result<DicomImageHeader> readImageHeader(DcmFileFormat& file, bool pixelDa
   if (ds.findAndGetSint32(DCM_NumberOfFrames, frames).good() && frames > 0) h.frames = frames;
   if (h.rows <= 0 || h.columns <= 0) return makeError(ErrorCode::Unsupported, "not an image (no Rows/Columns)");
   if (pixelDataLoaded && !ds.tagExists(DCM_PixelData)) return makeError(ErrorCode::Unsupported, "no pixel data (not an image object)");
-  h.photometric = text(ds, DCM_PhotometricInterpretation);
-  h.modality = text(ds, DCM_Modality);
-  h.sopClassUid = text(ds, DCM_SOPClassUID);
-  h.seriesUid = text(ds, DCM_SeriesInstanceUID);
-  h.studyUid = text(ds, DCM_StudyInstanceUID);
+  h.photometric = dicomText(ds, DCM_PhotometricInterpretation);
+  h.modality = dicomText(ds, DCM_Modality);
+  h.sopClassUid = dicomText(ds, DCM_SOPClassUID);
+  h.seriesUid = dicomText(ds, DCM_SeriesInstanceUID);
+  h.studyUid = dicomText(ds, DCM_StudyInstanceUID);
   // Enhanced objects keep these in (shared or per-frame) functional groups: search deep.
   h.rescaleSlope = number(ds, DCM_RescaleSlope, 0, true).value_or(1.0);
   h.rescaleIntercept = number(ds, DCM_RescaleIntercept, 0, true).value_or(0.0);

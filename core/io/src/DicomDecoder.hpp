@@ -13,9 +13,14 @@
 #include "meridian/core/Result.hpp"
 
 class DcmFileFormat;
+class DcmItem;
+class DcmTagKey;
 class OFCondition;
 
 namespace meridian::io::detail {
+
+/// A string attribute of a dataset or directory record ("" when absent).
+std::string dicomText(DcmItem& item, const DcmTagKey& tag);
 
 /// A DCMTK load failure in words a user can act on.
 core::Error parseError(const OFCondition& status);
