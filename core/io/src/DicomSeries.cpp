@@ -55,14 +55,24 @@ std::string mm(double v) {
 
 template <class In, class Out>
 void rescaleInto(const In* in, std::size_t n, double slope, double intercept, Out* out) {
-  if constexpr (std::is_same_v<Out, std::int16_t>) {
-    // Integral slope and intercept (checked by the caller): integer arithmetic.
-    const long a = std::lround(slope), b = std::lround(intercept);
+  if constexpr (std::is_same_v<Out, std::int16_t> && sizeof(In) <= 2 && std::is_integral_v<In>) {
+    // 16-bit input, integral slope and intercept (checked by the caller): 32-bit integer
+    // arithmetic the compiler vectorises; a 64-bit path covers slopes too large for it.
+    const long long a = std::llround(slope), b = std::llround(intercept);
+    if (a >= -32767 && a <= 32767 && b >= -(1LL << 30) && b <= (1LL << 30)) {
+      const std::int32_t a32 = static_cast<std::int32_t>(a), b32 = static_cast<std::int32_t>(b);
+      for (std::size_t i = 0; i < n; ++i)
+        out[i] = static_cast<std::int16_t>(std::min(32767, std::max(-32768, static_cast<std::int32_t>(in[i]) * a32 + b32)));
+      return;
+    }
+    for (std::size_t i = 0; i < n; ++i)
+      out[i] = static_cast<std::int16_t>(std::clamp(static_cast<long long>(in[i]) * a + b, -32768LL, 32767LL));
+  } else if constexpr (std::is_same_v<Out, std::int16_t>) {
     for (std::size_t i = 0; i < n; ++i) {
-      long value;
-      if constexpr (std::is_floating_point_v<In>) value = std::lround(in[i] * slope + intercept);
-      else value = static_cast<long>(in[i]) * a + b;
-      out[i] = static_cast<std::int16_t>(std::clamp(value, -32768L, 32767L));
+      long long value;
+      if constexpr (std::is_floating_point_v<In>) value = std::llround(in[i] * slope + intercept);
+      else value = static_cast<long long>(in[i]) * std::llround(slope) + std::llround(intercept);
+      out[i] = static_cast<std::int16_t>(std::clamp(value, -32768LL, 32767LL));
     }
   } else {
     for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<Out>(in[i] * slope + intercept);
