@@ -6,7 +6,7 @@
 # Idempotent: a complete set with the same recipe version is left alone.
 set -euo pipefail
 
-recipe=1   # bump when the recipe below changes, so existing sets are rebuilt
+recipe=2   # bump when the recipe below changes, so existing sets are rebuilt
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 dest=$(realpath -m "${1:-"$here/../build/demo-data"}")
 py=/usr/bin/python3   # Debian's interpreter, where python3-numpy/-nibabel live
@@ -58,6 +58,40 @@ affine = np.diag([-1.0, -1.0, 1.0, 1.0])          # RAS affine of an LPS-aligned
 nib.save(nib.Nifti1Image(data.astype(np.int16), affine), sys.argv[2])
 PY
 
+# The same CT as a DICOM series (256 axial slices, shuffled file names), so the demo also
+# exercises series loading. Headers come from pydicom's CT_small.dcm (a real CT header);
+# patient, study and series identity, geometry and pixels are replaced and say "demo".
+"$py" - "$imageio/stent.npz" "$pydicom/CT_small.dcm" "$work/ct-abdomen-stent-dicom" <<'PY'
+import copy, os, sys
+import numpy as np
+import pydicom
+from pydicom.uid import generate_uid
+volume = np.load(sys.argv[1])["arr_0"].astype(np.int16)  # (z, y, x)
+template = pydicom.dcmread(sys.argv[2])
+out = sys.argv[3]
+os.makedirs(out)
+study, series = generate_uid(), generate_uid()
+names = np.random.default_rng(7).permutation(volume.shape[0])
+for k in range(volume.shape[0]):
+    ds = copy.deepcopy(template)
+    for keyword in ("WindowCenter", "WindowWidth"):
+        if keyword in ds:
+            delattr(ds, keyword)
+    ds.PatientName, ds.PatientID = "Demo^Stent", "DEMO-STENT"
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = study, series
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+    ds.StudyDescription, ds.SeriesDescription = "Meridian demo", "Abdomen CT, aortic stent (1 mm assumed)"
+    ds.SeriesNumber, ds.InstanceNumber = 1, k + 1
+    ds.Rows, ds.Columns = volume.shape[1], volume.shape[2]
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
+    ds.RescaleSlope, ds.RescaleIntercept = 1, 0
+    ds.PixelSpacing, ds.SliceThickness = [1.0, 1.0], 1.0
+    ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+    ds.ImagePositionPatient = [0.0, 0.0, float(k)]
+    ds.PixelData = volume[k].tobytes()
+    ds.save_as(os.path.join(out, f"IM{names[k]:04d}.dcm"), write_like_original=False)
+PY
+
 version() { dpkg-query -W -f='${Version}' "$1"; }
 sha() { sha256sum "$work/$1" | cut -d' ' -f1; }
 cat > "$work/provenance.json" <<JSON
@@ -98,6 +132,13 @@ cat > "$work/provenance.json" <<JSON
      "copyright_file": "/usr/share/doc/python3-imageio/copyright",
      "derivation": "array (z,y,x) int16 written as NIfTI (x,y,z); voxel spacing ASSUMED 1 mm isotropic and orientation ASSUMED axial LPS (the .npz stores neither); values as stored (0..2000, not verified as HU)",
      "sha256": "$(sha ct-abdomen-stent.nii.gz)"},
+    {"file": "ct-abdomen-stent-dicom", "title": "The same abdominal CT as a DICOM series of 256 slices", "modality": "CT",
+     "package": "python3-imageio + python3-pydicom", "version": "$(version python3-imageio) / $(version python3-pydicom)",
+     "source": "$imageio/stent.npz (pixels), $pydicom/CT_small.dcm (header template)",
+     "licence": "BSD-2-Clause (imageio) and MIT/Expat (pydicom); see copyright files",
+     "copyright_file": "/usr/share/doc/python3-imageio/copyright",
+     "derivation": "one file per axial slice, shuffled file names, 1 mm spacing ASSUMED, patient/study/series replaced by demo identities, values as stored",
+     "sha256": "(folder)"},
     {"file": "mr-brain.nii", "title": "T1 MR head volume, 33x41x25 at 2 mm", "modality": "MR",
      "package": "python3-nibabel", "version": "$(version python3-nibabel)",
      "source": "$nibabel/anatomical.nii",

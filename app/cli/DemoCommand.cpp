@@ -15,6 +15,7 @@
 #include "meridian/core/AtomicFile.hpp"
 #include "meridian/core/DisplayMapping.hpp"
 #include "meridian/core/Logging.hpp"
+#include "meridian/io/DicomSeries.hpp"
 #include "meridian/io/ImageWriter.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 #include "meridian/model/Runtime.hpp"
@@ -41,6 +42,20 @@ std::string baseName(const fs::path& path) {
   return name.substr(0, name.find('.'));
 }
 
+// A file through the readers; a folder as the one DICOM series it holds.
+core::Result<io::OpenedImage> openItem(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) return io::ReaderRegistry::builtin().open(path);
+  auto index = io::indexDicomFolder(path);
+  if (!index) return index.error();
+  if (index.value().size() != 1)
+    return core::makeError(core::ErrorCode::Unsupported, path.string() + ": expected one DICOM series, found " +
+                                                             std::to_string(index.value().size()));
+  auto series = io::loadDicomSeries(index.value().front());
+  if (!series) return series.error();
+  return io::OpenedImage{"DICOM series", std::move(series).value().volume};
+}
+
 double secondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -50,7 +65,7 @@ nlohmann::json processItem(const nlohmann::json& item, const fs::path& dataDir, 
   nlohmann::json entry = {{"file", item.value("file", "")}, {"title", item.value("title", "")}};
   const fs::path path = dataDir / item.value("file", "");
   const auto t0 = std::chrono::steady_clock::now();
-  auto opened = io::ReaderRegistry::builtin().open(path);
+  auto opened = openItem(path);
   if (!opened) {
     entry["error"] = opened.error().message;
     return entry;

@@ -176,8 +176,9 @@ TEST(MainWindow, OpensASlideOverviewAndAVolumeSlice) {
 TEST(MainWindow, OpensAFolderAsAFileList) {
   ui::MainWindow window;
   ASSERT_TRUE(window.open(kDemo).ok());
-  // Every demo item is listed (provenance.json is not an image), sorted, the first one open.
-  ASSERT_EQ(window.fileList()->count(), 6);
+  // Every demo item is listed (provenance.json is not an image): 5 files, then the DICOM
+  // series of the single CT slice and of the 256-slice CT; the first file is open.
+  ASSERT_EQ(window.fileList()->count(), 7);
   EXPECT_EQ(window.fileList()->item(0)->text().toStdString(), "ct-abdomen-stent.nii.gz");
   EXPECT_EQ(window.windowTitle().toStdString(), "ct-abdomen-stent.nii.gz — Meridian");
   showAndWait(window);

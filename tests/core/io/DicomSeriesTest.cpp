@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "TestData.hpp"
 #include "meridian/io/DicomSeries.hpp"
@@ -109,4 +110,24 @@ TEST(DicomSeries, BrokenDicomDirsAreRefused) {
   // pydicom ships a DICOMDIR with no records at all.
   auto empty = io::indexDicomDir(kTree / "DICOMDIR-empty.dcm");
   if (empty.ok()) EXPECT_TRUE(empty.value().empty());
+}
+
+TEST(DicomSeries, DemoSeriesEqualsTheSameCtAsNifti) {
+  // make-demo-data.sh writes one real CT twice: as NIfTI and as 256 DICOM slices with
+  // shuffled file names. Loading the series must give the NIfTI's voxels and geometry.
+  auto index = io::indexDicomFolder(testdata::kDemo / "ct-abdomen-stent-dicom");
+  ASSERT_TRUE(index.ok());
+  ASSERT_EQ(index.value().size(), 1u);
+  auto series = io::loadDicomSeries(index.value().front());
+  ASSERT_TRUE(series.ok()) << series.error().describe();
+  auto nifti = io::ReaderRegistry::builtin().open(testdata::kDemo / "ct-abdomen-stent.nii.gz");
+  ASSERT_TRUE(nifti.ok());
+  const auto& a = series.value().volume;
+  const auto& b = std::get<core::Volume>(nifti.value().content);
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_EQ(a.spacing, b.spacing);
+  EXPECT_EQ(a.origin, b.origin);
+  for (int i = 0; i < 9; ++i) EXPECT_NEAR(a.direction[i], b.direction[i], 1e-12);
+  ASSERT_EQ(a.pixelType(), b.pixelType());
+  EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.sizeInBytes()));
 }
