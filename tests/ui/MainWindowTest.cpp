@@ -201,6 +201,24 @@ TEST(MainWindow, ListsDicomSeriesAndWarnsAboutIrregularSpacing) {
   saveScreenshot(window, "mainwindow-dicom-series.png");
 }
 
+TEST(MainWindow, BrowsesTheSlicesOfAVolumeKeepingTheView) {
+  ui::MainWindow window;
+  ASSERT_TRUE(window.openPath(kDemo / "ct-abdomen-stent.nii.gz").ok());
+  EXPECT_EQ(window.currentSlice(), 128);
+  showAndWait(window);
+  window.viewer()->setWindow({500, 1000});
+  window.showSlice(40);
+  EXPECT_EQ(window.currentSlice(), 40);
+  EXPECT_DOUBLE_EQ(window.viewer()->state().window().center, 500) << "window kept while browsing";
+  auto opened = io::ReaderRegistry::builtin().open(kDemo / "ct-abdomen-stent.nii.gz");
+  const auto slice40 = std::get<core::Volume>(opened.value().content).slice(40).value();
+  const QImage shot = window.viewer()->grabFramebuffer();
+  EXPECT_GT(screenImageCorrelation(shot, window.viewer()->state(), core::applyWindow(slice40, {500, 1000})), 0.9);
+  saveScreenshot(window, "mainwindow-volume-slice40.png");
+  ASSERT_TRUE(window.openPath(kDemo / "fundus-retina.jpg").ok());
+  EXPECT_EQ(window.currentSlice(), -1);
+}
+
 TEST(MainWindow, ABadFileLeavesTheOpenImageAlone) {
   ui::MainWindow window;
   ASSERT_TRUE(window.openPath(kDemo / "ct-slice.dcm").ok());

@@ -6,6 +6,9 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QToolBar>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QStatusBar>
@@ -82,6 +85,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
       QMessageBox::warning(this, tr("Cannot open"), QString::fromStdString(status.error().message));
   });
 
+  sliceBar_ = addToolBar(tr("Slice"));
+  sliceBar_->setObjectName(QStringLiteral("sliceBar"));
+  sliceBar_->addWidget(new QLabel(tr(" Slice "), sliceBar_));
+  sliceSlider_ = new QSlider(Qt::Horizontal, sliceBar_);
+  sliceSlider_->setMinimumWidth(300);
+  sliceBar_->addWidget(sliceSlider_);
+  sliceLabel_ = new QLabel(sliceBar_);
+  sliceBar_->addWidget(sliceLabel_);
+  sliceBar_->setVisible(false);
+  connect(sliceSlider_, &QSlider::valueChanged, this, &MainWindow::showSlice);
+
   pixelLabel_ = new QLabel(this);
   pixelLabel_->setMinimumWidth(pixelLabel_->fontMetrics().horizontalAdvance(QStringLiteral("(00000, 00000)  -0000.00, -0000.00, -0000.00")));
   statusBar()->addPermanentWidget(pixelLabel_);
@@ -124,13 +138,18 @@ core::Status MainWindow::openPath(const std::filesystem::path& path) {
     statusBar()->showMessage(QString::fromStdString(opened.error().message));
     return opened.error();
   }
-  auto display = io::representativeImage(opened.value());
-  if (!display) {
-    log()->error("{}: {}", path.string(), display.error().message);
-    statusBar()->showMessage(QString::fromStdString(path.string() + ": " + display.error().message));
-    return display.error();
+  if (const auto* volume = std::get_if<core::Volume>(&opened.value().content)) {
+    if (auto status = showVolume(std::make_shared<core::Volume>(*volume)); !status) return status;
+  } else {
+    auto display = io::representativeImage(opened.value());
+    if (!display) {
+      log()->error("{}: {}", path.string(), display.error().message);
+      statusBar()->showMessage(QString::fromStdString(path.string() + ": " + display.error().message));
+      return display.error();
+    }
+    (void)showVolume(nullptr);  // no volume: cannot fail
+    viewer_->setImage(display.value());
   }
-  viewer_->setImage(display.value());
   showInfo(infoRows(path, io::summarize(opened.value())));
   const QString name = QString::fromStdString(path.filename().string());
   setWindowTitle(tr("%1 — Meridian").arg(name));
@@ -199,10 +218,8 @@ core::Status MainWindow::openSeries(const io::DicomSeriesInfo& series) {
     return loaded.error();
   }
   const core::Volume& volume = loaded.value().volume;
-  auto slice = volume.slice(volume.size()[2] / 2);
-  if (!slice) return slice.error();
-  viewer_->setImage(slice.value());
   io::OpenedImage opened{"DICOM", volume};
+  if (auto status = showVolume(std::make_shared<core::Volume>(volume)); !status) return status;
   auto rows = infoRows(series.files.front().parent_path(), io::summarize(opened));
   rows.front() = {tr("Series"), QString::fromStdString(series.seriesDescription)};
   rows.emplace_back(tr("Patient"), QString::fromStdString(series.patientName + " (" + series.patientId + ")"));
@@ -217,6 +234,34 @@ core::Status MainWindow::openSeries(const io::DicomSeriesInfo& series) {
                                ? tr("Opened series %1").arg(QString::fromStdString(series.seriesDescription))
                                : QString::fromStdString(loaded.value().warnings.front()));
   return core::Ok{};
+}
+
+core::Status MainWindow::showVolume(std::shared_ptr<const core::Volume> volume) {
+  volume_ = std::move(volume);
+  sliceBar_->setVisible(volume_ != nullptr);
+  if (!volume_) return core::Ok{};
+  auto middle = volume_->slice(volume_->size()[2] / 2);
+  if (!middle) return middle.error();
+  viewer_->setImage(middle.value());  // fit and default window from the middle slice
+  const QSignalBlocker block(sliceSlider_);
+  sliceSlider_->setRange(0, volume_->size()[2] - 1);
+  sliceSlider_->setValue(volume_->size()[2] / 2);
+  sliceLabel_->setText(tr(" %1 / %2 ").arg(sliceSlider_->value() + 1).arg(volume_->size()[2]));
+  return core::Ok{};
+}
+
+int MainWindow::currentSlice() const { return volume_ ? sliceSlider_->value() : -1; }
+
+void MainWindow::showSlice(int k) {
+  if (!volume_) return;
+  auto slice = volume_->slice(k);
+  if (!slice) return;
+  if (sliceSlider_->value() != k) {
+    const QSignalBlocker block(sliceSlider_);
+    sliceSlider_->setValue(k);
+  }
+  viewer_->setImage(slice.value(), viewers::ImageViewer2D::View::Keep);
+  sliceLabel_->setText(tr(" %1 / %2 ").arg(k + 1).arg(volume_->size()[2]));
 }
 
 void MainWindow::openWithDialog() {

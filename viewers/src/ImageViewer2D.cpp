@@ -26,7 +26,9 @@ ImageViewer2D::ImageViewer2D(QWidget* parent) : VtkRenderWidget(parent) {
 
 ImageViewer2D::~ImageViewer2D() = default;
 
-void ImageViewer2D::setImage(const core::Image2D& image) {
+void ImageViewer2D::setImage(const core::Image2D& image, View view) {
+  const bool keep = view == View::Keep && hasImage_ && image.width() == image_.width() &&
+                    image.height() == image_.height() && image.spacing == image_.spacing;
   image_ = image;
   hasImage_ = !image_.empty();
   if (slice_) {
@@ -44,9 +46,11 @@ void ImageViewer2D::setImage(const core::Image2D& image) {
   slice->GetProperty()->SetInterpolationTypeToLinear();
   renderer()->AddViewProp(slice);
   slice_ = slice;
-  state_.reset(image_.width(), image_.height(), image_.spacing.value_or(std::array<double, 2>{1.0, 1.0}),
-               core::defaultWindow(image_));
-  state_.setViewSize(width(), height());
+  if (!keep) {
+    state_.reset(image_.width(), image_.height(), image_.spacing.value_or(std::array<double, 2>{1.0, 1.0}),
+                 core::defaultWindow(image_));
+    state_.setViewSize(width(), height());
+  }
   applyStateToScene();
 }
 

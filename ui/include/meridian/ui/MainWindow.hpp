@@ -4,11 +4,15 @@
 
 #include <QMainWindow>
 #include <filesystem>
+#include <memory>
 #include <vector>
 
 #include "meridian/core/Result.hpp"
+#include "meridian/core/Volume.hpp"
 
 class QLabel;
+class QSlider;
+class QToolBar;
 class QListWidget;
 class QListWidgetItem;
 class QTreeWidget;
@@ -45,6 +49,10 @@ class MainWindow : public QMainWindow {
   core::Status open(const std::filesystem::path& path);
 
   viewers::ImageViewer2D* viewer() const { return viewer_; }
+  /// Axial slice shown from the open volume (-1 when a 2D image or slide is open).
+  int currentSlice() const;
+  /// Shows axial slice k of the open volume, keeping zoom, pan and window.
+  void showSlice(int k);
   QListWidget* fileList() const { return fileList_; }
   /// The DICOM series listed in the Files panel (after the plain files).
   const std::vector<io::DicomSeriesInfo>& series() const { return series_; }
@@ -56,6 +64,8 @@ class MainWindow : public QMainWindow {
  private:
   void buildMenus();
   void showInfo(const std::vector<std::pair<QString, QString>>& rows);
+  /// Keeps `volume` for slice browsing (nullptr for 2D content) and shows its middle slice.
+  core::Status showVolume(std::shared_ptr<const core::Volume> volume);
   core::Status openListItem(QListWidgetItem* item);
 
   viewers::ImageViewer2D* viewer_ = nullptr;
@@ -63,6 +73,10 @@ class MainWindow : public QMainWindow {
   QListWidget* fileList_ = nullptr;
   std::vector<io::DicomSeriesInfo> series_;  // what the Files panel lists, by index
   QLabel* pixelLabel_ = nullptr;
+  QToolBar* sliceBar_ = nullptr;
+  QSlider* sliceSlider_ = nullptr;
+  QLabel* sliceLabel_ = nullptr;
+  std::shared_ptr<const core::Volume> volume_;  // the open volume, for slice browsing
 };
 
 }  // namespace meridian::ui

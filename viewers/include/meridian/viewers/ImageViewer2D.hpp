@@ -19,8 +19,11 @@ class ImageViewer2D : public VtkRenderWidget {
   explicit ImageViewer2D(QWidget* parent = nullptr);
   ~ImageViewer2D() override;
 
-  /// Shows `image` fitted to the view with its default window. A copy is kept.
-  void setImage(const core::Image2D& image);
+  enum class View { Reset, Keep };
+  /// Shows `image` (a copy is kept). View::Reset fits it to the view with its default
+  /// window; View::Keep keeps zoom, pan and window when the new image has the same size
+  /// and spacing (the next slice of a volume), and resets otherwise.
+  void setImage(const core::Image2D& image, View view = View::Reset);
   bool hasImage() const { return hasImage_; }
   const ImageViewState& state() const { return state_; }
   /// Applies a state change made outside the widget (tests, linked views).
