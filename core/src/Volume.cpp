@@ -1,12 +1,13 @@
 #include "meridian/core/Volume.hpp"
 
 #include <cstring>
+#include <new>
 
 #include "PixelAccess.hpp"
 
 namespace meridian::core {
 
-Result<Volume> Volume::allocate(std::array<int, 3> size, PixelType type) {
+Result<Volume> Volume::allocate(std::array<int, 3> size, PixelType type, PixelBuffer::Init init) {
   constexpr long long kMaxVoxels = 1LL << 33;  // 8 Gi voxels: far beyond any CT
   long long count = 1;
   for (int s : size) {
@@ -20,7 +21,12 @@ Result<Volume> Volume::allocate(std::array<int, 3> size, PixelType type) {
   Volume v;
   v.size_ = size;
   v.type_ = type;
-  v.bytes_.assign(static_cast<std::size_t>(count) * bytesPerComponent(type), 0);
+  try {
+    v.bytes_ = PixelBuffer(static_cast<std::size_t>(count) * bytesPerComponent(type), init);
+  } catch (const std::bad_alloc&) {
+    return makeError(ErrorCode::Io, "not enough memory for a volume of " +
+                                        std::to_string(count * static_cast<long long>(bytesPerComponent(type)) >> 20) + " MiB");
+  }
   return v;
 }
 

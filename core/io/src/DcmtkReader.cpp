@@ -75,7 +75,7 @@ core::Result<OpenedImage> DcmtkReader::open(const std::filesystem::path& path) c
   if (px.channels != 1)
     return makeError(ErrorCode::Unsupported, "multi-frame colour images (" + std::to_string(px.frames) +
                                                  " frames, e.g. ultrasound cine) are not supported yet");
-  auto volume = core::Volume::allocate({px.width, px.height, px.frames}, px.type);
+  auto volume = core::Volume::allocate({px.width, px.height, px.frames}, px.type, core::PixelBuffer::Init::Uninitialized);
   if (!volume) return volume.error();
   core::Volume out = std::move(volume).value();
   std::memcpy(out.data(), px.bytes.data(), out.sizeInBytes());

@@ -214,7 +214,8 @@ core::Result<LoadedSeries> loadDicomSeries(const DicomSeriesInfo& series) {
            std::floor(s.header.rescaleIntercept) == s.header.rescaleIntercept;
   });
   auto volume = core::Volume::allocate({first.columns, first.rows, static_cast<int>(slices.size())},
-                                       integral ? core::PixelType::Int16 : core::PixelType::Float32);
+                                       integral ? core::PixelType::Int16 : core::PixelType::Float32,
+                                       core::PixelBuffer::Init::Uninitialized);  // every slice is written below
   if (!volume) return volume.error();
   result.volume = std::move(volume).value();
   core::Volume& v = result.volume;

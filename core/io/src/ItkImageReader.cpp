@@ -183,7 +183,7 @@ core::Result<OpenedImage> ItkImageReader::openAs(const std::filesystem::path& pa
     }
     if (dstComps != 1)
       return makeError(ErrorCode::Unsupported, "multi-frame colour images are not supported yet");
-    auto volume = core::Volume::allocate(size, type);
+    auto volume = core::Volume::allocate(size, type, core::PixelBuffer::Init::Uninitialized);  // read fills it
     if (!volume) return volume.error();
     core::Volume out = std::move(volume).value();
     if (auto status = readInto(out.data(), 1); !status) return status.error();

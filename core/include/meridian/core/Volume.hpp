@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "meridian/core/Image2D.hpp"
+#include "meridian/core/PixelBuffer.hpp"
 #include "meridian/core/PixelType.hpp"
 #include "meridian/core/Result.hpp"
 
@@ -23,8 +24,10 @@ class Volume {
  public:
   Volume() = default;
 
-  /// Allocates a zero-filled volume; fails on empty or absurd sizes.
-  static Result<Volume> allocate(std::array<int, 3> size, PixelType type);
+  /// Allocates a volume, zero-filled unless the caller will write every voxel itself
+  /// (readers: PixelBuffer::Init::Uninitialized); fails on empty or absurd sizes.
+  static Result<Volume> allocate(std::array<int, 3> size, PixelType type,
+                                 PixelBuffer::Init init = PixelBuffer::Init::Zero);
 
   const std::array<int, 3>& size() const { return size_; }
   PixelType pixelType() const { return type_; }
@@ -55,7 +58,7 @@ class Volume {
  private:
   std::array<int, 3> size_{0, 0, 0};
   PixelType type_ = PixelType::Int16;
-  std::vector<std::uint8_t> bytes_;
+  PixelBuffer bytes_;
 };
 
 }  // namespace meridian::core
