@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 
 namespace meridian::io {
 namespace {
@@ -26,13 +27,59 @@ void argbToRgb(const std::uint32_t* argb, std::size_t count, std::uint8_t* rgb) 
   }
 }
 
+// Extra OpenSlide handles for concurrent region reads. One handle is thread-safe, but its
+// tile cache and TIFF handle pool sit behind locks that two busy threads contend for;
+// one handle per reading thread scales better. A handle whose (sticky) error is set is
+// dropped instead of returned, so a transient failure does not poison later reads.
+class HandlePool {
+ public:
+  explicit HandlePool(std::filesystem::path path) : path_(std::move(path)) {}
+
+  class Lease {
+   public:
+    Lease(HandlePool& pool, SlideHandle handle) : pool_(pool), handle_(std::move(handle)) {}
+    Lease(Lease&&) = default;
+    ~Lease() {
+      if (handle_) pool_.release(std::move(handle_));
+    }
+    openslide_t* get() const { return handle_.get(); }
+
+   private:
+    HandlePool& pool_;
+    SlideHandle handle_;
+  };
+
+  Lease acquire() {
+    {
+      std::lock_guard lock(mutex_);
+      if (!idle_.empty()) {
+        SlideHandle h = std::move(idle_.back());
+        idle_.pop_back();
+        return Lease(*this, std::move(h));
+      }
+    }
+    return Lease(*this, SlideHandle(openslide_open(path_.c_str())));
+  }
+
+ private:
+  void release(SlideHandle handle) {
+    if (openslide_get_error(handle.get())) return;  // closes it
+    std::lock_guard lock(mutex_);
+    idle_.push_back(std::move(handle));
+  }
+
+  std::filesystem::path path_;
+  std::mutex mutex_;
+  std::vector<SlideHandle> idle_;
+};
+
 class OpenSlideSource final : public SlideSource {
  public:
   static core::Result<std::shared_ptr<SlideSource>> open(const std::filesystem::path& path) {
     SlideHandle osr(openslide_open(path.c_str()));
     if (!osr) return makeError(ErrorCode::Unsupported, "OpenSlide does not recognise this file as a slide");
     if (const char* err = openslide_get_error(osr.get())) return makeError(ErrorCode::Corrupt, std::string("OpenSlide: ") + err);
-    auto source = std::shared_ptr<OpenSlideSource>(new OpenSlideSource(std::move(osr)));
+    auto source = std::shared_ptr<OpenSlideSource>(new OpenSlideSource(path, std::move(osr)));
     if (auto status = source->loadMetadata(); !status) return status.error();
     return std::shared_ptr<SlideSource>(std::move(source));
   }
@@ -54,8 +101,9 @@ class OpenSlideSource final : public SlideSource {
     if (w <= 0 || h <= 0) return makeError(ErrorCode::NotFound, "slide has no associated image '" + name + "'");
     if (w * h > (256LL << 20)) return makeError(ErrorCode::Corrupt, "associated image '" + name + "' claims an absurd size");
     std::vector<std::uint32_t> argb(static_cast<std::size_t>(w * h));
+    std::lock_guard lock(metadataMutex_);  // associated images are rare: the main handle suffices
     openslide_read_associated_image(osr_.get(), name.c_str(), argb.data());
-    return toImage(argb, static_cast<int>(w), static_cast<int>(h));
+    return toImage(argb, static_cast<int>(w), static_cast<int>(h), osr_.get());
   }
 
   core::Result<core::Image2D> readRegion(int level, std::int64_t x, std::int64_t y, int width,
@@ -67,12 +115,14 @@ class OpenSlideSource final : public SlideSource {
       return makeError(ErrorCode::InvalidArgument, "region size " + std::to_string(width) + "x" + std::to_string(height) +
                                                        " is empty or larger than 256 Mpixel");
     std::vector<std::uint32_t> argb(static_cast<std::size_t>(width) * height);
-    openslide_read_region(osr_.get(), argb.data(), x, y, level, width, height);  // thread-safe per OpenSlide
-    return toImage(argb, width, height);
+    const auto lease = readers_.acquire();
+    if (!lease.get()) return makeError(ErrorCode::Io, "OpenSlide cannot reopen the slide file");
+    openslide_read_region(lease.get(), argb.data(), x, y, level, width, height);
+    return toImage(argb, width, height, lease.get());
   }
 
  private:
-  explicit OpenSlideSource(SlideHandle osr) : osr_(std::move(osr)) {}
+  OpenSlideSource(const std::filesystem::path& path, SlideHandle osr) : osr_(std::move(osr)), readers_(path) {}
 
   core::Status loadMetadata() {
     const int count = openslide_get_level_count(osr_.get());
@@ -97,9 +147,9 @@ class OpenSlideSource final : public SlideSource {
     return core::Ok{};
   }
 
-  core::Result<core::Image2D> toImage(const std::vector<std::uint32_t>& argb, int w, int h) const {
+  core::Result<core::Image2D> toImage(const std::vector<std::uint32_t>& argb, int w, int h, openslide_t* osr) const {
     // OpenSlide's errors are sticky: once set, every later read returns transparent pixels.
-    if (const char* err = openslide_get_error(osr_.get())) return makeError(ErrorCode::Corrupt, std::string("OpenSlide: ") + err);
+    if (const char* err = openslide_get_error(osr)) return makeError(ErrorCode::Corrupt, std::string("OpenSlide: ") + err);
     auto image = core::Image2D::allocate(w, h, 3, core::PixelType::UInt8);
     if (!image) return image.error();
     core::Image2D out = std::move(image).value();
@@ -108,7 +158,9 @@ class OpenSlideSource final : public SlideSource {
     return out;
   }
 
-  SlideHandle osr_;
+  SlideHandle osr_;                   // metadata and associated images
+  mutable std::mutex metadataMutex_;
+  mutable HandlePool readers_;        // region reads
   std::string vendor_ = "unknown";
   std::vector<SlideLevel> levels_;
   std::map<std::string, std::string> properties_;
