@@ -3,7 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcuid.h>
+
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "TestData.hpp"
@@ -130,4 +135,46 @@ TEST(DicomSeries, DemoSeriesEqualsTheSameCtAsNifti) {
   for (int i = 0; i < 9; ++i) EXPECT_NEAR(a.direction[i], b.direction[i], 1e-12);
   ASSERT_EQ(a.pixelType(), b.pixelType());
   EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.sizeInBytes()));
+}
+
+namespace {
+// Writes copies of pydicom's CT_small.dcm (a real CT slice) at the given positions: the
+// synthetic part is only the geometry, which is what these tests are about.
+io::DicomSeriesInfo writeSeries(const std::string& name, const std::vector<std::array<double, 3>>& positions) {
+  const fs::path dir = fs::path(testing::TempDir()) / ("meridian-series-" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  for (std::size_t i = 0; i < positions.size(); ++i) {
+    DcmFileFormat file;
+    EXPECT_TRUE(file.loadFile((testdata::kPydicom / "CT_small.dcm").c_str()).good());
+    char uid[100];
+    file.getDataset()->putAndInsertString(DCM_SOPInstanceUID, dcmGenerateUniqueIdentifier(uid));
+    file.getDataset()->putAndInsertString(DCM_ImageOrientationPatient, "1\\0\\0\\0\\1\\0");
+    const auto& p = positions[i];
+    const std::string position = std::to_string(p[0]) + "\\" + std::to_string(p[1]) + "\\" + std::to_string(p[2]);
+    file.getDataset()->putAndInsertString(DCM_ImagePositionPatient, position.c_str());
+    EXPECT_TRUE(file.saveFile((dir / ("s" + std::to_string(i) + ".dcm")).c_str(), EXS_LittleEndianExplicit).good());
+  }
+  auto index = io::indexDicomFolder(dir);
+  EXPECT_TRUE(index.ok());
+  EXPECT_EQ(index.value().size(), 1u);
+  return index.value().front();
+}
+}  // namespace
+
+TEST(DicomSeries, GantryTiltIsReported) {
+  // Slices 2 mm apart along z, each shifted 2 * tan(15 deg) mm along y: a 15 degree tilt.
+  std::vector<std::array<double, 3>> positions;
+  for (int k = 0; k < 6; ++k) positions.push_back({0.0, 2.0 * k * std::tan(15.0 * M_PI / 180.0), 2.0 * k});
+  auto loaded = io::loadDicomSeries(writeSeries("tilt", positions));
+  ASSERT_TRUE(loaded.ok()) << loaded.error().describe();
+  ASSERT_EQ(loaded.value().warnings.size(), 1u);
+  EXPECT_NE(loaded.value().warnings[0].find("gantry tilt of 15.0"), std::string::npos) << loaded.value().warnings[0];
+  EXPECT_NEAR(loaded.value().volume.spacing[2], 2.0, 1e-6);
+}
+
+TEST(DicomSeries, TwoSlicesAtOnePositionAreRefused) {
+  auto loaded = io::loadDicomSeries(writeSeries("duplicate", {{0, 0, 0}, {0, 0, 1}, {0, 0, 1}}));
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.error().message.find("same position"), std::string::npos) << loaded.error().message;
 }
