@@ -55,6 +55,8 @@ core::Result<OpenedImage> DcmtkReader::open(const std::filesystem::path& path) c
   auto header = detail::readImageHeader(file);
   if (!header) return header.error();
   const auto& h = header.value();
+  std::error_code ec;
+  if (auto size = detail::checkDecodedSize(h, std::filesystem::file_size(path, ec)); !size) return size.error();
   auto pixels = detail::decodePixels(file, h);
   if (!pixels) return pixels.error();
   detail::DecodedPixels& px = pixels.value();

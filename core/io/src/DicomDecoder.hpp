@@ -53,6 +53,9 @@ struct DicomImageHeader {
 /// `pixelDataLoaded` false: the file was read only up to Pixel Data (series indexing).
 core::Result<DicomImageHeader> readImageHeader(DcmFileFormat& file, bool pixelDataLoaded = true);
 
+/// Refuses headers whose pixels could not fit in a file of `fileBytes`, before decoding.
+core::Status checkDecodedSize(const DicomImageHeader& header, std::uint64_t fileBytes);
+
 /// Decoded pixels of every frame: rescaled values for monochrome (Int16 when the result
 /// is integral and fits, UInt8 for plain 8-bit, else Float32), RGB for colour
 /// (YBR and palette converted, interleaved). Frames follow each other.

@@ -37,6 +37,9 @@ core::Result<SliceHeader> readSliceHeader(const std::filesystem::path& file) {
   if (status.bad()) return makeError(ErrorCode::Corrupt, file.string() + ": " + detail::parseError(status).message);
   auto header = detail::readImageHeader(ff, /*pixelDataLoaded=*/false);
   if (!header) return makeError(header.error().code, file.string() + ": " + header.error().message);
+  std::error_code ec;
+  if (auto size = detail::checkDecodedSize(header.value(), std::filesystem::file_size(file, ec)); !size)
+    return makeError(size.error().code, file.string() + ": " + size.error().message);
   return SliceHeader{file, std::move(header).value(), 0.0};
 }
 

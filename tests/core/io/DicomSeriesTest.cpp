@@ -178,3 +178,17 @@ TEST(DicomSeries, TwoSlicesAtOnePositionAreRefused) {
   ASSERT_FALSE(loaded.ok());
   EXPECT_NE(loaded.error().message.find("same position"), std::string::npos) << loaded.error().message;
 }
+
+TEST(DicomSeries, HeaderClaimingGigapixelsIsRefusedBeforeDecoding) {
+  // A real JPEG-LS file with Rows, Columns and Number of Frames inflated: refuse, do not allocate.
+  DcmFileFormat file;
+  ASSERT_TRUE(file.loadFile((testdata::kPydicom / "MR_small_jpeg_ls_lossless.dcm").c_str()).good());
+  file.getDataset()->putAndInsertUint16(DCM_Rows, 60000);
+  file.getDataset()->putAndInsertUint16(DCM_Columns, 60000);
+  file.getDataset()->putAndInsertString(DCM_NumberOfFrames, "50");
+  const fs::path bomb = fs::path(testing::TempDir()) / "meridian-bomb.dcm";
+  ASSERT_TRUE(file.saveFile(bomb.c_str(), file.getDataset()->getOriginalXfer()).good());
+  auto r = io::ReaderRegistry::builtin().open(bomb);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("cannot hold"), std::string::npos) << r.error().message;
+}
