@@ -8,7 +8,9 @@ TEST(Runtime, ReportsTorchVersionAndThreads) {
   const RuntimeInfo info = initializeRuntime();
   EXPECT_FALSE(info.torchVersion.empty());
   EXPECT_GE(info.intraOpThreads, 1);
-  if (!info.cudaAvailable) EXPECT_EQ(info.cudaDeviceCount, 0);
+  if (!info.cudaAvailable) {
+    EXPECT_EQ(info.cudaDeviceCount, 0);
+  }
 }
 
 TEST(Runtime, MatmulIsCorrect) {

@@ -1,0 +1,133 @@
+#include "meridian/model/Preprocessor.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace meridian::model {
+namespace {
+
+// One output sample's contributing input range and normalised weights.
+struct Taps {
+  int first = 0;
+  std::vector<float> weights;
+};
+
+// PIL-style resampling weights: a triangle filter whose support widens by the
+// downscale factor, so shrinking averages over all covered pixels instead of aliasing.
+std::vector<Taps> resampleTaps(int inSize, int outSize) {
+  const double scale = static_cast<double>(outSize) / inSize;
+  const double filterScale = std::max(1.0, 1.0 / scale);
+  const double support = filterScale;  // triangle filter has radius 1
+  std::vector<Taps> taps(static_cast<std::size_t>(outSize));
+  for (int o = 0; o < outSize; ++o) {
+    const double center = (o + 0.5) / scale;
+    const int lo = std::max(0, static_cast<int>(std::floor(center - support)));
+    const int hi = std::min(inSize, static_cast<int>(std::ceil(center + support)));
+    Taps& t = taps[static_cast<std::size_t>(o)];
+    t.first = lo;
+    double sum = 0.0;
+    for (int i = lo; i < hi; ++i) {
+      const double w = std::max(0.0, 1.0 - std::abs((i + 0.5 - center) / filterScale));
+      t.weights.push_back(static_cast<float>(w));
+      sum += w;
+    }
+    if (sum <= 0.0) {  // cannot happen for valid sizes; keep the nearest pixel rather than divide by 0
+      t.first = std::clamp(static_cast<int>(center), 0, inSize - 1);
+      t.weights.assign(1, 1.0f);
+      continue;
+    }
+    for (float& w : t.weights) w = static_cast<float>(w / sum);
+  }
+  return taps;
+}
+
+// The image as planar float in [0, 1], channel-first.
+std::vector<float> toUnitPlanar(const core::Image2D& image) {
+  const int w = image.width(), h = image.height(), c = image.channels();
+  double lo = 0.0, hi = 255.0;
+  if (image.pixelType() != core::PixelType::UInt8) {
+    if (image.displayWindow && image.displayWindow->width > 0) {
+      lo = image.displayWindow->center - image.displayWindow->width / 2.0;
+      hi = image.displayWindow->center + image.displayWindow->width / 2.0;
+    } else {
+      const auto range = image.valueRange();
+      lo = range[0];
+      hi = range[1] > range[0] ? range[1] : range[0] + 1.0;
+    }
+  }
+  const double inv = 1.0 / (hi - lo);
+  std::vector<float> planar(static_cast<std::size_t>(c) * w * h);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int k = 0; k < c; ++k) {
+        const double v = std::clamp((image.valueAt(x, y, k) - lo) * inv, 0.0, 1.0);
+        planar[(static_cast<std::size_t>(k) * h + y) * w + x] = static_cast<float>(v);
+      }
+  return planar;
+}
+
+}  // namespace
+
+core::Result<PreprocessedImage> preprocessImage(const core::Image2D& image, int inputSize,
+                                                const PreprocessConfig& config) {
+  if (image.empty() || image.width() < 1 || image.height() < 1)
+    return core::makeError(core::ErrorCode::InvalidArgument, "cannot run the model on an empty image");
+  if (image.channels() != 1 && image.channels() != 3)
+    return core::makeError(core::ErrorCode::Unsupported,
+                           "the model takes 1- or 3-channel images, not " + std::to_string(image.channels()));
+  if (inputSize < 1 || inputSize > 8192)
+    return core::makeError(core::ErrorCode::InvalidArgument, "model input size " + std::to_string(inputSize));
+  for (float s : config.std)
+    if (!(s > 0.0f)) return core::makeError(core::ErrorCode::InvalidArgument, "normalisation std must be positive");
+
+  const int w = image.width(), h = image.height();
+  const double scale = static_cast<double>(inputSize) / std::max(w, h);
+  PreprocessedImage out;
+  out.size = inputSize;
+  Letterbox& box = out.letterbox;
+  box.originalWidth = w;
+  box.originalHeight = h;
+  box.inputSize = inputSize;
+  box.resizedWidth = std::clamp(static_cast<int>(std::lround(w * scale)), 1, inputSize);
+  box.resizedHeight = std::clamp(static_cast<int>(std::lround(h * scale)), 1, inputSize);
+  box.scaleX = static_cast<double>(box.resizedWidth) / w;
+  box.scaleY = static_cast<double>(box.resizedHeight) / h;
+  box.offsetX = (inputSize - box.resizedWidth) / 2;
+  box.offsetY = (inputSize - box.resizedHeight) / 2;
+
+  const std::vector<float> planar = toUnitPlanar(image);
+  const auto tapsX = resampleTaps(w, box.resizedWidth);
+  const auto tapsY = resampleTaps(h, box.resizedHeight);
+  const int rw = box.resizedWidth, rh = box.resizedHeight;
+
+  const std::size_t plane = static_cast<std::size_t>(inputSize) * inputSize;
+  out.chw.resize(3 * plane);
+  std::vector<float> rows(static_cast<std::size_t>(h) * rw);  // horizontally resampled channel
+  for (int k = 0; k < 3; ++k) {
+    const int src = image.channels() == 1 ? 0 : k;  // grayscale feeds all three channels
+    const float* in = planar.data() + static_cast<std::size_t>(src) * w * h;
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < rw; ++x) {
+        const Taps& t = tapsX[static_cast<std::size_t>(x)];
+        float acc = 0.0f;
+        for (std::size_t i = 0; i < t.weights.size(); ++i)
+          acc += t.weights[i] * in[static_cast<std::size_t>(y) * w + t.first + i];
+        rows[static_cast<std::size_t>(y) * rw + x] = acc;
+      }
+    const float mean = config.mean[static_cast<std::size_t>(k)];
+    const float invStd = 1.0f / config.std[static_cast<std::size_t>(k)];
+    float* dst = out.chw.data() + k * plane;
+    std::fill(dst, dst + plane, (config.padValue - mean) * invStd);
+    for (int y = 0; y < rh; ++y) {
+      const Taps& t = tapsY[static_cast<std::size_t>(y)];
+      for (int x = 0; x < rw; ++x) {
+        float acc = 0.0f;
+        for (std::size_t i = 0; i < t.weights.size(); ++i) acc += t.weights[i] * rows[(t.first + i) * rw + x];
+        dst[static_cast<std::size_t>(y + box.offsetY) * inputSize + x + box.offsetX] = (acc - mean) * invStd;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace meridian::model

@@ -1,0 +1,73 @@
+#include "Vit.hpp"
+
+#include <torch/nn/init.h>
+
+#include <stdexcept>
+
+#include "PositionEmbedding.hpp"
+
+namespace meridian::model {
+
+VitImpl::VitImpl(const VitConfig& c) : config_(c) {
+  patch_embed = register_module("patch_embed", PatchEmbed(c.patchSize, c.embedDim));
+  cls_token = register_parameter("cls_token", torch::zeros({1, 1, c.embedDim}));
+  if (c.registerTokens > 0)
+    reg_token = register_parameter("reg_token", torch::zeros({1, c.registerTokens, c.embedDim}));
+  pos_embed = register_parameter("pos_embed", torch::zeros({1, 1 + c.numPatches(), c.embedDim}));
+  blocks = register_module("blocks", torch::nn::ModuleList());
+  for (int i = 0; i < c.depth; ++i) blocks->push_back(VitBlock(c));
+  norm = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.embedDim}).eps(c.layerNormEps)));
+  if (c.numClasses > 0) head = register_module("head", torch::nn::Linear(c.embedDim, c.numClasses));
+}
+
+void VitImpl::initializeWeights() {
+  torch::NoGradGuard noGrad;
+  // LibTorch 1.13's C++ API has no trunc_normal_: a normal clamped at 2 sigma is what
+  // timm's trunc_normal_(std=.02) amounts to for initialisation purposes.
+  auto truncNormal = [](torch::Tensor& t, double std) { t.normal_(0.0, std).clamp_(-2 * std, 2 * std); };
+  truncNormal(pos_embed, 0.02);
+  cls_token.normal_(0.0, 1e-6);
+  if (reg_token.defined()) reg_token.normal_(0.0, 1e-6);
+  for (auto& module : modules(/*include_self=*/false)) {
+    if (auto* linear = module->as<torch::nn::Linear>()) {
+      truncNormal(linear->weight, 0.02);
+      if (linear->bias.defined()) linear->bias.zero_();
+    }
+  }
+}
+
+VitOutput VitImpl::forward(const torch::Tensor& x, bool withClsAttention) {
+  if (x.dim() != 4 || x.size(1) != 3) throw std::invalid_argument("ViT input must be [B, 3, H, W]");
+  const int p = config_.patchSize;
+  if (x.size(2) % p != 0 || x.size(3) % p != 0)
+    throw std::invalid_argument("ViT input height and width must be multiples of the patch size");
+  const int gridH = static_cast<int>(x.size(2) / p), gridW = static_cast<int>(x.size(3) / p);
+  const auto batch = x.size(0);
+
+  auto tokens = patch_embed(x);
+  tokens = at::cat({cls_token.expand({batch, -1, -1}), tokens}, 1);
+  tokens = tokens + interpolatePositionEmbedding(pos_embed, gridH, gridW);
+  const int prefix = 1 + config_.registerTokens;
+  if (reg_token.defined())
+    tokens = at::cat({tokens.slice(1, 0, 1), reg_token.expand({batch, -1, -1}), tokens.slice(1, 1)}, 1);
+
+  VitOutput out;
+  const auto depth = blocks->size();
+  for (std::size_t i = 0; i < depth; ++i) {
+    const auto block = blocks->ptr<VitBlockImpl>(i);
+    if (withClsAttention && i + 1 == depth) {
+      torch::Tensor weights;
+      tokens = block->forward(tokens, &weights);
+      // The CLS query's row, patch columns only: registers and CLS itself are no image region.
+      out.clsAttention = weights.select(2, 0).slice(2, prefix);
+    } else {
+      tokens = block->forward(tokens);
+    }
+  }
+  tokens = norm(tokens);
+  out.features = config_.pooling == VitPooling::Cls ? tokens.select(1, 0) : tokens.slice(1, prefix).mean(1);
+  if (head) out.logits = head(out.features);
+  return out;
+}
+
+}  // namespace meridian::model

@@ -1,0 +1,25 @@
+#pragma once
+// Multi-head self-attention with one fused qkv projection (timm's layout; torchvision's
+// in_proj_weight is the same matrix). Returns the weights only when asked: the map
+// path materialises the T x T matrix, the default path lets LibTorch fuse it.
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/linear.h>
+
+namespace meridian::model {
+
+class VitAttentionImpl : public torch::nn::Module {
+ public:
+  VitAttentionImpl(int dim, int heads, bool qkvBias);
+
+  /// x: [B, T, D]. When `weights` is given it receives the softmax weights
+  /// [B, heads, T, T] and the output is computed from them.
+  torch::Tensor forward(const torch::Tensor& x, torch::Tensor* weights = nullptr);
+
+  int heads;
+  torch::nn::Linear qkv;
+  torch::nn::Linear proj;
+};
+TORCH_MODULE(VitAttention);
+
+}  // namespace meridian::model

@@ -1,0 +1,24 @@
+#include "VitBlock.hpp"
+
+namespace meridian::model {
+
+VitBlockImpl::VitBlockImpl(const VitConfig& c) {
+  const auto normOptions = torch::nn::LayerNormOptions({c.embedDim}).eps(c.layerNormEps);
+  norm1 = register_module("norm1", torch::nn::LayerNorm(normOptions));
+  attn = register_module("attn", VitAttention(c.embedDim, c.heads, c.qkvBias));
+  norm2 = register_module("norm2", torch::nn::LayerNorm(normOptions));
+  mlp = register_module("mlp", VitMlp(c.embedDim, c.mlpHidden()));
+  if (c.layerScaleInit > 0.0) {
+    ls1 = register_module("ls1", LayerScale(c.embedDim, c.layerScaleInit));
+    ls2 = register_module("ls2", LayerScale(c.embedDim, c.layerScaleInit));
+  }
+}
+
+torch::Tensor VitBlockImpl::forward(const torch::Tensor& x, torch::Tensor* attentionWeights) {
+  auto a = attn(norm1(x), attentionWeights);
+  auto y = x + (ls1 ? ls1(a) : a);
+  auto m = mlp(norm2(y));
+  return y + (ls2 ? ls2(m) : m);
+}
+
+}  // namespace meridian::model

@@ -1,0 +1,107 @@
+// Meridian's ViT against the peer: torchvision's vit_b_16 in PyTorch eager with the same
+// (random, seeded) weights, imported from torchvision's key layout.
+
+#include <gtest/gtest.h>
+
+#include "GoldenData.hpp"
+#include "meridian/model/VitModel.hpp"
+
+using namespace meridian::model;
+using namespace meridian::model::test;
+
+namespace {
+
+class GoldenTorchvision : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto golden = SafeTensorsFile::open(goldenDir() / "golden.safetensors");
+    ASSERT_TRUE(golden.ok()) << golden.error().describe();
+    golden_ = new SafeTensorsFile(std::move(golden).value());
+    auto config = VitConfig::preset("vit_b_16");
+    ASSERT_TRUE(config.ok());
+    auto model =
+        VitModel::load(goldenDir() / "vit_b_16_torchvision.safetensors", config.value(), WeightLayout::Torchvision);
+    ASSERT_TRUE(model.ok()) << model.error().describe();
+    model_ = model.value().release();
+  }
+  static void TearDownTestSuite() {
+    delete model_;
+    delete golden_;
+  }
+  void SetUp() override {
+    ASSERT_NE(model_, nullptr);
+    ASSERT_NE(golden_, nullptr);
+  }
+
+  static InputBatch input(const std::string& name) {
+    FloatTensor t = readFloatTensor(*golden_, name);
+    EXPECT_EQ(t.shape.size(), 4u);
+    if (t.shape.size() != 4) return {};
+    return InputBatch{static_cast<int>(t.shape[0]), static_cast<int>(t.shape[2]), static_cast<int>(t.shape[3]),
+                      std::move(t.data)};
+  }
+
+  static void expectLogitsMatch(int size) {
+    const InputBatch x = input("input_" + std::to_string(size));
+    const FloatTensor expected = readFloatTensor(*golden_, "logits_" + std::to_string(size));
+    auto predictions = model_->predict(x);
+    ASSERT_TRUE(predictions.ok()) << predictions.error().describe();
+    std::vector<float> logits;
+    for (const auto& p : predictions.value()) logits.insert(logits.end(), p.logits.begin(), p.logits.end());
+    const double error = maxRelativeError(logits, expected.data);
+    std::cout << "[golden] logits at " << size << "x" << size << ": max relative error " << error << "\n";
+    EXPECT_LT(error, 1e-4);
+  }
+
+  static inline VitModel* model_ = nullptr;
+  static inline SafeTensorsFile* golden_ = nullptr;
+};
+
+TEST_F(GoldenTorchvision, LogitsMatchAt224) {
+  expectLogitsMatch(224);
+}
+
+TEST_F(GoldenTorchvision, LogitsMatchWithPositionEmbeddingResizedTo288) {
+  expectLogitsMatch(288);
+}
+
+TEST_F(GoldenTorchvision, LogitsMatchWithPositionEmbeddingResizedTo160) {
+  expectLogitsMatch(160);
+}
+
+TEST_F(GoldenTorchvision, ClsAttentionMatchesPerHeadAndMean) {
+  const InputBatch x = input("input_224");
+  const FloatTensor perHead = readFloatTensor(*golden_, "cls_attn_224");
+  const FloatTensor mean = readFloatTensor(*golden_, "cls_attn_mean_224");
+  auto maps = model_->clsAttention(x);
+  ASSERT_TRUE(maps.ok()) << maps.error().describe();
+  ASSERT_EQ(maps.value().size(), 2u);
+  std::vector<float> allHeads, allMeans;
+  for (const auto& m : maps.value()) {
+    EXPECT_EQ(m.heads, 12);
+    EXPECT_EQ(m.gridHeight, 14);
+    EXPECT_EQ(m.gridWidth, 14);
+    EXPECT_EQ(m.patchSize, 16);
+    allHeads.insert(allHeads.end(), m.perHead.begin(), m.perHead.end());
+    allMeans.insert(allMeans.end(), m.mean.begin(), m.mean.end());
+  }
+  const double headError = maxRelativeError(allHeads, perHead.data);
+  const double meanError = maxRelativeError(allMeans, mean.data);
+  std::cout << "[golden] CLS attention: max relative error per head " << headError << ", mean " << meanError << "\n";
+  EXPECT_LT(headError, 1e-4);
+  EXPECT_LT(meanError, 1e-4);
+}
+
+TEST_F(GoldenTorchvision, BatchRowsAreIndependent) {
+  // Each image of a batch must give what it gives alone (no mixing across the batch).
+  InputBatch both = input("input_224");
+  auto together = model_->predict(both);
+  ASSERT_TRUE(together.ok());
+  const std::size_t plane = 3u * 224 * 224;
+  InputBatch second{1, 224, 224, std::vector<float>(both.data.begin() + plane, both.data.end())};
+  auto alone = model_->predict(second);
+  ASSERT_TRUE(alone.ok());
+  EXPECT_LT(maxRelativeError(together.value()[1].logits, alone.value()[0].logits), 1e-5);
+}
+
+}  // namespace
