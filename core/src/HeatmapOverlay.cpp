@@ -1,0 +1,93 @@
+#include "meridian/core/HeatmapOverlay.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "meridian/core/DisplayMapping.hpp"
+
+namespace meridian::core {
+namespace {
+
+// Viridis at nine evenly spaced points (matplotlib's published table, rounded).
+constexpr std::array<std::array<double, 3>, 9> kViridis = {{{68, 1, 84},
+                                                            {71, 44, 122},
+                                                            {59, 81, 139},
+                                                            {44, 113, 142},
+                                                            {33, 144, 141},
+                                                            {39, 173, 129},
+                                                            {92, 200, 99},
+                                                            {170, 220, 50},
+                                                            {253, 231, 37}}};
+
+std::uint8_t byte(double v) { return static_cast<std::uint8_t>(std::clamp(std::lround(v), 0L, 255L)); }
+
+}  // namespace
+
+std::array<std::uint8_t, 3> colorAt(ColorMap map, double t) {
+  t = std::clamp(std::isfinite(t) ? t : 0.0, 0.0, 1.0);
+  switch (map) {
+    case ColorMap::Viridis: {
+      const double x = t * (kViridis.size() - 1);
+      const std::size_t i = std::min<std::size_t>(static_cast<std::size_t>(x), kViridis.size() - 2);
+      const double f = x - static_cast<double>(i);
+      return {byte(kViridis[i][0] * (1 - f) + kViridis[i + 1][0] * f), byte(kViridis[i][1] * (1 - f) + kViridis[i + 1][1] * f),
+              byte(kViridis[i][2] * (1 - f) + kViridis[i + 1][2] * f)};
+    }
+    case ColorMap::Hot:
+      return {byte(255 * std::min(1.0, 3 * t)), byte(255 * std::clamp(3 * t - 1, 0.0, 1.0)),
+              byte(255 * std::clamp(3 * t - 2, 0.0, 1.0))};
+    case ColorMap::Jet:
+      break;
+  }
+  const auto ramp = [&](double centre) { return byte(255 * std::clamp(1.5 - std::abs(4 * t - centre), 0.0, 1.0)); };
+  return {ramp(3), ramp(2), ramp(1)};
+}
+
+Result<Image2D> renderHeatmapOverlay(const Image2D& image, const Heatmap& map, double opacity, ColorMap colors) {
+  if (image.empty()) return makeError(ErrorCode::InvalidArgument, "no image to draw the map on");
+  if (map.width <= 0 || map.height <= 0 || map.values.size() != static_cast<std::size_t>(map.width) * map.height)
+    return makeError(ErrorCode::InvalidArgument, "heatmap of " + std::to_string(map.width) + "x" + std::to_string(map.height) +
+                                                     " cells has " + std::to_string(map.values.size()) + " values");
+  if (!(map.cellWidth > 0) || !(map.cellHeight > 0))
+    return makeError(ErrorCode::InvalidArgument, "heatmap cells must have a positive size");
+  const double right = map.originX + map.width * map.cellWidth, bottom = map.originY + map.height * map.cellHeight;
+  if (right <= 0 || bottom <= 0 || map.originX >= image.width() || map.originY >= image.height())
+    return makeError(ErrorCode::InvalidArgument, "the heatmap does not overlap the image (geometry does not fit)");
+
+  const Image2D base = applyWindow(image, defaultWindow(image));
+  Image2D out = Image2D::allocate(image.width(), image.height(), 3, PixelType::UInt8).value();
+  out.spacing = image.spacing;
+  out.photometric = "RGB";
+  const auto [lo, hi] = std::minmax_element(map.values.begin(), map.values.end());
+  const double range = std::max(static_cast<double>(*hi - *lo), 1e-12);
+  const auto cell = [&](int cx, int cy) {
+    cx = std::clamp(cx, 0, map.width - 1);
+    cy = std::clamp(cy, 0, map.height - 1);
+    return (map.values[static_cast<std::size_t>(cy) * map.width + cx] - *lo) / range;
+  };
+  for (int y = 0; y < image.height(); ++y) {
+    for (int x = 0; x < image.width(); ++x) {
+      const std::uint8_t* b = base.data() + (static_cast<std::size_t>(y) * image.width() + x) * base.channels();
+      std::uint8_t* o = out.data() + (static_cast<std::size_t>(y) * image.width() + x) * 3;
+      const std::array<double, 3> pixel = base.channels() == 3 ? std::array<double, 3>{double(b[0]), double(b[1]), double(b[2])}
+                                                               : std::array<double, 3>{double(b[0]), double(b[0]), double(b[0])};
+      // Pixel centre in cell coordinates, relative to cell centres for bilinear weights.
+      const double gx = (x + 0.5 - map.originX) / map.cellWidth - 0.5;
+      const double gy = (y + 0.5 - map.originY) / map.cellHeight - 0.5;
+      const bool inside = x + 0.5 >= map.originX && x + 0.5 < right && y + 0.5 >= map.originY && y + 0.5 < bottom;
+      if (!inside) {
+        for (int c = 0; c < 3; ++c) o[c] = byte(pixel[c]);
+        continue;
+      }
+      const int x0 = static_cast<int>(std::floor(gx)), y0 = static_cast<int>(std::floor(gy));
+      const double fx = gx - x0, fy = gy - y0;
+      const double t = cell(x0, y0) * (1 - fx) * (1 - fy) + cell(x0 + 1, y0) * fx * (1 - fy) +
+                       cell(x0, y0 + 1) * (1 - fx) * fy + cell(x0 + 1, y0 + 1) * fx * fy;
+      const auto color = colorAt(colors, t);
+      for (int c = 0; c < 3; ++c) o[c] = byte(pixel[c] * (1 - opacity) + color[c] * opacity);
+    }
+  }
+  return out;
+}
+
+}  // namespace meridian::core
