@@ -37,6 +37,34 @@ int main(int argc, char** argv) {
   convertCmd->add_option("--level", convertLevel, "Slides: pyramid level (default: the smallest)")->check(CLI::NonNegativeNumber);
   convertCmd->add_option("--region", convertRegion, "Slides: x,y,w,h (x,y in level-0 pixels, w,h in level pixels)");
 
+  ImportWeightsOptions import;
+  auto* importCmd = cli.add_subcommand("import-weights", "Turn a safetensors checkpoint (torchvision, timm, DINOv2 layout) into a Meridian model folder");
+  importCmd->add_option("source", import.source, "Weights as .safetensors (pickle checkpoints are refused: they can run code)")->required();
+  importCmd->add_option("--out", import.output, "Model folder to write")->required();
+  importCmd->add_option("--layout", import.layout, "torchvision | timm | dinov2 | auto");
+  importCmd->add_option("--arch", import.arch, "vit_t_16 | vit_s_16 | vit_b_16 | vit_l_16");
+  importCmd->add_option("--classes", import.classes, "Classes of the head (0: none)");
+  importCmd->add_option("--patch", import.patch, "Patch size, when not the preset's (e.g. 14 for DINOv2)");
+  importCmd->add_option("--image-size", import.imageSize, "Input size the position embedding was trained at");
+  importCmd->add_option("--registers", import.registers, "Register tokens (DINOv2 'reg' models)");
+  importCmd->add_flag("--layer-scale", import.layerScale, "The checkpoint has LayerScale gammas (DINOv2)");
+
+  InferOptions infer;
+  auto* inferCmd = cli.add_subcommand("infer", "Run a model on an image, volume (middle slice), slide (overview) or DICOM series folder");
+  inferCmd->add_option("--model", infer.modelDir, "Model folder (config.json + model.safetensors)")->required();
+  inferCmd->add_option("input", infer.input, "Input file or DICOM series folder")->required();
+  inferCmd->add_flag("--json", infer.json, "Machine-readable output");
+  inferCmd->add_option("--out", infer.outDir, "Also write <input>.prediction.json with the embedding here");
+
+  ExplainOptions explain;
+  auto* explainCmd = cli.add_subcommand("explain", "Write an attention overlay (PNG) for an input");
+  explainCmd->add_option("--model", explain.modelDir, "Model folder")->required();
+  explainCmd->add_option("input", explain.input, "Input file or DICOM series folder")->required();
+  explainCmd->add_option("--method", explain.method, "cls (last-layer CLS attention)");
+  explainCmd->add_option("--head", explain.head, "One attention head (default: the mean of all)");
+  explainCmd->add_option("--opacity", explain.opacity, "Overlay opacity 0..1")->check(CLI::Range(0.0, 1.0));
+  explainCmd->add_option("--out", explain.output, "Overlay image to write (.png)")->required();
+
   auto* versionCmd = cli.add_subcommand("version", "Versions, LibTorch runtime and BLAS check");
 
   try {
@@ -63,6 +91,12 @@ int main(int argc, char** argv) {
       convert.region = r;
     }
     rc = runConvert(convert);
+  } else if (*importCmd) {
+    rc = runImportWeights(import);
+  } else if (*inferCmd) {
+    rc = runInfer(infer);
+  } else if (*explainCmd) {
+    rc = runExplain(explain);
   } else if (*versionCmd) rc = runVersion();
   meridian::core::logging::flush();
   return rc;
