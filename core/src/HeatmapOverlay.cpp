@@ -58,12 +58,13 @@ Result<Image2D> renderHeatmapOverlay(const Image2D& image, const Heatmap& map, d
   Image2D out = Image2D::allocate(image.width(), image.height(), 3, PixelType::UInt8).value();
   out.spacing = image.spacing;
   out.photometric = "RGB";
-  const auto [lo, hi] = std::minmax_element(map.values.begin(), map.values.end());
-  const double range = std::max(static_cast<double>(*hi - *lo), 1e-12);
+  const auto extremes = std::minmax_element(map.values.begin(), map.values.end());
+  const double lo = *extremes.first;
+  const double range = std::max(static_cast<double>(*extremes.second) - lo, 1e-12);
   const auto cell = [&](int cx, int cy) {
     cx = std::clamp(cx, 0, map.width - 1);
     cy = std::clamp(cy, 0, map.height - 1);
-    return (map.values[static_cast<std::size_t>(cy) * map.width + cx] - *lo) / range;
+    return (map.values[static_cast<std::size_t>(cy) * map.width + cx] - lo) / range;
   };
   for (int y = 0; y < image.height(); ++y) {
     for (int x = 0; x < image.width(); ++x) {

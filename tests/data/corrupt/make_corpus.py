@@ -1,0 +1,85 @@
+#!/usr/bin/python3
+"""Builds the corrupt-file corpus in this folder from real files shipped by Debian packages:
+truncated, bit-flipped, length-bombed and wrong-transfer-syntax variants. Deterministic
+(fixed offsets and seeds); run it again after changing it and commit the files.
+The expected outcome of each file is in expected.tsv (checked by CorruptCorpusTest)."""
+import os
+import random
+import struct
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PYDICOM = "/usr/lib/python3/dist-packages/pydicom/data/test_files"
+SKIMAGE = "/usr/lib/python3/dist-packages/skimage/data"
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return bytearray(f.read())
+
+
+def write(name, data):
+    with open(os.path.join(HERE, name), "wb") as f:
+        f.write(bytes(data))
+
+
+def flip_bits(data, count, seed, start=0):
+    rng = random.Random(seed)
+    for _ in range(count):
+        i = rng.randrange(start, len(data))
+        data[i] ^= 1 << rng.randrange(8)
+    return data
+
+
+def dicom_element_offset(data, group, element):
+    """Offset of the first explicit-VR little-endian element (group, element) in data."""
+    return bytes(data).find(struct.pack("<HH", group, element), 132)
+
+
+ct = read(f"{PYDICOM}/CT_small.dcm")
+mr = read(f"{PYDICOM}/MR_small.dcm")
+jpeg_dcm = read(f"{PYDICOM}/SC_rgb_jpeg_dcmtk.dcm")
+png = read(f"{SKIMAGE}/microaneurysms.png")
+jpg = read(f"{SKIMAGE}/retina.jpg")
+
+# Truncated: cut in the header, in the middle of the pixel data, just before the end.
+write("ct-truncated-in-header.dcm", ct[:600])
+write("ct-truncated-in-pixels.dcm", ct[: len(ct) // 2])
+write("ct-truncated-last-bytes.dcm", ct[:-7])
+write("png-truncated.png", png[: len(png) // 2])
+write("jpeg-truncated.jpg", jpg[:20000])
+write("jpeg-dicom-truncated.dcm", jpeg_dcm[: len(jpeg_dcm) - 500])
+
+# Bit flips in the pixel data (a damaged but readable file) and in the header.
+pixels = dicom_element_offset(ct, 0x7FE0, 0x0010)
+write("ct-bitflips-in-pixels.dcm", flip_bits(read(f"{PYDICOM}/CT_small.dcm"), 40, 1, pixels + 12))
+write("png-bitflips.png", flip_bits(read(f"{SKIMAGE}/microaneurysms.png"), 20, 2, 40))
+write("jpeg-dicom-bitflips.dcm", flip_bits(read(f"{PYDICOM}/SC_rgb_jpeg_dcmtk.dcm"), 30, 3, len(jpeg_dcm) - 2000))
+
+# Length bombs: Rows/Columns inflated; a pixel data length beyond the file; a PNG header
+# claiming 2^20 x 2^20 pixels.
+bomb = read(f"{PYDICOM}/CT_small.dcm")
+rows = dicom_element_offset(bomb, 0x0028, 0x0010)
+cols = dicom_element_offset(bomb, 0x0028, 0x0011)
+struct.pack_into("<H", bomb, rows + 8, 65535)
+struct.pack_into("<H", bomb, cols + 8, 65535)
+write("ct-rows-columns-65535.dcm", bomb)
+bomb = read(f"{PYDICOM}/CT_small.dcm")
+struct.pack_into("<I", bomb, pixels + 8, 0x7FFFFFF0)
+write("ct-pixel-length-2gb.dcm", bomb)
+bomb = read(f"{SKIMAGE}/microaneurysms.png")
+struct.pack_into(">II", bomb, 16, 1 << 20, 1 << 20)  # IHDR width, height: CRC now wrong
+write("png-1m-by-1m-bad-crc.png", bomb)
+struct.pack_into(">I", bomb, 29, zlib.crc32(bytes(bomb[12:29])))  # ... and with a valid CRC
+write("png-1m-by-1m.png", bomb)
+
+# Wrong transfer syntax: an explicit-VR file that claims implicit VR, and one that claims
+# JPEG baseline while its pixel data is native.
+wrong = read(f"{PYDICOM}/MR_small.dcm")
+i = bytes(wrong).find(b"1.2.840.10008.1.2.1\x00")
+wrong[i : i + 20] = b"1.2.840.10008.1.2\x00\x00\x00"
+write("mr-claims-implicit-vr.dcm", wrong)
+wrong = read(f"{PYDICOM}/MR_small.dcm")
+wrong[i : i + 20] = b"1.2.840.10008.1.2.4.50"[:20]
+write("mr-claims-jpeg-baseline.dcm", wrong)
+print("corpus written to", HERE)

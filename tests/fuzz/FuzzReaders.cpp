@@ -1,0 +1,60 @@
+// libFuzzer target for Meridian's readers. Built three times (see CMakeLists.txt), once per
+// reader family, selected by MERIDIAN_FUZZ_READER: 1 = DICOM (DCMTK), 2 = rasters (PNG,
+// JPEG, ITK formats), 3 = slides (OpenSlide). The readers take paths, so each input is
+// written to a per-process temporary file first.
+//
+//   build-fuzz/bin/fuzz_dicom -max_total_time=600 tests/data/corrupt CORPUS_DIR
+
+#include <unistd.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+
+#include "DcmtkReader.hpp"
+#include "ItkImageReader.hpp"
+#include "JpegReader.hpp"
+#include "OpenSlideReader.hpp"
+#include "PngReader.hpp"
+#include "meridian/io/ImageSummary.hpp"
+
+namespace {
+
+const std::filesystem::path& scratchFile() {
+  static const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("meridian-fuzz-" + std::to_string(::getpid()) + ".bin");
+  return path;
+}
+
+// Opens with one reader and, when it succeeds, exercises what callers do next.
+void exercise(const meridian::io::ImageReader& reader, const std::filesystem::path& path) {
+  if (reader.detect(path) <= 0.0) return;
+  auto opened = reader.open(path);
+  if (!opened) return;
+  (void)meridian::io::summarize(opened.value());
+  (void)meridian::io::representativeImage(opened.value(), 256);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  {
+    std::ofstream out(scratchFile(), std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+  }
+#if MERIDIAN_FUZZ_READER == 1
+  static const meridian::io::DcmtkReader dicom;
+  exercise(dicom, scratchFile());
+#elif MERIDIAN_FUZZ_READER == 2
+  static const meridian::io::PngReader png;
+  static const meridian::io::JpegReader jpeg;
+  static const meridian::io::ItkImageReader itk;
+  exercise(png, scratchFile());
+  exercise(jpeg, scratchFile());
+  exercise(itk, scratchFile());
+#else
+  static const meridian::io::OpenSlideReader slide;
+  exercise(slide, scratchFile());
+#endif
+  return 0;
+}
