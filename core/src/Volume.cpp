@@ -7,7 +7,9 @@
 
 namespace meridian::core {
 
-Result<Volume> Volume::allocate(std::array<int, 3> size, PixelType type, PixelBuffer::Init init) {
+Result<Volume> Volume::allocate(std::array<int, 3> size, PixelType type, PixelBuffer::Init init, int channels) {
+  if (channels != 1 && channels != 3)
+    return makeError(ErrorCode::Unsupported, std::to_string(channels) + " channels per voxel (Meridian keeps 1 or 3)");
   constexpr long long kMaxVoxels = 1LL << 33;  // 8 Gi voxels: far beyond any CT
   long long count = 1;
   for (int s : size) {
@@ -18,9 +20,11 @@ Result<Volume> Volume::allocate(std::array<int, 3> size, PixelType type, PixelBu
     count *= s;
     if (count > kMaxVoxels) return makeError(ErrorCode::Unsupported, "volume has more than 8 Gi voxels");
   }
+  count *= channels;
   Volume v;
   v.size_ = size;
   v.type_ = type;
+  v.channels_ = channels;
   try {
     v.bytes_ = PixelBuffer(static_cast<std::size_t>(count) * bytesPerComponent(type), init);
   } catch (const std::bad_alloc&) {
@@ -30,13 +34,13 @@ Result<Volume> Volume::allocate(std::array<int, 3> size, PixelType type, PixelBu
   return v;
 }
 
-double Volume::valueAt(int i, int j, int k) const {
-  const std::size_t index = (static_cast<std::size_t>(k) * size_[1] + j) * size_[0] + i;
+double Volume::valueAt(int i, int j, int k, int c) const {
+  const std::size_t index = ((static_cast<std::size_t>(k) * size_[1] + j) * size_[0] + i) * channels_ + c;
   return detail::componentAt(bytes_.data(), type_, index);
 }
 
 std::array<double, 2> Volume::valueRange() const {
-  return detail::componentRange(bytes_.data(), type_, voxelCount());
+  return detail::componentRange(bytes_.data(), type_, voxelCount() * channels_);
 }
 
 Vec3 Volume::indexToPhysical(const Vec3& index) const {
@@ -50,13 +54,13 @@ Result<Image2D> Volume::slice(int k) const {
   if (k < 0 || k >= size_[2])
     return makeError(ErrorCode::InvalidArgument,
                      "slice " + std::to_string(k) + " outside 0.." + std::to_string(size_[2] - 1));
-  auto image = Image2D::allocate(size_[0], size_[1], 1, type_);
+  auto image = Image2D::allocate(size_[0], size_[1], channels_, type_);
   if (!image) return image.error();
   Image2D out = std::move(image).value();
   const std::size_t sliceBytes = out.sizeInBytes();
   std::memcpy(out.data(), bytes_.data() + sliceBytes * static_cast<std::size_t>(k), sliceBytes);
   out.spacing = std::array<double, 2>{spacing[0], spacing[1]};
-  out.photometric = "MONOCHROME2";
+  out.photometric = channels_ == 3 ? "RGB" : "MONOCHROME2";
   return out;
 }
 

@@ -50,3 +50,16 @@ TEST(Volume, SliceCopiesTheRightPlane) {
   EXPECT_FALSE(v.slice(4).ok());
   EXPECT_FALSE(v.slice(-1).ok());
 }
+
+TEST(Volume, ColourFrameStacksInterleaveChannels) {
+  Volume v = Volume::allocate({2, 1, 3}, PixelType::UInt8, PixelBuffer::Init::Zero, 3).value();
+  EXPECT_EQ(v.sizeInBytes(), 2u * 1 * 3 * 3);
+  v.data()[(2 * 1 + 1) * 3 + 2] = 200;  // frame 1, pixel (1, 0), blue
+  EXPECT_EQ(v.valueAt(1, 0, 1, 2), 200);
+  auto frame = v.slice(1);
+  ASSERT_TRUE(frame.ok());
+  EXPECT_EQ(frame.value().channels(), 3);
+  EXPECT_EQ(frame.value().photometric, "RGB");
+  EXPECT_EQ(frame.value().valueAt(1, 0, 2), 200);
+  EXPECT_FALSE(Volume::allocate({2, 2, 2}, PixelType::UInt8, PixelBuffer::Init::Zero, 2).ok());
+}

@@ -74,10 +74,10 @@ core::Result<OpenedImage> DcmtkReader::open(const std::filesystem::path& path) c
     opened.content = std::move(out);
     return opened;
   }
-  if (px.channels != 1)
-    return makeError(ErrorCode::Unsupported, "multi-frame colour images (" + std::to_string(px.frames) +
-                                                 " frames, e.g. ultrasound cine) are not supported yet");
-  auto volume = core::Volume::allocate({px.width, px.height, px.frames}, px.type, core::PixelBuffer::Init::Uninitialized);
+  // Several frames: a volume (enhanced CT/MR, OCT B-scans) or, in colour, a frame stack
+  // such as an ultrasound cine loop, its frames along k.
+  auto volume = core::Volume::allocate({px.width, px.height, px.frames}, px.type, core::PixelBuffer::Init::Uninitialized,
+                                       px.channels);
   if (!volume) return volume.error();
   core::Volume out = std::move(volume).value();
   std::memcpy(out.data(), px.bytes.data(), out.sizeInBytes());

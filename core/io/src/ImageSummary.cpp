@@ -29,6 +29,7 @@ ImageSummary summarize(const OpenedImage& opened) {
                    s.origin = std::vector<double>(volume.origin.begin(), volume.origin.end());
                    s.direction = std::vector<double>(volume.direction.begin(), volume.direction.end());
                    s.rescale = {volume.rescaleSlope, volume.rescaleIntercept};
+                   s.channels = volume.channels();
                    s.dtype = core::toString(volume.pixelType());
                    s.modality = volume.modality;
                  },

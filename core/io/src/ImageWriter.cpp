@@ -101,7 +101,7 @@ core::Status writeVolume(const core::Volume& volume, const std::filesystem::path
                                                        suffix + "')");
   Layout layout;
   layout.type = volume.pixelType();
-  layout.components = 1;
+  layout.components = volume.channels();
   for (int a = 0; a < 3; ++a) {
     layout.size.push_back(static_cast<unsigned>(volume.size()[a]));
     layout.spacing.push_back(volume.spacing[a]);

@@ -181,12 +181,10 @@ core::Result<OpenedImage> ItkImageReader::openAs(const std::filesystem::path& pa
       opened.content = std::move(out);
       return opened;
     }
-    if (dstComps != 1)
-      return makeError(ErrorCode::Unsupported, "multi-frame colour images are not supported yet");
-    auto volume = core::Volume::allocate(size, type, core::PixelBuffer::Init::Uninitialized);  // read fills it
+    auto volume = core::Volume::allocate(size, type, core::PixelBuffer::Init::Uninitialized, dstComps);  // read fills it
     if (!volume) return volume.error();
     core::Volume out = std::move(volume).value();
-    if (auto status = readInto(out.data(), 1); !status) return status.error();
+    if (auto status = readInto(out.data(), dstComps); !status) return status.error();
     for (int a = 0; a < 3; ++a) {
       out.spacing[a] = io->GetSpacing(a);
       out.origin[a] = io->GetOrigin(a);

@@ -70,8 +70,8 @@ const std::map<std::string, Outcome> kTable = {
   {"SC_rgb_jpeg_lossy_gdcm.dcm",          {Expect::Equal, 0}},
   {"SC_rgb_rle.dcm",                      {Expect::Equal, 0}},
   {"SC_rgb_rle_16bit.dcm",                {Expect::Equal, 0}},
-  {"SC_rgb_rle_16bit_2frame.dcm",         {Expect::Error, 0, "multi-frame colour"}},
-  {"SC_rgb_rle_2frame.dcm",               {Expect::Error, 0, "multi-frame colour"}},
+  {"SC_rgb_rle_16bit_2frame.dcm",         {Expect::Equal, 0}},
+  {"SC_rgb_rle_2frame.dcm",               {Expect::Equal, 0}},
   {"SC_rgb_rle_32bit.dcm",                {Expect::Error, 0, "32-bit samples"}},
   {"SC_rgb_rle_32bit_2frame.dcm",         {Expect::Error, 0, "32-bit samples"}},
   {"SC_rgb_small_odd.dcm",                {Expect::Equal, 0}},
@@ -116,9 +116,11 @@ std::vector<double> flatten(const io::OpenedImage& opened, std::vector<std::size
   } else if (const auto* volume = std::get_if<core::Volume>(&opened.content)) {
     const auto& s = volume->size();
     shape = {static_cast<std::size_t>(s[2]), static_cast<std::size_t>(s[1]), static_cast<std::size_t>(s[0])};
+    if (volume->channels() > 1) shape.push_back(volume->channels());
     for (int k = 0; k < s[2]; ++k)
       for (int j = 0; j < s[1]; ++j)
-        for (int i = 0; i < s[0]; ++i) values.push_back(volume->valueAt(i, j, k));
+        for (int i = 0; i < s[0]; ++i)
+          for (int c = 0; c < volume->channels(); ++c) values.push_back(volume->valueAt(i, j, k, c));
   }
   return values;
 }

@@ -1,6 +1,8 @@
 #pragma once
-// A 3D scalar volume in patient coordinates (LPS, as DICOM and ITK use them).
+// A 3D volume in patient coordinates (LPS, as DICOM and ITK use them).
 // Voxel (i, j, k) sits at  origin + direction * (spacing ⊙ (i, j, k)).
+// Scalar (CT, MR) or, for colour frame stacks such as an ultrasound cine loop, RGB with
+// the channels interleaved; frames are then the k axis.
 
 #include <array>
 #include <cstdint>
@@ -27,10 +29,11 @@ class Volume {
   /// Allocates a volume, zero-filled unless the caller will write every voxel itself
   /// (readers: PixelBuffer::Init::Uninitialized); fails on empty or absurd sizes.
   static Result<Volume> allocate(std::array<int, 3> size, PixelType type,
-                                 PixelBuffer::Init init = PixelBuffer::Init::Zero);
+                                 PixelBuffer::Init init = PixelBuffer::Init::Zero, int channels = 1);
 
   const std::array<int, 3>& size() const { return size_; }
   PixelType pixelType() const { return type_; }
+  int channels() const { return channels_; }
   std::size_t voxelCount() const {
     return static_cast<std::size_t>(size_[0]) * size_[1] * size_[2];
   }
@@ -38,13 +41,14 @@ class Volume {
   const std::uint8_t* data() const { return bytes_.data(); }
   std::size_t sizeInBytes() const { return bytes_.size(); }
 
-  double valueAt(int i, int j, int k) const;
+  double valueAt(int i, int j, int k, int c = 0) const;
+  /// Smallest and largest value over every voxel and channel.
   std::array<double, 2> valueRange() const;
 
   /// Patient-space position (mm) of the centre of voxel (i, j, k).
   Vec3 indexToPhysical(const Vec3& index) const;
 
-  /// Axial slice k as a 2D image (same pixel type; spacing copied).
+  /// Axial slice (or frame) k as a 2D image (same pixel type and channels; spacing copied).
   Result<Image2D> slice(int k) const;
 
   Vec3 spacing{1.0, 1.0, 1.0};
@@ -58,6 +62,7 @@ class Volume {
  private:
   std::array<int, 3> size_{0, 0, 0};
   PixelType type_ = PixelType::Int16;
+  int channels_ = 1;
   PixelBuffer bytes_;
 };
 
