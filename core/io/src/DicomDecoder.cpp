@@ -1,5 +1,7 @@
 #include "DicomDecoder.hpp"
 
+#include "DicomLengthScan.hpp"
+
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcrledrg.h>
@@ -113,6 +115,7 @@ bool needsJpeg2000(const DcmFileFormat& file) {
 
 bool looksLikeBareDicom(const std::filesystem::path& path) {
   registerDicomCodecs();
+  if (!scanDicomLengths(path)) return false;
   DcmFileFormat file;
   if (file.loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect, DCM_PixelData).bad())
     return false;
@@ -122,6 +125,7 @@ bool looksLikeBareDicom(const std::filesystem::path& path) {
 
 core::Result<std::unique_ptr<DcmFileFormat>> loadDicomFile(const std::filesystem::path& path) {
   registerDicomCodecs();
+  if (auto lengths = scanDicomLengths(path); !lengths) return lengths.error();
   auto file = std::make_unique<DcmFileFormat>();
   const OFCondition status = file->loadFile(path.c_str());
   if (status.bad()) return parseError(status);

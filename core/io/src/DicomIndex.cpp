@@ -14,6 +14,7 @@
 
 #include "DcmtkReader.hpp"
 #include "DicomDecoder.hpp"
+#include "DicomLengthScan.hpp"
 #include "meridian/core/ParallelFor.hpp"
 
 // Finding DICOM series: a folder scan (headers only, in parallel) or a DICOMDIR.
@@ -36,7 +37,7 @@ void sortSeries(std::vector<DicomSeriesInfo>& out) {
 // The series a file belongs to, from its header alone; nullopt for non-images.
 std::optional<DicomSeriesInfo> describeFile(const std::filesystem::path& path) {
   static const DcmtkReader sniffer;
-  if (sniffer.detect(path) <= 0.0) return std::nullopt;
+  if (sniffer.detect(path) <= 0.0 || !detail::scanDicomLengths(path)) return std::nullopt;
   DcmFileFormat ff;
   if (ff.loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect, DCM_PixelData).bad())
     return std::nullopt;  // unreadable files are simply not part of any series
@@ -113,6 +114,7 @@ std::filesystem::path referencedFile(DcmDirectoryRecord& record, const std::file
 bool isDicomDir(const std::filesystem::path& path) {
   if (path.filename() == "DICOMDIR") return true;
   detail::registerDicomCodecs();  // quiets DCMTK's console logging for non-DICOM files
+  if (!detail::scanDicomLengths(path)) return false;
   DcmFileFormat ff;
   if (ff.loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange, 256, ERM_autoDetect, DCM_DirectoryRecordSequence).bad())
     return false;
@@ -125,6 +127,8 @@ core::Result<std::vector<DicomSeriesInfo>> indexDicomDir(const std::filesystem::
   detail::registerDicomCodecs();
   std::error_code ec;
   if (!std::filesystem::is_regular_file(dicomdir, ec)) return makeError(ErrorCode::NotFound, dicomdir.string() + ": no such file");
+  if (auto lengths = detail::scanDicomLengths(dicomdir); !lengths)
+    return makeError(lengths.error().code, dicomdir.string() + ": " + lengths.error().message);
   DcmDicomDir dir(dicomdir.c_str());
   if (dir.error().bad()) return makeError(ErrorCode::Corrupt, dicomdir.string() + ": not a readable DICOMDIR: " + dir.error().text());
   const std::filesystem::path base = dicomdir.parent_path();

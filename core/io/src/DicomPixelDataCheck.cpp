@@ -1,6 +1,7 @@
 #include "DicomPixelDataCheck.hpp"
 
 #include "DicomDecoder.hpp"
+#include "DicomLengthScan.hpp"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -14,6 +15,7 @@ namespace meridian::io::detail {
 core::Status checkDicomPixelDataLength(const std::filesystem::path& path) {
   using core::ErrorCode;
   registerDicomCodecs();  // also quiets DCMTK's console logging
+  if (auto lengths = scanDicomLengths(path); !lengths) return lengths.error();
   DcmFileFormat file;
   // Read the pixel data's header but not its value: large elements load lazily.
   const OFCondition loaded = file.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, 4096);

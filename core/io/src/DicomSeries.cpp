@@ -15,6 +15,7 @@
 
 #include "DicomDecoder.hpp"
 #include "DicomGeometry.hpp"
+#include "DicomLengthScan.hpp"
 #include "meridian/core/ParallelFor.hpp"
 
 namespace meridian::io {
@@ -31,6 +32,8 @@ struct SliceHeader {
 };
 
 core::Result<SliceHeader> readSliceHeader(const std::filesystem::path& file) {
+  if (auto lengths = detail::scanDicomLengths(file); !lengths)
+    return makeError(lengths.error().code, file.string() + ": " + lengths.error().message);
   DcmFileFormat ff;
   const OFCondition status = ff.loadFileUntilTag(file.c_str(), EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect,
                                                  DCM_PixelData);

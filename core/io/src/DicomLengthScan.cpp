@@ -1,0 +1,174 @@
+#include "DicomLengthScan.hpp"
+
+#include <algorithm>
+#include <array>
+#include <iterator>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <zlib.h>
+
+namespace meridian::io::detail {
+namespace {
+
+using core::ErrorCode;
+using core::makeError;
+
+enum class Syntax { ExplicitLittle, ImplicitLittle, ExplicitBig, Stop };
+
+const std::set<std::string>& vrs() {
+  static const std::set<std::string> all = {"AE", "AS", "AT", "CS", "DA", "DS", "DT", "FD", "FL", "IS", "LO", "LT", "OB",
+                                            "OD", "OF", "OL", "OV", "OW", "PN", "SH", "SL", "SQ", "SS", "ST", "SV", "TM",
+                                            "UC", "UI", "UL", "UN", "UR", "US", "UT", "UV"};
+  return all;
+}
+
+bool longLength(const std::string& vr) {
+  return vr == "OB" || vr == "OD" || vr == "OF" || vr == "OL" || vr == "OV" || vr == "OW" || vr == "SQ" || vr == "SV" ||
+         vr == "UC" || vr == "UN" || vr == "UR" || vr == "UT" || vr == "UV";
+}
+
+std::uint32_t read16(const unsigned char* p, bool big) { return big ? (p[0] << 8) | p[1] : p[0] | (p[1] << 8); }
+std::uint32_t read32(const unsigned char* p, bool big) {
+  return big ? (std::uint32_t(p[0]) << 24) | (p[1] << 16) | (p[2] << 8) | p[3]
+             : p[0] | (p[1] << 8) | (p[2] << 16) | (std::uint32_t(p[3]) << 24);
+}
+
+std::string tagText(std::uint32_t group, std::uint32_t element) {
+  char text[16];
+  std::snprintf(text, sizeof text, "(%04x,%04x)", group, element);
+  return text;
+}
+
+// Random access to the bytes being walked: the file itself, or its inflated data set.
+struct Bytes {
+  std::ifstream* file = nullptr;
+  const std::vector<unsigned char>* memory = nullptr;
+  std::uint64_t size = 0;
+
+  std::uint64_t read(std::uint64_t pos, unsigned char* out, std::uint64_t n) const {
+    if (pos >= size) return 0;
+    n = std::min<std::uint64_t>(n, size - pos);
+    if (memory) {
+      std::memcpy(out, memory->data() + pos, n);
+      return n;
+    }
+    file->clear();
+    file->seekg(static_cast<std::streamoff>(pos));
+    file->read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(n));
+    return static_cast<std::uint64_t>(file->gcount());
+  }
+};
+
+// A deflated data set (transfer syntax 1.2.840.10008.1.2.1.99) inflated into memory, at
+// most `cap` bytes: enough to walk its elements as DCMTK will see them.
+core::Result<std::vector<unsigned char>> inflateRest(std::ifstream& file, std::uint64_t from, std::uint64_t cap) {
+  file.clear();
+  file.seekg(static_cast<std::streamoff>(from));
+  std::vector<unsigned char> in((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  z_stream z{};
+  if (inflateInit2(&z, -MAX_WBITS) != Z_OK) return makeError(ErrorCode::Internal, "zlib cannot start");
+  std::vector<unsigned char> out;
+  z.next_in = in.data();
+  z.avail_in = static_cast<uInt>(in.size());
+  int status = Z_OK;
+  while (status == Z_OK && out.size() < cap) {
+    const std::size_t before = out.size();
+    out.resize(before + (1 << 20));
+    z.next_out = out.data() + before;
+    z.avail_out = 1 << 20;
+    status = inflate(&z, Z_NO_FLUSH);
+    out.resize(before + (1 << 20) - z.avail_out);
+  }
+  inflateEnd(&z);
+  if (status != Z_STREAM_END && status != Z_OK && status != Z_BUF_ERROR)
+    return makeError(ErrorCode::Corrupt, "the deflated data set is damaged (zlib error " + std::to_string(status) + ")");
+  return out;
+}
+
+// Walks elements from `pos` in `syntax`; `inMeta` starts in the explicit-VR meta group and
+// switches to the syntax it names.
+core::Status walk(const Bytes& bytes, std::uint64_t pos, Syntax syntax, bool inMeta, std::ifstream& file, std::uint64_t fileSize) {
+  Syntax afterMeta = Syntax::ExplicitLittle;
+  for (int elements = 0; pos + 8 <= bytes.size && elements < 100000; ++elements) {
+    std::array<unsigned char, 12> h{};
+    const std::uint64_t got = bytes.read(pos, h.data(), 12);
+    if (got < 8) break;
+    const bool big = syntax == Syntax::ExplicitBig;
+    const std::uint32_t group = read16(h.data(), big);
+    if (inMeta && group != 0x0002) {  // the data set starts: switch to its syntax
+      inMeta = false;
+      if (afterMeta == Syntax::Stop) {  // deflated: walk the inflated bytes
+        auto inflated = inflateRest(file, pos, std::max<std::uint64_t>(64ULL << 20, 1100 * (fileSize - pos)));
+        if (!inflated) return inflated.error();
+        const Bytes memory{nullptr, &inflated.value(), inflated.value().size()};
+        return walk(memory, 0, Syntax::ExplicitLittle, false, file, fileSize);
+      }
+      syntax = afterMeta;
+      continue;
+    }
+    const std::uint32_t element = read16(h.data() + 2, big);
+    if (group == 0xFFFE) return core::Ok{};  // item delimiters at top level: leave to DCMTK
+    std::uint64_t headerBytes = 8, length = 0;
+    if (syntax == Syntax::ImplicitLittle) {
+      length = read32(h.data() + 4, false);
+    } else {
+      const std::string vr(reinterpret_cast<char*>(h.data()) + 4, 2);
+      if (!vrs().count(vr))
+        return makeError(ErrorCode::Corrupt, "element " + tagText(group, element) + " has an invalid value representation");
+      if (longLength(vr)) {
+        if (got < 12) break;
+        headerBytes = 12;
+        length = read32(h.data() + 8, big);
+      } else {
+        length = read16(h.data() + 6, big);
+      }
+    }
+    if (length == 0xFFFFFFFFu) return core::Ok{};  // undefined length (sequence, encapsulated pixels)
+    if (pos + headerBytes + length > bytes.size)
+      return makeError(ErrorCode::Corrupt, "element " + tagText(group, element) + " claims " + std::to_string(length) +
+                                               " bytes, but only " + std::to_string(bytes.size - pos - headerBytes) +
+                                               " remain (truncated or damaged)");
+    if (inMeta && element == 0x0010 && length < 80) {  // Transfer Syntax UID
+      std::string uid(length, '\0');
+      bytes.read(pos + headerBytes, reinterpret_cast<unsigned char*>(uid.data()), length);
+      while (!uid.empty() && (uid.back() == '\0' || uid.back() == ' ')) uid.pop_back();
+      afterMeta = uid == "1.2.840.10008.1.2"        ? Syntax::ImplicitLittle
+                  : uid == "1.2.840.10008.1.2.2"    ? Syntax::ExplicitBig
+                  : uid == "1.2.840.10008.1.2.1.99" ? Syntax::Stop  // deflated
+                                                    : Syntax::ExplicitLittle;
+    }
+    pos += headerBytes + length;
+  }
+  return core::Ok{};
+}
+
+}  // namespace
+
+core::Status scanDicomLengths(const std::filesystem::path& path) {
+  std::error_code ec;
+  const std::uint64_t size = std::filesystem::file_size(path, ec);
+  if (ec) return makeError(ErrorCode::Io, "cannot stat: " + ec.message());
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return makeError(ErrorCode::Io, "cannot open");
+  std::array<unsigned char, 132> preamble{};
+  in.read(reinterpret_cast<char*>(preamble.data()), preamble.size());
+  const bool part10 = in && std::memcmp(preamble.data() + 128, "DICM", 4) == 0;
+  // Without a preamble: explicit VR when bytes 4-5 look like a VR, else implicit; big
+  // endian when the first group number reads small only that way round (e.g. 00 08).
+  Syntax syntax = Syntax::ExplicitLittle;
+  if (!part10) {
+    const bool explicitVr = size >= 6 && vrs().count(std::string(reinterpret_cast<char*>(preamble.data()) + 4, 2));
+    const bool bigEndian = read16(preamble.data(), false) > 0xFF && read16(preamble.data(), true) <= 0xFF;
+    syntax = !explicitVr ? Syntax::ImplicitLittle : bigEndian ? Syntax::ExplicitBig : Syntax::ExplicitLittle;
+  }
+  const Bytes file{&in, nullptr, size};
+  return walk(file, part10 ? 132 : 0, syntax, part10, in, size);
+}
+
+}  // namespace meridian::io::detail
