@@ -24,6 +24,9 @@ struct Source {
   const std::vector<unsigned char>* bytes;
   std::size_t pos;
   char error[256];
+  // Row pointers live here, in memory, not in a local: after png_error's longjmp a local
+  // changed since setjmp is indeterminate (the fuzzer caught the leak that caused).
+  png_bytep* rows;
 };
 
 void readBytes(png_structp png, png_bytep out, png_size_t count) {
@@ -56,9 +59,10 @@ bool decode(Source& src, Layout& layout, unsigned char* pixels, std::size_t rowB
     return false;
   }
   png_infop info = png_create_info_struct(png);
-  png_bytep* rows = nullptr;
+  src.rows = nullptr;
   if (!info || setjmp(png_jmpbuf(png))) {
-    std::free(rows);
+    std::free(src.rows);
+    src.rows = nullptr;
     png_destroy_read_struct(&png, info ? &info : nullptr, nullptr);
     return false;
   }
@@ -75,13 +79,14 @@ bool decode(Source& src, Layout& layout, unsigned char* pixels, std::size_t rowB
   layout.bitDepth = png_get_bit_depth(png, info);
   layout.channels = png_get_channels(png, info);
   if (pixels) {
-    rows = static_cast<png_bytep*>(std::malloc(sizeof(png_bytep) * layout.height));
-    if (!rows) png_error(png, "out of memory");
-    for (png_uint_32 y = 0; y < layout.height; ++y) rows[y] = pixels + y * rowBytes;
-    png_read_image(png, rows);
+    src.rows = static_cast<png_bytep*>(std::malloc(sizeof(png_bytep) * layout.height));
+    if (!src.rows) png_error(png, "out of memory");
+    for (png_uint_32 y = 0; y < layout.height; ++y) src.rows[y] = pixels + y * rowBytes;
+    png_read_image(png, src.rows);
     png_read_end(png, nullptr);
   }
-  std::free(rows);
+  std::free(src.rows);
+  src.rows = nullptr;
   png_destroy_read_struct(&png, &info, nullptr);
   return true;
 }
@@ -105,7 +110,7 @@ core::Result<OpenedImage> PngReader::open(const std::filesystem::path& path) con
   if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
     return makeError(ErrorCode::Io, "cannot read the whole file");
 
-  Source src{&bytes, 0, {}};
+  Source src{&bytes, 0, {}, nullptr};
   Layout layout;
   if (!decode(src, layout, nullptr, 0)) return makeError(ErrorCode::Corrupt, std::string("bad PNG: ") + src.error);
   if (layout.channels != 1 && layout.channels != 3)
