@@ -16,6 +16,7 @@
 #include "JpegReader.hpp"
 #include "OpenSlideReader.hpp"
 #include "PngReader.hpp"
+#include "TiffReader.hpp"
 #include "meridian/io/ImageSummary.hpp"
 
 namespace {
@@ -48,9 +49,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 #elif MERIDIAN_FUZZ_READER == 2
   static const meridian::io::PngReader png;
   static const meridian::io::JpegReader jpeg;
+  static const meridian::io::TiffReader tiff;
   static const meridian::io::ItkImageReader itk;
   exercise(png, scratchFile());
   exercise(jpeg, scratchFile());
+  exercise(tiff, scratchFile());
   exercise(itk, scratchFile());
 #else
   static const meridian::io::OpenSlideReader slide;

@@ -20,11 +20,13 @@ const std::vector<ItkFormat>& itkFormats() {
   // ITK 5.2 crashes on damaged PNG (abort) and JPEG (segfault) files, and GDCM asserts
   // (abort) on some DICOM files (pydicom's rtdose_1frame.dcm), so PNG and DICOM are not
   // sniffed here: PngReader and DcmtkReader read them, and DcmtkReader hands only JPEG 2000
-  // to GDCM (itkDicomJpeg2000Format). JPEG is left to JpegReader entirely.
+  // to GDCM (itkDicomJpeg2000Format). JPEG is left to JpegReader entirely. TIFF is
+  // write-only too: TIFFImageIO overflows a heap buffer on a damaged TIFF (raster fuzzer);
+  // TiffReader reads TIFF through libtiff.
   static const std::vector<ItkFormat> formats = {
       {"DICOM", false, false, &make<itk::GDCMImageIO>},  {"NIfTI", false, true, &make<itk::NiftiImageIO>},
       {"NRRD", false, true, &make<itk::NrrdImageIO>},    {"MetaImage", false, true, &make<itk::MetaImageIO>},
-      {"TIFF", true, true, &make<itk::TIFFImageIO>},     {"BMP", true, true, &make<itk::BMPImageIO>},
+      {"TIFF", true, false, &make<itk::TIFFImageIO>},    {"BMP", true, true, &make<itk::BMPImageIO>},
       {"PNG", true, false, &make<itk::PNGImageIO>},
   };
   return formats;

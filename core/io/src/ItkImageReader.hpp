@@ -4,7 +4,7 @@
 
 namespace meridian::io {
 
-/// TIFF, BMP, NIfTI, NRRD and MetaImage (and JPEG 2000 DICOM, see DcmtkReader) through ITK's
+/// BMP, NIfTI, NRRD and MetaImage (and JPEG 2000 DICOM, see DcmtkReader) through ITK's
 /// ImageIO classes. 2D files (and 3D files one slice deep) become Image2D; 3D scalar
 /// files become a Volume with ITK's geometry (which is LPS already).
 class ItkImageReader final : public ImageReader {

@@ -6,6 +6,7 @@
 #include "ItkImageReader.hpp"
 #include "JpegReader.hpp"
 #include "PngReader.hpp"
+#include "TiffReader.hpp"
 #include "OpenSlideReader.hpp"
 #include "meridian/core/Logging.hpp"
 
@@ -27,6 +28,7 @@ const ReaderRegistry& ReaderRegistry::builtin() {
     r.add(std::make_unique<DcmtkReader>());
     r.add(std::make_unique<JpegReader>());
     r.add(std::make_unique<PngReader>());
+    r.add(std::make_unique<TiffReader>());
     r.add(std::make_unique<ItkImageReader>());
     return r;
   }();

@@ -83,6 +83,21 @@ TEST(ItkReader, ReadsANiftiVolumeInLpsGeometry) {
   EXPECT_EQ(volume.valueRange()[1], 30393);
 }
 
+TEST(TiffReader, SixteenBitGreyInBothByteOrdersMatchesPillow) {
+  // Pillow (python3-pil) reads both as 200x200 uint16 with values 0 and 255.
+  for (const char* name : {"chessboard_GRAY_U16.tif", "chessboard_GRAY_U16B.tif"}) {
+    auto opened = registry().open(kSkimage / name);
+    ASSERT_TRUE(opened.ok()) << opened.error().describe();
+    EXPECT_EQ(opened.value().format, "TIFF");
+    const auto& image = std::get<core::Image2D>(opened.value().content);
+    EXPECT_EQ(image.pixelType(), core::PixelType::UInt16);
+    EXPECT_EQ(image.width(), 200);
+    EXPECT_EQ(image.valueAt(0, 0), 255);
+    EXPECT_EQ(image.valueRange()[0], 0);
+    EXPECT_EQ(image.valueRange()[1], 255);
+  }
+}
+
 TEST(ReaderRegistry, MissingFileAndFolderGetClearErrors) {
   auto missing = registry().open("/nonexistent/scan.dcm");
   ASSERT_FALSE(missing.ok());

@@ -1,0 +1,129 @@
+#include "TiffReader.hpp"
+
+#include <tiffio.h>
+
+#include <cstdarg>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <system_error>
+#include <vector>
+
+namespace meridian::io {
+namespace {
+
+using core::ErrorCode;
+using core::makeError;
+
+constexpr std::uint64_t kMaxPixels = 1ULL << 31;
+// Deflate, LZW and JPEG stay far below this ratio on real images; a header claiming more
+// pixels than that for its file size is damage or a bomb.
+constexpr std::uint64_t kMaxRatio = 2000;
+
+// libtiff reports through global handlers: keep the last message of this thread.
+thread_local std::string lastTiffError;
+void onTiffError(const char* module, const char* format, va_list args) {
+  char text[512];
+  std::vsnprintf(text, sizeof text, format, args);
+  lastTiffError = std::string(module ? module : "libtiff") + ": " + text;
+}
+void onTiffWarning(const char*, const char*, va_list) {}
+
+struct TiffCloser {
+  void operator()(TIFF* tif) const { TIFFClose(tif); }
+};
+
+template <class T>
+void keepChannels(const T* in, std::size_t pixels, int inChannels, int outChannels, T* out) {
+  for (std::size_t p = 0; p < pixels; ++p)
+    for (int c = 0; c < outChannels; ++c) out[p * outChannels + c] = in[p * inChannels + c];
+}
+
+}  // namespace
+
+double TiffReader::detect(const std::filesystem::path& path) const {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char magic[4] = {};
+  in.read(reinterpret_cast<char*>(magic), 4);
+  if (!in) return 0.0;
+  const bool little = magic[0] == 'I' && magic[1] == 'I' && (magic[2] == 42 || magic[2] == 43) && magic[3] == 0;
+  const bool big = magic[0] == 'M' && magic[1] == 'M' && magic[2] == 0 && (magic[3] == 42 || magic[3] == 43);
+  return little || big ? 0.6 : 0.0;
+}
+
+core::Result<OpenedImage> TiffReader::open(const std::filesystem::path& path) const {
+  static const bool handlersSet = [] {
+    TIFFSetErrorHandler(onTiffError);
+    TIFFSetWarningHandler(onTiffWarning);
+    return true;
+  }();
+  (void)handlersSet;
+  lastTiffError.clear();
+  const auto fail = [](ErrorCode code, const std::string& what) {
+    return makeError(code, what + (lastTiffError.empty() ? "" : " (" + lastTiffError + ")"));
+  };
+  std::unique_ptr<TIFF, TiffCloser> tif(TIFFOpen(path.c_str(), "rm"));  // "m": no memory-mapping
+  if (!tif) return fail(ErrorCode::Corrupt, "not a readable TIFF");
+  std::uint32_t width = 0, height = 0;
+  std::uint16_t bits = 1, samples = 1, format = SAMPLEFORMAT_UINT, planar = PLANARCONFIG_CONTIG, photometric = 0;
+  TIFFGetField(tif.get(), TIFFTAG_IMAGEWIDTH, &width);
+  TIFFGetField(tif.get(), TIFFTAG_IMAGELENGTH, &height);
+  TIFFGetFieldDefaulted(tif.get(), TIFFTAG_BITSPERSAMPLE, &bits);
+  TIFFGetFieldDefaulted(tif.get(), TIFFTAG_SAMPLESPERPIXEL, &samples);
+  TIFFGetFieldDefaulted(tif.get(), TIFFTAG_SAMPLEFORMAT, &format);
+  TIFFGetFieldDefaulted(tif.get(), TIFFTAG_PLANARCONFIG, &planar);
+  TIFFGetField(tif.get(), TIFFTAG_PHOTOMETRIC, &photometric);
+  if (width == 0 || height == 0) return fail(ErrorCode::Corrupt, "TIFF without a size");
+  std::error_code ec;
+  const std::uint64_t fileBytes = std::filesystem::file_size(path, ec);
+  const std::uint64_t pixels = static_cast<std::uint64_t>(width) * height;
+  if (pixels > kMaxPixels || (!ec && pixels * std::max<std::uint16_t>(samples, 1) > kMaxRatio * fileBytes + (1u << 16)))
+    return fail(ErrorCode::Corrupt, "header claims " + std::to_string(width) + "x" + std::to_string(height) +
+                                        " pixels, more than this " + std::to_string(fileBytes) + "-byte file can hold");
+
+  const bool plainGrey = samples == 1 && (photometric == PHOTOMETRIC_MINISBLACK);
+  const bool plainRgb = samples >= 3 && photometric == PHOTOMETRIC_RGB;
+  const bool direct = (plainGrey || plainRgb) && (bits == 8 || bits == 16) && format == SAMPLEFORMAT_UINT &&
+                      planar == PLANARCONFIG_CONTIG && !TIFFIsTiled(tif.get());
+  OpenedImage opened;
+  opened.format = "TIFF";
+  if (direct) {
+    const int outChannels = plainGrey ? 1 : 3;
+    auto image = core::Image2D::allocate(static_cast<int>(width), static_cast<int>(height), outChannels,
+                                         bits == 16 ? core::PixelType::UInt16 : core::PixelType::UInt8);
+    if (!image) return image.error();
+    core::Image2D out = std::move(image).value();
+    const std::uint64_t lineBytes = TIFFScanlineSize64(tif.get());
+    if (lineBytes != static_cast<std::uint64_t>(width) * samples * (bits / 8))
+      return fail(ErrorCode::Corrupt, "TIFF scanline size does not match its width and samples");
+    std::vector<unsigned char> line(lineBytes);
+    for (std::uint32_t y = 0; y < height; ++y) {
+      if (TIFFReadScanline(tif.get(), line.data(), y, 0) < 0)
+        return fail(ErrorCode::Corrupt, "cannot decode TIFF row " + std::to_string(y));
+      unsigned char* row = out.data() + static_cast<std::size_t>(y) * out.rowBytes();
+      if (bits == 8) keepChannels(line.data(), width, samples, outChannels, row);
+      else keepChannels(reinterpret_cast<const std::uint16_t*>(line.data()), width, samples, outChannels,
+                        reinterpret_cast<std::uint16_t*>(row));
+    }
+    out.photometric = outChannels == 3 ? "RGB" : "MONOCHROME2";
+    opened.content = std::move(out);
+    return opened;
+  }
+  // Everything else: libtiff converts to 8-bit RGBA (top row first).
+  std::vector<std::uint32_t> rgba(static_cast<std::size_t>(pixels));
+  if (!TIFFReadRGBAImageOriented(tif.get(), width, height, rgba.data(), ORIENTATION_TOPLEFT, 0))
+    return fail(ErrorCode::Unsupported, "cannot decode this TIFF layout");
+  auto image = core::Image2D::allocate(static_cast<int>(width), static_cast<int>(height), 3, core::PixelType::UInt8);
+  if (!image) return image.error();
+  core::Image2D out = std::move(image).value();
+  for (std::size_t p = 0; p < rgba.size(); ++p) {
+    out.data()[p * 3 + 0] = static_cast<std::uint8_t>(TIFFGetR(rgba[p]));
+    out.data()[p * 3 + 1] = static_cast<std::uint8_t>(TIFFGetG(rgba[p]));
+    out.data()[p * 3 + 2] = static_cast<std::uint8_t>(TIFFGetB(rgba[p]));
+  }
+  out.photometric = "RGB";
+  opened.content = std::move(out);
+  return opened;
+}
+
+}  // namespace meridian::io
