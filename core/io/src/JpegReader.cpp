@@ -19,6 +19,7 @@ struct TjCloser {
 
 constexpr std::uintmax_t kMaxFileBytes = 1ULL << 30;
 constexpr long long kMaxPixels = 1LL << 31;
+constexpr std::uint64_t kMaxRatio = 2000;
 
 }  // namespace
 
@@ -48,6 +49,13 @@ core::Result<OpenedImage> JpegReader::open(const std::filesystem::path& path) co
     return makeError(ErrorCode::Corrupt, "JPEG header claims an impossible size " + std::to_string(width) + "x" +
                                              std::to_string(height));
   const bool gray = colorspace == TJCS_GRAY;
+  // A baseline JPEG needs about a bit per 8x8 block even for a flat image; a header that
+  // claims far more pixels than its file could code is damage or a bomb (the raster
+  // fuzzer found a 762-byte file asking for 3.4 GB).
+  const std::uint64_t decoded = static_cast<std::uint64_t>(width) * height * (gray ? 1 : 3);
+  if (decoded > kMaxRatio * fileBytes + (1u << 16))
+    return makeError(ErrorCode::Corrupt, "header claims " + std::to_string(width) + "x" + std::to_string(height) +
+                                             " pixels, more than this " + std::to_string(fileBytes) + "-byte file can hold");
   auto image = core::Image2D::allocate(width, height, gray ? 1 : 3, core::PixelType::UInt8);
   if (!image) return image.error();
   core::Image2D out = std::move(image).value();
