@@ -44,7 +44,8 @@ VitOutput VitImpl::forward(const torch::Tensor& x, bool withClsAttention) {
   const int gridH = static_cast<int>(x.size(2) / p), gridW = static_cast<int>(x.size(3) / p);
   const auto batch = x.size(0);
 
-  auto tokens = patch_embed(x);
+  // The patch embedding runs in its weights' type (bf16 when cast), the tokens in fp32.
+  auto tokens = patch_embed(x.to(patch_embed->proj->weight.scalar_type())).to(cls_token.scalar_type());
   tokens = at::cat({cls_token.expand({batch, -1, -1}), tokens}, 1);
   tokens = tokens + interpolatePositionEmbedding(pos_embed, gridH, gridW);
   const int prefix = 1 + config_.registerTokens;

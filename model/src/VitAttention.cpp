@@ -17,7 +17,7 @@ torch::Tensor VitAttentionImpl::forward(const torch::Tensor& x, torch::Tensor* w
   torch::Tensor out;
   if (weights != nullptr) {
     *weights = compat::attentionWeights(q, k);
-    out = at::matmul(*weights, v);
+    out = at::matmul(weights->to(v.scalar_type()), v);  // weights are fp32, v may be bf16
   } else {
     out = compat::scaledDotProductAttention(q, k, v);
   }

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "ConfigJson.hpp"
+#include "MatmulWeightCast.hpp"
 #include "TensorIo.hpp"
 #include "Vit.hpp"
 #include "WeightImporter.hpp"
@@ -20,6 +21,8 @@ struct VitModel::Impl {
   VitConfig config;
   PreprocessConfig preprocess;
   Vit net{nullptr};
+  Precision precision = Precision::Float32;
+  MatmulWeightCast cast;  // holds the fp32 originals while bf16 is active
 };
 
 namespace {
@@ -114,7 +117,9 @@ core::Status VitModel::save(const std::filesystem::path& directory) const {
   std::filesystem::create_directories(directory, ec);
   if (ec) return core::makeError(core::ErrorCode::Io, directory.string() + ": cannot create: " + ec.message());
   TensorMap tensors;
-  for (const auto& item : impl_->net->named_parameters(true)) tensors.emplace(item.key(), item.value());
+  // fp32 originals even while bf16 runs: a checkpoint must not lose precision.
+  for (const auto& item : impl_->net->named_parameters(true))
+    tensors.emplace(item.key(), impl_->cast.original(item.key(), item.value()));
   auto status = saveSafeTensors(directory / kWeightsFile, tensors, {{"format", "pt"}, {"producer", "meridian"}});
   if (!status) return status;
   return core::writeFileAtomically(directory / kConfigFile, toJson(ModelConfig{impl_->config, impl_->preprocess}));
@@ -125,6 +130,27 @@ const VitConfig& VitModel::config() const {
 }
 const PreprocessConfig& VitModel::preprocessConfig() const {
   return impl_->preprocess;
+}
+
+PrecisionChoice VitModel::setPrecision(Precision precision) {
+  PrecisionChoice choice;
+  choice.requested = precision;
+  if (precision == Precision::BFloat16 && !bf16Support().available) {
+    choice.reason = "bfloat16 unavailable, using float32: " + bf16Support().reason;
+    precision = Precision::Float32;
+  } else {
+    choice.reason = precision == Precision::BFloat16 ? bf16Support().reason : "float32 requested";
+  }
+  if (precision != impl_->precision)  // re-casting to the same type would copy 86M weights for nothing
+    impl_->cast.apply(*impl_->net, precision == Precision::BFloat16 ? at::kBFloat16 : at::kFloat);
+  impl_->precision = choice.active = precision;
+  core::logging::get(core::logging::Layer::Model)
+      ->info("ViT precision {} (requested {}): {}", toString(choice.active), toString(choice.requested), choice.reason);
+  return choice;
+}
+
+Precision VitModel::precision() const {
+  return impl_->precision;
 }
 
 core::Result<std::vector<Prediction>> VitModel::predict(const InputBatch& input) const {

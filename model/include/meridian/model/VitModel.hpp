@@ -5,6 +5,7 @@
 //   auto model = VitModel::load("models/chest-vit");          // config.json + model.safetensors
 //   auto prediction = model.value()->predict(image);           // probabilities + embedding
 //   auto map = model.value()->clsAttention(image);             // last-layer CLS attention
+//   model.value()->setPrecision(Precision::BFloat16);           // where the CPU has bf16
 
 #include <cstdint>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include "meridian/core/Result.hpp"
 #include "meridian/model/AttentionMap.hpp"
 #include "meridian/model/InputBatch.hpp"
+#include "meridian/model/Precision.hpp"
 #include "meridian/model/Prediction.hpp"
 #include "meridian/model/PreprocessConfig.hpp"
 #include "meridian/model/VitConfig.hpp"
@@ -43,6 +45,13 @@ class VitModel {
 
   const VitConfig& config() const;
   const PreprocessConfig& preprocessConfig() const;
+
+  /// Chooses the forward pass's precision (default Float32). BFloat16 becomes active only
+  /// where bf16Support() says the CPU has it; otherwise the model stays in Float32 and the
+  /// returned reason says why. Not thread-safe against a concurrent predict().
+  PrecisionChoice setPrecision(Precision precision);
+  /// The precision forward passes run in now.
+  Precision precision() const;
 
   core::Result<Prediction> predict(const core::Image2D& image) const;
   core::Result<AttentionMap> clsAttention(const core::Image2D& image) const;

@@ -1,0 +1,147 @@
+// ViT-B/16 inference on the CPU: Meridian (LibTorch C++, fp32 and bf16 where the CPU has
+// it) vs PyTorch eager torchvision.models.vit_b_16 (/usr/bin/python3, same precisions,
+// torch.inference_mode, threads = cores) in the same run, plus the cost of asking for the
+// attention map. Medians of RUNS warm calls; the ratios are the result. Not a test.
+//
+//   build/bin/bench_vit [runs=5] [batches=1,16] [meridian-only]
+//   e.g. build/bin/bench_vit 5 1,16,32
+//
+// Build: cmake --preset default && cmake --build build --target bench_vit
+// Weights: VitModel::create(vit_b_16, seed 0) and torchvision's random init: speed does
+// not depend on the values. Input: random normalised pixels, already 224x224 (the
+// preprocessing is not timed). MERIDIAN_DISABLE_BF16=1 measures fp32 only.
+// The load average is printed before and after: a busy machine makes every number slower.
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "BenchTiming.hpp"
+#include "meridian/model/Runtime.hpp"
+#include "meridian/model/VitModel.hpp"
+
+using namespace meridian;
+using meridian::bench::medianMs;
+
+namespace {
+
+std::string loadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
+std::vector<int> parseBatches(const std::string& text) {
+  std::vector<int> out;
+  std::stringstream ss(text);
+  for (std::string item; std::getline(ss, item, ',');) out.push_back(std::max(1, std::atoi(item.c_str())));
+  return out;
+}
+
+model::InputBatch randomBatch(int batch) {
+  model::InputBatch in{batch, 224, 224, {}};
+  in.data.resize(static_cast<std::size_t>(batch) * 3 * 224 * 224);
+  std::mt19937 rng(1);
+  std::normal_distribution<float> normal;
+  for (float& v : in.data) v = normal(rng);
+  return in;
+}
+
+// (precision, batch) -> median ms from the Python peer; empty when it failed.
+std::map<std::pair<std::string, int>, double> runPeer(int runs, const std::string& batches,
+                                                      const std::string& precisions) {
+  const std::string cmd = std::string(MERIDIAN_PEER_PYTHON) + " '" + MERIDIAN_BENCH_SOURCE + "/vit_eager.py' " +
+                          std::to_string(runs) + " " + batches + " " + precisions;
+  std::map<std::pair<std::string, int>, double> out;
+  std::FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char line[512];
+  while (std::fgets(line, sizeof line, pipe) != nullptr) {
+    char precision[16];
+    int batch = 0;
+    double ms = 0;
+    if (std::sscanf(line, "RESULT %15s %d %lf", precision, &batch, &ms) == 3) out[{precision, batch}] = ms;
+  }
+  if (pclose(pipe) != 0) std::fprintf(stderr, "peer failed: %s\n", cmd.c_str());
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int runs = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
+  const std::string batchText = argc > 2 ? argv[2] : "1,16";
+  const bool meridianOnly = argc > 3 && std::string(argv[3]) == "meridian-only";
+  const auto batches = parseBatches(batchText);
+
+  const auto runtime = model::initializeRuntime();
+  const auto& bf16 = model::bf16Support();
+  std::printf("ViT-B/16, 224x224, %d threads, LibTorch %s, BLAS %s\n", runtime.intraOpThreads,
+              runtime.torchVersion.c_str(), runtime.blasLibrary.c_str());
+  std::printf("bf16: %s (%s)\nload average before: %s\n", bf16.available ? "yes" : "no", bf16.reason.c_str(),
+              loadAverage().c_str());
+
+  auto config = model::VitConfig::preset("vit_b_16");
+  auto vit = std::move(model::VitModel::create(config.value(), 0).value());
+  std::vector<std::string> precisions{"fp32"};
+  if (bf16.available) precisions.push_back("bf16");
+
+  // Meridian: predict() per batch size and precision; clsAttention() at batch 1.
+  std::map<std::pair<std::string, int>, double> ours;
+  std::map<std::string, std::pair<double, double>> attention;  // precision -> (predict, clsAttention) ms
+  for (const auto& precision : precisions) {
+    vit->setPrecision(precision == "bf16" ? model::Precision::BFloat16 : model::Precision::Float32);
+    for (int batch : batches) {
+      const auto input = randomBatch(batch);
+      ours[{precision, batch}] = medianMs(runs, [&] { (void)vit->predict(input); });
+      std::printf("  meridian %s batch %d: %.1f ms\n", precision.c_str(), batch, ours[{precision, batch}]);
+      std::fflush(stdout);
+    }
+    // Alternate the two at batch 1 over twice the runs: a slow phase of the machine then
+    // hits both rather than one.
+    const auto one = randomBatch(1);
+    std::vector<double> plain, withMap;
+    for (int round = 0; round < 2; ++round) {
+      plain.push_back(medianMs(runs, [&] { (void)vit->predict(one); }));
+      withMap.push_back(medianMs(runs, [&] { (void)vit->clsAttention(one); }));
+    }
+    attention[precision] = {std::min(plain[0], plain[1]), std::min(withMap[0], withMap[1])};
+  }
+
+  std::string peerPrecisions;
+  for (const auto& p : precisions) peerPrecisions += (peerPrecisions.empty() ? "" : ",") + p;
+  if (!meridianOnly) std::printf("load average before the peer: %s\n", loadAverage().c_str());
+  const auto peer = meridianOnly ? decltype(ours){} : runPeer(runs, batchText, peerPrecisions);
+
+  std::printf("\n%-6s %5s | %12s %10s | %12s %10s | %s\n", "prec", "batch", "Meridian ms", "img/s", "eager ms", "img/s",
+              "Meridian/eager speed");
+  for (const auto& precision : precisions) {
+    for (int batch : batches) {
+      const double m = ours[{precision, batch}];
+      const auto it = peer.find({precision, batch});
+      if (it == peer.end()) {
+        std::printf("%-6s %5d | %12.1f %10.2f | %12s %10s | -\n", precision.c_str(), batch, m, 1000.0 * batch / m, "-",
+                    "-");
+      } else {
+        std::printf("%-6s %5d | %12.1f %10.2f | %12.1f %10.2f | %.2fx\n", precision.c_str(), batch, m,
+                    1000.0 * batch / m, it->second, 1000.0 * batch / it->second, it->second / m);
+      }
+    }
+  }
+  if (bf16.available) {
+    for (int batch : batches)
+      std::printf("Meridian bf16/fp32 speed-up at batch %d: %.2fx\n", batch, ours[{"fp32", batch}] / ours[{"bf16", batch}]);
+  }
+  for (const auto& [precision, ms] : attention)
+    std::printf("clsAttention vs predict, batch 1, %s: %.1f vs %.1f ms = %.3fx (goal <= 1.05x)\n", precision.c_str(),
+                ms.second, ms.first, ms.second / ms.first);
+  std::printf("load average after: %s\n", loadAverage().c_str());
+  return 0;
+}
