@@ -7,7 +7,6 @@
 
 #include "DicomDecoder.hpp"
 #include "DicomGeometry.hpp"
-#include "DicomPixelDataCheck.hpp"
 #include "ItkImageReader.hpp"
 
 namespace meridian::io {
@@ -47,7 +46,6 @@ double DcmtkReader::detect(const std::filesystem::path& path) const {
 }
 
 core::Result<OpenedImage> DcmtkReader::open(const std::filesystem::path& path) const {
-  if (auto status = detail::checkDicomPixelDataLength(path); !status) return status.error();
   auto loaded = detail::loadDicomFile(path);
   if (!loaded) return loaded.error();
   DcmFileFormat& file = *loaded.value();

@@ -1,6 +1,7 @@
 #include "DicomDecoder.hpp"
 
 #include "DicomLengthScan.hpp"
+#include "DicomPixelDataCheck.hpp"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -129,6 +130,9 @@ core::Result<std::unique_ptr<DcmFileFormat>> loadDicomFile(const std::filesystem
   auto file = std::make_unique<DcmFileFormat>();
   const OFCondition status = file->loadFile(path.c_str());
   if (status.bad()) return parseError(status);
+  // Every decoder after this (DicomImage, the series fast path reading the raw words)
+  // may rely on the native pixel data holding what Rows x Columns x Frames promise.
+  if (auto length = checkDicomPixelDataLength(*file); !length) return length.error();
   return file;
 }
 

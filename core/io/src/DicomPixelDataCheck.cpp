@@ -1,7 +1,5 @@
 #include "DicomPixelDataCheck.hpp"
 
-#include "DicomDecoder.hpp"
-#include "DicomLengthScan.hpp"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -12,14 +10,8 @@
 
 namespace meridian::io::detail {
 
-core::Status checkDicomPixelDataLength(const std::filesystem::path& path) {
+core::Status checkDicomPixelDataLength(DcmFileFormat& file) {
   using core::ErrorCode;
-  registerDicomCodecs();  // also quiets DCMTK's console logging
-  if (auto lengths = scanDicomLengths(path); !lengths) return lengths.error();
-  DcmFileFormat file;
-  // Read the pixel data's header but not its value: large elements load lazily.
-  const OFCondition loaded = file.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, 4096);
-  if (loaded.bad()) return parseError(loaded);
   DcmDataset* data = file.getDataset();
   DcmElement* pixelData = nullptr;
   if (data->findAndGetElement(DCM_PixelData, pixelData).bad() || !pixelData) return core::Ok{};  // no image here

@@ -1,14 +1,14 @@
 #pragma once
-#include <filesystem>
-
 #include "meridian/core/Result.hpp"
+
+class DcmFileFormat;
 
 namespace meridian::io::detail {
 
-/// Checks, with DCMTK, that a DICOM file's native (uncompressed) Pixel Data holds as many
+/// Checks that a loaded DICOM file's native (uncompressed) Pixel Data holds as many
 /// bytes as Rows x Columns x Frames x Samples x BitsAllocated say. Some decoders (GDCM
 /// through ITK among them) silently pad a short element; we refuse it instead.
 /// Encapsulated (compressed) pixel data passes: its codec reports truncation itself.
-core::Status checkDicomPixelDataLength(const std::filesystem::path& path);
+core::Status checkDicomPixelDataLength(DcmFileFormat& file);
 
 }  // namespace meridian::io::detail

@@ -192,3 +192,17 @@ TEST(DicomSeries, HeaderClaimingGigapixelsIsRefusedBeforeDecoding) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("cannot hold"), std::string::npos) << r.error().message;
 }
+
+TEST(DicomSeries, ASliceWithShortPixelDataIsRefusedNotOverread) {
+  // The series fast path reads the raw pixel words: a slice whose Pixel Data holds half of
+  // what Rows x Columns promise must be refused before that read.
+  auto series = writeSeries("short-pixels", {{0, 0, 0}, {0, 0, 1}});
+  DcmFileFormat file;
+  ASSERT_TRUE(file.loadFile(series.files.back().c_str()).good());
+  std::vector<Uint16> half(128 * 64, 100);
+  file.getDataset()->putAndInsertUint16Array(DCM_PixelData, half.data(), static_cast<unsigned long>(half.size()));
+  ASSERT_TRUE(file.saveFile(series.files.back().c_str(), EXS_LittleEndianExplicit).good());
+  auto loaded = io::loadDicomSeries(series);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.error().message.find("truncated pixel data"), std::string::npos) << loaded.error().message;
+}
