@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "RandomInput.hpp"
 #include "TempDir.hpp"
 #include "meridian/model/Precision.hpp"
 #include "meridian/model/VitModel.hpp"
@@ -25,17 +26,6 @@ VitConfig smallConfig() {
   c.numClasses = 10;
   c.layerScaleInit = 0.5;  // LayerScale must stay fp32 in the bf16 path too
   return c;
-}
-
-InputBatch randomInput(int batch, int size, unsigned seed) {
-  InputBatch in{batch, size, size, {}};
-  in.data.resize(static_cast<std::size_t>(batch) * 3 * size * size);
-  std::uint32_t s = seed;
-  for (float& v : in.data) {
-    s = s * 1664525u + 1013904223u;
-    v = static_cast<float>(s >> 8) / static_cast<float>(1u << 24) * 4.0f - 2.0f;
-  }
-  return in;
 }
 
 std::vector<float> allLogits(const std::vector<Prediction>& ps) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "GoldenData.hpp"
+#include "RandomInput.hpp"
 #include "TempDir.hpp"
 #include "meridian/model/SafeTensorsWriter.hpp"
 #include "meridian/model/VitModel.hpp"
@@ -25,16 +26,6 @@ VitConfig smallConfig() {
   c.layerScaleInit = 0.5;
   c.numClasses = 5;
   return c;
-}
-
-InputBatch randomInput(int batch, int size, unsigned seed) {
-  InputBatch in{batch, size, size, std::vector<float>(static_cast<std::size_t>(batch) * 3 * size * size)};
-  std::uint32_t state = seed;
-  for (float& v : in.data) {
-    state = state * 1664525u + 1013904223u;
-    v = static_cast<float>(state >> 8) / static_cast<float>(1 << 24) * 4.0f - 2.0f;
-  }
-  return in;
 }
 
 // All tensors of a safetensors file, renamed / dropped / replaced by `edit`.
