@@ -219,6 +219,15 @@ TEST(MainWindow, BrowsesTheSlicesOfAVolumeKeepingTheView) {
   EXPECT_EQ(window.currentSlice(), -1);
 }
 
+TEST(MainWindow, AFolderWhoseFirstSeriesFailsOpensTheNextOne) {
+  // pydicom's 98892001: a 2-slice scout with two orientations (not a volume) sorts first.
+  ui::MainWindow window;
+  ASSERT_TRUE(window.open("/usr/lib/python3/dist-packages/pydicom/data/test_files/dicomdirtests/98892001").ok());
+  ASSERT_EQ(window.fileList()->count(), 2);
+  EXPECT_EQ(window.fileList()->currentRow(), 1);
+  EXPECT_TRUE(window.viewer()->hasImage());
+}
+
 TEST(MainWindow, ABadFileLeavesTheOpenImageAlone) {
   ui::MainWindow window;
   ASSERT_TRUE(window.openPath(kDemo / "ct-slice.dcm").ok());

@@ -200,8 +200,15 @@ core::Status MainWindow::openFolder(const std::filesystem::path& folder) {
   }
   if (fileList_->count() == 0)
     return core::makeError(core::ErrorCode::NotFound, folder.string() + ": no file Meridian can read in this folder");
-  fileList_->setCurrentRow(0);
-  return openListItem(fileList_->item(0));
+  // Show the first entry that opens; one bad series (a localizer, say) must not make the
+  // whole folder fail: its error stays in the status bar and the log.
+  for (int row = 0; row < fileList_->count(); ++row) {
+    if (openListItem(fileList_->item(row))) {
+      fileList_->setCurrentRow(row);
+      return core::Ok{};
+    }
+  }
+  return core::makeError(core::ErrorCode::Unsupported, folder.string() + ": none of the listed items could be opened");
 }
 
 core::Status MainWindow::openListItem(QListWidgetItem* item) {

@@ -37,8 +37,8 @@ class MainWindow : public QMainWindow {
   /// status bar); interactive callers also get a message box via openWithDialog().
   core::Status openPath(const std::filesystem::path& path);
 
-  /// Lists a folder in the Files panel and opens the first entry: the images directly in
-  /// it, then the DICOM series found anywhere below it (one entry per series).
+  /// Lists a folder in the Files panel and opens the first entry that opens: the images
+  /// directly in it, then the DICOM series found anywhere below it (one entry per series).
   core::Status openFolder(const std::filesystem::path& folder);
 
   /// Loads a DICOM series as a volume and shows its middle slice; warnings (irregular
