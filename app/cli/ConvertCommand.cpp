@@ -59,7 +59,7 @@ int runConvert(const ConvertOptions& o) {
   auto& content = opened.value().content;
   if (auto* image = std::get_if<core::Image2D>(&content)) return report(io::writeImage(*image, o.output), o);
   if (auto* volume = std::get_if<core::Volume>(&content)) return report(io::writeVolume(*volume, o.output), o);
-  const auto& slide = *std::get<std::shared_ptr<io::SlideSource>>(content);
+  const auto& slide = *std::get<std::shared_ptr<core::SlideSource>>(content);
   const int level = o.level.value_or(static_cast<int>(slide.levels().size()) - 1);
   if (level < 0 || level >= static_cast<int>(slide.levels().size()))
     return fail(kExitUsage, "--level " + std::to_string(level) + ": the slide has levels 0.." +

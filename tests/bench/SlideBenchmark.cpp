@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_slide: %s is not a slide\n", path.c_str());
     return 1;
   }
-  auto slide = std::get<std::shared_ptr<io::SlideSource>>(opened.value().content);
+  auto slide = std::get<std::shared_ptr<core::SlideSource>>(opened.value().content);
   const auto& level0 = slide->levels().front();
   std::mt19937 rng(3);
   std::uniform_int_distribution<std::int64_t> xs(0, level0.width - 256), ys(0, level0.height - 256);

@@ -33,7 +33,7 @@ ImageSummary summarize(const OpenedImage& opened) {
                    s.dtype = core::toString(volume.pixelType());
                    s.modality = volume.modality;
                  },
-                 [&](const std::shared_ptr<SlideSource>& slide) {
+                 [&](const std::shared_ptr<core::SlideSource>& slide) {
                    const auto& levels = slide->levels();
                    s.size = {levels.front().width, levels.front().height};
                    s.dtype = "uint8";
@@ -53,7 +53,7 @@ core::Result<core::Image2D> representativeImage(const OpenedImage& opened, int m
                         [](const core::Volume& volume) -> core::Result<core::Image2D> {
                           return volume.slice(volume.size()[2] / 2);
                         },
-                        [&](const std::shared_ptr<SlideSource>& slide) -> core::Result<core::Image2D> {
+                        [&](const std::shared_ptr<core::SlideSource>& slide) -> core::Result<core::Image2D> {
                           return slide->thumbnail(maxSlideSide);
                         },
                     },

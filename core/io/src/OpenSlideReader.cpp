@@ -73,19 +73,19 @@ class HandlePool {
   std::vector<SlideHandle> idle_;
 };
 
-class OpenSlideSource final : public SlideSource {
+class OpenSlideSource final : public core::SlideSource {
  public:
-  static core::Result<std::shared_ptr<SlideSource>> open(const std::filesystem::path& path) {
+  static core::Result<std::shared_ptr<core::SlideSource>> open(const std::filesystem::path& path) {
     SlideHandle osr(openslide_open(path.c_str()));
     if (!osr) return makeError(ErrorCode::Unsupported, "OpenSlide does not recognise this file as a slide");
     if (const char* err = openslide_get_error(osr.get())) return makeError(ErrorCode::Corrupt, std::string("OpenSlide: ") + err);
     auto source = std::shared_ptr<OpenSlideSource>(new OpenSlideSource(path, std::move(osr)));
     if (auto status = source->loadMetadata(); !status) return status.error();
-    return std::shared_ptr<SlideSource>(std::move(source));
+    return std::shared_ptr<core::SlideSource>(std::move(source));
   }
 
   std::string vendor() const override { return vendor_; }
-  const std::vector<SlideLevel>& levels() const override { return levels_; }
+  const std::vector<core::SlideLevel>& levels() const override { return levels_; }
   std::optional<std::array<double, 2>> micronsPerPixel() const override { return mpp_; }
   const std::map<std::string, std::string>& properties() const override { return properties_; }
 
@@ -128,7 +128,7 @@ class OpenSlideSource final : public SlideSource {
     const int count = openslide_get_level_count(osr_.get());
     if (count <= 0) return makeError(ErrorCode::Corrupt, "slide has no pyramid levels");
     for (int i = 0; i < count; ++i) {
-      SlideLevel level;
+      core::SlideLevel level;
       openslide_get_level_dimensions(osr_.get(), i, &level.width, &level.height);
       level.downsample = openslide_get_level_downsample(osr_.get(), i);
       if (level.width <= 0 || level.height <= 0) return makeError(ErrorCode::Corrupt, "level " + std::to_string(i) + " has no size");
@@ -162,7 +162,7 @@ class OpenSlideSource final : public SlideSource {
   mutable std::mutex metadataMutex_;
   mutable HandlePool readers_;        // region reads
   std::string vendor_ = "unknown";
-  std::vector<SlideLevel> levels_;
+  std::vector<core::SlideLevel> levels_;
   std::map<std::string, std::string> properties_;
   std::optional<std::array<double, 2>> mpp_;
 };

@@ -11,14 +11,14 @@ using namespace meridian;
 
 namespace {
 // The demo slide: skimage's ihc.png enlarged 8x by libvips into a tiled JPEG pyramid.
-std::shared_ptr<io::SlideSource> openDemoSlide() {
+std::shared_ptr<core::SlideSource> openDemoSlide() {
   auto opened = io::ReaderRegistry::builtin().open(testdata::kDemo / "pathology-ihc-slide.tif");
   if (!opened) {
     ADD_FAILURE() << opened.error().describe();
     return nullptr;
   }
   EXPECT_EQ(opened.value().kind(), io::ImageKind::Slide);
-  return std::get<std::shared_ptr<io::SlideSource>>(opened.value().content);
+  return std::get<std::shared_ptr<core::SlideSource>>(opened.value().content);
 }
 }  // namespace
 

@@ -11,7 +11,7 @@
 #include "meridian/core/Image2D.hpp"
 #include "meridian/core/Result.hpp"
 #include "meridian/core/Volume.hpp"
-#include "meridian/io/SlideSource.hpp"
+#include "meridian/core/SlideSource.hpp"
 
 namespace meridian::io {
 
@@ -21,7 +21,7 @@ const char* toString(ImageKind kind);
 /// What a file turned out to be.
 struct OpenedImage {
   std::string format;  // e.g. "PNG", "NIfTI", "DICOM", "generic-tiff"
-  std::variant<core::Image2D, core::Volume, std::shared_ptr<SlideSource>> content;
+  std::variant<core::Image2D, core::Volume, std::shared_ptr<core::SlideSource>> content;
 
   ImageKind kind() const { return static_cast<ImageKind>(content.index()); }
 };

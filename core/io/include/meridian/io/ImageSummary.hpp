@@ -24,7 +24,7 @@ struct ImageSummary {
   std::string dtype;                           // "uint8", "int16", ...
   int channels = 1;
   std::string modality;                        // volumes from DICOM
-  std::vector<SlideLevel> levels;              // slides
+  std::vector<core::SlideLevel> levels;              // slides
   std::optional<std::array<double, 2>> mpp;    // slides: microns per level-0 pixel
 };
 

@@ -1,12 +1,12 @@
-#include "meridian/io/SlideSource.hpp"
+#include "meridian/core/SlideSource.hpp"
 
 #include "meridian/core/DisplayMapping.hpp"
 
-namespace meridian::io {
+namespace meridian::core {
 
-core::Result<core::Image2D> SlideSource::thumbnail(int maxSide) const {
+Result<Image2D> SlideSource::thumbnail(int maxSide) const {
   const auto& lv = levels();
-  if (lv.empty()) return core::makeError(core::ErrorCode::Corrupt, "slide has no pyramid levels");
+  if (lv.empty()) return makeError(ErrorCode::Corrupt, "slide has no pyramid levels");
   // Pick the smallest level that still covers maxSide, but never read more than
   // kMaxReadPixels at once (a slide without a pyramid would otherwise read gigapixels).
   constexpr std::int64_t kMaxReadPixels = 64LL * 1024 * 1024;
@@ -16,12 +16,12 @@ core::Result<core::Image2D> SlideSource::thumbnail(int maxSide) const {
   }
   const SlideLevel& level = lv[chosen];
   if (level.width * level.height > kMaxReadPixels)
-    return core::makeError(core::ErrorCode::Unsupported,
+    return makeError(ErrorCode::Unsupported,
                            "slide has no level small enough for an overview (smallest is " +
                                std::to_string(lv.back().width) + "x" + std::to_string(lv.back().height) + ")");
   auto region = readRegion(chosen, 0, 0, static_cast<int>(level.width), static_cast<int>(level.height));
   if (!region) return region.error();
-  return core::downsampleToFit(region.value(), maxSide);
+  return downsampleToFit(region.value(), maxSide);
 }
 
-}  // namespace meridian::io
+}  // namespace meridian::core

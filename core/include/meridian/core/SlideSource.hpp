@@ -2,6 +2,7 @@
 // A whole-slide image: a multi-resolution pyramid read region by region.
 // Implementations must allow readRegion() from several threads at once.
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -11,7 +12,7 @@
 #include "meridian/core/Image2D.hpp"
 #include "meridian/core/Result.hpp"
 
-namespace meridian::io {
+namespace meridian::core {
 
 struct SlideLevel {
   std::int64_t width = 0;
@@ -29,16 +30,16 @@ class SlideSource {
   virtual std::optional<std::array<double, 2>> micronsPerPixel() const = 0;
   virtual const std::map<std::string, std::string>& properties() const = 0;
   virtual std::vector<std::string> associatedImageNames() const = 0;
-  virtual core::Result<core::Image2D> readAssociatedImage(const std::string& name) const = 0;
+  virtual Result<Image2D> readAssociatedImage(const std::string& name) const = 0;
 
   /// RGB uint8 region of `level`, (x, y) in level-0 coordinates as OpenSlide counts them,
   /// (width, height) in pixels of that level. Transparent areas come back white.
-  virtual core::Result<core::Image2D> readRegion(int level, std::int64_t x, std::int64_t y, int width,
+  virtual Result<Image2D> readRegion(int level, std::int64_t x, std::int64_t y, int width,
                                                  int height) const = 0;
 
   /// The whole slide, fitted into maxSide x maxSide, from the smallest level that is
   /// at least that large.
-  core::Result<core::Image2D> thumbnail(int maxSide) const;
+  Result<Image2D> thumbnail(int maxSide) const;
 };
 
-}  // namespace meridian::io
+}  // namespace meridian::core
