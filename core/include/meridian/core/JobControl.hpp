@@ -1,0 +1,41 @@
+#pragma once
+// Progress and cancel for long jobs (a CT study, a whole slide, a training run).
+// A job polls cancelled() between units of work and calls report(); the caller (the
+// CLI's progress line, the GUI's job panel) decides what to show. Cheap to copy: the
+// cancel flag is shared, so the copy a worker thread holds sees the caller's cancel().
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace meridian::core {
+
+struct JobProgress {
+  std::string stage;       // "patches", "slices", "epoch 3/10", ...
+  std::size_t done = 0;    // units finished in this stage
+  std::size_t total = 0;   // 0 when unknown
+  double etaSeconds = -1;  // < 0 when unknown
+  std::string detail;      // e.g. "loss 0.4312"
+};
+
+class JobControl {
+ public:
+  using ProgressCallback = std::function<void(const JobProgress&)>;
+
+  JobControl() = default;
+  explicit JobControl(ProgressCallback onProgress) : onProgress_(std::move(onProgress)) {}
+
+  void cancel() const { cancelled_->store(true, std::memory_order_relaxed); }
+  bool cancelled() const { return cancelled_->load(std::memory_order_relaxed); }
+  void report(const JobProgress& progress) const {
+    if (onProgress_) onProgress_(progress);
+  }
+
+ private:
+  std::shared_ptr<std::atomic<bool>> cancelled_ = std::make_shared<std::atomic<bool>>(false);
+  ProgressCallback onProgress_;
+};
+
+}  // namespace meridian::core
