@@ -1,5 +1,7 @@
 #include "DicomDecoder.hpp"
 
+#include "DecodedSizeLimit.hpp"
+
 #include "DicomLengthScan.hpp"
 #include "DicomPixelDataCheck.hpp"
 
@@ -195,17 +197,10 @@ void repairBigEndian32(DcmDataset& ds, const DicomImageHeader& header) {
 }
 
 core::Status checkDecodedSize(const DicomImageHeader& h, std::uint64_t fileBytes) {
-  // Same rule as for other formats: a header that claims far more pixels than its file
-  // could hold (even compressed) is damage or a decompression bomb; refuse before decoding.
-  constexpr std::uint64_t kMaxDecoded = 8ULL << 30, kRatioFloor = 256ULL << 20, kMaxRatio = 2000;
   const std::uint64_t decoded = static_cast<std::uint64_t>(h.rows) * h.columns * h.frames *
                                 std::max(1, h.samplesPerPixel) * std::max(1, (h.bitsAllocated + 7) / 8);
-  if (decoded > kMaxDecoded || (decoded > kRatioFloor && decoded > kMaxRatio * fileBytes))
-    return makeError(ErrorCode::Corrupt, "header claims " + std::to_string(decoded >> 20) + " MiB of pixels (" +
-                                             std::to_string(h.columns) + "x" + std::to_string(h.rows) + "x" +
-                                             std::to_string(h.frames) + "), which this " + std::to_string(fileBytes) +
-                                             "-byte file cannot hold");
-  return core::Ok{};
+  return checkDecodedSize(decoded, fileBytes, kVolumeLimit,
+                          std::to_string(h.columns) + "x" + std::to_string(h.rows) + "x" + std::to_string(h.frames));
 }
 
 core::Result<DecodedPixels> decodePixels(DcmFileFormat& file, const DicomImageHeader& header) {

@@ -5,6 +5,7 @@
 
 #include <itkMetaDataObject.h>
 
+#include "DecodedSizeLimit.hpp"
 #include "ItkImageIo.hpp"
 #include "NiftiLengthCheck.hpp"
 
@@ -15,13 +16,6 @@ using core::ErrorCode;
 using core::makeError;
 using core::PixelType;
 using Component = itk::IOComponentEnum;
-
-// Decoded pixels above this many bytes are refused outright, and above kRatioFloor bytes
-// when they exceed kMaxRatio times the file size: a header that claims far more pixels
-// than its file could plausibly hold is a decompression bomb or a corrupt file.
-constexpr std::uint64_t kMaxDecodedBytes = 8ULL << 30;
-constexpr std::uint64_t kRatioFloor = 256ULL << 20;
-constexpr std::uint64_t kMaxRatio = 2000;
 
 PixelType storedType(Component c) {
   switch (c) {
@@ -126,13 +120,14 @@ core::Result<OpenedImage> ItkImageReader::openAs(const std::filesystem::path& pa
     const std::uint64_t decoded = io->GetImageSizeInBytes();
     std::error_code ec;
     const std::uint64_t fileBytes = std::filesystem::file_size(path, ec);
-    if (decoded > kMaxDecodedBytes || (decoded > kRatioFloor && !ec && decoded > kMaxRatio * fileBytes))
-      return makeError(ErrorCode::Corrupt, "header claims " + std::to_string(decoded >> 20) +
-                                               " MiB of pixels, which this " + std::to_string(fileBytes) +
-                                               "-byte file cannot hold");
+    if (ec) return makeError(ErrorCode::Io, "cannot read: " + ec.message());
+    std::string claimed;
+    for (unsigned i = 0; i < std::min(dims, 3u); ++i) claimed += (i ? "x" : "") + std::to_string(size[i]);
+    if (auto fits = detail::checkDecodedSize(decoded, fileBytes, detail::kVolumeLimit, claimed); !fits)
+      return fits.error();
     if (format->name == "NIfTI") {
       if (auto status = detail::checkNiftiLength(path, decoded); !status) return status.error();
-    } else if (!ec && decoded > fileBytes && !io->GetUseCompression() &&
+    } else if (decoded > fileBytes && !io->GetUseCompression() &&
                (format->name == "TIFF" || format->name == "BMP")) {
       return makeError(ErrorCode::Corrupt, "truncated: " + std::to_string(fileBytes) + " bytes cannot hold " +
                                                std::to_string(decoded) + " bytes of uncompressed pixels");

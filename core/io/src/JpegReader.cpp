@@ -1,5 +1,7 @@
 #include "JpegReader.hpp"
 
+#include "DecodedSizeLimit.hpp"
+
 #include <turbojpeg.h>
 
 #include <fstream>
@@ -19,7 +21,6 @@ struct TjCloser {
 
 constexpr std::uintmax_t kMaxFileBytes = 1ULL << 30;
 constexpr long long kMaxPixels = 1LL << 31;
-constexpr std::uint64_t kMaxRatio = 2000;
 
 }  // namespace
 
@@ -53,9 +54,10 @@ core::Result<OpenedImage> JpegReader::open(const std::filesystem::path& path) co
   // claims far more pixels than its file could code is damage or a bomb (the raster
   // fuzzer found a 762-byte file asking for 3.4 GB).
   const std::uint64_t decoded = static_cast<std::uint64_t>(width) * height * (gray ? 1 : 3);
-  if (decoded > kMaxRatio * fileBytes + (1u << 16))
-    return makeError(ErrorCode::Corrupt, "header claims " + std::to_string(width) + "x" + std::to_string(height) +
-                                             " pixels, more than this " + std::to_string(fileBytes) + "-byte file can hold");
+  if (auto fits = detail::checkDecodedSize(decoded, fileBytes, detail::kImageLimit,
+                                          std::to_string(width) + "x" + std::to_string(height));
+      !fits)
+    return fits.error();
   auto image = core::Image2D::allocate(width, height, gray ? 1 : 3, core::PixelType::UInt8);
   if (!image) return image.error();
   core::Image2D out = std::move(image).value();

@@ -1,5 +1,7 @@
 #include "PngReader.hpp"
 
+#include "DecodedSizeLimit.hpp"
+
 #include <png.h>
 
 #include <csetjmp>
@@ -16,9 +18,6 @@ using core::ErrorCode;
 using core::makeError;
 
 constexpr std::uintmax_t kMaxFileBytes = 1ULL << 30;
-// Deflate cannot compress better than ~1032:1, so a PNG whose header claims more than
-// this many times its file size in pixels is lying (a decompression bomb or damage).
-constexpr std::uint64_t kMaxDeflateRatio = 1100;
 
 struct Source {
   const std::vector<unsigned char>* bytes;
@@ -117,10 +116,10 @@ core::Result<OpenedImage> PngReader::open(const std::filesystem::path& path) con
     return makeError(ErrorCode::Unsupported, std::to_string(layout.channels) + " channels after expansion");
   const std::uint64_t decoded =
       static_cast<std::uint64_t>(layout.width) * layout.height * layout.channels * (layout.bitDepth / 8);
-  if (decoded > kMaxDeflateRatio * fileBytes + (1u << 16))
-    return makeError(ErrorCode::Corrupt, "header claims " + std::to_string(layout.width) + "x" +
-                                             std::to_string(layout.height) + " pixels, more than this " +
-                                             std::to_string(fileBytes) + "-byte file can hold");
+  if (auto fits = detail::checkDecodedSize(decoded, fileBytes, detail::kDeflateLimit,
+                                          std::to_string(layout.width) + "x" + std::to_string(layout.height));
+      !fits)
+    return fits.error();
   const auto type = layout.bitDepth == 16 ? core::PixelType::UInt16 : core::PixelType::UInt8;
   auto image = core::Image2D::allocate(static_cast<int>(layout.width), static_cast<int>(layout.height),
                                        layout.channels, type);

@@ -1,5 +1,7 @@
 #include "TiffReader.hpp"
 
+#include "DecodedSizeLimit.hpp"
+
 #include <tiffio.h>
 
 #include <cstdarg>
@@ -16,9 +18,6 @@ using core::ErrorCode;
 using core::makeError;
 
 constexpr std::uint64_t kMaxPixels = 1ULL << 31;
-// Deflate, LZW and JPEG stay far below this ratio on real images; a header claiming more
-// pixels than that for its file size is damage or a bomb.
-constexpr std::uint64_t kMaxRatio = 2000;
 
 // libtiff reports through global handlers: keep the last message of this thread.
 thread_local std::string lastTiffError;
@@ -76,10 +75,14 @@ core::Result<OpenedImage> TiffReader::open(const std::filesystem::path& path) co
   if (width == 0 || height == 0) return fail(ErrorCode::Corrupt, "TIFF without a size");
   std::error_code ec;
   const std::uint64_t fileBytes = std::filesystem::file_size(path, ec);
+  if (ec) return fail(ErrorCode::Io, "cannot read: " + ec.message());
   const std::uint64_t pixels = static_cast<std::uint64_t>(width) * height;
-  if (pixels > kMaxPixels || (!ec && pixels * std::max<std::uint16_t>(samples, 1) > kMaxRatio * fileBytes + (1u << 16)))
-    return fail(ErrorCode::Corrupt, "header claims " + std::to_string(width) + "x" + std::to_string(height) +
-                                        " pixels, more than this " + std::to_string(fileBytes) + "-byte file can hold");
+  const std::uint64_t decoded = pixels * std::max<std::uint16_t>(samples, 1) * std::max<std::uint16_t>(bits / 8, 1);
+  if (pixels > kMaxPixels) return fail(ErrorCode::Corrupt, "TIFF header claims an impossible size");
+  if (auto fits = detail::checkDecodedSize(decoded, fileBytes, detail::kImageLimit,
+                                          std::to_string(width) + "x" + std::to_string(height));
+      !fits)
+    return fail(ErrorCode::Corrupt, fits.error().message);
 
   const bool plainGrey = samples == 1 && (photometric == PHOTOMETRIC_MINISBLACK);
   const bool plainRgb = samples >= 3 && photometric == PHOTOMETRIC_RGB;

@@ -1,0 +1,38 @@
+#pragma once
+// One rule for every reader: a header that claims far more decoded pixel bytes than its
+// file could hold, even at the format's best compression, is damage or a decompression
+// bomb. Checking it before allocating is what keeps a 762-byte JPEG from asking for 3.4 GB.
+
+#include <cstdint>
+#include <string>
+
+#include "meridian/core/Result.hpp"
+
+namespace meridian::io::detail {
+
+struct DecodedSizeLimit {
+  std::uint64_t maxRatio = 2000;             // decoded bytes per file byte a real image never exceeds
+  std::uint64_t ratioFloorBytes = 64ULL << 10;  // below this the ratio is not checked: tiny images compress absurdly well
+  std::uint64_t maxDecodedBytes = 8ULL << 30;  // refused whatever the file size
+};
+
+/// Deflate (PNG) tops out near 1032:1.
+inline constexpr DecodedSizeLimit kDeflateLimit{1100, 64ULL << 10, 8ULL << 30};
+/// JPEG, LZW, JPEG-LS, RLE and JPEG 2000 stay far below 2000:1 on real images.
+inline constexpr DecodedSizeLimit kImageLimit{2000, 64ULL << 10, 8ULL << 30};
+/// Volumes (DICOM, NIfTI, NRRD, MHA): gzip'd masks and flat volumes compress far better than
+/// photos, so the ratio applies only above 256 MiB.
+inline constexpr DecodedSizeLimit kVolumeLimit{2000, 256ULL << 20, 8ULL << 30};
+
+/// `claimed` names the size in the header's own terms ("512x512x300") for the message.
+inline core::Status checkDecodedSize(std::uint64_t decodedBytes, std::uint64_t fileBytes, const DecodedSizeLimit& limit,
+                                     const std::string& claimed) {
+  const bool ratioExceeded = decodedBytes > limit.ratioFloorBytes && decodedBytes > limit.maxRatio * fileBytes;
+  if (decodedBytes <= limit.maxDecodedBytes && !ratioExceeded) return core::Ok{};
+  return core::makeError(core::ErrorCode::Corrupt, "header claims " + claimed + " (" +
+                                                       std::to_string(decodedBytes >> 20) +
+                                                       " MiB of pixels), more than this " + std::to_string(fileBytes) +
+                                                       "-byte file can hold");
+}
+
+}  // namespace meridian::io::detail
