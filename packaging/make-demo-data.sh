@@ -6,7 +6,7 @@
 # Idempotent: a complete set with the same recipe version is left alone.
 set -euo pipefail
 
-recipe=2   # bump when the recipe below changes, so existing sets are rebuilt
+recipe=3   # bump when the recipe below changes, so existing sets are rebuilt
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 dest=$(realpath -m "${1:-"$here/../build/demo-data"}")
 py=/usr/bin/python3   # Debian's interpreter, where python3-numpy/-nibabel live
@@ -46,6 +46,21 @@ vips resize "$skimage/ihc.png" "$work/ihc-8x.v" 8 --kernel cubic
 vips tiffsave "$work/ihc-8x.v" "$work/pathology-ihc-slide.tif" \
   --tile --pyramid --compression jpeg --Q 90 --tile-width 256 --tile-height 256
 rm -f "$work/ihc-8x.v"
+
+# Ultrasound cine (10 frames, RLE, PALETTE COLOR) and a 512x512 CT slice from Debian's
+# octave-dicom test images. Only the .deb is fetched (apt-get download) and unpacked here:
+# installing it would pull in Octave.
+(cd "$work" && apt-get download -q octave-dicom >/dev/null 2>&1) ||
+  die "cannot download octave-dicom from the Debian archive (apt-get download octave-dicom)"
+octave_deb=$(ls "$work"/octave-dicom_*.deb)
+octave_version=$(dpkg-deb -f "$octave_deb" Version)
+dpkg-deb -x "$octave_deb" "$work/octave-dicom"
+octave_data=$(find "$work/octave-dicom" -type d -name imdata | head -n 1)
+cp "$octave_data/US-PAL-8-10x-echo.dcm" "$work/us-echo-cine.dcm"
+cp "$octave_data/CT-MONO2-16-ankle.dcm" "$work/ct-ankle-512.dcm"
+octave_copyright="$(find "$work/octave-dicom" -name copyright | head -n 1)"
+octave_licence=$(grep -m1 -i '^License:' "$octave_copyright" | sed 's/^License: *//')
+rm -rf "$work/octave-dicom" "$octave_deb"
 
 # CT volume: imageio's stent.npz (abdominal CT, aortic stent) as NIfTI. The .npz stores
 # no spacing or orientation: we assume 1 mm isotropic voxels and axial slices along
@@ -119,6 +134,18 @@ cat > "$work/provenance.json" <<JSON
      "copyright_file": "/usr/share/doc/python3-skimage/copyright",
      "derivation": "vips resize x8 (cubic) to 4096x4096, tiffsave tiled 256x256 JPEG Q90 pyramid; no microns-per-pixel recorded",
      "sha256": "$(sha pathology-ihc-slide.tif)"},
+    {"file": "us-echo-cine.dcm", "title": "Echocardiography cine, 10 frames, palette colour, RLE", "modality": "US",
+     "package": "octave-dicom", "version": "$octave_version",
+     "source": "octave-dicom .deb: imdata/US-PAL-8-10x-echo.dcm (GDCM/NEMA sample)",
+     "licence": "$octave_licence (octave-dicom package; see its copyright file)",
+     "copyright_file": "/usr/share/doc/octave-dicom/copyright (inside the .deb)",
+     "derivation": "copied unchanged", "sha256": "$(sha us-echo-cine.dcm)"},
+    {"file": "ct-ankle-512.dcm", "title": "CT slice of an ankle, 512x512, 16-bit", "modality": "CT",
+     "package": "octave-dicom", "version": "$octave_version",
+     "source": "octave-dicom .deb: imdata/CT-MONO2-16-ankle.dcm (GDCM/NEMA sample)",
+     "licence": "$octave_licence (octave-dicom package; see its copyright file)",
+     "copyright_file": "/usr/share/doc/octave-dicom/copyright (inside the .deb)",
+     "derivation": "copied unchanged", "sha256": "$(sha ct-ankle-512.dcm)"},
     {"file": "ct-slice.dcm", "title": "CT slice (NEMA WG04 CT1_UNC, downsized to 128x128)", "modality": "CT",
      "package": "python3-pydicom", "version": "$(version python3-pydicom)",
      "source": "$pydicom/CT_small.dcm",

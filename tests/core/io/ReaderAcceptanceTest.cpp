@@ -178,3 +178,16 @@ TEST(ReaderAcceptance, PydicomTestSuiteMatchesThePeerOrFailsWithAReason) {
   }
   EXPECT_EQ(checked, static_cast<int>(kTable.size())) << "files in the table are missing from the suite";
 }
+
+// Real DICOM from another package (octave-dicom, copied into the demo set): an RLE
+// ultrasound cine in PALETTE COLOR and a 512x512 CT slice. Both must equal pydicom exactly.
+TEST(ReaderAcceptance, OctaveDicomSamplesMatchThePeer) {
+  const fs::path refDir = MERIDIAN_TEST_PYDICOM_REFERENCE;
+  std::ifstream refFile(refDir / "reference.json");
+  ASSERT_TRUE(refFile) << "run the pydicom_reference fixture first";
+  const nlohmann::json reference = nlohmann::json::parse(refFile);
+  for (const char* name : {"us-echo-cine.dcm", "ct-ankle-512.dcm"}) {
+    SCOPED_TRACE(name);
+    checkFile(fs::path(testdata::kDemo) / name, {Expect::Equal, 0, ""}, reference, refDir);
+  }
+}

@@ -2,12 +2,14 @@
 """Decodes every DICOM file of pydicom's own test suite with pydicom (the peer) and writes
 what it got, for ReaderAcceptanceTest to compare Meridian's pixels against.
 
-    pydicom_reference.py OUT_DIR
+    pydicom_reference.py OUT_DIR [EXTRA.dcm ...]
 
-OUT_DIR/reference.json maps file name -> {"status": "ok", "shape": [...], "photometric": ...}
+EXTRA files (real DICOM from other packages, e.g. the demo set's octave-dicom samples) are
+decoded the same way and listed under their file names. OUT_DIR/reference.json maps file name -> {"status": "ok", "shape": [...], "photometric": ...}
 or {"status": "pydicom-error", "reason": ...}; OUT_DIR/<name>.f64 holds the decoded array as
 little-endian float64: modality LUT (rescale) applied for monochrome images, colour
-converted to RGB (YBR via pydicom's convert_color_space, palettes via apply_color_lut).
+converted to RGB (YBR via pydicom's convert_color_space, palettes via apply_color_lut; 16-bit
+palette entries are reduced to 8 bits by dropping the low byte, as DCMTK does).
 Run with Debian's /usr/bin/python3 (python3-pydicom 2.3.1, python3-numpy).
 """
 import json
@@ -32,6 +34,8 @@ def decode(path):
     photometric = str(ds.get("PhotometricInterpretation", ""))
     if photometric == "PALETTE COLOR":
         arr = apply_color_lut(arr, ds)
+        if ds.RedPaletteColorLookupTableDescriptor[2] == 16:
+            arr = arr >> 8
     elif photometric.startswith("YBR"):  # pydicom leaves YCbCr as decoded, even from JPEG
         arr = convert_color_space(arr, photometric, "RGB")
     elif photometric.startswith("MONOCHROME"):
@@ -39,11 +43,12 @@ def decode(path):
     return (np.asarray(arr, dtype=np.float64), photometric), None
 
 
-def main(out_dir):
+def main(out_dir, extra):
     os.makedirs(out_dir, exist_ok=True)
     table = {}
-    for name in sorted(os.listdir(SOURCE)):
-        path = os.path.join(SOURCE, name)
+    suite = [os.path.join(SOURCE, name) for name in sorted(os.listdir(SOURCE))]
+    for path in suite + extra:
+        name = os.path.basename(path)
         if not name.endswith(".dcm") or not os.path.isfile(path):
             continue
         try:
@@ -61,4 +66,4 @@ def main(out_dir):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2:])
