@@ -32,12 +32,20 @@ struct ImportWeightsOptions {
   int classes = 1000;           // 0: no classification head (embedding only)
   int patch = 0, imageSize = 0, registers = 0;  // 0: the preset's
   bool layerScale = false;
+  std::string name;    // model card name (default: the output folder's name)
+  std::string labels;  // comma-separated label names, one per class ("" = unnamed outputs)
+  std::string modality = "any";  // any | ct | grayscale | color: the input kind the model takes
+  std::string ctWindows;         // CT: 1 or 3 windows, names (lung,mediastinum,bone) or center/width
 };
 int runImportWeights(const ImportWeightsOptions& options);
 
 struct InferOptions {
   std::filesystem::path modelDir, input, outDir;
   bool json = false;
+  // Volumes and slides (PipelineCommands.hpp): patch resolution, batch, resume from --out.
+  double mpp = 0.5;
+  int batch = 16;
+  bool resume = false;
 };
 int runInfer(const InferOptions& options);
 
@@ -45,7 +53,10 @@ struct ExplainOptions {
   std::filesystem::path modelDir, input, output;
   std::string method = "cls";
   int head = -1;  // -1: mean over heads
+  std::string className;  // gradcam: the label explained ("" = the top-1 class)
   double opacity = 0.5;
+  double mpp = 0.5;  // slides: patch resolution (µm per model pixel)
+  int batch = 16;    // volumes and slides
 };
 int runExplain(const ExplainOptions& options);
 

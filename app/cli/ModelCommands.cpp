@@ -13,11 +13,12 @@
 
 #include "Commands.hpp"
 #include "ExitCodes.hpp"
-#include "meridian/core/HeatmapOverlay.hpp"
+#include "ImageExplain.hpp"
+#include "PipelineCommands.hpp"
+#include "PredictionJson.hpp"
+#include "meridian/core/FileHash.hpp"
 #include "meridian/io/DicomSeries.hpp"
-#include "meridian/io/FileHash.hpp"
 #include "meridian/io/ImageSummary.hpp"
-#include "meridian/io/ImageWriter.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 #include "meridian/model/Runtime.hpp"
 #include "meridian/model/VitModel.hpp"
@@ -57,6 +58,62 @@ core::Result<std::unique_ptr<model::VitModel>> loadModel(const fs::path& dir) {
   return model::VitModel::load(dir);  // its errors name the file
 }
 
+std::vector<std::string> splitList(const std::string& text) {
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    items.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return items;
+}
+
+// --modality and --ct-windows ("lung,mediastinum,bone" or "-600/1500,40/400").
+core::Result<model::PreprocessConfig> importPreprocess(const ImportWeightsOptions& o) {
+  model::PreprocessConfig preprocess;
+  auto usage = [](const std::string& what) { return core::makeError(core::ErrorCode::InvalidArgument, what); };
+  const auto modality = model::parseInputModality(o.modality);
+  if (!modality) return usage("--modality wants any, ct, grayscale or color, not '" + o.modality + "'");
+  preprocess.modality = *modality;
+  if (o.ctWindows.empty()) return preprocess;
+  if (preprocess.modality != model::InputModality::CT) return usage("--ct-windows needs --modality ct");
+  for (const std::string& item : splitList(o.ctWindows)) {
+    if (auto preset = model::ctWindowPreset(item)) {
+      preprocess.ctWindows.push_back(*preset);
+      continue;
+    }
+    model::HuWindow window;
+    char tail = 0;
+    if (std::sscanf(item.c_str(), "%lf/%lf%c", &window.center, &window.width, &tail) != 2 || !(window.width > 0))
+      return usage("--ct-windows: '" + item + "' is neither a window name nor center/width in HU (e.g. 40/400)");
+    preprocess.ctWindows.push_back(window);
+  }
+  if (preprocess.ctWindows.size() != 1 && preprocess.ctWindows.size() != 3)
+    return usage("--ct-windows: give 1 window (replicated to 3 channels) or 3 (one per channel), not " +
+                 std::to_string(preprocess.ctWindows.size()));
+  return preprocess;
+}
+
+// What import-weights writes into model.json besides the architecture: a name, label
+// names, and where the weights came from.
+core::Result<model::ModelCard> importCard(const ImportWeightsOptions& o, int classes) {
+  model::ModelCard card;
+  card.name = o.name.empty() ? fs::absolute(o.output).lexically_normal().filename().string() : o.name;
+  if (card.name.empty()) card.name = fs::absolute(o.output).lexically_normal().parent_path().filename().string();
+  if (!o.labels.empty()) card.tasks.push_back({"classification", splitList(o.labels)});
+  if (auto fits = model::checkTasksFitHead(card, classes); !fits)
+    return core::makeError(fits.error().code, "--labels: " + fits.error().message);
+  auto sourceHash = core::sha256OfFile(o.source);
+  if (!sourceHash) return sourceHash.error();
+  card.provenance.baseModel = o.source.filename().string();
+  card.provenance.baseModelSha256 = sourceHash.value();
+  card.provenance.method = "import";
+  card.provenance.createdWith = std::string("meridian-cli ") + MERIDIAN_VERSION;
+  card.provenance.notes = o.layout + " layout, architecture " + o.arch;
+  return card;
+}
+
 }  // namespace
 
 int runImportWeights(const ImportWeightsOptions& o) {
@@ -72,8 +129,14 @@ int runImportWeights(const ImportWeightsOptions& o) {
   else if (o.layout == "timm" || o.layout == "dinov2") layout = model::WeightLayout::Timm;
   else if (o.layout != "auto") return fail(kExitUsage, "--layout wants torchvision, timm, dinov2 or auto");
   const auto t0 = std::chrono::steady_clock::now();
-  auto loaded = model::VitModel::load(o.source, config.value(), layout);
+  auto preprocess = importPreprocess(o);
+  if (!preprocess) return fail(kExitUsage, preprocess.error().message);
+  auto card = importCard(o, config.value().numClasses);
+  if (!card) return fail(card.error().code == core::ErrorCode::InvalidArgument ? kExitUsage : kExitBadInput,
+                         card.error().message);
+  auto loaded = model::VitModel::load(o.source, config.value(), layout, preprocess.value());
   if (!loaded) return fail(kExitBadInput, loaded.error().message);  // names the file already
+  loaded.value()->setCard(std::move(card).value());
   if (auto saved = loaded.value()->save(o.output); !saved) return fail(kExitFailure, saved.error().message);
   std::cout << "imported " << o.source.string() << " (" << o.arch << ", " << model::toString(layout) << " layout) into "
             << o.output.string() << " in " << static_cast<int>(msSince(t0)) << " ms\n";
@@ -86,28 +149,28 @@ int runInfer(const InferOptions& o) {
   auto vit = loadModel(o.modelDir);
   if (!vit) return fail(kExitBadInput, vit.error().message);
   const double loadMs = msSince(t0);
+  // Volumes, DICOM series and slides go through their pipelines (PipelineCommands.cpp).
+  if (auto routed = runPipelineInfer(o, *vit.value(), loadMs)) return *routed;
   auto image = inputImage(o.input);
   if (!image) return fail(kExitBadInput, image.error().message);
+  if (auto kind = vit.value()->checkInputKind(image.value()); !kind)
+    return fail(kExitBadInput, o.input.string() + ": " + kind.error().message);
   const auto t1 = std::chrono::steady_clock::now();
   auto prediction = vit.value()->predict(image.value());
   if (!prediction) return fail(kExitFailure, prediction.error().message);
   const double inferMs = msSince(t1);
-  auto hash = io::sha256OfFile(o.modelDir / "model.safetensors");
 
   const auto& p = prediction.value();
-  nlohmann::json classes = nlohmann::json::object();
-  for (std::size_t i = 0; i < p.probabilities.size(); ++i) classes["class_" + std::to_string(i)] = p.probabilities[i];
-  std::vector<std::size_t> order(p.probabilities.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  const std::size_t k = std::min<std::size_t>(5, order.size());
-  std::partial_sort(order.begin(), order.begin() + k, order.end(),
-                    [&](std::size_t a, std::size_t b) { return p.probabilities[a] > p.probabilities[b]; });
-  nlohmann::json top = nlohmann::json::array();
-  for (std::size_t i = 0; i < k; ++i) top.push_back({{"label", "class_" + std::to_string(order[i])}, {"probability", p.probabilities[order[i]]}});
+  const model::ModelCard& card = vit.value()->card();
+  const auto tasks = effectiveTasks(card, p.probabilities.size());
+  const nlohmann::json top = topLabels(tasks, p.probabilities, 5);
+  // load() verified the weights against this hash.
   const nlohmann::json result = {
-      {"model", {{"name", fs::absolute(o.modelDir).filename().string()}, {"sha256", hash ? hash.value() : ""}}},
+      {"model",
+       {{"name", card.name.empty() ? fs::absolute(o.modelDir).lexically_normal().filename().string() : card.name},
+        {"sha256", card.provenance.weightsSha256}}},
       {"input", o.input.string()},
-      {"outputs", {{"classification", classes}}},
+      {"outputs", taskOutputs(tasks, p.probabilities)},
       {"top", top},
       {"embedding_dim", p.embedding.size()},
       {"timing_ms", {{"load_model", loadMs}, {"predict", inferMs}}}};
@@ -129,34 +192,14 @@ int runInfer(const InferOptions& o) {
 }
 
 int runExplain(const ExplainOptions& o) {
-  if (o.method != "cls")
-    return fail(kExitUsage, "--method " + o.method + " is not available yet; use --method cls (last-layer CLS attention)");
   auto vit = loadModel(o.modelDir);
   if (!vit) return fail(kExitBadInput, vit.error().message);
+  auto request = explainRequest(o, *vit.value());
+  if (!request) return fail(kExitUsage, request.error().message);
+  if (auto routed = runPipelineExplain(o, *vit.value())) return *routed;  // volumes and slides
   auto image = inputImage(o.input);
   if (!image) return fail(kExitBadInput, image.error().message);
-  auto attention = vit.value()->clsAttention(image.value());
-  if (!attention) return fail(kExitFailure, attention.error().message);
-  const auto& a = attention.value();
-  if (o.head >= a.heads) return fail(kExitUsage, "--head " + std::to_string(o.head) + ": the model has " + std::to_string(a.heads) + " heads");
-  core::Heatmap map;
-  map.width = a.gridWidth;
-  map.height = a.gridHeight;
-  const std::size_t cells = static_cast<std::size_t>(a.gridWidth) * a.gridHeight;
-  map.values = o.head < 0 ? a.mean
-                          : std::vector<float>(a.perHead.begin() + static_cast<std::ptrdiff_t>(cells * o.head),
-                                               a.perHead.begin() + static_cast<std::ptrdiff_t>(cells * (o.head + 1)));
-  // Cell (0, 0) starts at input pixel 0, which is original pixel -offset/scale.
-  map.cellWidth = a.patchSize / a.letterbox.scaleX;
-  map.cellHeight = a.patchSize / a.letterbox.scaleY;
-  map.originX = a.letterbox.toOriginalX(0.0);
-  map.originY = a.letterbox.toOriginalY(0.0);
-  auto overlay = core::renderHeatmapOverlay(image.value(), map, o.opacity, core::ColorMap::Jet);
-  if (!overlay) return fail(kExitFailure, overlay.error().message);
-  if (auto status = io::writeImage(overlay.value(), o.output); !status) return fail(kExitFailure, status.error().message);
-  std::cout << "wrote " << o.output.string() << " (CLS attention, " << (o.head < 0 ? std::string("mean of heads") : "head " + std::to_string(o.head))
-            << ", " << a.gridWidth << "x" << a.gridHeight << " patches)\n";
-  return kExitOk;
+  return runImageExplain(o, request.value(), *vit.value(), image.value());
 }
 
 }  // namespace meridian::app

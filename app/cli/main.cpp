@@ -7,6 +7,8 @@
 
 #include "Commands.hpp"
 #include "ExitCodes.hpp"
+#include "TrainCommands.hpp"
+#include "PretrainCommands.hpp"
 #include "meridian/core/Logging.hpp"
 
 int main(int argc, char** argv) {
@@ -48,22 +50,43 @@ int main(int argc, char** argv) {
   importCmd->add_option("--image-size", import.imageSize, "Input size the position embedding was trained at");
   importCmd->add_option("--registers", import.registers, "Register tokens (DINOv2 'reg' models)");
   importCmd->add_flag("--layer-scale", import.layerScale, "The checkpoint has LayerScale gammas (DINOv2)");
+  importCmd->add_option("--name", import.name, "Model name in model.json (default: the output folder's name)");
+  importCmd->add_option("--labels", import.labels, "Class names a,b,c (as many as --classes)");
+  importCmd->add_option("--modality", import.modality, "Input kind the model takes: any | ct | grayscale | color");
+  importCmd->add_option("--ct-windows", import.ctWindows,
+                        "CT: 1 or 3 windows as names (lung, mediastinum, bone, brain, liver, soft-tissue) or center/width in HU");
 
   InferOptions infer;
   auto* inferCmd = cli.add_subcommand("infer", "Run a model on an image, volume (middle slice), slide (overview) or DICOM series folder");
-  inferCmd->add_option("--model", infer.modelDir, "Model folder (config.json + model.safetensors)")->required();
+  inferCmd->add_option("--model", infer.modelDir, "Model folder (model.json + weights.safetensors)")->required();
   inferCmd->add_option("input", infer.input, "Input file or DICOM series folder")->required();
   inferCmd->add_flag("--json", infer.json, "Machine-readable output");
   inferCmd->add_option("--out", infer.outDir, "Also write <input>.prediction.json with the embedding here");
+  inferCmd->add_option("--mpp", infer.mpp, "Slides: µm per model-input pixel of the patches (default 0.5)")
+      ->check(CLI::PositiveNumber);
+  inferCmd->add_option("--batch", infer.batch, "Volumes and slides: images per forward pass (default 16)")
+      ->check(CLI::Range(1, 4096));
+  inferCmd->add_flag("--resume", infer.resume, "Slides: continue the run whose progress is in --out");
 
   ExplainOptions explain;
   auto* explainCmd = cli.add_subcommand("explain", "Write an attention overlay (PNG) for an input");
   explainCmd->add_option("--model", explain.modelDir, "Model folder")->required();
   explainCmd->add_option("input", explain.input, "Input file or DICOM series folder")->required();
-  explainCmd->add_option("--method", explain.method, "cls (last-layer CLS attention)");
-  explainCmd->add_option("--head", explain.head, "One attention head (default: the mean of all)");
+  explainCmd->add_option("--method", explain.method,
+                         "cls (last-layer CLS attention), rollout (attention rollout), gradcam (gradient-weighted attention)");
+  explainCmd->add_option("--head", explain.head, "cls: one attention head (default: the mean of all)");
+  explainCmd->add_option("--class", explain.className, "gradcam: the label to explain (default: the top-1 class)");
   explainCmd->add_option("--opacity", explain.opacity, "Overlay opacity 0..1")->check(CLI::Range(0.0, 1.0));
-  explainCmd->add_option("--out", explain.output, "Overlay image to write (.png)")->required();
+  explainCmd->add_option("--out", explain.output, "2D: overlay (.png) or float map in the image's pixel grid (.nii, .nii.gz)")->required();
+  explainCmd->add_option("--mpp", explain.mpp, "Slides: µm per model-input pixel of the patches (default 0.5)")
+      ->check(CLI::PositiveNumber);
+  explainCmd->add_option("--batch", explain.batch, "Volumes and slides: images per forward pass (default 16)")
+      ->check(CLI::Range(1, 4096));
+
+  PretrainOptions pretrain;
+  auto* pretrainCmd = addPretrainCommand(cli, pretrain);
+
+  const TrainCommandSet trainCommands(cli);  // embed, train, evaluate
 
   auto* versionCmd = cli.add_subcommand("version", "Versions, LibTorch runtime and BLAS check");
 
@@ -97,7 +120,10 @@ int main(int argc, char** argv) {
     rc = runInfer(infer);
   } else if (*explainCmd) {
     rc = runExplain(explain);
+  } else if (*pretrainCmd) {
+    rc = runPretrain(pretrain);
   } else if (*versionCmd) rc = runVersion();
+  if (const int trainRc = trainCommands.run(); trainRc >= 0) rc = trainRc;
   meridian::core::logging::flush();
   return rc;
 }

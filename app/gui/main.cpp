@@ -1,5 +1,5 @@
 // meridian: the workstation GUI.
-//   meridian [PATH | FOLDER] [--screenshot OUT.png] [--size 1400x900] [--verbose]
+//   meridian [PATH | FOLDER] [--overlay MAP.nii.gz] [--screenshot OUT.png] [--size 1400x900] [--verbose]
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -11,7 +11,11 @@
 
 #include "DisplayCheck.hpp"
 #include "meridian/core/Logging.hpp"
+#include "meridian/io/MapReader.hpp"
 #include "meridian/ui/MainWindow.hpp"
+#include "meridian/viewers/ImageViewer2D.hpp"
+#include "meridian/viewers/SlideViewer.hpp"
+#include "meridian/viewers/VolumeViewer.hpp"
 #include "meridian/viewers/VtkRenderWidget.hpp"
 
 namespace {
@@ -27,6 +31,35 @@ void qtMessageToLog(QtMsgType type, const QMessageLogContext&, const QString& me
     case QtCriticalMsg:
     case QtFatalMsg: log->error("Qt: {}", text); break;
   }
+}
+
+// Exit codes (README): 3 an input cannot be opened, 4 no screenshot, 5 the overlay does not fit.
+constexpr int kExitBadInput = 3;
+constexpr int kExitOverlayRefused = 5;
+
+// Reads a map (.nii.gz and the other volume formats) and hands it to the viewer that shows
+// the open content; each viewer checks that it fits. Returns 0 or an exit code.
+int attachOverlay(meridian::ui::MainWindow& window, const std::string& path) {
+  using namespace meridian;
+  auto read = io::readMap(path);
+  if (!read) {
+    std::fprintf(stderr, "meridian: overlay: %s\n", read.error().message.c_str());  // the message names the file
+    return kExitBadInput;
+  }
+  core::Volume map = std::move(read).value();
+  QWidget* shown = window.currentViewer();
+  core::Status attached = core::makeError(core::ErrorCode::InvalidArgument, "open an image, volume or slide first");
+  if (shown == window.viewer() && window.viewer()->hasImage())
+    attached = window.viewer()->setHeatmap(std::move(map));
+  else if (shown == window.volumeViewer())
+    attached = window.volumeViewer()->setHeatmap(std::move(map));
+  else if (shown == window.slideViewer())
+    attached = window.slideViewer()->setHeatmap(std::move(map));
+  if (!attached) {
+    std::fprintf(stderr, "meridian: overlay %s refused: %s\n", path.c_str(), attached.error().message.c_str());
+    return kExitOverlayRefused;
+  }
+  return 0;
 }
 
 bool waitUntilExposed(QWidget& window, int timeoutMs) {
@@ -67,11 +100,14 @@ int main(int argc, char** argv) {
   QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
                                       QStringLiteral("Render, save the window to this PNG and exit."),
                                       QStringLiteral("file"));
+  QCommandLineOption overlayOption(QStringLiteral("overlay"),
+                                   QStringLiteral("A heatmap (float NIfTI map in the image's geometry) to draw over it."),
+                                   QStringLiteral("map"));
   QCommandLineOption sizeOption(QStringLiteral("size"), QStringLiteral("Window size, WIDTHxHEIGHT."),
                                 QStringLiteral("size"), QStringLiteral("1400x900"));
   QCommandLineOption verboseOption({QStringLiteral("v"), QStringLiteral("verbose")},
                                    QStringLiteral("Debug-level logging."));
-  parser.addOptions({openOption, screenshotOption, sizeOption, verboseOption});
+  parser.addOptions({openOption, overlayOption, screenshotOption, sizeOption, verboseOption});
   parser.process(app);  // exits with a message on unknown options
 
   QString path = parser.value(openOption);
@@ -91,8 +127,12 @@ int main(int argc, char** argv) {
   if (!path.isEmpty()) {
     if (auto status = window.open(path.toStdString()); !status) {
       std::fprintf(stderr, "meridian: %s\n", status.error().message.c_str());
-      if (parser.isSet(screenshotOption)) return 3;
+      if (parser.isSet(screenshotOption)) return kExitBadInput;
     }
+  }
+  if (parser.isSet(overlayOption)) {
+    const int code = attachOverlay(window, parser.value(overlayOption).toStdString());
+    if (code != 0 && parser.isSet(screenshotOption)) return code;  // a figure without its overlay is wrong
   }
   if (parser.isSet(screenshotOption)) {
     if (!waitUntilExposed(window, 10000)) {

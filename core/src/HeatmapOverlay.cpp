@@ -92,3 +92,59 @@ Result<Image2D> renderHeatmapOverlay(const Image2D& image, const Heatmap& map, d
 }
 
 }  // namespace meridian::core
+
+namespace meridian::core {
+
+const char* toString(ColorMap map) {
+  switch (map) {
+    case ColorMap::Viridis: return "viridis";
+    case ColorMap::Jet: return "jet";
+    case ColorMap::Hot: return "hot";
+  }
+  return "jet";
+}
+
+std::optional<ColorMap> colorMapFromString(const std::string& name) {
+  for (ColorMap m : {ColorMap::Viridis, ColorMap::Jet, ColorMap::Hot})
+    if (name == toString(m)) return m;
+  return std::nullopt;
+}
+
+Result<Volume> heatmapToMapVolume(const Heatmap& map, int imageWidth, int imageHeight) {
+  if (imageWidth < 1 || imageHeight < 1) return makeError(ErrorCode::InvalidArgument, "no image for the heatmap");
+  if (map.width <= 0 || map.height <= 0 || map.values.size() != static_cast<std::size_t>(map.width) * map.height)
+    return makeError(ErrorCode::InvalidArgument, "heatmap of " + std::to_string(map.width) + "x" + std::to_string(map.height) +
+                                                     " cells has " + std::to_string(map.values.size()) + " values");
+  if (!(map.cellWidth > 0) || !(map.cellHeight > 0))
+    return makeError(ErrorCode::InvalidArgument, "heatmap cells must have a positive size");
+  // Heatmap keeps edges with pixel centres at x + 0.5 (the image spans [0, W)); a cell
+  // overlaps when it reaches into that span by more than rounding.
+  const auto overlapping = [](double origin, double cell, int cells, int imageSize) {
+    int first = cells, last = -1;
+    for (int c = 0; c < cells; ++c) {
+      const double lo = origin + c * cell, hi = lo + cell, eps = 1e-6 * cell;
+      if (hi > eps && lo < imageSize - eps) first = std::min(first, c), last = std::max(last, c);
+    }
+    return std::array<int, 2>{first, last};
+  };
+  const auto cols = overlapping(map.originX, map.cellWidth, map.width, imageWidth);
+  const auto rows = overlapping(map.originY, map.cellHeight, map.height, imageHeight);
+  if (cols[1] < cols[0] || rows[1] < rows[0])
+    return makeError(ErrorCode::InvalidArgument, "the heatmap does not overlap the image (geometry does not fit)");
+  const int w = cols[1] - cols[0] + 1, h = rows[1] - rows[0] + 1;
+  auto volume = Volume::allocate({w, h, 1}, PixelType::Float32);
+  if (!volume) return volume.error();
+  Volume& out = volume.value();
+  float* values = reinterpret_cast<float*>(out.data());
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      values[static_cast<std::size_t>(y) * w + x] =
+          map.values[static_cast<std::size_t>(y + rows[0]) * map.width + x + cols[0]];
+  out.spacing = {map.cellWidth, map.cellHeight, 1.0};
+  // Centre of the first kept cell, moved from edge coordinates to centre-on-integer ones.
+  out.origin = {map.originX + (cols[0] + 0.5) * map.cellWidth - 0.5, map.originY + (rows[0] + 0.5) * map.cellHeight - 0.5,
+                0.0};
+  return out;
+}
+
+}  // namespace meridian::core

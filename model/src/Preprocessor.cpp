@@ -41,6 +41,36 @@ std::vector<Taps> resampleTaps(int inSize, int outSize) {
   return taps;
 }
 
+std::string describe(const core::Image2D& image) {
+  std::string kind = std::to_string(image.channels()) + "-channel " + core::toString(image.pixelType()) + " image";
+  if (!image.photometric.empty()) kind += " (" + image.photometric + ")";
+  return kind;
+}
+
+bool channelsEqual(const core::Image2D& image) {
+  for (int y = 0; y < image.height(); ++y)
+    for (int x = 0; x < image.width(); ++x)
+      if (image.valueAt(x, y, 0) != image.valueAt(x, y, 1) || image.valueAt(x, y, 0) != image.valueAt(x, y, 2))
+        return false;
+  return true;
+}
+
+// A CT slice's channels in [0, 1]: each HU window clamps to its range and scales.
+std::vector<float> windowedPlanar(const core::Image2D& image, const std::vector<HuWindow>& configured) {
+  const std::vector<HuWindow> windows = configured.empty() ? std::vector<HuWindow>{{40.0, 400.0}} : configured;
+  const int w = image.width(), h = image.height();
+  const std::size_t plane = static_cast<std::size_t>(w) * h;
+  std::vector<float> planar(windows.size() * plane);
+  for (std::size_t k = 0; k < windows.size(); ++k) {
+    const double lo = windows[k].center - windows[k].width / 2.0, inv = 1.0 / windows[k].width;
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x)
+        planar[k * plane + static_cast<std::size_t>(y) * w + x] =
+            static_cast<float>(std::clamp((image.valueAt(x, y) - lo) * inv, 0.0, 1.0));
+  }
+  return planar;
+}
+
 // The image as planar float in [0, 1], channel-first.
 std::vector<float> toUnitPlanar(const core::Image2D& image) {
   const int w = image.width(), h = image.height(), c = image.channels();
@@ -68,6 +98,37 @@ std::vector<float> toUnitPlanar(const core::Image2D& image) {
 
 }  // namespace
 
+core::Status checkInputKind(const core::Image2D& image, const PreprocessConfig& config,
+                            const std::string& sourceModality) {
+  auto refuse = [&](const std::string& wants, const std::string& why) {
+    return core::makeError(core::ErrorCode::Unsupported, std::string("this model takes ") + wants + "; the input is a " +
+                                                             describe(image) + why);
+  };
+  switch (config.modality) {
+    case InputModality::Any:
+      return core::Ok{};
+    case InputModality::CT: {
+      const char* wants = "CT slices in Hounsfield units (one channel, 16-bit or float, from DICOM or NIfTI)";
+      if (!sourceModality.empty() && sourceModality != "CT")
+        return refuse(wants, " from a " + sourceModality + " study");
+      if (image.channels() != 1) return refuse(wants, " (a photograph or screenshot?)");
+      if (image.pixelType() == core::PixelType::UInt8) return refuse(wants, ": 8 bits hold no Hounsfield units");
+      const auto range = image.valueRange();
+      if (range[0] > -200.0)
+        return refuse(wants, " whose lowest value is " + std::to_string(static_cast<long>(range[0])) +
+                                 ": no air (below -200 HU), so its values do not look like Hounsfield units");
+      return core::Ok{};
+    }
+    case InputModality::Grayscale:
+      if (image.channels() == 1 || (image.channels() == 3 && channelsEqual(image))) return core::Ok{};
+      return refuse("grayscale images (radiographs, MR)", " with colour in it");
+    case InputModality::Color:
+      if (image.channels() == 3) return core::Ok{};
+      return refuse("colour images (RGB: pathology, fundus, dermoscopy)", " (a CT, MR or radiograph?)");
+  }
+  return core::Ok{};
+}
+
 core::Result<PreprocessedImage> preprocessImage(const core::Image2D& image, int inputSize,
                                                 const PreprocessConfig& config) {
   if (image.empty() || image.width() < 1 || image.height() < 1)
@@ -79,6 +140,13 @@ core::Result<PreprocessedImage> preprocessImage(const core::Image2D& image, int 
     return core::makeError(core::ErrorCode::InvalidArgument, "model input size " + std::to_string(inputSize));
   for (float s : config.std)
     if (!(s > 0.0f)) return core::makeError(core::ErrorCode::InvalidArgument, "normalisation std must be positive");
+  if (config.modality == InputModality::CT && config.ctWindows.size() != 0 && config.ctWindows.size() != 1 &&
+      config.ctWindows.size() != 3)
+    return core::makeError(core::ErrorCode::InvalidArgument,
+                           std::to_string(config.ctWindows.size()) + " CT windows: use 1 (replicated) or 3");
+  for (const HuWindow& window : config.ctWindows)
+    if (!(window.width > 0.0)) return core::makeError(core::ErrorCode::InvalidArgument, "CT window width must be positive");
+  if (auto kind = checkInputKind(image, config); !kind) return kind.error();
 
   const int w = image.width(), h = image.height();
   const double scale = static_cast<double>(inputSize) / std::max(w, h);
@@ -95,7 +163,9 @@ core::Result<PreprocessedImage> preprocessImage(const core::Image2D& image, int 
   box.offsetX = (inputSize - box.resizedWidth) / 2;
   box.offsetY = (inputSize - box.resizedHeight) / 2;
 
-  const std::vector<float> planar = toUnitPlanar(image);
+  const bool ct = config.modality == InputModality::CT;
+  const std::vector<float> planar = ct ? windowedPlanar(image, config.ctWindows) : toUnitPlanar(image);
+  const int planes = static_cast<int>(planar.size() / (static_cast<std::size_t>(w) * h));
   const auto tapsX = resampleTaps(w, box.resizedWidth);
   const auto tapsY = resampleTaps(h, box.resizedHeight);
   const int rw = box.resizedWidth, rh = box.resizedHeight;
@@ -104,7 +174,7 @@ core::Result<PreprocessedImage> preprocessImage(const core::Image2D& image, int 
   out.chw.resize(3 * plane);
   std::vector<float> rows(static_cast<std::size_t>(h) * rw);  // horizontally resampled channel
   for (int k = 0; k < 3; ++k) {
-    const int src = image.channels() == 1 ? 0 : k;  // grayscale feeds all three channels
+    const int src = planes == 1 ? 0 : k;  // grayscale (or one CT window) feeds all three channels
     const float* in = planar.data() + static_cast<std::size_t>(src) * w * h;
     for (int y = 0; y < h; ++y)
       for (int x = 0; x < rw; ++x) {

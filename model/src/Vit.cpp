@@ -36,7 +36,7 @@ void VitImpl::initializeWeights() {
   }
 }
 
-VitOutput VitImpl::forward(const torch::Tensor& x, bool withClsAttention) {
+VitOutput VitImpl::forward(const torch::Tensor& x, bool withClsAttention, const AttentionTap* tap) {
   if (x.dim() != 4 || x.size(1) != 3) throw std::invalid_argument("ViT input must be [B, 3, H, W]");
   const int p = config_.patchSize;
   if (x.size(2) % p != 0 || x.size(3) % p != 0)
@@ -56,11 +56,13 @@ VitOutput VitImpl::forward(const torch::Tensor& x, bool withClsAttention) {
   const auto depth = blocks->size();
   for (std::size_t i = 0; i < depth; ++i) {
     const auto block = blocks->ptr<VitBlockImpl>(i);
-    if (withClsAttention && i + 1 == depth) {
+    const bool lastWithCls = withClsAttention && i + 1 == depth;
+    if (lastWithCls || tap != nullptr) {
       torch::Tensor weights;
       tokens = block->forward(tokens, &weights);
+      if (tap != nullptr) (*tap)(i, weights);
       // The CLS query's row, patch columns only: registers and CLS itself are no image region.
-      out.clsAttention = weights.select(2, 0).slice(2, prefix);
+      if (lastWithCls) out.clsAttention = weights.select(2, 0).slice(2, prefix);
     } else {
       tokens = block->forward(tokens);
     }

@@ -9,11 +9,18 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 
+#include <functional>
+
 #include "PatchEmbed.hpp"
 #include "VitBlock.hpp"
 #include "meridian/model/VitConfig.hpp"
 
 namespace meridian::model {
+
+/// Receives the softmax attention weights [B, heads, T, T] of every block as the forward
+/// pass computes them (layer 0 first): what rollout and gradient-weighted maps are built
+/// from. Those blocks take the explicit attention path instead of the fused kernel.
+using AttentionTap = std::function<void(std::size_t layer, const torch::Tensor& weights)>;
 
 struct VitOutput {
   torch::Tensor features;      // [B, D] pooled after the final norm
@@ -27,7 +34,10 @@ class VitImpl : public torch::nn::Module {
 
   /// x: [B, 3, H, W] with H and W multiples of the patch size. Other sizes than the
   /// configured one interpolate the position embedding.
-  VitOutput forward(const torch::Tensor& x, bool withClsAttention = false);
+  VitOutput forward(const torch::Tensor& x, bool withClsAttention = false, const AttentionTap* tap = nullptr);
+
+  /// Tokens before the patches: CLS and the registers.
+  int prefixTokens() const { return 1 + config_.registerTokens; }
 
   /// timm-like initialisation (truncated normal 0.02 for linear layers and embeddings).
   void initializeWeights();

@@ -2,61 +2,50 @@
 
 #include <c10/core/InferenceMode.h>
 
+#include <ctime>
 #include <fstream>
 #include <sstream>
 
-#include "ConfigJson.hpp"
-#include "MatmulWeightCast.hpp"
+#include "ModelJson.hpp"
 #include "TensorIo.hpp"
-#include "Vit.hpp"
+#include "VitModelImpl.hpp"
 #include "WeightImporter.hpp"
 #include "meridian/core/AtomicFile.hpp"
+#include "meridian/core/FileHash.hpp"
 #include "meridian/core/Logging.hpp"
 #include "meridian/model/Preprocessor.hpp"
 #include "meridian/model/Runtime.hpp"
 
 namespace meridian::model {
 
-struct VitModel::Impl {
-  VitConfig config;
-  PreprocessConfig preprocess;
-  Vit net{nullptr};
-  Precision precision = Precision::Float32;
-  MatmulWeightCast cast;  // holds the fp32 originals while bf16 is active
-};
-
 namespace {
 
-constexpr const char* kConfigFile = "config.json";
-constexpr const char* kWeightsFile = "model.safetensors";
+using detail::checkInput;
+using detail::singleInput;
+using detail::toTensor;
+using detail::toVector;
 
-std::vector<float> toVector(const at::Tensor& t) {
-  const auto c = t.to(at::kFloat).contiguous();
-  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+// Softmax over each task's slice of the logits ([B, classes]); one softmax when the card
+// names no tasks or one task.
+at::Tensor taskProbabilities(const at::Tensor& logits, const ModelCard& card) {
+  if (card.tasks.size() < 2) return at::softmax(logits, 1);
+  std::vector<at::Tensor> parts;
+  std::int64_t first = 0;
+  for (const ModelTask& task : card.tasks) {
+    const auto count = static_cast<std::int64_t>(task.labels.size());
+    parts.push_back(at::softmax(logits.slice(1, first, first + count), 1));
+    first += count;
+  }
+  return at::cat(parts, 1);
 }
 
-core::Status checkInput(const InputBatch& input, const VitConfig& config) {
-  auto bad = [](const std::string& what) { return core::makeError(core::ErrorCode::InvalidArgument, what); };
-  if (input.batch < 1 || input.height < 1 || input.width < 1) return bad("model input: empty batch");
-  if (input.height % config.patchSize != 0 || input.width % config.patchSize != 0)
-    return bad("model input " + std::to_string(input.width) + "x" + std::to_string(input.height) +
-               " is not a multiple of the patch size " + std::to_string(config.patchSize));
-  if (input.height > 4096 || input.width > 4096) return bad("model input larger than 4096 pixels");
-  const std::size_t expected = static_cast<std::size_t>(input.batch) * 3 * input.height * input.width;
-  if (input.data.size() != expected)
-    return bad("model input holds " + std::to_string(input.data.size()) + " floats, batch x 3 x height x width is " +
-               std::to_string(expected));
-  return core::Ok{};
-}
-
-at::Tensor toTensor(const InputBatch& input) {
-  // from_blob does not copy; the InputBatch outlives the forward pass that reads it.
-  return at::from_blob(const_cast<float*>(input.data.data()), {input.batch, 3, input.height, input.width},
-                       at::TensorOptions().dtype(at::kFloat));
-}
-
-InputBatch singleInput(const PreprocessedImage& image) {
-  return InputBatch{1, image.size, image.size, image.chw};
+std::string utcNowIso8601() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
 }
 
 }  // namespace
@@ -79,9 +68,11 @@ VitModel::~VitModel() = default;
 
 core::Result<std::unique_ptr<VitModel>> VitModel::create(const VitConfig& config, std::uint64_t seed,
                                                          const PreprocessConfig& preprocess) {
+  // Seeded before the modules are built: their constructors draw the initial values of
+  // what initializeWeights() leaves alone (the patch-embedding convolution).
+  at::manual_seed(seed);
   auto impl = makeImpl(config, preprocess);
   if (!impl) return impl.error();
-  at::manual_seed(seed);
   impl.value()->net->initializeWeights();
   return std::unique_ptr<VitModel>(new VitModel(std::move(impl).value()));
 }
@@ -102,14 +93,32 @@ core::Result<std::unique_ptr<VitModel>> VitModel::load(const std::filesystem::pa
 }
 
 core::Result<std::unique_ptr<VitModel>> VitModel::load(const std::filesystem::path& directory) {
-  const auto configPath = directory / kConfigFile;
-  std::ifstream in(configPath);
-  if (!in) return core::makeError(core::ErrorCode::NotFound, configPath.string() + ": cannot open");
+  const auto jsonPath = directory / kModelJsonFile;
+  std::ifstream in(jsonPath);
+  if (!in) return core::makeError(core::ErrorCode::NotFound, jsonPath.string() + ": cannot open (not a model folder?)");
   std::stringstream text;
   text << in.rdbuf();
-  auto config = parseModelConfig(text.str());
-  if (!config) return core::makeError(config.error().code, configPath.string() + ": " + config.error().message);
-  return load(directory / kWeightsFile, config.value().vit, WeightLayout::Timm, config.value().preprocess);
+  auto description = parseModelJson(text.str());
+  if (!description)
+    return core::makeError(description.error().code, jsonPath.string() + ": " + description.error().message);
+  const ModelDescription& d = description.value();
+  // Weights that are not the ones the card describes are refused before they are parsed.
+  const auto weightsPath = directory / kWeightsFile;
+  auto hash = core::sha256OfFile(weightsPath);
+  if (!hash) return hash.error();
+  const std::string& expected = d.card.provenance.weightsSha256;
+  if (expected.empty())
+    return core::makeError(core::ErrorCode::Corrupt,
+                           jsonPath.string() + ": provenance.weights_sha256 is missing, so " + weightsPath.string() +
+                               " (SHA-256 " + hash.value() + ") cannot be verified");
+  if (hash.value() != expected)
+    return core::makeError(core::ErrorCode::Corrupt, weightsPath.string() + " has SHA-256 " + hash.value() + " but " +
+                                                         jsonPath.string() + " records " + expected +
+                                                         ": the weights were changed or replaced");
+  auto model = load(weightsPath, d.vit, WeightLayout::Timm, d.preprocess);
+  if (!model) return model.error();
+  model.value()->impl_->card = d.card;
+  return model;
 }
 
 core::Status VitModel::save(const std::filesystem::path& directory) const {
@@ -120,9 +129,28 @@ core::Status VitModel::save(const std::filesystem::path& directory) const {
   // fp32 originals even while bf16 runs: a checkpoint must not lose precision.
   for (const auto& item : impl_->net->named_parameters(true))
     tensors.emplace(item.key(), impl_->cast.original(item.key(), item.value()));
-  auto status = saveSafeTensors(directory / kWeightsFile, tensors, {{"format", "pt"}, {"producer", "meridian"}});
+  if (auto fits = checkTasksFitHead(impl_->card, impl_->config.numClasses); !fits) return fits;
+  const auto weightsPath = directory / kWeightsFile;
+  auto status = saveSafeTensors(weightsPath, tensors, {{"format", "pt"}, {"producer", "meridian"}});
   if (!status) return status;
-  return core::writeFileAtomically(directory / kConfigFile, toJson(ModelConfig{impl_->config, impl_->preprocess}));
+  auto hash = core::sha256OfFile(weightsPath);
+  if (!hash) return hash.error();
+  ModelCard card = impl_->card;
+  card.provenance.weightsSha256 = hash.value();
+  if (card.provenance.createdAt.empty()) card.provenance.createdAt = utcNowIso8601();
+  status = core::writeFileAtomically(directory / kModelJsonFile,
+                                     toModelJson(ModelDescription{impl_->config, impl_->preprocess, card}));
+  if (!status) return status;
+  impl_->card = std::move(card);  // the in-memory card now describes the saved weights
+  return core::Ok{};
+}
+
+const ModelCard& VitModel::card() const {
+  return impl_->card;
+}
+
+void VitModel::setCard(ModelCard card) {
+  impl_->card = std::move(card);
 }
 
 const VitConfig& VitModel::config() const {
@@ -164,7 +192,9 @@ core::Result<std::vector<Prediction>> VitModel::predict(const InputBatch& input)
     return core::makeError(core::ErrorCode::Internal, std::string("model forward failed: ") + e.what());
   }
   std::vector<Prediction> predictions(static_cast<std::size_t>(input.batch));
-  const at::Tensor probabilities = out.logits.defined() ? at::softmax(out.logits, 1) : at::Tensor();
+  if (out.logits.defined())
+    if (auto fits = checkTasksFitHead(impl_->card, impl_->config.numClasses); !fits) return fits.error();
+  const at::Tensor probabilities = out.logits.defined() ? taskProbabilities(out.logits, impl_->card) : at::Tensor();
   for (int i = 0; i < input.batch; ++i) {
     Prediction& p = predictions[static_cast<std::size_t>(i)];
     p.embedding = toVector(out.features[i]);
@@ -176,32 +206,8 @@ core::Result<std::vector<Prediction>> VitModel::predict(const InputBatch& input)
   return predictions;
 }
 
-core::Result<std::vector<AttentionMap>> VitModel::clsAttention(const InputBatch& input) const {
-  auto status = checkInput(input, impl_->config);
-  if (!status) return status.error();
-  VitOutput out;
-  try {
-    c10::InferenceMode inference;
-    out = impl_->net->forward(toTensor(input), /*withClsAttention=*/true);
-  } catch (const std::exception& e) {
-    return core::makeError(core::ErrorCode::Internal, std::string("model forward failed: ") + e.what());
-  }
-  const int p = impl_->config.patchSize;
-  std::vector<AttentionMap> maps(static_cast<std::size_t>(input.batch));
-  for (int i = 0; i < input.batch; ++i) {
-    AttentionMap& map = maps[static_cast<std::size_t>(i)];
-    map.heads = impl_->config.heads;
-    map.gridHeight = input.height / p;
-    map.gridWidth = input.width / p;
-    map.patchSize = p;
-    map.perHead = toVector(out.clsAttention[i]);
-    map.mean = toVector(out.clsAttention[i].mean(0));
-    Letterbox& box = map.letterbox;  // the input is the image: identity mapping
-    box.originalWidth = box.resizedWidth = input.width;
-    box.originalHeight = box.resizedHeight = input.height;
-    box.inputSize = std::max(input.width, input.height);
-  }
-  return maps;
+core::Status VitModel::checkInputKind(const core::Image2D& image, const std::string& sourceModality) const {
+  return model::checkInputKind(image, impl_->preprocess, sourceModality);
 }
 
 core::Result<Prediction> VitModel::predict(const core::Image2D& image) const {
@@ -210,16 +216,6 @@ core::Result<Prediction> VitModel::predict(const core::Image2D& image) const {
   auto predictions = predict(singleInput(input.value()));
   if (!predictions) return predictions.error();
   return std::move(predictions.value().front());
-}
-
-core::Result<AttentionMap> VitModel::clsAttention(const core::Image2D& image) const {
-  auto input = preprocessImage(image, impl_->config.imageSize, impl_->preprocess);
-  if (!input) return input.error();
-  auto maps = clsAttention(singleInput(input.value()));
-  if (!maps) return maps.error();
-  AttentionMap map = std::move(maps.value().front());
-  map.letterbox = input.value().letterbox;
-  return map;
 }
 
 }  // namespace meridian::model

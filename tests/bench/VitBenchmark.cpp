@@ -1,7 +1,8 @@
 // ViT-B/16 inference on the CPU: Meridian (LibTorch C++, fp32 and bf16 where the CPU has
 // it) vs PyTorch eager torchvision.models.vit_b_16 (/usr/bin/python3, same precisions,
 // torch.inference_mode, threads = cores) in the same run, plus the cost of asking for the
-// attention map. Medians of RUNS warm calls; the ratios are the result. Not a test.
+// attention maps (CLS attention, rollout, gradient-weighted). Medians of RUNS warm calls;
+// the ratios are the result. Not a test.
 //
 //   build/bin/bench_vit [runs=5] [batches=1,16] [meridian-only]
 //   e.g. build/bin/bench_vit 5 1,16,32
@@ -93,9 +94,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> precisions{"fp32"};
   if (bf16.available) precisions.push_back("bf16");
 
-  // Meridian: predict() per batch size and precision; clsAttention() at batch 1.
+  // Meridian: predict() per batch size and precision; each explain() method at batch 1.
   std::map<std::pair<std::string, int>, double> ours;
-  std::map<std::string, std::pair<double, double>> attention;  // precision -> (predict, clsAttention) ms
+  // (precision, method) -> (predict, explain) ms
+  std::map<std::pair<std::string, std::string>, std::pair<double, double>> attention;
   for (const auto& precision : precisions) {
     vit->setPrecision(precision == "bf16" ? model::Precision::BFloat16 : model::Precision::Float32);
     for (int batch : batches) {
@@ -104,15 +106,18 @@ int main(int argc, char** argv) {
       std::printf("  meridian %s batch %d: %.1f ms\n", precision.c_str(), batch, ours[{precision, batch}]);
       std::fflush(stdout);
     }
-    // Alternate the two at batch 1 over twice the runs: a slow phase of the machine then
-    // hits both rather than one.
+    // Alternate predict and the map at batch 1 over twice the runs: a slow phase of the
+    // machine then hits both rather than one.
     const auto one = randomBatch(1);
-    std::vector<double> plain, withMap;
-    for (int round = 0; round < 2; ++round) {
-      plain.push_back(medianMs(runs, [&] { (void)vit->predict(one); }));
-      withMap.push_back(medianMs(runs, [&] { (void)vit->clsAttention(one); }));
+    for (auto method : {model::ExplainMethod::ClsAttention, model::ExplainMethod::Rollout,
+                        model::ExplainMethod::GradientAttention}) {
+      std::vector<double> plain, withMap;
+      for (int round = 0; round < 2; ++round) {
+        plain.push_back(medianMs(runs, [&] { (void)vit->predict(one); }));
+        withMap.push_back(medianMs(runs, [&] { (void)vit->explain(one, method); }));
+      }
+      attention[{precision, model::toString(method)}] = {std::min(plain[0], plain[1]), std::min(withMap[0], withMap[1])};
     }
-    attention[precision] = {std::min(plain[0], plain[1]), std::min(withMap[0], withMap[1])};
   }
 
   std::string peerPrecisions;
@@ -139,9 +144,11 @@ int main(int argc, char** argv) {
     for (int batch : batches)
       std::printf("Meridian bf16/fp32 speed-up at batch %d: %.2fx\n", batch, ours[{"fp32", batch}] / ours[{"bf16", batch}]);
   }
-  for (const auto& [precision, ms] : attention)
-    std::printf("clsAttention vs predict, batch 1, %s: %.1f vs %.1f ms = %.3fx (goal <= 1.05x)\n", precision.c_str(),
-                ms.second, ms.first, ms.second / ms.first);
+  const std::map<std::string, std::string> goals{{"cls", " (goal <= 1.05x)"}, {"rollout", " (goal <= 1.3x)"},
+                                                 {"gradcam", " (forward + backward)"}};
+  for (const auto& [key, ms] : attention)
+    std::printf("explain %s vs predict, batch 1, %s: %.1f vs %.1f ms = %.3fx%s\n", key.second.c_str(),
+                key.first.c_str(), ms.second, ms.first, ms.second / ms.first, goals.at(key.second).c_str());
   std::printf("load average after: %s\n", loadAverage().c_str());
   return 0;
 }

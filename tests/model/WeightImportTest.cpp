@@ -66,7 +66,7 @@ class WeightImport : public ::testing::Test {
     ASSERT_TRUE(model.ok()) << model.error().describe();
     model_ = std::move(model).value();
     ASSERT_TRUE(model_->save(dir_.path()).ok());
-    weights_ = dir_ / "model.safetensors";
+    weights_ = dir_ / "weights.safetensors";
   }
   // Loads `path` as timm layout and expects an error mentioning `text`.
   void expectError(const std::filesystem::path& path, const std::string& text) {
@@ -97,7 +97,7 @@ TEST_F(WeightImport, TimmLayoutRoundTripGivesIdenticalOutputs) {
   auto beforeMaps = model_->clsAttention(x);
   ASSERT_TRUE(before.ok() && beforeMaps.ok());
 
-  auto fromDir = VitModel::load(dir_.path());  // config.json + model.safetensors
+  auto fromDir = VitModel::load(dir_.path());  // model.json + weights.safetensors
   ASSERT_TRUE(fromDir.ok()) << fromDir.error().describe();
   auto fromFile = VitModel::load(weights_, smallConfig(), WeightLayout::Auto);
   ASSERT_TRUE(fromFile.ok()) << fromFile.error().describe();

@@ -25,6 +25,9 @@
 #include "meridian/io/ReaderRegistry.hpp"
 #include "meridian/ui/MainWindow.hpp"
 #include "meridian/viewers/ImageViewer2D.hpp"
+#include "meridian/viewers/MprPlaneView.hpp"
+#include "meridian/viewers/VolumeViewer.hpp"
+#include "VolumeTestSupport.hpp"
 
 namespace fs = std::filesystem;
 using namespace meridian;
@@ -162,8 +165,25 @@ TEST(MainWindow, ZoomAndPanKeepScreenAndStateInStep) {
   EXPECT_GT(screenImageCorrelation(shot, viewer->state(), displayed(kDemo / "pathology-ihc.png")), 0.9);
 }
 
-TEST(MainWindow, OpensASlideOverviewAndAVolumeSlice) {
-  for (const char* name : {"pathology-ihc-slide.tif", "ct-abdomen-stent.nii.gz"}) {
+TEST(MainWindow, OpensAVolumeInTheVolumeViewer) {
+  ui::MainWindow window;
+  ASSERT_TRUE(window.openPath(kDemo / "ct-abdomen-stent.nii.gz").ok());
+  EXPECT_EQ(window.currentViewer(), static_cast<QWidget*>(window.volumeViewer()));
+  showAndWait(window);
+  saveScreenshot(window, "mainwindow-ct-abdomen-stent.nii.gz.png");
+  const auto* viewer = window.volumeViewer();
+  const QImage shot = viewer->planeView(viewers::Plane::Axial)->grabFramebuffer();
+  EXPECT_GT(testsupport::planeCorrelation(shot, viewer->state(), viewers::Plane::Axial, *viewer->volume(),
+                                          viewer->storedWindow()),
+            0.95);
+  // Back to a 2D image: the 2D viewer comes to the front and the volume is let go.
+  ASSERT_TRUE(window.openPath(kDemo / "fundus-retina.jpg").ok());
+  EXPECT_EQ(window.currentViewer(), static_cast<QWidget*>(window.viewer()));
+  EXPECT_FALSE(window.volumeViewer()->hasVolume());
+}
+
+TEST(MainWindow, OpensASlideOverview) {
+  for (const char* name : {"pathology-ihc-slide.tif"}) {
     ui::MainWindow window;
     ASSERT_TRUE(window.openPath(kDemo / name).ok()) << name;
     showAndWait(window);
@@ -206,14 +226,18 @@ TEST(MainWindow, BrowsesTheSlicesOfAVolumeKeepingTheView) {
   ASSERT_TRUE(window.openPath(kDemo / "ct-abdomen-stent.nii.gz").ok());
   EXPECT_EQ(window.currentSlice(), 128);
   showAndWait(window);
-  window.viewer()->setWindow({500, 1000});
+  // Volumes open in the volume viewer; currentSlice()/showSlice() drive its axial plane.
+  auto* viewer = window.volumeViewer();
+  viewer->state().setWindow({500, 1000});
   window.showSlice(40);
   EXPECT_EQ(window.currentSlice(), 40);
-  EXPECT_DOUBLE_EQ(window.viewer()->state().window().center, 500) << "window kept while browsing";
-  auto opened = io::ReaderRegistry::builtin().open(kDemo / "ct-abdomen-stent.nii.gz");
-  const auto slice40 = std::get<core::Volume>(opened.value().content).slice(40).value();
-  const QImage shot = window.viewer()->grabFramebuffer();
-  EXPECT_GT(screenImageCorrelation(shot, window.viewer()->state(), core::applyWindow(slice40, {500, 1000})), 0.9);
+  EXPECT_EQ(viewer->state().sliceIndex(viewers::Plane::Axial), 40);
+  EXPECT_DOUBLE_EQ(viewer->state().window().center, 500) << "window kept while browsing";
+  for (int i = 0; i < 5; ++i) QApplication::processEvents();
+  const QImage shot = viewer->planeView(viewers::Plane::Axial)->grabFramebuffer();
+  EXPECT_GT(testsupport::planeCorrelation(shot, viewer->state(), viewers::Plane::Axial, *viewer->volume(),
+                                          viewer->storedWindow()),
+            0.95);
   saveScreenshot(window, "mainwindow-volume-slice40.png");
   ASSERT_TRUE(window.openPath(kDemo / "fundus-retina.jpg").ok());
   EXPECT_EQ(window.currentSlice(), -1);
@@ -225,7 +249,7 @@ TEST(MainWindow, AFolderWhoseFirstSeriesFailsOpensTheNextOne) {
   ASSERT_TRUE(window.open("/usr/lib/python3/dist-packages/pydicom/data/test_files/dicomdirtests/98892001").ok());
   ASSERT_EQ(window.fileList()->count(), 2);
   EXPECT_EQ(window.fileList()->currentRow(), 1);
-  EXPECT_TRUE(window.viewer()->hasImage());
+  EXPECT_TRUE(window.viewer()->hasImage() || window.volumeViewer()->hasVolume());
 }
 
 TEST(MainWindow, ABadFileLeavesTheOpenImageAlone) {

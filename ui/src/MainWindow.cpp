@@ -8,6 +8,7 @@
 #include <QListWidget>
 #include <QSignalBlocker>
 #include <QSlider>
+#include <QStackedWidget>
 #include <QToolBar>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -22,6 +23,9 @@
 #include "meridian/io/ImageSummary.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 #include "meridian/viewers/ImageViewer2D.hpp"
+#include "meridian/viewers/SlideViewer.hpp"
+#include "meridian/viewers/VolumeViewState.hpp"
+#include "meridian/viewers/VolumeViewer.hpp"
 
 namespace meridian::ui {
 namespace {
@@ -51,6 +55,11 @@ std::vector<std::pair<QString, QString>> infoRows(const std::filesystem::path& p
   }
   if (!s.modality.empty()) rows.emplace_back(QObject::tr("Modality"), QString::fromStdString(s.modality));
   if (s.mpp) rows.emplace_back(QObject::tr("µm per pixel"), QString::number((*s.mpp)[0], 'g', 4));
+  if (s.kind == io::ImageKind::Slide) {
+    rows.emplace_back(QObject::tr("Scan magnification"),
+                      s.mpp ? QString::fromStdString(viewers::formatMagnification((*s.mpp)[0]))
+                            : QObject::tr("unknown (no µm per pixel recorded)"));
+  }
   for (std::size_t i = 0; i < s.levels.size(); ++i)
     rows.emplace_back(QObject::tr("Level %1").arg(i), QStringLiteral("%1 × %2 (÷%3)")
                                                           .arg(s.levels[i].width)
@@ -62,8 +71,17 @@ std::vector<std::pair<QString, QString>> infoRows(const std::filesystem::path& p
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle(QStringLiteral("Meridian"));
-  viewer_ = new viewers::ImageViewer2D(this);
-  setCentralWidget(viewer_);
+  // One viewer per kind of content, stacked: only the current one is visible (and renders).
+  viewerStack_ = new QStackedWidget(this);
+  setCentralWidget(viewerStack_);
+  viewer_ = new viewers::ImageViewer2D(viewerStack_);
+  showViewer(viewer_);
+  volumeViewer_ = new viewers::VolumeViewer(viewerStack_);
+  viewerStack_->addWidget(volumeViewer_);
+  slideViewer_ = new viewers::SlideViewer(viewerStack_);
+  viewerStack_->addWidget(slideViewer_);
+  connect(slideViewer_, &viewers::SlideViewer::statusMessage, this,
+          [this](const QString& message) { statusBar()->showMessage(message); });
 
   infoPanel_ = new QTreeWidget(this);
   infoPanel_->setColumnCount(2);
@@ -102,11 +120,19 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(viewer_, &viewers::ImageViewer2D::pixelHovered, this, [this](int x, int y, const QString& value) {
     pixelLabel_->setText(tr("(%1, %2)  %3").arg(x).arg(y).arg(value));
   });
+  connect(volumeViewer_, &viewers::VolumeViewer::crosshairMoved, pixelLabel_, &QLabel::setText);
   buildMenus();
   statusBar()->showMessage(tr("Open an image, volume or slide with File ▸ Open."));
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::showViewer(QWidget* viewer) {
+  if (viewerStack_->indexOf(viewer) < 0) viewerStack_->addWidget(viewer);
+  viewerStack_->setCurrentWidget(viewer);
+}
+
+QWidget* MainWindow::currentViewer() const { return viewerStack_->currentWidget(); }
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
@@ -138,8 +164,14 @@ core::Status MainWindow::openPath(const std::filesystem::path& path) {
     statusBar()->showMessage(QString::fromStdString(opened.error().message));
     return opened.error();
   }
+  const auto* slide = std::get_if<std::shared_ptr<core::SlideSource>>(&opened.value().content);
+  if (!slide) slideViewer_->setSlide(nullptr);  // close the previous slide and stop its reads
   if (const auto* volume = std::get_if<core::Volume>(&opened.value().content)) {
     if (auto status = showVolume(std::make_shared<core::Volume>(*volume)); !status) return status;
+  } else if (slide) {
+    (void)showVolume(nullptr);  // no volume: cannot fail
+    slideViewer_->setSlide(*slide);  // tiles load on worker threads from here on
+    showViewer(slideViewer_);
   } else {
     auto display = io::representativeImage(opened.value());
     if (!display) {
@@ -149,6 +181,7 @@ core::Status MainWindow::openPath(const std::filesystem::path& path) {
     }
     (void)showVolume(nullptr);  // no volume: cannot fail
     viewer_->setImage(display.value());
+    showViewer(viewer_);
   }
   showInfo(infoRows(path, io::summarize(opened.value())));
   const QString name = QString::fromStdString(path.filename().string());
@@ -244,12 +277,23 @@ core::Status MainWindow::openSeries(const io::DicomSeriesInfo& series) {
 }
 
 core::Status MainWindow::showVolume(std::shared_ptr<const core::Volume> volume) {
+  // Scalar volumes (CT, MR) open in the volume viewer; colour frame stacks (cine loops) stay
+  // in the 2D viewer, browsed frame by frame with the Slice bar.
+  if (volume && volume->channels() == 1) {
+    if (auto status = volumeViewer_->setVolume(volume); !status) return status;
+    volume_ = std::move(volume);
+    sliceBar_->setVisible(false);
+    showViewer(volumeViewer_);
+    return core::Ok{};
+  }
+  volumeViewer_->clear();
   volume_ = std::move(volume);
   sliceBar_->setVisible(volume_ != nullptr);
   if (!volume_) return core::Ok{};
   auto middle = volume_->slice(volume_->size()[2] / 2);
   if (!middle) return middle.error();
   viewer_->setImage(middle.value());  // fit and default window from the middle slice
+  showViewer(viewer_);
   const QSignalBlocker block(sliceSlider_);
   sliceSlider_->setRange(0, volume_->size()[2] - 1);
   sliceSlider_->setValue(volume_->size()[2] / 2);
@@ -257,10 +301,19 @@ core::Status MainWindow::showVolume(std::shared_ptr<const core::Volume> volume) 
   return core::Ok{};
 }
 
-int MainWindow::currentSlice() const { return volume_ ? sliceSlider_->value() : -1; }
+int MainWindow::currentSlice() const {
+  if (!volume_) return -1;
+  if (volumeViewer_->hasVolume()) return volumeViewer_->state().sliceIndex(viewers::Plane::Axial);
+  return sliceSlider_->value();
+}
 
 void MainWindow::showSlice(int k) {
   if (!volume_) return;
+  if (volumeViewer_->hasVolume()) {
+    volumeViewer_->state().setSliceIndex(viewers::Plane::Axial, k);
+    volumeViewer_->refresh();
+    return;
+  }
   auto slice = volume_->slice(k);
   if (!slice) return;
   if (sliceSlider_->value() != k) {

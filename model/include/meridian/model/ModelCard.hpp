@@ -9,9 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "meridian/core/Result.hpp"
+
 namespace meridian::model {
 
-/// A classification head: its name ("finding", "stain") and one label per output.
+/// A classification head: its name ("finding", "stain") and one label per output. A model
+/// with several tasks splits its head's outputs in task order (task 0 takes the first
+/// labels.size() outputs, ...), and each task's probabilities are a softmax over its own.
 struct ModelTask {
   std::string name;
   std::vector<std::string> labels;
@@ -46,5 +50,10 @@ struct ModelCard {
   std::vector<ModelTask> tasks;
   ModelProvenance provenance;
 };
+
+/// Checks that the tasks fit a head with `headClasses` outputs: their label counts add up
+/// to it (no tasks at all is fine: outputs are then unnamed), names are non-empty and
+/// unique. The message names the mismatch ("3 labels for a head with 4 classes").
+core::Status checkTasksFitHead(const ModelCard& card, int headClasses);
 
 }  // namespace meridian::model

@@ -1,17 +1,47 @@
 #pragma once
-// How an image becomes the model's input tensor: grayscale to 3 channels, resize keeping
-// the aspect ratio, pad to a square, scale to [0, 1], normalise per channel.
+// How an image becomes the model's input tensor, recorded in model.json: which kind of
+// image the model takes (its modality), CT windows to channels, grayscale to 3 channels,
+// resize keeping the aspect ratio, pad to a square, scale to [0, 1], normalise per channel.
 
 #include <array>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace meridian::model {
 
+/// The kind of image a model was trained on; the preprocessor refuses other kinds.
+enum class InputModality {
+  Any,        // photos, screenshots: whatever the image holds, mapped to [0, 1]
+  CT,         // one channel of Hounsfield units (rescaled DICOM, NIfTI), mapped through ctWindows
+  Grayscale,  // radiographs, MR: one channel (or three equal ones), display window or value range
+  Color,      // pathology tiles, fundus photographs, dermoscopy: three colour channels
+};
+
+/// A CT display window in Hounsfield units: [center - width/2, center + width/2] -> [0, 1].
+struct HuWindow {
+  double center = 40.0;
+  double width = 400.0;
+};
+
 struct PreprocessConfig {
+  InputModality modality = InputModality::Any;
+  // CT only: 1 window (replicated to the 3 channels) or 3 windows (one per channel, e.g.
+  // lung, mediastinum, bone). Empty for a CT model means the mediastinal window.
+  std::vector<HuWindow> ctWindows;
   // ImageNet statistics: what torchvision and timm ViTs were trained with.
   std::array<float, 3> mean{0.485f, 0.456f, 0.406f};
   std::array<float, 3> std{0.229f, 0.224f, 0.225f};
   // Value of padded pixels before normalisation, in [0, 1] (0 = black border).
   float padValue = 0.0f;
 };
+
+/// "any", "ct", "grayscale", "color": the spelling in model.json and on the command line.
+const char* toString(InputModality modality);
+std::optional<InputModality> parseInputModality(const std::string& text);
+
+/// Named CT windows (radiology defaults): "lung" (-600/1500), "mediastinum" (40/400),
+/// "bone" (400/1800), "brain" (40/80), "liver" (60/160), "soft-tissue" (50/350).
+std::optional<HuWindow> ctWindowPreset(const std::string& name);
 
 }  // namespace meridian::model

@@ -2,6 +2,7 @@
 // Turns a core::Image2D into the model's float input (torch-free, so it is tested and
 // reused without LibTorch).
 
+#include <string>
 #include <vector>
 
 #include "meridian/core/Image2D.hpp"
@@ -17,8 +18,22 @@ struct PreprocessedImage {
   Letterbox letterbox;
 };
 
-/// Grayscale becomes 3 equal channels. UInt8 is divided by 255; other types are mapped
-/// to [0, 1] through the image's display window when it has one, else its value range.
+/// Whether `image` is the kind of image the model was trained on (config.modality):
+///  - CT: one channel of Hounsfield units, i.e. not 8-bit, and some air in it (a value
+///    below -200 HU: a whole CT slice always has some; values shifted by +1024 or an MR
+///    slice usually have none). `sourceModality` (DICOM Modality, "" = unknown), when
+///    known, must be "CT".
+///  - Grayscale: one channel, or three equal ones (a grey image saved as RGB).
+///  - Color: three channels.
+///  - Any: every 1- or 3-channel image.
+/// The message says what the model takes and what the image is.
+core::Status checkInputKind(const core::Image2D& image, const PreprocessConfig& config,
+                            const std::string& sourceModality = "");
+
+/// Checks the kind (checkInputKind), then: CT goes through its windows (1 window feeds the
+/// 3 channels, 3 windows one channel each; none = the mediastinal window 40/400);
+/// grayscale becomes 3 equal channels; UInt8 is divided by 255; other types are mapped to
+/// [0, 1] through the image's display window when it has one, else its value range.
 /// Resizing is separable with a triangle filter widened by the downscale factor
 /// (antialiased, like PIL's bilinear), so large images do not alias when shrunk.
 core::Result<PreprocessedImage> preprocessImage(const core::Image2D& image, int inputSize,

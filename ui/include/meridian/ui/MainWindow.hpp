@@ -12,6 +12,7 @@
 
 class QLabel;
 class QSlider;
+class QStackedWidget;
 class QToolBar;
 class QListWidget;
 class QListWidgetItem;
@@ -19,6 +20,8 @@ class QTreeWidget;
 
 namespace meridian::viewers {
 class ImageViewer2D;
+class SlideViewer;
+class VolumeViewer;
 }
 namespace meridian::io {
 struct DicomSeriesInfo;
@@ -49,7 +52,17 @@ class MainWindow : public QMainWindow {
   core::Status open(const std::filesystem::path& path);
 
   viewers::ImageViewer2D* viewer() const { return viewer_; }
-  /// Axial slice shown from the open volume (-1 when a 2D image or slide is open).
+  /// Makes `viewer` the visible one in the central stack, adding it (reparented) on first use.
+  /// Each kind of content has its own viewer: 2D images, volumes, slides.
+  void showViewer(QWidget* viewer);
+  /// The viewer the central stack shows now.
+  QWidget* currentViewer() const;
+  /// Where scalar volumes and DICOM series open (planes + 3D).
+  viewers::VolumeViewer* volumeViewer() const { return volumeViewer_; }
+  /// Where whole slides open (tile pyramid, minimap, scale bar).
+  viewers::SlideViewer* slideViewer() const { return slideViewer_; }
+  /// Axial slice shown from the open volume (-1 when a 2D image or slide is open): the volume
+  /// viewer's axial plane, or the 2D viewer's frame for colour frame stacks.
   int currentSlice() const;
   /// Shows axial slice k of the open volume, keeping zoom, pan and window.
   void showSlice(int k);
@@ -68,7 +81,10 @@ class MainWindow : public QMainWindow {
   core::Status showVolume(std::shared_ptr<const core::Volume> volume);
   core::Status openListItem(QListWidgetItem* item);
 
+  QStackedWidget* viewerStack_ = nullptr;  // the viewers; showViewer() picks the visible one
   viewers::ImageViewer2D* viewer_ = nullptr;
+  viewers::VolumeViewer* volumeViewer_ = nullptr;
+  viewers::SlideViewer* slideViewer_ = nullptr;
   QTreeWidget* infoPanel_ = nullptr;
   QListWidget* fileList_ = nullptr;
   std::vector<io::DicomSeriesInfo> series_;  // what the Files panel lists, by index

@@ -1,17 +1,33 @@
 #pragma once
 // The 2D viewer: one image (grayscale or RGB) drawn through VTK, wheel to zoom about the
-// cursor, left-drag to pan, right-drag for window/level, double-click to reset.
+// cursor, left-drag to pan (Navigate tool), middle-drag to pan with any tool, right-drag
+// for window/level, double-click to reset. Multi-frame images (cine loops, OCT stacks)
+// step with Ctrl+wheel or Page Up/Down. Over the image: a heatmap layer with its colour
+// bar, a label layer (points, rectangles, polygons, label map) and measurements, drawn by
+// a transparent QPainter canvas (see OverlayCanvas.hpp for why not inside paintGL).
 
 #include <QPoint>
+#include <QString>
+
+#include <memory>
+#include <optional>
 
 #include "meridian/core/Image2D.hpp"
+#include "meridian/core/Volume.hpp"
+#include "meridian/viewers/HeatmapLayer.hpp"
 #include "meridian/viewers/ImageViewState.hpp"
+#include "meridian/viewers/LabelLayer.hpp"
+#include "meridian/viewers/ToolController2D.hpp"
 #include "meridian/viewers/VtkRenderWidget.hpp"
 
+class QImage;
+class QPainter;
 class vtkImageSlice;
 class vtkImageData;
 
 namespace meridian::viewers {
+
+class OverlayCanvas;
 
 class ImageViewer2D : public VtkRenderWidget {
   Q_OBJECT
@@ -22,36 +38,104 @@ class ImageViewer2D : public VtkRenderWidget {
   enum class View { Reset, Keep };
   /// Shows `image` (a copy is kept). View::Reset fits it to the view with its default
   /// window; View::Keep keeps zoom, pan and window when the new image has the same size
-  /// and spacing (the next slice of a volume), and resets otherwise.
+  /// and spacing (the next slice of a volume), and resets otherwise. A single image drops
+  /// any frame stack; a heatmap that no longer fits is dropped (heatmapDropped()).
   void setImage(const core::Image2D& image, View view = View::Reset);
   bool hasImage() const { return hasImage_; }
+  const core::Image2D& image() const { return image_; }
   const ImageViewState& state() const { return state_; }
   /// Applies a state change made outside the widget (tests, linked views).
   void setWindow(core::WindowLevel window);
   void resetView();
 
+  /// A multi-frame image (depth = frames; 1 or 3 channels): shows its middle frame.
+  void setFrames(std::shared_ptr<const core::Volume> frames);
+  int frameCount() const;
+  int frame() const { return frame_; }
+  /// Shows frame k (clamped), keeping zoom, pan and window.
+  void setFrame(int k);
+
+  /// A map in the image's pixel geometry (HeatmapLayer.hpp). Refused, with the reason
+  /// (both extents), when it is not a valid map or does not fit inside the image.
+  core::Status setHeatmap(core::Volume map, double opacity = 0.5, core::ColorMap colors = core::ColorMap::Jet);
+  void clearHeatmap();
+  const HeatmapLayer& heatmap() const { return heatmap_; }
+  void setHeatmapOpacity(double opacity);
+  void setHeatmapThreshold(std::optional<double> threshold);
+  void setHeatmapColorMap(core::ColorMap colors);
+  void setHeatmapVisible(bool visible);
+  bool heatmapVisible() const { return heatmapVisible_; }
+
+  const LabelLayer& labels() const { return labels_; }
+  /// Replaces the annotations (a loaded GeoJSON file).
+  void setAnnotations(core::AnnotationSet set);
+  /// A label map the size of the image (LabelLayer::setLabelMap).
+  core::Status setLabelMap(core::Image2D labelMap, std::vector<std::string> names = {});
+
+  Tool2D tool() const { return tools_.tool(); }
+  void setTool(Tool2D tool);
+  void setLabelClass(const QString& name);
+  const ToolController2D& tools() const { return tools_; }
+  void clearMeasurements();
+  /// Unit of the pixel values for readouts ("HU" for CT; empty when unknown).
+  void setValueUnit(const QString& unit);
+
+  /// The view as shown (image and overlays), for "Save view as PNG".
+  QImage renderView();
+  bool saveScreenshot(const QString& path);
+
  Q_SIGNALS:
   /// The pixel under the mouse and its value(s), for the status bar.
   void pixelHovered(int x, int y, QString valueText);
+  void frameChanged(int frame, int count);
+  /// A result or a problem worth the status bar (a measurement's value, a refused edit).
+  void toolMessage(QString message);
+  /// The heatmap was dropped because the new image is not the one it was made for.
+  void heatmapDropped(QString reason);
+  void annotationsChanged();
 
  protected:
   void resizeGL(int width, int height) override;
+  void resizeEvent(QResizeEvent* event) override;
   void wheelEvent(QWheelEvent* event) override;
   void mousePressEvent(QMouseEvent* event) override;
   void mouseMoveEvent(QMouseEvent* event) override;
   void mouseReleaseEvent(QMouseEvent* event) override;
   void mouseDoubleClickEvent(QMouseEvent* event) override;
+  void keyPressEvent(QKeyEvent* event) override;
+  void leaveEvent(QEvent* event) override;
 
  private:
   void applyStateToScene();
+  void showFrameImage(int k, View view);
+  void rebuildHeatmapRaster();
+  void rebuildLabelRaster();
+  void paintOverlays(QPainter& painter);
   QString valueTextAt(int x, int y) const;
+  Point2 imagePointAt(QPointF viewPos) const;
+  double grabTolerance() const;
+  void afterToolEdit(bool changed, std::size_t measurementsBefore, std::size_t labelsBefore);
 
   core::Image2D image_;
   bool hasImage_ = false;
   ImageViewState state_;
   vtkImageSlice* slice_ = nullptr;  // owned by the renderer
   Qt::MouseButton dragButton_ = Qt::NoButton;
+  bool toolDrag_ = false;  // the left drag belongs to the tool, not to panning
   QPoint lastMouse_;
+  std::optional<QPoint> probeAt_;
+
+  std::shared_ptr<const core::Volume> frames_;
+  int frame_ = 0;
+
+  HeatmapLayer heatmap_;
+  bool heatmapVisible_ = true;
+  std::unique_ptr<QImage> heatmapRaster_;
+  LabelLayer labels_;
+  std::unique_ptr<QImage> labelRaster_;
+  ToolController2D tools_{labels_};
+  QString valueUnit_;
+  OverlayCanvas* canvas_ = nullptr;  // child widget, owned by Qt
 };
 
 }  // namespace meridian::viewers

@@ -1,0 +1,54 @@
+#include "JobProgressLine.hpp"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+
+namespace meridian::app {
+namespace {
+
+// The job Ctrl-C cancels. JobControl::cancel() is one lock-free atomic store, which a
+// signal handler may do.
+const core::JobControl* g_cancelTarget = nullptr;
+
+extern "C" void cancelOnSigint(int) {
+  if (g_cancelTarget) g_cancelTarget->cancel();
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
+}
+
+}  // namespace
+
+JobProgressLine::JobProgressLine(std::string what)
+    : what_(std::move(what)),
+      terminal_(::isatty(STDERR_FILENO) != 0),
+      job_([this](const core::JobProgress& p) { show(p); }) {
+  g_cancelTarget = &job_;
+  std::signal(SIGINT, cancelOnSigint);
+}
+
+JobProgressLine::~JobProgressLine() {
+  std::signal(SIGINT, SIG_DFL);
+  g_cancelTarget = nullptr;
+  finish();
+}
+
+void JobProgressLine::show(const core::JobProgress& p) {
+  const auto now = std::chrono::steady_clock::now();
+  const bool last = p.total > 0 && p.done >= p.total;
+  if (!terminal_ && !last && now - lastPrint_ < std::chrono::seconds(1)) return;
+  lastPrint_ = now;
+  char eta[32] = "";
+  if (p.etaSeconds >= 0) std::snprintf(eta, sizeof eta, ", about %.0f s left", p.etaSeconds);
+  std::fprintf(stderr, "%s%s: %s %zu/%zu%s%s", terminal_ ? "\r" : "", what_.c_str(), p.stage.c_str(), p.done, p.total,
+               eta, terminal_ ? "   " : "\n");
+  std::fflush(stderr);
+  open_ = terminal_;
+}
+
+void JobProgressLine::finish() {
+  if (open_) std::fputc('\n', stderr);
+  open_ = false;
+}
+
+}  // namespace meridian::app

@@ -1,0 +1,247 @@
+#include "PretrainCommands.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "ExitCodes.hpp"
+#include "meridian/core/FileHash.hpp"
+#include "meridian/io/ImageSummary.hpp"
+#include "meridian/io/ReaderRegistry.hpp"
+#include "meridian/model/DistributedConfig.hpp"
+#include "meridian/model/Pretrainer.hpp"
+#include "meridian/model/VitModel.hpp"
+
+namespace meridian::app {
+namespace fs = std::filesystem;
+
+namespace {
+
+int fail(int code, const std::string& message) {
+  std::fprintf(stderr, "meridian-cli: %s\n", message.c_str());
+  return code;
+}
+
+// Ctrl-C cancels the run; it stops after the current step with a checkpoint.
+const core::JobControl* gJob = nullptr;
+extern "C" void onInterrupt(int) {
+  if (gJob != nullptr) gJob->cancel();
+}
+
+struct ImageList {
+  std::vector<fs::path> paths;  // absolute
+  std::string sha256;           // over "relative path, content SHA-256" lines, in order
+};
+
+core::Result<std::vector<fs::path>> listFromCsv(const fs::path& csv) {
+  std::ifstream in(csv);
+  if (!in) return core::makeError(core::ErrorCode::NotFound, csv.string() + ": cannot open");
+  std::string line;
+  std::getline(in, line);
+  if (line.rfind("path", 0) != 0)
+    return core::makeError(core::ErrorCode::InvalidArgument, csv.string() + ": the first column must be 'path' (header path[,...])");
+  std::vector<fs::path> paths;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    const auto path = fs::path(line.substr(0, line.find(',')));
+    paths.push_back(path.is_absolute() ? path : csv.parent_path() / path);
+  }
+  return paths;
+}
+
+core::Result<ImageList> listImages(const fs::path& source) {
+  std::error_code ec;
+  ImageList list;
+  fs::path base = source;
+  if (fs::is_directory(source, ec)) {
+    for (auto it = fs::recursive_directory_iterator(source, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      const auto name = it->path().filename().string();
+      if (!it->is_regular_file() || name.empty() || name[0] == '.') continue;
+      if (io::ReaderRegistry::builtin().find(it->path()) != nullptr) list.paths.push_back(it->path());
+    }
+    std::sort(list.paths.begin(), list.paths.end());
+  } else if (fs::is_regular_file(source, ec)) {
+    auto paths = listFromCsv(source);
+    if (!paths) return paths.error();
+    list.paths = std::move(paths).value();
+    base = source.parent_path();
+  } else {
+    return core::makeError(core::ErrorCode::NotFound, source.string() + ": no such folder or CSV");
+  }
+  if (list.paths.empty()) return core::makeError(core::ErrorCode::InvalidArgument, source.string() + ": no readable images");
+  std::string manifest;
+  for (const auto& path : list.paths) {
+    auto hash = core::sha256OfFile(path);
+    if (!hash) return hash.error();
+    manifest += fs::relative(path, base, ec).generic_string() + "," + hash.value() + "\n";
+  }
+  list.sha256 = core::sha256OfBytes(manifest);
+  return list;
+}
+
+core::Result<std::vector<core::Image2D>> loadImages(const ImageList& list) {
+  std::vector<core::Image2D> images;
+  images.reserve(list.paths.size());
+  for (const auto& path : list.paths) {
+    auto opened = io::ReaderRegistry::builtin().open(path);
+    if (!opened) return opened.error();
+    auto image = io::representativeImage(opened.value());
+    if (!image) return core::makeError(image.error().code, path.string() + ": " + image.error().message);
+    images.push_back(std::move(image).value());
+  }
+  return images;
+}
+
+core::Result<std::unique_ptr<model::VitModel>> baseModel(const PretrainOptions& o) {
+  if (!o.modelDir.empty()) return model::VitModel::load(o.modelDir);
+  auto config = model::VitConfig::preset(o.arch, 0);
+  if (!config) return config.error();
+  if (o.imageSize > 0) config.value().imageSize = o.imageSize;
+  return model::VitModel::create(config.value(), o.seed);
+}
+
+std::string formatEta(double seconds) {
+  if (seconds < 0) return "?";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%dm%02ds", static_cast<int>(seconds) / 60, static_cast<int>(seconds) % 60);
+  return buffer;
+}
+
+std::string isoNow() {
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return buffer;
+}
+
+}  // namespace
+
+CLI::App* addPretrainCommand(CLI::App& cli, PretrainOptions& o) {
+  auto* cmd = cli.add_subcommand("pretrain", "Continue self-supervised pretraining (DINO) on unlabelled images");
+  cmd->add_option("--method", o.method, "dino")->check(CLI::IsMember({"dino"}));
+  auto* model = cmd->add_option("--model", o.modelDir, "Base model folder (its head is dropped)");
+  auto* arch = cmd->add_option("--arch", o.arch, "Or a fresh backbone: vit_t_16 | vit_s_16 | vit_b_16 | vit_l_16");
+  model->excludes(arch);
+  cmd->add_option("--image-size", o.imageSize, "With --arch: input size (multiple of 16; default the preset's 224)");
+  cmd->add_option("--images", o.images, "Folder of images (recursive) or CSV with a 'path' column")->required();
+  cmd->add_option("--out", o.outDir, "Output folder: checkpoint.safetensors, loss.csv, model/")->required();
+  cmd->add_option("--resume", o.resume, "Checkpoint to continue (same images: exact resume; other images: continual)");
+  cmd->add_option("--memory", o.memory, "Memory bank size (past teacher embeddings; 0 = off)")->check(CLI::Range(0, 1 << 20));
+  cmd->add_option("--rehearsal", o.rehearsal, "Rehearsal reservoir of past images (0 = off)")->check(CLI::Range(0, 100000));
+  cmd->add_option("--epochs", o.epochs, "Epochs")->check(CLI::Range(1, 100000));
+  cmd->add_option("--batch", o.batch, "Global batch size")->check(CLI::Range(1, 4096));
+  cmd->add_option("--local-crops", o.localCrops, "Local views per image")->check(CLI::Range(0, 32));
+  cmd->add_option("--seed", o.seed, "Seed (crops, order, head initialisation)");
+  cmd->add_option("--lr", o.learningRate, "Peak learning rate")->check(CLI::PositiveNumber);
+  cmd->add_option("--prototypes", o.prototypes, "Prototypes of the DINO head")->check(CLI::Range(2, 65536));
+  cmd->add_option("--stop-after", o.stopAfter, "Stop after this many steps in total (a checkpoint is written)");
+  cmd->add_option("--checkpoint-every", o.checkpointEvery, "Checkpoint every N steps (default: every epoch)");
+  cmd->add_option("--name", o.name, "Model card name");
+  return cmd;
+}
+
+int runPretrain(const PretrainOptions& o) {
+  if (o.modelDir.empty() && o.arch.empty() && o.resume.empty())
+    return fail(kExitUsage, "pretrain needs --model BASE_DIR, --arch NAME or --resume CHECKPOINT");
+  auto distributed = model::distributedConfigFromEnvironment();
+  if (!distributed) return fail(kExitUsage, distributed.error().message);
+  auto list = listImages(o.images);
+  if (!list) return fail(kExitBadInput, list.error().message);
+  auto images = loadImages(list.value());
+  if (!images) return fail(kExitBadInput, images.error().message);
+
+  model::DinoOptions options;
+  options.localCrops = o.localCrops;
+  options.prototypes = o.prototypes;
+  options.learningRate = o.learningRate;
+  options.memorySize = o.memory;
+  options.rehearsalSize = o.rehearsal;
+  options.batchSize = o.batch;
+  options.epochs = o.epochs;
+  options.seed = o.seed;
+  options.stopAfterSteps = o.stopAfter;
+  options.checkpointEvery = o.checkpointEvery;
+  options.dataSha256 = list.value().sha256;
+
+  std::string baseName, baseSha;
+  core::Result<std::unique_ptr<model::DinoPretrainer>> trainer =
+      core::makeError(core::ErrorCode::Internal, "no trainer");
+  if (!o.resume.empty()) {
+    trainer = model::DinoPretrainer::resume(o.resume, options, images.value(), distributed.value());
+    baseName = o.resume.string();
+    if (auto hash = core::sha256OfFile(o.resume)) baseSha = hash.value();
+  } else {
+    auto base = baseModel(o);
+    if (!base) return fail(kExitBadInput, base.error().message);
+    baseName = o.modelDir.empty() ? o.arch + " (random initialisation, seed " + std::to_string(o.seed) + ")"
+                                  : base.value()->card().name;
+    baseSha = base.value()->card().provenance.weightsSha256;
+    trainer = model::DinoPretrainer::create(*base.value(), options, images.value(), distributed.value());
+  }
+  if (!trainer) {
+    const bool usage = trainer.error().code == core::ErrorCode::InvalidArgument;
+    return fail(usage ? kExitUsage : kExitBadInput, trainer.error().message);
+  }
+  images.value().clear();  // the trainer holds its own working copies
+
+  std::error_code ec;
+  fs::create_directories(o.outDir, ec);
+  if (ec) return fail(kExitFailure, o.outDir.string() + ": cannot create: " + ec.message());
+  const bool writer = distributed.value().isRankZero();
+  std::fprintf(stderr, "pretrain: %zu images (data %s), rank %d of %d\n", list.value().paths.size(),
+               list.value().sha256.substr(0, 12).c_str(), distributed.value().rank, distributed.value().worldSize);
+
+  core::JobControl job([writer](const core::JobProgress& p) {
+    if (!writer) return;
+    std::fprintf(stderr, "\r[%s] step %zu/%zu %s ETA %s   ", p.stage.c_str(), p.done, p.total, p.detail.c_str(),
+                 formatEta(p.etaSeconds).c_str());
+    std::fflush(stderr);
+  });
+  gJob = &job;
+  auto previousInt = std::signal(SIGINT, onInterrupt);
+  auto previousTerm = std::signal(SIGTERM, onInterrupt);
+  const auto checkpoint = o.outDir / "checkpoint.safetensors";
+  auto summary = trainer.value()->run(job, checkpoint, o.outDir / "loss.csv");
+  std::signal(SIGINT, previousInt);
+  std::signal(SIGTERM, previousTerm);
+  gJob = nullptr;
+  if (writer) std::fprintf(stderr, "\n");
+  if (!summary) return fail(kExitFailure, summary.error().message);
+  const auto& s = summary.value();
+  if (s.diverged) return fail(kExitFailure, s.message);
+
+  if (writer) {
+    const auto& used = trainer.value()->options();
+    model::ModelCard card;
+    card.name = o.name.empty() ? o.outDir.filename().string() : o.name;
+    card.provenance.baseModel = baseName;
+    card.provenance.baseModelSha256 = baseSha;
+    card.provenance.method = "dino";
+    card.provenance.trainingDataSha256 = list.value().sha256;
+    card.provenance.trainingImages = list.value().paths.size();
+    card.provenance.split = "none (self-supervised, all images)";
+    card.provenance.seed = used.seed;
+    card.provenance.hyperParameters = used.toMap();
+    card.provenance.hyperParameters["steps"] = std::to_string(s.steps) + "/" + std::to_string(s.totalSteps);
+    card.provenance.hyperParameters["world_size"] = std::to_string(distributed.value().worldSize);
+    card.provenance.createdWith = std::string("meridian-cli ") + MERIDIAN_VERSION;
+    card.provenance.createdAt = isoNow();
+    card.provenance.notes = "DINO continued pretraining; the exported backbone is the EMA teacher" +
+                            std::string(s.finished ? "" : " (schedule not finished: " + s.message + ")");
+    auto exported = trainer.value()->exportBackbone(o.outDir / "model", card);
+    if (!exported) return fail(kExitFailure, exported.error().message);
+    std::printf("%s (last loss %.4f)\ncheckpoint: %s\nloss curve: %s\nmodel: %s\n", s.message.c_str(), s.lastLoss,
+                checkpoint.string().c_str(), (o.outDir / "loss.csv").string().c_str(),
+                (o.outDir / "model").string().c_str());
+  }
+  if (s.cancelled) return fail(kExitFailure, "cancelled; continue with --resume " + checkpoint.string());
+  return kExitOk;
+}
+
+}  // namespace meridian::app

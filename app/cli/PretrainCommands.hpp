@@ -1,0 +1,39 @@
+#pragma once
+// `meridian-cli pretrain`: continued self-supervised pretraining (DINO) of a ViT backbone on
+// local unlabelled images, with checkpoints, resume, and data-parallel ranks from the
+// torchrun variables (MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE).
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace meridian::app {
+
+struct PretrainOptions {
+  std::string method = "dino";
+  std::filesystem::path modelDir;  // base model folder, or
+  std::string arch;                // a fresh backbone: vit_t_16 | vit_s_16 | ...
+  int imageSize = 0;               // with --arch: input size (0 = the preset's)
+  std::filesystem::path images;    // folder (recursive) or CSV with a `path` column
+  std::filesystem::path outDir;
+  std::filesystem::path resume;    // checkpoint to continue
+  int memory = 0;
+  int rehearsal = 0;
+  int epochs = 10;
+  int batch = 16;
+  int localCrops = 6;
+  std::uint64_t seed = 0;
+  double learningRate = 2e-4;
+  int prototypes = 4096;
+  std::int64_t stopAfter = 0;        // stop (with a checkpoint) after this many steps in total
+  std::int64_t checkpointEvery = 0;  // steps; 0 = every epoch
+  std::string name;                  // model card name (default: "<out folder>")
+};
+
+/// Adds the subcommand; its callback is not used: main() dispatches on the returned pointer.
+CLI::App* addPretrainCommand(CLI::App& cli, PretrainOptions& options);
+int runPretrain(const PretrainOptions& options);
+
+}  // namespace meridian::app

@@ -1,0 +1,154 @@
+// infer / explain on a CT or MR volume (a NIfTI/NRRD/MHA file or a DICOM series folder):
+// every axial slice through the model, the slice-score curve and study-level scores;
+// explain writes the per-slice maps as one map volume in the volume's physical space.
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "ExitCodes.hpp"
+#include "JobProgressLine.hpp"
+#include "PipelineCommands.hpp"
+#include "PredictionJson.hpp"
+#include "meridian/core/AtomicFile.hpp"
+#include "meridian/io/ImageWriter.hpp"
+#include "meridian/model/VolumePipeline.hpp"
+
+namespace meridian::app {
+namespace fs = std::filesystem;
+namespace {
+
+int fail(int code, const std::string& message) {
+  std::fprintf(stderr, "meridian-cli: %s\n", message.c_str());
+  return code;
+}
+
+int exitCodeFor(const core::Error& e) {
+  switch (e.code) {
+    case core::ErrorCode::InvalidArgument: return kExitUsage;
+    case core::ErrorCode::Unsupported:
+    case core::ErrorCode::Corrupt:
+    case core::ErrorCode::NotFound: return kExitBadInput;
+    default: return kExitFailure;
+  }
+}
+
+// One column per head output: the label, or task.label when the card has several tasks.
+std::vector<std::string> scoreColumns(const std::vector<model::ModelTask>& tasks) {
+  std::vector<std::string> columns;
+  for (const auto& task : tasks)
+    for (const auto& label : task.labels) columns.push_back(tasks.size() == 1 ? label : task.name + "." + label);
+  return columns;
+}
+
+std::string csvField(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+std::string sliceCsv(const model::VolumeResult& r, const std::vector<std::string>& columns) {
+  std::ostringstream csv;
+  csv.precision(9);
+  csv << "slice,x_mm,y_mm,z_mm";
+  for (const auto& c : columns) csv << "," << csvField(c);
+  csv << "\n";
+  for (std::size_t k = 0; k < r.probabilities.size(); ++k) {
+    const auto& p = r.slicePositions[k];
+    csv << k << "," << p[0] << "," << p[1] << "," << p[2];
+    for (float v : r.probabilities[k]) csv << "," << v;
+    csv << "\n";
+  }
+  return csv.str();
+}
+
+double msSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+int runVolumeInfer(const InferOptions& o, const model::VitModel& vit, const core::Volume& volume, double loadMs) {
+  auto aggregator = loadAggregator(o.modelDir);
+  if (!aggregator) return fail(kExitBadInput, aggregator.error().message);
+  model::VolumePipelineOptions options;
+  options.batchSize = o.batch;
+  options.aggregator = aggregator.value().get();
+  const auto t0 = std::chrono::steady_clock::now();
+  JobProgressLine line(o.input.filename().string());
+  auto result = model::VolumePipeline(vit, options).run(volume, line.job());
+  line.finish();
+  if (!result) return fail(exitCodeFor(result.error()), o.input.string() + ": " + result.error().message);
+  const auto& r = result.value();
+  const double pipelineMs = msSince(t0);
+
+  const auto tasks = effectiveTasks(vit.card(), r.probabilities.empty() ? 0 : r.probabilities.front().size());
+  const nlohmann::json summary = {
+      {"model", modelJson(vit, o.modelDir)},
+      {"input", o.input.string()},
+      {"kind", "volume"},
+      {"modality", volume.modality},
+      {"size", volume.size()},
+      {"spacing", volume.spacing},
+      {"slices", r.slices},
+      {"slices_done", r.slicesDone},
+      {"complete", !r.cancelled && r.slicesDone == r.slices},
+      {"cancelled", r.cancelled},
+      {"outputs", {{"study", aggregationJson(vit, r.study)}}},
+      {"embedding_dim", r.embeddings.empty() ? 0 : r.embeddings.front().size()},
+      {"intensity", r.intensityNote},
+      {"timing_ms", {{"load_model", loadMs}, {"pipeline", pipelineMs}}}};
+  if (!o.outDir.empty()) {
+    std::error_code ec;
+    fs::create_directories(o.outDir, ec);
+    if (ec) return fail(kExitFailure, o.outDir.string() + ": cannot create: " + ec.message());
+    if (auto s = core::writeFileAtomically(o.outDir / "slice_scores.csv", sliceCsv(r, scoreColumns(tasks))); !s)
+      return fail(kExitFailure, s.error().message);
+    if (auto s = writeJsonFile(o.outDir / "summary.json", summary); !s) return fail(kExitFailure, s.error().message);
+  }
+  if (o.json) {
+    std::cout << summary.dump(2) << "\n";
+  } else {
+    std::cout << o.input.string() << ": " << r.slicesDone << " of " << r.slices << " slices in "
+              << static_cast<int>(pipelineMs) << " ms" << (r.cancelled ? " (cancelled)" : "") << "\n";
+    const auto& study = summary["outputs"]["study"];
+    for (const char* key : {"mean", "max", "top_k_mean", "attention"}) std::cout << "  " << key << "  " << study[key].dump() << "\n";
+    if (!r.study.attention.available) std::cout << "  (" << r.study.attention.reason << ")\n";
+    if (!o.outDir.empty()) std::cout << "wrote " << (o.outDir / "slice_scores.csv").string() << " and summary.json\n";
+  }
+  if (r.cancelled) std::fprintf(stderr, "meridian-cli: cancelled; results for the %d slices done were kept\n", r.slicesDone);
+  return r.cancelled ? kExitCancelled : kExitOk;
+}
+
+int runVolumeExplain(const ExplainOptions& o, const model::VitModel& vit, const core::Volume& volume) {
+  auto method = explainMethodOption(o.method);
+  if (!method) return fail(kExitUsage, method.error().message);
+  const std::string name = o.output.filename().string();
+  const auto endsWith = [&](const std::string& ext) {
+    return name.size() >= ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0;
+  };
+  if (!endsWith(".nii") && !endsWith(".nii.gz") && !endsWith(".nrrd") && !endsWith(".mha"))
+    return fail(kExitUsage, "a volume's explanation is a map volume: --out must end in .nii.gz (or .nii, .nrrd, .mha)");
+  model::VolumePipelineOptions options;
+  options.batchSize = o.batch;
+  options.attentionMaps = true;
+  options.mapMethod = method.value();
+  options.mapHead = o.head;
+  JobProgressLine line(o.input.filename().string());
+  auto result = model::VolumePipeline(vit, options).run(volume, line.job());
+  line.finish();
+  if (!result) return fail(exitCodeFor(result.error()), o.input.string() + ": " + result.error().message);
+  const auto& r = result.value();
+  if (!r.attentionMap) return fail(kExitCancelled, "cancelled before the first slice was explained");
+  if (auto s = io::writeVolume(*r.attentionMap, o.output); !s) return fail(kExitFailure, s.error().message);
+  const auto& size = r.attentionMap->size();
+  std::cout << "wrote " << o.output.string() << " (" << model::toString(method.value()) << ", " << size[0] << "x"
+            << size[1] << " cells x " << size[2] << " slices in the volume's space"
+            << (r.cancelled ? ", cancelled: slices done only" : "") << ")\n";
+  return r.cancelled ? kExitCancelled : kExitOk;
+}
+
+}  // namespace meridian::app

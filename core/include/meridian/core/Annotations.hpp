@@ -1,0 +1,46 @@
+#pragma once
+// Annotations a person draws on a 2D image or a slide: points, rectangles and polygons,
+// each with a class (name + colour). Coordinates are image pixel coordinates with pixel
+// (i, j)'s centre at (i, j) (level-0 pixels for slides), as the viewers use them; GeoJSON
+// files shift them by half a pixel to QuPath's convention (see AnnotationsGeoJson.hpp).
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace meridian::core {
+
+enum class AnnotationShape { Point, Rectangle, Polygon };
+
+struct AnnotationClass {
+  std::string name;
+  std::array<std::uint8_t, 3> color{255, 255, 0};
+};
+
+struct Annotation {
+  std::string id;  // unique within a set; kept through GeoJSON ("id")
+  AnnotationShape shape = AnnotationShape::Polygon;
+  // Point: one or more points (a QuPath points annotation holds many). Rectangle: two
+  // opposite corners. Polygon: the vertices, not closed (the last joins the first).
+  std::vector<std::array<double, 2>> points;
+  std::string className;  // "" = unclassified
+  std::string name;       // free text shown beside the shape
+};
+
+struct AnnotationSet {
+  std::vector<Annotation> annotations;
+  std::vector<AnnotationClass> classes;  // colours of the classes the annotations use
+
+  /// The class named `name`, or nullptr.
+  const AnnotationClass* findClass(const std::string& name) const {
+    for (const auto& c : classes)
+      if (c.name == name) return &c;
+    return nullptr;
+  }
+};
+
+/// A fresh random identifier (UUID version 4 text, as QuPath uses).
+std::string makeAnnotationId();
+
+}  // namespace meridian::core

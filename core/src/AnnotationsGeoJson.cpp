@@ -1,0 +1,209 @@
+#include "meridian/core/AnnotationsGeoJson.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "meridian/core/AtomicFile.hpp"
+
+namespace meridian::core {
+namespace {
+
+using nlohmann::json;
+
+constexpr double kToQuPath = 0.5;  // Meridian's pixel centre (0, 0) is QuPath's (0.5, 0.5)
+constexpr std::size_t kMaxFileBytes = 512u << 20;
+
+json position(const std::array<double, 2>& p) { return json::array({p[0] + kToQuPath, p[1] + kToQuPath}); }
+
+json geometryOf(const Annotation& a) {
+  json coordinates = json::array();
+  switch (a.shape) {
+    case AnnotationShape::Point:
+      if (a.points.size() == 1) return {{"type", "Point"}, {"coordinates", position(a.points.front())}};
+      for (const auto& p : a.points) coordinates.push_back(position(p));
+      return {{"type", "MultiPoint"}, {"coordinates", coordinates}};
+    case AnnotationShape::Rectangle: {
+      if (a.points.size() != 2) break;  // malformed: written as the polygon of its points
+      const auto& p = a.points;
+      const double x0 = std::min(p[0][0], p[1][0]), x1 = std::max(p[0][0], p[1][0]);
+      const double y0 = std::min(p[0][1], p[1][1]), y1 = std::max(p[0][1], p[1][1]);
+      for (const auto& c : {std::array<double, 2>{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}})
+        coordinates.push_back(position(c));
+      return {{"type", "Polygon"}, {"coordinates", json::array({coordinates})}};
+    }
+    case AnnotationShape::Polygon:
+      break;
+  }
+  for (const auto& p : a.points) coordinates.push_back(position(p));
+  if (!a.points.empty()) coordinates.push_back(position(a.points.front()));  // GeoJSON rings are closed
+  return {{"type", "Polygon"}, {"coordinates", json::array({coordinates})}};
+}
+
+Result<std::array<double, 2>> readPosition(const json& value, const std::string& where) {
+  if (!value.is_array() || value.size() < 2 || !value[0].is_number() || !value[1].is_number())
+    return makeError(ErrorCode::Corrupt, where + ": a position must be [x, y]");
+  const double x = value[0].get<double>() - kToQuPath, y = value[1].get<double>() - kToQuPath;
+  if (!std::isfinite(x) || !std::isfinite(y)) return makeError(ErrorCode::Corrupt, where + ": coordinates are not finite");
+  return std::array<double, 2>{x, y};
+}
+
+Result<std::vector<std::array<double, 2>>> readPositions(const json& value, const std::string& where) {
+  if (!value.is_array()) return makeError(ErrorCode::Corrupt, where + ": expected a list of positions");
+  std::vector<std::array<double, 2>> out;
+  for (const auto& item : value) {
+    auto p = readPosition(item, where);
+    if (!p) return p.error();
+    out.push_back(p.value());
+  }
+  return out;
+}
+
+// A closed ring (last == first) loses its closing point; a ring needs three vertices.
+Result<std::vector<std::array<double, 2>>> readRing(const json& polygon, const std::string& where) {
+  if (!polygon.is_array() || polygon.empty()) return makeError(ErrorCode::Corrupt, where + ": a polygon needs a ring");
+  auto ring = readPositions(polygon[0], where);
+  if (!ring) return ring.error();
+  auto points = std::move(ring).value();
+  if (points.size() > 1 && points.front() == points.back()) points.pop_back();
+  if (points.size() < 3) return makeError(ErrorCode::Corrupt, where + ": a polygon needs at least three vertices");
+  return points;
+}
+
+bool isAxisAlignedRectangle(const std::vector<std::array<double, 2>>& p) {
+  if (p.size() != 4) return false;
+  for (std::size_t i = 0; i < 4; ++i) {
+    const auto& a = p[i];
+    const auto& b = p[(i + 1) % 4];
+    if (a[0] != b[0] && a[1] != b[1]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string toGeoJson(const AnnotationSet& set) {
+  json features = json::array();
+  for (const auto& a : set.annotations) {
+    json properties = {{"objectType", "annotation"}};
+    if (!a.name.empty()) properties["name"] = a.name;
+    if (!a.className.empty()) {
+      const AnnotationClass* c = set.findClass(a.className);
+      const auto color = c ? c->color : std::array<std::uint8_t, 3>{255, 255, 0};
+      properties["classification"] = {{"name", a.className}, {"color", {color[0], color[1], color[2]}}};
+    }
+    if (a.shape == AnnotationShape::Rectangle) properties["meridianShape"] = "rectangle";
+    features.push_back({{"type", "Feature"}, {"id", a.id}, {"geometry", geometryOf(a)}, {"properties", properties}});
+  }
+  return json{{"type", "FeatureCollection"}, {"features", features}}.dump(2) + "\n";
+}
+
+Result<AnnotationSet> fromGeoJson(const std::string& text) {
+  const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return makeError(ErrorCode::Corrupt, "not valid JSON");
+  // QuPath writes a FeatureCollection; a bare list of Features or one Feature also occurs.
+  json features;
+  if (doc.is_object() && doc.value("type", "") == "FeatureCollection" && doc.contains("features"))
+    features = doc["features"];
+  else if (doc.is_array())
+    features = doc;
+  else if (doc.is_object() && doc.value("type", "") == "Feature")
+    features = json::array({doc});
+  else
+    return makeError(ErrorCode::Corrupt, "not a GeoJSON FeatureCollection");
+  if (!features.is_array()) return makeError(ErrorCode::Corrupt, "\"features\" is not a list");
+
+  AnnotationSet set;
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < features.size(); ++i) {
+    const json& f = features[i];
+    const std::string where = "feature " + std::to_string(i);
+    if (!f.is_object() || !f.contains("geometry") || !f["geometry"].is_object())
+      return makeError(ErrorCode::Corrupt, where + ": no geometry");
+    const json& g = f["geometry"];
+    const std::string type = g.value("type", "");
+    if (!g.contains("coordinates")) return makeError(ErrorCode::Corrupt, where + ": geometry without coordinates");
+    const json& coords = g["coordinates"];
+    const json properties = f.contains("properties") && f["properties"].is_object() ? f["properties"] : json::object();
+
+    Annotation base;
+    if (f.contains("id") && f["id"].is_string()) base.id = f["id"].get<std::string>();
+    if (properties.contains("name") && properties["name"].is_string()) base.name = properties["name"].get<std::string>();
+    if (properties.contains("classification") && properties["classification"].is_object()) {
+      const json& c = properties["classification"];
+      base.className = c.value("name", "");
+      AnnotationClass cls{base.className, {255, 255, 0}};
+      if (c.contains("color") && c["color"].is_array() && c["color"].size() == 3) {
+        for (int k = 0; k < 3; ++k)
+          if (c["color"][k].is_number()) cls.color[k] = static_cast<std::uint8_t>(std::clamp(c["color"][k].get<int>(), 0, 255));
+      } else if (c.contains("colorRGB") && c["colorRGB"].is_number_integer()) {  // QuPath 0.2
+        const auto rgb = static_cast<std::uint32_t>(c["colorRGB"].get<std::int64_t>());
+        cls.color = {static_cast<std::uint8_t>(rgb >> 16), static_cast<std::uint8_t>(rgb >> 8), static_cast<std::uint8_t>(rgb)};
+      }
+      if (!base.className.empty() && !set.findClass(base.className)) set.classes.push_back(cls);
+    }
+
+    std::vector<Annotation> made;
+    if (type == "Point") {
+      auto p = readPosition(coords, where);
+      if (!p) return p.error();
+      made.push_back(base);
+      made.back().shape = AnnotationShape::Point;
+      made.back().points = {p.value()};
+    } else if (type == "MultiPoint") {
+      auto points = readPositions(coords, where);
+      if (!points) return points.error();
+      if (points.value().empty()) return makeError(ErrorCode::Corrupt, where + ": MultiPoint without points");
+      made.push_back(base);
+      made.back().shape = AnnotationShape::Point;
+      made.back().points = std::move(points).value();
+    } else if (type == "Polygon" || type == "MultiPolygon") {
+      const json polygons = type == "Polygon" ? json::array({coords}) : coords;
+      if (!polygons.is_array()) return makeError(ErrorCode::Corrupt, where + ": MultiPolygon is not a list");
+      for (const auto& polygon : polygons) {
+        auto ring = readRing(polygon, where);
+        if (!ring) return ring.error();
+        Annotation a = base;
+        a.points = std::move(ring).value();
+        a.shape = AnnotationShape::Polygon;
+        if (properties.value("meridianShape", "") == "rectangle" && isAxisAlignedRectangle(a.points)) {
+          a.shape = AnnotationShape::Rectangle;
+          a.points = {a.points[0], a.points[2]};
+        }
+        made.push_back(std::move(a));
+      }
+    } else {
+      return makeError(ErrorCode::Unsupported, where + ": geometry type \"" + type + "\" is not supported");
+    }
+    for (auto& a : made) {
+      if (a.id.empty() || ids.count(a.id)) a.id = makeAnnotationId();  // split MultiPolygons, duplicates
+      ids.insert(a.id);
+      set.annotations.push_back(std::move(a));
+    }
+  }
+  return set;
+}
+
+Status saveGeoJson(const AnnotationSet& set, const std::filesystem::path& path) {
+  return writeFileAtomically(path, toGeoJson(set));
+}
+
+Result<AnnotationSet> loadGeoJson(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return makeError(ErrorCode::NotFound, path.string() + ": " + ec.message());
+  if (size > kMaxFileBytes) return makeError(ErrorCode::Unsupported, path.string() + ": larger than 512 MB");
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in && !in.eof()) return makeError(ErrorCode::Io, path.string() + ": cannot read");
+  auto set = fromGeoJson(text.str());
+  if (!set) return makeError(set.error().code, path.string() + ": " + set.error().message);
+  return set;
+}
+
+}  // namespace meridian::core

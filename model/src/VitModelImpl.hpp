@@ -1,0 +1,58 @@
+#pragma once
+// VitModel's private state and the input/output conversions its translation units share
+// (VitModel.cpp: loading, saving, prediction; VitModelExplain.cpp: attention maps).
+
+#include <ATen/ATen.h>
+
+#include <string>
+#include <vector>
+
+#include "MatmulWeightCast.hpp"
+#include "Vit.hpp"
+#include "meridian/model/Preprocessor.hpp"
+#include "meridian/model/VitModel.hpp"
+
+namespace meridian::model {
+
+struct VitModel::Impl {
+  VitConfig config;
+  PreprocessConfig preprocess;
+  ModelCard card;
+  Vit net{nullptr};
+  Precision precision = Precision::Float32;
+  MatmulWeightCast cast;  // holds the fp32 originals while bf16 is active
+};
+
+namespace detail {
+
+inline std::vector<float> toVector(const at::Tensor& t) {
+  const auto c = t.to(at::kFloat).contiguous();
+  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+inline core::Status checkInput(const InputBatch& input, const VitConfig& config) {
+  auto bad = [](const std::string& what) { return core::makeError(core::ErrorCode::InvalidArgument, what); };
+  if (input.batch < 1 || input.height < 1 || input.width < 1) return bad("model input: empty batch");
+  if (input.height % config.patchSize != 0 || input.width % config.patchSize != 0)
+    return bad("model input " + std::to_string(input.width) + "x" + std::to_string(input.height) +
+               " is not a multiple of the patch size " + std::to_string(config.patchSize));
+  if (input.height > 4096 || input.width > 4096) return bad("model input larger than 4096 pixels");
+  const std::size_t expected = static_cast<std::size_t>(input.batch) * 3 * input.height * input.width;
+  if (input.data.size() != expected)
+    return bad("model input holds " + std::to_string(input.data.size()) + " floats, batch x 3 x height x width is " +
+               std::to_string(expected));
+  return core::Ok{};
+}
+
+inline at::Tensor toTensor(const InputBatch& input) {
+  // from_blob does not copy; the InputBatch outlives the forward pass that reads it.
+  return at::from_blob(const_cast<float*>(input.data.data()), {input.batch, 3, input.height, input.width},
+                       at::TensorOptions().dtype(at::kFloat));
+}
+
+inline InputBatch singleInput(const PreprocessedImage& image) {
+  return InputBatch{1, image.size, image.size, image.chw};
+}
+
+}  // namespace detail
+}  // namespace meridian::model

@@ -1,0 +1,190 @@
+#include "DinoStep.hpp"
+
+#include <torch/nn/utils/clip_grad.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include "../train/LearningRateSchedule.hpp"
+
+namespace meridian::model::ssl {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+constexpr std::uint64_t kPermutationStream = 0x9e47;
+constexpr std::uint64_t kRehearsalStream = 0x4e4e;
+constexpr std::uint64_t kViewStream = 0x7e55;
+
+std::int64_t defaulted(std::int64_t value, std::int64_t total, double fraction) {
+  return value >= 0 ? value : static_cast<std::int64_t>(std::llround(total * fraction));
+}
+
+// Cosine from `start` (step 0) to `end` (last step).
+double cosineRamp(double start, double end, std::int64_t step, std::int64_t total) {
+  const double progress = total > 1 ? std::min(1.0, static_cast<double>(step) / static_cast<double>(total - 1)) : 1.0;
+  return end + (start - end) * 0.5 * (1.0 + std::cos(kPi * progress));
+}
+
+std::vector<std::int64_t> epochPermutation(std::uint64_t seed, std::int64_t epoch, std::int64_t n) {
+  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 rng(mixSeed(seed, kPermutationStream, static_cast<std::uint64_t>(epoch)));
+  for (std::int64_t i = n - 1; i > 0; --i) {  // Fisher-Yates with our own uniform draw
+    const auto j = static_cast<std::int64_t>(uniform01(rng) * static_cast<double>(i + 1));
+    std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(j)]);
+  }
+  return order;
+}
+
+const at::Tensor& imageOf(const DinoState& state, std::int64_t index) {
+  return index >= 0 ? state.images[static_cast<std::size_t>(index)] : state.rehearsal->image(-1 - index);
+}
+
+bool colourOf(const DinoState& state, std::int64_t index) {
+  return index >= 0 ? state.colour[static_cast<std::size_t>(index)] : state.rehearsal->colour(-1 - index);
+}
+
+void emaUpdate(DinoState& state, double momentum) {
+  torch::NoGradGuard noGrad;
+  for (std::size_t i = 0; i < state.teacherParameters.size(); ++i)
+    state.teacherParameters[i].second.mul_(momentum).add_(state.studentParameters[i].second.detach(), 1.0 - momentum);
+}
+
+}  // namespace
+
+DinoSchedule scheduleAt(const DinoOptions& o, std::int64_t step, std::int64_t totalSteps) {
+  DinoSchedule s;
+  const auto warmup = std::min(defaulted(o.warmupSteps, totalSteps, 0.1), totalSteps - 1);
+  s.learningRate = train::CosineWithWarmup(o.learningRate, std::max<std::int64_t>(0, warmup), totalSteps,
+                                           o.minLearningRate)
+                       .at(step);
+  s.weightDecay = cosineRamp(o.weightDecayStart, o.weightDecayEnd, step, totalSteps);
+  s.momentum = cosineRamp(o.momentumStart, 1.0, step, totalSteps);
+  const auto tempWarmup = defaulted(o.teacherTemperatureWarmupSteps, totalSteps, 0.3);
+  s.teacherTemperature =
+      step < tempWarmup ? o.teacherTemperatureStart + (o.teacherTemperature - o.teacherTemperatureStart) *
+                                                          static_cast<double>(step) / static_cast<double>(tempWarmup)
+                        : o.teacherTemperature;
+  return s;
+}
+
+std::vector<std::int64_t> globalBatch(const DinoState& state, std::int64_t step) {
+  const auto& o = state.options;
+  const auto n = static_cast<std::int64_t>(state.images.size());
+  const auto epoch = step / state.stepsPerEpoch;
+  const auto inEpoch = step % state.stepsPerEpoch;
+  const auto order = epochPermutation(o.seed, epoch, n);
+  std::vector<std::int64_t> batch(static_cast<std::size_t>(o.batchSize));
+  for (std::int64_t i = 0; i < o.batchSize; ++i)
+    batch[static_cast<std::size_t>(i)] = order[static_cast<std::size_t>((inEpoch * o.batchSize + i) % n)];
+  if (state.rehearsal && state.rehearsal->size() > 0) {
+    std::mt19937_64 rng(mixSeed(o.seed, kRehearsalStream, static_cast<std::uint64_t>(step)));
+    const auto replaced = static_cast<std::int64_t>(std::floor(o.rehearsalFraction * o.batchSize));
+    for (std::int64_t i = 0; i < replaced; ++i) {  // the last slots: the permutation's images stay in front
+      const auto k = static_cast<std::int64_t>(uniform01(rng) * static_cast<double>(state.rehearsal->size()));
+      batch[static_cast<std::size_t>(o.batchSize - 1 - i)] = -1 - k;
+    }
+  }
+  return batch;
+}
+
+DinoStepResult dinoStep(DinoState& state) {
+  const auto& o = state.options;
+  DinoStepResult result;
+  result.schedule = scheduleAt(o, state.step, state.totalSteps);
+  const int world = state.group ? state.group->worldSize() : 1;
+  const int rank = state.group ? state.group->rank() : 0;
+  const auto batch = globalBatch(state, state.step);
+  const std::int64_t perRank = o.batchSize / world;
+  const std::int64_t first = rank * perRank;
+  const int views = 2 + o.localCrops;
+
+  // Views of this rank's samples; each sample's draws depend on (seed, step, global slot) only.
+  std::vector<std::vector<at::Tensor>> byView(static_cast<std::size_t>(views));
+  for (std::int64_t slot = first; slot < first + perRank; ++slot) {
+    const auto index = batch[static_cast<std::size_t>(slot)];
+    auto sampleViews =
+        state.augmenter->views(imageOf(state, index), colourOf(state, index),
+                               mixSeed(o.seed, kViewStream ^ static_cast<std::uint64_t>(state.step),
+                                       static_cast<std::uint64_t>(slot)));
+    for (int v = 0; v < views; ++v) byView[static_cast<std::size_t>(v)].push_back(std::move(sampleViews[v]));
+  }
+  const auto globals = at::cat({at::stack(byView[0]), at::stack(byView[1])});
+
+  at::Tensor teacherFeatures, teacherOut;
+  {
+    torch::NoGradGuard noGrad;
+    teacherFeatures = state.teacher->forward(globals).features;
+    teacherOut = state.teacherHead->forward(teacherFeatures);
+  }
+  const auto studentFeatures = state.student->forward(globals).features;
+  std::vector<at::Tensor> studentViews = studentFeatures.size(0) > 0
+                                             ? state.studentHead->forward(studentFeatures).chunk(2)
+                                             : std::vector<at::Tensor>{};
+  if (o.localCrops > 0) {
+    std::vector<at::Tensor> locals;
+    for (int v = 2; v < views; ++v) locals.push_back(at::stack(byView[static_cast<std::size_t>(v)]));
+    const auto localOut = state.studentHead->forward(state.student->forward(at::cat(locals)).features);
+    for (auto& chunk : localOut.chunk(o.localCrops)) studentViews.push_back(chunk);
+  }
+  const auto dinoLoss = state.loss->forward(studentViews, teacherOut.chunk(2), result.schedule.teacherTemperature);
+  at::Tensor total = dinoLoss;
+  at::Tensor memoryLoss;
+  if (state.memory) {
+    memoryLoss = state.memory->consistencyLoss(studentFeatures, teacherFeatures, o.memoryStudentTemperature,
+                                               o.memoryTeacherTemperature);
+    if (memoryLoss.defined()) total = total + o.memoryWeight * memoryLoss;
+  }
+
+  // Loss values averaged over ranks first, so every rank takes the same stop decision.
+  auto values = at::stack({total.detach(), dinoLoss.detach(),
+                           memoryLoss.defined() ? memoryLoss.detach() : at::zeros({}, at::kFloat)})
+                    .to(at::kDouble);
+  if (state.group) {
+    state.group->allReduceSum({values});
+    values.div_(world);
+  }
+  result.loss = values[0].item<double>();
+  result.dinoLoss = values[1].item<double>();
+  result.memoryLoss = values[2].item<double>();
+  result.finite = std::isfinite(result.loss);
+  if (!result.finite) return result;
+
+  state.optimizer->zero_grad();
+  total.backward();
+  std::vector<at::Tensor> parameters;
+  for (const auto& [name, p] : state.studentParameters) parameters.push_back(p);
+  if (state.group) state.group->averageGradients(parameters);
+  if (o.clipGradient > 0) torch::nn::utils::clip_grad_norm_(parameters, o.clipGradient);
+  train::applyLearningRate(*state.optimizer, state.groups, result.schedule.learningRate);
+  auto& groups = state.optimizer->param_groups();
+  for (std::size_t g = 0; g < groups.size(); ++g)
+    static_cast<torch::optim::AdamWOptions&>(groups[g].options())
+        .weight_decay(state.groupDecays[g] ? result.schedule.weightDecay : 0.0);
+  state.optimizer->step();
+  emaUpdate(state, result.schedule.momentum);
+
+  // Centre over the whole batch; memory bank and rehearsal in global slot order, so every
+  // rank (and a single process on the union batch) holds the same bank and buffer.
+  auto teacherSum = teacherOut.sum(0);
+  if (state.group) state.group->allReduceSum({teacherSum});
+  state.loss->updateCenter(teacherSum, 2 * static_cast<std::int64_t>(o.batchSize));
+  if (state.memory) {
+    auto all = at::zeros({o.batchSize, teacherFeatures.size(1)}, at::kFloat);
+    all.slice(0, first, first + perRank).copy_(teacherFeatures.slice(0, 0, perRank));  // global view 1
+    if (state.group) state.group->allReduceSum({all});
+    state.memory->enqueue(all);
+  }
+  if (state.rehearsal) {
+    std::mt19937_64 rng(mixSeed(o.seed, kRehearsalStream + 1, static_cast<std::uint64_t>(state.step)));
+    for (const auto index : batch)
+      if (index >= 0) state.rehearsal->offer(state.images[static_cast<std::size_t>(index)], state.colour[static_cast<std::size_t>(index)], rng);
+  }
+  ++state.step;
+  return result;
+}
+
+}  // namespace meridian::model::ssl

@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+"""Last step of packaging/make-bundled-model.sh: the probe's model folder becomes the
+bundled model -- weights stored as F16 (half the size; Meridian loads F16 into its fp32
+ViT), the card completed with the recipe, the held-out metrics of `meridian-cli evaluate`
+(with their bootstrap CIs) and the pretraining loss, and weights_sha256 updated to the F16
+file so that VitModel::load's hash check holds.
+
+usage: bundled_model_finish.py PROBE_DIR OUT_DIR TEST_METRICS_JSON DATA_PROVENANCE_JSON LOSS_CSV
+"""
+import hashlib
+import json
+import os
+import shutil
+import struct
+import sys
+
+import numpy as np
+
+DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int64, "U8": np.uint8}
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    meta = header.pop("__metadata__", {})
+    tensors = {}
+    for name, e in header.items():
+        a, b = e["data_offsets"]
+        tensors[name] = np.frombuffer(data[a:b], dtype=DTYPES[e["dtype"]]).reshape(e["shape"])
+    return tensors, meta
+
+
+def write_safetensors(path, tensors, meta):
+    header, offset, blobs = {}, 0, []
+    for name in sorted(tensors):
+        t = np.ascontiguousarray(tensors[name])
+        dtype = {np.dtype(np.float16): "F16", np.dtype(np.float32): "F32"}[t.dtype]
+        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + t.nbytes]}
+        offset += t.nbytes
+        blobs.append(t.tobytes())
+    header["__metadata__"] = meta
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+    os.replace(tmp, path)
+
+
+def main():
+    probe, out, metrics_path, data_prov_path, loss_csv = sys.argv[1:6]
+    os.makedirs(out, exist_ok=True)
+    tensors, meta = read_safetensors(os.path.join(probe, "weights.safetensors"))
+    half = {k: v.astype(np.float16) if v.dtype == np.float32 else v for k, v in tensors.items()}
+    overflow = [k for k, v in half.items() if not np.all(np.isfinite(v))]
+    if overflow:
+        sys.exit("fp16 overflow in " + ", ".join(overflow))
+    weights = os.path.join(out, "weights.safetensors")
+    write_safetensors(weights, half, dict(meta, dtype="F16"))
+    digest = hashlib.sha256(open(weights, "rb").read()).hexdigest()
+
+    card = json.load(open(os.path.join(probe, "model.json")))
+    metrics = json.load(open(metrics_path))
+    data = json.load(open(data_prov_path))
+    losses = [l.strip().split(",") for l in open(loss_csv)][1:]
+    p = card["provenance"]
+    p["weights_sha256"] = digest
+    hp = p.setdefault("hyper_parameters", {})
+    hp["weights_dtype"] = "F16"
+    hp["recipe"] = "packaging/make-bundled-model.sh (bundled_model_data.py seed 20261123, DINO seed 7, probe seed 7)"
+    hp["dino_loss_first"] = losses[0][2] if losses else ""
+    hp["dino_loss_last"] = losses[-1][2] if losses else ""
+    hp["dino_steps"] = str(len(losses))
+    held_out = {}
+    for key in ("auroc", "accuracy", "auprc"):
+        if key in metrics and isinstance(metrics[key], (int, float)):
+            ci = metrics.get(key + "_ci", [metrics[key], metrics[key]])
+            held_out["test_" + key] = {"value": metrics[key], "ci_low": ci[0], "ci_high": ci[1]}
+    p.setdefault("metrics", {}).update(held_out)
+    p["split"] = data["split"] + "; test n=%s" % metrics.get("n", "?")
+    p["notes"] = ("Meridian's bundled demo model. Backbone: ViT-T/16 at 112 px trained FROM SCRATCH with "
+                  "Meridian's DINO on %d real crops (%s); head: linear probe for the image's modality. "
+                  "Labels are the modality of each crop's source package file, not a clinical finding. "
+                  "The test images come from other source files than training (pathology: another region of "
+                  "the same single IHC image), but there are only 1-3 sources per modality, so the metric says "
+                  "little about other scanners or sites. Not for clinical use." %
+                  (sum(c["train"] for c in data["counts"].values()), json.dumps(data["counts"])))
+    with open(os.path.join(out, "model.json"), "w") as f:
+        json.dump(card, f, indent=2)
+    shutil.copy(loss_csv, os.path.join(out, "dino-loss.csv"))
+    shutil.copy(data_prov_path, os.path.join(out, "data-provenance.json"))
+    print("wrote", out, "weights %.1f MB" % (os.path.getsize(weights) / 1e6))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+// ViT-S/16 full fine-tuning throughput on the CPU: Meridian (LibTorch C++, the training
+// loop's own forwardBackward + AdamW over layer-wise-decayed parameter groups) vs PyTorch
+// eager (torchvision's VisionTransformer at ViT-S sizes, AdamW, same loss) in the same run.
+// Images/s from the median step time of RUNS warm steps; fp32, and bf16 autocast where the
+// CPU has native bf16. Not a test.
+//
+//   build/bin/bench_train [runs=3] [batch=8] [meridian-only]
+//
+// Weights are random (speed does not depend on the values); input is random normalised
+// pixels at 224x224 (loading and augmentation are not timed). The load average is printed
+// before and after: a busy machine makes every number slower.
+
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <string>
+
+#include "BenchTiming.hpp"
+#include "Vit.hpp"
+#include "meridian/model/Precision.hpp"
+#include "meridian/model/Runtime.hpp"
+#include "train/FineTune.hpp"
+#include "train/ParameterGroups.hpp"
+
+using namespace meridian;
+
+namespace {
+
+std::string loadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
+std::map<std::string, double> runPeer(int runs, int batch, const std::string& precisions) {
+  const std::string cmd = std::string(MERIDIAN_PEER_PYTHON) + " '" + MERIDIAN_BENCH_SOURCE + "/train_eager.py' " +
+                          std::to_string(runs) + " " + std::to_string(batch) + " " + precisions;
+  std::map<std::string, double> out;
+  std::FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char line[512];
+  while (std::fgets(line, sizeof line, pipe) != nullptr) {
+    char precision[16];
+    int b = 0;
+    double ms = 0;
+    if (std::sscanf(line, "RESULT %15s %d %lf", precision, &b, &ms) == 3) out[precision] = ms;
+  }
+  if (pclose(pipe) != 0) std::fprintf(stderr, "peer failed: %s\n", cmd.c_str());
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int runs = argc > 1 ? std::max(1, std::atoi(argv[1])) : 3;
+  const int batch = argc > 2 ? std::max(1, std::atoi(argv[2])) : 8;
+  const bool meridianOnly = argc > 3 && std::string(argv[3]) == "meridian-only";
+  const auto runtime = model::initializeRuntime();
+  const auto& bf16 = model::bf16Support();
+  std::printf("ViT-S/16 full fine-tuning step, batch %d, 224x224, %d threads, LibTorch %s\n", batch,
+              runtime.intraOpThreads, runtime.torchVersion.c_str());
+  std::printf("bf16: %s (%s)\nload average before: %s\n", bf16.available ? "yes" : "no", bf16.reason.c_str(),
+              loadAverage().c_str());
+
+  auto config = model::VitConfig::preset("vit_s_16", 2).value();
+  torch::manual_seed(0);
+  model::Vit net(config);
+  net->initializeWeights();
+  net->train();
+  auto groups = model::train::buildParameterGroups(*net, config.depth, {});
+  torch::optim::AdamW optimizer(groups.groups, torch::optim::AdamWOptions(1e-4));
+  const auto x = torch::randn({batch, 3, 224, 224});
+  const auto y = torch::arange(batch, torch::kLong).remainder(2);
+  const auto weight = torch::ones({2});
+
+  std::string precisions = "fp32";
+  if (bf16.available) precisions += ",bf16";
+  std::map<std::string, double> ours;
+  for (const std::string precision : {"fp32", "bf16"}) {
+    if (precision == "bf16" && !bf16.available) continue;
+    ours[precision] = bench::medianMs(runs, [&] {
+      optimizer.zero_grad();
+      (void)model::train::forwardBackward(net, x, y, weight, 1, precision == "bf16");
+      model::train::applyLearningRate(optimizer, groups, 1e-4);
+      optimizer.step();
+    });
+    std::printf("  meridian %s: %.1f ms/step, %.2f images/s\n", precision.c_str(), ours[precision],
+                batch * 1000.0 / ours[precision]);
+    std::fflush(stdout);
+  }
+  const auto peer = meridianOnly ? std::map<std::string, double>{} : runPeer(runs, batch, precisions);
+  std::printf("\n%-6s %18s %18s %8s\n", "", "meridian img/s", "pytorch img/s", "ratio");
+  for (const auto& [precision, ms] : ours) {
+    const auto it = peer.find(precision);
+    if (it == peer.end()) {
+      std::printf("%-6s %18.2f %18s %8s\n", precision.c_str(), batch * 1000.0 / ms, "n/a", "");
+      continue;
+    }
+    std::printf("%-6s %18.2f %18.2f %7.2fx\n", precision.c_str(), batch * 1000.0 / ms, batch * 1000.0 / it->second,
+                it->second / ms);
+  }
+  std::printf("load average after: %s\n", loadAverage().c_str());
+  return 0;
+}

@@ -1,0 +1,206 @@
+#include "meridian/viewers/Volume3DView.hpp"
+
+#include <QMouseEvent>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+#include <vtkCamera.h>
+#include <vtkColorTransferFunction.h>
+#include <vtkImageData.h>
+#include <vtkMatrix4x4.h>
+#include <vtkPiecewiseFunction.h>
+#include <vtkRenderer.h>
+#include <vtkSmartVolumeMapper.h>
+#include <vtkVolume.h>
+#include <vtkVolumeProperty.h>
+
+#include "VolumeVtkImage.hpp"
+
+namespace meridian::viewers {
+
+const char* toString(Volume3DPreset preset) {
+  switch (preset) {
+    case Volume3DPreset::CtBone: return "CT bone";
+    case Volume3DPreset::SoftTissue: return "Soft tissue";
+    case Volume3DPreset::Mip: return "MIP";
+  }
+  return "?";
+}
+
+Volume3DView::Volume3DView(QWidget* parent)
+    : VtkRenderWidget(parent),
+      mapper_(vtkSmartPointer<vtkSmartVolumeMapper>::New()),
+      actor_(vtkSmartPointer<vtkVolume>::New()) {
+  renderer()->SetBackground(0.0, 0.0, 0.0);
+  mapper_->SetRequestedRenderModeToDefault();  // GPU ray casting when the context supports it
+  mapper_->SetInteractiveAdjustSampleDistances(false);
+  mapper_->SetAutoAdjustSampleDistances(false);
+  actor_->SetMapper(mapper_);
+}
+
+Volume3DView::~Volume3DView() = default;
+
+void Volume3DView::setVolume(vtkImageData* indexImage, const core::Volume& volume) {
+  mapper_->SetInputData(indexImage);
+  // 0.5 voxel steps along the ray, in index units (the user matrix then scales to mm).
+  mapper_->SetSampleDistance(0.5f);
+  actor_->SetUserMatrix(detail::toVtkMatrix(detail::indexToPhysicalMatrix(volume)));
+  slope_ = volume.rescaleSlope != 0 ? volume.rescaleSlope : 1.0;
+  intercept_ = volume.rescaleIntercept;
+  double range[2];
+  indexImage->GetScalarRange(range);
+  storedRange_ = {range[0], range[1]};
+  if (!hasVolume_) renderer()->AddVolume(actor_);
+  hasVolume_ = true;
+  applyPreset();
+  resetCamera();
+}
+
+void Volume3DView::clear() {
+  if (hasVolume_) renderer()->RemoveVolume(actor_);
+  hasVolume_ = false;
+  requestRender();
+}
+
+void Volume3DView::setPreset(Volume3DPreset preset) {
+  preset_ = preset;
+  applyPreset();
+}
+
+void Volume3DView::applyPreset() {
+  if (!hasVolume_) return;
+  // Transfer functions are written in HU and moved to stored values with the rescale.
+  const auto stored = [this](double hu) { return (hu - intercept_) / slope_; };
+  vtkNew<vtkColorTransferFunction> color;
+  vtkNew<vtkPiecewiseFunction> opacity;
+  vtkNew<vtkVolumeProperty> property;
+  property->SetInterpolationTypeToLinear();
+  switch (preset_) {
+    case Volume3DPreset::CtBone:
+      // After ParaView's and 3D Slicer's "CT-Bone" preset.
+      color->AddRGBPoint(stored(-1000), 0.0, 0.0, 0.0);
+      color->AddRGBPoint(stored(-16), 0.73, 0.25, 0.30);
+      color->AddRGBPoint(stored(641), 0.91, 0.82, 0.55);
+      color->AddRGBPoint(stored(3071), 1.0, 1.0, 1.0);
+      opacity->AddPoint(stored(-1000), 0.0);
+      opacity->AddPoint(stored(-16), 0.0);
+      opacity->AddPoint(stored(641), 0.72);
+      opacity->AddPoint(stored(3071), 0.71);
+      mapper_->SetBlendModeToComposite();
+      property->ShadeOn();
+      break;
+    case Volume3DPreset::SoftTissue:
+      // Fat and air transparent, muscle and organs faint red, contrast and bone bright.
+      color->AddRGBPoint(stored(-1000), 0.0, 0.0, 0.0);
+      color->AddRGBPoint(stored(-100), 0.55, 0.25, 0.15);
+      color->AddRGBPoint(stored(60), 0.88, 0.60, 0.29);
+      color->AddRGBPoint(stored(300), 1.0, 0.94, 0.95);
+      color->AddRGBPoint(stored(1000), 1.0, 1.0, 1.0);
+      opacity->AddPoint(stored(-1000), 0.0);
+      opacity->AddPoint(stored(-200), 0.0);
+      opacity->AddPoint(stored(0), 0.05);
+      opacity->AddPoint(stored(100), 0.15);
+      opacity->AddPoint(stored(400), 0.4);
+      opacity->AddPoint(stored(1500), 0.6);
+      mapper_->SetBlendModeToComposite();
+      property->ShadeOn();
+      break;
+    case Volume3DPreset::Mip:
+      // Grey ramp over the stored range: MIP needs no HU assumption.
+      color->AddRGBPoint(storedRange_[0], 0.0, 0.0, 0.0);
+      color->AddRGBPoint(storedRange_[1], 1.0, 1.0, 1.0);
+      opacity->AddPoint(storedRange_[0], 0.0);
+      opacity->AddPoint(storedRange_[1], 1.0);
+      mapper_->SetBlendModeToMaximumIntensity();
+      property->ShadeOff();
+      break;
+  }
+  property->SetColor(color);
+  property->SetScalarOpacity(opacity);
+  property->SetAmbient(0.2);
+  property->SetDiffuse(0.9);
+  property->SetSpecular(0.2);
+  property->SetSpecularPower(10.0);
+  actor_->SetProperty(property);
+  requestRender();
+}
+
+void Volume3DView::resetCamera() {
+  if (!hasVolume_) return;
+  double bounds[6];
+  actor_->GetBounds(bounds);  // patient space, through the user matrix
+  const double centre[3] = {(bounds[0] + bounds[1]) / 2, (bounds[2] + bounds[3]) / 2, (bounds[4] + bounds[5]) / 2};
+  vtkCamera* camera = renderer()->GetActiveCamera();
+  camera->ParallelProjectionOff();
+  camera->SetFocalPoint(centre);
+  // From the front: anterior is -y in LPS; the head (+z) up. Patient's left lands on the
+  // screen's right, as in the coronal plane.
+  camera->SetPosition(centre[0], centre[1] - 1000.0, centre[2]);
+  camera->SetViewUp(0.0, 0.0, 1.0);
+  renderer()->ResetCamera(bounds);
+  requestRender();
+}
+
+QString Volume3DView::lastRenderMode() const {
+  switch (mapper_->GetLastUsedRenderMode()) {
+    case vtkSmartVolumeMapper::GPURenderMode: return QStringLiteral("GPU");
+    case vtkSmartVolumeMapper::RayCastRenderMode: return QStringLiteral("CPU ray cast");
+    default: return QStringLiteral("none yet");
+  }
+}
+
+void Volume3DView::wheelEvent(QWheelEvent* event) {
+  if (!hasVolume_) return;
+  renderer()->GetActiveCamera()->Dolly(std::pow(1.1, event->angleDelta().y() / 120.0));
+  renderer()->ResetCameraClippingRange();
+  requestRender();
+  event->accept();
+}
+
+void Volume3DView::mousePressEvent(QMouseEvent* event) {
+  dragButton_ = event->button();
+  lastMouse_ = event->position().toPoint();
+}
+
+void Volume3DView::mouseMoveEvent(QMouseEvent* event) {
+  const QPoint pos = event->position().toPoint();
+  const QPoint delta = pos - lastMouse_;
+  lastMouse_ = pos;
+  if (!hasVolume_ || dragButton_ == Qt::NoButton) return;
+  vtkCamera* camera = renderer()->GetActiveCamera();
+  if (dragButton_ == Qt::LeftButton) {
+    camera->Azimuth(-0.5 * delta.x());
+    camera->Elevation(0.5 * delta.y());
+    camera->OrthogonalizeViewUp();
+  } else if (dragButton_ == Qt::MiddleButton) {
+    // Pan: move focal point and position together by the drag, in world units at the focus.
+    const double scale = 2.0 * camera->GetDistance() * std::tan(camera->GetViewAngle() * M_PI / 360.0) /
+                         std::max(1, height());
+    double up[3], right[3], dir[3];
+    camera->GetViewUp(up);
+    camera->GetDirectionOfProjection(dir);
+    right[0] = dir[1] * up[2] - dir[2] * up[1];
+    right[1] = dir[2] * up[0] - dir[0] * up[2];
+    right[2] = dir[0] * up[1] - dir[1] * up[0];
+    double focal[3], position[3];
+    camera->GetFocalPoint(focal);
+    camera->GetPosition(position);
+    for (int i = 0; i < 3; ++i) {
+      const double shift = (-delta.x() * right[i] + delta.y() * up[i]) * scale;
+      focal[i] += shift;
+      position[i] += shift;
+    }
+    camera->SetFocalPoint(focal);
+    camera->SetPosition(position);
+  }
+  renderer()->ResetCameraClippingRange();
+  requestRender();
+}
+
+void Volume3DView::mouseReleaseEvent(QMouseEvent*) { dragButton_ = Qt::NoButton; }
+
+void Volume3DView::mouseDoubleClickEvent(QMouseEvent*) { resetCamera(); }
+
+}  // namespace meridian::viewers
