@@ -83,9 +83,11 @@ def main():
     p["notes"] = ("Meridian's bundled demo model. Backbone: ViT-T/16 at 112 px trained FROM SCRATCH with "
                   "Meridian's DINO on %d real crops (%s); head: linear probe for the image's modality. "
                   "Labels are the modality of each crop's source package file, not a clinical finding. "
-                  "The test images come from other source files than training (pathology: another region of "
-                  "the same single IHC image), but there are only 1-3 sources per modality, so the metric says "
-                  "little about other scanners or sites. Not for clinical use." %
+                  "test_* metrics: a probe fitted on the training sources only, scored on crops of OTHER source "
+                  "files (pathology: another region of its single IHC image) -- the honest estimate, and it is "
+                  "poor: the backbone saw 30 DINO steps. The shipped head was then refitted on all sources "
+                  "(the demo's images are among them), so its own validation metrics are optimistic. "
+                  "Only 1-3 sources per modality. Not for clinical use." %
                   (sum(c["train"] for c in data["counts"].values()), json.dumps(data["counts"])))
     with open(os.path.join(out, "model.json"), "w") as f:
         json.dump(card, f, indent=2)

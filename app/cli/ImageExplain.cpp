@@ -93,15 +93,16 @@ int runImageExplain(const ExplainOptions& o, const ExplainRequest& r, const mode
     if (auto status = io::writeVolume(volume.value(), o.output); !status)
       return fail(kExitFailure, status.error().message);
     std::cout << "wrote " << o.output.string() << " (" << describe({r.method, r.head, map.targetClass}, vit) << ", "
-              << volume.value().size()[0] << "x" << volume.value().size()[1] << " float map on the "
-              << image.width() << "x" << image.height() << " image)\n";
+              << volume.value().size()[0] << "x" << volume.value().size()[1] << " float map on the " << image.width()
+              << "x" << image.height() << " image)\n";
     return kExitOk;
   }
   auto heatmap = model::toHeatmap(map, r.head);
   if (!heatmap) return fail(kExitFailure, heatmap.error().message);
   auto overlay = core::renderHeatmapOverlay(image, heatmap.value(), o.opacity, core::ColorMap::Jet);
   if (!overlay) return fail(kExitFailure, overlay.error().message);
-  if (auto status = io::writeImage(overlay.value(), o.output); !status) return fail(kExitFailure, status.error().message);
+  if (auto status = io::writeImage(overlay.value(), o.output); !status)
+    return fail(kExitFailure, status.error().message);
   std::cout << "wrote " << o.output.string() << " (" << describe({r.method, r.head, map.targetClass}, vit) << ", "
             << map.gridWidth << "x" << map.gridHeight << " patches)\n";
   return kExitOk;

@@ -102,9 +102,5 @@ core::Result<std::unique_ptr<model::AttentionPool>> loadAggregator(const fs::pat
   return model::loadModelAggregator(modelDir);
 }
 
-core::Result<model::ExplainMethod> explainMethodOption(const std::string& text) {
-  if (auto method = model::parseExplainMethod(text)) return *method;
-  return core::makeError(core::ErrorCode::InvalidArgument, "--method wants cls, rollout or gradcam, not '" + text + "'");
-}
 
 }  // namespace meridian::app

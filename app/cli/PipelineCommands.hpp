@@ -44,7 +44,5 @@ nlohmann::json aggregationJson(const model::VitModel& vit, const model::ScoreAgg
 core::Status writeJsonFile(const std::filesystem::path& path, const nlohmann::json& json);
 /// The aggregator of the model folder, or an error when its aggregator.* tensors are broken.
 core::Result<std::unique_ptr<model::AttentionPool>> loadAggregator(const std::filesystem::path& modelDir);
-/// "--method cls|rollout|gradcam" -> ExplainMethod, or a usage message.
-core::Result<model::ExplainMethod> explainMethodOption(const std::string& text);
 
 }  // namespace meridian::app

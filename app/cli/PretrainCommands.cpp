@@ -43,7 +43,8 @@ core::Result<std::vector<fs::path>> listFromCsv(const fs::path& csv) {
   std::string line;
   std::getline(in, line);
   if (line.rfind("path", 0) != 0)
-    return core::makeError(core::ErrorCode::InvalidArgument, csv.string() + ": the first column must be 'path' (header path[,...])");
+    return core::makeError(core::ErrorCode::InvalidArgument,
+                           csv.string() + ": the first column must be 'path' (header path[,...])");
   std::vector<fs::path> paths;
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -74,7 +75,8 @@ core::Result<ImageList> listImages(const fs::path& source) {
   } else {
     return core::makeError(core::ErrorCode::NotFound, source.string() + ": no such folder or CSV");
   }
-  if (list.paths.empty()) return core::makeError(core::ErrorCode::InvalidArgument, source.string() + ": no readable images");
+  if (list.paths.empty())
+    return core::makeError(core::ErrorCode::InvalidArgument, source.string() + ": no readable images");
   std::string manifest;
   for (const auto& path : list.paths) {
     auto hash = core::sha256OfFile(path);
@@ -132,8 +134,10 @@ CLI::App* addPretrainCommand(CLI::App& cli, PretrainOptions& o) {
   cmd->add_option("--images", o.images, "Folder of images (recursive) or CSV with a 'path' column")->required();
   cmd->add_option("--out", o.outDir, "Output folder: checkpoint.safetensors, loss.csv, model/")->required();
   cmd->add_option("--resume", o.resume, "Checkpoint to continue (same images: exact resume; other images: continual)");
-  cmd->add_option("--memory", o.memory, "Memory bank size (past teacher embeddings; 0 = off)")->check(CLI::Range(0, 1 << 20));
-  cmd->add_option("--rehearsal", o.rehearsal, "Rehearsal reservoir of past images (0 = off)")->check(CLI::Range(0, 100000));
+  cmd->add_option("--memory", o.memory, "Memory bank size (past teacher embeddings; 0 = off)")
+      ->check(CLI::Range(0, 1 << 20));
+  cmd->add_option("--rehearsal", o.rehearsal, "Rehearsal reservoir of past images (0 = off)")
+      ->check(CLI::Range(0, 100000));
   cmd->add_option("--epochs", o.epochs, "Epochs")->check(CLI::Range(1, 100000));
   cmd->add_option("--batch", o.batch, "Global batch size")->check(CLI::Range(1, 4096));
   cmd->add_option("--local-crops", o.localCrops, "Local views per image")->check(CLI::Range(0, 32));
@@ -151,6 +155,9 @@ int runPretrain(const PretrainOptions& o) {
     return fail(kExitUsage, "pretrain needs --model BASE_DIR, --arch NAME or --resume CHECKPOINT");
   auto distributed = model::distributedConfigFromEnvironment();
   if (!distributed) return fail(kExitUsage, distributed.error().message);
+  if (o.batch % distributed.value().worldSize != 0)  // before minutes of image loading
+    return fail(kExitUsage, "--batch " + std::to_string(o.batch) + " must be a multiple of WORLD_SIZE " +
+                                std::to_string(distributed.value().worldSize));
   auto list = listImages(o.images);
   if (!list) return fail(kExitBadInput, list.error().message);
   auto images = loadImages(list.value());

@@ -18,7 +18,7 @@ struct PretrainOptions {
   int imageSize = 0;               // with --arch: input size (0 = the preset's)
   std::filesystem::path images;    // folder (recursive) or CSV with a `path` column
   std::filesystem::path outDir;
-  std::filesystem::path resume;    // checkpoint to continue
+  std::filesystem::path resume;  // checkpoint to continue
   int memory = 0;
   int rehearsal = 0;
   int epochs = 10;

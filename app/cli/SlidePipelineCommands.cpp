@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "ExitCodes.hpp"
+#include "ImageExplain.hpp"
 #include "JobProgressLine.hpp"
 #include "PipelineCommands.hpp"
 #include "PredictionJson.hpp"
@@ -191,15 +192,17 @@ int runSlideInfer(const InferOptions& o, const model::VitModel& vit, const core:
 }
 
 int runSlideExplain(const ExplainOptions& o, const model::VitModel& vit, const core::SlideSource& slide) {
-  auto method = explainMethodOption(o.method);
-  if (!method) return fail(kExitUsage, method.error().message);
+  auto request = explainRequest(o, vit);  // --method, --head, --class checked as for 2D images
+  if (!request) return fail(kExitUsage, request.error().message);
+  const model::ExplainMethod method = request.value().method;
   const std::string ext = o.output.extension().string();
   if (ext != ".png" && ext != ".tif" && ext != ".tiff")
     return fail(kExitUsage, "a slide's explanation is an overlay of its thumbnail: --out must end in .png or .tif");
   auto options = baseOptions(o.modelDir, o.input, vit, slide, o.mpp, o.batch);
   options.attentionMaps = true;
-  options.mapMethod = method.value();
-  options.mapHead = o.head;
+  options.mapMethod = method;
+  options.mapHead = request.value().head;
+  options.mapClass = request.value().targetClass;
   JobProgressLine line(o.input.filename().string());
   auto result = model::SlidePipeline(vit, options).run(slide, line.job());
   line.finish();
@@ -212,7 +215,7 @@ int runSlideExplain(const ExplainOptions& o, const model::VitModel& vit, const c
   fs::path mapFile = o.output;
   mapFile.replace_extension(".nii.gz");
   if (auto s = io::writeVolume(*r.attentionMap, mapFile); !s) return fail(kExitFailure, s.error().message);
-  std::cout << "wrote " << o.output.string() << " and " << mapFile.string() << " (" << model::toString(method.value())
+  std::cout << "wrote " << o.output.string() << " and " << mapFile.string() << " (" << model::toString(method)
             << " of " << r.cells.size() << " tissue patches, map " << r.attentionMap->size()[0] << "x"
             << r.attentionMap->size()[1] << " cells of " << r.attentionMap->spacing[0] << " level-0 px"
             << (r.cancelled ? ", cancelled: patches done only" : "") << ")\n";

@@ -44,35 +44,34 @@ core::Result<core::Image2D> loadImage(const fs::path& path) {
 core::JobControl progressJob() {
   if (!isatty(fileno(stderr))) return core::JobControl();  // no \r-animated lines in logs
   return core::JobControl([](const core::JobProgress& p) {
-    if (p.total > 0)
-      std::fprintf(stderr, "\r%s %zu/%zu %s   ", p.stage.c_str(), p.done, p.total, p.detail.c_str());
+    if (p.total > 0) std::fprintf(stderr, "\r%s %zu/%zu %s   ", p.stage.c_str(), p.done, p.total, p.detail.c_str());
     if (p.total > 0 && p.done == p.total) std::fprintf(stderr, "\n");
   });
 }
 
-nlohmann::json interval(const model::MetricValue& m) { return nlohmann::json::array({m.ciLow, m.ciHigh}); }
+nlohmann::json interval(const model::MetricValue& m) {
+  return nlohmann::json::array({m.ciLow, m.ciHigh});
+}
 
 nlohmann::json reportJson(const model::metrics::EvaluationReport& r) {
-  nlohmann::json out{{"n", r.n},
-                     {"labels", r.labels},
-                     {"auroc", r.auroc.value},
-                     {"auroc_ci", interval(r.auroc)},
-                     {"auprc", r.auprc.value},
-                     {"auprc_ci", interval(r.auprc)},
-                     {"accuracy", r.accuracy.value},
-                     {"accuracy_ci", interval(r.accuracy)},
-                     {"calibration_error", r.calibrationError.value},
-                     {"calibration_error_ci", interval(r.calibrationError)},
-                     {"confusion", r.confusion},
-                     {"bootstrap", {{"resamples", r.bootstrap.resamples}, {"seed", r.bootstrap.seed},
-                                    {"method", "stratified percentile, 95%"}}}};
+  nlohmann::json out{
+      {"n", r.n},
+      {"labels", r.labels},
+      {"auroc", r.auroc.value},
+      {"auroc_ci", interval(r.auroc)},
+      {"auprc", r.auprc.value},
+      {"auprc_ci", interval(r.auprc)},
+      {"accuracy", r.accuracy.value},
+      {"accuracy_ci", interval(r.accuracy)},
+      {"calibration_error", r.calibrationError.value},
+      {"calibration_error_ci", interval(r.calibrationError)},
+      {"confusion", r.confusion},
+      {"bootstrap",
+       {{"resamples", r.bootstrap.resamples}, {"seed", r.bootstrap.seed}, {"method", "stratified percentile, 95%"}}}};
   if (r.hasOperatingPoint)
-    out["operating_point"] = {{"threshold", r.threshold},
-                              {"positive", r.labels.at(1)},
-                              {"sensitivity", r.sensitivity.value},
-                              {"sensitivity_ci", interval(r.sensitivity)},
-                              {"specificity", r.specificity.value},
-                              {"specificity_ci", interval(r.specificity)}};
+    out["operating_point"] = {{"threshold", r.threshold},           {"positive", r.labels.at(1)},
+                              {"sensitivity", r.sensitivity.value}, {"sensitivity_ci", interval(r.sensitivity)},
+                              {"specificity", r.specificity.value}, {"specificity_ci", interval(r.specificity)}};
   auto& classes = out["classes"] = nlohmann::json::array();
   for (const auto& c : r.perClass)
     classes.push_back({{"label", c.label},
@@ -103,8 +102,10 @@ TrainCommandSet::TrainCommandSet(CLI::App& cli) {
   embed_->add_option("--cache", cache_, "Embedding cache folder (default: the user's cache folder)");
   embed_->add_flag("--json", json_, "Machine-readable output");
 
-  train_ = cli.add_subcommand("train", "Adapt a model to a labels CSV; held-out metrics with 95% CIs go into model.json");
-  train_->add_option("--method", method_, "probe | knn | prototype (frozen embeddings) | lora | partial | full (fine-tuning)");
+  train_ =
+      cli.add_subcommand("train", "Adapt a model to a labels CSV; held-out metrics with 95% CIs go into model.json");
+  train_->add_option("--method", method_,
+                     "probe | knn | prototype (frozen embeddings) | lora | partial | full (fine-tuning)");
   train_->add_option("--model", model_, "Base model folder")->required();
   train_->add_option("--labels", labels_, "Labels CSV (path,label[,patient])")->required();
   train_->add_option("--out", out_, "Model folder to write")->required();
@@ -116,19 +117,24 @@ TrainCommandSet::TrainCommandSet(CLI::App& cli) {
   train_->add_option("--folds", folds_, "Also report k-fold cross-validated metrics (cv_*)")->check(CLI::Range(0, 20));
   train_->add_option("--C", c_, "probe: inverse L2 strength (scikit-learn's C)")->check(CLI::PositiveNumber);
   train_->add_option("--k", k_, "knn: neighbours")->check(CLI::Range(1, 1000));
-  train_->add_option("--min-per-class", minPerClass_, "Refuse classes with fewer labelled images")->check(CLI::Range(2, 100000));
+  train_->add_option("--min-per-class", minPerClass_, "Refuse classes with fewer labelled images")
+      ->check(CLI::Range(2, 100000));
   train_->add_option("--bootstrap", bootstrap_, "Bootstrap resamples for the CIs")->check(CLI::Range(10, 100000));
-  train_->add_option("--epochs", epochs_, "fine-tuning: epochs (early stopping may end sooner)")->check(CLI::Range(1, 10000));
-  train_->add_option("--lr", lr_, "fine-tuning: peak learning rate (AdamW, cosine with warm-up)")->check(CLI::PositiveNumber);
+  train_->add_option("--epochs", epochs_, "fine-tuning: epochs (early stopping may end sooner)")
+      ->check(CLI::Range(1, 10000));
+  train_->add_option("--lr", lr_, "fine-tuning: peak learning rate (AdamW, cosine with warm-up)")
+      ->check(CLI::PositiveNumber);
   train_->add_option("--batch-size", batchSize_, "fine-tuning: images per micro-batch")->check(CLI::Range(1, 4096));
-  train_->add_option("--accumulation", accumulation_, "fine-tuning: micro-batches per optimiser step")->check(CLI::Range(1, 1024));
+  train_->add_option("--accumulation", accumulation_, "fine-tuning: micro-batches per optimiser step")
+      ->check(CLI::Range(1, 1024));
   train_->add_option("--rank", rank_, "lora: rank")->check(CLI::Range(1, 1024));
   train_->add_option("--blocks", blocks_, "partial: last N blocks to train")->check(CLI::Range(1, 1024));
   train_->add_flag("--no-augment", noAugment_, "fine-tuning: no flips, crops or jitter");
   train_->add_flag("--fp32", fp32_, "fine-tuning: no bf16 autocast even where the CPU has bf16");
   train_->add_flag("--json", json_, "Machine-readable output");
 
-  evaluate_ = cli.add_subcommand("evaluate", "Score a labels CSV with a trained model: AUROC, AUPRC, accuracy... with 95% CIs");
+  evaluate_ =
+      cli.add_subcommand("evaluate", "Score a labels CSV with a trained model: AUROC, AUPRC, accuracy... with 95% CIs");
   evaluate_->add_option("--model", model_, "Trained model folder")->required();
   evaluate_->add_option("--labels", labels_, "Labels CSV (path,label[,patient])")->required();
   evaluate_->add_option("--cache", cache_, "Embedding cache folder (default: the user's cache folder)");
@@ -207,8 +213,8 @@ int TrainCommandSet::runTrain() const {
   options.evaluation.bootstrap.resamples = bootstrap_;
   options.evaluation.bootstrap.seed = seed_;
   const model::EmbeddingCache cache(cache_.empty() ? model::EmbeddingCache::defaultDirectory() : cache_);
-  auto report = model::trainModel(model_, labels.value(), out_, options, loadImage, noCache_ ? nullptr : &cache,
-                                  progressJob());
+  auto report =
+      model::trainModel(model_, labels.value(), out_, options, loadImage, noCache_ ? nullptr : &cache, progressJob());
   if (!report) return fail(report.error());
   const auto& r = report.value();
   if (json_) {
@@ -243,8 +249,8 @@ int TrainCommandSet::runEvaluate() const {
   options.bootstrap.seed = seed_;
   options.threshold = threshold_;
   const model::EmbeddingCache cache(cache_.empty() ? model::EmbeddingCache::defaultDirectory() : cache_);
-  auto report = model::evaluateModel(model_, labels.value(), options, loadImage, noCache_ ? nullptr : &cache,
-                                     progressJob());
+  auto report =
+      model::evaluateModel(model_, labels.value(), options, loadImage, noCache_ ? nullptr : &cache, progressJob());
   if (!report) return fail(report.error());
   if (json_)
     std::cout << reportJson(report.value()).dump(2) << "\n";

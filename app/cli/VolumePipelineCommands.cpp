@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "ExitCodes.hpp"
+#include "ImageExplain.hpp"
 #include "JobProgressLine.hpp"
 #include "PipelineCommands.hpp"
 #include "PredictionJson.hpp"
@@ -124,8 +125,9 @@ int runVolumeInfer(const InferOptions& o, const model::VitModel& vit, const core
 }
 
 int runVolumeExplain(const ExplainOptions& o, const model::VitModel& vit, const core::Volume& volume) {
-  auto method = explainMethodOption(o.method);
-  if (!method) return fail(kExitUsage, method.error().message);
+  auto request = explainRequest(o, vit);  // --method, --head, --class checked as for 2D images
+  if (!request) return fail(kExitUsage, request.error().message);
+  const model::ExplainMethod method = request.value().method;
   const std::string name = o.output.filename().string();
   const auto endsWith = [&](const std::string& ext) {
     return name.size() >= ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0;
@@ -135,8 +137,9 @@ int runVolumeExplain(const ExplainOptions& o, const model::VitModel& vit, const 
   model::VolumePipelineOptions options;
   options.batchSize = o.batch;
   options.attentionMaps = true;
-  options.mapMethod = method.value();
-  options.mapHead = o.head;
+  options.mapMethod = method;
+  options.mapHead = request.value().head;
+  options.mapClass = request.value().targetClass;
   JobProgressLine line(o.input.filename().string());
   auto result = model::VolumePipeline(vit, options).run(volume, line.job());
   line.finish();
@@ -145,7 +148,7 @@ int runVolumeExplain(const ExplainOptions& o, const model::VitModel& vit, const 
   if (!r.attentionMap) return fail(kExitCancelled, "cancelled before the first slice was explained");
   if (auto s = io::writeVolume(*r.attentionMap, o.output); !s) return fail(kExitFailure, s.error().message);
   const auto& size = r.attentionMap->size();
-  std::cout << "wrote " << o.output.string() << " (" << model::toString(method.value()) << ", " << size[0] << "x"
+  std::cout << "wrote " << o.output.string() << " (" << model::toString(method) << ", " << size[0] << "x"
             << size[1] << " cells x " << size[2] << " slices in the volume's space"
             << (r.cancelled ? ", cancelled: slices done only" : "") << ")\n";
   return r.cancelled ? kExitCancelled : kExitOk;

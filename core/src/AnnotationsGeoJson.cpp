@@ -18,7 +18,9 @@ using nlohmann::json;
 constexpr double kToQuPath = 0.5;  // Meridian's pixel centre (0, 0) is QuPath's (0.5, 0.5)
 constexpr std::size_t kMaxFileBytes = 512u << 20;
 
-json position(const std::array<double, 2>& p) { return json::array({p[0] + kToQuPath, p[1] + kToQuPath}); }
+json position(const std::array<double, 2>& p) {
+  return json::array({p[0] + kToQuPath, p[1] + kToQuPath});
+}
 
 json geometryOf(const Annotation& a) {
   json coordinates = json::array();
@@ -48,7 +50,8 @@ Result<std::array<double, 2>> readPosition(const json& value, const std::string&
   if (!value.is_array() || value.size() < 2 || !value[0].is_number() || !value[1].is_number())
     return makeError(ErrorCode::Corrupt, where + ": a position must be [x, y]");
   const double x = value[0].get<double>() - kToQuPath, y = value[1].get<double>() - kToQuPath;
-  if (!std::isfinite(x) || !std::isfinite(y)) return makeError(ErrorCode::Corrupt, where + ": coordinates are not finite");
+  if (!std::isfinite(x) || !std::isfinite(y))
+    return makeError(ErrorCode::Corrupt, where + ": coordinates are not finite");
   return std::array<double, 2>{x, y};
 }
 
@@ -132,17 +135,20 @@ Result<AnnotationSet> fromGeoJson(const std::string& text) {
 
     Annotation base;
     if (f.contains("id") && f["id"].is_string()) base.id = f["id"].get<std::string>();
-    if (properties.contains("name") && properties["name"].is_string()) base.name = properties["name"].get<std::string>();
+    if (properties.contains("name") && properties["name"].is_string())
+      base.name = properties["name"].get<std::string>();
     if (properties.contains("classification") && properties["classification"].is_object()) {
       const json& c = properties["classification"];
       base.className = c.value("name", "");
       AnnotationClass cls{base.className, {255, 255, 0}};
       if (c.contains("color") && c["color"].is_array() && c["color"].size() == 3) {
         for (int k = 0; k < 3; ++k)
-          if (c["color"][k].is_number()) cls.color[k] = static_cast<std::uint8_t>(std::clamp(c["color"][k].get<int>(), 0, 255));
+          if (c["color"][k].is_number())
+            cls.color[k] = static_cast<std::uint8_t>(std::clamp(c["color"][k].get<int>(), 0, 255));
       } else if (c.contains("colorRGB") && c["colorRGB"].is_number_integer()) {  // QuPath 0.2
         const auto rgb = static_cast<std::uint32_t>(c["colorRGB"].get<std::int64_t>());
-        cls.color = {static_cast<std::uint8_t>(rgb >> 16), static_cast<std::uint8_t>(rgb >> 8), static_cast<std::uint8_t>(rgb)};
+        cls.color = {static_cast<std::uint8_t>(rgb >> 16), static_cast<std::uint8_t>(rgb >> 8),
+                     static_cast<std::uint8_t>(rgb)};
       }
       if (!base.className.empty() && !set.findClass(base.className)) set.classes.push_back(cls);
     }

@@ -6,9 +6,12 @@ namespace meridian::model {
 
 const char* toString(ExplainMethod method) {
   switch (method) {
-    case ExplainMethod::ClsAttention: return "cls";
-    case ExplainMethod::Rollout: return "rollout";
-    case ExplainMethod::GradientAttention: return "gradcam";
+    case ExplainMethod::ClsAttention:
+      return "cls";
+    case ExplainMethod::Rollout:
+      return "rollout";
+    case ExplainMethod::GradientAttention:
+      return "gradcam";
   }
   return "cls";
 }
@@ -25,10 +28,11 @@ core::Result<core::Heatmap> toHeatmap(const AttentionMap& map, int head) {
       !(map.letterbox.scaleY > 0))
     return core::makeError(core::ErrorCode::InvalidArgument, "attention map: empty or inconsistent grid");
   if (head >= 0 && (head >= map.heads || map.perHead.size() != cells * static_cast<std::size_t>(map.heads)))
-    return core::makeError(core::ErrorCode::InvalidArgument,
-                           "attention head " + std::to_string(head) + ": the " + toString(map.method) + " map has " +
-                               (map.heads > 0 ? std::to_string(map.heads) + " heads (0.." + std::to_string(map.heads - 1) + ")"
-                                              : std::string("no per-head maps (only cls has them)")));
+    return core::makeError(
+        core::ErrorCode::InvalidArgument,
+        "attention head " + std::to_string(head) + ": the " + toString(map.method) + " map has " +
+            (map.heads > 0 ? std::to_string(map.heads) + " heads (0.." + std::to_string(map.heads - 1) + ")"
+                           : std::string("no per-head maps (only cls has them)")));
   core::Heatmap h;
   h.width = map.gridWidth;
   h.height = map.gridHeight;

@@ -48,7 +48,9 @@ std::string preprocessSha256(const PreprocessConfig& config, int inputSize) {
 
 EmbeddingCache::EmbeddingCache(fs::path directory) : directory_(std::move(directory)) {}
 
-fs::path EmbeddingCache::defaultDirectory() { return core::userDataDirectory() / "cache" / "embeddings"; }
+fs::path EmbeddingCache::defaultDirectory() {
+  return core::userDataDirectory() / "cache" / "embeddings";
+}
 
 fs::path EmbeddingCache::entryPath(const EmbeddingKey& key) const {
   const auto digest = key.digest();
@@ -76,8 +78,8 @@ EmbeddingCache::Lookup EmbeddingCache::find(const EmbeddingKey& key, std::vector
 
 core::Status EmbeddingCache::store(const EmbeddingKey& key, const std::vector<float>& embedding) const {
   if (embedding.empty() || embedding.size() > kMaxDimension)
-    return core::makeError(core::ErrorCode::InvalidArgument, "embedding cache: refusing an embedding of size " +
-                                                                 std::to_string(embedding.size()));
+    return core::makeError(core::ErrorCode::InvalidArgument,
+                           "embedding cache: refusing an embedding of size " + std::to_string(embedding.size()));
   std::string bytes(kMagic, sizeof(kMagic));
   bytes += key.digest();
   const auto count = static_cast<std::uint32_t>(embedding.size());
@@ -88,8 +90,8 @@ core::Status EmbeddingCache::store(const EmbeddingKey& key, const std::vector<fl
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
   if (ec)
-    return core::makeError(core::ErrorCode::Io, path.parent_path().string() + ": cannot create the embedding cache folder: " +
-                                                    ec.message());
+    return core::makeError(core::ErrorCode::Io,
+                           path.parent_path().string() + ": cannot create the embedding cache folder: " + ec.message());
   return core::writeFileAtomically(path, bytes);
 }
 

@@ -139,16 +139,19 @@ core::Result<LabelSet> readLabelsCsv(const fs::path& csv, const LabelCsvOptions&
   for (std::size_t i = 0; i < header.fields.size(); ++i) {
     std::string name = header.fields[i];
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return std::tolower(ch); });
-    int* column = name == "path" ? &pathColumn : name == "label" ? &labelColumn : name == "patient" ? &patientColumn
-                                                                                                      : nullptr;
+    int* column = name == "path"      ? &pathColumn
+                  : name == "label"   ? &labelColumn
+                  : name == "patient" ? &patientColumn
+                                      : nullptr;
     if (column == nullptr)
       return bad(csv, header.line, "unknown column '" + header.fields[i] + "'; the header is path,label[,patient]");
     if (*column >= 0) return bad(csv, header.line, "column '" + name + "' appears twice");
     *column = static_cast<int>(i);
   }
   if (pathColumn < 0 || labelColumn < 0)
-    return bad(csv, header.line, std::string("no '") + (pathColumn < 0 ? "path" : "label") +
-                                     "' column; the header is path,label[,patient]");
+    return bad(
+        csv, header.line,
+        std::string("no '") + (pathColumn < 0 ? "path" : "label") + "' column; the header is path,label[,patient]");
 
   LabelSet set;
   set.source = csv;
@@ -159,8 +162,9 @@ core::Result<LabelSet> readLabelsCsv(const fs::path& csv, const LabelCsvOptions&
   for (std::size_t r = 1; r < records.value().size(); ++r) {
     const auto& record = records.value()[r];
     if (record.fields.size() != header.fields.size())
-      return bad(csv, record.line, std::to_string(record.fields.size()) + " fields, the header has " +
-                                       std::to_string(header.fields.size()));
+      return bad(
+          csv, record.line,
+          std::to_string(record.fields.size()) + " fields, the header has " + std::to_string(header.fields.size()));
     LabelledImage image;
     image.line = record.line;
     image.relativePath = record.fields[static_cast<std::size_t>(pathColumn)];
@@ -169,7 +173,8 @@ core::Result<LabelSet> readLabelsCsv(const fs::path& csv, const LabelCsvOptions&
     if (image.relativePath.empty()) return bad(csv, record.line, "empty path");
     if (image.label.empty()) return bad(csv, record.line, "empty label for " + image.relativePath);
     if (set.hasPatients && image.patient.empty())
-      return bad(csv, record.line, "empty patient for " + image.relativePath + " (the patient column is filled or absent)");
+      return bad(csv, record.line,
+                 "empty patient for " + image.relativePath + " (the patient column is filled or absent)");
     if (!seenPaths.insert(image.relativePath).second)
       return bad(csv, record.line, image.relativePath + " is listed twice");
     const fs::path given(image.relativePath);
@@ -196,9 +201,9 @@ core::Result<LabelSet> readLabelsCsv(const fs::path& csv, const LabelCsvOptions&
   const auto counts = set.classCounts();
   for (std::size_t c = 0; c < counts.size(); ++c)
     if (counts[c] < options.minPerClass)
-      return bad(csv, 0, "class '" + set.classes[c] + "' has " + std::to_string(counts[c]) +
-                             " labelled image(s); at least " + std::to_string(options.minPerClass) +
-                             " per class are needed");
+      return bad(csv, 0,
+                 "class '" + set.classes[c] + "' has " + std::to_string(counts[c]) + " labelled image(s); at least " +
+                     std::to_string(options.minPerClass) + " per class are needed");
   return set;
 }
 

@@ -5,12 +5,13 @@
 namespace meridian::model {
 namespace {
 
-using nlohmann::json;
 using json_read::badKey;
+using nlohmann::json;
 
 json provenanceJson(const ModelProvenance& p) {
   json metrics = json::object();
-  for (const auto& [name, m] : p.metrics) metrics[name] = {{"value", m.value}, {"ci_low", m.ciLow}, {"ci_high", m.ciHigh}};
+  for (const auto& [name, m] : p.metrics)
+    metrics[name] = {{"value", m.value}, {"ci_low", m.ciLow}, {"ci_high", m.ciHigh}};
   return {{"base_model", p.baseModel},
           {"base_model_sha256", p.baseModelSha256},
           {"method", p.method},
@@ -36,9 +37,9 @@ core::Status readMetrics(const json& object, std::map<std::string, MetricValue>&
     if (value.is_number()) {  // a bare number: no interval
       m.value = m.ciLow = m.ciHigh = value.get<double>();
     } else if (value.is_object()) {
-      for (auto status : {json_read::number(value, prefix, "value", m.value),
-                          json_read::number(value, prefix, "ci_low", m.ciLow),
-                          json_read::number(value, prefix, "ci_high", m.ciHigh)})
+      for (auto status :
+           {json_read::number(value, prefix, "value", m.value), json_read::number(value, prefix, "ci_low", m.ciLow),
+            json_read::number(value, prefix, "ci_high", m.ciHigh)})
         if (!status) return status.error();
     } else {
       return badKey("provenance.metrics." + name, "must be a number or {value, ci_low, ci_high}");
@@ -62,7 +63,8 @@ core::Result<ModelProvenance> readProvenance(const json& object) {
   const std::string k = "provenance.";
   for (auto status :
        {json_read::text(object, k, "base_model", p.baseModel),
-        json_read::text(object, k, "base_model_sha256", p.baseModelSha256), json_read::text(object, k, "method", p.method),
+        json_read::text(object, k, "base_model_sha256", p.baseModelSha256),
+        json_read::text(object, k, "method", p.method),
         json_read::text(object, k, "training_data_sha256", p.trainingDataSha256),
         json_read::number(object, k, "training_images", p.trainingImages), json_read::text(object, k, "split", p.split),
         json_read::number(object, k, "seed", p.seed), json_read::text(object, k, "weights_sha256", p.weightsSha256),

@@ -9,8 +9,8 @@
 namespace meridian::model {
 namespace {
 
-using nlohmann::json;
 using json_read::badKey;
+using nlohmann::json;
 
 constexpr const char* kFormat = "meridian-model";
 constexpr int kFormatVersion = 1;
@@ -77,7 +77,8 @@ core::Result<VitConfig> readArchitecture(const json& a) {
         json_read::number(a, k, "num_heads", v.heads), json_read::number(a, k, "mlp_ratio", v.mlpRatio),
         json_read::number(a, k, "register_tokens", v.registerTokens),
         json_read::number(a, k, "layer_scale_init", v.layerScaleInit),
-        json_read::number(a, k, "num_classes", v.numClasses), json_read::number(a, k, "layer_norm_eps", v.layerNormEps)})
+        json_read::number(a, k, "num_classes", v.numClasses),
+        json_read::number(a, k, "layer_norm_eps", v.layerNormEps)})
     if (!status) return status.error();
   if (a.contains("pooling")) {
     if (a["pooling"] == "cls")
@@ -115,7 +116,8 @@ core::Result<PreprocessConfig> readPreprocess(const json& p) {
   if (!p.is_object()) return badKey("preprocess", "must be an object");
   PreprocessConfig config;
   if (p.contains("modality")) {
-    const auto modality = p["modality"].is_string() ? parseInputModality(p["modality"].get<std::string>()) : std::nullopt;
+    const auto modality =
+        p["modality"].is_string() ? parseInputModality(p["modality"].get<std::string>()) : std::nullopt;
     if (!modality) return badKey("preprocess.modality", "must be \"any\", \"ct\", \"grayscale\" or \"color\"");
     config.modality = *modality;
   }
@@ -146,13 +148,15 @@ std::string toModelJson(const ModelDescription& d) {
 
 core::Result<ModelDescription> parseModelJson(const std::string& text) {
   const json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return core::makeError(core::ErrorCode::Corrupt, "model.json is not a JSON object");
+  if (j.is_discarded() || !j.is_object())
+    return core::makeError(core::ErrorCode::Corrupt, "model.json is not a JSON object");
   if (j.value("format", std::string()) != kFormat)
     return badKey("format", std::string("must be \"") + kFormat + "\" (is this a Meridian model folder?)");
   if (!j.contains("format_version") || !j["format_version"].is_number_integer() ||
       j["format_version"].get<int>() > kFormatVersion)
     return core::makeError(core::ErrorCode::Unsupported,
-                           "model.json: format_version " + (j.contains("format_version") ? j["format_version"].dump() : "missing") +
+                           "model.json: format_version " +
+                               (j.contains("format_version") ? j["format_version"].dump() : "missing") +
                                "; this Meridian reads version " + std::to_string(kFormatVersion));
   if (!j.contains("architecture")) return badKey("architecture", "is missing");
   ModelDescription d;

@@ -101,8 +101,8 @@ std::vector<float> toUnitPlanar(const core::Image2D& image) {
 core::Status checkInputKind(const core::Image2D& image, const PreprocessConfig& config,
                             const std::string& sourceModality) {
   auto refuse = [&](const std::string& wants, const std::string& why) {
-    return core::makeError(core::ErrorCode::Unsupported, std::string("this model takes ") + wants + "; the input is a " +
-                                                             describe(image) + why);
+    return core::makeError(core::ErrorCode::Unsupported,
+                           std::string("this model takes ") + wants + "; the input is a " + describe(image) + why);
   };
   switch (config.modality) {
     case InputModality::Any:
@@ -145,7 +145,8 @@ core::Result<PreprocessedImage> preprocessImage(const core::Image2D& image, int 
     return core::makeError(core::ErrorCode::InvalidArgument,
                            std::to_string(config.ctWindows.size()) + " CT windows: use 1 (replicated) or 3");
   for (const HuWindow& window : config.ctWindows)
-    if (!(window.width > 0.0)) return core::makeError(core::ErrorCode::InvalidArgument, "CT window width must be positive");
+    if (!(window.width > 0.0))
+      return core::makeError(core::ErrorCode::InvalidArgument, "CT window width must be positive");
   if (auto kind = checkInputKind(image, config); !kind) return kind.error();
 
   const int w = image.width(), h = image.height();

@@ -108,9 +108,9 @@ core::Result<std::unique_ptr<VitModel>> VitModel::load(const std::filesystem::pa
   if (!hash) return hash.error();
   const std::string& expected = d.card.provenance.weightsSha256;
   if (expected.empty())
-    return core::makeError(core::ErrorCode::Corrupt,
-                           jsonPath.string() + ": provenance.weights_sha256 is missing, so " + weightsPath.string() +
-                               " (SHA-256 " + hash.value() + ") cannot be verified");
+    return core::makeError(core::ErrorCode::Corrupt, jsonPath.string() + ": provenance.weights_sha256 is missing, so " +
+                                                         weightsPath.string() + " (SHA-256 " + hash.value() +
+                                                         ") cannot be verified");
   if (hash.value() != expected)
     return core::makeError(core::ErrorCode::Corrupt, weightsPath.string() + " has SHA-256 " + hash.value() + " but " +
                                                          jsonPath.string() + " records " + expected +

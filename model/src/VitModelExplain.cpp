@@ -54,9 +54,9 @@ core::Result<std::vector<AttentionMap>> VitModel::explain(const InputBatch& inpu
       return core::makeError(core::ErrorCode::InvalidArgument,
                              "gradient-weighted attention needs a classification head; this model has none");
     if (targetClass < -1 || targetClass >= classes)
-      return core::makeError(core::ErrorCode::InvalidArgument, "class " + std::to_string(targetClass) +
-                                                                   " is not one of the head's " +
-                                                                   std::to_string(classes) + " classes");
+      return core::makeError(
+          core::ErrorCode::InvalidArgument,
+          "class " + std::to_string(targetClass) + " is not one of the head's " + std::to_string(classes) + " classes");
   }
   VitOutput cls;
   RelevanceMaps relevance;

@@ -47,7 +47,9 @@ assert abs(sum(probs.values()) - 1.0) < 1e-4 and r["embedding_dim"] == 192
 print("labelled infer ok:", probs)
 PY
 
-"$cli" infer --model "$out/vitb" "$demo/ct-abdomen-stent-dicom" | head -3
+# A DICOM series folder goes through the volume pipeline (every slice): the small model.
+"$cli" infer --model "$out/tiny" "$demo/ct-abdomen-stent-dicom" --json > "$out/series.json"
+/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["model"]["name"]=="tiny-demo", r["model"]' "$out/series.json"
 "$cli" explain --model "$out/vitb" "$demo/fundus-retina.jpg" --out "$out/explain-fundus.png"
 "$cli" info "$out/explain-fundus.png" | grep -q '"size": \[1411,1411\]\|size: \[1411,1411\]'
 
@@ -68,9 +70,12 @@ out = sys.argv[1]
 info = json.load(open(out + "/rollout-info.json"))
 # pathology-ihc.png is 512x512: 14x14 patches of 512/224*16 = 36.57 image pixels, the
 # first patch's centre at 18.29 - 0.5 (pixel centres on integers).
-assert info["size"] == [14, 14, 1], info["size"]
+assert info["size"] in ([14, 14], [14, 14, 1]), info["size"]  # a depth-1 NIfTI reads back 2D
 assert abs(info["spacing"][0] - 512 / 14) < 1e-3 and abs(info["spacing"][1] - 512 / 14) < 1e-3, info["spacing"]
-assert abs(info["origin"][0] - (512 / 28 - 0.5)) < 1e-3, info["origin"]
+# ITK writes NIfTI in RAS: x and y of the (LPS-like) map geometry come out negated.
+affine = nib.load(out + "/rollout.nii.gz").affine
+assert abs(-affine[0, 0] - 512 / 14) < 1e-3 and abs(-affine[1, 1] - 512 / 14) < 1e-3, affine
+assert abs(-affine[0, 3] - (512 / 28 - 0.5)) < 1e-3 and abs(-affine[1, 3] - (512 / 28 - 0.5)) < 1e-3, affine
 maps = {name: np.asarray(nib.load(f"{out}/{name}").dataobj, dtype=np.float64).ravel()
         for name in ("cls-head2.nii.gz", "rollout.nii.gz", "gradcam-benign.nii", "gradcam-malignant.nii")}
 for name, m in maps.items():

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End to end: the volume and slide pipelines through meridian-cli on the demo data, with
-# small random-weight ViT-T models written by make_tiny_model (the checks are about the
-# commands' outputs, geometry, resume and cancel, not about what the scores mean).
+# small random-weight ViTs (width 64) written by make_tiny_model: the checks are about the
+# commands' outputs, geometry, resume and cancel, not about what the scores mean.
 #   pipeline_commands.sh MERIDIAN_CLI MAKE_TINY_MODEL DEMO_DATA OUT_DIR volume|slide|cancel|errors
 set -euo pipefail
 cli=$1 maker=$2 demo=$3 out=$4 part=$5
@@ -12,10 +12,10 @@ slide="$demo/pathology-ihc-slide.tif"
 
 case "$part" in
 volume)
-  "$maker" "$out/gray" grayscale 64 2 normal,abnormal > /dev/null
+  "$maker" "$out/gray" grayscale 64 2 64 normal,abnormal > /dev/null
   "$cli" infer --model "$out/gray" "$demo/ct-abdomen-stent.nii.gz" --json --out "$out/nifti" > "$out/infer.json"
   "$cli" infer --model "$out/gray" "$demo/ct-abdomen-stent-dicom" --batch 32 --out "$out/dicom" > "$out/infer-dicom.txt"
-  "$cli" explain --model "$out/gray" "$demo/ct-abdomen-stent.nii.gz" --method cls --out "$out/maps.nii.gz"
+  "$cli" explain --model "$out/gray" "$demo/ct-abdomen-stent.nii.gz" --method rollout --out "$out/maps.nii.gz"
   $py - "$out" <<'PY'
 import csv, json, sys
 import nibabel as nib, numpy as np
@@ -46,14 +46,14 @@ print("volume pipeline outputs ok:", summary["outputs"]["study"]["mean"])
 PY
   ;;
 slide)
-  "$maker" "$out/path" color 128 1 benign,tumour > /dev/null
+  "$maker" "$out/path" color 128 1 64 benign,tumour > /dev/null
   "$cli" infer --model "$out/path" "$slide" --batch 32 --json --out "$out/run" > "$out/infer.json" 2> "$out/stderr.txt"
   grep -q "records no µm/px" "$out/stderr.txt"
   grep -q "patches" "$out/stderr.txt"  # the progress line
   cp "$out/run/patch_scores.csv" "$out/first.csv"
   "$cli" infer --model "$out/path" "$slide" --batch 32 --resume --out "$out/run" > /dev/null 2> "$out/stderr2.txt"
   grep -q "resumed" "$out/stderr2.txt"
-  "$cli" explain --model "$out/path" "$slide" --method cls --out "$out/explain.png" --batch 32
+  "$cli" explain --model "$out/path" "$slide" --method gradcam --class tumour --out "$out/explain.png" --batch 32
   $py - "$out" <<'PY'
 import csv, json, sys
 import nibabel as nib, numpy as np
@@ -88,13 +88,13 @@ print("slide pipeline outputs ok:", agg["mean"], s["timing_ms"])
 PY
   ;;
 cancel)
-  "$maker" "$out/path" color 128 1 benign,tumour > /dev/null
+  "$maker" "$out/path" color 128 1 64 benign,tumour > /dev/null
   "$cli" infer --model "$out/path" "$slide" --batch 32 --out "$out/full" > /dev/null 2>&1
   "$cli" infer --model "$out/path" "$slide" --batch 32 --out "$out/run" > /dev/null 2> "$out/stderr.txt" &
   pid=$!
-  for _ in $(seq 1 300); do  # the first checkpoint appears after ~2 s of patches
-    if [ -s "$out/run/progress.json" ] || ! kill -0 "$pid" 2> /dev/null; then break; fi
-    sleep 0.1
+  for _ in $(seq 1 600); do  # Ctrl-C once the first batch is reported on the progress line
+    if grep -q "patches" "$out/stderr.txt" || ! kill -0 "$pid" 2> /dev/null; then break; fi
+    sleep 0.05
   done
   kill -INT "$pid" 2> /dev/null || { echo "the run finished before it could be interrupted"; exit 1; }
   set +e; wait "$pid"; rc=$?; set -e
@@ -123,8 +123,8 @@ print(f"cancel + resume ok: {done} of {partial['patches']['tissue']} patches bef
 PY
   ;;
 errors)
-  "$maker" "$out/ct" ct 64 1 normal,abnormal > /dev/null
-  "$maker" "$out/path" color 64 1 benign,tumour > /dev/null
+  "$maker" "$out/ct" ct 64 1 64 normal,abnormal > /dev/null
+  "$maker" "$out/path" color 64 1 64 benign,tumour > /dev/null
   set +e
   "$cli" infer --model "$out/ct" "$slide" 2> "$out/ct.txt"; rc_ct=$?
   "$cli" infer --model "$out/none" "$slide" 2> /dev/null; rc_missing=$?

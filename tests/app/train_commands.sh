@@ -68,6 +68,21 @@ for method in knn prototype; do
   "$cli" evaluate --model "$out/$method" --labels "$out/ihc/labels.csv" --cache "$out/cache" --json | grep -q '"auroc_ci"'
 done
 
+# Image-level fine-tuning (one epoch of LoRA): a loadable folder with the recipe in its card.
+"$cli" train --method lora --rank 4 --epochs 1 --batch-size 16 --model "$out/base" --labels "$out/ihc/labels.csv" \
+  --out "$out/lora" --bootstrap 100 --json > "$out/lora.json"
+"$py" - "$out/lora.json" "$out/lora" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+p = json.load(open(sys.argv[2] + "/model.json"))["provenance"]
+h = p["hyper_parameters"]
+assert p["method"] == "lora" and h["rank"] == "4" and h["optimizer"] == "AdamW" and "layer_decay" in h, h
+assert r["training_note"] and not r["diverged"], r
+assert 0.0 <= r["held_out"]["auroc"] <= 1.0
+print("lora ok:", r["training_note"])
+PY
+"$cli" evaluate --model "$out/lora" --labels "$out/ihc/labels.csv" --no-cache --json | grep -q '"auroc_ci"'
+
 # Bad input: exit 3 and a message that says what to fix.
 expect_bad() {  # expect_bad PATTERN ARGS...
   local pattern=$1; shift

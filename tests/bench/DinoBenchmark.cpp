@@ -35,11 +35,16 @@ int main(int argc, char** argv) {
   std::string arch = "vit_s_16";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
-    if (key == "--batch") batch = std::stoi(argv[i + 1]);
-    else if (key == "--local-crops") localCrops = std::stoi(argv[i + 1]);
-    else if (key == "--steps") steps = std::stoi(argv[i + 1]);
-    else if (key == "--arch") arch = argv[i + 1];
-    else if (key == "--prototypes") prototypes = std::stoi(argv[i + 1]);
+    if (key == "--batch")
+      batch = std::stoi(argv[i + 1]);
+    else if (key == "--local-crops")
+      localCrops = std::stoi(argv[i + 1]);
+    else if (key == "--steps")
+      steps = std::stoi(argv[i + 1]);
+    else if (key == "--arch")
+      arch = argv[i + 1];
+    else if (key == "--prototypes")
+      prototypes = std::stoi(argv[i + 1]);
   }
   const auto runtime = model::initializeRuntime();
   // Real images: the demo set's fundus photograph, IHC crop and CT slices.

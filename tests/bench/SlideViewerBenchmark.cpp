@@ -11,11 +11,11 @@
 #include <QWindow>
 
 #include <algorithm>
-#include <cstdlib>
 #include <array>
 #include <chrono>
-#include <functional>
 #include <cstdio>
+#include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,7 +29,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+double msSince(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
 
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -37,7 +39,9 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<std::size_t>(p * (v.size() - 1) + 0.5))];
 }
 
-double median(std::vector<double> v) { return percentile(std::move(v), 0.5); }
+double median(std::vector<double> v) {
+  return percentile(std::move(v), 0.5);
+}
 
 std::shared_ptr<core::SlideSource> openSlide(const std::string& path) {
   auto opened = io::ReaderRegistry::builtin().open(path);
@@ -68,7 +72,8 @@ using Step = std::function<void(viewers::SlideViewer&)>;
 std::vector<Step> script() {
   std::vector<Step> steps;
   for (int i = 0; i < 16; ++i) steps.push_back([](viewers::SlideViewer& v) { v.zoomAbout(1.2, {700, 450}); });
-  for (int i = 0; i < 60; ++i) steps.push_back([i](viewers::SlideViewer& v) { v.panBy({-40.0, i < 30 ? 12.0 : -12.0}); });
+  for (int i = 0; i < 60; ++i)
+    steps.push_back([i](viewers::SlideViewer& v) { v.panBy({-40.0, i < 30 ? 12.0 : -12.0}); });
   for (int i = 0; i < 16; ++i) steps.push_back([](viewers::SlideViewer& v) { v.zoomAbout(1 / 1.2, {960, 540}); });
   return steps;
 }
@@ -102,9 +107,11 @@ std::vector<double> runScript(viewers::SlideViewer& viewer, bool settle) {
 std::vector<double> fillTimes(viewers::SlideViewer& viewer) {
   const auto& l0 = viewer.slide()->levels().front();
   const double w = static_cast<double>(l0.width), h = static_cast<double>(l0.height);
-  const std::vector<std::array<double, 3>> views = {
-      {1.0, 0.25 * w, 0.3 * h}, {1.0, 0.7 * w, 0.6 * h}, {0.5, 0.4 * w, 0.75 * h}, {0.3, 0.6 * w, 0.3 * h},
-      {2.0, 0.5 * w, 0.5 * h}};
+  const std::vector<std::array<double, 3>> views = {{1.0, 0.25 * w, 0.3 * h},
+                                                    {1.0, 0.7 * w, 0.6 * h},
+                                                    {0.5, 0.4 * w, 0.75 * h},
+                                                    {0.3, 0.6 * w, 0.3 * h},
+                                                    {2.0, 0.5 * w, 0.5 * h}};
   std::vector<double> times;
   for (const auto& v : views) {
     const auto t0 = Clock::now();
@@ -120,7 +127,8 @@ std::vector<double> fillTimes(viewers::SlideViewer& viewer) {
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
-  const std::string path = argc > 1 && argv[1][0] ? argv[1] : std::string(MERIDIAN_BENCH_DEMO_DATA) + "/pathology-ihc-slide.tif";
+  const std::string path =
+      argc > 1 && argv[1][0] ? argv[1] : std::string(MERIDIAN_BENCH_DEMO_DATA) + "/pathology-ihc-slide.tif";
   const int runs = argc > 2 ? std::max(1, std::atoi(argv[2])) : 5;
   if (!openSlide(path)) {
     std::fprintf(stderr, "bench_slide_viewer: %s is not a slide\n", path.c_str());

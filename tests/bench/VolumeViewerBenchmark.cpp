@@ -1,5 +1,5 @@
 // Volume viewer frame times at 1920x1080 (run it under Xvfb or on a desktop):
-//   xvfb-run -a -s "-screen 0 1920x1080x24" build/bin/bench_volume_viewer [--frames N]
+//   xvfb-run -a -s "-screen 0 1920x1080x24" build/bin/bench_volume_viewer [--frames N] [--size 1920x1080]
 // 1. scripted scroll through a 300-slice CT in the axial plane (crosshair linked, so the
 //    coronal and sagittal crosshair lines move too), one slice per frame;
 // 2. a window/level drag: right-button mouse moves sent to the axial plane, all three
@@ -87,8 +87,8 @@ void finishGl(viewers::VtkRenderWidget* widget) {
 
 void report(const char* what, const std::vector<double>& ms, const std::vector<double>& vtkMs, int renders) {
   std::printf("%-34s frames %4zu  renders %4d  p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  (goal p99 < 16.7 ms: %s)\n",
-              what, ms.size(), renders, percentile(ms, 50), percentile(ms, 99),
-              *std::max_element(ms.begin(), ms.end()), percentile(ms, 99) < 16.7 ? "met" : "NOT met");
+              what, ms.size(), renders, percentile(ms, 50), percentile(ms, 99), *std::max_element(ms.begin(), ms.end()),
+              percentile(ms, 99) < 16.7 ? "met" : "NOT met");
   std::printf("%-34s of which VTK Render(): p50 %7.2f ms  p99 %7.2f ms; the rest is Qt's paint and composition\n", "",
               percentile(vtkMs, 50), percentile(vtkMs, 99));
 }
@@ -96,9 +96,14 @@ void report(const char* what, const std::vector<double>& ms, const std::vector<d
 }  // namespace
 
 int main(int argc, char** argv) {
-  int frames = 300;
-  for (int i = 1; i + 1 < argc; ++i)
+  int frames = 300, width = 1920, height = 1080;
+  for (int i = 1; i + 1 < argc; ++i) {
     if (std::string(argv[i]) == "--frames") frames = std::max(10, std::atoi(argv[i + 1]));
+    if (std::string(argv[i]) == "--size" && std::sscanf(argv[i + 1], "%dx%d", &width, &height) != 2) {
+      std::fprintf(stderr, "bench_volume_viewer: --size wants WIDTHxHEIGHT\n");
+      return 2;
+    }
+  }
   viewers::VtkRenderWidget::setDefaultSurfaceFormat();
   QApplication app(argc, argv);
 
@@ -112,7 +117,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_volume_viewer: %s\n", status.error().message.c_str());
     return 1;
   }
-  if (!testsupport::showExposed(viewer, 1920, 1080)) {
+  if (!testsupport::showExposed(viewer, width, height)) {
     std::fprintf(stderr, "bench_volume_viewer: window not exposed (no X server?)\n");
     return 1;
   }
@@ -122,8 +127,9 @@ int main(int argc, char** argv) {
               viewer.height(), axial->width(), axial->height(),
               reinterpret_cast<const char*>(axial->context()->functions()->glGetString(GL_RENDERER)));
 
-  RenderCounter axialRenders, allRenders;
+  RenderCounter axialRenders, allRenders, renders3D;
   axialRenders.attach(axial);
+  renders3D.attach(viewer.view3D());
   for (auto plane : viewers::kPlanes) allRenders.attach(viewer.planeView(plane));
 
   // 1. Scroll: slice 0 -> 299 and back, one slice per frame.
@@ -169,5 +175,6 @@ int main(int argc, char** argv) {
                       Qt::NoModifier);
   QApplication::sendEvent(axial, &release);
   report("window/level drag (3 planes/frame)", drag, dragVtk, allRenders.count);
+  std::printf("3D view renders during both runs: %d (it does not depend on slice or window)\n", renders3D.count);
   return 0;
 }

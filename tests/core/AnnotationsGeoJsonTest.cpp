@@ -37,7 +37,7 @@ TEST(AnnotationsGeoJson, ReadsAQuPathExport) {
   ASSERT_EQ(a.size(), 4u);  // the MultiPolygon becomes two polygons
   EXPECT_EQ(a[0].id, "0f6f2a4e-6f0e-4cf6-a0b4-8f1e3c2f5a11");
   EXPECT_EQ(a[0].shape, AnnotationShape::Polygon);
-  ASSERT_EQ(a[0].points.size(), 3u);  // closing vertex dropped
+  ASSERT_EQ(a[0].points.size(), 3u);                               // closing vertex dropped
   EXPECT_EQ(a[0].points[0], (std::array<double, 2>{10.0, 20.0}));  // QuPath corner -> Meridian centre
   EXPECT_EQ(a[0].className, "Tumor");
   EXPECT_EQ(a[0].name, "gland 1");
@@ -94,9 +94,10 @@ TEST(AnnotationsGeoJson, BadFilesAreRefusedWithTheReason) {
       R"({"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[0,0]]]}}]})");
   ASSERT_FALSE(twoVertices.ok());
   EXPECT_NE(twoVertices.error().message.find("feature 0"), std::string::npos);
-  EXPECT_FALSE(fromGeoJson(
-                   R"({"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":["a",1]}}]})")
-                   .ok());
+  EXPECT_FALSE(
+      fromGeoJson(
+          R"({"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":["a",1]}}]})")
+          .ok());
   const auto missing = loadGeoJson("/nonexistent/annotations.geojson");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("/nonexistent/annotations.geojson"), std::string::npos);

@@ -62,7 +62,7 @@ TEST(DinoSchedule, MomentumRisesToOneAndTeacherTemperatureWarmsUp) {
   EXPECT_NEAR(scheduleAt(o, 0, 101).teacherTemperature, 0.04, 1e-12);
   EXPECT_NEAR(scheduleAt(o, 5, 101).teacherTemperature, 0.055, 1e-12);
   EXPECT_NEAR(scheduleAt(o, 60, 101).teacherTemperature, 0.07, 1e-12);
-  EXPECT_LT(scheduleAt(o, 0, 101).learningRate, scheduleAt(o, 4, 101).learningRate);  // warm-up
+  EXPECT_LT(scheduleAt(o, 0, 101).learningRate, scheduleAt(o, 4, 101).learningRate);    // warm-up
   EXPECT_GT(scheduleAt(o, 10, 101).learningRate, scheduleAt(o, 90, 101).learningRate);  // cosine decay
   EXPECT_NEAR(scheduleAt(o, 0, 101).weightDecay, 0.04, 1e-12);
   EXPECT_NEAR(scheduleAt(o, 100, 101).weightDecay, 0.4, 1e-12);

@@ -40,7 +40,8 @@ int run(const std::string& prefix) {
   }
   auto summary = trainer.value()->run(core::JobControl{}, prefix + ".safetensors", prefix + ".csv");
   if (!summary || summary.value().steps != 3) {
-    std::fprintf(stderr, "run failed: %s\n", summary ? summary.value().message.c_str() : summary.error().describe().c_str());
+    std::fprintf(stderr, "run failed: %s\n",
+                 summary ? summary.value().message.c_str() : summary.error().describe().c_str());
     return 1;
   }
   std::printf("rank %d loss %.9g\nsha256 %s\n", distributed.value().rank, summary.value().lastLoss,

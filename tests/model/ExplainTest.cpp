@@ -175,7 +175,8 @@ TEST(Explain, GradientAttentionDependsOnTheClass) {
   const auto logits = model->predict(x).value();
   for (int i = 0; i < 2; ++i) {
     const auto& l = logits[static_cast<std::size_t>(i)].logits;
-    EXPECT_EQ(byTop1.value()[static_cast<std::size_t>(i)].targetClass, std::max_element(l.begin(), l.end()) - l.begin());
+    EXPECT_EQ(byTop1.value()[static_cast<std::size_t>(i)].targetClass,
+              std::max_element(l.begin(), l.end()) - l.begin());
   }
   auto class0 = model->explain(x, ExplainMethod::GradientAttention, 0).value();
   auto class3 = model->explain(x, ExplainMethod::GradientAttention, 3).value();
@@ -202,7 +203,8 @@ TEST(Explain, GradientAttentionDependsOnTheClass) {
 class ExplainSanity : public ::testing::TestWithParam<ExplainMethod> {};
 
 std::vector<float> mapOf(Vit& net, const torch::Tensor& x, ExplainMethod method, int target) {
-  if (method == ExplainMethod::GradientAttention) return toFloats(gradientWeightedAttention(*net, x, target).patches[0]);
+  if (method == ExplainMethod::GradientAttention)
+    return toFloats(gradientWeightedAttention(*net, x, target).patches[0]);
   torch::NoGradGuard noGrad;
   if (method == ExplainMethod::Rollout) return toFloats(attentionRollout(*net, x).patches[0]);
   return toFloats(net->forward(x, true).clsAttention[0].mean(0));

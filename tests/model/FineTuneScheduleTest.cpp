@@ -86,7 +86,8 @@ TEST(FineTuneParameterGroups, EveryTrainableParameterOnceWithDecayedRatesAndNoDe
   auto decayOf = [&](const torch::Tensor& t) {
     for (std::size_t g = 0; g < groups.groups.size(); ++g)
       for (const auto& p : groups.groups[g].params())
-        if (p.is_same(t)) return static_cast<const torch::optim::AdamWOptions&>(groups.groups[g].options()).weight_decay();
+        if (p.is_same(t))
+          return static_cast<const torch::optim::AdamWOptions&>(groups.groups[g].options()).weight_decay();
     return -1.0;
   };
   EXPECT_DOUBLE_EQ(scaleOf(net->head->weight), 1.0);

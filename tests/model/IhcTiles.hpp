@@ -10,7 +10,9 @@
 
 namespace meridian::model::test {
 
-inline std::filesystem::path ihcTilesDir() { return MERIDIAN_MODEL_IHC_TILES_DIR; }
+inline std::filesystem::path ihcTilesDir() {
+  return MERIDIAN_MODEL_IHC_TILES_DIR;
+}
 
 /// ViT-T proportions at a 32-pixel input (4 patches of 16): fast enough for unit tests.
 inline VitConfig tinyVitConfig(int numClasses = 0) {

@@ -29,12 +29,13 @@ class LabelsCsv : public ::testing::Test {
 };
 
 TEST_F(LabelsCsv, ReadsQuotedFieldsBomBlankLinesAndCrlf) {
-  const auto set = readLabelsCsv(write("\xEF\xBB\xBFpath,label,patient\r\n"
-                                       "img/a.png,normal,P1\r\n"
-                                       "\r\n"
-                                       "\"img/with,comma.png\",\"nodule \"\"small\"\"\",P2\r\n"
-                                       "  img/b.png , normal , P3\r\n"
-                                       "\n"));
+  const auto set =
+      readLabelsCsv(write("\xEF\xBB\xBFpath,label,patient\r\n"
+                          "img/a.png,normal,P1\r\n"
+                          "\r\n"
+                          "\"img/with,comma.png\",\"nodule \"\"small\"\"\",P2\r\n"
+                          "  img/b.png , normal , P3\r\n"
+                          "\n"));
   ASSERT_TRUE(set.ok()) << set.error().describe();
   const auto& images = set.value().images;
   ASSERT_EQ(images.size(), 3u);

@@ -56,6 +56,8 @@ TEST(Lora, StartsAtTheBaseTrainsOnlyAdaptersAndMergesExactly) {
 
   lora.merge();
   EXPECT_TRUE(torch::allclose(net->forward(x).logits, adapted, 1e-5, 1e-6));
+  lora.refresh();  // after merging, refreshing must not add B A a second time
+  EXPECT_TRUE(torch::allclose(net->forward(x).logits, adapted, 1e-5, 1e-6));
   EXPECT_TRUE(torch::allclose(named["weight"], qkvBase + 2.0 * named["lora_b"].mm(named["lora_a"]), 1e-6, 1e-7));
 }
 

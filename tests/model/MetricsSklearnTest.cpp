@@ -61,8 +61,9 @@ TEST(MetricsSklearn, AurocAndAveragePrecisionAgreeWithScikitLearn) {
 
   test::TempDir dir;
   std::ofstream(dir / "in.json") << input.dump();
-  ASSERT_EQ(test::runPeerScript("sklearn_metrics.py", test::quoted(dir / "in.json") + " " + test::quoted(dir / "out.json")),
-            0);
+  ASSERT_EQ(
+      test::runPeerScript("sklearn_metrics.py", test::quoted(dir / "in.json") + " " + test::quoted(dir / "out.json")),
+      0);
   const auto peer = nlohmann::json::parse(std::ifstream(dir / "out.json"));
   for (std::size_t c = 0; c < binary.size(); ++c) {
     const auto& [scores, labels] = binary[c];

@@ -42,7 +42,8 @@ TEST(MetricsAuroc, OneClassOrMismatchedSizesIsAnError) {
 
 TEST(MetricsAuroc, MacroOneVsRestAveragesTheClasses) {
   // Three classes, each perfectly ranked by its own column except class 2, which is inverted.
-  const ScoreRows p{{0.8, 0.1, 0.1}, {0.7, 0.2, 0.1}, {0.1, 0.8, 0.1}, {0.2, 0.7, 0.1}, {0.3, 0.3, 0.0}, {0.4, 0.3, 0.0}};
+  const ScoreRows p{{0.8, 0.1, 0.1}, {0.7, 0.2, 0.1}, {0.1, 0.8, 0.1},
+                    {0.2, 0.7, 0.1}, {0.3, 0.3, 0.0}, {0.4, 0.3, 0.0}};
   const std::vector<int> y{0, 0, 1, 1, 2, 2};
   const double class2 = binaryAuroc(column(p, 2), y, 2).value();
   EXPECT_DOUBLE_EQ(class2, 0.0);
@@ -119,16 +120,15 @@ TEST(MetricsBootstrap, SeededStratifiedIntervalsBracketTheEstimate) {
   EXPECT_NE(other.auroc.ciLow, report.auroc.ciLow);
   // Stratified: every resample keeps 50 positives, so no resample lacks a class.
   int resamples = 0;
-  auto ci = bootstrapIntervals(
-      labels,
-      [&](const std::vector<std::size_t>& rows) {
-        ++resamples;
-        int positives = 0;
-        for (auto r : rows) positives += labels[r];
-        EXPECT_EQ(positives, 50);
-        return std::vector<double>{static_cast<double>(positives)};
-      },
-      1, {100, 0.95, 1});
+  auto ci = bootstrapIntervals(labels,
+                               [&](const std::vector<std::size_t>& rows) {
+                                 ++resamples;
+                                 int positives = 0;
+                                 for (auto r : rows) positives += labels[r];
+                                 EXPECT_EQ(positives, 50);
+                                 return std::vector<double>{static_cast<double>(positives)};
+                               },
+                               1, {100, 0.95, 1});
   ASSERT_TRUE(ci.ok());
   EXPECT_EQ(resamples, 100);
   ASSERT_EQ(report.perClass.size(), 2u);

@@ -192,7 +192,8 @@ TEST(ModelFolder, MalformedModelJsonIsRefusedNamingTheKey) {
   j["architecture"]["depth"] = "twelve";
   expectRefused(j, "architecture.depth");
   j = good;
-  j["preprocess"]["ct_windows"] = nlohmann::json::array({{{"center", 40}, {"width", 400}}, {{"center", 0}, {"width", 1}}});
+  j["preprocess"]["ct_windows"] =
+      nlohmann::json::array({{{"center", 40}, {"width", 400}}, {{"center", 0}, {"width", 1}}});
   j["preprocess"]["modality"] = "ct";
   expectRefused(j, "use 1 (replicated) or 3");
   j = good;

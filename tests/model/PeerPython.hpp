@@ -14,6 +14,8 @@ inline int runPeerScript(const std::string& script, const std::string& arguments
   return std::system(command.c_str());
 }
 
-inline std::string quoted(const std::filesystem::path& path) { return "'" + path.string() + "'"; }
+inline std::string quoted(const std::filesystem::path& path) {
+  return "'" + path.string() + "'";
+}
 
 }  // namespace meridian::model::test

@@ -86,8 +86,8 @@ TEST(PretrainResume, ContinualRunOnNewDataKeepsMemoryAndRestartsTheSchedule) {
   next.dataSha256 = "other-modality";
   auto continued = DinoPretrainer::resume(dir / "ckpt.safetensors", next, realTiles(8, 5));
   ASSERT_TRUE(continued) << continued.error().describe();
-  EXPECT_EQ(continued.value()->step(), 0);                       // fresh schedule
-  EXPECT_EQ(continued.value()->weightsSha256(), before);        // same weights to start from
+  EXPECT_EQ(continued.value()->step(), 0);                // fresh schedule
+  EXPECT_EQ(continued.value()->weightsSha256(), before);  // same weights to start from
   auto summary = continued.value()->run(core::JobControl{}, dir / "ckpt2.safetensors", dir / "loss.csv");
   ASSERT_TRUE(summary) << summary.error().describe();
   // The bank came from the first run, so the consistency term is active from step 1.
@@ -95,7 +95,8 @@ TEST(PretrainResume, ContinualRunOnNewDataKeepsMemoryAndRestartsTheSchedule) {
   std::string header, row;
   std::getline(csv, header);
   std::getline(csv, row);
-  const auto memoryLoss = std::stod(row.substr(row.find(',', row.find(',', row.find(',', row.find(',') + 1) + 1) + 1) + 1));
+  const auto memoryLoss =
+      std::stod(row.substr(row.find(',', row.find(',', row.find(',', row.find(',') + 1) + 1) + 1) + 1));
   EXPECT_GT(memoryLoss, 0.0) << row;
 
   auto wrongMemory = next;
@@ -188,7 +189,8 @@ TEST(PretrainRun, Fp16WeightsLoadIntoTheFloat32Model) {
   const auto a = model->predict(image).value().embedding, b = loaded.value()->predict(image).value().embedding;
   ASSERT_EQ(a.size(), b.size());
   double diff = 0, scale = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) diff = std::max(diff, double(std::abs(a[i] - b[i]))), scale = std::max(scale, double(std::abs(a[i])));
+  for (std::size_t i = 0; i < a.size(); ++i)
+    diff = std::max(diff, double(std::abs(a[i] - b[i]))), scale = std::max(scale, double(std::abs(a[i])));
   EXPECT_LT(diff / scale, 1e-2);
   EXPECT_GT(diff, 0.0);  // it really went through half precision
 }

@@ -43,22 +43,27 @@ TEST_F(ProbeIhc, LinearProbeMatchesScikitLearnLogisticRegression) {
   const auto embedded = embedImages(*model, "m", paths, test::readPpm, nullptr).value();
   const auto binary = labels.classIndices();
   std::vector<int> threeClass;  // a multinomial case on the same real embeddings
-  for (std::size_t i = 0; i < binary.size(); ++i) threeClass.push_back(binary[i] + (i % 5 == 0 ? 1 : 0) * (binary[i] == 1));
+  for (std::size_t i = 0; i < binary.size(); ++i)
+    threeClass.push_back(binary[i] + (i % 5 == 0 ? 1 : 0) * (binary[i] == 1));
 
   for (const auto& [y, classes] : {std::pair{binary, 2}, std::pair{threeClass, 3}}) {
     train::LinearProbeOptions options;
     options.inverseRegularization = 0.5;
     const auto head = train::fitLinearProbe(embedded.embeddings, y, classes, options);
     ASSERT_TRUE(head.ok()) << head.error().describe();
-    std::ofstream(dir / "in.json") << nlohmann::json{{"x", embedded.embeddings}, {"y", y}, {"C", 0.5}, {"balanced", true}}.dump();
-    ASSERT_EQ(test::runPeerScript("sklearn_probe.py", test::quoted(dir / "in.json") + " " + test::quoted(dir / "out.json")), 0);
+    std::ofstream(dir / "in.json")
+        << nlohmann::json{{"x", embedded.embeddings}, {"y", y}, {"C", 0.5}, {"balanced", true}}.dump();
+    ASSERT_EQ(
+        test::runPeerScript("sklearn_probe.py", test::quoted(dir / "in.json") + " " + test::quoted(dir / "out.json")),
+        0);
     const auto peer = nlohmann::json::parse(std::ifstream(dir / "out.json"));
     double maxDiff = 0.0;
     std::size_t correct = 0;
     for (std::size_t i = 0; i < y.size(); ++i) {
       const auto p = head.value().probabilities(embedded.embeddings[i]);
       for (int c = 0; c < classes; ++c)
-        maxDiff = std::max(maxDiff, std::abs(p[static_cast<std::size_t>(c)] - peer["probabilities"][i][c].get<double>()));
+        maxDiff =
+            std::max(maxDiff, std::abs(p[static_cast<std::size_t>(c)] - peer["probabilities"][i][c].get<double>()));
       correct += static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin()) == y[i];
     }
     EXPECT_LT(maxDiff, 1e-3) << classes << " classes";

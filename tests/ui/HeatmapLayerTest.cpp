@@ -66,8 +66,8 @@ TEST(HeatmapLayer, ALetterboxedPatchGridLandsOnTheImagePixelsItSaw) {
 
   // Rendered over the whole image at its own size, the hot colour sits on that patch only.
   layer.setOpacity(1.0);
-  const auto rgba = layer.renderRgba(ImageRegion{-0.5, -0.5, double(imageW), double(imageH)}, imageW, imageH,
-                                     Interpolation::Nearest);
+  const auto rgba =
+      layer.renderRgba(ImageRegion{-0.5, -0.5, double(imageW), double(imageH)}, imageW, imageH, Interpolation::Nearest);
   ASSERT_EQ(rgba.size(), static_cast<std::size_t>(imageW) * imageH * 4);
   const auto hot = core::colorAt(core::ColorMap::Jet, 1.0);
   int hotPixels = 0;
@@ -88,8 +88,8 @@ TEST(HeatmapLayer, TheUncroppedLetterboxGridIsRefusedAndSaysBothExtents) {
   // the padding above and below: that is a map for a square image, not for this one.
   const double cell = 16 * 300.0 / 224.0;
   HeatmapLayer layer;
-  ASSERT_TRUE(layer.setMap(mapVolume(14, 14, {cell, cell, 1}, {cell / 2 - 0.5, cell / 2 - 0.5 - 37 * 300.0 / 224.0, 0}))
-                  .ok());
+  ASSERT_TRUE(
+      layer.setMap(mapVolume(14, 14, {cell, cell, 1}, {cell / 2 - 0.5, cell / 2 - 0.5 - 37 * 300.0 / 224.0, 0})).ok());
   const auto fits = layer.checkFits(300, 200);
   ASSERT_FALSE(fits.ok());
   EXPECT_NE(fits.error().message.find("14x14 cells"), std::string::npos) << fits.error().message;
@@ -103,8 +103,8 @@ TEST(HeatmapLayer, AMapMadeForALargerImageIsRefused) {
   HeatmapLayer layer;
   ASSERT_TRUE(layer.setMap(mapVolume(14, 14, {16, 16, 1}, {7.5, 7.5, 0})).ok());
   EXPECT_TRUE(layer.checkFits(224, 224).ok());
-  EXPECT_TRUE(layer.checkFits(230, 230).ok());   // partial cover is fine
-  EXPECT_TRUE(layer.checkFits(220, 210).ok());   // edge cells straddling the border
+  EXPECT_TRUE(layer.checkFits(230, 230).ok());  // partial cover is fine
+  EXPECT_TRUE(layer.checkFits(220, 210).ok());  // edge cells straddling the border
   const auto refused = layer.checkFits(200, 200);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.error().message.find("x -0.5..223.5, y -0.5..223.5 pixels"), std::string::npos)
@@ -125,8 +125,8 @@ TEST(HeatmapLayer, ValuesBelowTheThresholdAreTransparent) {
   layer.setThreshold(1.5);
   const auto rgba = layer.renderRgba(ImageRegion{-0.5, -0.5, 40, 10}, 4, 1, Interpolation::Nearest);
   ASSERT_EQ(rgba.size(), 16u);
-  EXPECT_EQ(rgba[3], 0);   // 0 < 1.5
-  EXPECT_EQ(rgba[7], 0);   // 1 < 1.5
+  EXPECT_EQ(rgba[3], 0);     // 0 < 1.5
+  EXPECT_EQ(rgba[7], 0);     // 1 < 1.5
   EXPECT_EQ(rgba[11], 128);  // 2 shown at half opacity
   EXPECT_EQ(rgba[15], 128);
   // Premultiplied: the top of jet (dark red, 128 0 0) at alpha 0.5.

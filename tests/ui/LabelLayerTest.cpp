@@ -70,7 +70,9 @@ TEST(LabelLayer, HitTestingPrefersHandlesThenTheTopmostBody) {
   EXPECT_FALSE(layer.hitTest({150, 150}, 2));
   // Inside a concave polygon's notch is outside the polygon.
   LabelLayer concave;
-  ASSERT_TRUE(concave.add({"", core::AnnotationShape::Polygon, {{0, 0}, {100, 0}, {100, 100}, {50, 20}, {0, 100}}, "", ""}).ok());
+  ASSERT_TRUE(
+      concave.add({"", core::AnnotationShape::Polygon, {{0, 0}, {100, 0}, {100, 100}, {50, 20}, {0, 100}}, "", ""})
+          .ok());
   EXPECT_TRUE(concave.hitTest({50, 10}, 1));
   EXPECT_FALSE(concave.hitTest({50, 60}, 1));
 }
@@ -108,7 +110,8 @@ TEST(LabelLayer, LabelMapsMustMatchTheImageAndDrawInClassColours) {
   const auto rgba = layer.labelMapRgba(1.0);
   ASSERT_EQ(rgba.size(), 32u);
   EXPECT_EQ(rgba[3], 0);  // index 0: transparent
-  EXPECT_EQ((std::array<std::uint8_t, 4>{rgba[4], rgba[5], rgba[6], rgba[7]}), (std::array<std::uint8_t, 4>{200, 0, 0, 255}));
+  EXPECT_EQ((std::array<std::uint8_t, 4>{rgba[4], rgba[5], rgba[6], rgba[7]}),
+            (std::array<std::uint8_t, 4>{200, 0, 0, 255}));
   const Rgb stroma = layer.colorOf("Stroma");
   EXPECT_EQ(rgba[24], stroma[0]);
   EXPECT_EQ(rgba[27], 255);

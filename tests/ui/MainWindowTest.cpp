@@ -197,8 +197,11 @@ TEST(MainWindow, OpensAFolderAsAFileList) {
   ui::MainWindow window;
   ASSERT_TRUE(window.open(kDemo).ok());
   // Every demo item is listed (provenance.json is not an image): 5 files, then the DICOM
-  // series of the single CT slice and of the 256-slice CT; the first file is open.
-  ASSERT_EQ(window.fileList()->count(), 7);
+  // series of the CT slice, the 512² ankle CT slice, the ultrasound cine and the 256-slice CT
+  // (demo recipe 3); the first file is open.
+  ASSERT_EQ(window.fileList()->count(), 9);
+  for (const char* series : {"Abdomen CT", "US"})
+    EXPECT_FALSE(window.fileList()->findItems(QString::fromLatin1(series), Qt::MatchContains).isEmpty()) << series;
   EXPECT_EQ(window.fileList()->item(0)->text().toStdString(), "ct-abdomen-stent.nii.gz");
   EXPECT_EQ(window.windowTitle().toStdString(), "ct-abdomen-stent.nii.gz — Meridian");
   showAndWait(window);

@@ -82,10 +82,14 @@ QPoint patchCentre(const viewers::ImageViewer2D& viewer, int imageW, int imageH,
   return {static_cast<int>(std::lround(v[0])), static_cast<int>(std::lround(v[1]))};
 }
 
-std::array<double, 3> rgbOf(QRgb c) { return {double(qRed(c)), double(qGreen(c)), double(qBlue(c))}; }
+std::array<double, 3> rgbOf(QRgb c) {
+  return {double(qRed(c)), double(qGreen(c)), double(qBlue(c))};
+}
 
 // The screenshot is of the viewer alone: view pixels = screenshot pixels.
-std::array<double, 3> colorAt(const QImage& shot, QPoint p) { return rgbOf(shot.pixel(p)); }
+std::array<double, 3> colorAt(const QImage& shot, QPoint p) {
+  return rgbOf(shot.pixel(p));
+}
 
 double colorDistance(const std::array<double, 3>& a, const std::array<std::uint8_t, 3>& b) {
   return std::hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
@@ -104,7 +108,8 @@ std::array<std::uint8_t, 3> expectedHeatmapColor(const viewers::ImageViewer2D& v
 double nearestColorDistance(const QImage& shot, QPoint p, const std::array<std::uint8_t, 3>& rgb, int radius = 2) {
   double best = 1e9;
   for (int dy = -radius; dy <= radius; ++dy)
-    for (int dx = -radius; dx <= radius; ++dx) best = std::min(best, colorDistance(colorAt(shot, p + QPoint(dx, dy)), rgb));
+    for (int dx = -radius; dx <= radius; ++dx)
+      best = std::min(best, colorDistance(colorAt(shot, p + QPoint(dx, dy)), rgb));
   return best;
 }
 
@@ -131,7 +136,8 @@ TEST(Overlay2D, TheHeatmapColourIsWhereTheMapsMaximumIs) {
         << col << "," << row;
   // Everywhere over the image the screen shows what the layer says for that position (the
   // bilinear slope around the hot patch included), on a grid of view pixels.
-  const auto topLeft = viewer.state().imageToView(0, 0), bottomRight = viewer.state().imageToView(fundus.width() - 1, fundus.height() - 1);
+  const auto topLeft = viewer.state().imageToView(0, 0),
+             bottomRight = viewer.state().imageToView(fundus.width() - 1, fundus.height() - 1);
   int checked = 0, wrong = 0;
   for (int y = static_cast<int>(topLeft[1]) + 3; y < bottomRight[1] - 3; y += 7)
     for (int x = static_cast<int>(topLeft[0]) + 3; x < bottomRight[0] - 3; x += 7) {
@@ -153,7 +159,9 @@ TEST(Overlay2D, TheHeatmapColourIsWhereTheMapsMaximumIs) {
 
   // The colour bar: jet from the top (max) to the bottom (min), labelled 1 and 0.1.
   const QRect bar = viewers::colorBarArea(viewer.size());
-  const auto barColor = [&](int y) { return core::colorAt(core::ColorMap::Jet, 1.0 - double(y - bar.top()) / (bar.height() - 1)); };
+  const auto barColor = [&](int y) {
+    return core::colorAt(core::ColorMap::Jet, 1.0 - double(y - bar.top()) / (bar.height() - 1));
+  };
   for (int y : {bar.top() + 4, bar.center().y(), bar.bottom() - 4})
     EXPECT_LT(colorDistance(colorAt(shot, QPoint(bar.center().x(), y)), barColor(y)), 10) << "bar row " << y;
 
@@ -224,8 +232,13 @@ TEST(Overlay2D, LabelShapesAreDrawnInTheirClassColours) {
   core::AnnotationSet set;
   set.classes.push_back({"Tumor", {0, 255, 0}});
   const double w = ihc.width(), h = ihc.height();
-  set.annotations.push_back({"r", core::AnnotationShape::Rectangle, {{w * 0.2, h * 0.2}, {w * 0.5, h * 0.6}}, "Tumor", ""});
-  set.annotations.push_back({"p", core::AnnotationShape::Polygon, {{w * 0.6, h * 0.2}, {w * 0.9, h * 0.3}, {w * 0.7, h * 0.8}}, "Stroma", ""});
+  set.annotations.push_back(
+      {"r", core::AnnotationShape::Rectangle, {{w * 0.2, h * 0.2}, {w * 0.5, h * 0.6}}, "Tumor", ""});
+  set.annotations.push_back({"p",
+                             core::AnnotationShape::Polygon,
+                             {{w * 0.6, h * 0.2}, {w * 0.9, h * 0.3}, {w * 0.7, h * 0.8}},
+                             "Stroma",
+                             ""});
   viewer.setAnnotations(set);
   const QImage shot = shoot(viewer, "overlay-ihc-labels.png");
   // The rectangle's left edge, half-way down, is Tumor green.
@@ -235,9 +248,10 @@ TEST(Overlay2D, LabelShapesAreDrawnInTheirClassColours) {
   // The polygon's first vertex carries the Stroma colour.
   const auto stroma = viewer.labels().colorOf("Stroma");
   const auto vertex = viewer.state().imageToView(w * 0.6, h * 0.2);
-  EXPECT_LT(nearestColorDistance(shot, QPoint(static_cast<int>(std::lround(vertex[0])), static_cast<int>(std::lround(vertex[1]))),
-                                 stroma),
-            40);
+  EXPECT_LT(
+      nearestColorDistance(
+          shot, QPoint(static_cast<int>(std::lround(vertex[0])), static_cast<int>(std::lround(vertex[1]))), stroma),
+      40);
   // Its inside is tinted green, the same spot outside every shape is the plain image.
   viewer.setAnnotations({});
   const QImage plain = shoot(viewer, "overlay-ihc-no-labels.png");

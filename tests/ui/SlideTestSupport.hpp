@@ -43,7 +43,9 @@ class InstrumentedSlide : public core::SlideSource {
 
   std::string vendor() const override { return real_->vendor(); }
   const std::vector<core::SlideLevel>& levels() const override { return real_->levels(); }
-  std::optional<std::array<double, 2>> micronsPerPixel() const override { return mpp_ ? mpp_ : real_->micronsPerPixel(); }
+  std::optional<std::array<double, 2>> micronsPerPixel() const override {
+    return mpp_ ? mpp_ : real_->micronsPerPixel();
+  }
   const std::map<std::string, std::string>& properties() const override { return real_->properties(); }
   std::vector<std::string> associatedImageNames() const override { return real_->associatedImageNames(); }
   core::Result<core::Image2D> readAssociatedImage(const std::string& name) const override {

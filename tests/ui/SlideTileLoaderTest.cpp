@@ -35,9 +35,9 @@ void collect(TileLoader& loader, Received& received) {
 // Max absolute difference between a tile and the same region read straight from the slide.
 int maxDifference(const core::SlideSource& slide, const TileKey& key, const QImage& tile) {
   const auto& level = slide.levels()[key.level];
-  auto direct = slide.readRegion(key.level, static_cast<std::int64_t>(key.col * 256 * level.downsample),
-                                 static_cast<std::int64_t>(key.row * 256 * level.downsample), tile.width(),
-                                 tile.height());
+  auto direct =
+      slide.readRegion(key.level, static_cast<std::int64_t>(key.col * 256 * level.downsample),
+                       static_cast<std::int64_t>(key.row * 256 * level.downsample), tile.width(), tile.height());
   if (!direct) return 1000;
   int worst = 0;
   for (int y = 0; y < tile.height(); ++y)

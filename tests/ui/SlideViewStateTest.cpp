@@ -33,7 +33,7 @@ TEST(SlideViewState, FitsTheSlideAndPicksTheLevelThatFitsTheZoom) {
   // 1/zoom = 5.12: the largest downsample <= 5.12 is 4 (level 2), never the blurrier 8.
   EXPECT_EQ(s.fittingLevel(), 2);
   // (zoom, level): 1/zoom 1.01 still needs level 0; 1/zoom 10 takes ÷8, not ÷16.
-  const std::vector<std::pair<double, int>> cases = {{8.0, 0}, {1.0, 0}, {0.99, 0}, {0.5, 1},  {0.49, 1},
+  const std::vector<std::pair<double, int>> cases = {{8.0, 0},  {1.0, 0}, {0.99, 0},  {0.5, 1}, {0.49, 1},
                                                      {0.25, 2}, {0.2, 2}, {0.125, 3}, {0.1, 3}};
   for (auto [zoom, level] : cases) {
     s.setView(zoom, 2048, 2048);

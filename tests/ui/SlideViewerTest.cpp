@@ -168,6 +168,16 @@ TEST(SlideViewer, MouseWheelKeysAndMinimapMoveTheView) {
   const auto after = viewer.state().slideToView(2000, 2000);
   EXPECT_NEAR(after[0] - before[0], -120, 1e-6);
   EXPECT_NEAR(after[1] - before[1], 45, 1e-6);
+  // Trackpad two-finger scroll (pixel deltas) pans instead of zooming.
+  const double zoomBefore = viewer.state().zoom();
+  const auto p0 = viewer.state().slideToView(2000, 2000);
+  QWheelEvent scroll(at, viewer.mapToGlobal(at), QPoint(30, -20), QPoint(30, -20), Qt::NoButton, Qt::NoModifier,
+                     Qt::ScrollUpdate, false);
+  QApplication::sendEvent(&viewer, &scroll);
+  const auto p1 = viewer.state().slideToView(2000, 2000);
+  EXPECT_DOUBLE_EQ(viewer.state().zoom(), zoomBefore);
+  EXPECT_NEAR(p1[0] - p0[0], 30, 1e-6);
+  EXPECT_NEAR(p1[1] - p0[1], -20, 1e-6);
   // Keys: + zooms about the centre, Home fits again.
   QKeyEvent plus(QEvent::KeyPress, Qt::Key_Plus, Qt::NoModifier, QStringLiteral("+"));
   const double z = viewer.state().zoom();
@@ -204,7 +214,8 @@ TEST(SlideViewer, HeatmapColourSitsOnTheMapsMaximum) {
   map.origin = {127.5, 127.5, 0};
   auto* v = reinterpret_cast<float*>(map.data());
   for (int j = 0; j < 16; ++j)
-    for (int i = 0; i < 16; ++i) v[j * 16 + i] = static_cast<float>(std::exp(-((i - 11) * (i - 11) + (j - 4) * (j - 4)) / 6.0));
+    for (int i = 0; i < 16; ++i)
+      v[j * 16 + i] = static_cast<float>(std::exp(-((i - 11) * (i - 11) + (j - 4) * (j - 4)) / 6.0));
   ASSERT_TRUE(viewer.setHeatmap(map, 0.6).ok());
   QApplication::processEvents();
   const QImage shot = shoot(viewer, "slide-heatmap.png");
@@ -237,6 +248,15 @@ TEST(SlideViewer, HeatmapColourSitsOnTheMapsMaximum) {
   const auto cold = viewer.state().slideToView(127.5 + 256 * 1, 127.5 + 256 * 14);
   const QRgb c = shot.pixel(static_cast<int>(cold[0]), static_cast<int>(cold[1]));
   EXPECT_GT(qBlue(c), qRed(c) + 40);
+  // A threshold hides the low values (the slide shows through) and keeps the hot spot.
+  viewer.setHeatmapThreshold(0.5);
+  const QImage thresholded = viewer.grab().toImage().convertToFormat(QImage::Format_RGB32);
+  EXPECT_EQ(thresholded.pixel(static_cast<int>(cold[0]), static_cast<int>(cold[1])),
+            plain.pixel(static_cast<int>(cold[0]), static_cast<int>(cold[1])));
+  const auto peak = viewer.state().slideToView(127.5 + 256 * 11, 127.5 + 256 * 4);
+  EXPECT_NE(thresholded.pixel(static_cast<int>(peak[0]), static_cast<int>(peak[1])),
+            plain.pixel(static_cast<int>(peak[0]), static_cast<int>(peak[1])));
+  viewer.setHeatmapThreshold(std::nullopt);
 
   // Zoomed in at the hot spot the overlay is still there (drawn per tile of level 0).
   viewer.setView(1.0, 127.5 + 256 * 11, 127.5 + 256 * 4);
@@ -260,7 +280,7 @@ TEST(SlideViewer, FailingReadsShowErrorTilesAndTheViewerStaysUsable) {
   SlideViewer viewer;
   showViewer(viewer);
   auto slide = std::make_shared<test::InstrumentedSlide>(test::openDemoSlide());
-  slide->failFromX = 2048;   // the right half of the slide stops being readable...
+  slide->failFromX = 2048;    // the right half of the slide stops being readable...
   slide->failBelowLevel = 4;  // ...at every level but the coarsest overview
   QStringList messages;
   QObject::connect(&viewer, &SlideViewer::statusMessage, [&](const QString& m) { messages << m; });
@@ -315,19 +335,19 @@ TEST(SlideViewer, ScaleBarAndMagnificationFollowTheSlidesMpp) {
 TEST(SlideViewer, CacheSizeComesFromThePreferencesAndEvictionKeepsTheOverview) {
   QSettings settings;
   const QVariant saved = settings.value(QStringLiteral("slideViewer/cacheMB"));
-  settings.setValue(QStringLiteral("slideViewer/cacheMB"), 16);
+  settings.setValue(QStringLiteral("slideViewer/cacheMB"), 64);
   SlideViewer viewer;
   if (saved.isValid())
     settings.setValue(QStringLiteral("slideViewer/cacheMB"), saved);
   else
     settings.remove(QStringLiteral("slideViewer/cacheMB"));
-  EXPECT_EQ(viewer.cache().capacity(), std::size_t{16} << 20);  // 64 tiles of 256² RGB32
+  EXPECT_EQ(viewer.cache().capacity(), std::size_t{64} << 20);  // 256 tiles of 256² RGB32, the smallest allowed
   showViewer(viewer);
   viewer.setSlide(test::openDemoSlide());
   ASSERT_TRUE(waitForTiles(viewer));
   // Tour level 0: far more tiles than fit, so older ones are evicted, never the overview.
-  for (double x : {600.0, 3400.0, 1200.0, 2800.0})
-    for (double y : {700.0, 3300.0}) {
+  for (double x : {600.0, 3400.0, 1200.0, 2800.0, 2000.0})
+    for (double y : {700.0, 3300.0, 2000.0}) {
       viewer.setView(1.0, x, y);
       ASSERT_TRUE(waitForTiles(viewer));
       EXPECT_LE(viewer.cache().bytes(), viewer.cache().capacity());

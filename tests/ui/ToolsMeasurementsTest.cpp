@@ -66,9 +66,10 @@ TEST(ToolsMeasurements, EllipseKeepsThePixelsInsideTheInscribedEllipse) {
   ASSERT_TRUE(stats.ok());
   std::size_t expected = 0;
   for (int y = 1; y <= 7; ++y)
-    for (int x = 0; x <= 8; ++x) expected += ((x - 4) / 4.0) * ((x - 4) / 4.0) + ((y - 4) / 3.0) * ((y - 4) / 3.0) <= 1.0;
+    for (int x = 0; x <= 8; ++x)
+      expected += ((x - 4) / 4.0) * ((x - 4) / 4.0) + ((y - 4) / 3.0) * ((y - 4) / 3.0) <= 1.0;
   EXPECT_EQ(stats.value().pixels, expected);
-  EXPECT_LT(expected, 63u);                      // fewer than the bounding rectangle
+  EXPECT_LT(expected, 63u);                     // fewer than the bounding rectangle
   EXPECT_DOUBLE_EQ(stats.value().mean, 404.0);  // symmetric about the centre
   EXPECT_DOUBLE_EQ(stats.value().min, 104.0);   // (4, 1): top of the ellipse
   EXPECT_DOUBLE_EQ(stats.value().max, 704.0);
@@ -77,7 +78,7 @@ TEST(ToolsMeasurements, EllipseKeepsThePixelsInsideTheInscribedEllipse) {
 TEST(ToolsMeasurements, RegionsOutsideTheImageAreRefused) {
   EXPECT_FALSE(measureRoi(ramp(), RoiShape::Rectangle, {30, 30}, {40, 40}).ok());
   EXPECT_FALSE(measureRoi(ramp(), RoiShape::Rectangle, {0.2, 0.2}, {0.8, 0.8}).ok());  // no pixel centre inside
-  EXPECT_FALSE(measureRoi(ramp(), RoiShape::Rectangle, {0, 0}, {5, 5}, 1).ok());     // no channel 1
+  EXPECT_FALSE(measureRoi(ramp(), RoiShape::Rectangle, {0, 0}, {5, 5}, 1).ok());       // no channel 1
   // Partly outside: clipped to the image.
   EXPECT_EQ(measureRoi(ramp(), RoiShape::Rectangle, {-5, -5}, {1, 1}).value().pixels, 4u);
 }

@@ -38,7 +38,9 @@ inline void processEvents() {
   for (int i = 0; i < 5; ++i) QApplication::processEvents();
 }
 
-inline double luminance(QRgb c) { return (qRed(c) + qGreen(c) + qBlue(c)) / 3.0; }
+inline double luminance(QRgb c) {
+  return (qRed(c) + qGreen(c) + qBlue(c)) / 3.0;
+}
 
 /// A stored voxel value through a window (stored units) to 0..255, as VTK's image property maps it.
 inline double windowed(double value, const core::WindowLevel& w) {
@@ -91,14 +93,14 @@ inline std::optional<double> windowedAt(const core::Volume& volume, const core::
 /// along the plane's slice axis (0 = the slice the state says is shown; anything else
 /// should correlate worse).
 inline double planeCorrelation(const QImage& shot, const viewers::VolumeViewState& state, viewers::Plane plane,
-                               const core::Volume& volume, const core::WindowLevel& storedWindow,
-                               int sliceShift = 0) {
+                               const core::Volume& volume, const core::WindowLevel& storedWindow, int sliceShift = 0) {
   std::vector<double> a, b;
   const auto& grid = state.grid(plane);
   const auto& view = state.view(plane);
   const int axis = state.sliceAxis(plane);
   const auto topLeft = view.imageToView(0, 0), bottomRight = view.imageToView(grid.width - 1, grid.height - 1);
-  const int x0 = std::max(0, static_cast<int>(std::ceil(topLeft[0]))), y0 = std::max(0, static_cast<int>(std::ceil(topLeft[1])));
+  const int x0 = std::max(0, static_cast<int>(std::ceil(topLeft[0]))),
+            y0 = std::max(0, static_cast<int>(std::ceil(topLeft[1])));
   const int x1 = std::min(shot.width() - 1, static_cast<int>(bottomRight[0]));
   const int y1 = std::min(shot.height() - 1, static_cast<int>(bottomRight[1]));
   const int n = 64;

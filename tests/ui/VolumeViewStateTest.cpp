@@ -21,9 +21,9 @@ viewers::VolumeGeometry awkwardGeometry() {
   g.size = {5, 7, 4};
   g.spacing = {0.7, 1.3, 2.5};
   g.origin = {-12.5, 30.0, 101.0};
-  g.direction = {0, 1, 0,   //
+  g.direction = {0,  1, 0,  //
                  -1, 0, 0,  //
-                 0, 0, -1};
+                 0,  0, -1};
   return g;
 }
 

@@ -103,17 +103,17 @@ TEST(VolumeViewerGui, AMarkedVoxelLandsWhereTheGeometryPredictsInEveryPlane) {
   volume->spacing = {0.8, 1.4, 2.0};
   volume->origin = {35.5, -120.25, 410.0};
   volume->direction = {0, -1, 0,  //
-                       1, 0, 0,   //
-                       0, 0, -1};
+                       1, 0,  0,  //
+                       0, 0,  -1};
   const core::Vec3 marker{40, 90, 60};
   const double top = volume->valueRange()[1];
   auto* voxels = reinterpret_cast<std::int16_t*>(volume->data());
   for (int dk = -1; dk <= 1; ++dk)
     for (int dj = -1; dj <= 1; ++dj)
       for (int di = -1; di <= 1; ++di) {
-        const std::size_t at = (static_cast<std::size_t>(marker[2] + dk) * volume->size()[1] + (marker[1] + dj)) *
-                                   volume->size()[0] +
-                               (marker[0] + di);
+        const std::size_t at =
+            (static_cast<std::size_t>(marker[2] + dk) * volume->size()[1] + (marker[1] + dj)) * volume->size()[0] +
+            (marker[0] + di);
         voxels[at] = static_cast<std::int16_t>(top + 1000);
       }
   viewers::VolumeViewer viewer;
@@ -163,6 +163,15 @@ TEST(VolumeViewerGui, ClickScrollAndDragDriveTheLinkedPlanes) {
   send(axial, QEvent::MouseButtonRelease, click, Qt::LeftButton, Qt::NoButton);
   EXPECT_EQ(state.sliceIndex(Plane::Coronal), std::lround(expected[1]));
   EXPECT_EQ(state.sliceIndex(Plane::Sagittal), std::lround(expected[0]));
+  // Hovering reports the voxel under the pointer (for the status bar).
+  QString hovered;
+  QObject::connect(&viewer, &viewers::VolumeViewer::voxelHovered, [&hovered](const QString& text) { hovered = text; });
+  send(axial, QEvent::MouseMove, click, Qt::NoButton, Qt::NoButton);
+  const QString voxelText = QStringLiteral("voxel (%1, %2, %3)")
+                                .arg(std::lround(expected[0]))
+                                .arg(std::lround(expected[1]))
+                                .arg(std::lround(expected[2]));
+  EXPECT_TRUE(hovered.contains(voxelText)) << hovered.toStdString() << " lacks " << voxelText.toStdString();
   processEvents();
   for (Plane plane : {Plane::Coronal, Plane::Sagittal}) {
     const QImage shot = viewer.planeView(plane)->grabFramebuffer();

@@ -21,8 +21,10 @@
 #include "meridian/core/Logging.hpp"
 #include "meridian/io/DicomSeries.hpp"
 #include "meridian/io/ImageSummary.hpp"
+#include "meridian/io/MapReader.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 #include "meridian/viewers/ImageViewer2D.hpp"
+#include "meridian/viewers/OverlayPanel2D.hpp"
 #include "meridian/viewers/SlideViewer.hpp"
 #include "meridian/viewers/VolumeViewState.hpp"
 #include "meridian/viewers/VolumeViewer.hpp"
@@ -103,6 +105,23 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
       QMessageBox::warning(this, tr("Cannot open"), QString::fromStdString(status.error().message));
   });
 
+  // The 2D viewer's tools and overlays (heatmap, labels, measurements).
+  auto* overlayPanel = new viewers::OverlayPanel2D(viewer_, this);
+  auto* overlayDock = new QDockWidget(tr("Tools & overlays"), this);
+  overlayDock->setObjectName(QStringLiteral("overlayDock"));
+  overlayDock->setWidget(overlayPanel);
+  addDockWidget(Qt::RightDockWidgetArea, overlayDock);
+  const auto toStatus = [this](const QString& text) { statusBar()->showMessage(text); };
+  connect(overlayPanel, &viewers::OverlayPanel2D::message, this, toStatus);
+  connect(viewer_, &viewers::ImageViewer2D::toolMessage, this, toStatus);
+  connect(overlayPanel, &viewers::OverlayPanel2D::loadMapRequested, this, [this, overlayPanel](const QString& file) {
+    auto map = io::readMap(file.toStdString());
+    const core::Status status = map ? viewer_->setHeatmap(std::move(map).value()) : core::Status(map.error());
+    overlayPanel->syncHeatmap();
+    statusBar()->showMessage(status ? tr("Heatmap %1").arg(file) : QString::fromStdString(status.error().message));
+    if (!status) QMessageBox::warning(this, tr("Heatmap refused"), QString::fromStdString(status.error().message));
+  });
+
   sliceBar_ = addToolBar(tr("Slice"));
   sliceBar_->setObjectName(QStringLiteral("sliceBar"));
   sliceBar_->addWidget(new QLabel(tr(" Slice "), sliceBar_));
@@ -113,6 +132,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   sliceBar_->addWidget(sliceLabel_);
   sliceBar_->setVisible(false);
   connect(sliceSlider_, &QSlider::valueChanged, this, &MainWindow::showSlice);
+  connect(viewer_, &viewers::ImageViewer2D::frameChanged, this, [this](int k, int count) {
+    if (!volume_ || sliceSlider_->value() == k) return;  // Ctrl+wheel in the viewer: follow it
+    const QSignalBlocker block(sliceSlider_);
+    sliceSlider_->setValue(k);
+    sliceLabel_->setText(tr(" %1 / %2 ").arg(k + 1).arg(count));
+  });
 
   pixelLabel_ = new QLabel(this);
   pixelLabel_->setMinimumWidth(pixelLabel_->fontMetrics().horizontalAdvance(QStringLiteral("(00000, 00000)  -0000.00, -0000.00, -0000.00")));
@@ -121,6 +146,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     pixelLabel_->setText(tr("(%1, %2)  %3").arg(x).arg(y).arg(value));
   });
   connect(volumeViewer_, &viewers::VolumeViewer::crosshairMoved, pixelLabel_, &QLabel::setText);
+  connect(volumeViewer_, &viewers::VolumeViewer::voxelHovered, pixelLabel_, &QLabel::setText);
   buildMenus();
   statusBar()->showMessage(tr("Open an image, volume or slide with File ▸ Open."));
 }
@@ -181,6 +207,7 @@ core::Status MainWindow::openPath(const std::filesystem::path& path) {
     }
     (void)showVolume(nullptr);  // no volume: cannot fail
     viewer_->setImage(display.value());
+    viewer_->setValueUnit(io::summarize(opened.value()).modality == "CT" ? tr("HU") : QString());  // rescaled on read
     showViewer(viewer_);
   }
   showInfo(infoRows(path, io::summarize(opened.value())));
@@ -260,6 +287,7 @@ core::Status MainWindow::openSeries(const io::DicomSeriesInfo& series) {
   const core::Volume& volume = loaded.value().volume;
   io::OpenedImage opened{"DICOM", volume};
   if (auto status = showVolume(std::make_shared<core::Volume>(volume)); !status) return status;
+  slideViewer_->setSlide(nullptr);  // close a slide left open behind the series
   auto rows = infoRows(series.files.front().parent_path(), io::summarize(opened));
   rows.front() = {tr("Series"), QString::fromStdString(series.seriesDescription)};
   rows.emplace_back(tr("Patient"), QString::fromStdString(series.patientName + " (" + series.patientId + ")"));
@@ -292,7 +320,7 @@ core::Status MainWindow::showVolume(std::shared_ptr<const core::Volume> volume) 
   if (!volume_) return core::Ok{};
   auto middle = volume_->slice(volume_->size()[2] / 2);
   if (!middle) return middle.error();
-  viewer_->setImage(middle.value());  // fit and default window from the middle slice
+  viewer_->setFrames(volume_);  // the middle frame, fitted; Ctrl+wheel steps frames too
   showViewer(viewer_);
   const QSignalBlocker block(sliceSlider_);
   sliceSlider_->setRange(0, volume_->size()[2] - 1);
@@ -320,7 +348,7 @@ void MainWindow::showSlice(int k) {
     const QSignalBlocker block(sliceSlider_);
     sliceSlider_->setValue(k);
   }
-  viewer_->setImage(slice.value(), viewers::ImageViewer2D::View::Keep);
+  viewer_->setFrame(k);  // keeps zoom, pan and window
   sliceLabel_->setText(tr(" %1 / %2 ").arg(k + 1).arg(volume_->size()[2]));
 }
 

@@ -16,7 +16,9 @@ Vec3 multiply(const Mat3& m, const Vec3& v) {
           m[6] * v[0] + m[7] * v[1] + m[8] * v[2]};
 }
 
-Vec3 subtract(const Vec3& a, const Vec3& b) { return {a[0] - b[0], a[1] - b[1], a[2] - b[2]}; }
+Vec3 subtract(const Vec3& a, const Vec3& b) {
+  return {a[0] - b[0], a[1] - b[1], a[2] - b[2]};
+}
 
 // direction * diag(spacing): voxel index -> physical offset from the origin.
 Mat3 indexToPhysical(const Mat3& direction, const Vec3& spacing) {
@@ -27,8 +29,8 @@ Mat3 indexToPhysical(const Mat3& direction, const Vec3& spacing) {
 }
 
 std::optional<Mat3> inverse(const Mat3& m) {
-  const double det = m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) +
-                     m[2] * (m[3] * m[7] - m[4] * m[6]);
+  const double det =
+      m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) + m[2] * (m[3] * m[7] - m[4] * m[6]);
   if (!std::isfinite(det) || std::abs(det) < 1e-12) return std::nullopt;
   const double s = 1.0 / det;
   return Mat3{(m[4] * m[8] - m[5] * m[7]) * s, (m[2] * m[7] - m[1] * m[8]) * s, (m[1] * m[5] - m[2] * m[4]) * s,
@@ -45,7 +47,9 @@ std::string describeBox(const std::array<double, 6>& box, int dims, const char* 
   return text.str();
 }
 
-std::uint8_t byte(double v) { return static_cast<std::uint8_t>(std::clamp(std::lround(v), 0L, 255L)); }
+std::uint8_t byte(double v) {
+  return static_cast<std::uint8_t>(std::clamp(std::lround(v), 0L, 255L));
+}
 
 }  // namespace
 
@@ -82,7 +86,9 @@ void HeatmapLayer::clear() {
   hasMap_ = false;
 }
 
-void HeatmapLayer::setOpacity(double opacity) { opacity_ = std::clamp(std::isfinite(opacity) ? opacity : 0.0, 0.0, 1.0); }
+void HeatmapLayer::setOpacity(double opacity) {
+  opacity_ = std::clamp(std::isfinite(opacity) ? opacity : 0.0, 0.0, 1.0);
+}
 
 void HeatmapLayer::setValueRange(double low, double high) {
   if (!std::isfinite(low) || !std::isfinite(high)) return;
@@ -212,24 +218,37 @@ std::array<std::uint8_t, 4> HeatmapLayer::colorFor(float value) const {
   return {byte(rgb[0] * opacity_), byte(rgb[1] * opacity_), byte(rgb[2] * opacity_), byte(a)};
 }
 
-std::vector<std::uint8_t> HeatmapLayer::renderRgba(const SamplingGrid& grid, Interpolation interpolation) const {
+std::vector<float> HeatmapLayer::sampleGrid(const SamplingGrid& grid, Interpolation interpolation) const {
   const int w = std::max(grid.width, 0), h = std::max(grid.height, 0);
-  std::vector<std::uint8_t> out(static_cast<std::size_t>(w) * h * 4, 0);
-  if (!hasMap_ || opacity_ <= 0) return out;
+  std::vector<float> out(static_cast<std::size_t>(w) * h, std::numeric_limits<float>::quiet_NaN());
+  if (!hasMap_) return out;
   // Step through the map's index space directly: one matrix product per buffer, not per pixel.
   const Vec3 base = toIndex(grid.origin);
   const Vec3 du = multiply(physicalToIndex_, grid.stepU), dv = multiply(physicalToIndex_, grid.stepV);
   for (int v = 0; v < h; ++v) {
-    std::uint8_t* row = out.data() + static_cast<std::size_t>(v) * w * 4;
+    float* row = out.data() + static_cast<std::size_t>(v) * w;
     for (int u = 0; u < w; ++u) {
-      const Vec3 index{base[0] + u * du[0] + v * dv[0], base[1] + u * du[1] + v * dv[1], base[2] + u * du[2] + v * dv[2]};
-      const auto value = sampleIndex(index, interpolation);
-      if (!value) continue;
-      const auto rgba = colorFor(*value);
-      std::copy(rgba.begin(), rgba.end(), row + static_cast<std::size_t>(u) * 4);
+      const Vec3 index{base[0] + u * du[0] + v * dv[0], base[1] + u * du[1] + v * dv[1],
+                       base[2] + u * du[2] + v * dv[2]};
+      if (const auto value = sampleIndex(index, interpolation)) row[u] = *value;
     }
   }
   return out;
+}
+
+std::vector<std::uint8_t> HeatmapLayer::colorize(const std::vector<float>& values) const {
+  std::vector<std::uint8_t> out(values.size() * 4, 0);
+  if (!hasMap_ || opacity_ <= 0) return out;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const auto rgba = colorFor(values[i]);  // NaN -> transparent
+    std::copy(rgba.begin(), rgba.end(), out.data() + i * 4);
+  }
+  return out;
+}
+
+std::vector<std::uint8_t> HeatmapLayer::renderRgba(const SamplingGrid& grid, Interpolation interpolation) const {
+  if (!hasMap_ || opacity_ <= 0) return std::vector<std::uint8_t>(static_cast<std::size_t>(std::max(grid.width, 0)) * std::max(grid.height, 0) * 4, 0);
+  return colorize(sampleGrid(grid, interpolation));
 }
 
 std::vector<std::uint8_t> HeatmapLayer::renderRgba(const ImageRegion& region, int outWidth, int outHeight,
@@ -237,7 +256,8 @@ std::vector<std::uint8_t> HeatmapLayer::renderRgba(const ImageRegion& region, in
   SamplingGrid grid;
   grid.width = std::max(outWidth, 0);
   grid.height = std::max(outHeight, 0);
-  const double sx = grid.width > 0 ? region.width / grid.width : 0, sy = grid.height > 0 ? region.height / grid.height : 0;
+  const double sx = grid.width > 0 ? region.width / grid.width : 0,
+               sy = grid.height > 0 ? region.height / grid.height : 0;
   grid.origin = {region.left + sx / 2, region.top + sy / 2, 0.0};
   grid.stepU = {sx, 0, 0};
   grid.stepV = {0, sy, 0};

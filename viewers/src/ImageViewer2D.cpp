@@ -31,7 +31,8 @@ constexpr int kMaxRasterSide = 2048;
 QImage toQImage(const std::vector<std::uint8_t>& rgba, int width, int height) {
   QImage image(width, height, QImage::Format_RGBA8888_Premultiplied);
   for (int y = 0; y < height; ++y)
-    std::copy_n(rgba.data() + static_cast<std::size_t>(y) * width * 4, static_cast<std::size_t>(width) * 4, image.scanLine(y));
+    std::copy_n(rgba.data() + static_cast<std::size_t>(y) * width * 4, static_cast<std::size_t>(width) * 4,
+                image.scanLine(y));
   return image;
 }
 
@@ -91,6 +92,7 @@ void ImageViewer2D::setImage(const core::Image2D& image, View view) {
     state_.reset(image_.width(), image_.height(), image_.spacing.value_or(std::array<double, 2>{1.0, 1.0}),
                  core::defaultWindow(image_));
     state_.setViewSize(width(), height());
+    if (heatmap_.hasMap()) resampleHeatmap();  // a map that still fits, over a new image size
   }
   applyStateToScene();
 }
@@ -106,11 +108,13 @@ void ImageViewer2D::setFrames(std::shared_ptr<const core::Volume> frames) {
   setImage(first.value(), View::Reset);  // clears frames_, so set them after
   frames_ = std::move(frames);
   frame_ = middle;
-  rebuildHeatmapRaster();  // a map with one plane per frame follows the frame
+  resampleHeatmap();  // a map with one plane per frame follows the frame
   Q_EMIT frameChanged(frame_, frameCount());
 }
 
-int ImageViewer2D::frameCount() const { return frames_ ? frames_->size()[2] : (hasImage_ ? 1 : 0); }
+int ImageViewer2D::frameCount() const {
+  return frames_ ? frames_->size()[2] : (hasImage_ ? 1 : 0);
+}
 
 void ImageViewer2D::setFrame(int k) {
   if (!frames_) return;
@@ -126,7 +130,7 @@ void ImageViewer2D::showFrameImage(int k, View view) {
   setImage(image.value(), view);  // drops frames_: put them back
   frames_ = std::move(frames);
   frame_ = k;
-  if (heatmap_.hasMap() && heatmap_.map().size()[2] > 1) rebuildHeatmapRaster();
+  if (heatmap_.hasMap() && heatmap_.map().size()[2] > 1) resampleHeatmap();
   Q_EMIT frameChanged(frame_, frameCount());
 }
 
@@ -152,12 +156,13 @@ core::Status ImageViewer2D::setHeatmap(core::Volume map, double opacity, core::C
   candidate.setColorMap(colors);
   heatmap_ = std::move(candidate);
   heatmapVisible_ = true;
-  rebuildHeatmapRaster();
+  resampleHeatmap();
   return core::Ok{};
 }
 
 void ImageViewer2D::clearHeatmap() {
   heatmap_.clear();
+  heatmapSamples_.clear();
   heatmapRaster_.reset();
   canvas_->update();
 }
@@ -182,16 +187,16 @@ void ImageViewer2D::setHeatmapVisible(bool visible) {
   canvas_->update();
 }
 
-void ImageViewer2D::rebuildHeatmapRaster() {
-  heatmapRaster_.reset();
+void ImageViewer2D::resampleHeatmap() {
+  heatmapSamples_.clear();
+  heatmapSamplesWidth_ = heatmapSamplesHeight_ = 0;
   if (heatmap_.hasMap() && hasImage_) {
     const double scale = std::min(1.0, static_cast<double>(kMaxRasterSide) / std::max(image_.width(), image_.height()));
-    const int w = std::max(1, static_cast<int>(std::lround(image_.width() * scale)));
-    const int h = std::max(1, static_cast<int>(std::lround(image_.height() * scale)));
     SamplingGrid grid;
-    grid.width = w;
-    grid.height = h;
-    const double sx = static_cast<double>(image_.width()) / w, sy = static_cast<double>(image_.height()) / h;
+    grid.width = std::max(1, static_cast<int>(std::lround(image_.width() * scale)));
+    grid.height = std::max(1, static_cast<int>(std::lround(image_.height() * scale)));
+    const double sx = static_cast<double>(image_.width()) / grid.width;
+    const double sy = static_cast<double>(image_.height()) / grid.height;
     // A map with one plane per frame follows the frame (frame k at z = k, as in the stack's
     // volume); a single-plane map applies to every frame.
     const core::Volume& map = heatmap_.map();
@@ -199,8 +204,18 @@ void ImageViewer2D::rebuildHeatmapRaster() {
     grid.origin = {-0.5 + sx / 2, -0.5 + sy / 2, z};
     grid.stepU = {sx, 0, 0};
     grid.stepV = {0, sy, 0};
-    heatmapRaster_ = std::make_unique<QImage>(toQImage(heatmap_.renderRgba(grid, Interpolation::Linear), w, h));
+    heatmapSamples_ = heatmap_.sampleGrid(grid, Interpolation::Linear);
+    heatmapSamplesWidth_ = grid.width;
+    heatmapSamplesHeight_ = grid.height;
   }
+  rebuildHeatmapRaster();
+}
+
+void ImageViewer2D::rebuildHeatmapRaster() {
+  heatmapRaster_.reset();
+  if (heatmap_.hasMap() && !heatmapSamples_.empty())
+    heatmapRaster_ = std::make_unique<QImage>(
+        toQImage(heatmap_.colorize(heatmapSamples_), heatmapSamplesWidth_, heatmapSamplesHeight_));
   canvas_->update();
 }
 
@@ -219,8 +234,8 @@ core::Status ImageViewer2D::setLabelMap(core::Image2D labelMap, std::vector<std:
 
 void ImageViewer2D::rebuildLabelRaster() {
   const auto& map = labels_.labelMap();
-  labelRaster_ = map.empty() ? nullptr
-                             : std::make_unique<QImage>(toQImage(labels_.labelMapRgba(0.45), map.width(), map.height()));
+  labelRaster_ =
+      map.empty() ? nullptr : std::make_unique<QImage>(toQImage(labels_.labelMapRgba(0.45), map.width(), map.height()));
   canvas_->update();
 }
 
@@ -231,7 +246,9 @@ void ImageViewer2D::setTool(Tool2D tool) {
   canvas_->update();
 }
 
-void ImageViewer2D::setLabelClass(const QString& name) { tools_.setLabelClass(name.toStdString()); }
+void ImageViewer2D::setLabelClass(const QString& name) {
+  tools_.setLabelClass(name.toStdString());
+}
 
 void ImageViewer2D::clearMeasurements() {
   tools_.clearMeasurements();
@@ -243,9 +260,13 @@ void ImageViewer2D::setValueUnit(const QString& unit) {
   canvas_->update();
 }
 
-QImage ImageViewer2D::renderView() { return grab().toImage(); }
+QImage ImageViewer2D::renderView() {
+  return grab().toImage();
+}
 
-bool ImageViewer2D::saveScreenshot(const QString& path) { return renderView().save(path, "PNG"); }
+bool ImageViewer2D::saveScreenshot(const QString& path) {
+  return renderView().save(path, "PNG");
+}
 
 void ImageViewer2D::paintOverlays(QPainter& painter) {
   if (!hasImage_) return;
@@ -300,7 +321,9 @@ void ImageViewer2D::resizeEvent(QResizeEvent* event) {
   canvas_->setGeometry(rect());
 }
 
-Point2 ImageViewer2D::imagePointAt(QPointF viewPos) const { return state_.viewToImage(viewPos.x(), viewPos.y()); }
+Point2 ImageViewer2D::imagePointAt(QPointF viewPos) const {
+  return state_.viewToImage(viewPos.x(), viewPos.y());
+}
 
 double ImageViewer2D::grabTolerance() const {
   // Six screen pixels, in image pixels.
@@ -313,7 +336,8 @@ void ImageViewer2D::afterToolEdit(bool changed, std::size_t measurementsBefore, 
   canvas_->update();
   if (!tools_.lastError().empty()) Q_EMIT toolMessage(QString::fromStdString(tools_.lastError()));
   if (tools_.measurements().size() > measurementsBefore)
-    Q_EMIT toolMessage(QString::fromStdString(measurementText(tools_.measurements().back(), image_, valueUnit_.toStdString())));
+    Q_EMIT toolMessage(
+        QString::fromStdString(measurementText(tools_.measurements().back(), image_, valueUnit_.toStdString())));
   if (labels_.annotations().annotations.size() != labelsBefore || tools_.tool() == Tool2D::EditLabels)
     Q_EMIT annotationsChanged();
 }

@@ -8,15 +8,15 @@ namespace {
 
 // Distinct, saturated colours that read on grey images and on H&E alike.
 constexpr std::array<Rgb, 10> kPalette = {{{230, 25, 75},
-                                          {60, 180, 75},
-                                          {255, 225, 25},
-                                          {0, 130, 200},
-                                          {245, 130, 48},
-                                          {145, 30, 180},
-                                          {70, 240, 240},
-                                          {240, 50, 230},
-                                          {210, 245, 60},
-                                          {250, 190, 212}}};
+                                           {60, 180, 75},
+                                           {255, 225, 25},
+                                           {0, 130, 200},
+                                           {245, 130, 48},
+                                           {145, 30, 180},
+                                           {70, 240, 240},
+                                           {240, 50, 230},
+                                           {210, 245, 60},
+                                           {250, 190, 212}}};
 
 double distanceToSegment(Point2 p, Point2 a, Point2 b) {
   const double dx = b[0] - a[0], dy = b[1] - a[1];
@@ -37,9 +37,12 @@ bool insidePolygon(Point2 p, const std::vector<Point2>& vertices) {
 
 std::size_t requiredPoints(core::AnnotationShape shape) {
   switch (shape) {
-    case core::AnnotationShape::Point: return 1;
-    case core::AnnotationShape::Rectangle: return 2;
-    case core::AnnotationShape::Polygon: return 3;
+    case core::AnnotationShape::Point:
+      return 1;
+    case core::AnnotationShape::Rectangle:
+      return 2;
+    case core::AnnotationShape::Polygon:
+      return 3;
   }
   return 1;
 }
@@ -64,11 +67,13 @@ core::Annotation* LabelLayer::findMutable(const std::string& id) {
 core::Result<std::string> LabelLayer::add(core::Annotation annotation) {
   const std::size_t need = requiredPoints(annotation.shape);
   const bool countOk = annotation.shape == core::AnnotationShape::Rectangle ? annotation.points.size() == 2
-                                                                             : annotation.points.size() >= need;
+                                                                            : annotation.points.size() >= need;
   if (!countOk)
-    return core::makeError(core::ErrorCode::InvalidArgument,
-                           "this shape needs " + std::string(annotation.shape == core::AnnotationShape::Rectangle ? "exactly " : "at least ") +
-                               std::to_string(need) + " point(s), got " + std::to_string(annotation.points.size()));
+    return core::makeError(
+        core::ErrorCode::InvalidArgument,
+        "this shape needs " +
+            std::string(annotation.shape == core::AnnotationShape::Rectangle ? "exactly " : "at least ") +
+            std::to_string(need) + " point(s), got " + std::to_string(annotation.points.size()));
   for (const auto& p : annotation.points)
     if (!std::isfinite(p[0]) || !std::isfinite(p[1]))
       return core::makeError(core::ErrorCode::InvalidArgument, "annotation coordinates must be finite");
@@ -163,9 +168,10 @@ core::Status LabelLayer::setLabelMap(core::Image2D labels, int imageWidth, int i
   if (labels.empty() || labels.channels() != 1 || labels.pixelType() == core::PixelType::Float32)
     return core::makeError(core::ErrorCode::InvalidArgument, "a label map has one channel of integer class indices");
   if (labels.width() != imageWidth || labels.height() != imageHeight)
-    return core::makeError(core::ErrorCode::InvalidArgument,
-                           "the label map is " + std::to_string(labels.width()) + "x" + std::to_string(labels.height()) +
-                               " pixels, the image " + std::to_string(imageWidth) + "x" + std::to_string(imageHeight));
+    return core::makeError(core::ErrorCode::InvalidArgument, "the label map is " + std::to_string(labels.width()) +
+                                                                 "x" + std::to_string(labels.height()) +
+                                                                 " pixels, the image " + std::to_string(imageWidth) +
+                                                                 "x" + std::to_string(imageHeight));
   labelMap_ = std::move(labels);
   return core::Ok{};
 }

@@ -52,14 +52,15 @@ std::optional<double> measureAngle(Point2 a, Point2 vertex, Point2 b, const Pixe
 core::Result<RoiStatistics> measureRoi(const core::Image2D& image, RoiShape shape, Point2 a, Point2 b, int channel) {
   if (image.empty()) return core::makeError(core::ErrorCode::InvalidArgument, "no image to measure");
   if (channel < 0 || channel >= image.channels())
-    return core::makeError(core::ErrorCode::InvalidArgument,
-                           "channel " + std::to_string(channel) + " of a " + std::to_string(image.channels()) +
-                               "-channel image");
+    return core::makeError(core::ErrorCode::InvalidArgument, "channel " + std::to_string(channel) + " of a " +
+                                                                 std::to_string(image.channels()) + "-channel image");
   const double x0 = std::min(a[0], b[0]), x1 = std::max(a[0], b[0]);
   const double y0 = std::min(a[1], b[1]), y1 = std::max(a[1], b[1]);
   const double cx = (x0 + x1) / 2, cy = (y0 + y1) / 2, rx = (x1 - x0) / 2, ry = (y1 - y0) / 2;
-  const int i0 = std::max(0, static_cast<int>(std::ceil(x0))), i1 = std::min(image.width() - 1, static_cast<int>(std::floor(x1)));
-  const int j0 = std::max(0, static_cast<int>(std::ceil(y0))), j1 = std::min(image.height() - 1, static_cast<int>(std::floor(y1)));
+  const int i0 = std::max(0, static_cast<int>(std::ceil(x0))),
+            i1 = std::min(image.width() - 1, static_cast<int>(std::floor(x1)));
+  const int j0 = std::max(0, static_cast<int>(std::ceil(y0))),
+            j1 = std::min(image.height() - 1, static_cast<int>(std::floor(y1)));
   RoiStatistics stats;
   // Welford's running mean and variance: one pass, no loss of precision on large ROIs of
   // large values (HU around -1000 in air).

@@ -7,9 +7,13 @@
 namespace meridian::viewers {
 namespace {
 
-double dot(const core::Vec3& a, const core::Vec3& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
+double dot(const core::Vec3& a, const core::Vec3& b) {
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
 
-core::Vec3 column(const core::Mat3& m, int c) { return {m[c], m[3 + c], m[6 + c]}; }
+core::Vec3 column(const core::Mat3& m, int c) {
+  return {m[c], m[3 + c], m[6 + c]};
+}
 
 double determinant(const core::Mat3& m) {
   return m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) + m[2] * (m[3] * m[7] - m[4] * m[6]);
@@ -42,18 +46,24 @@ core::Mat3 physicalToIndexLinear(const VolumeGeometry& g) {
 
 const char* toString(Plane plane) {
   switch (plane) {
-    case Plane::Axial: return "axial";
-    case Plane::Coronal: return "coronal";
-    case Plane::Sagittal: return "sagittal";
+    case Plane::Axial:
+      return "axial";
+    case Plane::Coronal:
+      return "coronal";
+    case Plane::Sagittal:
+      return "sagittal";
   }
   return "?";
 }
 
 PlaneAxes planeAxes(Plane plane) {
   switch (plane) {
-    case Plane::Axial: return {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};      // right = L, down = P, next = S
-    case Plane::Coronal: return {{1, 0, 0}, {0, 0, -1}, {0, 1, 0}};   // right = L, down = I, next = P
-    case Plane::Sagittal: return {{0, 1, 0}, {0, 0, -1}, {1, 0, 0}};  // right = P, down = I, next = L
+    case Plane::Axial:
+      return {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};  // right = L, down = P, next = S
+    case Plane::Coronal:
+      return {{1, 0, 0}, {0, 0, -1}, {0, 1, 0}};  // right = L, down = I, next = P
+    case Plane::Sagittal:
+      return {{0, 1, 0}, {0, 0, -1}, {1, 0, 0}};  // right = P, down = I, next = L
   }
   return {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
 }
@@ -82,9 +92,9 @@ core::Status VolumeGeometry::validate() const {
   for (int a = 0; a < 3; ++a) {
     if (size[a] < 1) return core::makeError(core::ErrorCode::InvalidArgument, "volume has an empty dimension");
     if (!(spacing[a] > 0) || !std::isfinite(spacing[a]))
-      return core::makeError(core::ErrorCode::InvalidArgument,
-                             "volume spacing must be positive, axis " + std::to_string(a) + " has " +
-                                 std::to_string(spacing[a]));
+      return core::makeError(
+          core::ErrorCode::InvalidArgument,
+          "volume spacing must be positive, axis " + std::to_string(a) + " has " + std::to_string(spacing[a]));
   }
   if (std::abs(determinant(direction)) < 1e-6)
     return core::makeError(core::ErrorCode::InvalidArgument, "volume direction matrix is singular");
@@ -165,8 +175,8 @@ std::array<double, 16> planeToIndexMatrix(const PlaneGrid& grid, double depth, c
   const PlaneAxes a = planeAxes(grid.plane);
   const core::Vec3 planeOrigin = grid.physical(0.0, 0.0, depth);
   const core::Vec3 x = multiply(q, a.right), y = multiply(q, a.down), z = multiply(q, a.normal);
-  const core::Vec3 t = multiply(q, {planeOrigin[0] - target.origin[0], planeOrigin[1] - target.origin[1],
-                                    planeOrigin[2] - target.origin[2]});
+  const core::Vec3 t = multiply(
+      q, {planeOrigin[0] - target.origin[0], planeOrigin[1] - target.origin[1], planeOrigin[2] - target.origin[2]});
   return {x[0], y[0], z[0], t[0],  //
           x[1], y[1], z[1], t[1],  //
           x[2], y[2], z[2], t[2],  //

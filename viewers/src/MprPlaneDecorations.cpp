@@ -11,9 +11,12 @@ MprPlaneDecorations::MprPlaneDecorations(Plane plane, QWidget* parent) : QWidget
 
 QColor MprPlaneDecorations::planeColor(Plane plane) {
   switch (plane) {
-    case Plane::Axial: return QColor(255, 80, 80);      // red, as in 3D Slicer
-    case Plane::Coronal: return QColor(80, 200, 80);    // green
-    case Plane::Sagittal: return QColor(240, 210, 60);  // yellow
+    case Plane::Axial:
+      return QColor(255, 80, 80);  // red, as in 3D Slicer
+    case Plane::Coronal:
+      return QColor(80, 200, 80);  // green
+    case Plane::Sagittal:
+      return QColor(240, 210, 60);  // yellow
   }
   return Qt::white;
 }

@@ -95,9 +95,8 @@ void MprPlaneView::refresh(core::WindowLevel storedWindow, const HeatmapLayer* h
     reslice_->SetOutputExtent(0, grid.width - 1, 0, grid.height - 1, 0, 0);
     lastAxes_ = axes;
   }
-  const bool windowChanged =
-      image_->GetProperty()->GetColorWindow() != storedWindow.width ||
-      image_->GetProperty()->GetColorLevel() != storedWindow.center;
+  const bool windowChanged = image_->GetProperty()->GetColorWindow() != storedWindow.width ||
+                             image_->GetProperty()->GetColorLevel() != storedWindow.center;
   image_->GetProperty()->SetColorWindow(storedWindow.width);
   image_->GetProperty()->SetColorLevel(storedWindow.center);
   const bool overlayShown = overlay_->GetVisibility() != 0;
@@ -184,10 +183,17 @@ core::Image2D MprPlaneView::reslicedPlane() const {
   out->GetDimensions(dims);
   core::PixelType type = core::PixelType::Float32;
   switch (out->GetScalarType()) {
-    case VTK_UNSIGNED_CHAR: type = core::PixelType::UInt8; break;
-    case VTK_SHORT: type = core::PixelType::Int16; break;
-    case VTK_UNSIGNED_SHORT: type = core::PixelType::UInt16; break;
-    default: break;
+    case VTK_UNSIGNED_CHAR:
+      type = core::PixelType::UInt8;
+      break;
+    case VTK_SHORT:
+      type = core::PixelType::Int16;
+      break;
+    case VTK_UNSIGNED_SHORT:
+      type = core::PixelType::UInt16;
+      break;
+    default:
+      break;
   }
   auto image = core::Image2D::allocate(dims[0], dims[1], 1, type);
   if (!image) return {};
@@ -229,8 +235,8 @@ void MprPlaneView::pointAt(QPointF viewPosition) {
 
 void MprPlaneView::mousePressEvent(QMouseEvent* event) {
   dragButton_ = event->button();
-  panning_ = dragButton_ == Qt::MiddleButton ||
-             (dragButton_ == Qt::LeftButton && (event->modifiers() & Qt::ShiftModifier));
+  panning_ =
+      dragButton_ == Qt::MiddleButton || (dragButton_ == Qt::LeftButton && (event->modifiers() & Qt::ShiftModifier));
   lastMouse_ = event->position().toPoint();
   if (hasVolume_ && dragButton_ == Qt::LeftButton && !panning_) pointAt(event->position());
 }
@@ -272,10 +278,16 @@ void MprPlaneView::keyPressEvent(QKeyEvent* event) {
   int steps = 0;
   switch (event->key()) {
     case Qt::Key_PageUp:
-    case Qt::Key_Up: steps = 1; break;
+    case Qt::Key_Up:
+      steps = 1;
+      break;
     case Qt::Key_PageDown:
-    case Qt::Key_Down: steps = -1; break;
-    default: VtkRenderWidget::keyPressEvent(event); return;
+    case Qt::Key_Down:
+      steps = -1;
+      break;
+    default:
+      VtkRenderWidget::keyPressEvent(event);
+      return;
   }
   if (!hasVolume_) return;
   state_->scroll(plane_, steps);

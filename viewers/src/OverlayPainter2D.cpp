@@ -20,7 +20,9 @@ QPolygonF outline(const ImageViewState& state, const std::vector<Point2>& points
   return polygon;
 }
 
-QRectF viewRect(const ImageViewState& state, Point2 a, Point2 b) { return QRectF(toView(state, a), toView(state, b)).normalized(); }
+QRectF viewRect(const ImageViewState& state, Point2 a, Point2 b) {
+  return QRectF(toView(state, a), toView(state, b)).normalized();
+}
 
 void paintHandle(QPainter& painter, QPointF at, QColor color) {
   painter.setPen(QPen(Qt::black, 1));
@@ -94,7 +96,8 @@ void paintLabels(QPainter& painter, const ImageViewState& state, const LabelLaye
     if (selected)
       for (const auto& h : handles) paintHandle(painter, toView(state, h), color);
     const QString caption = QString::fromStdString(a.name.empty() ? a.className : a.name);
-    if (!caption.isEmpty() && !handles.empty()) paintLabelText(painter, toView(state, handles.front()) + QPointF(4, -6), caption, color);
+    if (!caption.isEmpty() && !handles.empty())
+      paintLabelText(painter, toView(state, handles.front()) + QPointF(4, -6), caption, color);
   }
   painter.restore();
 }

@@ -174,7 +174,8 @@ void OverlayPanel2D::saveAnnotations() {
 }
 
 void OverlayPanel2D::saveView() {
-  const QString file = QFileDialog::getSaveFileName(this, tr("Save view"), QStringLiteral("view.png"), tr("PNG (*.png)"));
+  const QString file =
+      QFileDialog::getSaveFileName(this, tr("Save view"), QStringLiteral("view.png"), tr("PNG (*.png)"));
   if (file.isEmpty()) return;
   Q_EMIT message(viewer_->saveScreenshot(file) ? tr("Saved %1").arg(file) : tr("Could not write %1").arg(file));
 }

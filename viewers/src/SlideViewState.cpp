@@ -49,7 +49,9 @@ void SlideViewState::panBy(double dx, double dy) {
   clamp();
 }
 
-void SlideViewState::centreOn(double x, double y) { setView(zoom_, x, y); }
+void SlideViewState::centreOn(double x, double y) {
+  setView(zoom_, x, y);
+}
 
 void SlideViewState::clamp() {
   zoom_ = std::clamp(zoom_, minZoom(), maxZoom());

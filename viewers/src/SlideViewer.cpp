@@ -15,9 +15,11 @@
 namespace meridian::viewers {
 namespace {
 constexpr std::size_t kMB = std::size_t{1} << 20;
+constexpr int kMinCacheMB = 64;  // 256 tiles: a 4K screen's view and its fallback
+constexpr std::size_t kTileBytes = std::size_t{SlideViewer::kTileSize} * SlideViewer::kTileSize * 4;
 constexpr std::size_t kMaxHeatmapTiles = 128;  // 256 KB each: about two screens' worth
-constexpr std::size_t kMaxFinerPrefetch = 64;   // of the next finer level, nearest the centre
-const QColor kBackground(236, 236, 236);  // slide glass is near white; so is the background
+constexpr std::size_t kMaxFinerPrefetch = 64;  // of the next finer level, nearest the centre
+const QColor kBackground(236, 236, 236);       // slide glass is near white; so is the background
 }  // namespace
 
 SlideViewer::SlideViewer(QWidget* parent) : QWidget(parent), loader_(new TileLoader(this)) {
@@ -30,10 +32,12 @@ SlideViewer::SlideViewer(QWidget* parent) : QWidget(parent), loader_(new TileLoa
   state_.setViewSize(width(), height());
 }
 
-SlideViewer::~SlideViewer() = default;
+SlideViewer::~SlideViewer() {
+  delete loader_;  // stop the workers (waiting for reads in progress) while the cache still exists
+}
 
 void SlideViewer::setCacheCapacityMB(int megabytes) {
-  cache_.setCapacity(static_cast<std::size_t>(std::max(16, megabytes)) * kMB);
+  cache_.setCapacity(static_cast<std::size_t>(std::max(kMinCacheMB, megabytes)) * kMB);
 }
 
 void SlideViewer::setSlide(std::shared_ptr<const core::SlideSource> slide) {
@@ -155,8 +159,17 @@ bool SlideViewer::waitForFieldOfView(int timeoutMs) {
 
 void SlideViewer::requestTiles() {
   if (!slide_) return;
+  const int level = state_.fittingLevel();
+  const int coarsest = state_.coarsestLevel();
+  const TileRange visible = state_.visibleTiles(level);
+  // Prefetch takes at most half the cache (less what the view itself holds), so prefetched
+  // tiles never push the tiles in view out of a small cache.
+  const std::size_t budgetTiles = cache_.capacity() / 2 / kTileBytes;
+  std::size_t prefetchLeft = budgetTiles > static_cast<std::size_t>(visible.count())
+                                 ? budgetTiles - static_cast<std::size_t>(visible.count())
+                                 : 0;
   std::vector<TileKey> wanted;
-  auto add = [&](const TileRange& range, std::size_t limit = std::numeric_limits<std::size_t>::max()) {
+  auto add = [&](const TileRange& range, std::size_t* budget) {
     std::vector<TileKey> keys;
     for (int r = range.rowBegin; r < range.rowEnd; ++r)
       for (int c = range.colBegin; c < range.colEnd; ++c)
@@ -169,16 +182,21 @@ void SlideViewer::requestTiles() {
     };
     std::stable_sort(keys.begin(), keys.end(),
                      [&](const TileKey& a, const TileKey& b) { return distance(a) < distance(b); });
-    keys.resize(std::min(keys.size(), limit));
+    if (budget) {
+      keys.resize(std::min(keys.size(), *budget));
+      *budget -= keys.size();
+    }
     wanted.insert(wanted.end(), keys.begin(), keys.end());
   };
-  const int level = state_.fittingLevel();
-  const int coarsest = state_.coarsestLevel();
-  if (cache_.pinnedLevel() >= 0) add(state_.allTiles(coarsest));  // the fallback and the minimap
-  add(state_.visibleTiles(level));
-  if (level + 1 <= coarsest) add(state_.visibleTiles(level + 1));  // zooming out comes next
-  add(state_.visibleTiles(level, 1));                               // one ring around the view
-  if (level > 0) add(state_.visibleTiles(level - 1), kMaxFinerPrefetch);  // zooming in comes next
+  if (cache_.pinnedLevel() >= 0) add(state_.allTiles(coarsest), nullptr);  // the fallback and the minimap
+  // A slide without a pyramid zoomed far out would want thousands of level-0 tiles: take what
+  // three quarters of the cache holds, nearest the centre (the rest stays on the fallback).
+  std::size_t visibleLeft = cache_.capacity() * 3 / 4 / kTileBytes;
+  add(visible, &visibleLeft);
+  if (level + 1 <= coarsest) add(state_.visibleTiles(level + 1), &prefetchLeft);  // zooming out comes next
+  add(state_.visibleTiles(level, 1), &prefetchLeft);                              // one ring around the view
+  std::size_t finerLeft = std::min(prefetchLeft, kMaxFinerPrefetch);
+  if (level > 0) add(state_.visibleTiles(level - 1), &finerLeft);  // zooming in comes next
   loader_->request(wanted);
 }
 
@@ -193,9 +211,14 @@ void SlideViewer::onTileLoaded(TileKey key, const SlideTile& tile) {
                              .arg(failedTiles_));
   }
   if (key.level == state_.coarsestLevel() && !tile.failed()) addToThumbnail(key, tile.image);
+  // The tiles in view become the most recently used before the new one goes in, so what an
+  // arriving prefetched tile evicts is never on screen.
+  const int level = state_.fittingLevel();
+  const TileRange visible = state_.visibleTiles(level);
+  for (int r = visible.rowBegin; r < visible.rowEnd; ++r)
+    for (int c = visible.colBegin; c < visible.colEnd; ++c) (void)cache_.find({level, c, r});
   cache_.insert(key, tile);
   // Repaint when the tile is (or backs) something in view.
-  const int level = state_.fittingLevel();
   if (key.level >= level) {
     const TileRange range = state_.visibleTiles(key.level);
     if (key.col >= range.colBegin && key.col < range.colEnd && key.row >= range.rowBegin && key.row < range.rowEnd)
@@ -204,6 +227,9 @@ void SlideViewer::onTileLoaded(TileKey key, const SlideTile& tile) {
   if (!fovComplete_ && key.level == level && isFieldOfViewComplete()) {
     fovComplete_ = true;
     Q_EMIT fieldOfViewComplete();
+  } else if (!fovComplete_ && loader_->pending() == 0 &&
+             static_cast<std::size_t>(visible.count()) * kTileBytes <= cache_.capacity()) {
+    requestTiles();  // a tile in view was evicted before it was drawn: ask again
   }
 }
 

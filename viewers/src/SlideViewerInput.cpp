@@ -85,14 +85,30 @@ void SlideViewer::keyPressEvent(QKeyEvent* event) {
   const double stepX = width() * kKeyPanFraction, stepY = height() * kKeyPanFraction;
   switch (event->key()) {
     case Qt::Key_Plus:
-    case Qt::Key_Equal: zoomAbout(kKeyZoom, centre); break;
-    case Qt::Key_Minus: zoomAbout(1.0 / kKeyZoom, centre); break;
-    case Qt::Key_Left: panBy({stepX, 0}); break;  // the slide moves right: we look further left
-    case Qt::Key_Right: panBy({-stepX, 0}); break;
-    case Qt::Key_Up: panBy({0, stepY}); break;
-    case Qt::Key_Down: panBy({0, -stepY}); break;
-    case Qt::Key_Home: resetView(); break;
-    default: QWidget::keyPressEvent(event); return;
+    case Qt::Key_Equal:
+      zoomAbout(kKeyZoom, centre);
+      break;
+    case Qt::Key_Minus:
+      zoomAbout(1.0 / kKeyZoom, centre);
+      break;
+    case Qt::Key_Left:
+      panBy({stepX, 0});
+      break;  // the slide moves right: we look further left
+    case Qt::Key_Right:
+      panBy({-stepX, 0});
+      break;
+    case Qt::Key_Up:
+      panBy({0, stepY});
+      break;
+    case Qt::Key_Down:
+      panBy({0, -stepY});
+      break;
+    case Qt::Key_Home:
+      resetView();
+      break;
+    default:
+      QWidget::keyPressEvent(event);
+      return;
   }
   event->accept();
 }

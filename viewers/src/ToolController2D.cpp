@@ -41,8 +41,8 @@ bool ToolController2D::press(Point2 p, double tolerance) {
       if (!draft_) {
         draft_ = Draft{tool_, {p, p}};
       } else {
-        draft_->points.back() = p;     // fix the rubber-band vertex here
-        draft_->points.push_back(p);   // and start the next one
+        draft_->points.back() = p;    // fix the rubber-band vertex here
+        draft_->points.push_back(p);  // and start the next one
       }
       return true;
     case Tool2D::EditLabels:
@@ -58,8 +58,9 @@ bool ToolController2D::press(Point2 p, double tolerance) {
 bool ToolController2D::move(Point2 p) {
   if (tool_ == Tool2D::EditLabels) {
     if (!grabbed_) return false;
-    const bool changed = grabbed_->handle >= 0 ? labels_.moveHandle(grabbed_->id, grabbed_->handle, p)
-                                               : labels_.translate(grabbed_->id, p[0] - lastPoint_[0], p[1] - lastPoint_[1]);
+    const bool changed = grabbed_->handle >= 0
+                             ? labels_.moveHandle(grabbed_->id, grabbed_->handle, p)
+                             : labels_.translate(grabbed_->id, p[0] - lastPoint_[0], p[1] - lastPoint_[1]);
     lastPoint_ = p;
     return changed;
   }
@@ -140,7 +141,8 @@ bool ToolController2D::commitDraft() {
     case Tool2D::LabelRectangle:
     case Tool2D::LabelPolygon: {
       if (d.tool == Tool2D::LabelRectangle && degenerate()) return true;
-      const auto shape = d.tool == Tool2D::LabelRectangle ? core::AnnotationShape::Rectangle : core::AnnotationShape::Polygon;
+      const auto shape =
+          d.tool == Tool2D::LabelRectangle ? core::AnnotationShape::Rectangle : core::AnnotationShape::Polygon;
       auto added = labels_.add({"", shape, d.points, labelClass_, ""});
       if (!added) {
         lastError_ = added.error().message;

@@ -22,9 +22,12 @@ namespace meridian::viewers {
 
 const char* toString(Volume3DPreset preset) {
   switch (preset) {
-    case Volume3DPreset::CtBone: return "CT bone";
-    case Volume3DPreset::SoftTissue: return "Soft tissue";
-    case Volume3DPreset::Mip: return "MIP";
+    case Volume3DPreset::CtBone:
+      return "CT bone";
+    case Volume3DPreset::SoftTissue:
+      return "Soft tissue";
+    case Volume3DPreset::Mip:
+      return "MIP";
   }
   return "?";
 }
@@ -145,9 +148,12 @@ void Volume3DView::resetCamera() {
 
 QString Volume3DView::lastRenderMode() const {
   switch (mapper_->GetLastUsedRenderMode()) {
-    case vtkSmartVolumeMapper::GPURenderMode: return QStringLiteral("GPU");
-    case vtkSmartVolumeMapper::RayCastRenderMode: return QStringLiteral("CPU ray cast");
-    default: return QStringLiteral("none yet");
+    case vtkSmartVolumeMapper::GPURenderMode:
+      return QStringLiteral("GPU");
+    case vtkSmartVolumeMapper::RayCastRenderMode:
+      return QStringLiteral("CPU ray cast");
+    default:
+      return QStringLiteral("none yet");
   }
 }
 
@@ -176,8 +182,8 @@ void Volume3DView::mouseMoveEvent(QMouseEvent* event) {
     camera->OrthogonalizeViewUp();
   } else if (dragButton_ == Qt::MiddleButton) {
     // Pan: move focal point and position together by the drag, in world units at the focus.
-    const double scale = 2.0 * camera->GetDistance() * std::tan(camera->GetViewAngle() * M_PI / 360.0) /
-                         std::max(1, height());
+    const double scale =
+        2.0 * camera->GetDistance() * std::tan(camera->GetViewAngle() * M_PI / 360.0) / std::max(1, height());
     double up[3], right[3], dir[3];
     camera->GetViewUp(up);
     camera->GetDirectionOfProjection(dir);
@@ -199,8 +205,12 @@ void Volume3DView::mouseMoveEvent(QMouseEvent* event) {
   requestRender();
 }
 
-void Volume3DView::mouseReleaseEvent(QMouseEvent*) { dragButton_ = Qt::NoButton; }
+void Volume3DView::mouseReleaseEvent(QMouseEvent*) {
+  dragButton_ = Qt::NoButton;
+}
 
-void Volume3DView::mouseDoubleClickEvent(QMouseEvent*) { resetCamera(); }
+void Volume3DView::mouseDoubleClickEvent(QMouseEvent*) {
+  resetCamera();
+}
 
 }  // namespace meridian::viewers

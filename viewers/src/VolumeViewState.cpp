@@ -5,13 +5,15 @@
 
 namespace meridian::viewers {
 namespace {
-double dot(const core::Vec3& a, const core::Vec3& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
+double dot(const core::Vec3& a, const core::Vec3& b) {
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
 }  // namespace
 
 const std::vector<WindowPreset>& ctWindowPresets() {
   static const std::vector<WindowPreset> presets = {
-      {"Lung", {-600.0, 1500.0}},      {"Mediastinum", {50.0, 350.0}}, {"Abdomen", {40.0, 400.0}},
-      {"Bone", {400.0, 1800.0}},       {"Brain", {40.0, 80.0}},
+      {"Lung", {-600.0, 1500.0}}, {"Mediastinum", {50.0, 350.0}}, {"Abdomen", {40.0, 400.0}},
+      {"Bone", {400.0, 1800.0}},  {"Brain", {40.0, 80.0}},
   };
   return presets;
 }
@@ -20,9 +22,9 @@ core::Status VolumeViewState::reset(const VolumeGeometry& geometry, core::Window
   if (auto status = geometry.validate(); !status) return status;
   geometry_ = geometry;
   for (Plane p : kPlanes) grids_[index(p)] = PlaneGrid::of(p, geometry_);
-  crosshair_ = geometry_.indexToPhysical({static_cast<double>(geometry_.size[0] / 2),
-                                          static_cast<double>(geometry_.size[1] / 2),
-                                          static_cast<double>(geometry_.size[2] / 2)});
+  crosshair_ =
+      geometry_.indexToPhysical({static_cast<double>(geometry_.size[0] / 2), static_cast<double>(geometry_.size[1] / 2),
+                                 static_cast<double>(geometry_.size[2] / 2)});
   linked_ = true;
   syncDepthsToCrosshair();
   setWindow(window);

@@ -28,6 +28,12 @@ VolumeViewer::VolumeViewer(QWidget* parent) : QWidget(parent) {
     auto* view = new MprPlaneView(plane, &state_, this);
     planes_[static_cast<std::size_t>(plane)] = view;
     connect(view, &MprPlaneView::stateEdited, this, &VolumeViewer::refresh);
+    connect(view, &MprPlaneView::hovered, this, [this, plane](double px, double py) {
+      if (!volume_) return;
+      const core::Vec3 point = state_.grid(plane).physical(px, py, state_.depth(plane));
+      if (state_.geometry().containsIndex(state_.geometry().physicalToIndex(point)))
+        Q_EMIT voxelHovered(describe(point));
+    });
   }
   view3D_ = new Volume3DView(this);
   // Axial | coronal over sagittal | 3D: the layout of most MPR workstations.
@@ -93,9 +99,8 @@ core::Status VolumeViewer::setVolume(std::shared_ptr<const core::Volume> volume)
     return core::Ok{};
   }
   if (volume->channels() != 1)
-    return core::makeError(core::ErrorCode::Unsupported,
-                           "the volume viewer shows scalar volumes; this one has " +
-                               std::to_string(volume->channels()) + " channels");
+    return core::makeError(core::ErrorCode::Unsupported, "the volume viewer shows scalar volumes; this one has " +
+                                                             std::to_string(volume->channels()) + " channels");
   const int middle = volume->size()[2] / 2;
   auto slice = volume->slice(middle);
   if (!slice) return slice.error();
@@ -143,25 +148,27 @@ void VolumeViewer::refresh() {
   updateReadout();
 }
 
-void VolumeViewer::updateReadout() {
-  const core::Vec3 p = state_.crosshair();
+QString VolumeViewer::describe(const core::Vec3& p) const {
   const core::Vec3 index = state_.geometry().physicalToIndex(p);
   int voxel[3];
   for (int a = 0; a < 3; ++a)
     voxel[a] = std::clamp(static_cast<int>(std::lround(index[a])), 0, state_.geometry().size[a] - 1);
   const double value =
       volume_->valueAt(voxel[0], voxel[1], voxel[2]) * volume_->rescaleSlope + volume_->rescaleIntercept;
+  return tr("LPS (%1, %2, %3) mm   voxel (%4, %5, %6)   value %7")
+      .arg(p[0], 0, 'f', 1)
+      .arg(p[1], 0, 'f', 1)
+      .arg(p[2], 0, 'f', 1)
+      .arg(voxel[0])
+      .arg(voxel[1])
+      .arg(voxel[2])
+      .arg(value, 0, 'g', 6);
+}
+
+void VolumeViewer::updateReadout() {
   const core::WindowLevel w = state_.window();
-  const QString text = tr("LPS (%1, %2, %3) mm   voxel (%4, %5, %6)   value %7   L %8 / W %9")
-                           .arg(p[0], 0, 'f', 1)
-                           .arg(p[1], 0, 'f', 1)
-                           .arg(p[2], 0, 'f', 1)
-                           .arg(voxel[0])
-                           .arg(voxel[1])
-                           .arg(voxel[2])
-                           .arg(value, 0, 'g', 6)
-                           .arg(w.center, 0, 'f', 0)
-                           .arg(w.width, 0, 'f', 0);
+  const QString text =
+      tr("%1   L %2 / W %3").arg(describe(state_.crosshair())).arg(w.center, 0, 'f', 0).arg(w.width, 0, 'f', 0);
   readout_->setText(text);
   Q_EMIT crosshairMoved(text);
 }
@@ -182,7 +189,9 @@ core::Status VolumeViewer::setHeatmap(core::Volume map) {
   HeatmapLayer candidate;
   if (auto status = candidate.setMap(std::move(map)); !status) return status;
   if (auto status = candidate.checkFits(*volume_); !status) {
-    planeView(Plane::Axial)->decorations()->setNote(tr("Map refused: %1").arg(QString::fromStdString(status.error().message)));
+    planeView(Plane::Axial)
+        ->decorations()
+        ->setNote(tr("Map refused: %1").arg(QString::fromStdString(status.error().message)));
     return status;
   }
   // Keep the user's colour map, opacity and threshold across maps.

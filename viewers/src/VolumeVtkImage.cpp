@@ -19,10 +19,18 @@ vtkSmartPointer<vtkImageData> toVtkIndexImage(const core::Volume& volume) {
   data->SetOrigin(0.0, 0.0, 0.0);
   vtkSmartPointer<vtkDataArray> scalars;
   switch (volume.pixelType()) {
-    case core::PixelType::UInt8: scalars = vtkSmartPointer<vtkUnsignedCharArray>::New(); break;
-    case core::PixelType::Int16: scalars = vtkSmartPointer<vtkShortArray>::New(); break;
-    case core::PixelType::UInt16: scalars = vtkSmartPointer<vtkUnsignedShortArray>::New(); break;
-    case core::PixelType::Float32: scalars = vtkSmartPointer<vtkFloatArray>::New(); break;
+    case core::PixelType::UInt8:
+      scalars = vtkSmartPointer<vtkUnsignedCharArray>::New();
+      break;
+    case core::PixelType::Int16:
+      scalars = vtkSmartPointer<vtkShortArray>::New();
+      break;
+    case core::PixelType::UInt16:
+      scalars = vtkSmartPointer<vtkUnsignedShortArray>::New();
+      break;
+    case core::PixelType::Float32:
+      scalars = vtkSmartPointer<vtkFloatArray>::New();
+      break;
   }
   scalars->SetNumberOfComponents(volume.channels());
   scalars->SetNumberOfTuples(static_cast<vtkIdType>(volume.voxelCount()));

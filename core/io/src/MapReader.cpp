@@ -18,8 +18,7 @@ core::Result<core::Volume> toFloatVolume(const core::Volume& in) {
   const auto& n = in.size();
   for (int k = 0; k < n[2]; ++k)
     for (int j = 0; j < n[1]; ++j)
-      for (int i = 0; i < n[0]; ++i)
-        *dst++ = static_cast<float>(in.valueAt(i, j, k));
+      for (int i = 0; i < n[0]; ++i) *dst++ = static_cast<float>(in.valueAt(i, j, k));
   v.spacing = in.spacing;
   v.origin = in.origin;
   v.direction = in.direction;
@@ -36,18 +35,22 @@ core::Result<core::Volume> readMap(const std::filesystem::path& path) {
   const auto& content = opened.value().content;
   if (const auto* volume = std::get_if<core::Volume>(&content)) {
     if (volume->channels() != 1)
-      return makeError(ErrorCode::Unsupported, name + ": a map has one channel, this file " + std::to_string(volume->channels()));
-    return volume->pixelType() == core::PixelType::Float32 ? core::Result<core::Volume>(*volume) : toFloatVolume(*volume);
+      return makeError(ErrorCode::Unsupported,
+                       name + ": a map has one channel, this file " + std::to_string(volume->channels()));
+    return volume->pixelType() == core::PixelType::Float32 ? core::Result<core::Volume>(*volume)
+                                                           : toFloatVolume(*volume);
   }
   const auto* image = std::get_if<core::Image2D>(&content);
   if (!image) return makeError(ErrorCode::Unsupported, name + ": a whole slide is not a map");
   if (image->channels() != 1)
-    return makeError(ErrorCode::Unsupported, name + ": a map has one channel, this file " + std::to_string(image->channels()));
+    return makeError(ErrorCode::Unsupported,
+                     name + ": a map has one channel, this file " + std::to_string(image->channels()));
   // One plane: read the geometry the registry's Image2D left out from the file's header.
   const detail::ItkFormat* format = detail::itkFormatForReading(path);
   if (!format || format->photo)
     return makeError(ErrorCode::Unsupported,
-                     name + ": " + opened.value().format + " stores no origin or direction; write maps as NIfTI (.nii.gz), NRRD or MHA");
+                     name + ": " + opened.value().format +
+                         " stores no origin or direction; write maps as NIfTI (.nii.gz), NRRD or MHA");
   auto volume = core::Volume::allocate({image->width(), image->height(), 1}, core::PixelType::Float32,
                                        core::PixelBuffer::Init::Uninitialized);
   if (!volume) return volume.error();

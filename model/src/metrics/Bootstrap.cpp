@@ -29,8 +29,8 @@ double quantile(std::vector<double> values, double q) {
 }
 
 core::Result<std::vector<Interval>> bootstrapIntervals(const std::vector<int>& labels,
-                                                       const ResampleStatistics& statistics,
-                                                       std::size_t statisticCount, const BootstrapOptions& options) {
+                                                       const ResampleStatistics& statistics, std::size_t statisticCount,
+                                                       const BootstrapOptions& options) {
   if (labels.empty()) return core::makeError(core::ErrorCode::InvalidArgument, "bootstrap: no samples");
   if (options.resamples < 1 || !(options.confidence > 0.0 && options.confidence < 1.0))
     return core::makeError(core::ErrorCode::InvalidArgument,

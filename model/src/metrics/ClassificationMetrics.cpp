@@ -8,7 +8,9 @@ namespace meridian::model::metrics {
 
 namespace {
 
-core::Error invalid(const std::string& message) { return core::makeError(core::ErrorCode::InvalidArgument, message); }
+core::Error invalid(const std::string& message) {
+  return core::makeError(core::ErrorCode::InvalidArgument, message);
+}
 
 core::Status checkRows(const ScoreRows& scores, const std::vector<int>& labels, int classes) {
   if (scores.size() != labels.size())
@@ -67,8 +69,7 @@ core::Result<OperatingPoint> operatingPoint(const std::vector<double>& positiveS
     else
       (called ? fp : tn)++;
   }
-  if (tp + fn == 0 || tn + fp == 0)
-    return invalid("sensitivity and specificity need both classes among the labels");
+  if (tp + fn == 0 || tn + fp == 0) return invalid("sensitivity and specificity need both classes among the labels");
   OperatingPoint point;
   point.threshold = threshold;
   point.sensitivity = static_cast<double>(tp) / static_cast<double>(tp + fn);

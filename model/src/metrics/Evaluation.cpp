@@ -10,7 +10,9 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-double orNaN(const core::Result<double>& value) { return value ? value.value() : kNaN; }
+double orNaN(const core::Result<double>& value) {
+  return value ? value.value() : kNaN;
+}
 
 /// All statistics of one set of rows, in a fixed order: auroc, auprc, accuracy, ece,
 /// [sensitivity, specificity at the threshold], then per class auroc, auprc, recall, specificity.
@@ -57,7 +59,8 @@ core::Result<EvaluationReport> evaluate(const ScoreRows& probabilities, const st
 
   const auto point = statisticsOf(probabilities, labels, classes, options);
   for (std::size_t i = 0; i < 3; ++i)
-    if (std::isnan(point[i])) return core::makeError(core::ErrorCode::InvalidArgument, "metrics undefined on this data");
+    if (std::isnan(point[i]))
+      return core::makeError(core::ErrorCode::InvalidArgument, "metrics undefined on this data");
 
   auto intervals = bootstrapIntervals(
       labels,

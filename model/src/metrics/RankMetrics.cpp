@@ -8,7 +8,9 @@ namespace meridian::model::metrics {
 
 namespace {
 
-core::Error invalid(const std::string& message) { return core::makeError(core::ErrorCode::InvalidArgument, message); }
+core::Error invalid(const std::string& message) {
+  return core::makeError(core::ErrorCode::InvalidArgument, message);
+}
 
 core::Status checkSizes(const std::vector<double>& scores, const std::vector<int>& labels) {
   if (scores.size() != labels.size())
@@ -25,7 +27,9 @@ std::vector<std::size_t> descendingOrder(const std::vector<double>& scores) {
   return order;
 }
 
-int classCount(const ScoreRows& scores) { return scores.empty() ? 0 : static_cast<int>(scores.front().size()); }
+int classCount(const ScoreRows& scores) {
+  return scores.empty() ? 0 : static_cast<int>(scores.front().size());
+}
 
 core::Status checkRows(const ScoreRows& scores, const std::vector<int>& labels) {
   if (scores.size() != labels.size())
@@ -88,20 +92,18 @@ core::Result<double> binaryAuroc(const std::vector<double>& scores, const std::v
   }
   const std::size_t negatives = scores.size() - positives;
   if (positives == 0 || negatives == 0)
-    return invalid("AUROC needs both classes: class " + std::to_string(positive) + " has " +
-                   std::to_string(positives) + " samples, the rest " + std::to_string(negatives));
+    return invalid("AUROC needs both classes: class " + std::to_string(positive) + " has " + std::to_string(positives) +
+                   " samples, the rest " + std::to_string(negatives));
   const double p = static_cast<double>(positives), n = static_cast<double>(negatives);
   return (positiveRankSum - p * (p + 1.0) / 2.0) / (p * n);
 }
 
-core::Result<double> averagePrecision(const std::vector<double>& scores, const std::vector<int>& labels,
-                                      int positive) {
+core::Result<double> averagePrecision(const std::vector<double>& scores, const std::vector<int>& labels, int positive) {
   auto status = checkSizes(scores, labels);
   if (!status) return status.error();
-  const auto positives =
-      static_cast<std::size_t>(std::count(labels.begin(), labels.end(), positive));
-  if (positives == 0) return invalid("average precision needs positives: class " + std::to_string(positive) +
-                                     " does not occur");
+  const auto positives = static_cast<std::size_t>(std::count(labels.begin(), labels.end(), positive));
+  if (positives == 0)
+    return invalid("average precision needs positives: class " + std::to_string(positive) + " does not occur");
   const auto order = descendingOrder(scores);
   // One precision/recall point per distinct score (all tied rows cross the threshold together).
   double ap = 0.0, previousRecall = 0.0;

@@ -12,7 +12,9 @@ namespace meridian::model::metrics {
 
 namespace {
 
-core::Error invalid(const std::string& message) { return core::makeError(core::ErrorCode::InvalidArgument, message); }
+core::Error invalid(const std::string& message) {
+  return core::makeError(core::ErrorCode::InvalidArgument, message);
+}
 
 /// Fisher-Yates with the portable index draw (std::shuffle's algorithm is library-specific).
 template <class T>
@@ -47,7 +49,8 @@ core::Status checkInputs(const std::vector<int>& labels, int classes, const std:
   return core::Ok{};
 }
 
-std::vector<std::size_t> classCounts(const std::vector<std::size_t>& rows, const std::vector<int>& labels, int classes) {
+std::vector<std::size_t> classCounts(const std::vector<std::size_t>& rows, const std::vector<int>& labels,
+                                     int classes) {
   std::vector<std::size_t> counts(static_cast<std::size_t>(classes));
   for (auto row : rows) ++counts[static_cast<std::size_t>(labels[row])];
   return counts;
@@ -57,7 +60,8 @@ std::string missingClassMessage(const std::vector<std::size_t>& rows, const std:
                                 const char* side) {
   const auto counts = classCounts(rows, labels, classes);
   for (int c = 0; c < classes; ++c)
-    if (counts[static_cast<std::size_t>(c)] == 0) return "class " + std::to_string(c) + " has no row on the " + side + " side";
+    if (counts[static_cast<std::size_t>(c)] == 0)
+      return "class " + std::to_string(c) + " has no row on the " + side + " side";
   return {};
 }
 
@@ -157,8 +161,8 @@ core::Result<std::vector<Split>> kFoldSplits(const std::vector<int>& labels, int
       for (std::size_t i = 0; i < labels.size(); ++i)
         if (labels[i] == c) members.push_back(i);
       if (members.size() < static_cast<std::size_t>(folds))
-        return invalid("class " + std::to_string(c) + " has " + std::to_string(members.size()) + " images, fewer than " +
-                       std::to_string(folds) + " folds");
+        return invalid("class " + std::to_string(c) + " has " + std::to_string(members.size()) +
+                       " images, fewer than " + std::to_string(folds) + " folds");
       seededShuffle(members, draw);
       for (auto row : members) testRows[next++ % testRows.size()].push_back(row);
     }

@@ -61,9 +61,9 @@ core::Status joinGroup(ssl::DinoState& state, const DistributedConfig& distribut
   state.distributed = distributed;
   if (!distributed.enabled()) return core::Ok{};
   if (state.options.batchSize % distributed.worldSize != 0)
-    return core::makeError(core::ErrorCode::InvalidArgument,
-                           "--batch " + std::to_string(state.options.batchSize) + " must be a multiple of WORLD_SIZE " +
-                               std::to_string(distributed.worldSize));
+    return core::makeError(core::ErrorCode::InvalidArgument, "--batch " + std::to_string(state.options.batchSize) +
+                                                                 " must be a multiple of WORLD_SIZE " +
+                                                                 std::to_string(distributed.worldSize));
   auto group = train::DistributedGroup::join(distributed);
   if (!group) return group.error();
   state.group = std::move(group).value();
@@ -124,10 +124,12 @@ core::Result<std::unique_ptr<DinoPretrainer>> DinoPretrainer::resume(const std::
                                    ssl::backboneWeights(saved.tensors, "student.backbone."), effective, images);
   if (!state) return state.error();
   auto restored = ssl::restoreDinoState(*state.value(), saved, sameData);
-  if (!restored) return core::makeError(restored.error().code, checkpointPath.string() + ": " + restored.error().message);
+  if (!restored)
+    return core::makeError(restored.error().code, checkpointPath.string() + ": " + restored.error().message);
   core::logging::get(core::logging::Layer::Model)
-      ->info("DINO: {} from {} at step {}", sameData ? "resuming" : "continual pretraining on new data (fresh schedule)",
-             checkpointPath.string(), state.value()->step);
+      ->info("DINO: {} from {} at step {}",
+             sameData ? "resuming" : "continual pretraining on new data (fresh schedule)", checkpointPath.string(),
+             state.value()->step);
   auto joined = joinGroup(*state.value(), distributed);
   if (!joined) return joined.error();
   auto impl = std::make_unique<Impl>();
@@ -194,16 +196,16 @@ core::Result<PretrainSummary> DinoPretrainer::run(const core::JobControl& job, c
     if (epochEnd || periodic) {
       auto saved = save();
       if (!saved)
-        return core::makeError(saved.error().code, "checkpoint not written (the previous one is intact): " +
-                                                       saved.error().message);
+        return core::makeError(saved.error().code,
+                               "checkpoint not written (the previous one is intact): " + saved.error().message);
     }
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     core::JobProgress progress;
     progress.stage = "dino epoch " + std::to_string(epoch + 1) + "/" + std::to_string(o.epochs);
     progress.done = static_cast<std::size_t>(state.step);
     progress.total = static_cast<std::size_t>(state.totalSteps);
-    progress.etaSeconds = elapsed / static_cast<double>(state.step - firstStep) *
-                          static_cast<double>(state.totalSteps - state.step);
+    progress.etaSeconds =
+        elapsed / static_cast<double>(state.step - firstStep) * static_cast<double>(state.totalSteps - state.step);
     progress.detail = "loss " + formatLoss(result.loss);
     job.report(progress);
   }

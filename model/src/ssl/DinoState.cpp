@@ -62,7 +62,8 @@ core::Result<std::unique_ptr<DinoState>> buildDinoState(const VitConfig& backbon
   if (options.prototypes < 2 || options.headHidden < 1 || options.headBottleneck < 1)
     return bad("the projection head needs at least 2 prototypes and positive widths");
   if (options.memorySize < 0 || options.rehearsalSize < 0) return bad("--memory and --rehearsal cannot be negative");
-  if (options.rehearsalFraction < 0 || options.rehearsalFraction >= 1) return bad("rehearsal fraction must be in [0, 1)");
+  if (options.rehearsalFraction < 0 || options.rehearsalFraction >= 1)
+    return bad("rehearsal fraction must be in [0, 1)");
   if (options.momentumStart < 0 || options.momentumStart > 1) return bad("teacher momentum must be in [0, 1]");
   const int globalSize = options.globalCropSize > 0 ? options.globalCropSize : backbone.imageSize;
   if (globalSize % patch != 0) return bad("the global crop size must be a multiple of the patch size");
@@ -90,7 +91,8 @@ core::Result<std::unique_ptr<DinoState>> buildDinoState(const VitConfig& backbon
     for (auto& item : state->student->named_parameters(true)) {
       const auto it = backboneWeights.find(item.key());
       if (it == backboneWeights.end()) return bad("backbone weights lack '" + item.key() + "'");
-      if (it->second.sizes() != item.value().sizes()) return bad("backbone weight '" + item.key() + "' has another shape");
+      if (it->second.sizes() != item.value().sizes())
+        return bad("backbone weight '" + item.key() + "' has another shape");
       item.value().copy_(it->second.to(at::kFloat));
     }
   }

@@ -65,8 +65,9 @@ struct DinoState {
 /// rehearsal, and the images converted to the working size. Options that do not fit the
 /// backbone, and images the preprocessing refuses, are errors naming the problem.
 core::Result<std::unique_ptr<DinoState>> buildDinoState(const VitConfig& backbone, const PreprocessConfig& preprocess,
-                                          const std::map<std::string, at::Tensor>& backboneWeights,
-                                          const DinoOptions& options, const std::vector<core::Image2D>& images);
+                                                        const std::map<std::string, at::Tensor>& backboneWeights,
+                                                        const DinoOptions& options,
+                                                        const std::vector<core::Image2D>& images);
 
 /// (Re)creates the optimiser over the student's parameters (fresh moments).
 void rebuildOptimizer(DinoState& state);

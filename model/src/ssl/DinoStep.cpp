@@ -58,9 +58,9 @@ void emaUpdate(DinoState& state, double momentum) {
 DinoSchedule scheduleAt(const DinoOptions& o, std::int64_t step, std::int64_t totalSteps) {
   DinoSchedule s;
   const auto warmup = std::min(defaulted(o.warmupSteps, totalSteps, 0.1), totalSteps - 1);
-  s.learningRate = train::CosineWithWarmup(o.learningRate, std::max<std::int64_t>(0, warmup), totalSteps,
-                                           o.minLearningRate)
-                       .at(step);
+  s.learningRate =
+      train::CosineWithWarmup(o.learningRate, std::max<std::int64_t>(0, warmup), totalSteps, o.minLearningRate)
+          .at(step);
   s.weightDecay = cosineRamp(o.weightDecayStart, o.weightDecayEnd, step, totalSteps);
   s.momentum = cosineRamp(o.momentumStart, 1.0, step, totalSteps);
   const auto tempWarmup = defaulted(o.teacherTemperatureWarmupSteps, totalSteps, 0.3);
@@ -106,10 +106,9 @@ DinoStepResult dinoStep(DinoState& state) {
   std::vector<std::vector<at::Tensor>> byView(static_cast<std::size_t>(views));
   for (std::int64_t slot = first; slot < first + perRank; ++slot) {
     const auto index = batch[static_cast<std::size_t>(slot)];
-    auto sampleViews =
-        state.augmenter->views(imageOf(state, index), colourOf(state, index),
-                               mixSeed(o.seed, kViewStream ^ static_cast<std::uint64_t>(state.step),
-                                       static_cast<std::uint64_t>(slot)));
+    auto sampleViews = state.augmenter->views(
+        imageOf(state, index), colourOf(state, index),
+        mixSeed(o.seed, kViewStream ^ static_cast<std::uint64_t>(state.step), static_cast<std::uint64_t>(slot)));
     for (int v = 0; v < views; ++v) byView[static_cast<std::size_t>(v)].push_back(std::move(sampleViews[v]));
   }
   const auto globals = at::cat({at::stack(byView[0]), at::stack(byView[1])});
@@ -121,9 +120,8 @@ DinoStepResult dinoStep(DinoState& state) {
     teacherOut = state.teacherHead->forward(teacherFeatures);
   }
   const auto studentFeatures = state.student->forward(globals).features;
-  std::vector<at::Tensor> studentViews = studentFeatures.size(0) > 0
-                                             ? state.studentHead->forward(studentFeatures).chunk(2)
-                                             : std::vector<at::Tensor>{};
+  std::vector<at::Tensor> studentViews =
+      studentFeatures.size(0) > 0 ? state.studentHead->forward(studentFeatures).chunk(2) : std::vector<at::Tensor>{};
   if (o.localCrops > 0) {
     std::vector<at::Tensor> locals;
     for (int v = 2; v < views; ++v) locals.push_back(at::stack(byView[static_cast<std::size_t>(v)]));
@@ -181,7 +179,9 @@ DinoStepResult dinoStep(DinoState& state) {
   if (state.rehearsal) {
     std::mt19937_64 rng(mixSeed(o.seed, kRehearsalStream + 1, static_cast<std::uint64_t>(state.step)));
     for (const auto index : batch)
-      if (index >= 0) state.rehearsal->offer(state.images[static_cast<std::size_t>(index)], state.colour[static_cast<std::size_t>(index)], rng);
+      if (index >= 0)
+        state.rehearsal->offer(state.images[static_cast<std::size_t>(index)],
+                               state.colour[static_cast<std::size_t>(index)], rng);
   }
   ++state.step;
   return result;

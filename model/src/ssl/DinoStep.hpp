@@ -20,7 +20,7 @@ struct DinoSchedule {
 DinoSchedule scheduleAt(const DinoOptions& options, std::int64_t step, std::int64_t totalSteps);
 
 struct DinoStepResult {
-  double loss = 0;        // total, averaged over ranks
+  double loss = 0;  // total, averaged over ranks
   double dinoLoss = 0;
   double memoryLoss = 0;  // 0 while the bank is empty or off
   bool finite = true;     // false: nothing was updated

@@ -35,8 +35,10 @@ at::Tensor gaussianBlur(const at::Tensor& view, double sigma) {
   auto input = at::reflection_pad2d(view.unsqueeze(0), {radius, radius, radius, radius});
   const at::Tensor noBias;
   const std::vector<std::int64_t> one{1, 1}, zero{0, 0};
-  input = at::conv2d(input, kernel.view({1, 1, 1, -1}).repeat({3, 1, 1, 1}), noBias, one, at::IntArrayRef(zero), one, 3);
-  input = at::conv2d(input, kernel.view({1, 1, -1, 1}).repeat({3, 1, 1, 1}), noBias, one, at::IntArrayRef(zero), one, 3);
+  input =
+      at::conv2d(input, kernel.view({1, 1, 1, -1}).repeat({3, 1, 1, 1}), noBias, one, at::IntArrayRef(zero), one, 3);
+  input =
+      at::conv2d(input, kernel.view({1, 1, -1, 1}).repeat({3, 1, 1, 1}), noBias, one, at::IntArrayRef(zero), one, 3);
   return input.squeeze(0);
 }
 
@@ -109,13 +111,13 @@ std::vector<at::Tensor> MultiCropAugmenter::views(const at::Tensor& image, bool 
   std::vector<at::Tensor> out;
   out.reserve(static_cast<std::size_t>(2 + s.localCrops));
   // DINO's asymmetric global views: always blurred vs. rarely blurred and sometimes solarised.
-  out.push_back(normalize(
-      photometric(randomResizedCrop(image, s.globalSize, s.globalScaleMin, s.globalScaleMax, rng), colour, 1.0, 0.0, rng)));
-  out.push_back(normalize(
-      photometric(randomResizedCrop(image, s.globalSize, s.globalScaleMin, s.globalScaleMax, rng), colour, 0.1, 0.2, rng)));
+  out.push_back(normalize(photometric(randomResizedCrop(image, s.globalSize, s.globalScaleMin, s.globalScaleMax, rng),
+                                      colour, 1.0, 0.0, rng)));
+  out.push_back(normalize(photometric(randomResizedCrop(image, s.globalSize, s.globalScaleMin, s.globalScaleMax, rng),
+                                      colour, 0.1, 0.2, rng)));
   for (int i = 0; i < s.localCrops; ++i)
-    out.push_back(normalize(
-        photometric(randomResizedCrop(image, s.localSize, s.localScaleMin, s.localScaleMax, rng), colour, 0.5, 0.0, rng)));
+    out.push_back(normalize(photometric(randomResizedCrop(image, s.localSize, s.localScaleMin, s.localScaleMax, rng),
+                                        colour, 0.5, 0.0, rng)));
   return out;
 }
 

@@ -9,8 +9,12 @@ namespace meridian::model::train {
 
 namespace {
 
-double uniform(double low, double high) { return low + (high - low) * at::rand({1}, at::kDouble).item<double>(); }
-bool coin() { return at::rand({1}, at::kDouble).item<double>() < 0.5; }
+double uniform(double low, double high) {
+  return low + (high - low) * at::rand({1}, at::kDouble).item<double>();
+}
+bool coin() {
+  return at::rand({1}, at::kDouble).item<double>() < 0.5;
+}
 
 /// A crop of 50-100% of the area with aspect 3/4..4/3, resized back to the full size.
 at::Tensor randomResizedCrop(const at::Tensor& image) {
@@ -43,7 +47,9 @@ at::Tensor colourJitter(at::Tensor x) {
   return x.clamp(0.0, 1.0);
 }
 
-at::Tensor intensityJitter(const at::Tensor& x) { return (x * uniform(0.9, 1.1) + uniform(-0.05, 0.05)).clamp(0.0, 1.0); }
+at::Tensor intensityJitter(const at::Tensor& x) {
+  return (x * uniform(0.9, 1.1) + uniform(-0.05, 0.05)).clamp(0.0, 1.0);
+}
 
 }  // namespace
 

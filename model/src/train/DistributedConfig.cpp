@@ -19,8 +19,9 @@ core::Result<int> parseInt(const char* name, const char* text, int low, int high
     if (used == std::string(text).size() && value >= low && value <= high) return static_cast<int>(value);
   } catch (const std::exception&) {
   }
-  return core::makeError(core::ErrorCode::InvalidArgument, std::string(name) + "='" + text + "' is not an integer in [" +
-                                                               std::to_string(low) + ", " + std::to_string(high) + "]");
+  return core::makeError(core::ErrorCode::InvalidArgument, std::string(name) + "='" + text +
+                                                               "' is not an integer in [" + std::to_string(low) + ", " +
+                                                               std::to_string(high) + "]");
 }
 
 }  // namespace
@@ -36,8 +37,9 @@ core::Result<DistributedConfig> distributedConfigFromEnvironment() {
   const char* rank = env("RANK");
   const char* port = env("MASTER_PORT");
   if (rank == nullptr || port == nullptr)
-    return core::makeError(core::ErrorCode::InvalidArgument,
-                           "WORLD_SIZE=" + std::string(worldSize) + " needs RANK and MASTER_PORT as well (torchrun style)");
+    return core::makeError(
+        core::ErrorCode::InvalidArgument,
+        "WORLD_SIZE=" + std::string(worldSize) + " needs RANK and MASTER_PORT as well (torchrun style)");
   auto parsedRank = parseInt("RANK", rank, 0, config.worldSize - 1);
   if (!parsedRank) return parsedRank.error();
   auto parsedPort = parseInt("MASTER_PORT", port, 1, 65535);

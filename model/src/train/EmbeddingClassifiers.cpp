@@ -93,7 +93,8 @@ core::Result<EmbeddingBank> buildPrototypeBank(const std::vector<std::vector<flo
                                                const std::vector<int>& labels, int classes, double temperature) {
   auto status = checkInputs(embeddings, labels, classes);
   if (!status) return status.error();
-  if (!(temperature > 0.0)) return core::makeError(core::ErrorCode::InvalidArgument, "prototypes need a positive temperature");
+  if (!(temperature > 0.0))
+    return core::makeError(core::ErrorCode::InvalidArgument, "prototypes need a positive temperature");
   EmbeddingBank bank;
   bank.kind = EmbeddingBank::Kind::Prototype;
   bank.classes = classes;

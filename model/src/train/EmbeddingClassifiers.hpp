@@ -16,8 +16,8 @@ struct EmbeddingBank {
   enum class Kind { Knn, Prototype };
   Kind kind = Kind::Knn;
   int classes = 0;
-  int k = 20;                 // kNN only
-  double temperature = 0.07;  // DINO's kNN temperature; prototypes use it too
+  int k = 20;                               // kNN only
+  double temperature = 0.07;                // DINO's kNN temperature; prototypes use it too
   std::vector<std::vector<float>> vectors;  // L2-normalised: training embeddings or prototypes
   std::vector<int> labels;                  // class of each vector
 

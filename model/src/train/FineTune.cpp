@@ -140,14 +140,16 @@ core::Result<FineTuneOutcome> fineTune(const fs::path& baseModel, const LabelSet
     torch::NoGradGuard noGrad;
     for (auto& item : net->named_parameters()) {
       const auto it = backbone.value().tensors.find(item.key());
-      if (it != backbone.value().tensors.end() && it->second.sizes() == item.value().sizes()) item.value().copy_(it->second);
+      if (it != backbone.value().tensors.end() && it->second.sizes() == item.value().sizes())
+        item.value().copy_(it->second);
     }
   }
   std::optional<LoraAdapters> lora;
   if (options.method == TrainMethod::Partial) {
     for (auto& p : net->parameters()) p.set_requires_grad(false);
     for (int b = depth - options.blocks; b < depth; ++b)
-      for (auto& p : net->blocks->ptr<VitBlockImpl>(static_cast<std::size_t>(b))->parameters()) p.set_requires_grad(true);
+      for (auto& p : net->blocks->ptr<VitBlockImpl>(static_cast<std::size_t>(b))->parameters())
+        p.set_requires_grad(true);
     for (auto& p : net->norm->parameters()) p.set_requires_grad(true);
     for (auto& p : net->head->parameters()) p.set_requires_grad(true);
   } else if (options.method == TrainMethod::Lora) {
@@ -159,8 +161,8 @@ core::Result<FineTuneOutcome> fineTune(const fs::path& baseModel, const LabelSet
   const auto perStep = static_cast<std::size_t>(options.batchSize * options.accumulation);
   const auto stepsPerEpoch = static_cast<std::int64_t>((fitRows.size() + perStep - 1) / perStep);
   const std::int64_t totalSteps = stepsPerEpoch * options.epochs;
-  const CosineWithWarmup schedule(options.lr, static_cast<std::int64_t>(std::round(options.warmupFraction * totalSteps)),
-                                  totalSteps);
+  const CosineWithWarmup schedule(
+      options.lr, static_cast<std::int64_t>(std::round(options.warmupFraction * totalSteps)), totalSteps);
   outcome.bf16 = options.bf16 && bf16Support().available;
 
   // Class-balanced cross-entropy on the training side.
@@ -177,12 +179,14 @@ core::Result<FineTuneOutcome> fineTune(const fs::path& baseModel, const LabelSet
     if (lora) lora->refresh();
     metrics::ScoreRows out;
     for (std::size_t first = 0; first < rows.size(); first += 64) {
-      const std::vector<std::size_t> chunk(rows.begin() + static_cast<std::ptrdiff_t>(first),
-                                           rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), first + 64)));
+      const std::vector<std::size_t> chunk(
+          rows.begin() + static_cast<std::ptrdiff_t>(first),
+          rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), first + 64)));
       torch::Tensor probabilities;
       {
         AutocastScope autocast(outcome.bf16);
-        probabilities = torch::softmax(net->forward(images.value().index_select(0, rowsTensor(chunk))).logits.to(torch::kDouble), 1);
+        probabilities = torch::softmax(
+            net->forward(images.value().index_select(0, rowsTensor(chunk))).logits.to(torch::kDouble), 1);
       }
       for (std::int64_t i = 0; i < probabilities.size(0); ++i)
         out.emplace_back(probabilities[i].data_ptr<double>(), probabilities[i].data_ptr<double>() + classes);
@@ -204,14 +208,16 @@ core::Result<FineTuneOutcome> fineTune(const fs::path& baseModel, const LabelSet
   std::string stopReason = "ran all " + std::to_string(options.epochs) + " epochs";
   for (int epoch = 1; epoch <= options.epochs && !outcome.diverged; ++epoch) {
     net->train();
-    const auto order = torch::randperm(static_cast<std::int64_t>(fitRows.size()), torch::kLong);
+    const auto permutation = torch::randperm(static_cast<std::int64_t>(fitRows.size()), torch::kLong);
+    const std::vector<std::int64_t> order(permutation.data_ptr<std::int64_t>(),
+                                          permutation.data_ptr<std::int64_t>() + permutation.numel());
     double lossSum = 0.0;
     std::size_t micro = 0, batches = (fitRows.size() + options.batchSize - 1) / options.batchSize;
     for (std::size_t first = 0; first < fitRows.size(); first += static_cast<std::size_t>(options.batchSize), ++micro) {
       if (job.cancelled()) return core::makeError(core::ErrorCode::Cancelled, "training cancelled");
       std::vector<std::size_t> chunk;
       for (std::size_t k = first; k < std::min(fitRows.size(), first + options.batchSize); ++k)
-        chunk.push_back(fitRows[static_cast<std::size_t>(order[static_cast<std::int64_t>(k)].item<std::int64_t>())]);
+        chunk.push_back(fitRows[static_cast<std::size_t>(order[k])]);
       const auto index = rowsTensor(chunk);
       auto x = images.value().index_select(0, index);
       if (options.augment) x = augmentBatch(x, outcome.preprocess);
@@ -223,7 +229,9 @@ core::Result<FineTuneOutcome> fineTune(const fs::path& baseModel, const LabelSet
         stopReason = "the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") + " at epoch " +
                      std::to_string(epoch) + ", optimiser step " + std::to_string(step) +
                      ": training stopped and the saved model is the last good checkpoint (" +
-                     (outcome.bestEpoch == 0 ? std::string("the starting weights") : "epoch " + std::to_string(outcome.bestEpoch)) + ")";
+                     (outcome.bestEpoch == 0 ? std::string("the starting weights")
+                                             : "epoch " + std::to_string(outcome.bestEpoch)) +
+                     ")";
         break;
       }
       lossSum += value;
@@ -237,9 +245,11 @@ core::Result<FineTuneOutcome> fineTune(const fs::path& baseModel, const LabelSet
     outcome.epochsRun = epoch;
     const double auroc = validationAuroc();
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    job.report({"epoch " + std::to_string(epoch) + "/" + std::to_string(options.epochs), static_cast<std::size_t>(epoch),
-                static_cast<std::size_t>(options.epochs), elapsed / epoch * (options.epochs - epoch),
-                "loss " + std::to_string(lossSum / std::max<std::size_t>(1, micro)) + ", validation AUROC " + std::to_string(auroc)});
+    job.report({"epoch " + std::to_string(epoch) + "/" + std::to_string(options.epochs),
+                static_cast<std::size_t>(epoch), static_cast<std::size_t>(options.epochs),
+                elapsed / epoch * (options.epochs - epoch),
+                "loss " + std::to_string(lossSum / std::max<std::size_t>(1, micro)) + ", validation AUROC " +
+                    std::to_string(auroc)});
     if (auroc > outcome.bestValidationAuroc) {
       outcome.bestValidationAuroc = auroc;
       outcome.bestEpoch = epoch;

@@ -20,8 +20,7 @@ double CosineWithWarmup::at(std::int64_t step) const {
   // A one-step decay phase has no room for a curve: it runs at the peak.
   if (decaySteps <= 1) return peakLr_;
   // The first decay step runs at the peak, the last one (and any later) at the floor.
-  const double progress =
-      std::min(1.0, static_cast<double>(step - warmupSteps_) / static_cast<double>(decaySteps - 1));
+  const double progress = std::min(1.0, static_cast<double>(step - warmupSteps_) / static_cast<double>(decaySteps - 1));
   return minLr_ + 0.5 * (peakLr_ - minLr_) * (1.0 + std::cos(M_PI * progress));
 }
 

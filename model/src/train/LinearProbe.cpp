@@ -25,9 +25,12 @@ std::vector<double> LinearHead::probabilities(const std::vector<float>& embeddin
   return logits;
 }
 
-core::Result<LinearHead> fitLinearProbe(const std::vector<std::vector<float>>& embeddings, const std::vector<int>& labels,
-                                        int classes, const LinearProbeOptions& options) {
-  auto bad = [](const std::string& m) { return core::makeError(core::ErrorCode::InvalidArgument, "linear probe: " + m); };
+core::Result<LinearHead> fitLinearProbe(const std::vector<std::vector<float>>& embeddings,
+                                        const std::vector<int>& labels, int classes,
+                                        const LinearProbeOptions& options) {
+  auto bad = [](const std::string& m) {
+    return core::makeError(core::ErrorCode::InvalidArgument, "linear probe: " + m);
+  };
   if (embeddings.empty() || embeddings.size() != labels.size()) return bad("no embeddings, or not one per label");
   if (classes < 2) return bad("needs at least two classes");
   if (!(options.inverseRegularization > 0.0)) return bad("C must be positive");
@@ -38,7 +41,8 @@ core::Result<LinearHead> fitLinearProbe(const std::vector<std::vector<float>>& e
   for (std::int64_t i = 0; i < n; ++i) {
     if (static_cast<std::int64_t>(embeddings[static_cast<std::size_t>(i)].size()) != dim)
       return bad("embeddings differ in length");
-    for (std::int64_t d = 0; d < dim; ++d) xp[i * dim + d] = embeddings[static_cast<std::size_t>(i)][static_cast<std::size_t>(d)];
+    for (std::int64_t d = 0; d < dim; ++d)
+      xp[i * dim + d] = embeddings[static_cast<std::size_t>(i)][static_cast<std::size_t>(d)];
   }
   std::vector<std::int64_t> y64(labels.begin(), labels.end());
   for (auto label : y64)

@@ -33,7 +33,8 @@ struct LinearHead {
   std::vector<double> probabilities(const std::vector<float>& embedding) const;
 };
 
-core::Result<LinearHead> fitLinearProbe(const std::vector<std::vector<float>>& embeddings, const std::vector<int>& labels,
-                                        int classes, const LinearProbeOptions& options = {});
+core::Result<LinearHead> fitLinearProbe(const std::vector<std::vector<float>>& embeddings,
+                                        const std::vector<int>& labels, int classes,
+                                        const LinearProbeOptions& options = {});
 
 }  // namespace meridian::model::train

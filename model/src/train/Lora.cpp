@@ -31,10 +31,13 @@ LoraAdapters::LoraAdapters(Vit& net, int rank, double alpha) : scale_(alpha / ra
 }
 
 void LoraAdapters::refresh() {
+  if (merged_) return;
   for (auto& adapter : adapters_) adapter.linear->weight = adapter.base + scale_ * at::matmul(adapter.b, adapter.a);
 }
 
 void LoraAdapters::merge() {
+  if (merged_) return;
+  merged_ = true;
   torch::NoGradGuard noGrad;
   for (auto& adapter : adapters_) {
     adapter.base.add_(scale_ * at::matmul(adapter.b, adapter.a));

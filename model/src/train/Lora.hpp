@@ -22,7 +22,7 @@ class LoraAdapters {
   LoraAdapters(Vit& net, int rank, double alpha);
 
   /// Recomputes W0 + scale B A into each adapted Linear (call before every forward that
-  /// trains; autograd reaches A and B through it).
+  /// trains; autograd reaches A and B through it). Does nothing once merged.
   void refresh();
   /// W0 += scale B A, and the Linears use W0 again. The adapters stay registered but no
   /// longer take part; exportable state should skip names containing ".lora_".
@@ -39,9 +39,12 @@ class LoraAdapters {
   };
   std::vector<Adapter> adapters_;
   double scale_;
+  bool merged_ = false;  // W0 already holds B A: refreshing again would add it twice
 };
 
 /// True for parameter names that belong to LoRA adapters (left out of saved weights).
-inline bool isLoraParameter(const std::string& name) { return name.find(".lora_") != std::string::npos; }
+inline bool isLoraParameter(const std::string& name) {
+  return name.find(".lora_") != std::string::npos;
+}
 
 }  // namespace meridian::model::train

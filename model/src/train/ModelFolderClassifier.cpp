@@ -1,7 +1,7 @@
 #include "ModelFolderClassifier.hpp"
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include "../TensorIo.hpp"
 #include "meridian/core/FileHash.hpp"
@@ -92,8 +92,7 @@ core::Status saveBankModel(const fs::path& baseModel, const EmbeddingBank& bank,
                                 {"classes", classNames}};
   std::map<std::string, std::string> meta;
   for (const auto& [key, value] : metadata.items()) meta[key] = value.dump();
-  return saveSafeTensors(outDir / kClassifierBankFile, {{"vectors", vectors}, {"labels", torch::tensor(labels)}},
-                         meta);
+  return saveSafeTensors(outDir / kClassifierBankFile, {{"vectors", vectors}, {"labels", torch::tensor(labels)}}, meta);
 }
 
 core::Result<FolderClassifier> loadFolderClassifier(const fs::path& modelDir) {
@@ -114,7 +113,7 @@ core::Result<FolderClassifier> loadFolderClassifier(const fs::path& modelDir) {
     try {
       EmbeddingBank bank;
       bank.kind = nlohmann::json::parse(meta.at("kind")).get<std::string>() == "knn" ? EmbeddingBank::Kind::Knn
-                                                                                       : EmbeddingBank::Kind::Prototype;
+                                                                                     : EmbeddingBank::Kind::Prototype;
       out.labels = nlohmann::json::parse(meta.at("classes")).get<std::vector<std::string>>();
       bank.k = meta.count("k") ? nlohmann::json::parse(meta.at("k")).get<int>() : 20;
       bank.temperature = meta.count("temperature") ? nlohmann::json::parse(meta.at("temperature")).get<double>() : 0.07;
@@ -140,8 +139,8 @@ core::Result<FolderClassifier> loadFolderClassifier(const fs::path& modelDir) {
   if (model.value()->config().numClasses == 0)
     return bad(modelDir, "the model has no classification head and no classifier.safetensors: train one first");
   if (card.tasks.size() != 1)
-    return bad(modelDir, "evaluation needs a model with exactly one task (it has " + std::to_string(card.tasks.size()) +
-                             ")");
+    return bad(modelDir,
+               "evaluation needs a model with exactly one task (it has " + std::to_string(card.tasks.size()) + ")");
   auto tensors = loadSafeTensors(modelDir / kWeightsFile);
   if (!tensors) return tensors.error();
   const auto weight = tensors.value().find("head.weight");

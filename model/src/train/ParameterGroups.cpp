@@ -10,7 +10,9 @@ namespace meridian::model::train {
 
 namespace {
 
-bool startsWith(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
+bool startsWith(const std::string& text, const std::string& prefix) {
+  return text.rfind(prefix, 0) == 0;
+}
 
 bool endsWith(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -47,7 +49,9 @@ ParameterGroups buildParameterGroups(const torch::nn::Module& model, int depth, 
     const auto [layer, decay] = key;
     const double scale = std::pow(options.layerDecay, depth + 1 - layer);
     auto groupOptions = std::make_unique<torch::optim::AdamWOptions>(scale);
-    groupOptions->betas({options.beta1, options.beta2}).eps(options.eps).weight_decay(decay ? options.weightDecay : 0.0);
+    groupOptions->betas({options.beta1, options.beta2})
+        .eps(options.eps)
+        .weight_decay(decay ? options.weightDecay : 0.0);
     result.groups.emplace_back(std::move(parameters), std::move(groupOptions));
     result.lrScales.push_back(scale);
     result.names.push_back("layer " + std::to_string(layer) + (decay ? ", decay" : ", no decay"));

@@ -24,11 +24,13 @@ struct MethodName {
   TrainMethod method;
   const char* name;
 };
-constexpr MethodName kMethods[] = {{TrainMethod::Probe, "probe"},     {TrainMethod::Knn, "knn"},
+constexpr MethodName kMethods[] = {{TrainMethod::Probe, "probe"},         {TrainMethod::Knn, "knn"},
                                    {TrainMethod::Prototype, "prototype"}, {TrainMethod::Lora, "lora"},
-                                   {TrainMethod::Partial, "partial"}, {TrainMethod::Full, "full"}};
+                                   {TrainMethod::Partial, "partial"},     {TrainMethod::Full, "full"}};
 
-core::Error invalid(const std::string& message) { return core::makeError(core::ErrorCode::InvalidArgument, message); }
+core::Error invalid(const std::string& message) {
+  return core::makeError(core::ErrorCode::InvalidArgument, message);
+}
 
 /// An embedding classifier fitted on some rows: the probe's head or a kNN/prototype bank.
 struct Fitted {
@@ -201,8 +203,8 @@ core::Result<TrainReport> trainModel(const fs::path& baseModel, const LabelSet& 
   p.trainingDataSha256 = labelListSha256(labels, contentHashes);
   p.trainingImages = report.trainImages;
   p.split = std::string(patients.empty() ? "stratified" : "patient-level") + " hold-out " +
-            number(options.valFraction * 100) + "% (seed " + std::to_string(options.seed) + "): " +
-            std::to_string(report.trainImages) + " training / " + std::to_string(report.heldOutImages) +
+            number(options.valFraction * 100) + "% (seed " + std::to_string(options.seed) +
+            "): " + std::to_string(report.trainImages) + " training / " + std::to_string(report.heldOutImages) +
             " held-out images of " + labels.source.filename().string() +
             (folds.empty() ? "" : "; cv_* metrics: " + std::to_string(folds.size()) + "-fold pooled out-of-fold");
   p.seed = options.seed;

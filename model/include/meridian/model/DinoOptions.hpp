@@ -24,8 +24,8 @@ struct DinoOptions {
 
   // Sharpening and centring.
   double studentTemperature = 0.1;
-  double teacherTemperatureStart = 0.04;  // warmed up linearly ...
-  double teacherTemperature = 0.07;       // ... to this over teacherTemperatureWarmupSteps
+  double teacherTemperatureStart = 0.04;            // warmed up linearly ...
+  double teacherTemperature = 0.07;                 // ... to this over teacherTemperatureWarmupSteps
   std::int64_t teacherTemperatureWarmupSteps = -1;  // -1 = 30% of the run
   double centerMomentum = 0.9;
 
@@ -36,9 +36,9 @@ struct DinoOptions {
   // 5e-4 x batch/256 rule suits from-scratch runs; continued pretraining wants less).
   double learningRate = 2e-4;
   double minLearningRate = 1e-6;
-  std::int64_t warmupSteps = -1;  // -1 = 10% of the run
+  std::int64_t warmupSteps = -1;                         // -1 = 10% of the run
   double weightDecayStart = 0.04, weightDecayEnd = 0.4;  // cosine, as DINO
-  double clipGradient = 3.0;      // global gradient norm; 0 = off
+  double clipGradient = 3.0;                             // global gradient norm; 0 = off
 
   // Memory module: a FIFO bank of past teacher embeddings; the student's similarity
   // distribution over the bank must match the teacher's (KL), which anchors the
@@ -56,10 +56,10 @@ struct DinoOptions {
   // Run length and bookkeeping.
   int batchSize = 16;  // global batch (split across ranks when distributed)
   int epochs = 10;
-  std::int64_t stopAfterSteps = 0;     // > 0: stop (with a checkpoint) after this step count
-  std::int64_t checkpointEvery = 0;    // steps; 0 = at each epoch end and at the end
+  std::int64_t stopAfterSteps = 0;   // > 0: stop (with a checkpoint) after this step count
+  std::int64_t checkpointEvery = 0;  // steps; 0 = at each epoch end and at the end
   std::uint64_t seed = 0;
-  std::string dataSha256;              // the training list's hash, recorded in checkpoint and card
+  std::string dataSha256;  // the training list's hash, recorded in checkpoint and card
 
   /// Name -> value as recorded in the model card and the checkpoint.
   std::map<std::string, std::string> toMap() const;

@@ -27,13 +27,13 @@
 namespace meridian::model {
 
 struct PretrainSummary {
-  std::int64_t steps = 0;          // optimiser steps done in total (all runs of this checkpoint)
-  std::int64_t totalSteps = 0;     // steps the schedule plans
+  std::int64_t steps = 0;       // optimiser steps done in total (all runs of this checkpoint)
+  std::int64_t totalSteps = 0;  // steps the schedule plans
   double lastLoss = 0.0;
-  bool finished = false;           // the schedule ran to its end
+  bool finished = false;  // the schedule ran to its end
   bool cancelled = false;
-  bool diverged = false;           // a non-finite loss stopped the run
-  std::string message;             // what happened, for the user
+  bool diverged = false;             // a non-finite loss stopped the run
+  std::string message;               // what happened, for the user
   std::filesystem::path checkpoint;  // the last good checkpoint ("" = none written)
 };
 

@@ -52,25 +52,25 @@ struct TrainOptions {
   // lora / partial / full: AdamW, cosine schedule with linear warm-up, layer-wise lr decay
   int epochs = 10;
   int batchSize = 16;
-  int accumulation = 1;          // micro-batches per optimiser step
-  double lr = 1e-3;              // peak learning rate (the head's; lower layers decay)
+  int accumulation = 1;  // micro-batches per optimiser step
+  double lr = 1e-3;      // peak learning rate (the head's; lower layers decay)
   double weightDecay = 0.05;
   double layerDecay = 0.75;
-  double warmupFraction = 0.1;   // of all optimiser steps
-  int patience = 3;              // epochs without a better validation AUROC before stopping
+  double warmupFraction = 0.1;      // of all optimiser steps
+  int patience = 3;                 // epochs without a better validation AUROC before stopping
   double earlyStopFraction = 0.15;  // share of the training side used for early stopping
-  int blocks = 2;                // partial: the last N blocks (plus final norm and head) train
-  int rank = 8;                  // lora
-  double alpha = 16.0;           // lora: the update is scaled by alpha / rank
-  bool augment = true;           // flips, crops, colour or intensity jitter by modality
-  bool bf16 = true;              // bf16 autocast where the CPU has native bf16 (Precision.hpp)
+  int blocks = 2;                   // partial: the last N blocks (plus final norm and head) train
+  int rank = 8;                     // lora
+  double alpha = 16.0;              // lora: the update is scaled by alpha / rank
+  bool augment = true;              // flips, crops, colour or intensity jitter by modality
+  bool bf16 = true;                 // bf16 autocast where the CPU has native bf16 (Precision.hpp)
   metrics::EvaluationOptions evaluation;
   std::string modelName;  // "" = the output folder's name
 };
 
 struct TrainReport {
-  ModelCard card;                      // as saved
-  metrics::EvaluationReport heldOut;   // on the held-out side
+  ModelCard card;                     // as saved
+  metrics::EvaluationReport heldOut;  // on the held-out side
   std::optional<metrics::EvaluationReport> crossValidated;
   std::size_t trainImages = 0;
   std::size_t heldOutImages = 0;

@@ -90,6 +90,13 @@ class HeatmapLayer {
     return sample({x, y, 0.0}, interpolation);
   }
 
+  /// The map's values on `grid` (row-major, NaN outside the map or where it has none):
+  /// what renderRgba colours. Viewers keep it and call colorize() when only the look
+  /// (colour map, opacity, threshold, range) changes, without sampling again.
+  std::vector<float> sampleGrid(const SamplingGrid& grid, Interpolation interpolation) const;
+  /// Premultiplied RGBA of sampled values, as renderRgba draws them.
+  std::vector<std::uint8_t> colorize(const std::vector<float>& values) const;
+
   /// Premultiplied RGBA (R, G, B, A bytes per pixel, rows top to bottom) of the layer as
   /// seen through `grid`: transparent outside the map, where values are below the
   /// threshold, or NaN; colour-mapped with alpha = opacity elsewhere.

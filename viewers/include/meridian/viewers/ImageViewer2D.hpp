@@ -108,6 +108,9 @@ class ImageViewer2D : public VtkRenderWidget {
  private:
   void applyStateToScene();
   void showFrameImage(int k, View view);
+  /// Samples the map over the image again (new map, image or frame), then recolours.
+  void resampleHeatmap();
+  /// Colours the kept samples with the layer's current look (colour map, opacity, threshold).
   void rebuildHeatmapRaster();
   void rebuildLabelRaster();
   void paintOverlays(QPainter& painter);
@@ -130,6 +133,8 @@ class ImageViewer2D : public VtkRenderWidget {
 
   HeatmapLayer heatmap_;
   bool heatmapVisible_ = true;
+  std::vector<float> heatmapSamples_;  // the map's values over the whole image, NaN = none
+  int heatmapSamplesWidth_ = 0, heatmapSamplesHeight_ = 0;
   std::unique_ptr<QImage> heatmapRaster_;
   LabelLayer labels_;
   std::unique_ptr<QImage> labelRaster_;

@@ -54,8 +54,7 @@ struct RoiStatistics {
 /// with corners `a` and `b` (any two opposite corners), or inside the ellipse inscribed in
 /// it. Values are the image's (HU for CT: readers apply the rescale). Fails when the
 /// region holds no pixel centre of the image or the channel does not exist.
-core::Result<RoiStatistics> measureRoi(const core::Image2D& image, RoiShape shape, Point2 a, Point2 b,
-                                       int channel = 0);
+core::Result<RoiStatistics> measureRoi(const core::Image2D& image, RoiShape shape, Point2 a, Point2 b, int channel = 0);
 
 /// "mean 40.2 ± 3.1, min 30, max 51 HU (n = 314, 78.5 mm²)": for labels and the status bar.
 std::string describe(const RoiStatistics& stats, const std::string& valueUnit);

@@ -84,7 +84,7 @@ class MprPlaneView : public VtkRenderWidget {
   vtkSmartPointer<vtkImageData> overlayData_;
   vtkSmartPointer<vtkImageStack> stack_;
   bool hasVolume_ = false;
-  std::optional<std::array<double, 16>> lastAxes_;  // reslice axes of the last refresh
+  std::optional<std::array<double, 16>> lastAxes_;   // reslice axes of the last refresh
   std::optional<std::array<double, 3>> lastCamera_;  // focal x, y and parallel scale applied
   Qt::MouseButton dragButton_ = Qt::NoButton;
   bool panning_ = false;

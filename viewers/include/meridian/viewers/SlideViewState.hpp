@@ -49,7 +49,7 @@ struct ScaleBarChoice {
 
 class SlideViewState {
  public:
-  static constexpr double kMaxZoom = 8.0;  // 8 screen px per level-0 px: beyond that nothing new is seen
+  static constexpr double kMaxZoom = 8.0;         // 8 screen px per level-0 px: beyond that nothing new is seen
   static constexpr double kMinFitFraction = 0.5;  // may zoom out to half the fitted size
 
   /// Takes the pyramid (level 0 first), level-0 microns per pixel when known and the tile

@@ -1,12 +1,13 @@
 #pragma once
 // The whole-slide viewer: draws the tiles of the pyramid level that fits the zoom with
 // QPainter, loads missing tiles on worker threads (TileLoader) into an LRU cache
-// (TileCache; size from QSettings "slideViewer/cacheMB", default 512) and, while they load,
+// (TileCache; size from QSettings "slideViewer/cacheMB", default 512, at least 64) and, while they load,
 // draws the same area from coarser cached tiles so nothing flashes blank. Drag pans, the
 // wheel (or pinch, or Ctrl + trackpad scroll) zooms about the cursor, trackpad scrolling pans;
 // + / - / arrows / Home from the keyboard. A minimap (top right, click or drag to move),
 // a scale bar in µm and the magnification (bottom left). A heatmap (HeatmapLayer) is drawn
-// tile by tile over the slide.
+// tile by tile over the slide. A tile whose read fails is drawn as an error tile (and reported
+// through statusMessage) until the slide is opened again; the rest of the slide stays usable.
 
 #include <QImage>
 #include <QWidget>

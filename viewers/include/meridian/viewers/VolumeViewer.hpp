@@ -70,10 +70,14 @@ class VolumeViewer : public QWidget {
  Q_SIGNALS:
   /// The crosshair moved: its patient position and the voxel value there, for a status bar.
   void crosshairMoved(QString description);
+  /// The pointer is over a voxel of a plane: its patient position and value, for a status bar.
+  void voxelHovered(QString description);
 
  private:
   QWidget* buildToolBar();
   void updateReadout();
+  /// "LPS (x, y, z) mm   voxel (i, j, k)   value v" for a patient-space point inside the volume.
+  QString describe(const core::Vec3& point) const;
 
   std::shared_ptr<const core::Volume> volume_;
   vtkSmartPointer<vtkImageData> indexImage_;

@@ -32,8 +32,8 @@ using ResampleStatistics = std::function<std::vector<double>(const std::vector<s
 
 /// One interval per statistic. Fails when `labels` is empty or options are out of range.
 core::Result<std::vector<Interval>> bootstrapIntervals(const std::vector<int>& labels,
-                                                       const ResampleStatistics& statistics,
-                                                       std::size_t statisticCount, const BootstrapOptions& options);
+                                                       const ResampleStatistics& statistics, std::size_t statisticCount,
+                                                       const BootstrapOptions& options);
 
 /// The q-quantile (0..1) of `values` with linear interpolation (numpy's default); sorts.
 double quantile(std::vector<double> values, double q);
