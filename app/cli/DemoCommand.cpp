@@ -2,10 +2,12 @@
 // item through the readers, writes a windowed preview of each, checks the model runtime
 // and writes a summary. It grows as inference, explanations and reports land.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +21,7 @@
 #include "meridian/io/ImageWriter.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 #include "meridian/model/Runtime.hpp"
+#include "meridian/model/VitModel.hpp"
 
 namespace meridian::app {
 namespace fs = std::filesystem;
@@ -34,6 +37,24 @@ fs::path findDemoData(const fs::path& requested) {
   if (!requested.empty()) return requested;
   if (const char* env = std::getenv("MERIDIAN_DEMO_DATA"); env && *env) return env;
   return executableDirectory().parent_path() / "demo-data";
+}
+
+// The bundled default model (resources/model, see resources/README.md): beside the source
+// tree for a build (build/bin -> resources/), under share/meridian for an install.
+// MERIDIAN_MODEL overrides. Null (and the demo goes on without it) when none loads.
+std::unique_ptr<model::VitModel> loadBundledModel() {
+  std::vector<fs::path> candidates;
+  if (const char* env = std::getenv("MERIDIAN_MODEL"); env && *env) candidates.emplace_back(env);
+  candidates.push_back(executableDirectory().parent_path().parent_path() / "resources" / "model");
+  candidates.push_back(executableDirectory().parent_path() / "share" / "meridian" / "model");
+  for (const auto& dir : candidates) {
+    std::error_code ec;
+    if (!fs::exists(dir / "model.json", ec)) continue;
+    auto loaded = model::VitModel::load(dir);
+    if (loaded) return std::move(loaded).value();
+    log()->warn("bundled model {}: {}", dir.string(), loaded.error().message);
+  }
+  return nullptr;
 }
 
 // "ct.nii.gz" -> "ct": the name without every extension.
@@ -61,7 +82,8 @@ double secondsSince(std::chrono::steady_clock::time_point t0) {
 }
 
 // Opens one demo item, writes its preview, returns its entry for demo-summary.json.
-nlohmann::json processItem(const nlohmann::json& item, const fs::path& dataDir, const fs::path& previewDir) {
+nlohmann::json processItem(const nlohmann::json& item, const fs::path& dataDir, const fs::path& previewDir,
+                           const model::VitModel* bundled) {
   nlohmann::json entry = {{"file", item.value("file", "")}, {"title", item.value("title", "")}};
   const fs::path path = dataDir / item.value("file", "");
   const auto t0 = std::chrono::steady_clock::now();
@@ -85,6 +107,16 @@ nlohmann::json processItem(const nlohmann::json& item, const fs::path& dataDir, 
     return entry;
   }
   entry["preview"] = fs::relative(previewPath, previewDir.parent_path()).string();
+  if (bundled != nullptr) {  // the bundled model's best label for the image shown (a volume's middle slice)
+    if (auto prediction = bundled->predict(picture.value()); prediction && !prediction.value().probabilities.empty()) {
+      const auto& p = prediction.value().probabilities;
+      const auto best = static_cast<std::size_t>(std::max_element(p.begin(), p.end()) - p.begin());
+      const auto& tasks = bundled->card().tasks;
+      const bool named = !tasks.empty() && best < tasks.front().labels.size();
+      entry["model_prediction"] = {{"label", named ? tasks.front().labels[best] : "class_" + std::to_string(best)},
+                                   {"probability", p[best]}};
+    }
+  }
   return entry;
 }
 
@@ -126,14 +158,23 @@ int runDemo(const DemoOptions& options) {
   nlohmann::json summary = {{"data", fs::absolute(dataDir).string()}, {"items", nlohmann::json::array()}};
   int failures = 0;
   std::cout << "Meridian demo on " << fs::absolute(dataDir).string() << "\n";
+  const auto bundled = loadBundledModel();
+  if (bundled) {
+    summary["model"] = {{"name", bundled->card().name}, {"sha256", bundled->card().provenance.weightsSha256}};
+    std::cout << "  model " << bundled->card().name << " (modality head; weak, see resources/README.md)\n";
+  }
   for (const auto& item : manifest.value("items", nlohmann::json::array())) {
-    nlohmann::json entry = processItem(item, dataDir, previewDir);
+    nlohmann::json entry = processItem(item, dataDir, previewDir, bundled.get());
     const bool ok = !entry.contains("error");
     failures += ok ? 0 : 1;
     if (ok) {
       const auto& s = entry["summary"];
       std::cout << "  ok    " << entry["file"].get<std::string>() << "  " << s["kind"].get<std::string>() << " "
-                << s["format"].get<std::string>() << " " << s["size"].dump() << "\n";
+                << s["format"].get<std::string>() << " " << s["size"].dump();
+      if (entry.contains("model_prediction"))
+        std::cout << "  model: " << entry["model_prediction"]["label"].get<std::string>() << " "
+                  << static_cast<int>(100 * entry["model_prediction"]["probability"].get<double>()) << "%";
+      std::cout << "\n";
     } else {
       std::cout << "  FAIL  " << entry["file"].get<std::string>() << ": " << entry["error"].get<std::string>() << "\n";
       log()->error("demo item {}: {}", entry["file"].get<std::string>(), entry["error"].get<std::string>());

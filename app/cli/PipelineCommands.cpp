@@ -86,7 +86,8 @@ nlohmann::json aggregationJson(const model::VitModel& vit, const model::ScoreAgg
                         {"top_k_mean", taskOutputs(tasks, a.topKMean)},
                         {"top_k", a.topK}};
   if (a.attention.available) {
-    out["attention"] = taskOutputs(effectiveTasks(vit.card(), a.attention.probabilities.size()), a.attention.probabilities);
+    out["attention"] =
+        taskOutputs(effectiveTasks(vit.card(), a.attention.probabilities.size()), a.attention.probabilities);
   } else {
     out["attention"] = nullptr;
     out["attention_note"] = a.attention.reason;
@@ -101,6 +102,5 @@ core::Status writeJsonFile(const fs::path& path, const nlohmann::json& json) {
 core::Result<std::unique_ptr<model::AttentionPool>> loadAggregator(const fs::path& modelDir) {
   return model::loadModelAggregator(modelDir);
 }
-
 
 }  // namespace meridian::app

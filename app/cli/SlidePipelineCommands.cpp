@@ -30,11 +30,14 @@ int fail(int code, const std::string& message) {
 
 int exitCodeFor(const core::Error& e) {
   switch (e.code) {
-    case core::ErrorCode::InvalidArgument: return kExitUsage;
+    case core::ErrorCode::InvalidArgument:
+      return kExitUsage;
     case core::ErrorCode::Unsupported:
     case core::ErrorCode::Corrupt:
-    case core::ErrorCode::NotFound: return kExitBadInput;
-    default: return kExitFailure;
+    case core::ErrorCode::NotFound:
+      return kExitBadInput;
+    default:
+      return kExitFailure;
   }
 }
 
@@ -61,7 +64,8 @@ std::string patchCsv(const model::SlideResult& r, const std::vector<model::Model
 }
 
 // A level-0 map volume drawn over the slide's thumbnail.
-core::Result<core::Image2D> overlayOnThumbnail(const core::SlideSource& slide, const core::Volume& map, double opacity) {
+core::Result<core::Image2D> overlayOnThumbnail(const core::SlideSource& slide, const core::Volume& map,
+                                               double opacity) {
   auto thumb = slide.thumbnail(kThumbnailSide);
   if (!thumb) return thumb.error();
   const double perThumbPixel = static_cast<double>(slide.levels().front().width) / thumb.value().width();
@@ -167,10 +171,14 @@ int runSlideInfer(const InferOptions& o, const model::VitModel& vit, const core:
   if (!o.outDir.empty()) {
     if (auto s = core::writeFileAtomically(o.outDir / "patch_scores.csv", patchCsv(r, tasks)); !s)
       return fail(kExitFailure, s.error().message);
-    if (auto s = io::writeVolume(r.heatmap, o.outDir / "heatmap.nii.gz"); !s) return fail(kExitFailure, s.error().message);
-    auto overlay = overlayOnThumbnail(slide, r.heatmap, 0.5);
-    if (!overlay) return fail(kExitFailure, "heatmap overlay: " + overlay.error().message);
-    if (auto s = io::writeImage(overlay.value(), o.outDir / "heatmap.png"); !s) return fail(kExitFailure, s.error().message);
+    if (auto s = io::writeVolume(r.heatmap, o.outDir / "heatmap.nii.gz"); !s)
+      return fail(kExitFailure, s.error().message);
+    if (!r.cells.empty()) {  // cancelled before the first batch: nothing to draw
+      auto overlay = overlayOnThumbnail(slide, r.heatmap, 0.5);
+      if (!overlay) return fail(kExitFailure, "heatmap overlay: " + overlay.error().message);
+      if (auto s = io::writeImage(overlay.value(), o.outDir / "heatmap.png"); !s)
+        return fail(kExitFailure, s.error().message);
+    }
     if (auto s = writeJsonFile(o.outDir / "summary.json", summary); !s) return fail(kExitFailure, s.error().message);
   }
   if (o.json) {
@@ -180,10 +188,12 @@ int runSlideInfer(const InferOptions& o, const model::VitModel& vit, const core:
               << r.grid.columns << "x" << r.grid.rows << " grid) in " << static_cast<int>(pipelineMs) << " ms"
               << (r.cancelled ? " (cancelled)" : "") << "\n";
     const auto& s = summary["outputs"]["slide"];
-    for (const char* key : {"mean", "max", "top_k_mean", "attention"}) std::cout << "  " << key << "  " << s[key].dump() << "\n";
+    for (const char* key : {"mean", "max", "top_k_mean", "attention"})
+      std::cout << "  " << key << "  " << s[key].dump() << "\n";
     if (!r.slide.attention.available) std::cout << "  (" << r.slide.attention.reason << ")\n";
     if (!o.outDir.empty())
-      std::cout << "wrote patch_scores.csv, heatmap.nii.gz, heatmap.png, summary.json into " << o.outDir.string() << "\n";
+      std::cout << "wrote patch_scores.csv, heatmap.nii.gz, heatmap.png, summary.json into " << o.outDir.string()
+                << "\n";
   }
   if (r.cancelled)
     std::fprintf(stderr, "meridian-cli: cancelled; %zu of %zu patches kept%s\n", r.cells.size(), r.patchesTotal,
@@ -215,8 +225,8 @@ int runSlideExplain(const ExplainOptions& o, const model::VitModel& vit, const c
   fs::path mapFile = o.output;
   mapFile.replace_extension(".nii.gz");
   if (auto s = io::writeVolume(*r.attentionMap, mapFile); !s) return fail(kExitFailure, s.error().message);
-  std::cout << "wrote " << o.output.string() << " and " << mapFile.string() << " (" << model::toString(method)
-            << " of " << r.cells.size() << " tissue patches, map " << r.attentionMap->size()[0] << "x"
+  std::cout << "wrote " << o.output.string() << " and " << mapFile.string() << " (" << model::toString(method) << " of "
+            << r.cells.size() << " tissue patches, map " << r.attentionMap->size()[0] << "x"
             << r.attentionMap->size()[1] << " cells of " << r.attentionMap->spacing[0] << " level-0 px"
             << (r.cancelled ? ", cancelled: patches done only" : "") << ")\n";
   return r.cancelled ? kExitCancelled : kExitOk;

@@ -28,11 +28,14 @@ int fail(int code, const std::string& message) {
 
 int exitCodeFor(const core::Error& e) {
   switch (e.code) {
-    case core::ErrorCode::InvalidArgument: return kExitUsage;
+    case core::ErrorCode::InvalidArgument:
+      return kExitUsage;
     case core::ErrorCode::Unsupported:
     case core::ErrorCode::Corrupt:
-    case core::ErrorCode::NotFound: return kExitBadInput;
-    default: return kExitFailure;
+    case core::ErrorCode::NotFound:
+      return kExitBadInput;
+    default:
+      return kExitFailure;
   }
 }
 
@@ -87,21 +90,20 @@ int runVolumeInfer(const InferOptions& o, const model::VitModel& vit, const core
   const double pipelineMs = msSince(t0);
 
   const auto tasks = effectiveTasks(vit.card(), r.probabilities.empty() ? 0 : r.probabilities.front().size());
-  const nlohmann::json summary = {
-      {"model", modelJson(vit, o.modelDir)},
-      {"input", o.input.string()},
-      {"kind", "volume"},
-      {"modality", volume.modality},
-      {"size", volume.size()},
-      {"spacing", volume.spacing},
-      {"slices", r.slices},
-      {"slices_done", r.slicesDone},
-      {"complete", !r.cancelled && r.slicesDone == r.slices},
-      {"cancelled", r.cancelled},
-      {"outputs", {{"study", aggregationJson(vit, r.study)}}},
-      {"embedding_dim", r.embeddings.empty() ? 0 : r.embeddings.front().size()},
-      {"intensity", r.intensityNote},
-      {"timing_ms", {{"load_model", loadMs}, {"pipeline", pipelineMs}}}};
+  const nlohmann::json summary = {{"model", modelJson(vit, o.modelDir)},
+                                  {"input", o.input.string()},
+                                  {"kind", "volume"},
+                                  {"modality", volume.modality},
+                                  {"size", volume.size()},
+                                  {"spacing", volume.spacing},
+                                  {"slices", r.slices},
+                                  {"slices_done", r.slicesDone},
+                                  {"complete", !r.cancelled && r.slicesDone == r.slices},
+                                  {"cancelled", r.cancelled},
+                                  {"outputs", {{"study", aggregationJson(vit, r.study)}}},
+                                  {"embedding_dim", r.embeddings.empty() ? 0 : r.embeddings.front().size()},
+                                  {"intensity", r.intensityNote},
+                                  {"timing_ms", {{"load_model", loadMs}, {"pipeline", pipelineMs}}}};
   if (!o.outDir.empty()) {
     std::error_code ec;
     fs::create_directories(o.outDir, ec);
@@ -116,11 +118,13 @@ int runVolumeInfer(const InferOptions& o, const model::VitModel& vit, const core
     std::cout << o.input.string() << ": " << r.slicesDone << " of " << r.slices << " slices in "
               << static_cast<int>(pipelineMs) << " ms" << (r.cancelled ? " (cancelled)" : "") << "\n";
     const auto& study = summary["outputs"]["study"];
-    for (const char* key : {"mean", "max", "top_k_mean", "attention"}) std::cout << "  " << key << "  " << study[key].dump() << "\n";
+    for (const char* key : {"mean", "max", "top_k_mean", "attention"})
+      std::cout << "  " << key << "  " << study[key].dump() << "\n";
     if (!r.study.attention.available) std::cout << "  (" << r.study.attention.reason << ")\n";
     if (!o.outDir.empty()) std::cout << "wrote " << (o.outDir / "slice_scores.csv").string() << " and summary.json\n";
   }
-  if (r.cancelled) std::fprintf(stderr, "meridian-cli: cancelled; results for the %d slices done were kept\n", r.slicesDone);
+  if (r.cancelled)
+    std::fprintf(stderr, "meridian-cli: cancelled; results for the %d slices done were kept\n", r.slicesDone);
   return r.cancelled ? kExitCancelled : kExitOk;
 }
 
@@ -148,8 +152,8 @@ int runVolumeExplain(const ExplainOptions& o, const model::VitModel& vit, const 
   if (!r.attentionMap) return fail(kExitCancelled, "cancelled before the first slice was explained");
   if (auto s = io::writeVolume(*r.attentionMap, o.output); !s) return fail(kExitFailure, s.error().message);
   const auto& size = r.attentionMap->size();
-  std::cout << "wrote " << o.output.string() << " (" << model::toString(method) << ", " << size[0] << "x"
-            << size[1] << " cells x " << size[2] << " slices in the volume's space"
+  std::cout << "wrote " << o.output.string() << " (" << model::toString(method) << ", " << size[0] << "x" << size[1]
+            << " cells x " << size[2] << " slices in the volume's space"
             << (r.cancelled ? ", cancelled: slices done only" : "") << ")\n";
   return r.cancelled ? kExitCancelled : kExitOk;
 }

@@ -45,9 +45,11 @@ core::Result<std::unique_ptr<AttentionPool>> AttentionPool::load(const std::file
 
   const auto need = [&](const std::string& name) -> core::Result<const TensorEntry*> {
     const auto it = found.find(name);
-    if (it == found.end()) return bad(safetensors, "aggregator is incomplete: no tensor '" + std::string(kPrefix) + name + "'");
+    if (it == found.end())
+      return bad(safetensors, "aggregator is incomplete: no tensor '" + std::string(kPrefix) + name + "'");
     if (it->second->dtype != TensorDType::F32)
-      return bad(safetensors, "'" + std::string(kPrefix) + name + "' must be F32, it is " + toString(it->second->dtype));
+      return bad(safetensors,
+                 "'" + std::string(kPrefix) + name + "' must be F32, it is " + toString(it->second->dtype));
     return it->second;
   };
   const char* names[] = {"attention_V.weight", "attention_V.bias", "attention_U.weight", "attention_U.bias",
@@ -59,16 +61,19 @@ core::Result<std::unique_ptr<AttentionPool>> AttentionPool::load(const std::file
     entries[name] = e.value();
   }
   for (const auto& [name, entry] : found)
-    if (!entries.count(name)) return bad(safetensors, "unknown aggregator tensor '" + std::string(kPrefix) + name + "'");
+    if (!entries.count(name))
+      return bad(safetensors, "unknown aggregator tensor '" + std::string(kPrefix) + name + "'");
 
   const auto& v = entries["attention_V.weight"]->shape;
-  if (v.size() != 2 || v[0] < 1 || v[1] < 1) return bad(safetensors, "'aggregator.attention_V.weight' must be [L, D], it is " + shapeText(v));
+  if (v.size() != 2 || v[0] < 1 || v[1] < 1)
+    return bad(safetensors, "'aggregator.attention_V.weight' must be [L, D], it is " + shapeText(v));
   const std::int64_t hidden = v[0], dim = v[1];
   const auto& cls = entries["classifier.weight"]->shape;
-  if (cls.size() != 2 || cls[0] < 1) return bad(safetensors, "'aggregator.classifier.weight' must be [C, D], it is " + shapeText(cls));
+  if (cls.size() != 2 || cls[0] < 1)
+    return bad(safetensors, "'aggregator.classifier.weight' must be [C, D], it is " + shapeText(cls));
   const std::int64_t classes = cls[0];
   const std::map<std::string, std::vector<std::int64_t>> expected = {
-      {"attention_V.weight", {hidden, dim}}, {"attention_V.bias", {hidden}}, {"attention_U.weight", {hidden, dim}},
+      {"attention_V.weight", {hidden, dim}}, {"attention_V.bias", {hidden}},      {"attention_U.weight", {hidden, dim}},
       {"attention_U.bias", {hidden}},        {"attention_w.weight", {1, hidden}}, {"attention_w.bias", {1}},
       {"classifier.weight", {classes, dim}}, {"classifier.bias", {classes}}};
   auto impl = std::make_unique<Impl>();
@@ -89,18 +94,24 @@ core::Result<std::unique_ptr<AttentionPool>> AttentionPool::load(const std::file
   return std::unique_ptr<AttentionPool>(new AttentionPool(std::move(impl)));
 }
 
-int AttentionPool::embedDim() const { return impl_->net->embedDim(); }
-int AttentionPool::hiddenDim() const { return impl_->net->hiddenDim(); }
-int AttentionPool::classes() const { return impl_->net->classes(); }
+int AttentionPool::embedDim() const {
+  return impl_->net->embedDim();
+}
+int AttentionPool::hiddenDim() const {
+  return impl_->net->hiddenDim();
+}
+int AttentionPool::classes() const {
+  return impl_->net->classes();
+}
 
 core::Result<AttentionPoolResult> AttentionPool::pool(const std::vector<float>& embeddings, int instances) const {
   const int dim = embedDim();
   if (instances < 1) return core::makeError(core::ErrorCode::InvalidArgument, "attention pooling: no instances");
   if (embeddings.size() != static_cast<std::size_t>(instances) * static_cast<std::size_t>(dim))
-    return core::makeError(core::ErrorCode::InvalidArgument,
-                           "attention pooling: the aggregator takes " + std::to_string(dim) +
-                               "-dimensional embeddings, got " + std::to_string(embeddings.size()) + " floats for " +
-                               std::to_string(instances) + " instances");
+    return core::makeError(core::ErrorCode::InvalidArgument, "attention pooling: the aggregator takes " +
+                                                                 std::to_string(dim) + "-dimensional embeddings, got " +
+                                                                 std::to_string(embeddings.size()) + " floats for " +
+                                                                 std::to_string(instances) + " instances");
   AttentionPoolResult result;
   try {
     c10::InferenceMode inference;
@@ -124,17 +135,21 @@ std::filesystem::path modelWeightsFile(const std::filesystem::path& modelDirecto
   return {};
 }
 
+std::filesystem::path modelAggregatorFile(const std::filesystem::path& modelDirectory) {
+  return modelDirectory / "aggregator.safetensors";
+}
+
 core::Result<std::unique_ptr<AttentionPool>> loadModelAggregator(const std::filesystem::path& modelDirectory) {
-  const auto weights = modelWeightsFile(modelDirectory);
-  if (weights.empty())
-    return core::makeError(core::ErrorCode::NotFound, modelDirectory.string() + ": no weights.safetensors");
-  return AttentionPool::load(weights);
+  const auto file = modelAggregatorFile(modelDirectory);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return std::unique_ptr<AttentionPool>();
+  return AttentionPool::load(file);
 }
 
 AttentionPoolResult poolOrExplain(const AttentionPool* pool, const std::vector<float>& embeddings, int instances) {
   AttentionPoolResult none;
   if (!pool) {
-    none.reason = "the model has no aggregator.* weights: attention pooling not available (mean/max given)";
+    none.reason = "the model has no aggregator.safetensors: attention pooling not available (mean/max given)";
     return none;
   }
   auto pooled = pool->pool(embeddings, instances);

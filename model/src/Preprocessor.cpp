@@ -113,10 +113,6 @@ core::Status checkInputKind(const core::Image2D& image, const PreprocessConfig& 
         return refuse(wants, " from a " + sourceModality + " study");
       if (image.channels() != 1) return refuse(wants, " (a photograph or screenshot?)");
       if (image.pixelType() == core::PixelType::UInt8) return refuse(wants, ": 8 bits hold no Hounsfield units");
-      const auto range = image.valueRange();
-      if (range[0] > -200.0)
-        return refuse(wants, " whose lowest value is " + std::to_string(static_cast<long>(range[0])) +
-                                 ": no air (below -200 HU), so its values do not look like Hounsfield units");
       return core::Ok{};
     }
     case InputModality::Grayscale:
@@ -127,6 +123,14 @@ core::Status checkInputKind(const core::Image2D& image, const PreprocessConfig& 
       return refuse("colour images (RGB: pathology, fundus, dermoscopy)", " (a CT, MR or radiograph?)");
   }
   return core::Ok{};
+}
+
+core::Status checkLooksLikeHounsfield(double lowestValue, const PreprocessConfig& config) {
+  if (config.modality != InputModality::CT || lowestValue <= -200.0) return core::Ok{};
+  return core::makeError(core::ErrorCode::Unsupported,
+                         "this model takes CT in Hounsfield units; the input's lowest value is " +
+                             std::to_string(static_cast<long>(lowestValue)) +
+                             ", so it has no air (below -200 HU) and its values do not look like Hounsfield units");
 }
 
 core::Result<PreprocessedImage> preprocessImage(const core::Image2D& image, int inputSize,

@@ -20,7 +20,9 @@ namespace meridian::model {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double secondsSince(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 std::string number(double v) {
   std::ostringstream s;
@@ -48,8 +50,9 @@ core::Result<PatchGrid> planPatchGrid(const core::SlideSource& slide, const Tiss
   if (levels.empty()) return core::makeError(core::ErrorCode::Corrupt, "slide has no pyramid levels");
   if (modelInputSize < 1) return core::makeError(core::ErrorCode::InvalidArgument, "model input size must be positive");
   if (!(options.micronsPerPixel > 0.0) || !std::isfinite(options.micronsPerPixel))
-    return core::makeError(core::ErrorCode::InvalidArgument,
-                           "patch resolution must be a positive number of µm per pixel, not " + number(options.micronsPerPixel));
+    return core::makeError(
+        core::ErrorCode::InvalidArgument,
+        "patch resolution must be a positive number of µm per pixel, not " + number(options.micronsPerPixel));
   if (!(options.minTissueFraction >= 0.0 && options.minTissueFraction <= 1.0))
     return core::makeError(core::ErrorCode::InvalidArgument, "minimum tissue fraction must lie in 0..1");
   PatchGrid grid;
@@ -76,7 +79,8 @@ core::Result<PatchGrid> planPatchGrid(const core::SlideSource& slide, const Tiss
          << " level-0 px, read from level " << grid.level << " (downsample " << grid.levelDownsample << ") as "
          << grid.readSide << " px";
   else
-    note << "the slide records no µm/px: patches of " << modelInputSize << " level-0 px read at level 0 (--mpp ignored)";
+    note << "the slide records no µm/px: patches of " << modelInputSize
+         << " level-0 px read at level 0 (--mpp ignored)";
   grid.note = note.str();
   if (grid.columns < 1 || grid.rows < 1)
     return core::makeError(core::ErrorCode::InvalidArgument,
@@ -97,7 +101,8 @@ core::Result<SlideResult> SlidePipeline::run(const core::SlideSource& slide, con
   const auto t0 = Clock::now();
   const auto log = core::logging::get(core::logging::Layer::Model);
   if (options_.batchSize < 1 || options_.readerThreads < 1 || options_.queueCapacity < 1)
-    return core::makeError(core::ErrorCode::InvalidArgument, "batch size, reader threads and queue capacity must be positive");
+    return core::makeError(core::ErrorCode::InvalidArgument,
+                           "batch size, reader threads and queue capacity must be positive");
   const InputModality modality = model_.preprocessConfig().modality;
   if (modality == InputModality::CT || modality == InputModality::Grayscale)
     return core::makeError(core::ErrorCode::Unsupported,
@@ -106,7 +111,8 @@ core::Result<SlideResult> SlidePipeline::run(const core::SlideSource& slide, con
   const int inputSize = model_.config().imageSize;
   const int classes = model_.config().numClasses;
   if (classes < 1 && !options_.decodeOnly)
-    return core::makeError(core::ErrorCode::Unsupported, "the model has no classification head: no patch scores to map");
+    return core::makeError(core::ErrorCode::Unsupported,
+                           "the model has no classification head: no patch scores to map");
 
   SlideResult result;
   auto mask = computeTissueMask(slide, options_.thumbnailSide);
@@ -120,7 +126,8 @@ core::Result<SlideResult> SlidePipeline::run(const core::SlideSource& slide, con
   result.heatmapClass = options_.heatmapClass >= 0 ? options_.heatmapClass : (classes >= 2 ? 1 : 0);
   if (!options_.decodeOnly && result.heatmapClass >= classes)
     return core::makeError(core::ErrorCode::InvalidArgument, "heatmap class " + std::to_string(result.heatmapClass) +
-                                                                 ": the model has " + std::to_string(classes) + " classes");
+                                                                 ": the model has " + std::to_string(classes) +
+                                                                 " classes");
   const bool keepEmbeddings = options_.aggregator != nullptr;
 
   // What identifies this run for a later resume.
@@ -128,20 +135,21 @@ core::Result<SlideResult> SlidePipeline::run(const core::SlideSource& slide, con
   progress.modelId = options_.modelId;
   progress.slideId = options_.slideId;
   progress.total = result.patchesTotal;
-  progress.settings = {{"micronsPerPixel", g.mppKnown ? number(options_.micronsPerPixel) : "unknown"},
-                       {"level", std::to_string(g.level)},
-                       {"patchLevel0", number(g.patchLevel0)},
-                       {"readSide", std::to_string(g.readSide)},
-                       {"inputSize", std::to_string(inputSize)},
-                       {"grid", std::to_string(g.columns) + "x" + std::to_string(g.rows)},
-                       {"thumbnailSide", std::to_string(options_.thumbnailSide)},
-                       {"minTissueFraction", number(options_.minTissueFraction)},
-                       {"tissue", std::string(toString(result.mask.channel)) + ">" + std::to_string(result.mask.threshold)},
-                       {"embeddings", keepEmbeddings ? "yes" : "no"},
-                       {"maps", options_.attentionMaps ? std::string(toString(options_.mapMethod)) + " class " +
-                                                             std::to_string(options_.mapClass) + " head " +
-                                                             std::to_string(options_.mapHead)
-                                                       : "no"}};
+  progress.settings = {
+      {"micronsPerPixel", g.mppKnown ? number(options_.micronsPerPixel) : "unknown"},
+      {"level", std::to_string(g.level)},
+      {"patchLevel0", number(g.patchLevel0)},
+      {"readSide", std::to_string(g.readSide)},
+      {"inputSize", std::to_string(inputSize)},
+      {"grid", std::to_string(g.columns) + "x" + std::to_string(g.rows)},
+      {"thumbnailSide", std::to_string(options_.thumbnailSide)},
+      {"minTissueFraction", number(options_.minTissueFraction)},
+      {"tissue", std::string(toString(result.mask.channel)) + ">" + std::to_string(result.mask.threshold)},
+      {"embeddings", keepEmbeddings ? "yes" : "no"},
+      {"maps", options_.attentionMaps
+                   ? std::string(toString(options_.mapMethod)) + " class " + std::to_string(options_.mapClass) +
+                         " head " + std::to_string(options_.mapHead)
+                   : "no"}};
   const bool persistent = !options_.progressFile.empty() && !options_.decodeOnly;
   std::error_code ec;
   if (persistent && std::filesystem::exists(options_.progressFile, ec)) {
@@ -177,8 +185,8 @@ core::Result<SlideResult> SlidePipeline::run(const core::SlideSource& slide, con
       const auto start = Clock::now();
       const auto origin = g.cellOrigin(todo[i]);
       auto region = slide.readRegion(g.level, origin[0], origin[1], g.readSide, g.readSide);
-      core::Result<PreprocessedImage> pre =
-          region ? preprocessImage(region.value(), inputSize, preprocess) : core::Result<PreprocessedImage>(region.error());
+      core::Result<PreprocessedImage> pre = region ? preprocessImage(region.value(), inputSize, preprocess)
+                                                   : core::Result<PreprocessedImage>(region.error());
       decodeBusy[static_cast<std::size_t>(id)] += secondsSince(start);
       if (!pre) {
         std::lock_guard<std::mutex> lock(errorMutex);
@@ -258,9 +266,9 @@ core::Result<SlideResult> SlidePipeline::run(const core::SlideSource& slide, con
     }
     for (std::size_t i = 0; i < items.size(); ++i) {
       auto& p = predictions.value()[i];
-      progress.done[items[i].cell] = PatchOutput{std::move(p.probabilities),
-                                                 keepEmbeddings ? std::move(p.embedding) : std::vector<float>(),
-                                                 std::move(maps[i])};
+      progress.done[items[i].cell] =
+          PatchOutput{std::move(p.probabilities), keepEmbeddings ? std::move(p.embedding) : std::vector<float>(),
+                      std::move(maps[i])};
     }
     const double elapsed = secondsSince(t0);
     const std::size_t doneNow = progress.done.size() - result.resumedPatches;
@@ -315,7 +323,8 @@ core::Result<SlideResult> SlidePipeline::run(const core::SlideSource& slide, con
       const std::size_t x0 = static_cast<std::size_t>(cell % g.columns) * mapGrid;
       const std::size_t y0 = static_cast<std::size_t>(cell / g.columns) * mapGrid;
       for (int j = 0; j < mapGrid; ++j)
-        for (int i = 0; i < mapGrid; ++i) out[(y0 + j) * width + x0 + i] = patch.map[static_cast<std::size_t>(j) * mapGrid + i];
+        for (int i = 0; i < mapGrid; ++i)
+          out[(y0 + j) * width + x0 + i] = patch.map[static_cast<std::size_t>(j) * mapGrid + i];
     }
     core::Volume& m = stitched.value();
     const double cell = g.patchLevel0 / mapGrid;

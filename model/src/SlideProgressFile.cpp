@@ -20,9 +20,12 @@ core::Status saveSlideProgress(const std::filesystem::path& path, const SlidePro
     if (!out.map.empty()) p["map"] = out.map;
     patches.push_back(std::move(p));
   }
-  const nlohmann::json doc = {{"format", kFormat},          {"model", progress.modelId},
-                              {"slide", progress.slideId},  {"settings", progress.settings},
-                              {"total", progress.total},    {"complete", progress.complete},
+  const nlohmann::json doc = {{"format", kFormat},
+                              {"model", progress.modelId},
+                              {"slide", progress.slideId},
+                              {"settings", progress.settings},
+                              {"total", progress.total},
+                              {"complete", progress.complete},
                               {"patches", std::move(patches)}};
   return core::writeFileAtomically(path, doc.dump());
 }

@@ -207,7 +207,8 @@ core::Result<std::vector<Prediction>> VitModel::predict(const InputBatch& input)
 }
 
 core::Status VitModel::checkInputKind(const core::Image2D& image, const std::string& sourceModality) const {
-  return model::checkInputKind(image, impl_->preprocess, sourceModality);
+  if (auto kind = model::checkInputKind(image, impl_->preprocess, sourceModality); !kind) return kind;
+  return model::checkLooksLikeHounsfield(image.valueRange()[0], impl_->preprocess);
 }
 
 core::Result<Prediction> VitModel::predict(const core::Image2D& image) const {

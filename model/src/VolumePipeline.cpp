@@ -42,7 +42,8 @@ struct CellRange {
 CellRange insideCells(int offset, int extent, int patch, int gridCells) {
   const double eps = 1e-6;
   const int first = static_cast<int>(std::ceil(offset / static_cast<double>(patch) - eps));
-  const int last = std::min(gridCells, static_cast<int>(std::floor((offset + extent) / static_cast<double>(patch) + eps)));
+  const int last =
+      std::min(gridCells, static_cast<int>(std::floor((offset + extent) / static_cast<double>(patch) + eps)));
   return {first, std::max(0, last - first)};
 }
 
@@ -52,7 +53,8 @@ core::Result<std::vector<float>> selectMapValues(const AttentionMap& map, int he
   if (head < 0) return map.mean;
   if (map.method != ExplainMethod::ClsAttention || head >= map.heads)
     return core::makeError(core::ErrorCode::InvalidArgument,
-                           "head " + std::to_string(head) + ": only CLS attention has per-head maps, and the model has " +
+                           "head " + std::to_string(head) +
+                               ": only CLS attention has per-head maps, and the model has " +
                                std::to_string(map.heads) + " heads");
   const std::size_t cells = static_cast<std::size_t>(map.gridWidth) * map.gridHeight;
   const auto first = map.perHead.begin() + static_cast<std::ptrdiff_t>(cells * head);
@@ -67,9 +69,9 @@ core::Result<VolumeResult> VolumePipeline::run(const core::Volume& volume, const
   const auto& size = volume.size();
   if (volume.voxelCount() == 0) return core::makeError(core::ErrorCode::InvalidArgument, "the volume is empty");
   if (volume.channels() != 1)
-    return core::makeError(core::ErrorCode::Unsupported,
-                           "the volume pipeline takes scalar volumes (CT, MR), not " +
-                               std::to_string(volume.channels()) + "-channel frame stacks");
+    return core::makeError(core::ErrorCode::Unsupported, "the volume pipeline takes scalar volumes (CT, MR), not " +
+                                                             std::to_string(volume.channels()) +
+                                                             "-channel frame stacks");
   if (model_.preprocessConfig().modality == InputModality::Color)
     return core::makeError(core::ErrorCode::Unsupported,
                            "the model takes colour images (pathology, photographs), not a " +
@@ -83,9 +85,11 @@ core::Result<VolumeResult> VolumePipeline::run(const core::Volume& volume, const
   auto range = volume.valueRange();
   for (double& v : range) v = v * volume.rescaleSlope + volume.rescaleIntercept;
   if (range[1] < range[0]) std::swap(range[0], range[1]);
+  if (auto hu = checkLooksLikeHounsfield(range[0], model_.preprocessConfig()); !hu) return hu.error();
   const core::WindowLevel window{(range[0] + range[1]) / 2.0, std::max(range[1] - range[0], 1.0)};
-  result.intensityNote = "stored values with rescale applied (" + std::string(volume.modality.empty() ? "no modality" : volume.modality) +
-                         "), values " + std::to_string(range[0]) + ".." + std::to_string(range[1]) +
+  result.intensityNote = "stored values with rescale applied (" +
+                         std::string(volume.modality.empty() ? "no modality" : volume.modality) + "), values " +
+                         std::to_string(range[0]) + ".." + std::to_string(range[1]) +
                          " given to the model's preprocessing as one window for every slice";
 
   Letterbox letterbox;
@@ -118,8 +122,9 @@ core::Result<VolumeResult> VolumePipeline::run(const core::Volume& volume, const
     });
     for (int i = 0; i < count; ++i)
       if (failed[static_cast<std::size_t>(i)])
-        return core::makeError(sliceErrors[static_cast<std::size_t>(i)].code,
-                               "slice " + std::to_string(first + i) + ": " + sliceErrors[static_cast<std::size_t>(i)].message);
+        return core::makeError(
+            sliceErrors[static_cast<std::size_t>(i)].code,
+            "slice " + std::to_string(first + i) + ": " + sliceErrors[static_cast<std::size_t>(i)].message);
     letterbox = boxes.front();
     auto predictions = model_.predict(batch);
     if (!predictions) return predictions.error();
@@ -157,8 +162,8 @@ core::Result<VolumeResult> VolumePipeline::run(const core::Volume& volume, const
     const CellRange cols = insideCells(letterbox.offsetX, letterbox.resizedWidth, patch, gridW);
     const CellRange rows = insideCells(letterbox.offsetY, letterbox.resizedHeight, patch, gridH);
     if (cols.count < 1 || rows.count < 1)
-      return core::makeError(core::ErrorCode::Unsupported, "slices too small for one attention cell of " +
-                                                               std::to_string(patch) + " input pixels");
+      return core::makeError(core::ErrorCode::Unsupported,
+                             "slices too small for one attention cell of " + std::to_string(patch) + " input pixels");
     auto map = core::Volume::allocate({cols.count, rows.count, result.slicesDone}, core::PixelType::Float32);
     if (!map) return map.error();
     float* out = reinterpret_cast<float*>(map.value().data());

@@ -18,7 +18,8 @@
 int main(int argc, char** argv) {
   using namespace meridian::model;
   if (argc < 7) {
-    std::fprintf(stderr, "usage: make_tiny_model OUT_DIR any|ct|grayscale|color IMAGE_SIZE DEPTH WIDTH LABELS [SEED]\n");
+    std::fprintf(stderr,
+                 "usage: make_tiny_model OUT_DIR any|ct|grayscale|color IMAGE_SIZE DEPTH WIDTH LABELS [SEED]\n");
     return 2;
   }
   const auto modality = parseInputModality(argv[2]);
@@ -42,7 +43,9 @@ int main(int argc, char** argv) {
   card.tasks.push_back({"finding", labels});
   card.provenance.method = "random initialisation (test model)";
   model.value()->setCard(card);
-  if (auto saved = model.value()->save(argv[1]); !saved) return std::fprintf(stderr, "%s\n", saved.error().message.c_str()), 1;
-  std::printf("wrote %s (width %d, depth %d, %d px, %s)\n", argv[1], config.embedDim, config.depth, config.imageSize, argv[2]);
+  if (auto saved = model.value()->save(argv[1]); !saved)
+    return std::fprintf(stderr, "%s\n", saved.error().message.c_str()), 1;
+  std::printf("wrote %s (width %d, depth %d, %d px, %s)\n", argv[1], config.embedDim, config.depth, config.imageSize,
+              argv[2]);
   return 0;
 }

@@ -59,13 +59,16 @@ assert all("auroc" in c and "n" in c for c in r["classes"])
 print("evaluate ok: AUROC %.3f" % r["auroc"])
 PY
 # The probe is an ordinary classifier folder: infer runs it.
-"$cli" infer --model "$out/probe" "$out/ihc/tiles/r00_c00.png" --json | grep -q dab_positive
+# (Outputs go to files before grep: `cmd | grep -q` under pipefail can fail on SIGPIPE.)
+"$cli" infer --model "$out/probe" "$out/ihc/tiles/r00_c00.png" --json > "$out/infer.json"
+grep -q dab_positive "$out/infer.json"
 
 for method in knn prototype; do
   "$cli" train --method $method --model "$out/base" --labels "$out/ihc/labels.csv" --out "$out/$method" \
     --cache "$out/cache" --bootstrap 100 > "$out/$method.txt"
   grep -q "held-out (n=" "$out/$method.txt"
-  "$cli" evaluate --model "$out/$method" --labels "$out/ihc/labels.csv" --cache "$out/cache" --json | grep -q '"auroc_ci"'
+  "$cli" evaluate --model "$out/$method" --labels "$out/ihc/labels.csv" --cache "$out/cache" --json > "$out/$method.json"
+  grep -q '"auroc_ci"' "$out/$method.json"
 done
 
 # Image-level fine-tuning (one epoch of LoRA): a loadable folder with the recipe in its card.
@@ -81,7 +84,8 @@ assert r["training_note"] and not r["diverged"], r
 assert 0.0 <= r["held_out"]["auroc"] <= 1.0
 print("lora ok:", r["training_note"])
 PY
-"$cli" evaluate --model "$out/lora" --labels "$out/ihc/labels.csv" --no-cache --json | grep -q '"auroc_ci"'
+"$cli" evaluate --model "$out/lora" --labels "$out/ihc/labels.csv" --no-cache --json > "$out/lora-eval.json"
+grep -q '"auroc_ci"' "$out/lora-eval.json"
 
 # Bad input: exit 3 and a message that says what to fix.
 expect_bad() {  # expect_bad PATTERN ARGS...

@@ -197,6 +197,22 @@ TEST(Explain, GradientAttentionDependsOnTheClass) {
   EXPECT_NE(refused.error().message.find("needs a classification head"), std::string::npos);
 }
 
+TEST(Explain, Bfloat16MapsAgreeWithFloat32) {
+  auto model = VitModel::create(tinyConfig(/*depth=*/2), 8).value();
+  const InputBatch x = randomInput(1, 64, 13);
+  std::vector<std::vector<float>> fp32;
+  const std::vector<ExplainMethod> methods{ExplainMethod::ClsAttention, ExplainMethod::Rollout,
+                                           ExplainMethod::GradientAttention};
+  for (auto method : methods) fp32.push_back(model->explain(x, method, 1).value()[0].mean);
+  if (model->setPrecision(Precision::BFloat16).active != Precision::BFloat16)
+    GTEST_SKIP() << "no bf16 on this CPU";
+  for (std::size_t i = 0; i < methods.size(); ++i) {
+    auto bf16 = model->explain(x, methods[i], 1);
+    ASSERT_TRUE(bf16.ok()) << toString(methods[i]) << ": " << bf16.error().describe();
+    EXPECT_GT(correlation(fp32[i], bf16.value()[0].mean), 0.9) << toString(methods[i]);
+  }
+}
+
 // Adebayo et al.'s cascading model randomisation: the map must be stable under input
 // noise far below what changes the prediction, and must lose its correlation with the
 // original as the weights are re-randomised from the top block down.

@@ -4,12 +4,15 @@
 // autocast is used where the CPU has it; cancel stops the job.
 #include <gtest/gtest.h>
 
+#include <torch/torch.h>
+
 #include "IhcTiles.hpp"
 #include "TempDir.hpp"
 #include "meridian/model/Precision.hpp"
 #include "meridian/model/Trainer.hpp"
 #include "meridian/model/VitModel.hpp"
 #include "meridian/model/metrics/Splits.hpp"
+#include "train/FineTune.hpp"
 
 namespace meridian::model {
 namespace {
@@ -129,3 +132,30 @@ TEST_F(FineTuneIhc, Bf16WhereAvailableAndCancelStops) {
 
 }  // namespace
 }  // namespace meridian::model
+
+namespace meridian::model::train {
+namespace {
+
+// bf16 autocast must really change the arithmetic (a silently inactive autocast would give
+// bit-identical losses) while staying close to float32.
+TEST(FineTuneAutocast, Bf16ChangesTheArithmeticButNotTheResult) {
+  if (!bf16Support().available) GTEST_SKIP() << "no native bf16: " << bf16Support().reason;
+  torch::manual_seed(2);
+  Vit net(test::tinyVitConfig(2));
+  net->initializeWeights();
+  const auto x = torch::randn({8, 3, 32, 32});
+  const auto y = torch::tensor({0, 1, 0, 1, 0, 1, 0, 1}, torch::kLong);
+  const auto weight = torch::ones({2});
+  const double fp32 = forwardBackward(net, x, y, weight, 1, false);
+  const auto gradFp32 = net->head->weight.grad().clone();
+  net->zero_grad();
+  const double bf16 = forwardBackward(net, x, y, weight, 1, true);
+  EXPECT_NE(fp32, bf16);
+  EXPECT_NEAR(fp32, bf16, 0.05);
+  EXPECT_TRUE(net->head->weight.grad().defined());
+  EXPECT_EQ(net->head->weight.grad().scalar_type(), torch::kFloat);  // master weights stay fp32
+  EXPECT_LT((net->head->weight.grad() - gradFp32).abs().max().item<double>(), 0.05);
+}
+
+}  // namespace
+}  // namespace meridian::model::train

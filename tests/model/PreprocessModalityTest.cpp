@@ -122,8 +122,11 @@ TEST(PreprocessModality, WrongKindOfImageIsRefused) {
   // CT values shifted by +1024 (stored values without their rescale): no air, refused.
   core::Image2D shifted = ct;
   for (int i = 0; i < ct.width() * ct.height(); ++i) shifted.pixels<std::int16_t>()[i] += 1024;
-  message = errorOf(checkInputKind(shifted, ctModel));
+  EXPECT_TRUE(checkInputKind(shifted, ctModel).ok()) << "the kind is right; the values are checked separately";
+  message = errorOf(checkLooksLikeHounsfield(shifted.valueRange()[0], ctModel));
   EXPECT_NE(message.find("do not look like Hounsfield units"), std::string::npos) << message;
+  EXPECT_TRUE(checkLooksLikeHounsfield(ct.valueRange()[0], ctModel).ok());
+  EXPECT_TRUE(checkLooksLikeHounsfield(0.0, radiograph).ok()) << "only CT models look for air";
 
   // The right kinds pass.
   EXPECT_TRUE(checkInputKind(ct, ctModel, "CT").ok());

@@ -174,7 +174,13 @@ TEST(SlidePipeline, LevelAndPatchSizeFollowMicronsPerPixel) {
   auto mask = computeTissueMask(slide, 512);
   ASSERT_TRUE(mask.ok());
   SlidePipelineOptions options;
-  struct Case { double mpp; int level; double patchLevel0; int readSide; int columns; };
+  struct Case {
+    double mpp;
+    int level;
+    double patchLevel0;
+    int readSide;
+    int columns;
+  };
   for (const Case& c : {Case{1.0, 2, 512.0, 128, 8}, Case{0.5, 1, 256.0, 128, 16}, Case{0.3, 0, 153.6, 154, 26},
                         Case{0.25, 0, 128.0, 128, 32}}) {
     options.micronsPerPixel = c.mpp;
@@ -237,7 +243,8 @@ TEST(SlidePipeline, CancelThenResumeGivesTheUninterruptedScores) {
   // Batches are composed differently after a resume; the model's arithmetic per image is
   // the same up to float summation order.
   for (std::size_t i = 0; i < r.cells.size(); ++i)
-    for (std::size_t c = 0; c < 2; ++c) ASSERT_NEAR(r.scores[i][c], full.value().scores[i][c], 1e-5) << "cell " << r.cells[i];
+    for (std::size_t c = 0; c < 2; ++c)
+      ASSERT_NEAR(r.scores[i][c], full.value().scores[i][c], 1e-5) << "cell " << r.cells[i];
   for (int c = 0; c < 2; ++c) EXPECT_NEAR(r.slide.mean[c], full.value().slide.mean[c], 1e-6);
 }
 

@@ -90,7 +90,8 @@ TEST(TissueMask, PaleTissueIsNotMistakenForGlass) {
 TEST(TissueMask, GreyThumbnailUsesDarkness) {
   const auto blob = [](int x, int y) { return x > 30 && x < 90 && y > 20 && y < 70; };
   const auto image = thumbnail(
-      120, 90, [&](int x, int y) {
+      120, 90,
+      [&](int x, int y) {
         const std::uint8_t v = blob(x, y) ? jitter(90, x, y) : jitter(225, x, y);
         return Rgb{v, v, v};
       },

@@ -44,14 +44,13 @@ struct AggregatorWeights {
     fill(w, hidden), fill(wb, 1), fill(c, classes * dim), fill(cb, classes);
   }
   std::vector<TensorToWrite> tensors(bool complete = true) const {
-    std::vector<TensorToWrite> t = {
-        {"aggregator.attention_V.weight", TensorDType::F32, {hidden, dim}, v.data()},
-        {"aggregator.attention_V.bias", TensorDType::F32, {hidden}, vb.data()},
-        {"aggregator.attention_U.weight", TensorDType::F32, {hidden, dim}, u.data()},
-        {"aggregator.attention_U.bias", TensorDType::F32, {hidden}, ub.data()},
-        {"aggregator.attention_w.weight", TensorDType::F32, {1, hidden}, w.data()},
-        {"aggregator.attention_w.bias", TensorDType::F32, {1}, wb.data()},
-        {"aggregator.classifier.weight", TensorDType::F32, {classes, dim}, c.data()}};
+    std::vector<TensorToWrite> t = {{"aggregator.attention_V.weight", TensorDType::F32, {hidden, dim}, v.data()},
+                                    {"aggregator.attention_V.bias", TensorDType::F32, {hidden}, vb.data()},
+                                    {"aggregator.attention_U.weight", TensorDType::F32, {hidden, dim}, u.data()},
+                                    {"aggregator.attention_U.bias", TensorDType::F32, {hidden}, ub.data()},
+                                    {"aggregator.attention_w.weight", TensorDType::F32, {1, hidden}, w.data()},
+                                    {"aggregator.attention_w.bias", TensorDType::F32, {1}, wb.data()},
+                                    {"aggregator.classifier.weight", TensorDType::F32, {classes, dim}, c.data()}};
     if (complete) t.push_back({"aggregator.classifier.bias", TensorDType::F32, {classes}, cb.data()});
     return t;
   }
@@ -96,8 +95,8 @@ TEST(Aggregation, GatedAttentionMatchesTheFormula) {
   std::vector<TensorToWrite> tensors = weights.tensors();
   std::vector<float> other(12, 0.25f);  // a backbone tensor beside the aggregator is ignored
   tensors.push_back({"head.weight", TensorDType::F32, {2, 6}, other.data()});
-  ASSERT_TRUE(writeSafeTensors(dir / "weights.safetensors", tensors).ok());
-  auto pool = AttentionPool::load(dir / "weights.safetensors");
+  ASSERT_TRUE(writeSafeTensors(modelAggregatorFile(dir.path()), tensors).ok());
+  auto pool = AttentionPool::load(modelAggregatorFile(dir.path()));
   ASSERT_TRUE(pool.ok()) << pool.error().describe();
   ASSERT_TRUE(pool.value());
   EXPECT_EQ(pool.value()->embedDim(), 6);
@@ -126,10 +125,14 @@ TEST(Aggregation, GatedAttentionMatchesTheFormula) {
 TEST(Aggregation, NoAggregatorMeansNoAttentionPooling) {
   test::TempDir dir;
   std::vector<float> x(4, 1.0f);
-  ASSERT_TRUE(writeSafeTensors(dir / "weights.safetensors", {{"head.weight", TensorDType::F32, {2, 2}, x.data()}}).ok());
+  ASSERT_TRUE(
+      writeSafeTensors(dir / "weights.safetensors", {{"head.weight", TensorDType::F32, {2, 2}, x.data()}}).ok());
   auto pool = AttentionPool::load(dir / "weights.safetensors");
   ASSERT_TRUE(pool.ok());
   EXPECT_FALSE(pool.value());
+  auto folder = loadModelAggregator(dir.path());  // a folder without aggregator.safetensors
+  ASSERT_TRUE(folder.ok()) << folder.error().describe();
+  EXPECT_FALSE(folder.value());
   const auto result = poolOrExplain(nullptr, {}, 0);
   EXPECT_FALSE(result.available);
   EXPECT_NE(result.reason.find("no aggregator"), std::string::npos) << result.reason;
@@ -142,14 +145,16 @@ TEST(Aggregation, BrokenAggregatorsAreRefusedByName) {
   ASSERT_TRUE(writeSafeTensors(dir / "a.safetensors", weights.tensors(/*complete=*/false)).ok());
   auto incomplete = AttentionPool::load(dir / "a.safetensors");
   ASSERT_FALSE(incomplete.ok());
-  EXPECT_NE(incomplete.error().message.find("aggregator.classifier.bias"), std::string::npos) << incomplete.error().message;
+  EXPECT_NE(incomplete.error().message.find("aggregator.classifier.bias"), std::string::npos)
+      << incomplete.error().message;
 
   auto tensors = weights.tensors();
   tensors[3].shape = {2};  // attention_U.bias of 2 instead of hidden = 4
   ASSERT_TRUE(writeSafeTensors(dir / "b.safetensors", tensors).ok());
   auto misshapen = AttentionPool::load(dir / "b.safetensors");
   ASSERT_FALSE(misshapen.ok());
-  EXPECT_NE(misshapen.error().message.find("aggregator.attention_U.bias"), std::string::npos) << misshapen.error().message;
+  EXPECT_NE(misshapen.error().message.find("aggregator.attention_U.bias"), std::string::npos)
+      << misshapen.error().message;
 }
 
 }  // namespace

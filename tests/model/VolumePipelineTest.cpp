@@ -1,6 +1,6 @@
 // The CT volume pipeline on the demo abdominal CT (128 x 128 x 256) with a tiny ViT-T
 // (2 blocks, 64 px input). The demo CT's values are clipped at 0 (stent.npz holds no air),
-// which a CT-window model's preprocessing refuses as "not Hounsfield units"; the model
+// which a CT-window model refuses for the whole volume as "not Hounsfield units"; the model
 // here is therefore a grayscale one, which maps the stored values through one window for
 // the whole volume — the pipeline is the same for both. Per-slice scores equal single-image predictions of
 // the same slices, batching does not change them, the attention-map volume lies in the
@@ -77,7 +77,8 @@ TEST(VolumePipeline, SliceCurveAndStudyScoresOnTheDemoCt) {
   for (int k : {0, 77, 128, 255}) {
     auto single = model->predict(sliceWithVolumeWindow(k));
     ASSERT_TRUE(single.ok()) << single.error().describe();
-    for (int c = 0; c < 2; ++c) EXPECT_NEAR(r.probabilities[k][c], single.value().probabilities[c], 1e-5) << "slice " << k;
+    for (int c = 0; c < 2; ++c)
+      EXPECT_NEAR(r.probabilities[k][c], single.value().probabilities[c], 1e-5) << "slice " << k;
   }
   // The curve follows the anatomy: not one value for every slice.
   double lo = 1.0, hi = 0.0, mean = 0.0;
@@ -169,17 +170,17 @@ TEST(VolumePipeline, AttentionPoolingWithTheModelsAggregator) {
   std::normal_distribution<float> n(0.0f, 0.2f);
   std::vector<std::vector<float>> w(8);
   const std::vector<std::pair<std::string, std::vector<std::int64_t>>> spec = {
-      {"attention_V.weight", {hidden, dim}}, {"attention_V.bias", {hidden}}, {"attention_U.weight", {hidden, dim}},
+      {"attention_V.weight", {hidden, dim}}, {"attention_V.bias", {hidden}},      {"attention_U.weight", {hidden, dim}},
       {"attention_U.bias", {hidden}},        {"attention_w.weight", {1, hidden}}, {"attention_w.bias", {1}},
       {"classifier.weight", {classes, dim}}, {"classifier.bias", {classes}}};
   std::vector<TensorToWrite> tensors;
   for (std::size_t i = 0; i < spec.size(); ++i) {
-    w[i].resize(static_cast<std::size_t>(std::accumulate(spec[i].second.begin(), spec[i].second.end(), std::int64_t{1},
-                                                         std::multiplies<>())));
+    w[i].resize(static_cast<std::size_t>(
+        std::accumulate(spec[i].second.begin(), spec[i].second.end(), std::int64_t{1}, std::multiplies<>())));
     for (auto& x : w[i]) x = n(rng);
     tensors.push_back({"aggregator." + spec[i].first, TensorDType::F32, spec[i].second, w[i].data()});
   }
-  ASSERT_TRUE(writeSafeTensors(dir / "weights.safetensors", tensors).ok());
+  ASSERT_TRUE(writeSafeTensors(modelAggregatorFile(dir.path()), tensors).ok());
   auto pool = loadModelAggregator(dir.path());
   ASSERT_TRUE(pool.ok() && pool.value()) << (pool.ok() ? "none" : pool.error().describe());
 
@@ -208,6 +209,14 @@ TEST(VolumePipeline, RefusesColourModelsAndFrameStacks) {
   auto stack = VolumePipeline(*model, {}).run(rgb);
   ASSERT_FALSE(stack.ok());
   EXPECT_EQ(stack.error().code, core::ErrorCode::Unsupported);
+
+  // A CT-window model on the demo CT (clipped at 0: no air anywhere) is refused once, for
+  // the whole volume, before any slice runs.
+  const auto ctModel = tinyCtModel(InputModality::CT);
+  auto notHu = VolumePipeline(*ctModel, {}).run(ct());
+  ASSERT_FALSE(notHu.ok());
+  EXPECT_NE(notHu.error().message.find("do not look like Hounsfield units"), std::string::npos)
+      << notHu.error().message;
 }
 
 }  // namespace

@@ -57,7 +57,13 @@ class AttentionPool {
 /// written before the rename. Empty when neither exists.
 std::filesystem::path modelWeightsFile(const std::filesystem::path& modelDirectory);
 
-/// Loads the aggregator of a model folder (empty pointer when its weights have none).
+/// The file that holds a model folder's aggregator: aggregator.safetensors beside model.json.
+/// It is kept apart from weights.safetensors so that VitModel::load/save (which check every
+/// tensor against the ViT and hash that file) stay exact, and a trained aggregator can be added
+/// to a folder without changing the backbone's weights or their SHA-256.
+std::filesystem::path modelAggregatorFile(const std::filesystem::path& modelDirectory);
+
+/// Loads the aggregator of a model folder (empty pointer when it has no aggregator.safetensors).
 core::Result<std::unique_ptr<AttentionPool>> loadModelAggregator(const std::filesystem::path& modelDirectory);
 
 /// Pools with `pool` when it exists, else returns available = false with the reason.

@@ -30,6 +30,11 @@ struct PreprocessedImage {
 core::Status checkInputKind(const core::Image2D& image, const PreprocessConfig& config,
                             const std::string& sourceModality = "");
 
+/// For CT models: a whole input (an image, or a volume at once: single slices near the top
+/// of a scan may show no air) whose lowest value is above -200 has no air in it, so its
+/// values are not Hounsfield units (raw stored values, or a clipped export). Ok otherwise.
+core::Status checkLooksLikeHounsfield(double lowestValue, const PreprocessConfig& config);
+
 /// Checks the kind (checkInputKind), then: CT goes through its windows (1 window feeds the
 /// 3 channels, 3 windows one channel each; none = the mediastinal window 40/400);
 /// grayscale becomes 3 equal channels; UInt8 is divided by 255; other types are mapped to

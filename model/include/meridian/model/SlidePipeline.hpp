@@ -36,14 +36,14 @@
 namespace meridian::model {
 
 struct SlidePipelineOptions {
-  double micronsPerPixel = 0.5;   // resolution the model sees (ignored when the slide has no mpp)
+  double micronsPerPixel = 0.5;  // resolution the model sees (ignored when the slide has no mpp)
   int batchSize = 16;
-  int readerThreads = 2;          // tile decoding threads
-  int queueCapacity = 64;         // decoded patches waiting for the model, at most
-  int thumbnailSide = 1024;       // tissue-mask thumbnail, longest side
+  int readerThreads = 2;     // tile decoding threads
+  int queueCapacity = 64;    // decoded patches waiting for the model, at most
+  int thumbnailSide = 1024;  // tissue-mask thumbnail, longest side
   double minTissueFraction = 0.25;
-  int topK = 10;                  // patches averaged by the top-k slide score
-  int heatmapClass = -1;          // class drawn in the heatmap; -1: class 1 with >= 2 classes, else 0
+  int topK = 10;                              // patches averaged by the top-k slide score
+  int heatmapClass = -1;                      // class drawn in the heatmap; -1: class 1 with >= 2 classes, else 0
   const AttentionPool* aggregator = nullptr;  // the model's aggregator.* head, when it has one
   // Resume: where progress is kept, and what identifies the run (checked on resume).
   std::filesystem::path progressFile;  // empty: not resumable
@@ -51,7 +51,7 @@ struct SlidePipelineOptions {
   std::string modelId;                 // e.g. SHA-256 of the weights
   std::string slideId;                 // e.g. the slide's path and level-0 size
   double checkpointSeconds = 2.0;
-  bool decodeOnly = false;             // measurement: read + preprocess every patch, run no model
+  bool decodeOnly = false;  // measurement: read + preprocess every patch, run no model
   // Explanations: each patch's map (mapMethod) stitched into `attentionMap`.
   bool attentionMaps = false;
   ExplainMethod mapMethod = ExplainMethod::ClsAttention;
@@ -60,11 +60,11 @@ struct SlidePipelineOptions {
 };
 
 struct PatchGrid {
-  int level = 0;               // pyramid level read
+  int level = 0;  // pyramid level read
   double levelDownsample = 1.0;
-  double patchLevel0 = 0.0;    // patch side in level-0 pixels
-  int readSide = 0;            // patch side in pixels of `level`
-  int columns = 0, rows = 0;   // whole patches across the slide
+  double patchLevel0 = 0.0;   // patch side in level-0 pixels
+  int readSide = 0;           // patch side in pixels of `level`
+  int columns = 0, rows = 0;  // whole patches across the slide
   bool mppKnown = false;
   double micronsPerPixel = 0.0;  // of the model input (0 when the slide has no mpp)
   std::string note;              // how the level and size were chosen
@@ -99,7 +99,7 @@ struct SlideResult {
   std::size_t resumedPatches = 0;  // patches read back from the progress file
   std::string resumeNote;          // "resumed ...", "started over: ..." or empty
   int heatmapClass = 0;
-  ScoreAggregation slide;          // over the finished patches
+  ScoreAggregation slide;  // over the finished patches
   // Per-patch probability of heatmapClass (0 for patches not run), columns x rows x 1,
   // in level-0 pixel geometry: spacing = patch side, origin = centre of cell (0, 0) with
   // pixel centres at integer coordinates (ITK convention), identity direction.

@@ -25,8 +25,8 @@ enum class TissueChannel { Saturation, Darkness };
 const char* toString(TissueChannel channel);
 
 struct TissueMask {
-  int width = 0, height = 0;       // mask pixels (the thumbnail's size)
-  double level0PerPixelX = 1.0;    // level-0 pixels per mask pixel
+  int width = 0, height = 0;     // mask pixels (the thumbnail's size)
+  double level0PerPixelX = 1.0;  // level-0 pixels per mask pixel
   double level0PerPixelY = 1.0;
   TissueChannel channel = TissueChannel::Saturation;
   int threshold = 0;               // 0..255 on the channel; tissue is value > threshold

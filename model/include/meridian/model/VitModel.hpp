@@ -68,7 +68,8 @@ class VitModel {
   Precision precision() const;
 
   /// Whether `image` is the kind the model takes (preprocessConfig().modality; see
-  /// checkInputKind in Preprocessor.hpp). predict() and explain() check it themselves;
+  /// checkInputKind in Preprocessor.hpp), and for CT models that its values look like HU
+  /// (checkLooksLikeHounsfield). predict() and explain() check the kind themselves;
   /// callers that know the study's DICOM modality ("CT", "MR") pass it here first.
   core::Status checkInputKind(const core::Image2D& image, const std::string& sourceModality = "") const;
 

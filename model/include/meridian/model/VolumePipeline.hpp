@@ -4,8 +4,8 @@
 // model's CT windows apply), giving per-slice class probabilities and embeddings, the
 // slice-score curve, and study-level scores: mean, max, top-k mean and, when the model
 // carries an aggregator, gated-attention MIL pooling. Optionally an explanation map of
-// every slice (CLS attention, rollout or gradient-weighted attention), assembled into a map volume in the volume's own physical
-// (LPS) geometry. Progress per batch and cancel through core::JobControl. Torch-free.
+// every slice (CLS attention, rollout or gradient-weighted attention), assembled into a map volume in the volume's own
+// physical (LPS) geometry. Progress per batch and cancel through core::JobControl. Torch-free.
 
 #include <optional>
 #include <string>
@@ -23,8 +23,8 @@ namespace meridian::model {
 
 struct VolumePipelineOptions {
   int batchSize = 16;
-  int topK = 5;                  // slices averaged by the top-k score
-  bool attentionMaps = false;    // also explain every slice and build `attentionMap`
+  int topK = 5;                               // slices averaged by the top-k score
+  bool attentionMaps = false;                 // also explain every slice and build `attentionMap`
   const AttentionPool* aggregator = nullptr;  // the model's aggregator.* head, when it has one
   ExplainMethod mapMethod = ExplainMethod::ClsAttention;
   int mapClass = -1;  // GradientAttention: the head output explained (-1: each slice's top-1)
@@ -32,15 +32,15 @@ struct VolumePipelineOptions {
 };
 
 struct VolumeResult {
-  int slices = 0;       // slices in the volume
-  int slicesDone = 0;   // slices with results (== slices unless cancelled)
+  int slices = 0;      // slices in the volume
+  int slicesDone = 0;  // slices with results (== slices unless cancelled)
   bool cancelled = false;
   // One entry per slice done, in slice order (k = 0, 1, ...).
   std::vector<std::vector<float>> probabilities;  // the slice-score curve, per class
   std::vector<std::vector<float>> embeddings;
-  std::vector<core::Vec3> slicePositions;         // patient position (mm) of each slice's voxel (0, 0, k)
-  ScoreAggregation study;                         // over the slices done
-  std::string intensityNote;                      // how stored values reached the model's [0, 1] input
+  std::vector<core::Vec3> slicePositions;  // patient position (mm) of each slice's voxel (0, 0, k)
+  ScoreAggregation study;                  // over the slices done
+  std::string intensityNote;               // how stored values reached the model's [0, 1] input
   // The explanation maps (mapMethod), gridWidth x gridHeight x slices, Float32, in the
   // volume's physical space (spacing, origin, direction): the map convention for volumes.
   std::optional<core::Volume> attentionMap;
