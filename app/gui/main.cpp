@@ -139,6 +139,11 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "meridian: the window never became visible; no screenshot taken\n");
       return 4;
     }
+    // Slide tiles arrive from worker threads: wait until the field of view is drawn.
+    if (window.currentViewer() == window.slideViewer() && !window.slideViewer()->waitForFieldOfView()) {
+      std::fprintf(stderr, "meridian: the slide's tiles did not arrive in time; no screenshot taken\n");
+      return 4;
+    }
     const QString out = parser.value(screenshotOption);
     if (!window.grab().save(out, "PNG")) {
       std::fprintf(stderr, "meridian: cannot write screenshot to %s\n", qPrintable(out));

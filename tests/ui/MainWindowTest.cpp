@@ -182,17 +182,6 @@ TEST(MainWindow, OpensAVolumeInTheVolumeViewer) {
   EXPECT_FALSE(window.volumeViewer()->hasVolume());
 }
 
-TEST(MainWindow, OpensASlideOverview) {
-  for (const char* name : {"pathology-ihc-slide.tif"}) {
-    ui::MainWindow window;
-    ASSERT_TRUE(window.openPath(kDemo / name).ok()) << name;
-    showAndWait(window);
-    saveScreenshot(window, std::string("mainwindow-") + name + ".png");
-    const QImage shot = window.viewer()->grabFramebuffer();
-    EXPECT_GT(screenImageCorrelation(shot, window.viewer()->state(), displayed(kDemo / name)), 0.9) << name;
-  }
-}
-
 TEST(MainWindow, OpensAFolderAsAFileList) {
   ui::MainWindow window;
   ASSERT_TRUE(window.open(kDemo).ok());
