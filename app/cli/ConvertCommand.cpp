@@ -13,11 +13,6 @@
 namespace meridian::app {
 namespace {
 
-int fail(int code, const std::string& message) {
-  std::fprintf(stderr, "meridian-cli: %s\n", message.c_str());
-  return code;
-}
-
 int report(const core::Status& status, const ConvertOptions& o) {
   if (!status) return fail(status.error().code == core::ErrorCode::Unsupported ? kExitUsage : kExitFailure,
                            status.error().message);

@@ -12,11 +12,6 @@
 namespace meridian::app {
 namespace {
 
-int fail(int code, const std::string& message) {
-  std::fprintf(stderr, "meridian-cli: %s\n", message.c_str());
-  return code;
-}
-
 std::string joined(const std::vector<model::ModelTask>& tasks) {
   std::string text;
   for (const auto& task : tasks)

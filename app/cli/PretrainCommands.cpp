@@ -21,11 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int fail(int code, const std::string& message) {
-  std::fprintf(stderr, "meridian-cli: %s\n", message.c_str());
-  return code;
-}
-
 // Ctrl-C cancels the run; it stops after the current step with a checkpoint.
 const core::JobControl* gJob = nullptr;
 extern "C" void onInterrupt(int) {

@@ -23,24 +23,6 @@ namespace {
 
 constexpr int kThumbnailSide = 1024;
 
-int fail(int code, const std::string& message) {
-  std::fprintf(stderr, "meridian-cli: %s\n", message.c_str());
-  return code;
-}
-
-int exitCodeFor(const core::Error& e) {
-  switch (e.code) {
-    case core::ErrorCode::InvalidArgument:
-      return kExitUsage;
-    case core::ErrorCode::Unsupported:
-    case core::ErrorCode::Corrupt:
-    case core::ErrorCode::NotFound:
-      return kExitBadInput;
-    default:
-      return kExitFailure;
-  }
-}
-
 double msSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }

@@ -21,24 +21,6 @@ namespace meridian::app {
 namespace fs = std::filesystem;
 namespace {
 
-int fail(int code, const std::string& message) {
-  std::fprintf(stderr, "meridian-cli: %s\n", message.c_str());
-  return code;
-}
-
-int exitCodeFor(const core::Error& e) {
-  switch (e.code) {
-    case core::ErrorCode::InvalidArgument:
-      return kExitUsage;
-    case core::ErrorCode::Unsupported:
-    case core::ErrorCode::Corrupt:
-    case core::ErrorCode::NotFound:
-      return kExitBadInput;
-    default:
-      return kExitFailure;
-  }
-}
-
 // One column per head output: the label, or task.label when the card has several tasks.
 std::vector<std::string> scoreColumns(const std::vector<model::ModelTask>& tasks) {
   std::vector<std::string> columns;
