@@ -1,4 +1,4 @@
-// The fine-tuning building blocks H6's DINO loop shares: the cosine schedule with warm-up
+// The fine-tuning building blocks the DINO loop shares: the cosine schedule with warm-up
 // and the layer-wise learning-rate-decay parameter groups.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
