@@ -19,6 +19,7 @@
 #include <iostream>
 #include <numeric>
 
+#include "Pearson.hpp"
 #include "meridian/core/DisplayMapping.hpp"
 #include "meridian/io/DicomSeries.hpp"
 #include "meridian/io/ImageSummary.hpp"
@@ -87,16 +88,7 @@ double screenImageCorrelation(const QImage& shot, const viewers::ImageViewState&
       b.push_back(imageValue(image, x, flipped ? image.height() - 1 - y : y));
     }
   }
-  if (a.size() < 100) return 0.0;
-  const double ma = std::accumulate(a.begin(), a.end(), 0.0) / a.size();
-  const double mb = std::accumulate(b.begin(), b.end(), 0.0) / b.size();
-  double sab = 0, saa = 0, sbb = 0;
-  for (std::size_t k = 0; k < a.size(); ++k) {
-    sab += (a[k] - ma) * (b[k] - mb);
-    saa += (a[k] - ma) * (a[k] - ma);
-    sbb += (b[k] - mb) * (b[k] - mb);
-  }
-  return sab / std::sqrt(std::max(saa * sbb, 1e-12));
+  return testsupport::pearson(a, b);
 }
 
 double standardDeviation(const QImage& shot) {

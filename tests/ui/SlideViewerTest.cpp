@@ -17,12 +17,14 @@
 #include <iostream>
 #include <numeric>
 
+#include "Pearson.hpp"
 #include "SlideTestSupport.hpp"
 #include "meridian/core/HeatmapOverlay.hpp"
 #include "meridian/viewers/SlideViewer.hpp"
 
 namespace fs = std::filesystem;
 using namespace meridian;
+using testsupport::pearson;
 using viewers::SlideViewer;
 
 namespace {
@@ -47,18 +49,6 @@ QImage shoot(SlideViewer& viewer, const std::string& name) {
   EXPECT_TRUE(shot.save(QString::fromStdString(file.string()), "PNG")) << file;
   std::cout << "screenshot: " << file.string() << "\n";
   return shot;
-}
-
-double pearson(const std::vector<double>& a, const std::vector<double>& b) {
-  const double ma = std::accumulate(a.begin(), a.end(), 0.0) / a.size();
-  const double mb = std::accumulate(b.begin(), b.end(), 0.0) / b.size();
-  double sab = 0, saa = 0, sbb = 0;
-  for (std::size_t k = 0; k < a.size(); ++k) {
-    sab += (a[k] - ma) * (b[k] - mb);
-    saa += (a[k] - ma) * (a[k] - ma);
-    sbb += (b[k] - mb) * (b[k] - mb);
-  }
-  return sab / std::sqrt(std::max(saa * sbb, 1e-12));
 }
 
 // Correlation between the screen and a direct read of the visible region at `level`,

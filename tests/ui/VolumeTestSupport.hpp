@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "Pearson.hpp"
 #include "meridian/core/Volume.hpp"
 #include "meridian/viewers/VolumeViewState.hpp"
 
@@ -45,19 +46,6 @@ inline double luminance(QRgb c) {
 /// A stored voxel value through a window (stored units) to 0..255, as VTK's image property maps it.
 inline double windowed(double value, const core::WindowLevel& w) {
   return std::clamp((value - (w.center - w.width / 2.0)) / w.width * 255.0, 0.0, 255.0);
-}
-
-inline double pearson(const std::vector<double>& a, const std::vector<double>& b) {
-  if (a.size() < 100) return 0.0;
-  const double ma = std::accumulate(a.begin(), a.end(), 0.0) / a.size();
-  const double mb = std::accumulate(b.begin(), b.end(), 0.0) / b.size();
-  double sab = 0, saa = 0, sbb = 0;
-  for (std::size_t k = 0; k < a.size(); ++k) {
-    sab += (a[k] - ma) * (b[k] - mb);
-    saa += (a[k] - ma) * (a[k] - ma);
-    sbb += (b[k] - mb) * (b[k] - mb);
-  }
-  return sab / std::sqrt(std::max(saa * sbb, 1e-12));
 }
 
 /// The windowed display value at a continuous voxel index: each of the 8 neighbours windowed,
