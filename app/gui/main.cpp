@@ -46,15 +46,7 @@ int attachOverlay(meridian::ui::MainWindow& window, const std::string& path) {
     std::fprintf(stderr, "meridian: overlay: %s\n", read.error().message.c_str());  // the message names the file
     return kExitBadInput;
   }
-  core::Volume map = std::move(read).value();
-  QWidget* shown = window.currentViewer();
-  core::Status attached = core::makeError(core::ErrorCode::InvalidArgument, "open an image, volume or slide first");
-  if (shown == window.viewer() && window.viewer()->hasImage())
-    attached = window.viewer()->setHeatmap(std::move(map));
-  else if (shown == window.volumeViewer())
-    attached = window.volumeViewer()->setHeatmap(std::move(map));
-  else if (shown == window.slideViewer())
-    attached = window.slideViewer()->setHeatmap(std::move(map));
+  const core::Status attached = window.setHeatmapOnCurrentViewer(std::move(read).value());
   if (!attached) {
     std::fprintf(stderr, "meridian: overlay %s refused: %s\n", path.c_str(), attached.error().message.c_str());
     return kExitOverlayRefused;

@@ -27,6 +27,7 @@
 #include "meridian/ui/MainWindow.hpp"
 #include "meridian/viewers/ImageViewer2D.hpp"
 #include "meridian/viewers/MprPlaneView.hpp"
+#include "meridian/viewers/SlideViewer.hpp"
 #include "meridian/viewers/VolumeViewer.hpp"
 #include "VolumeTestSupport.hpp"
 
@@ -172,6 +173,26 @@ TEST(MainWindow, OpensAVolumeInTheVolumeViewer) {
   ASSERT_TRUE(window.openPath(kDemo / "fundus-retina.jpg").ok());
   EXPECT_EQ(window.currentViewer(), static_cast<QWidget*>(window.viewer()));
   EXPECT_FALSE(window.volumeViewer()->hasVolume());
+}
+
+// The map a user loads (or `meridian --overlay`) goes to whichever viewer shows the content:
+// here the slide viewer, in level-0 pixel geometry; a map larger than the slide is refused.
+TEST(MainWindow, AMapGoesToTheViewerThatShowsTheContent) {
+  ui::MainWindow window;
+  ASSERT_TRUE(window.openPath(kDemo / "pathology-ihc-slide.tif").ok());
+  ASSERT_EQ(window.currentViewer(), static_cast<QWidget*>(window.slideViewer()));
+  auto map = core::Volume::allocate({16, 16, 1}, core::PixelType::Float32, core::PixelBuffer::Init::Zero).value();
+  map.spacing = {256.0, 256.0, 1.0};  // 16 cells over the 4096-pixel level 0
+  map.origin = {127.5, 127.5, 0.0};   // centre of cell (0, 0), pixel centres on integers
+  core::Volume tooLarge = map;
+  tooLarge.spacing = {1024.0, 1024.0, 1.0};
+  const auto refused = window.setHeatmapOnCurrentViewer(std::move(tooLarge));
+  EXPECT_FALSE(refused.ok());
+  EXPECT_FALSE(window.slideViewer()->heatmap().hasMap());
+  const auto attached = window.setHeatmapOnCurrentViewer(std::move(map));
+  ASSERT_TRUE(attached.ok()) << attached.error().describe();
+  EXPECT_TRUE(window.slideViewer()->heatmap().hasMap());
+  EXPECT_FALSE(window.viewer()->heatmap().hasMap()) << "the hidden 2D viewer keeps no map";
 }
 
 TEST(MainWindow, OpensAFolderAsAFileList) {

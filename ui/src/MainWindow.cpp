@@ -116,7 +116,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(viewer_, &viewers::ImageViewer2D::toolMessage, this, toStatus);
   connect(overlayPanel, &viewers::OverlayPanel2D::loadMapRequested, this, [this, overlayPanel](const QString& file) {
     auto map = io::readMap(file.toStdString());
-    const core::Status status = map ? viewer_->setHeatmap(std::move(map).value()) : core::Status(map.error());
+    const core::Status status = map ? setHeatmapOnCurrentViewer(std::move(map).value()) : core::Status(map.error());
     overlayPanel->syncHeatmap();
     statusBar()->showMessage(status ? tr("Heatmap %1").arg(file) : QString::fromStdString(status.error().message));
     if (!status) QMessageBox::warning(this, tr("Heatmap refused"), QString::fromStdString(status.error().message));
@@ -159,6 +159,14 @@ void MainWindow::showViewer(QWidget* viewer) {
 }
 
 QWidget* MainWindow::currentViewer() const { return viewerStack_->currentWidget(); }
+
+core::Status MainWindow::setHeatmapOnCurrentViewer(core::Volume map) {
+  QWidget* shown = currentViewer();
+  if (shown == viewer_ && viewer_->hasImage()) return viewer_->setHeatmap(std::move(map));
+  if (shown == volumeViewer_) return volumeViewer_->setHeatmap(std::move(map));
+  if (shown == slideViewer_) return slideViewer_->setHeatmap(std::move(map));
+  return core::makeError(core::ErrorCode::InvalidArgument, "open an image, volume or slide first");
+}
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));

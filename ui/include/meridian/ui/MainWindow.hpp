@@ -57,6 +57,9 @@ class MainWindow : public QMainWindow {
   void showViewer(QWidget* viewer);
   /// The viewer the central stack shows now.
   QWidget* currentViewer() const;
+  /// Hands an overlay map to the viewer showing the open content (2D, volume or slide);
+  /// that viewer checks that the map fits and refuses it with the reason otherwise.
+  core::Status setHeatmapOnCurrentViewer(core::Volume map);
   /// Where scalar volumes and DICOM series open (planes + 3D).
   viewers::VolumeViewer* volumeViewer() const { return volumeViewer_; }
   /// Where whole slides open (tile pyramid, minimap, scale bar).
