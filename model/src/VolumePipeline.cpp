@@ -86,6 +86,11 @@ core::Result<VolumeResult> VolumePipeline::run(const core::Volume& volume, const
   for (double& v : range) v = v * volume.rescaleSlope + volume.rescaleIntercept;
   if (range[1] < range[0]) std::swap(range[0], range[1]);
   if (auto hu = checkLooksLikeHounsfield(range[0], model_.preprocessConfig()); !hu) return hu.error();
+  // The study's own modality, when the file says it, is checked once here: the slices the
+  // preprocessing sees no longer carry it.
+  if (model_.preprocessConfig().modality == InputModality::CT && !volume.modality.empty() && volume.modality != "CT")
+    return core::makeError(core::ErrorCode::Unsupported,
+                           "this model takes CT in Hounsfield units; the volume is a " + volume.modality + " study");
   const core::WindowLevel window{(range[0] + range[1]) / 2.0, std::max(range[1] - range[0], 1.0)};
   result.intensityNote = "stored values with rescale applied (" +
                          std::string(volume.modality.empty() ? "no modality" : volume.modality) + "), values " +

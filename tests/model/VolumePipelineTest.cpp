@@ -217,6 +217,15 @@ TEST(VolumePipeline, RefusesColourModelsAndFrameStacks) {
   ASSERT_FALSE(notHu.ok());
   EXPECT_NE(notHu.error().message.find("do not look like Hounsfield units"), std::string::npos)
       << notHu.error().message;
+
+  // A study its file calls MR is refused by a CT model even when its values would pass.
+  auto mr = core::Volume::allocate({16, 16, 4}, core::PixelType::Int16, core::PixelBuffer::Init::Zero).value();
+  for (int i = 0; i < 16 * 16 * 4; ++i)
+    reinterpret_cast<std::int16_t*>(mr.data())[i] = static_cast<std::int16_t>(-1000 + i);
+  mr.modality = "MR";
+  auto wrongStudy = VolumePipeline(*ctModel, {}).run(mr);
+  ASSERT_FALSE(wrongStudy.ok());
+  EXPECT_NE(wrongStudy.error().message.find("MR study"), std::string::npos) << wrongStudy.error().message;
 }
 
 }  // namespace
