@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace meridian::bench {
@@ -19,6 +21,15 @@ inline double medianMs(int runs, const std::function<void()>& work) {
   }
   std::nth_element(ms.begin(), ms.begin() + runs / 2, ms.end());
   return ms[runs / 2];
+}
+
+/// The 1, 5 and 15 minute load averages: printed beside every timing, since a busy machine
+/// slows every number.
+inline std::string loadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c;
 }
 
 }  // namespace meridian::bench

@@ -26,15 +26,9 @@
 #include "train/ParameterGroups.hpp"
 
 using namespace meridian;
+using meridian::bench::loadAverage;
 
 namespace {
-
-std::string loadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a + " " + b + " " + c;
-}
 
 std::map<std::string, double> runPeer(int runs, int batch, const std::string& precisions) {
   const std::string cmd = std::string(MERIDIAN_PEER_PYTHON) + " '" + MERIDIAN_BENCH_SOURCE + "/train_eager.py' " +

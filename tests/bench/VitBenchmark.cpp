@@ -28,16 +28,10 @@
 #include "meridian/model/VitModel.hpp"
 
 using namespace meridian;
+using meridian::bench::loadAverage;
 using meridian::bench::medianMs;
 
 namespace {
-
-std::string loadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a + " " + b + " " + c;
-}
 
 std::vector<int> parseBatches(const std::string& text) {
   std::vector<int> out;

@@ -10,20 +10,10 @@ bf16 = torch.autocast("cpu", dtype=torch.bfloat16) around the forward pass, as M
 """
 import os
 import sys
-import time
 
 import torch
 from torchvision.models.vision_transformer import VisionTransformer
-
-
-def median_ms(runs, work):
-    work()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        work()
-        times.append((time.perf_counter() - t0) * 1000.0)
-    return sorted(times)[runs // 2]
+from bench_timing import median_ms
 
 
 def main():

@@ -13,20 +13,10 @@ Run with /usr/bin/python3 (Debian's python3-torch), not a pyenv python without t
 """
 import os
 import sys
-import time
 
 import torch
 import torchvision
-
-
-def median_ms(runs, work):
-    work()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        work()
-        times.append((time.perf_counter() - t0) * 1000.0)
-    return sorted(times)[runs // 2]  # the same element BenchTiming.hpp's medianMs picks
+from bench_timing import median_ms
 
 
 def main():
