@@ -24,7 +24,8 @@
 #include "meridian/io/MapReader.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 #include "meridian/viewers/ImageViewer2D.hpp"
-#include "meridian/viewers/OverlayPanel2D.hpp"
+#include "meridian/viewers/OverlayPanel.hpp"
+#include "meridian/viewers/OverlayTarget.hpp"
 #include "meridian/viewers/SlideViewer.hpp"
 #include "meridian/viewers/VolumeViewState.hpp"
 #include "meridian/viewers/VolumeViewer.hpp"
@@ -105,21 +106,30 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
       QMessageBox::warning(this, tr("Cannot open"), QString::fromStdString(status.error().message));
   });
 
-  // The 2D viewer's tools and overlays (heatmap, labels, measurements).
-  auto* overlayPanel = new viewers::OverlayPanel2D(viewer_, this);
+  // Tools and overlays (heatmap look, labels, measurements) of whichever viewer is shown:
+  // showViewer() points the panel at it.
+  overlayPanel_ = new viewers::OverlayPanel(viewer_, this);
   auto* overlayDock = new QDockWidget(tr("Tools & overlays"), this);
   overlayDock->setObjectName(QStringLiteral("overlayDock"));
-  overlayDock->setWidget(overlayPanel);
+  overlayDock->setWidget(overlayPanel_);
   addDockWidget(Qt::RightDockWidgetArea, overlayDock);
   const auto toStatus = [this](const QString& text) { statusBar()->showMessage(text); };
-  connect(overlayPanel, &viewers::OverlayPanel2D::message, this, toStatus);
+  connect(overlayPanel_, &viewers::OverlayPanel::message, this, toStatus);
   connect(viewer_, &viewers::ImageViewer2D::toolMessage, this, toStatus);
-  connect(overlayPanel, &viewers::OverlayPanel2D::loadMapRequested, this, [this, overlayPanel](const QString& file) {
+  connect(viewer_, &viewers::ImageViewer2D::heatmapDropped, this, [this, toStatus](const QString& reason) {
+    overlayPanel_->syncHeatmap();
+    toStatus(tr("Heatmap removed: %1").arg(reason));
+  });
+  connect(overlayPanel_, &viewers::OverlayPanel::loadMapRequested, this, [this](const QString& file) {
     auto map = io::readMap(file.toStdString());
     const core::Status status = map ? setHeatmapOnCurrentViewer(std::move(map).value()) : core::Status(map.error());
-    overlayPanel->syncHeatmap();
     statusBar()->showMessage(status ? tr("Heatmap %1").arg(file) : QString::fromStdString(status.error().message));
     if (!status) QMessageBox::warning(this, tr("Heatmap refused"), QString::fromStdString(status.error().message));
+  });
+  connect(overlayPanel_, &viewers::OverlayPanel::loadLabelMapRequested, this, [this](const QString& file) {
+    const core::Status status = loadLabelMapOnCurrentViewer(file.toStdString());
+    statusBar()->showMessage(status ? tr("Label map %1").arg(file) : QString::fromStdString(status.error().message));
+    if (!status) QMessageBox::warning(this, tr("Label map refused"), QString::fromStdString(status.error().message));
   });
 
   sliceBar_ = addToolBar(tr("Slice"));
@@ -156,16 +166,49 @@ MainWindow::~MainWindow() = default;
 void MainWindow::showViewer(QWidget* viewer) {
   if (viewerStack_->indexOf(viewer) < 0) viewerStack_->addWidget(viewer);
   viewerStack_->setCurrentWidget(viewer);
+  // The panel acts on what is on screen (a viewer that offers no overlays disables it).
+  if (overlayPanel_) overlayPanel_->setTarget(dynamic_cast<viewers::OverlayTarget*>(viewer));
 }
 
 QWidget* MainWindow::currentViewer() const { return viewerStack_->currentWidget(); }
 
 core::Status MainWindow::setHeatmapOnCurrentViewer(core::Volume map) {
   QWidget* shown = currentViewer();
-  if (shown == viewer_ && viewer_->hasImage()) return viewer_->setHeatmap(std::move(map));
-  if (shown == volumeViewer_) return volumeViewer_->setHeatmap(std::move(map));
-  if (shown == slideViewer_) return slideViewer_->setHeatmap(std::move(map));
-  return core::makeError(core::ErrorCode::InvalidArgument, "open an image, volume or slide first");
+  core::Status status = core::makeError(core::ErrorCode::InvalidArgument, "open an image, volume or slide first");
+  if (shown == viewer_ && viewer_->hasImage()) status = viewer_->setHeatmap(std::move(map));
+  if (shown == volumeViewer_) status = volumeViewer_->setHeatmap(std::move(map));
+  if (shown == slideViewer_) status = slideViewer_->setHeatmap(std::move(map));
+  if (overlayPanel_) overlayPanel_->syncHeatmap();
+  return status;
+}
+
+core::Status MainWindow::loadLabelMapOnCurrentViewer(const std::filesystem::path& file) {
+  QWidget* shown = currentViewer();
+  if (shown == slideViewer_)
+    return core::makeError(core::ErrorCode::Unsupported,
+                           "label maps are drawn on 2D images and volumes; on a slide, use label shapes (GeoJSON)");
+  if (shown != volumeViewer_ && !(shown == viewer_ && viewer_->hasImage()))
+    return core::makeError(core::ErrorCode::InvalidArgument, "open an image or volume first");
+  auto opened = io::ReaderRegistry::builtin().open(file);
+  if (!opened) return opened.error();
+  const auto* asVolume = std::get_if<core::Volume>(&opened.value().content);
+  if (std::holds_alternative<std::shared_ptr<core::SlideSource>>(opened.value().content))
+    return core::makeError(core::ErrorCode::Unsupported, file.string() + ": a whole slide is not a label map");
+  if (shown == volumeViewer_) {
+    if (!asVolume)
+      return core::makeError(core::ErrorCode::InvalidArgument,
+                             file.string() + ": a volume needs a 3D label map (NIfTI, NRRD, MHA) in its space");
+    return core::makeError(core::ErrorCode::Unsupported, "LEAD-PENDING volume label maps");  // LEAD-PENDING
+  }
+  if (asVolume && asVolume->size()[2] != 1)
+    return core::makeError(core::ErrorCode::InvalidArgument,
+                           file.string() + ": has " + std::to_string(asVolume->size()[2]) +
+                               " planes; a 2D image takes a single-plane label map");
+  auto labels = io::representativeImage(opened.value());
+  if (!labels) return labels.error();
+  auto status = viewer_->setLabelMap(std::move(labels).value());
+  if (!status) return core::makeError(status.error().code, file.string() + ": " + status.error().message);
+  return core::Ok{};
 }
 
 void MainWindow::buildMenus() {
@@ -181,7 +224,15 @@ void MainWindow::buildMenus() {
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
   QMenu* view = menuBar()->addMenu(tr("&View"));
-  view->addAction(tr("&Reset view"), QKeySequence(Qt::Key_R), viewer_, &viewers::ImageViewer2D::resetView);
+  view->addAction(tr("&Reset view"), QKeySequence(Qt::Key_R), this, [this] {
+    QWidget* shown = currentViewer();
+    if (shown == viewer_) viewer_->resetView();
+    if (shown == slideViewer_) slideViewer_->resetView();
+    if (shown == volumeViewer_) {
+      volumeViewer_->state().resetViews();
+      volumeViewer_->refresh();
+    }
+  });
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About Meridian"), this, [this] {
     QMessageBox::about(this, tr("About Meridian"),

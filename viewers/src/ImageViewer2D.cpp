@@ -270,13 +270,19 @@ bool ImageViewer2D::saveScreenshot(const QString& path) {
 
 void ImageViewer2D::paintOverlays(QPainter& painter) {
   if (!hasImage_) return;
-  if (labelRaster_) overlay2d::paintRaster(painter, state_, *labelRaster_, image_.width(), image_.height(), false);
+  const overlay2d::ImageToView toView = [this](Point2 p) {
+    const auto v = state_.imageToView(p[0], p[1]);
+    return QPointF(v[0], v[1]);
+  };
+  if (labelRaster_) overlay2d::paintRaster(painter, toView, *labelRaster_, image_.width(), image_.height(), false);
   if (heatmapVisible_ && heatmapRaster_) {
-    overlay2d::paintRaster(painter, state_, *heatmapRaster_, image_.width(), image_.height(), true);
+    overlay2d::paintRaster(painter, toView, *heatmapRaster_, image_.width(), image_.height(), true);
     paintColorBar(painter, heatmap_, colorBarArea(size()));
   }
-  overlay2d::paintLabels(painter, state_, labels_);
-  overlay2d::paintMeasurements(painter, state_, tools_, image_, valueUnit_.toStdString());
+  overlay2d::paintLabels(painter, toView, labels_);
+  const std::string unit = valueUnit_.toStdString();
+  overlay2d::paintMeasurements(painter, toView, tools_,
+                               [&](const Measurement& m) { return measurementText(m, image_, unit); });
   if (probeAt_ && tools_.tool() == Tool2D::Probe) {
     const auto p = imagePointAt(*probeAt_);
     const int x = static_cast<int>(std::lround(p[0])), y = static_cast<int>(std::lround(p[1]));

@@ -20,6 +20,7 @@ class QTreeWidget;
 
 namespace meridian::viewers {
 class ImageViewer2D;
+class OverlayPanel;
 class SlideViewer;
 class VolumeViewer;
 }
@@ -60,6 +61,12 @@ class MainWindow : public QMainWindow {
   /// Hands an overlay map to the viewer showing the open content (2D, volume or slide);
   /// that viewer checks that the map fits and refuses it with the reason otherwise.
   core::Status setHeatmapOnCurrentViewer(core::Volume map);
+  /// Reads a label map (class index per pixel or voxel, 0 = none) and hands it to the viewer
+  /// showing the open content: a single-plane map for a 2D image, a volume in the same
+  /// patient space for a volume. Refused, with the reason, otherwise (and for slides).
+  core::Status loadLabelMapOnCurrentViewer(const std::filesystem::path& file);
+  /// The "Tools & overlays" dock's panel; it follows the viewer on screen.
+  viewers::OverlayPanel* overlayPanel() const { return overlayPanel_; }
   /// Where scalar volumes and DICOM series open (planes + 3D).
   viewers::VolumeViewer* volumeViewer() const { return volumeViewer_; }
   /// Where whole slides open (tile pyramid, minimap, scale bar).
@@ -88,6 +95,7 @@ class MainWindow : public QMainWindow {
   viewers::ImageViewer2D* viewer_ = nullptr;
   viewers::VolumeViewer* volumeViewer_ = nullptr;
   viewers::SlideViewer* slideViewer_ = nullptr;
+  viewers::OverlayPanel* overlayPanel_ = nullptr;
   QTreeWidget* infoPanel_ = nullptr;
   QListWidget* fileList_ = nullptr;
   std::vector<io::DicomSeriesInfo> series_;  // what the Files panel lists, by index

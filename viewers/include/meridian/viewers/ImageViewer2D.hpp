@@ -17,6 +17,7 @@
 #include "meridian/viewers/HeatmapLayer.hpp"
 #include "meridian/viewers/ImageViewState.hpp"
 #include "meridian/viewers/LabelLayer.hpp"
+#include "meridian/viewers/OverlayTarget.hpp"
 #include "meridian/viewers/ToolController2D.hpp"
 #include "meridian/viewers/VtkRenderWidget.hpp"
 
@@ -29,7 +30,7 @@ namespace meridian::viewers {
 
 class OverlayCanvas;
 
-class ImageViewer2D : public VtkRenderWidget {
+class ImageViewer2D : public VtkRenderWidget, public OverlayTarget {
   Q_OBJECT
  public:
   explicit ImageViewer2D(QWidget* parent = nullptr);
@@ -59,30 +60,33 @@ class ImageViewer2D : public VtkRenderWidget {
   /// (both extents), when it is not a valid map or does not fit inside the image.
   core::Status setHeatmap(core::Volume map, double opacity = 0.5, core::ColorMap colors = core::ColorMap::Jet);
   void clearHeatmap();
-  const HeatmapLayer& heatmap() const { return heatmap_; }
-  void setHeatmapOpacity(double opacity);
-  void setHeatmapThreshold(std::optional<double> threshold);
-  void setHeatmapColorMap(core::ColorMap colors);
-  void setHeatmapVisible(bool visible);
-  bool heatmapVisible() const { return heatmapVisible_; }
+  const HeatmapLayer& heatmap() const override { return heatmap_; }
+  void setHeatmapOpacity(double opacity) override;
+  void setHeatmapThreshold(std::optional<double> threshold) override;
+  void setHeatmapColorMap(core::ColorMap colors) override;
+  void setHeatmapVisible(bool visible) override;
+  bool heatmapVisible() const override { return heatmapVisible_; }
 
   const LabelLayer& labels() const { return labels_; }
   /// Replaces the annotations (a loaded GeoJSON file).
-  void setAnnotations(core::AnnotationSet set);
+  void setAnnotations(core::AnnotationSet set) override;
+  bool supportsAnnotations() const override { return true; }
+  core::AnnotationSet annotations() const override { return labels_.annotations(); }
   /// A label map the size of the image (LabelLayer::setLabelMap).
   core::Status setLabelMap(core::Image2D labelMap, std::vector<std::string> names = {});
 
-  Tool2D tool() const { return tools_.tool(); }
-  void setTool(Tool2D tool);
-  void setLabelClass(const QString& name);
+  Tool2D tool() const override { return tools_.tool(); }
+  bool supportsTool(Tool2D) const override { return true; }
+  void setTool(Tool2D tool) override;
+  void setLabelClass(const QString& name) override;
   const ToolController2D& tools() const { return tools_; }
-  void clearMeasurements();
+  void clearMeasurements() override;
   /// Unit of the pixel values for readouts ("HU" for CT; empty when unknown).
   void setValueUnit(const QString& unit);
 
   /// The view as shown (image and overlays), for "Save view as PNG".
   QImage renderView();
-  bool saveScreenshot(const QString& path);
+  bool saveScreenshot(const QString& path) override;
 
  Q_SIGNALS:
   /// The pixel under the mouse and its value(s), for the status bar.

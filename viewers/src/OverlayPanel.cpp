@@ -1,4 +1,4 @@
-#include "meridian/viewers/OverlayPanel2D.hpp"
+#include "meridian/viewers/OverlayPanel.hpp"
 
 #include <QButtonGroup>
 #include <QCheckBox>
@@ -18,7 +18,7 @@
 #include <cmath>
 
 #include "meridian/core/AnnotationsGeoJson.hpp"
-#include "meridian/viewers/ImageViewer2D.hpp"
+#include "meridian/viewers/OverlayTarget.hpp"
 
 namespace meridian::viewers {
 namespace {
@@ -44,7 +44,7 @@ const ToolEntry kTools[] = {
 
 }  // namespace
 
-OverlayPanel2D::OverlayPanel2D(ImageViewer2D* viewer, QWidget* parent) : QWidget(parent), viewer_(viewer) {
+OverlayPanel::OverlayPanel(OverlayTarget* target, QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
 
   auto* toolBox = new QGroupBox(tr("Tool"), this);
@@ -63,13 +63,15 @@ OverlayPanel2D::OverlayPanel2D(ImageViewer2D* viewer, QWidget* parent) : QWidget
     toolGrid->addWidget(button, index / 2, index % 2);
     ++index;
   }
-  tools_->button(static_cast<int>(Tool2D::Navigate))->setChecked(true);
-  connect(tools_, &QButtonGroup::idClicked, this, [this](int id) { viewer_->setTool(static_cast<Tool2D>(id)); });
+  connect(tools_, &QButtonGroup::idClicked, this, [this](int id) {
+    if (target_) target_->setTool(static_cast<Tool2D>(id));
+  });
   layout->addWidget(toolBox);
 
   heatmapBox_ = new QGroupBox(tr("Heatmap"), this);
   auto* form = new QFormLayout(heatmapBox_);
   auto* load = new QPushButton(tr("Load map…"), heatmapBox_);
+  load->setObjectName(QStringLiteral("loadHeatmap"));
   connect(load, &QPushButton::clicked, this, [this] {
     const QString file = QFileDialog::getOpenFileName(this, tr("Load map"), QString(),
                                                       tr("Maps (*.nii *.nii.gz *.nrrd *.mha *.mhd);;All files (*)"));
@@ -77,67 +79,117 @@ OverlayPanel2D::OverlayPanel2D(ImageViewer2D* viewer, QWidget* parent) : QWidget
   });
   form->addRow(load);
   showHeatmap_ = new QCheckBox(tr("Show"), heatmapBox_);
-  connect(showHeatmap_, &QCheckBox::toggled, viewer_, &ImageViewer2D::setHeatmapVisible);
+  showHeatmap_->setObjectName(QStringLiteral("heatmapShow"));
+  connect(showHeatmap_, &QCheckBox::toggled, this, [this](bool on) {
+    if (target_) target_->setHeatmapVisible(on);
+  });
   form->addRow(showHeatmap_);
   colorMap_ = new QComboBox(heatmapBox_);
+  colorMap_->setObjectName(QStringLiteral("heatmapColorMap"));
   for (core::ColorMap m : {core::ColorMap::Jet, core::ColorMap::Viridis, core::ColorMap::Hot})
     colorMap_->addItem(QString::fromLatin1(core::toString(m)), static_cast<int>(m));
-  connect(colorMap_, &QComboBox::currentIndexChanged, this,
-          [this] { viewer_->setHeatmapColorMap(static_cast<core::ColorMap>(colorMap_->currentData().toInt())); });
+  connect(colorMap_, &QComboBox::currentIndexChanged, this, [this] {
+    if (target_) target_->setHeatmapColorMap(static_cast<core::ColorMap>(colorMap_->currentData().toInt()));
+  });
   form->addRow(tr("Colours"), colorMap_);
   opacity_ = new QSlider(Qt::Horizontal, heatmapBox_);
+  opacity_->setObjectName(QStringLiteral("heatmapOpacity"));
   opacity_->setRange(0, 100);
-  connect(opacity_, &QSlider::valueChanged, this, [this](int v) { viewer_->setHeatmapOpacity(v / 100.0); });
+  connect(opacity_, &QSlider::valueChanged, this, [this](int v) {
+    if (target_) target_->setHeatmapOpacity(v / 100.0);
+  });
   form->addRow(tr("Opacity"), opacity_);
   useThreshold_ = new QCheckBox(tr("Hide below"), heatmapBox_);
+  useThreshold_->setObjectName(QStringLiteral("heatmapUseThreshold"));
   threshold_ = new QDoubleSpinBox(heatmapBox_);
+  threshold_->setObjectName(QStringLiteral("heatmapThreshold"));
   threshold_->setDecimals(4);
-  connect(useThreshold_, &QCheckBox::toggled, this, &OverlayPanel2D::applyThreshold);
-  connect(threshold_, &QDoubleSpinBox::valueChanged, this, &OverlayPanel2D::applyThreshold);
+  connect(useThreshold_, &QCheckBox::toggled, this, &OverlayPanel::applyThreshold);
+  connect(threshold_, &QDoubleSpinBox::valueChanged, this, &OverlayPanel::applyThreshold);
   form->addRow(useThreshold_, threshold_);
   layout->addWidget(heatmapBox_);
 
-  auto* labelsBox = new QGroupBox(tr("Labels"), this);
-  auto* labelsForm = new QFormLayout(labelsBox);
-  labelClass_ = new QLineEdit(labelsBox);
+  labelsBox_ = new QGroupBox(tr("Labels"), this);
+  auto* labelsForm = new QFormLayout(labelsBox_);
+  labelClass_ = new QLineEdit(labelsBox_);
+  labelClass_->setObjectName(QStringLiteral("labelClass"));
   labelClass_->setPlaceholderText(tr("unclassified"));
-  connect(labelClass_, &QLineEdit::textChanged, viewer_, &ImageViewer2D::setLabelClass);
+  connect(labelClass_, &QLineEdit::textChanged, this, [this](const QString& name) {
+    if (target_) target_->setLabelClass(name);
+  });
   labelsForm->addRow(tr("Class"), labelClass_);
-  auto* open = new QPushButton(tr("Open GeoJSON…"), labelsBox);
-  auto* save = new QPushButton(tr("Save GeoJSON…"), labelsBox);
-  connect(open, &QPushButton::clicked, this, &OverlayPanel2D::openAnnotations);
-  connect(save, &QPushButton::clicked, this, &OverlayPanel2D::saveAnnotations);
-  labelsForm->addRow(open);
-  labelsForm->addRow(save);
-  layout->addWidget(labelsBox);
+  openAnnotations_ = new QPushButton(tr("Open GeoJSON…"), labelsBox_);
+  saveAnnotations_ = new QPushButton(tr("Save GeoJSON…"), labelsBox_);
+  connect(openAnnotations_, &QPushButton::clicked, this, &OverlayPanel::openAnnotations);
+  connect(saveAnnotations_, &QPushButton::clicked, this, &OverlayPanel::saveAnnotations);
+  labelsForm->addRow(openAnnotations_);
+  labelsForm->addRow(saveAnnotations_);
+  auto* loadLabelMap = new QPushButton(tr("Load label map…"), labelsBox_);
+  loadLabelMap->setObjectName(QStringLiteral("loadLabelMap"));
+  loadLabelMap->setToolTip(tr("A segmentation: one class index per pixel or voxel (0 = none), the size of the image"));
+  connect(loadLabelMap, &QPushButton::clicked, this, [this] {
+    const QString file = QFileDialog::getOpenFileName(
+        this, tr("Load label map"), QString(),
+        tr("Label maps (*.nii *.nii.gz *.nrrd *.mha *.mhd *.png *.tif *.tiff);;All files (*)"));
+    if (!file.isEmpty()) Q_EMIT loadLabelMapRequested(file);
+  });
+  labelsForm->addRow(loadLabelMap);
+  layout->addWidget(labelsBox_);
 
-  auto* clear = new QPushButton(tr("Clear measurements"), this);
-  connect(clear, &QPushButton::clicked, viewer_, &ImageViewer2D::clearMeasurements);
-  layout->addWidget(clear);
-  auto* shot = new QPushButton(tr("Save view as PNG…"), this);
-  connect(shot, &QPushButton::clicked, this, &OverlayPanel2D::saveView);
-  layout->addWidget(shot);
+  clearMeasurements_ = new QPushButton(tr("Clear measurements"), this);
+  connect(clearMeasurements_, &QPushButton::clicked, this, [this] {
+    if (target_) target_->clearMeasurements();
+  });
+  layout->addWidget(clearMeasurements_);
+  saveView_ = new QPushButton(tr("Save view as PNG…"), this);
+  connect(saveView_, &QPushButton::clicked, this, &OverlayPanel::saveView);
+  layout->addWidget(saveView_);
   layout->addStretch(1);
 
-  connect(viewer_, &ImageViewer2D::heatmapDropped, this, [this](const QString& reason) {
-    syncHeatmap();
-    Q_EMIT message(tr("Heatmap removed: %1").arg(reason));
-  });
+  setTarget(target);
+}
+
+void OverlayPanel::setTarget(OverlayTarget* target) {
+  target_ = target;
+  syncTools();
   syncHeatmap();
+  if (target_) target_->setLabelClass(labelClass_->text());
 }
 
-void OverlayPanel2D::selectTool(Tool2D tool) {
+void OverlayPanel::syncTools() {
+  bool anyTool = false;
+  for (QAbstractButton* button : tools_->buttons()) {
+    const auto tool = static_cast<Tool2D>(tools_->id(button));
+    const bool offered = target_ && target_->supportsTool(tool);
+    button->setVisible(offered);
+    anyTool = anyTool || offered;
+  }
+  tools_->buttons().front()->parentWidget()->setVisible(anyTool);
+  if (target_) {
+    const QSignalBlocker block(tools_);
+    if (QAbstractButton* current = tools_->button(static_cast<int>(target_->tool()))) current->setChecked(true);
+  }
+  const bool labels = target_ && target_->supportsAnnotations();
+  for (QWidget* w : std::initializer_list<QWidget*>{labelClass_, openAnnotations_, saveAnnotations_})
+    w->setEnabled(labels);
+  clearMeasurements_->setEnabled(target_ != nullptr);
+  saveView_->setEnabled(target_ != nullptr);
+}
+
+void OverlayPanel::selectTool(Tool2D tool) {
+  if (!target_ || !target_->supportsTool(tool)) return;
   tools_->button(static_cast<int>(tool))->setChecked(true);
-  viewer_->setTool(tool);
+  target_->setTool(tool);
 }
 
-void OverlayPanel2D::syncHeatmap() {
-  const HeatmapLayer& layer = viewer_->heatmap();
-  heatmapBox_->setEnabled(true);
+void OverlayPanel::syncHeatmap() {
+  const bool hasMap = target_ && target_->heatmap().hasMap();
   for (QWidget* w : std::initializer_list<QWidget*>{showHeatmap_, colorMap_, opacity_, useThreshold_, threshold_})
-    w->setEnabled(layer.hasMap());
+    w->setEnabled(hasMap);
+  if (!target_) return;
+  const HeatmapLayer& layer = target_->heatmap();
   const QSignalBlocker a(showHeatmap_), b(colorMap_), c(opacity_), d(useThreshold_), e(threshold_);
-  showHeatmap_->setChecked(viewer_->heatmapVisible());
+  showHeatmap_->setChecked(target_->heatmapVisible());
   colorMap_->setCurrentIndex(colorMap_->findData(static_cast<int>(layer.colorMap())));
   opacity_->setValue(static_cast<int>(std::lround(layer.opacity() * 100)));
   const auto range = layer.dataRange();
@@ -147,11 +199,13 @@ void OverlayPanel2D::syncHeatmap() {
   threshold_->setValue(layer.threshold().value_or((range[0] + range[1]) / 2));
 }
 
-void OverlayPanel2D::applyThreshold() {
-  viewer_->setHeatmapThreshold(useThreshold_->isChecked() ? std::optional<double>(threshold_->value()) : std::nullopt);
+void OverlayPanel::applyThreshold() {
+  if (!target_) return;
+  target_->setHeatmapThreshold(useThreshold_->isChecked() ? std::optional<double>(threshold_->value()) : std::nullopt);
 }
 
-void OverlayPanel2D::openAnnotations() {
+void OverlayPanel::openAnnotations() {
+  if (!target_) return;
   const QString file = QFileDialog::getOpenFileName(this, tr("Open annotations"), QString(),
                                                     tr("GeoJSON (*.geojson *.json);;All files (*)"));
   if (file.isEmpty()) return;
@@ -161,23 +215,25 @@ void OverlayPanel2D::openAnnotations() {
     return;
   }
   const auto count = set.value().annotations.size();
-  viewer_->setAnnotations(std::move(set).value());
+  target_->setAnnotations(std::move(set).value());
   Q_EMIT message(tr("%1 annotations from %2").arg(count).arg(file));
 }
 
-void OverlayPanel2D::saveAnnotations() {
+void OverlayPanel::saveAnnotations() {
+  if (!target_) return;
   const QString file = QFileDialog::getSaveFileName(this, tr("Save annotations"), QStringLiteral("annotations.geojson"),
                                                     tr("GeoJSON (*.geojson)"));
   if (file.isEmpty()) return;
-  const auto status = core::saveGeoJson(viewer_->labels().annotations(), file.toStdString());
+  const auto status = core::saveGeoJson(target_->annotations(), file.toStdString());
   Q_EMIT message(status ? tr("Saved %1").arg(file) : QString::fromStdString(status.error().message));
 }
 
-void OverlayPanel2D::saveView() {
+void OverlayPanel::saveView() {
+  if (!target_) return;
   const QString file =
       QFileDialog::getSaveFileName(this, tr("Save view"), QStringLiteral("view.png"), tr("PNG (*.png)"));
   if (file.isEmpty()) return;
-  Q_EMIT message(viewer_->saveScreenshot(file) ? tr("Saved %1").arg(file) : tr("Could not write %1").arg(file));
+  Q_EMIT message(target_->saveScreenshot(file) ? tr("Saved %1").arg(file) : tr("Could not write %1").arg(file));
 }
 
 }  // namespace meridian::viewers

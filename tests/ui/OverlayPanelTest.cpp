@@ -1,0 +1,153 @@
+// The "Tools & overlays" dock in the main window: its controls act on the viewer that is on
+// screen (not on a hidden one), and "Load label map…" puts a segmentation over the open
+// image or refuses it with the reason. Real demo images; the label map is made from the
+// image's own pixels so that its classes follow real structure.
+
+#include <gtest/gtest.h>
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QSlider>
+
+#include <filesystem>
+
+#include "meridian/core/HeatmapOverlay.hpp"
+#include "meridian/io/ImageWriter.hpp"
+#include "meridian/ui/MainWindow.hpp"
+#include "meridian/viewers/ImageViewer2D.hpp"
+#include "meridian/viewers/OverlayPanel.hpp"
+#include "meridian/viewers/OverlayTarget.hpp"
+#include "meridian/viewers/SlideViewer.hpp"
+#include "meridian/viewers/VolumeViewer.hpp"
+
+namespace fs = std::filesystem;
+using namespace meridian;
+
+namespace {
+
+const fs::path kDemo = MERIDIAN_TEST_DEMO_DATA;
+const fs::path kOut = MERIDIAN_TEST_OUTPUT;
+
+template <typename W>
+W* control(ui::MainWindow& window, const char* name) {
+  auto* w = window.overlayPanel()->findChild<W*>(QString::fromLatin1(name));
+  EXPECT_NE(w, nullptr) << name;
+  return w;
+}
+
+// A cells x cells map over a width x height image (HeatmapLayer's convention), value = row.
+core::Volume rowMap(int width, int height, int cells) {
+  auto map = core::Volume::allocate({cells, cells, 1}, core::PixelType::Float32, core::PixelBuffer::Init::Zero).value();
+  map.spacing = {double(width) / cells, double(height) / cells, 1.0};
+  map.origin = {map.spacing[0] / 2 - 0.5, map.spacing[1] / 2 - 0.5, 0.0};
+  auto* v = reinterpret_cast<float*>(map.data());
+  for (int y = 0; y < cells; ++y)
+    for (int x = 0; x < cells; ++x) v[y * cells + x] = float(y);
+  return map;
+}
+
+// Class 1 where the photo's green channel is brighter than `level`, class 2 in a box.
+core::Image2D labelsFrom(const core::Image2D& photo, double level) {
+  auto labels = core::Image2D::allocate(photo.width(), photo.height(), 1, core::PixelType::UInt8).value();
+  auto* out = labels.data();
+  for (int y = 0; y < photo.height(); ++y)
+    for (int x = 0; x < photo.width(); ++x) {
+      std::uint8_t c = photo.valueAt(x, y, 1) > level ? 1 : 0;
+      if (x >= 10 && x < 60 && y >= 20 && y < 50) c = 2;
+      out[static_cast<std::size_t>(y) * photo.width() + x] = c;
+    }
+  return labels;
+}
+
+}  // namespace
+
+TEST(OverlayPanel, ItsControlsActOnTheViewerOnScreen) {
+  ui::MainWindow window;
+  ASSERT_TRUE(window.openPath(kDemo / "fundus-retina.jpg").ok());
+  auto* viewer = window.viewer();
+  EXPECT_EQ(window.overlayPanel()->target(), static_cast<viewers::OverlayTarget*>(viewer));
+  auto* opacity = control<QSlider>(window, "heatmapOpacity");
+  auto* colours = control<QComboBox>(window, "heatmapColorMap");
+  auto* useThreshold = control<QCheckBox>(window, "heatmapUseThreshold");
+  auto* threshold = control<QDoubleSpinBox>(window, "heatmapThreshold");
+  ASSERT_TRUE(opacity && colours && useThreshold && threshold);
+  EXPECT_FALSE(opacity->isEnabled()) << "no map yet: nothing to adjust";
+
+  const int w = viewer->image().width(), h = viewer->image().height();
+  ASSERT_TRUE(window.setHeatmapOnCurrentViewer(rowMap(w, h, 14)).ok());
+  EXPECT_TRUE(opacity->isEnabled());
+  opacity->setValue(80);
+  EXPECT_DOUBLE_EQ(viewer->heatmap().opacity(), 0.8);
+  colours->setCurrentIndex(colours->findData(static_cast<int>(core::ColorMap::Hot)));
+  EXPECT_EQ(viewer->heatmap().colorMap(), core::ColorMap::Hot);
+  threshold->setValue(6.5);
+  useThreshold->setChecked(true);
+  ASSERT_TRUE(viewer->heatmap().threshold().has_value());
+  EXPECT_DOUBLE_EQ(*viewer->heatmap().threshold(), 6.5);
+  EXPECT_DOUBLE_EQ(threshold->maximum(), 13.0) << "the spin box spans the map's values";
+
+  // Another kind of content: the panel follows the viewer that shows it.
+  ASSERT_TRUE(window.openPath(kDemo / "ct-abdomen-stent.nii.gz").ok());
+  EXPECT_EQ(window.overlayPanel()->target(), dynamic_cast<viewers::OverlayTarget*>(window.volumeViewer()));
+  ASSERT_TRUE(window.openPath(kDemo / "pathology-ihc-slide.tif").ok());
+  EXPECT_EQ(window.overlayPanel()->target(), dynamic_cast<viewers::OverlayTarget*>(window.slideViewer()));
+  ASSERT_TRUE(window.openPath(kDemo / "fundus-retina.jpg").ok());
+  EXPECT_EQ(window.overlayPanel()->target(), static_cast<viewers::OverlayTarget*>(viewer));
+}
+
+TEST(OverlayPanel, ALabelMapIsLoadedOverTheImageOrRefusedWithTheReason) {
+  ui::MainWindow window;
+  ASSERT_TRUE(window.openPath(kDemo / "fundus-retina.jpg").ok());
+  const core::Image2D photo = window.viewer()->image();
+  ASSERT_EQ(photo.channels(), 3);
+  const core::Image2D labels = labelsFrom(photo, 100.0);
+  fs::create_directories(kOut);
+  const fs::path file = kOut / "fundus-labels.png";
+  ASSERT_TRUE(io::writeImage(labels, file).ok());
+
+  const auto loaded = window.loadLabelMapOnCurrentViewer(file);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().describe();
+  const core::Image2D& shown = window.viewer()->labels().labelMap();
+  ASSERT_EQ(shown.width(), photo.width());
+  ASSERT_EQ(shown.height(), photo.height());
+  int ones = 0, mismatches = 0;
+  for (int y = 0; y < photo.height(); ++y)
+    for (int x = 0; x < photo.width(); ++x) {
+      const double expected = labels.valueAt(x, y), seen = shown.valueAt(x, y);
+      mismatches += expected != seen;
+      ones += seen == 1;
+    }
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_GT(ones, 100) << "the bright retina is class 1";
+
+  // Made for another image: refused with both sizes, and the loaded one stays.
+  auto cropped = core::Image2D::allocate(photo.width() - 7, photo.height(), 1, core::PixelType::UInt8).value();
+  const fs::path wrongSize = kOut / "fundus-labels-wrong-size.png";
+  ASSERT_TRUE(io::writeImage(cropped, wrongSize).ok());
+  const auto refused = window.loadLabelMapOnCurrentViewer(wrongSize);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find(std::to_string(photo.width() - 7)), std::string::npos)
+      << refused.error().message;
+  EXPECT_NE(refused.error().message.find(std::to_string(photo.width())), std::string::npos);
+  EXPECT_EQ(window.viewer()->labels().labelMap().width(), photo.width());
+
+  // A colour photo is no label map; nor is a stack of planes for a single image.
+  EXPECT_FALSE(window.loadLabelMapOnCurrentViewer(kDemo / "fundus-retina.jpg").ok());
+  auto stack = core::Volume::allocate({photo.width(), photo.height(), 3}, core::PixelType::UInt8,
+                                      core::PixelBuffer::Init::Zero)
+                   .value();
+  const fs::path stackFile = kOut / "fundus-labels-3-planes.nii.gz";
+  ASSERT_TRUE(io::writeVolume(stack, stackFile).ok());
+  const auto planes = window.loadLabelMapOnCurrentViewer(stackFile);
+  ASSERT_FALSE(planes.ok());
+  EXPECT_NE(planes.error().message.find("3 planes"), std::string::npos) << planes.error().message;
+  EXPECT_FALSE(window.loadLabelMapOnCurrentViewer(kOut / "no-such-labels.png").ok());
+
+  // Slides take label shapes, not label maps: a clear refusal.
+  ASSERT_TRUE(window.openPath(kDemo / "pathology-ihc-slide.tif").ok());
+  const auto onSlide = window.loadLabelMapOnCurrentViewer(file);
+  ASSERT_FALSE(onSlide.ok());
+  EXPECT_NE(onSlide.error().message.find("slide"), std::string::npos) << onSlide.error().message;
+}
