@@ -19,6 +19,11 @@ class VitAttentionImpl : public torch::nn::Module {
   int heads;
   torch::nn::Linear qkv;
   torch::nn::Linear proj;
+
+ private:
+  /// The default path without autograd (inference): the same arithmetic in fewer passes
+  /// over memory (see the .cpp).
+  torch::Tensor forwardInference(const torch::Tensor& x);
 };
 TORCH_MODULE(VitAttention);
 

@@ -17,13 +17,13 @@ VitBlockImpl::VitBlockImpl(const VitConfig& c) {
 torch::Tensor VitBlockImpl::forward(const torch::Tensor& x, torch::Tensor* attentionWeights) {
   // The branches compute in the type of their weights (bf16 when MatmulWeightCast cast
   // them); the residual stream, the norms and LayerScale stay in the stream's type (fp32)
-  // so twelve residual additions do not accumulate bf16 rounding. .to() is free when the
-  // types already match.
+  // so twelve residual additions do not accumulate bf16 rounding. The additions promote a
+  // bf16 branch to fp32 as they read it (exact), which saves a conversion pass per branch;
+  // .to() is free when the types already match.
   const auto compute = attn->qkv->weight.scalar_type();
-  const auto stream = x.scalar_type();
-  auto a = attn(norm1(x).to(compute), attentionWeights).to(stream);
+  auto a = attn(norm1(x).to(compute), attentionWeights);
   auto y = x + (ls1 ? ls1(a) : a);
-  auto m = mlp(norm2(y).to(compute)).to(stream);
+  auto m = mlp(norm2(y).to(compute));
   return y + (ls2 ? ls2(m) : m);
 }
 
