@@ -4,6 +4,7 @@
 #include <QImage>
 
 #include <algorithm>
+#include <cmath>
 
 namespace meridian::viewers {
 
@@ -29,8 +30,11 @@ void paintColorBar(QPainter& painter, const HeatmapLayer& layer, const QRect& ar
 
   const auto range = layer.valueRange();
   const QFontMetrics metrics(painter.font());
+  // A value a millionth of the range away from zero is zero that rounding left behind
+  // (softmax maps): "0" reads better than "3.04e-18".
+  const double negligible = 1e-6 * std::max(std::abs(range[0]), std::abs(range[1]));
   const auto label = [&](double value, int y) {
-    const QString text = QString::number(value, 'g', 3);
+    const QString text = QString::number(std::abs(value) < negligible ? 0.0 : value, 'g', 3);
     const QRect box(area.left() - 6 - metrics.horizontalAdvance(text), y - metrics.height() / 2,
                     metrics.horizontalAdvance(text), metrics.height());
     painter.setPen(QColor(0, 0, 0, 160));  // a shadow keeps the text legible on bright images

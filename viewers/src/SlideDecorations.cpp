@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "meridian/viewers/ColorBar.hpp"
+
 namespace meridian::viewers {
 
 QRect SlideMinimap::frame(const SlideViewState& state) {
@@ -43,6 +45,21 @@ void SlideMinimap::paint(QPainter& painter, const SlideViewState& state, const Q
   painter.setBrush(Qt::NoBrush);
   painter.drawRect(viewport.adjusted(0, 0, -1, -1));
   painter.restore();
+}
+
+QRect slideColorBarArea(const SlideViewState& state) {
+  const QSize view(state.viewWidth(), state.viewHeight());
+  QRect area = colorBarArea(view);
+  const QRect minimap = SlideMinimap::frame(state);
+  // The bar's value labels sit to its left, half a text line above its top: keep a margin.
+  const int below = minimap.isEmpty() ? 0 : minimap.bottom() + 2 * SlideMinimap::kMargin;
+  if (area.top() < below) {
+    const int bottomLimit = view.height() - 2 * SlideMinimap::kMargin;
+    const int height = area.height();
+    area.moveTop(below);
+    area.setBottom(std::min(bottomLimit, below + height - 1));
+  }
+  return area;
 }
 
 void paintScaleBar(QPainter& painter, const SlideViewState& state) {

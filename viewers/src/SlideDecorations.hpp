@@ -1,6 +1,7 @@
 #pragma once
 // What the slide viewer draws over the tiles: the minimap (overview + viewport rectangle),
-// the scale bar with the magnification, and the error tile for reads that failed.
+// the scale bar with the magnification, the colour bar's place, and the error tile for
+// reads that failed.
 // Private to meridian_viewers.
 
 #include <QImage>
@@ -24,6 +25,10 @@ class SlideMinimap {
   /// Thumbnail (may be partly filled while the coarsest level loads) and viewport rectangle.
   static void paint(QPainter& painter, const SlideViewState& state, const QImage& thumbnail);
 };
+
+/// Where the heatmap's colour bar goes: colorBarArea()'s place along the right edge, moved
+/// down below the minimap (and shortened to fit) when the two would overlap in a short view.
+QRect slideColorBarArea(const SlideViewState& state);
 
 /// The scale bar (a round length in µm, px without mpp) and the magnification, bottom left.
 void paintScaleBar(QPainter& painter, const SlideViewState& state);

@@ -7,6 +7,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 
@@ -22,13 +23,19 @@ constexpr std::size_t kMaxFinerPrefetch = 64;  // of the next finer level, neare
 const QColor kBackground(236, 236, 236);       // slide glass is near white; so is the background
 }  // namespace
 
-SlideViewer::SlideViewer(QWidget* parent) : QWidget(parent), loader_(new TileLoader(this)) {
+SlideViewer::SlideViewer(QWidget* parent)
+    : QWidget(parent), loader_(new TileLoader(this)), retryTimer_(new QTimer(this)) {
   setFocusPolicy(Qt::StrongFocus);
   setMouseTracking(false);
   setAttribute(Qt::WA_OpaquePaintEvent);  // paintEvent fills everything itself
   setMinimumSize(200, 150);
   setCacheCapacityMB(QSettings().value(QStringLiteral("slideViewer/cacheMB"), 512).toInt());
   connect(loader_, &TileLoader::tileLoaded, this, &SlideViewer::onTileLoaded);
+  retryTimer_->setSingleShot(true);
+  connect(retryTimer_, &QTimer::timeout, this, [this] {
+    requestTiles();  // failed tiles in view whose wait is over go into the queue again
+    scheduleRetry();
+  });
   state_.setViewSize(width(), height());
 }
 
@@ -45,6 +52,10 @@ void SlideViewer::setSlide(std::shared_ptr<const core::SlideSource> slide) {
   cache_.clear();
   heatmap_.clear();
   heatmapTiles_.clear();
+  heatmapVisible_ = true;
+  resetOverlays();
+  retry_.clear();
+  retryTimer_->stop();
   failedTiles_ = 0;
   fovComplete_ = false;
   thumbnail_ = QImage();
@@ -83,12 +94,24 @@ core::Status SlideViewer::setHeatmap(core::Volume map, double opacity, core::Col
     return refuse(fits.error());
   heatmap_.setOpacity(opacity);
   heatmap_.setColorMap(colors);
+  heatmapVisible_ = true;
   update();
   return core::Ok{};
 }
 
 void SlideViewer::clearHeatmap() {
   heatmap_.clear();
+  heatmapTiles_.clear();
+  update();
+}
+
+void SlideViewer::setHeatmapVisible(bool visible) {
+  heatmapVisible_ = visible;  // the rendered tiles stay cached: showing it again costs nothing
+  update();
+}
+
+void SlideViewer::setHeatmapColorMap(core::ColorMap colors) {
+  heatmap_.setColorMap(colors);
   heatmapTiles_.clear();
   update();
 }
@@ -168,12 +191,18 @@ void SlideViewer::requestTiles() {
   std::size_t prefetchLeft = budgetTiles > static_cast<std::size_t>(visible.count())
                                  ? budgetTiles - static_cast<std::size_t>(visible.count())
                                  : 0;
+  // Missing tiles, and failed ones whose wait for another read is over (TileRetryPolicy).
+  const auto now = TileRetryPolicy::Clock::now();
+  auto wants = [&](const TileKey& key) {
+    const SlideTile* cached = cache_.peek(key);
+    return (!cached || cached->failed()) && retry_.mayRead(key, now);
+  };
   std::vector<TileKey> wanted;
   auto add = [&](const TileRange& range, std::size_t* budget) {
     std::vector<TileKey> keys;
     for (int r = range.rowBegin; r < range.rowEnd; ++r)
       for (int c = range.colBegin; c < range.colEnd; ++c)
-        if (!cache_.contains({range.level, c, r})) keys.push_back({range.level, c, r});
+        if (wants({range.level, c, r})) keys.push_back({range.level, c, r});
     // Nearest the view's centre first: that is where the eye is.
     const auto centre = state_.centre();
     auto distance = [&](const TileKey& k) {
@@ -200,16 +229,39 @@ void SlideViewer::requestTiles() {
   loader_->request(wanted);
 }
 
-void SlideViewer::onTileLoaded(TileKey key, const SlideTile& tile) {
-  if (tile.failed()) {
-    ++failedTiles_;
-    Q_EMIT statusMessage(tr("Slide read failed (level %1, tile %2, %3): %4 — %5 tile(s) could not be read")
-                             .arg(key.level)
-                             .arg(key.col)
-                             .arg(key.row)
-                             .arg(tile.error)
-                             .arg(failedTiles_));
+void SlideViewer::recordTileResult(const TileKey& key, const SlideTile& tile) {
+  if (!tile.failed()) {
+    if (retry_.recordSuccess(key)) {
+      failedTiles_ = std::max(0, failedTiles_ - 1);
+      Q_EMIT statusMessage(
+          tr("Slide tile (level %1, tile %2, %3) read on a retry").arg(key.level).arg(key.col).arg(key.row));
+    }
+    return;
   }
+  if (retry_.failedReads(key) == 0) ++failedTiles_;
+  const bool again = retry_.recordFailure(key, TileRetryPolicy::Clock::now());
+  const QString next = again ? tr("retrying in %1 s").arg(retry_.delayAfter(retry_.failedReads(key)).count() / 1000.0)
+                             : tr("given up after %1 reads").arg(retry_.failedReads(key));
+  Q_EMIT statusMessage(tr("Slide read failed (level %1, tile %2, %3): %4 (%5) — %6 tile(s) could not be read")
+                           .arg(key.level)
+                           .arg(key.col)
+                           .arg(key.row)
+                           .arg(tile.error)
+                           .arg(next)
+                           .arg(failedTiles_));
+  scheduleRetry();
+}
+
+void SlideViewer::scheduleRetry() {
+  const auto now = TileRetryPolicy::Clock::now();
+  const auto next = retry_.nextRetry(now);
+  if (!next) return;
+  const auto wait = std::chrono::ceil<std::chrono::milliseconds>(*next - now).count();
+  if (!retryTimer_->isActive() || retryTimer_->remainingTime() > wait) retryTimer_->start(static_cast<int>(wait));
+}
+
+void SlideViewer::onTileLoaded(TileKey key, const SlideTile& tile) {
+  recordTileResult(key, tile);
   if (key.level == state_.coarsestLevel() && !tile.failed()) addToThumbnail(key, tile.image);
   // The tiles in view become the most recently used before the new one goes in, so what an
   // arriving prefetched tile evicts is never on screen.
@@ -266,9 +318,10 @@ void SlideViewer::paintEvent(QPaintEvent* /*event*/) {
   const TileRange range = state_.visibleTiles(state_.fittingLevel());
   for (int r = range.rowBegin; r < range.rowEnd; ++r)
     for (int c = range.colBegin; c < range.colEnd; ++c) drawTile(painter, {range.level, c, r});
-  if (heatmap_.hasMap())
+  if (heatmap_.hasMap() && heatmapVisible_)
     for (int r = range.rowBegin; r < range.rowEnd; ++r)
       for (int c = range.colBegin; c < range.colEnd; ++c) drawHeatmapTile(painter, {range.level, c, r});
+  paintOverlays(painter);  // labels, measurements, the colour bar
   SlideMinimap::paint(painter, state_, thumbnail_);
   paintScaleBar(painter, state_);
 }

@@ -1,4 +1,6 @@
-// SlideViewer's input: drag, wheel, trackpad, pinch and keys become SlideViewState moves.
+// SlideViewer's input: drag, wheel, trackpad, pinch and keys become SlideViewState moves;
+// with a tool other than Navigate the left button goes to the ToolController2D first (in
+// label coordinates, see labelPointAt()), and pans when the tool does not take it.
 
 #include <QKeyEvent>
 #include <QMouseEvent>
@@ -26,34 +28,57 @@ void SlideViewer::resizeEvent(QResizeEvent* /*event*/) {
 
 void SlideViewer::mousePressEvent(QMouseEvent* event) {
   if (event->button() != Qt::LeftButton) return;
+  lastMouse_ = event->position();
+  toolDrag_ = false;
   if (SlideMinimap::frame(state_).contains(event->position().toPoint())) {
     drag_ = Drag::Minimap;
     const auto p = SlideMinimap::slidePointAt(state_, event->position());
     setView(state_.zoom(), p[0], p[1]);
-  } else {
-    drag_ = Drag::Pan;
-    setCursor(Qt::ClosedHandCursor);
+    return;
   }
-  lastMouse_ = event->position();
+  if (slide_ && tools_.tool() != Tool2D::Navigate) {
+    const std::size_t m = tools_.measurements().size(), l = labels_.annotations().annotations.size();
+    toolDrag_ = tools_.press(labelPointAt(event->position()), grabTolerance());
+    afterToolEdit(toolDrag_, m, l);
+  }
+  drag_ = Drag::Pan;
+  if (!toolDrag_) setCursor(Qt::ClosedHandCursor);
 }
 
 void SlideViewer::mouseMoveEvent(QMouseEvent* event) {
-  if (drag_ == Drag::Pan) {
+  if (drag_ == Drag::Pan && !toolDrag_) {
     panBy(event->position() - lastMouse_);
   } else if (drag_ == Drag::Minimap) {
     const auto p = SlideMinimap::slidePointAt(state_, event->position());
     setView(state_.zoom(), p[0], p[1]);
+  } else if (slide_ && (toolDrag_ || drag_ == Drag::None)) {
+    // Drags of the tool, and the rubber band of angles and polygons between clicks.
+    if (tools_.move(labelPointAt(event->position()))) update();
   }
   lastMouse_ = event->position();
 }
 
-void SlideViewer::mouseReleaseEvent(QMouseEvent* /*event*/) {
+void SlideViewer::mouseReleaseEvent(QMouseEvent* event) {
+  if (slide_ && event->button() == Qt::LeftButton && toolDrag_) {
+    const std::size_t m = tools_.measurements().size(), l = labels_.annotations().annotations.size();
+    afterToolEdit(tools_.release(labelPointAt(event->position())), m, l);
+  }
   drag_ = Drag::None;
-  unsetCursor();
+  toolDrag_ = false;
+  if (tools_.tool() == Tool2D::Navigate)
+    unsetCursor();
+  else
+    setCursor(Qt::CrossCursor);
 }
 
 void SlideViewer::mouseDoubleClickEvent(QMouseEvent* event) {
-  if (!SlideMinimap::frame(state_).contains(event->position().toPoint())) resetView();
+  if (SlideMinimap::frame(state_).contains(event->position().toPoint())) return;
+  if (tools_.tool() == Tool2D::LabelPolygon) {
+    const std::size_t m = tools_.measurements().size(), l = labels_.annotations().annotations.size();
+    afterToolEdit(tools_.doubleClick(labelPointAt(event->position())), m, l);
+    return;
+  }
+  if (tools_.tool() == Tool2D::Navigate) resetView();
 }
 
 void SlideViewer::wheelEvent(QWheelEvent* event) {
@@ -83,6 +108,7 @@ bool SlideViewer::event(QEvent* event) {
 void SlideViewer::keyPressEvent(QKeyEvent* event) {
   const QPointF centre(width() / 2.0, height() / 2.0);
   const double stepX = width() * kKeyPanFraction, stepY = height() * kKeyPanFraction;
+  const std::size_t m = tools_.measurements().size(), l = labels_.annotations().annotations.size();
   switch (event->key()) {
     case Qt::Key_Plus:
     case Qt::Key_Equal:
@@ -105,6 +131,17 @@ void SlideViewer::keyPressEvent(QKeyEvent* event) {
       break;
     case Qt::Key_Home:
       resetView();
+      break;
+    case Qt::Key_Delete:
+    case Qt::Key_Backspace:
+      afterToolEdit(tools_.deleteSelected(), m, l);
+      break;
+    case Qt::Key_Escape:
+      afterToolEdit(tools_.cancel(), m, l);
+      break;
+    case Qt::Key_Return:
+    case Qt::Key_Enter:
+      afterToolEdit(tools_.finish(), m, l);
       break;
     default:
       QWidget::keyPressEvent(event);

@@ -25,6 +25,7 @@ void TileLoader::setSlide(std::shared_ptr<const core::SlideSource> slide, int ti
   ++generation_;
   dropped_ += queue_.size();
   queue_.clear();
+  inFlight_.clear();  // reads of the old slide still running are discarded on delivery
   slide_ = std::move(slide);
   tileSize_ = std::max(16, tileSize);
 }
@@ -79,15 +80,19 @@ void TileLoader::work() {
     }
     ++readsStarted_;
     SlideTile tile = readTile(*slide, key, tileSize);
-    {
-      std::lock_guard lock(mutex_);
-      inFlight_.erase(key);
-    }
     // Deliver on the loader's thread; the event dies with the loader if it is gone by then.
+    // The tile stays in flight until it is delivered: a request() made between the read's
+    // end and the delivery must not read it a second time (a failed tile's retries are
+    // counted, see TileRetryPolicy).
     QMetaObject::invokeMethod(
         this,
         [this, key, generation, tile = std::move(tile)] {
-          if (generation == generation_) Q_EMIT tileLoaded(key, tile);
+          if (generation != generation_) return;  // an old slide's tile: setSlide() forgot it
+          {
+            std::lock_guard lock(mutex_);
+            inFlight_.erase(key);
+          }
+          Q_EMIT tileLoaded(key, tile);
         },
         Qt::QueuedConnection);
   }

@@ -6,14 +6,29 @@
 // wheel (or pinch, or Ctrl + trackpad scroll) zooms about the cursor, trackpad scrolling pans;
 // + / - / arrows / Home from the keyboard. A minimap (top right, click or drag to move),
 // a scale bar in µm and the magnification (bottom left). A heatmap (HeatmapLayer) is drawn
-// tile by tile over the slide. A tile whose read fails is drawn as an error tile (and reported
-// through statusMessage) until the slide is opened again; the rest of the slide stays usable.
+// tile by tile over the slide, with its colour bar on the right (below the minimap).
+//
+// Tools and labels (OverlayTarget, driven by the "Tools & overlays" dock): distance and
+// angle (µm or mm with the slide's mpp, level-0 px without), and label points, rectangles
+// and polygons that are drawn, edited (move a vertex or a shape, Delete) and kept in a
+// LabelLayer in level-0 pixel coordinates with pixel centres on integers (the label and
+// GeoJSON convention; SlideViewState puts pixel i over [i, i + 1), so the two differ by
+// half a pixel: see labelPointAt()/labelToView(), the only places that convert). The probe
+// and the ROI statistics are not offered: they need pixel values, and a slide's pixels are
+// read on worker threads, never on the UI thread that handles the mouse.
+//
+// A tile whose read fails is drawn as an error tile (and reported through statusMessage);
+// the rest of the slide stays usable. The tile is read again after a back-off
+// (TileRetryPolicy: 2 s, 4 s, 8 s, then given up until the slide is opened again), when it
+// is in view, so a network drive's hiccup heals and a broken region is not read forever.
 
 #include <QImage>
 #include <QWidget>
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -21,13 +36,19 @@
 #include "meridian/core/SlideSource.hpp"
 #include "meridian/core/Volume.hpp"
 #include "meridian/viewers/HeatmapLayer.hpp"
+#include "meridian/viewers/LabelLayer.hpp"
+#include "meridian/viewers/OverlayTarget.hpp"
 #include "meridian/viewers/SlideViewState.hpp"
 #include "meridian/viewers/TileCache.hpp"
 #include "meridian/viewers/TileLoader.hpp"
+#include "meridian/viewers/TileRetryPolicy.hpp"
+#include "meridian/viewers/ToolController2D.hpp"
+
+class QTimer;
 
 namespace meridian::viewers {
 
-class SlideViewer : public QWidget {
+class SlideViewer : public QWidget, public OverlayTarget {
   Q_OBJECT
  public:
   static constexpr int kTileSize = 256;
@@ -36,6 +57,8 @@ class SlideViewer : public QWidget {
   ~SlideViewer() override;
 
   /// Shows a slide fitted to the view (nullptr: nothing). Tiles start loading at once.
+  /// Labels, measurements and the heatmap of the previous slide are dropped (their
+  /// coordinates belong to it).
   void setSlide(std::shared_ptr<const core::SlideSource> slide);
   bool hasSlide() const { return slide_ != nullptr; }
   const std::shared_ptr<const core::SlideSource>& slide() const { return slide_; }
@@ -44,9 +67,34 @@ class SlideViewer : public QWidget {
   /// when it is not a valid map or does not fit inside the slide; the old one is dropped.
   core::Status setHeatmap(core::Volume map, double opacity = 0.5, core::ColorMap colors = core::ColorMap::Jet);
   void clearHeatmap();
-  const HeatmapLayer& heatmap() const { return heatmap_; }
-  void setHeatmapOpacity(double opacity);
-  void setHeatmapThreshold(std::optional<double> threshold);
+  const HeatmapLayer& heatmap() const override { return heatmap_; }
+  bool heatmapVisible() const override { return heatmapVisible_; }
+  void setHeatmapVisible(bool visible) override;
+  void setHeatmapColorMap(core::ColorMap colors) override;
+  void setHeatmapOpacity(double opacity) override;
+  void setHeatmapThreshold(std::optional<double> threshold) override;
+
+  // --- tools and labels (OverlayTarget); points in level-0 pixels, centres on integers
+  /// Navigate, Distance, Angle, LabelPoint, LabelRectangle, LabelPolygon, EditLabels.
+  bool supportsTool(Tool2D tool) const override;
+  Tool2D tool() const override { return tools_.tool(); }
+  void setTool(Tool2D tool) override;
+  void setLabelClass(const QString& name) override;
+  bool supportsAnnotations() const override { return true; }
+  core::AnnotationSet annotations() const override { return labels_.annotations(); }
+  void setAnnotations(core::AnnotationSet set) override;
+  void clearMeasurements() override;
+  const LabelLayer& labels() const { return labels_; }
+  const ToolController2D& tools() const { return tools_; }
+  /// What is written beside a measurement: "123.4 µm" / "1.23 mm" with the slide's mpp,
+  /// "456.0 px (no mpp)" without; angles in degrees.
+  std::string measurementText(const Measurement& measurement) const;
+  /// The widget as shown (tiles, heatmap, labels, measurements, decorations) to a PNG file.
+  bool saveScreenshot(const QString& path) override;
+
+  /// How failed tiles are read again (tests shorten the wait; the default suits people).
+  void setRetrySettings(TileRetryPolicy::Settings settings) { retry_.setSettings(settings); }
+  const TileRetryPolicy& retryPolicy() const { return retry_; }
 
   const SlideViewState& state() const { return state_; }
   /// Zoom and centre in level-0 pixels (clamped), as if the user had navigated there.
@@ -59,7 +107,8 @@ class SlideViewer : public QWidget {
   /// Runs the event loop until the field of view is complete (for screenshots and tests);
   /// false after timeoutMs.
   bool waitForFieldOfView(int timeoutMs = 20000);
-  /// Tiles whose read failed since the slide was opened.
+  /// Tiles whose reads fail now (each counted once, however often it was retried; a tile
+  /// that heals on a retry no longer counts).
   int failedTiles() const { return failedTiles_; }
   const TileCache& cache() const { return cache_; }
   const TileLoader& loader() const { return *loader_; }
@@ -74,8 +123,11 @@ class SlideViewer : public QWidget {
   void viewChanged();
   /// Every visible tile of the fitting level has arrived (after a move or a zoom).
   void fieldOfViewComplete();
-  /// Something the user should read in the status bar (a failed read).
+  /// Something the user should read in the status bar (a failed read, a measurement's
+  /// value, an edit that was refused).
   void statusMessage(const QString& message);
+  /// A label shape was added, moved, deleted or the set replaced.
+  void annotationsChanged();
 
  protected:
   void paintEvent(QPaintEvent* event) override;
@@ -97,6 +149,15 @@ class SlideViewer : public QWidget {
   bool drawFromCoarser(QPainter& painter, const SlideRect& area, int finerThan);
   void drawHeatmapTile(QPainter& painter, const TileKey& key);
   void addToThumbnail(const TileKey& key, const QImage& image);
+  void recordTileResult(const TileKey& key, const SlideTile& tile);
+  void scheduleRetry();
+  // Overlays (SlideViewerOverlays.cpp).
+  void paintOverlays(QPainter& painter);
+  Point2 labelPointAt(QPointF viewPos) const;
+  QPointF labelToView(Point2 p) const;
+  double grabTolerance() const;
+  void afterToolEdit(bool changed, std::size_t measurementsBefore, std::size_t labelsBefore);
+  void resetOverlays();
 
   std::shared_ptr<const core::SlideSource> slide_;
   SlideViewState state_;
@@ -105,6 +166,12 @@ class SlideViewer : public QWidget {
   QImage thumbnail_;  // the coarsest level, scaled to the minimap
   HeatmapLayer heatmap_;
   std::unordered_map<TileKey, QImage, TileKeyHash> heatmapTiles_;  // rendered overlay per tile
+  bool heatmapVisible_ = true;
+  LabelLayer labels_;
+  ToolController2D tools_{labels_};
+  bool toolDrag_ = false;  // the left drag belongs to the tool, not to panning
+  TileRetryPolicy retry_;
+  QTimer* retryTimer_ = nullptr;  // wakes the viewer when a failed tile in view may be read again
   int failedTiles_ = 0;
   std::uint64_t framesPainted_ = 0;
   bool fovComplete_ = false;

@@ -36,7 +36,7 @@ class TileLoader : public QObject {
   /// tiles count as dropped); tiles being read are not queued twice.
   void request(const std::vector<TileKey>& keys);
 
-  /// Tiles queued or being read.
+  /// Tiles queued, being read, or read and not yet delivered through tileLoaded().
   int pending() const;
   std::size_t readsStarted() const { return readsStarted_; }
   std::size_t dropped() const { return dropped_; }
