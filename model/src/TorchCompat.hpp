@@ -46,20 +46,25 @@ inline at::Tensor scaledDotProductAttention(const at::Tensor& q, const at::Tenso
 #endif
 }
 
-/// The same for contiguous head-major q, k, v [B, heads, T, headDim] when no gradient is
-/// needed (inference). 1.13 has no fused CPU kernel: one batched product for the scores
-/// whose alpha carries 1/sqrt(d) (no pass over q), softmax, one batched product with v.
+/// q k^T / sqrt(d) for contiguous head-major q, k [B, heads, T, headDim] -> [B, heads, T, T]
+/// in q's type, as one batched product whose alpha carries 1/sqrt(d) (no pass over q).
+inline at::Tensor headMajorScores(const at::Tensor& q, const at::Tensor& k) {
+  const auto b = q.size(0), heads = q.size(1), t = q.size(2), headDim = q.size(3);
+  const auto q3 = q.view({b * heads, t, headDim}), k3 = k.view({b * heads, t, headDim});
+  const double scale = 1.0 / std::sqrt(static_cast<double>(headDim));
+  // beta = 0: the uninitialised first operand is never read.
+  return at::baddbmm(at::empty({b * heads, t, t}, q.options()), q3, k3.transpose(1, 2), 0.0, scale)
+      .view({b, heads, t, t});
+}
+
+/// softmax(q k^T / sqrt(d)) v for contiguous head-major q, k, v [B, heads, T, headDim]
+/// when no gradient is needed (inference): the fused kernel with LibTorch 2.x; 1.13 has
+/// none for the CPU, so headMajorScores, softmax in q's type, one batched product with v.
 inline at::Tensor headMajorAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
 #if MERIDIAN_TORCH_HAS_SDPA
   return at::scaled_dot_product_attention(q, k, v);
 #else
-  const auto b = q.size(0), heads = q.size(1), t = q.size(2), headDim = q.size(3);
-  const auto q3 = q.view({b * heads, t, headDim}), k3 = k.view({b * heads, t, headDim});
-  const auto v3 = v.view({b * heads, t, headDim});
-  const double scale = 1.0 / std::sqrt(static_cast<double>(headDim));
-  // beta = 0: the uninitialised first operand is never read.
-  const auto scores = at::baddbmm(at::empty({b * heads, t, t}, q.options()), q3, k3.transpose(1, 2), 0.0, scale);
-  return at::bmm(at::softmax(scores, -1), v3).view({b, heads, t, headDim});
+  return at::matmul(at::softmax(headMajorScores(q, k), -1), v);
 #endif
 }
 

@@ -10,7 +10,7 @@ VitAttentionImpl::VitAttentionImpl(int dim, int heads_, bool qkvBias)
       proj(register_module("proj", torch::nn::Linear(dim, dim))) {}
 
 torch::Tensor VitAttentionImpl::forward(const torch::Tensor& x, torch::Tensor* weights) {
-  if (weights == nullptr && !torch::GradMode::is_enabled()) return forwardInference(x);
+  if (!torch::GradMode::is_enabled()) return forwardInference(x, weights);
   const auto b = x.size(0), t = x.size(1), d = x.size(2);
   // [B, T, 3D] -> [3, B, heads, T, headDim]: q, k and v in torchvision's and timm's order.
   const auto parts = qkv(x).reshape({b, t, 3, heads, d / heads}).permute({2, 0, 3, 1, 4});
@@ -29,8 +29,9 @@ torch::Tensor VitAttentionImpl::forward(const torch::Tensor& x, torch::Tensor* w
 // batch 16), mostly in passes over memory. Here: the qkv product without its bias, then one
 // pass that adds the bias while laying q, k and v out head-major (instead of addmm's bias
 // copy plus a copy per operand for the batched products), and one copy of the heads back
-// into tokens. The attention itself is compat::headMajorAttention (fused with LibTorch 2.x).
-torch::Tensor VitAttentionImpl::forwardInference(const torch::Tensor& x) {
+// into tokens. The attention itself is compat::headMajorAttention (fused with LibTorch 2.x),
+// or the scores' softmax kept as fp32 maps when they are asked for.
+torch::Tensor VitAttentionImpl::forwardInference(const torch::Tensor& x, torch::Tensor* weights) {
   const auto b = x.size(0), t = x.size(1), d = x.size(2), headDim = d / heads;
   const auto raw =
       at::mm(x.reshape({b * t, d}), qkv->weight.t()).view({b, t, 3, heads, headDim}).permute({2, 0, 3, 1, 4});
@@ -39,7 +40,14 @@ torch::Tensor VitAttentionImpl::forwardInference(const torch::Tensor& x) {
     at::add_out(packed, raw, qkv->bias.view({3, 1, heads, 1, headDim}));
   else
     packed.copy_(raw);
-  const auto heads4 = compat::headMajorAttention(packed[0], packed[1], packed[2]);  // [B, heads, T, headDim]
+  const auto q = packed[0], k = packed[1], v = packed[2];  // [B, heads, T, headDim]
+  torch::Tensor heads4;
+  if (weights != nullptr) {
+    *weights = at::softmax(compat::headMajorScores(q, k), -1, at::kFloat);  // maps are fp32, as in forward()
+    heads4 = at::matmul(weights->to(v.scalar_type()), v);
+  } else {
+    heads4 = compat::headMajorAttention(q, k, v);
+  }
   auto tokens = at::empty({b, t, heads, headDim}, heads4.options());
   tokens.copy_(heads4.transpose(1, 2));
   return proj(tokens.view({b, t, d}));

@@ -21,9 +21,9 @@ class VitAttentionImpl : public torch::nn::Module {
   torch::nn::Linear proj;
 
  private:
-  /// The default path without autograd (inference): the same arithmetic in fewer passes
+  /// Without autograd (inference, CLS maps, rollout): the same arithmetic in fewer passes
   /// over memory (see the .cpp).
-  torch::Tensor forwardInference(const torch::Tensor& x);
+  torch::Tensor forwardInference(const torch::Tensor& x, torch::Tensor* weights);
 };
 TORCH_MODULE(VitAttention);
 
