@@ -39,9 +39,16 @@ struct ImportWeightsOptions {
 };
 int runImportWeights(const ImportWeightsOptions& options);
 
+/// Where and how the model runs (infer, explain): "cpu" / "cuda[:N]", "fp32" / "bf16".
+struct RunOptions {
+  std::string device = "cpu";
+  std::string precision = "fp32";
+};
+
 struct InferOptions {
   std::filesystem::path modelDir, input, outDir;
   bool json = false;
+  RunOptions run;
   // Volumes and slides (PipelineCommands.hpp): patch resolution, batch, resume from --out.
   double mpp = 0.5;
   int batch = 16;
@@ -51,6 +58,7 @@ int runInfer(const InferOptions& options);
 
 struct ExplainOptions {
   std::filesystem::path modelDir, input, output;
+  RunOptions run;
   std::string method = "cls";
   int head = -1;  // -1: mean over heads
   std::string className;  // gradcam: the label explained ("" = the top-1 class)

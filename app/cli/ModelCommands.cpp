@@ -49,8 +49,15 @@ core::Result<core::Image2D> inputImage(const fs::path& input) {
   return io::representativeImage(opened.value());
 }
 
-core::Result<std::unique_ptr<model::VitModel>> loadModel(const fs::path& dir) {
-  return model::VitModel::load(dir);  // its errors name the file
+core::Result<std::unique_ptr<model::VitModel>> loadModel(const fs::path& dir, const RunOptions& run) {
+  auto vit = model::VitModel::load(dir);  // its errors name the file
+  if (!vit) return vit;
+  if (auto placed = vit.value()->setDevice(run.device); !placed) return placed.error();
+  if (run.precision == "bf16") {
+    const auto choice = vit.value()->setPrecision(model::Precision::BFloat16);
+    if (choice.active != model::Precision::BFloat16) std::cerr << "note: " << choice.reason << "\n";
+  }
+  return vit;
 }
 
 std::vector<std::string> splitList(const std::string& text) {
@@ -141,7 +148,7 @@ int runImportWeights(const ImportWeightsOptions& o) {
 int runInfer(const InferOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
   model::initializeRuntime();
-  auto vit = loadModel(o.modelDir);
+  auto vit = loadModel(o.modelDir, o.run);
   if (!vit) return fail(kExitBadInput, vit.error().message);
   const double loadMs = msSince(t0);
   // Volumes, DICOM series and slides go through their pipelines (PipelineCommands.cpp).
@@ -187,7 +194,7 @@ int runInfer(const InferOptions& o) {
 }
 
 int runExplain(const ExplainOptions& o) {
-  auto vit = loadModel(o.modelDir);
+  auto vit = loadModel(o.modelDir, o.run);
   if (!vit) return fail(kExitBadInput, vit.error().message);
   auto request = explainRequest(o, *vit.value());
   if (!request) return fail(kExitUsage, request.error().message);

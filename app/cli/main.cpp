@@ -11,6 +11,17 @@
 #include "PretrainCommands.hpp"
 #include "meridian/core/Logging.hpp"
 
+namespace {
+
+// --device and --precision, shared by infer and explain.
+void addRunOptions(CLI::App& command, meridian::app::RunOptions& run) {
+  command.add_option("--device", run.device, "cpu (default), cuda or cuda:N (needs a CUDA build of LibTorch)");
+  command.add_option("--precision", run.precision, "fp32 (default) or bf16 (where the CPU or GPU has it)")
+      ->check(CLI::IsMember({"fp32", "bf16"}));
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace meridian::app;
   CLI::App cli{"Meridian command line: headless main job and batch tools", "meridian-cli"};
@@ -67,6 +78,7 @@ int main(int argc, char** argv) {
   inferCmd->add_option("--batch", infer.batch, "Volumes and slides: images per forward pass (default 16)")
       ->check(CLI::Range(1, 4096));
   inferCmd->add_flag("--resume", infer.resume, "Slides: continue the run whose progress is in --out");
+  addRunOptions(*inferCmd, infer.run);
 
   ExplainOptions explain;
   auto* explainCmd = cli.add_subcommand("explain", "Write an attention overlay (PNG) for an input");
@@ -77,6 +89,7 @@ int main(int argc, char** argv) {
   explainCmd->add_option("--head", explain.head, "cls: one attention head (default: the mean of all)");
   explainCmd->add_option("--class", explain.className, "gradcam: the label to explain (default: the top-1 class)");
   explainCmd->add_option("--opacity", explain.opacity, "Overlay opacity 0..1")->check(CLI::Range(0.0, 1.0));
+  addRunOptions(*explainCmd, explain.run);
   explainCmd->add_option("--out", explain.output, "2D: overlay (.png) or float map in the image's pixel grid (.nii, .nii.gz)")->required();
   explainCmd->add_option("--mpp", explain.mpp, "Slides: µm per model-input pixel of the patches (default 0.5)")
       ->check(CLI::PositiveNumber);

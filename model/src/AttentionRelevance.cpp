@@ -53,7 +53,7 @@ RelevanceMaps gradientWeightedAttention(VitImpl& net, const torch::Tensor& x, in
   const AttentionTap tap = [&](std::size_t, const torch::Tensor& w) { weights.push_back(w); };
   const VitOutput out = net.forward(input, /*withClsAttention=*/false, &tap);
   const auto targets =
-      targetClass >= 0 ? torch::full({x.size(0)}, targetClass, torch::kLong) : out.logits.detach().argmax(1);
+      targetClass >= 0 ? torch::full({x.size(0)}, targetClass, out.logits.options().dtype(torch::kLong)) : out.logits.detach().argmax(1);
   // The target logit (pre-softmax, as Chefer et al.); summed over the batch because the
   // images are independent, each image's gradient is its own.
   const auto score = out.logits.gather(1, targets.unsqueeze(1)).sum();

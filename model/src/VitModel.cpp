@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "BatchBackoff.hpp"
 #include "ModelJson.hpp"
 #include "TensorIo.hpp"
 #include "VitModelImpl.hpp"
@@ -163,11 +164,14 @@ const PreprocessConfig& VitModel::preprocessConfig() const {
 PrecisionChoice VitModel::setPrecision(Precision precision) {
   PrecisionChoice choice;
   choice.requested = precision;
-  if (precision == Precision::BFloat16 && !bf16Support().available) {
+  const bool onGpu = impl_->device.is_cuda();
+  if (precision == Precision::BFloat16 && !onGpu && !bf16Support().available) {
     choice.reason = "bfloat16 unavailable, using float32: " + bf16Support().reason;
     precision = Precision::Float32;
+  } else if (precision == Precision::BFloat16) {
+    choice.reason = onGpu ? "on " + impl_->device.str() : bf16Support().reason;
   } else {
-    choice.reason = precision == Precision::BFloat16 ? bf16Support().reason : "float32 requested";
+    choice.reason = "float32 requested";
   }
   if (precision != impl_->precision)  // re-casting to the same type would copy 86M weights for nothing
     impl_->cast.apply(*impl_->net, precision == Precision::BFloat16 ? at::kBFloat16 : at::kFloat);
@@ -187,8 +191,20 @@ core::Result<std::vector<Prediction>> VitModel::predict(const InputBatch& input)
   VitOutput out;
   try {
     c10::InferenceMode inference;
-    out = impl_->net->forward(toTensor(input));
-  } catch (const std::exception& e) {  // e.g. out of memory inside LibTorch
+    const at::Tensor x = toTensor(input, impl_->device);
+    std::vector<at::Tensor> features, logits;
+    const auto chunk = runWithBatchBackoff(input.batch, [&](std::int64_t start, std::int64_t count) {
+      const VitOutput part = impl_->net->forward(x.narrow(0, start, count));
+      features.push_back(part.features);
+      if (part.logits.defined()) logits.push_back(part.logits);
+    });
+    if (chunk < input.batch)
+      core::logging::get(core::logging::Layer::Model)
+          ->warn("a batch of {} did not fit in {} memory; ran it in chunks of {}", input.batch, impl_->device.str(),
+                 chunk);
+    out.features = features.size() == 1 ? features.front() : at::cat(features);
+    if (!logits.empty()) out.logits = logits.size() == 1 ? logits.front() : at::cat(logits);
+  } catch (const std::exception& e) {  // e.g. out of memory on a single image
     return core::makeError(core::ErrorCode::Internal, std::string("model forward failed: ") + e.what());
   }
   std::vector<Prediction> predictions(static_cast<std::size_t>(input.batch));

@@ -62,13 +62,13 @@ core::Result<std::vector<AttentionMap>> VitModel::explain(const InputBatch& inpu
   RelevanceMaps relevance;
   try {
     if (method == ExplainMethod::GradientAttention) {
-      relevance = gradientWeightedAttention(*impl_->net, toTensor(input), targetClass);
+      relevance = gradientWeightedAttention(*impl_->net, toTensor(input, impl_->device), targetClass);
     } else {
       c10::InferenceMode inference;
       if (method == ExplainMethod::Rollout)
-        relevance = attentionRollout(*impl_->net, toTensor(input));
+        relevance = attentionRollout(*impl_->net, toTensor(input, impl_->device));
       else
-        cls = impl_->net->forward(toTensor(input), /*withClsAttention=*/true);
+        cls = impl_->net->forward(toTensor(input, impl_->device), /*withClsAttention=*/true);
     }
   } catch (const std::exception& e) {  // e.g. out of memory inside LibTorch
     return forwardFailed(e);

@@ -21,12 +21,13 @@ struct VitModel::Impl {
   Vit net{nullptr};
   Precision precision = Precision::Float32;
   MatmulWeightCast cast;  // holds the fp32 originals while bf16 is active
+  at::Device device{at::kCPU};
 };
 
 namespace detail {
 
 inline std::vector<float> toVector(const at::Tensor& t) {
-  const auto c = t.to(at::kFloat).contiguous();
+  const auto c = t.to(at::kCPU, at::kFloat).contiguous();  // outputs may live on a GPU
   return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
@@ -44,10 +45,12 @@ inline core::Status checkInput(const InputBatch& input, const VitConfig& config)
   return core::Ok{};
 }
 
-inline at::Tensor toTensor(const InputBatch& input) {
-  // from_blob does not copy; the InputBatch outlives the forward pass that reads it.
-  return at::from_blob(const_cast<float*>(input.data.data()), {input.batch, 3, input.height, input.width},
-                       at::TensorOptions().dtype(at::kFloat));
+/// The batch as a tensor on `device` (no copy on the CPU: from_blob, and the InputBatch
+/// outlives the forward pass that reads it).
+inline at::Tensor toTensor(const InputBatch& input, at::Device device = at::kCPU) {
+  const auto host = at::from_blob(const_cast<float*>(input.data.data()), {input.batch, 3, input.height, input.width},
+                                  at::TensorOptions().dtype(at::kFloat));
+  return device.is_cpu() ? host : host.to(device);
 }
 
 inline InputBatch singleInput(const PreprocessedImage& image) {

@@ -46,6 +46,16 @@ assert sorted(probs) == ["benign", "malignant", "normal"], probs
 assert abs(sum(probs.values()) - 1.0) < 1e-4 and r["embedding_dim"] == 192
 print("labelled infer ok:", probs)
 PY
+# bf16 (where the CPU has it; float32 otherwise, with a note) gives the same top label.
+"$cli" infer --model "$out/tiny" "$demo/pathology-ihc.png" --json --precision bf16 > "$out/tiny-bf16.json"
+/usr/bin/python3 - "$out/tiny.json" "$out/tiny-bf16.json" <<'PY'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+assert a["top"][0]["label"] == b["top"][0]["label"], (a["top"][0], b["top"][0])
+for k, v in a["outputs"]["classification"].items():
+    assert abs(v - b["outputs"]["classification"][k]) < 0.02, (k, v, b["outputs"])
+print("bf16 infer agrees:", b["outputs"]["classification"])
+PY
 
 # Volumes and DICOM series go through the volume pipeline: pipeline_commands.sh tests them.
 "$cli" explain --model "$out/vitb" "$demo/fundus-retina.jpg" --out "$out/explain-fundus.png"
@@ -111,6 +121,8 @@ set +e
 "$cli" explain --model "$out/tiny" "$demo/pathology-ihc.png" --method rollout --head 1 --out "$out/x.png" 2> "$out/head.err"; rc6=$?
 "$cli" explain --model "$out/tiny" "$demo/pathology-ihc.png" --method cls --head 3 --out "$out/x.png" 2> "$out/head3.err"; rc7=$?
 "$cli" infer --model "$out/no-such-model" "$demo/fundus-retina.jpg"; rc=$?
+# A GPU where the LibTorch has no CUDA (Debian's) or the GPU is missing: refused, exit 3.
+"$cli" infer --model "$out/tiny" "$demo/pathology-ihc.png" --device cuda:7 2> "$out/cuda.err"; rc8=$?
 "$cli" explain --model "$out/vitb" "$demo/fundus-retina.jpg" --method bogus --out "$out/x.png"; rc2=$?
 "$cli" infer --model "$out/tampered" "$demo/pathology-ihc.png" 2> "$out/tampered.err"; rc3=$?
 "$cli" import-weights "$out/tiny.safetensors" --layout timm --arch vit_t_16 --classes 3 --labels a,b \
@@ -122,5 +134,6 @@ test "$rc4" -eq 2 && grep -q "2 labels for a head with 3 classes" "$out/bad-labe
 test "$rc5" -eq 2 && grep -q "'cancer' is not one of the model's labels: normal, benign, malignant" "$out/class.err"
 test "$rc6" -eq 2 && grep -q "\-\-head applies to --method cls" "$out/head.err"
 test "$rc7" -eq 2 && grep -q "the model has 3 heads" "$out/head3.err"
+test "$rc8" -eq 3 && grep -q -E "device 'cuda:7': (this LibTorch .* has no CUDA|there are [0-9]+ GPUs)" "$out/cuda.err"
 test ! -e "$out/x.png"
 echo "model commands: all checks passed"

@@ -67,6 +67,15 @@ class VitModel {
   /// The precision forward passes run in now.
   Precision precision() const;
 
+  /// Runs forward passes on `device`: "cpu" (the default), "cuda" or "cuda:N". Refused,
+  /// with the reason, when LibTorch was built without CUDA (Debian's 1.13) or there is no
+  /// such GPU; the model stays where it was. Inputs and outputs stay in host memory. On a
+  /// GPU, BFloat16 is taken as available (every GPU with CUDA 12+ has it). A batch that
+  /// runs out of device memory is finished in smaller chunks (logged), not refused.
+  core::Status setDevice(const std::string& device);
+  /// "cpu", "cuda:0", ...
+  std::string device() const;
+
   /// Whether `image` is the kind the model takes (preprocessConfig().modality; see
   /// checkInputKind in Preprocessor.hpp), and for CT models that its values look like HU
   /// (checkLooksLikeHounsfield). predict() and explain() check the kind themselves;
