@@ -90,4 +90,19 @@ core::Result<MatmulCheck> checkMatmul(int n) {
   return check;
 }
 
+double matmulGflops(int m, int k, int n, bool bf16, int runs) {
+  initializeRuntime();
+  const auto type = bf16 ? at::kBFloat16 : at::kFloat;
+  const at::Tensor a = at::randn({m, k}).to(type), b = at::randn({k, n}).to(type);
+  (void)at::mm(a, b);  // warm-up: first-call kernel selection
+  std::vector<double> seconds;
+  for (int run = 0; run < std::max(1, runs); ++run) {
+    const auto t0 = std::chrono::steady_clock::now();
+    (void)at::mm(a, b);
+    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::nth_element(seconds.begin(), seconds.begin() + seconds.size() / 2, seconds.end());
+  return 2.0 * m * k * n / seconds[seconds.size() / 2] / 1e9;
+}
+
 }  // namespace meridian::model

@@ -12,6 +12,8 @@
 // not depend on the values. Input: random normalised pixels, already 224x224 (the
 // preprocessing is not timed). MERIDIAN_DISABLE_BF16=1 measures fp32 only.
 // The load average is printed before and after: a busy machine makes every number slower.
+// With bf16 it also measures the bf16 matrix product alone (fc1's shape and 4096^3) and
+// prints the model's GFLOP/s as a share of it: the ceiling on this CPU.
 
 #include <cstdio>
 #include <cstdlib>
@@ -137,6 +139,20 @@ int main(int argc, char** argv) {
   if (bf16.available) {
     for (int batch : batches)
       std::printf("Meridian bf16/fp32 speed-up at batch %d: %.2fx\n", batch, ours[{"fp32", batch}] / ours[{"bf16", batch}]);
+  }
+  // What the matrix products alone reach on this CPU: ViT-B/16 is 35.2 GFLOP per image at
+  // 224 px, nearly all of it in products like fc1's [16 x 197, 768] x [768, 3072] at batch
+  // 16, so images/s x 35.2 over this ceiling is the share of the machine the model uses.
+  // The limit (904 GFLOP/s, an AMX/oneDNN figure) is printed beside it.
+  if (bf16.available) {
+    const double fc1 = model::matmulGflops(16 * 197, 768, 3072, /*bf16=*/true, runs);
+    const double square = model::matmulGflops(4096, 4096, 4096, /*bf16=*/true, std::max(3, runs / 2));
+    std::printf("bf16 matrix products on this CPU: fc1 shape %.0f GFLOP/s, 4096^3 %.0f GFLOP/s\n", fc1, square);
+    for (int batch : batches) {
+      const double gflops = 35.2 * 1000.0 * batch / ours[{"bf16", batch}];
+      std::printf("Meridian bf16 batch %d: %.0f GFLOP/s = %.0f%% of the fc1-shape product, %.0f%% of 904 GFLOP/s\n",
+                  batch, gflops, 100.0 * gflops / fc1, 100.0 * gflops / 904.0);
+    }
   }
   const std::map<std::string, std::string> goals{{"cls", " (goal <= 1.05x)"}, {"rollout", " (goal <= 1.3x)"},
                                                  {"gradcam", " (forward + backward)"}};

@@ -31,4 +31,9 @@ struct MatmulCheck {
 /// an optimised BLAS is behind LibTorch (the reference BLAS runs ~35x slower).
 core::Result<MatmulCheck> checkMatmul(int n = 256);
 
+/// GFLOP/s of LibTorch's matrix product [m, k] x [k, n] in float32 or bfloat16 (`bf16`),
+/// median of `runs` after a warm-up: the ceiling a model built on these products can
+/// approach on this machine (benchmarks report their speed against it).
+double matmulGflops(int m, int k, int n, bool bf16, int runs = 5);
+
 }  // namespace meridian::model
