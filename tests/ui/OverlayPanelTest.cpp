@@ -92,7 +92,19 @@ TEST(OverlayPanel, ItsControlsActOnTheViewerOnScreen) {
   ASSERT_TRUE(window.openPath(kDemo / "ct-abdomen-stent.nii.gz").ok());
   EXPECT_EQ(window.overlayPanel()->target(), dynamic_cast<viewers::OverlayTarget*>(window.volumeViewer()));
   ASSERT_TRUE(window.openPath(kDemo / "pathology-ihc-slide.tif").ok());
-  EXPECT_EQ(window.overlayPanel()->target(), dynamic_cast<viewers::OverlayTarget*>(window.slideViewer()));
+  EXPECT_EQ(window.overlayPanel()->target(), static_cast<viewers::OverlayTarget*>(window.slideViewer()));
+  // The slide's own tools only (no probe or ROI statistics), and its heatmap look.
+  auto* probe = control<QWidget>(window, "tool-1");
+  auto* distance = control<QWidget>(window, "tool-2");
+  ASSERT_TRUE(probe && distance);
+  EXPECT_TRUE(probe->isHidden());
+  EXPECT_FALSE(distance->isHidden());
+  EXPECT_FALSE(control<QWidget>(window, "loadLabelMap")->isEnabled());
+  auto slideMap = rowMap(4096, 4096, 16);
+  ASSERT_TRUE(window.setHeatmapOnCurrentViewer(std::move(slideMap)).ok());
+  opacity->setValue(30);
+  EXPECT_DOUBLE_EQ(window.slideViewer()->heatmap().opacity(), 0.3);
+  EXPECT_DOUBLE_EQ(viewer->heatmap().opacity(), 0.8) << "the hidden 2D viewer is left alone";
   ASSERT_TRUE(window.openPath(kDemo / "fundus-retina.jpg").ok());
   EXPECT_EQ(window.overlayPanel()->target(), static_cast<viewers::OverlayTarget*>(viewer));
 }

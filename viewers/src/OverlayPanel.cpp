@@ -47,26 +47,26 @@ const ToolEntry kTools[] = {
 OverlayPanel::OverlayPanel(OverlayTarget* target, QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
 
-  auto* toolBox = new QGroupBox(tr("Tool"), this);
-  auto* toolGrid = new QGridLayout(toolBox);
+  toolBox_ = new QGroupBox(tr("Tool"), this);
+  toolGrid_ = new QGridLayout(toolBox_);
   tools_ = new QButtonGroup(this);
   tools_->setExclusive(true);
   int index = 0;
   for (const auto& entry : kTools) {
-    auto* button = new QToolButton(toolBox);
+    auto* button = new QToolButton(toolBox_);
     button->setText(tr(entry.label));
     button->setToolTip(tr(entry.tip));
     button->setCheckable(true);
     button->setObjectName(QStringLiteral("tool-%1").arg(static_cast<int>(entry.tool)));
     button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     tools_->addButton(button, static_cast<int>(entry.tool));
-    toolGrid->addWidget(button, index / 2, index % 2);
+    toolGrid_->addWidget(button, index / 2, index % 2);
     ++index;
   }
   connect(tools_, &QButtonGroup::idClicked, this, [this](int id) {
     if (target_) target_->setTool(static_cast<Tool2D>(id));
   });
-  layout->addWidget(toolBox);
+  layout->addWidget(toolBox_);
 
   heatmapBox_ = new QGroupBox(tr("Heatmap"), this);
   auto* form = new QFormLayout(heatmapBox_);
@@ -124,16 +124,16 @@ OverlayPanel::OverlayPanel(OverlayTarget* target, QWidget* parent) : QWidget(par
   connect(saveAnnotations_, &QPushButton::clicked, this, &OverlayPanel::saveAnnotations);
   labelsForm->addRow(openAnnotations_);
   labelsForm->addRow(saveAnnotations_);
-  auto* loadLabelMap = new QPushButton(tr("Load label map…"), labelsBox_);
-  loadLabelMap->setObjectName(QStringLiteral("loadLabelMap"));
-  loadLabelMap->setToolTip(tr("A segmentation: one class index per pixel or voxel (0 = none), the size of the image"));
-  connect(loadLabelMap, &QPushButton::clicked, this, [this] {
+  loadLabelMap_ = new QPushButton(tr("Load label map…"), labelsBox_);
+  loadLabelMap_->setObjectName(QStringLiteral("loadLabelMap"));
+  loadLabelMap_->setToolTip(tr("A segmentation: one class index per pixel or voxel (0 = none), the size of the image"));
+  connect(loadLabelMap_, &QPushButton::clicked, this, [this] {
     const QString file = QFileDialog::getOpenFileName(
         this, tr("Load label map"), QString(),
         tr("Label maps (*.nii *.nii.gz *.nrrd *.mha *.mhd *.png *.tif *.tiff);;All files (*)"));
     if (!file.isEmpty()) Q_EMIT loadLabelMapRequested(file);
   });
-  labelsForm->addRow(loadLabelMap);
+  labelsForm->addRow(loadLabelMap_);
   layout->addWidget(labelsBox_);
 
   clearMeasurements_ = new QPushButton(tr("Clear measurements"), this);
@@ -157,14 +157,19 @@ void OverlayPanel::setTarget(OverlayTarget* target) {
 }
 
 void OverlayPanel::syncTools() {
-  bool anyTool = false;
-  for (QAbstractButton* button : tools_->buttons()) {
-    const auto tool = static_cast<Tool2D>(tools_->id(button));
-    const bool offered = target_ && target_->supportsTool(tool);
+  // Only the target's tools, packed two per row in the order of kTools.
+  int shown = 0;
+  for (const auto& entry : kTools) {
+    QAbstractButton* button = tools_->button(static_cast<int>(entry.tool));
+    const bool offered = target_ && target_->supportsTool(entry.tool);
+    toolGrid_->removeWidget(button);
     button->setVisible(offered);
-    anyTool = anyTool || offered;
+    if (offered) {
+      toolGrid_->addWidget(button, shown / 2, shown % 2);
+      ++shown;
+    }
   }
-  tools_->buttons().front()->parentWidget()->setVisible(anyTool);
+  toolBox_->setVisible(shown > 0);
   if (target_) {
     const QSignalBlocker block(tools_);
     if (QAbstractButton* current = tools_->button(static_cast<int>(target_->tool()))) current->setChecked(true);
@@ -172,6 +177,7 @@ void OverlayPanel::syncTools() {
   const bool labels = target_ && target_->supportsAnnotations();
   for (QWidget* w : std::initializer_list<QWidget*>{labelClass_, openAnnotations_, saveAnnotations_})
     w->setEnabled(labels);
+  loadLabelMap_->setEnabled(target_ && target_->supportsLabelMaps());
   clearMeasurements_->setEnabled(target_ != nullptr);
   saveView_->setEnabled(target_ != nullptr);
 }

@@ -12,6 +12,7 @@ class QButtonGroup;
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QGridLayout;
 class QGroupBox;
 class QLineEdit;
 class QPushButton;
@@ -52,6 +53,8 @@ class OverlayPanel : public QWidget {
 
   OverlayTarget* target_ = nullptr;
   QButtonGroup* tools_ = nullptr;
+  QGroupBox* toolBox_ = nullptr;
+  QGridLayout* toolGrid_ = nullptr;
   QGroupBox* heatmapBox_ = nullptr;
   QCheckBox* showHeatmap_ = nullptr;
   QComboBox* colorMap_ = nullptr;
@@ -62,6 +65,7 @@ class OverlayPanel : public QWidget {
   QLineEdit* labelClass_ = nullptr;
   QPushButton* openAnnotations_ = nullptr;
   QPushButton* saveAnnotations_ = nullptr;
+  QPushButton* loadLabelMap_ = nullptr;
   QPushButton* clearMeasurements_ = nullptr;
   QPushButton* saveView_ = nullptr;
 };

@@ -44,6 +44,9 @@ class OverlayTarget {
   /// Replaces the label shapes (a loaded GeoJSON file).
   virtual void setAnnotations(core::AnnotationSet set) = 0;
   virtual void clearMeasurements() = 0;
+  /// True when "Load label map…" applies (a class index per pixel or voxel); slides take
+  /// label shapes instead.
+  virtual bool supportsLabelMaps() const { return true; }
 
   /// The view as shown, with its overlays, to a PNG file.
   virtual bool saveScreenshot(const QString& path) = 0;

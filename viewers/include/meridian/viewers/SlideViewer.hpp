@@ -81,6 +81,8 @@ class SlideViewer : public QWidget, public OverlayTarget {
   void setTool(Tool2D tool) override;
   void setLabelClass(const QString& name) override;
   bool supportsAnnotations() const override { return true; }
+  /// A level-0 label map would be as large as the slide: slides take label shapes.
+  bool supportsLabelMaps() const override { return false; }
   core::AnnotationSet annotations() const override { return labels_.annotations(); }
   void setAnnotations(core::AnnotationSet set) override;
   void clearMeasurements() override;
