@@ -9,6 +9,7 @@
 #include <QImage>
 #include <QListWidget>
 #include <QStatusBar>
+#include <QTimer>
 #include <QMouseEvent>
 #include <QWheelEvent>
 #include <QWindow>
@@ -267,4 +268,23 @@ TEST(MainWindow, ABadFileLeavesTheOpenImageAlone) {
   EXPECT_NE(status.error().message.find("meridian-not-an-image.dcm"), std::string::npos);
   EXPECT_TRUE(window.viewer()->hasImage());
   EXPECT_EQ(window.windowTitle().toStdString(), "ct-slice.dcm — Meridian");
+}
+
+// Reading a series happens on a worker thread while the event loop keeps turning (the
+// window repaints; a busy dialog appears after 0.4 s): a timer on the UI thread keeps
+// ticking through the whole open. Read on the UI thread, it would not tick at all.
+TEST(MainWindow, TheEventLoopKeepsTurningWhileASeriesIsRead) {
+  ui::MainWindow window;
+  int ticks = 0;
+  QTimer timer;
+  QObject::connect(&timer, &QTimer::timeout, [&] { ++ticks; });
+  timer.start(10);
+  QElapsedTimer clock;
+  clock.start();
+  const auto opened = window.open(kDemo / "ct-abdomen-stent-dicom");
+  const double ms = clock.elapsed();
+  timer.stop();
+  ASSERT_TRUE(opened.ok()) << opened.error().describe();
+  ASSERT_GT(ms, 100.0) << "too quick to tell";
+  EXPECT_GE(ticks, static_cast<int>(ms / 10 / 4)) << ticks << " ticks in " << ms << " ms";
 }

@@ -163,3 +163,49 @@ TEST(OverlayPanel, ALabelMapIsLoadedOverTheImageOrRefusedWithTheReason) {
   ASSERT_FALSE(onSlide.ok());
   EXPECT_NE(onSlide.error().message.find("slide"), std::string::npos) << onSlide.error().message;
 }
+
+TEST(OverlayPanel, AVolumeTakesASegmentationInItsOwnSpace) {
+  ui::MainWindow window;
+  ASSERT_TRUE(window.openPath(kDemo / "ct-abdomen-stent.nii.gz").ok());
+  ASSERT_EQ(window.currentViewer(), static_cast<QWidget*>(window.volumeViewer()));
+  EXPECT_TRUE(control<QWidget>(window, "loadLabelMap")->isEnabled());
+  const core::Volume& ct = *window.volumeViewer()->volume();
+  // Class 1 = the CT's densest voxels (stent, bone), on the CT's own grid.
+  auto labels = core::Volume::allocate(ct.size(), core::PixelType::UInt8, core::PixelBuffer::Init::Zero).value();
+  labels.spacing = ct.spacing;
+  labels.origin = ct.origin;
+  labels.direction = ct.direction;
+  const auto [nx, ny, nz] = ct.size();
+  std::size_t dense = 0;
+  for (int k = 0; k < nz; ++k)
+    for (int j = 0; j < ny; ++j)
+      for (int i = 0; i < nx; ++i)
+        if (ct.valueAt(i, j, k) > 1500) {
+          labels.data()[(static_cast<std::size_t>(k) * ny + j) * nx + i] = 1;
+          ++dense;
+        }
+  ASSERT_GT(dense, 100u);
+  fs::create_directories(kOut);
+  const fs::path file = kOut / "ct-dense-labels.nii.gz";
+  ASSERT_TRUE(io::writeVolume(labels, file).ok());
+  const auto loaded = window.loadLabelMapOnCurrentViewer(file);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().describe();
+  const auto& shown = window.volumeViewer()->labelMap();
+  ASSERT_TRUE(shown.hasLabels());
+  EXPECT_EQ(shown.maxLabel(), 1);
+
+  // A 2D picture is no segmentation of a volume; the loaded map stays.
+  const fs::path flat = kOut / "fundus-labels.png";
+  ASSERT_TRUE(io::writeImage(core::Image2D::allocate(64, 64, 1, core::PixelType::UInt8).value(), flat).ok());
+  const auto refused = window.loadLabelMapOnCurrentViewer(flat);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("3D label map"), std::string::npos) << refused.error().message;
+  // Shifted far from the CT: refused by the viewer, with the file named.
+  labels.origin = {ct.origin[0] + 1000.0, ct.origin[1], ct.origin[2]};
+  const fs::path shifted = kOut / "ct-dense-labels-shifted.nii.gz";
+  ASSERT_TRUE(io::writeVolume(labels, shifted).ok());
+  const auto elsewhere = window.loadLabelMapOnCurrentViewer(shifted);
+  ASSERT_FALSE(elsewhere.ok());
+  EXPECT_NE(elsewhere.error().message.find("ct-dense-labels-shifted"), std::string::npos) << elsewhere.error().message;
+  EXPECT_TRUE(window.volumeViewer()->labelMap().hasLabels());
+}

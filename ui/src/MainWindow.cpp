@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <set>
 
+#include "BackgroundTask.hpp"
 #include "meridian/core/Logging.hpp"
 #include "meridian/io/DicomSeries.hpp"
 #include "meridian/io/ImageSummary.hpp"
@@ -116,6 +117,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   const auto toStatus = [this](const QString& text) { statusBar()->showMessage(text); };
   connect(overlayPanel_, &viewers::OverlayPanel::message, this, toStatus);
   connect(viewer_, &viewers::ImageViewer2D::toolMessage, this, toStatus);
+  connect(volumeViewer_, &viewers::VolumeViewer::toolMessage, this, toStatus);
   connect(viewer_, &viewers::ImageViewer2D::heatmapDropped, this, [this, toStatus](const QString& reason) {
     overlayPanel_->syncHeatmap();
     toStatus(tr("Heatmap removed: %1").arg(reason));
@@ -198,7 +200,9 @@ core::Status MainWindow::loadLabelMapOnCurrentViewer(const std::filesystem::path
     if (!asVolume)
       return core::makeError(core::ErrorCode::InvalidArgument,
                              file.string() + ": a volume needs a 3D label map (NIfTI, NRRD, MHA) in its space");
-    return core::makeError(core::ErrorCode::Unsupported, "LEAD-PENDING volume label maps");  // LEAD-PENDING
+    auto status = volumeViewer_->setLabelMap(*asVolume);
+    if (!status) return core::makeError(status.error().code, file.string() + ": " + status.error().message);
+    return core::Ok{};
   }
   if (asVolume && asVolume->size()[2] != 1)
     return core::makeError(core::ErrorCode::InvalidArgument,
@@ -243,7 +247,8 @@ void MainWindow::buildMenus() {
 }
 
 core::Status MainWindow::openPath(const std::filesystem::path& path) {
-  auto opened = io::ReaderRegistry::builtin().open(path);
+  auto opened = runKeepingUiAlive(this, tr("Reading %1…").arg(QString::fromStdString(path.filename().string())),
+                                  [&] { return io::ReaderRegistry::builtin().open(path); });
   if (!opened) {
     log()->error("{}", opened.error().message);
     statusBar()->showMessage(QString::fromStdString(opened.error().message));
@@ -284,7 +289,9 @@ core::Status MainWindow::open(const std::filesystem::path& path) {
 
 core::Status MainWindow::openFolder(const std::filesystem::path& folder) {
   constexpr std::size_t kMaxListed = 2000;
-  auto index = io::indexDicomFolder(folder);  // DICOM files anywhere below, grouped into series
+  // DICOM files anywhere below, grouped into series.
+  auto index = runKeepingUiAlive(this, tr("Looking for DICOM series in %1…").arg(QString::fromStdString(folder.string())),
+                                 [&] { return io::indexDicomFolder(folder); });
   if (!index) return index.error();
   series_ = std::move(index).value();
   std::set<std::filesystem::path> inSeries;
@@ -337,7 +344,8 @@ core::Status MainWindow::openListItem(QListWidgetItem* item) {
 }
 
 core::Status MainWindow::openSeries(const io::DicomSeriesInfo& series) {
-  auto loaded = io::loadDicomSeries(series);
+  auto loaded = runKeepingUiAlive(
+      this, tr("Reading %1 DICOM images…").arg(series.files.size()), [&] { return io::loadDicomSeries(series); });
   if (!loaded) {
     log()->error("{}", loaded.error().message);
     statusBar()->showMessage(QString::fromStdString(loaded.error().message));

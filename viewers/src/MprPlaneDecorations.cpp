@@ -21,18 +21,24 @@ QColor MprPlaneDecorations::planeColor(Plane plane) {
   return Qt::white;
 }
 
+// The setters repaint only on a change: every refresh of the viewer sets all of them on all
+// three planes, and each repaint of this widget costs a raster paint and a re-composition of
+// the window over the GL frames (most of a frame's time under software GL).
 void MprPlaneDecorations::setCrosshair(QPointF position, bool visible) {
+  if (position == crosshair_ && visible == crosshairVisible_) return;
   crosshair_ = position;
   crosshairVisible_ = visible;
   update();
 }
 
 void MprPlaneDecorations::setSliceText(const QString& text) {
+  if (text == sliceText_) return;
   sliceText_ = text;
   update();
 }
 
 void MprPlaneDecorations::setNote(const QString& text) {
+  if (text == note_) return;
   note_ = text;
   update();
 }
@@ -76,6 +82,13 @@ void MprPlaneDecorations::paintEvent(QPaintEvent*) {
   if (!note_.isEmpty()) {
     painter.setPen(QColor(255, 150, 120));
     painter.drawText(area.adjusted(0, 0, 0, -24), Qt::AlignLeft | Qt::AlignBottom | Qt::TextWordWrap, note_);
+  }
+  if (overlayPainter_) {
+    painter.save();
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    painter.setFont(QWidget::font());
+    overlayPainter_(painter);
+    painter.restore();
   }
 }
 

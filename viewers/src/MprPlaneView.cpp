@@ -34,6 +34,8 @@ MprPlaneView::MprPlaneView(Plane plane, VolumeViewState* state, QWidget* parent)
       image_(vtkSmartPointer<vtkImageSlice>::New()),
       overlay_(vtkSmartPointer<vtkImageSlice>::New()),
       overlayData_(vtkSmartPointer<vtkImageData>::New()),
+      labelSlice_(vtkSmartPointer<vtkImageSlice>::New()),
+      labelData_(vtkSmartPointer<vtkImageData>::New()),
       stack_(vtkSmartPointer<vtkImageStack>::New()) {
   renderer()->SetBackground(0.0, 0.0, 0.0);
   renderer()->GetActiveCamera()->ParallelProjectionOn();
@@ -47,30 +49,47 @@ MprPlaneView::MprPlaneView(Plane plane, VolumeViewState* state, QWidget* parent)
   image_->SetMapper(mapper);
   image_->GetProperty()->SetInterpolationTypeToLinear();
   image_->GetProperty()->SetLayerNumber(0);
-  // The overlay is RGBA with straight alpha; window 255 / level 127.5 passes colours through.
-  vtkNew<vtkImageSliceMapper> overlayMapper;
-  overlayMapper->SetInputData(overlayData_);
-  overlayMapper->BorderOn();
-  overlay_->SetMapper(overlayMapper);
-  overlay_->GetProperty()->SetColorWindow(255.0);
-  overlay_->GetProperty()->SetColorLevel(127.5);
-  overlay_->GetProperty()->SetInterpolationTypeToNearest();
-  overlay_->GetProperty()->SetLayerNumber(1);
-  overlay_->VisibilityOff();
+  // The overlays are RGBA with straight alpha; window 255 / level 127.5 passes colours
+  // through. The label map lies under the heatmap.
+  const auto setUpOverlay = [](vtkImageSlice* slice, vtkImageData* data, int layer) {
+    vtkNew<vtkImageSliceMapper> mapper;
+    mapper->SetInputData(data);
+    mapper->BorderOn();
+    slice->SetMapper(mapper);
+    slice->GetProperty()->SetColorWindow(255.0);
+    slice->GetProperty()->SetColorLevel(127.5);
+    slice->GetProperty()->SetInterpolationTypeToNearest();
+    slice->GetProperty()->SetLayerNumber(layer);
+    slice->VisibilityOff();
+  };
+  setUpOverlay(labelSlice_, labelData_, 1);
+  setUpOverlay(overlay_, overlayData_, 2);
   // An image stack draws its layers in order in one plane (no z-fighting between them).
   stack_->AddImage(image_);
+  stack_->AddImage(labelSlice_);
   stack_->AddImage(overlay_);
   stack_->SetActiveLayer(0);
   decorations_ = new MprPlaneDecorations(plane, this);
+  decorations_->setOverlayPainter([this](QPainter& painter) { paintOverlays(painter); });
   setMouseTracking(true);
   setFocusPolicy(Qt::StrongFocus);
 }
 
 MprPlaneView::~MprPlaneView() = default;
 
-void MprPlaneView::setVolume(vtkImageData* indexImage, double background) {
+void MprPlaneView::setVolume(vtkImageData* indexImage, double background, const core::Volume* volume,
+                             ValueRescale rescale) {
   if (hasVolume_) renderer()->RemoveViewProp(stack_);
   hasVolume_ = indexImage != nullptr;
+  volume_ = hasVolume_ ? volume : nullptr;
+  rescale_ = std::move(rescale);
+  tools_.clear();
+  probeAt_.reset();
+  sampledFor_.reset();
+  heatmapLook_.reset();
+  planeCacheAxes_.reset();
+  overlay_->VisibilityOff();
+  labelSlice_->VisibilityOff();
   if (!hasVolume_) {
     requestRender();
     return;
@@ -81,7 +100,7 @@ void MprPlaneView::setVolume(vtkImageData* indexImage, double background) {
   lastAxes_.reset();
 }
 
-void MprPlaneView::refresh(core::WindowLevel storedWindow, const HeatmapLayer* heatmap) {
+void MprPlaneView::refresh(core::WindowLevel storedWindow, const PlaneOverlays& overlays) {
   if (!hasVolume_) return;
   // Only what changed is redone: scrolling the axial plane reslices and renders the axial
   // plane alone; the other planes just move their crosshair (drawn by Qt, not VTK).
@@ -99,16 +118,20 @@ void MprPlaneView::refresh(core::WindowLevel storedWindow, const HeatmapLayer* h
                              image_->GetProperty()->GetColorLevel() != storedWindow.center;
   image_->GetProperty()->SetColorWindow(storedWindow.width);
   image_->GetProperty()->SetColorLevel(storedWindow.center);
-  const bool overlayShown = overlay_->GetVisibility() != 0;
-  updateOverlay(heatmap);  // cheap (map cells sampled at plane pixels); its settings may have changed
-  const bool overlayInvolved = overlayShown || overlay_->GetVisibility() != 0;
+  const bool overlaysChanged = updateOverlays(overlays, axesChanged);
+  // A half-drawn measurement belongs to the slice it was started on.
+  if (const int slice = state_->sliceIndex(plane_); slice != toolSlice_) {
+    tools_.cancelDraft();
+    toolSlice_ = slice;
+  }
   decorations_->setSliceText(tr("%1  %2 / %3")
                                  .arg(QString::fromLatin1(toString(plane_)))
                                  .arg(state_->sliceIndex(plane_) + 1)
                                  .arg(state_->sliceCount(plane_)));
   const bool cameraChanged = applyCamera();
   updateCrosshair();
-  if (axesChanged || windowChanged || overlayInvolved || cameraChanged) requestRender();
+  if (cameraChanged) decorations_->update();  // measurements move with zoom and pan
+  if (axesChanged || windowChanged || overlaysChanged || cameraChanged) requestRender();
 }
 
 void MprPlaneView::updateCrosshair() {
@@ -117,45 +140,10 @@ void MprPlaneView::updateCrosshair() {
   decorations_->setCrosshair(QPointF(v[0], v[1]), hasVolume_);
 }
 
-void MprPlaneView::updateOverlay(const HeatmapLayer* heatmap) {
-  if (!heatmap || !heatmap->hasMap()) {
-    overlay_->VisibilityOff();
-    return;
-  }
-  // The layer samples its map at the plane's pixel centres in patient space: the map is
-  // resliced with the plane, whatever its own grid and direction.
-  const PlaneGrid& grid = state_->grid(plane_);
-  const PlaneAxes axes = planeAxes(plane_);
-  SamplingGrid sampling;
-  sampling.origin = grid.physical(0.0, 0.0, state_->depth(plane_));
-  for (int i = 0; i < 3; ++i) {
-    sampling.stepU[i] = axes.right[i] * grid.su;
-    sampling.stepV[i] = axes.down[i] * grid.sv;
-  }
-  sampling.width = grid.width;
-  sampling.height = grid.height;
-  const std::vector<std::uint8_t> rgba = heatmap->renderRgba(sampling, Interpolation::Linear);
-  overlayData_->SetDimensions(grid.width, grid.height, 1);
-  overlayData_->SetSpacing(grid.su, grid.sv, 1.0);
-  overlayData_->SetOrigin(0.0, 0.0, 0.0);
-  vtkNew<vtkUnsignedCharArray> scalars;
-  scalars->SetNumberOfComponents(4);
-  scalars->SetNumberOfTuples(static_cast<vtkIdType>(grid.width) * grid.height);
-  std::uint8_t* out = scalars->GetPointer(0);
-  // VTK blends with straight alpha; the layer hands out premultiplied colours.
-  for (std::size_t p = 0; p + 3 < rgba.size(); p += 4) {
-    const int a = rgba[p + 3];
-    for (int c = 0; c < 3; ++c) out[p + c] = a ? static_cast<std::uint8_t>(std::min(255, rgba[p + c] * 255 / a)) : 0;
-    out[p + 3] = static_cast<std::uint8_t>(a);
-  }
-  overlayData_->GetPointData()->SetScalars(scalars);
-  overlayData_->Modified();
-  overlay_->VisibilityOn();
-}
-
 void MprPlaneView::refreshView() {
   applyCamera();
   updateCrosshair();
+  decorations_->update();  // measurements move with zoom and pan
   requestRender();
 }
 
@@ -212,87 +200,6 @@ void MprPlaneView::resizeGL(int w, int h) {
 void MprPlaneView::resizeEvent(QResizeEvent* event) {
   VtkRenderWidget::resizeEvent(event);
   decorations_->setGeometry(rect());
-}
-
-void MprPlaneView::wheelEvent(QWheelEvent* event) {
-  if (!hasVolume_) return;
-  const double steps = event->angleDelta().y() / 120.0;
-  if (event->modifiers() & Qt::ControlModifier) {
-    state_->view(plane_).zoomAbout(std::pow(1.2, steps), event->position().x(), event->position().y());
-    refreshView();
-  } else {
-    state_->scroll(plane_, static_cast<int>(std::lround(steps)));
-    Q_EMIT stateEdited();
-  }
-  event->accept();
-}
-
-void MprPlaneView::pointAt(QPointF viewPosition) {
-  const auto p = state_->view(plane_).viewToImage(viewPosition.x(), viewPosition.y());
-  state_->pointAt(plane_, p[0], p[1]);
-  Q_EMIT stateEdited();
-}
-
-void MprPlaneView::mousePressEvent(QMouseEvent* event) {
-  dragButton_ = event->button();
-  panning_ =
-      dragButton_ == Qt::MiddleButton || (dragButton_ == Qt::LeftButton && (event->modifiers() & Qt::ShiftModifier));
-  lastMouse_ = event->position().toPoint();
-  if (hasVolume_ && dragButton_ == Qt::LeftButton && !panning_) pointAt(event->position());
-}
-
-void MprPlaneView::mouseMoveEvent(QMouseEvent* event) {
-  const QPoint pos = event->position().toPoint();
-  const QPoint delta = pos - lastMouse_;
-  lastMouse_ = pos;
-  if (!hasVolume_) return;
-  if (panning_) {
-    state_->view(plane_).panBy(delta.x(), delta.y());
-    refreshView();
-  } else if (dragButton_ == Qt::LeftButton) {
-    pointAt(event->position());
-  } else if (dragButton_ == Qt::RightButton) {
-    state_->dragWindow(delta.x(), delta.y());
-    Q_EMIT stateEdited();
-  }
-  const auto p = state_->view(plane_).viewToImage(pos.x(), pos.y());
-  Q_EMIT hovered(p[0], p[1]);
-}
-
-void MprPlaneView::mouseReleaseEvent(QMouseEvent*) {
-  dragButton_ = Qt::NoButton;
-  panning_ = false;
-}
-
-void MprPlaneView::mouseDoubleClickEvent(QMouseEvent*) {
-  if (!hasVolume_) return;
-  ImageViewState& view = state_->view(plane_);
-  const PlaneGrid& grid = state_->grid(plane_);
-  const int w = view.viewWidth(), h = view.viewHeight();
-  view.reset(grid.width, grid.height, {grid.su, grid.sv}, state_->window());
-  view.setViewSize(w, h);
-  refreshView();
-}
-
-void MprPlaneView::keyPressEvent(QKeyEvent* event) {
-  int steps = 0;
-  switch (event->key()) {
-    case Qt::Key_PageUp:
-    case Qt::Key_Up:
-      steps = 1;
-      break;
-    case Qt::Key_PageDown:
-    case Qt::Key_Down:
-      steps = -1;
-      break;
-    default:
-      VtkRenderWidget::keyPressEvent(event);
-      return;
-  }
-  if (!hasVolume_) return;
-  state_->scroll(plane_, steps);
-  Q_EMIT stateEdited();
-  event->accept();
 }
 
 }  // namespace meridian::viewers

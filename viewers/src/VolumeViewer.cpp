@@ -21,13 +21,14 @@
 namespace meridian::viewers {
 
 VolumeViewer::VolumeViewer(QWidget* parent) : QWidget(parent) {
-  auto* grid = new QGridLayout;
+  auto* grid = grid_ = new QGridLayout;
   grid->setContentsMargins(0, 0, 0, 0);
   grid->setSpacing(2);
   for (Plane plane : kPlanes) {
     auto* view = new MprPlaneView(plane, &state_, this);
     planes_[static_cast<std::size_t>(plane)] = view;
     connect(view, &MprPlaneView::stateEdited, this, &VolumeViewer::refresh);
+    connect(view, &MprPlaneView::toolMessage, this, &VolumeViewer::toolMessage);
     connect(view, &MprPlaneView::hovered, this, [this, plane](double px, double py) {
       if (!volume_) return;
       const core::Vec3 point = state_.grid(plane).physical(px, py, state_.depth(plane));
@@ -111,10 +112,12 @@ core::Status VolumeViewer::setVolume(std::shared_ptr<const core::Volume> volume)
 
   volume_ = std::move(volume);
   heatmap_.clear();
+  labelMap_.clear();
+  ++overlayGeneration_;
   indexImage_ = detail::toVtkIndexImage(*volume_);
   const double background = volume_->valueRange()[0];
   for (MprPlaneView* view : planes_) {
-    view->setVolume(indexImage_, background);
+    view->setVolume(indexImage_, background, volume_.get(), valueRescale());
     state_.setViewSize(view->plane(), view->width(), view->height());
     view->decorations()->setNote({});
   }
@@ -128,6 +131,8 @@ core::Status VolumeViewer::setVolume(std::shared_ptr<const core::Volume> volume)
 void VolumeViewer::clear() {
   volume_.reset();
   heatmap_.clear();
+  labelMap_.clear();
+  ++overlayGeneration_;
   for (MprPlaneView* view : planes_) view->setVolume(nullptr, 0.0);
   view3D_->clear();
   indexImage_ = nullptr;
@@ -144,7 +149,8 @@ core::WindowLevel VolumeViewer::storedWindow() const {
 void VolumeViewer::refresh() {
   if (!volume_) return;
   const core::WindowLevel window = storedWindow();
-  for (MprPlaneView* view : planes_) view->refresh(window, &heatmap_);
+  const PlaneOverlays layers = overlays();
+  for (MprPlaneView* view : planes_) view->refresh(window, layers);
   updateReadout();
 }
 
@@ -189,22 +195,23 @@ core::Status VolumeViewer::setHeatmap(core::Volume map) {
   HeatmapLayer candidate;
   if (auto status = candidate.setMap(std::move(map)); !status) return status;
   if (auto status = candidate.checkFits(*volume_); !status) {
-    planeView(Plane::Axial)
-        ->decorations()
-        ->setNote(tr("Map refused: %1").arg(QString::fromStdString(status.error().message)));
+    showNote(tr("Map refused: %1").arg(QString::fromStdString(status.error().message)));
     return status;
   }
-  // Keep the user's colour map, opacity and threshold across maps.
+  // Keep the user's colour map and opacity across maps (a threshold belongs to a map's values).
   candidate.setColorMap(heatmap_.colorMap());
   candidate.setOpacity(heatmap_.opacity());
   heatmap_ = std::move(candidate);
-  planeView(Plane::Axial)->decorations()->setNote({});
+  heatmapVisible_ = true;
+  ++overlayGeneration_;
+  showNote({});
   refresh();
   return core::Ok{};
 }
 
 void VolumeViewer::clearHeatmap() {
   heatmap_.clear();
+  ++overlayGeneration_;
   refresh();
 }
 

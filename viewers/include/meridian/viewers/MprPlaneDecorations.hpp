@@ -1,6 +1,7 @@
 #pragma once
 // What is drawn over an MPR plane by Qt rather than VTK: the crosshair lines, the
-// orientation letters at the four edges and the slice number. A transparent child widget on
+// orientation letters at the four edges and the slice number, and whatever the plane adds
+// (measurements, probe readout, the heatmap's colour bar). A transparent child widget on
 // top of the plane's GL widget (mouse events pass through), so the rendered plane pixels
 // (grabFramebuffer) stay pure image and overlay, while window grabs show the decorations.
 
@@ -9,7 +10,11 @@
 #include <QString>
 #include <QWidget>
 
+#include <functional>
+
 #include "meridian/viewers/MprGeometry.hpp"
+
+class QPainter;
 
 namespace meridian::viewers {
 
@@ -25,6 +30,9 @@ class MprPlaneDecorations : public QWidget {
   /// A short message (e.g. a refused overlay), bottom-left.
   void setNote(const QString& text);
 
+  /// Called at the end of each paint, on top of the decorations (antialiasing on).
+  void setOverlayPainter(std::function<void(QPainter&)> paint) { overlayPainter_ = std::move(paint); }
+
   /// The colour that marks a plane (its frame and its line in the other planes).
   static QColor planeColor(Plane plane);
 
@@ -37,6 +45,7 @@ class MprPlaneDecorations : public QWidget {
   bool crosshairVisible_ = false;
   QString sliceText_;
   QString note_;
+  std::function<void(QPainter&)> overlayPainter_;
 };
 
 }  // namespace meridian::viewers

@@ -1,26 +1,39 @@
 #pragma once
 // One plane (axial, coronal or sagittal) of the volume viewer: the volume resliced along the
 // patient plane through the crosshair (vtkImageReslice driven by MprGeometry's matrix, so the
-// direction cosines are honoured), an optional heatmap layer on top, the crosshair and the
-// orientation letters. It edits the VolumeViewState it is given and says so by signal; the
-// VolumeViewer owns the state and refreshes all planes.
+// direction cosines are honoured), an optional label map (nearest neighbour, class colours)
+// and heatmap layer on top, the crosshair and the orientation letters; over those, drawn by
+// Qt on MprPlaneDecorations, the heatmap's colour bar, the measurements of the slice shown
+// (MprPlaneTools) and the probe readout. It edits the VolumeViewState it is given and says
+// so by signal; the VolumeViewer owns the state and refreshes all planes.
 //
-// Mouse and keys: left click/drag moves the crosshair; wheel, PageUp/PageDown and Up/Down
-// scroll slices; Ctrl+wheel zooms about the cursor; middle-drag or Shift+left-drag pans;
-// right-drag sets window/level (right = wider, down = brighter); double-click refits.
+// Mouse and keys: with the Navigate tool, left click/drag moves the crosshair; with a
+// measuring tool, left press/drag/release draw the measurement instead (Probe, which draws
+// nothing, leaves clicks to the crosshair and writes the value under the pointer). Wheel,
+// PageUp/PageDown and Up/Down scroll slices; Ctrl+wheel zooms about the cursor;
+// middle-drag or Shift+left-drag pans; right-drag sets window/level (right = wider,
+// down = brighter); double-click refits (Navigate and Probe). Delete removes the newest
+// measurement of the slice, Escape drops the one being drawn.
 
 #include <QPoint>
+#include <QString>
 
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <tuple>
 #include <vector>
 
 #include <vtkSmartPointer.h>
 
+#include "meridian/core/HeatmapOverlay.hpp"
 #include "meridian/core/Image2D.hpp"
+#include "meridian/viewers/HeatmapLayer.hpp"
 #include "meridian/viewers/MprGeometry.hpp"
+#include "meridian/viewers/MprPlaneTools.hpp"
 #include "meridian/viewers/VtkRenderWidget.hpp"
+
+class QPainter;
 
 class vtkImageData;
 class vtkImageReslice;
@@ -29,9 +42,19 @@ class vtkImageStack;
 
 namespace meridian::viewers {
 
-class HeatmapLayer;
 class MprPlaneDecorations;
+class VolumeLabelMap;
 class VolumeViewState;
+
+/// The layers a plane draws over the volume, all owned by the VolumeViewer.
+struct PlaneOverlays {
+  const HeatmapLayer* heatmap = nullptr;  // nullptr or a layer without map: none
+  bool heatmapVisible = true;
+  const VolumeLabelMap* labels = nullptr;  // nullptr or empty: none
+  double labelOpacity = 0.4;
+  /// Changes whenever a map itself changes (not its look): the planes sample them again.
+  std::uint64_t generation = 0;
+};
 
 class MprPlaneView : public VtkRenderWidget {
   Q_OBJECT
@@ -42,21 +65,43 @@ class MprPlaneView : public VtkRenderWidget {
   Plane plane() const { return plane_; }
   /// The volume in voxel-index space (VolumeVtkImage.hpp); nullptr clears the plane.
   /// `background` fills what lies outside the volume (its minimum: air, not mid-grey).
-  void setVolume(vtkImageData* indexImage, double background);
-  /// Reslices at the state's depth and applies window (in stored values), camera, overlay
-  /// (nullptr or a layer without map: none) and decorations.
-  void refresh(core::WindowLevel storedWindow, const HeatmapLayer* heatmap);
+  /// `volume` (the same voxels, kept by the caller) and `rescale` give the probe and the
+  /// ROI statistics their values. Drops the measurements of the previous volume.
+  void setVolume(vtkImageData* indexImage, double background, const core::Volume* volume = nullptr,
+                 ValueRescale rescale = {});
+  /// The display values of the probe and ROI statistics (a new unit).
+  void setValueRescale(ValueRescale rescale) { rescale_ = std::move(rescale); }
+  /// Reslices at the state's depth and applies window (in stored values), camera, overlays
+  /// and decorations. Maps are sampled again only when the plane or a map changed; a new
+  /// look (colour map, opacity, threshold, shown or not) only recolours the samples.
+  void refresh(core::WindowLevel storedWindow, const PlaneOverlays& overlays);
   /// Camera and crosshair only (zoom and pan of this plane changed).
   void refreshView();
   /// The plane as resliced for the last refresh (stored values, rows top to bottom).
   core::Image2D reslicedPlane() const;
   MprPlaneDecorations* decorations() const { return decorations_; }
 
+  /// The plane's measuring tools (one set of measurements per voxel slice).
+  const MprPlaneTools& tools() const { return tools_; }
+  /// Only tools MprPlaneTools::supports() are taken.
+  void setTool(Tool2D tool);
+  void clearMeasurements();
+  /// Where plane pixel (px, py) is in view pixels, and back.
+  QPointF viewPointOf(Point2 planePixel) const;
+  Point2 planePointAt(QPointF viewPosition) const;
+  /// What a measurement on the slice shown reads (mm, degrees, ROI statistics in display values).
+  std::string measurementText(const Measurement& measurement) const;
+  /// The value under plane pixel (px, py) of the slice shown, for the probe: nearest voxel,
+  /// in display values, with the heatmap's and label map's values there.
+  QString probeText(double px, double py) const;
+
  Q_SIGNALS:
   /// The user moved the crosshair, scrolled or changed the window: every plane must refresh.
   void stateEdited();
   /// The pointer is over plane pixel (px, py).
   void hovered(double px, double py);
+  /// A finished measurement's value, for the status bar.
+  void toolMessage(QString message);
 
  protected:
   void resizeGL(int width, int height) override;
@@ -67,9 +112,23 @@ class MprPlaneView : public VtkRenderWidget {
   void mouseReleaseEvent(QMouseEvent* event) override;
   void mouseDoubleClickEvent(QMouseEvent* event) override;
   void keyPressEvent(QKeyEvent* event) override;
+  void leaveEvent(QEvent* event) override;
 
  private:
-  void updateOverlay(const HeatmapLayer* heatmap);
+  /// Samples and colours the label map and the heatmap as needed; true when what the
+  /// overlays show changed.
+  bool updateOverlays(const PlaneOverlays& overlays, bool planeMoved);
+  /// What the heatmap's samples are coloured with (a change recolours without resampling).
+  using HeatmapLook = std::tuple<bool, int, double, std::optional<double>, std::array<double, 2>>;
+  HeatmapLook lookOf(const PlaneOverlays& overlays) const;
+  /// The plane's pixel centres in patient space, for sampling maps.
+  SamplingGrid samplingGrid() const;
+  void paintOverlays(QPainter& painter) const;
+  /// The resliced plane, copied once per plane position (for ROI statistics).
+  const core::Image2D& currentPlane() const;
+  /// Six screen pixels in plane pixels.
+  double grabTolerance() const;
+  void afterToolEdit(bool changed, std::size_t measurementsBefore);
   /// True when the camera moved (the plane must be rendered again).
   bool applyCamera();
   void updateCrosshair();
@@ -82,8 +141,25 @@ class MprPlaneView : public VtkRenderWidget {
   vtkSmartPointer<vtkImageSlice> image_;
   vtkSmartPointer<vtkImageSlice> overlay_;
   vtkSmartPointer<vtkImageData> overlayData_;
+  vtkSmartPointer<vtkImageSlice> labelSlice_;
+  vtkSmartPointer<vtkImageData> labelData_;
   vtkSmartPointer<vtkImageStack> stack_;
   bool hasVolume_ = false;
+  const core::Volume* volume_ = nullptr;
+  ValueRescale rescale_;
+  // What the overlays were last sampled and coloured for.
+  std::optional<std::tuple<std::array<double, 16>, std::uint64_t>> sampledFor_;
+  std::vector<float> heatmapSamples_;
+  std::optional<HeatmapLook> heatmapLook_;
+  const HeatmapLayer* heatmap_ = nullptr;  // the layer shown (for the colour bar and probe)
+  bool heatmapVisible_ = true;
+  const VolumeLabelMap* labels_ = nullptr;
+  mutable core::Image2D planeCache_;
+  mutable std::optional<std::array<double, 16>> planeCacheAxes_;
+  MprPlaneTools tools_;
+  bool toolDrag_ = false;  // the left drag belongs to the tool
+  int toolSlice_ = -1;     // the voxel slice shown at the last refresh
+  std::optional<QPoint> probeAt_;
   std::optional<std::array<double, 16>> lastAxes_;   // reslice axes of the last refresh
   std::optional<std::array<double, 3>> lastCamera_;  // focal x, y and parallel scale applied
   Qt::MouseButton dragButton_ = Qt::NoButton;

@@ -1,16 +1,27 @@
 #pragma once
 // The volume viewer: axial, coronal and sagittal planes with a linked crosshair and a 3D
 // view (GPU ray casting) in a 2x2 layout, a bar with window presets, 3D presets and the
-// crosshair link, and an optional heatmap layer resliced with the planes. All state the
-// planes share lives in a VolumeViewState (crosshair, slices, zoom/pan, window/level);
-// each plane is an MprPlaneView, the 3D view a Volume3DView, each its own VtkRenderWidget.
-// Scalar volumes only: colour frame stacks stay in the 2D viewer.
+// crosshair link, and overlays resliced with the planes: a heatmap layer (colour map,
+// opacity, threshold, colour bar) and a label map (a segmentation, class colours). All
+// state the planes share lives in a VolumeViewState (crosshair, slices, zoom/pan,
+// window/level); each plane is an MprPlaneView, the 3D view a Volume3DView, each its own
+// VtkRenderWidget. Scalar volumes only: colour frame stacks stay in the 2D viewer.
+//
+// As an OverlayTarget (the "Tools & overlays" dock) it offers the heatmap's look and the
+// measuring tools on the planes -- probe, distance and angle in mm, rectangle and ellipse
+// ROIs with statistics in display values (HU for CT) -- each measurement kept with the
+// plane and voxel slice it was drawn on (MprPlaneTools). It keeps no label shapes
+// (annotations are 2D image and slide business): supportsAnnotations() is false and the
+// label tools are not offered.
 
 #include <QString>
 #include <QWidget>
 
 #include <array>
+#include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <vtkSmartPointer.h>
 
@@ -18,10 +29,15 @@
 #include "meridian/core/Volume.hpp"
 #include "meridian/viewers/HeatmapLayer.hpp"
 #include "meridian/viewers/MprGeometry.hpp"
+#include "meridian/viewers/MprPlaneTools.hpp"
+#include "meridian/viewers/OverlayTarget.hpp"
 #include "meridian/viewers/Volume3DView.hpp"
+#include "meridian/viewers/VolumeLabelMap.hpp"
 #include "meridian/viewers/VolumeViewState.hpp"
 
 class QCheckBox;
+class QGridLayout;
+class QImage;
 class QLabel;
 class QToolButton;
 class vtkImageData;
@@ -29,8 +45,9 @@ class vtkImageData;
 namespace meridian::viewers {
 
 class MprPlaneView;
+struct PlaneOverlays;
 
-class VolumeViewer : public QWidget {
+class VolumeViewer : public QWidget, public OverlayTarget {
   Q_OBJECT
  public:
   explicit VolumeViewer(QWidget* parent = nullptr);
@@ -38,7 +55,8 @@ class VolumeViewer : public QWidget {
 
   /// Shows a scalar volume: crosshair at the centre voxel, planes fitted, the default window
   /// of the middle axial slice, 3D view from the front. Refuses multi-channel volumes and
-  /// impossible geometry (the previous volume stays). Drops any heatmap.
+  /// impossible geometry (the previous volume stays). Drops any heatmap, label map and
+  /// measurement.
   core::Status setVolume(std::shared_ptr<const core::Volume> volume);
   void clear();
   bool hasVolume() const { return volume_ != nullptr; }
@@ -61,28 +79,78 @@ class VolumeViewer : public QWidget {
 
   /// Overlays a map (Float32, 1 channel, in the volume's patient space) on the planes.
   /// A map that does not fit inside the volume is refused with the layer's message, which
-  /// the axial plane also shows; the previous map stays.
+  /// the axial plane also shows; the previous map stays. The colour map and opacity carry
+  /// over from the previous map; the map is shown.
   core::Status setHeatmap(core::Volume map);
   void clearHeatmap();
+  /// The layer, for its look; after changing it, call refresh(). A new map goes through setHeatmap().
   HeatmapLayer& heatmap() { return heatmap_; }
-  const HeatmapLayer& heatmap() const { return heatmap_; }
+  const HeatmapLayer& heatmap() const override { return heatmap_; }
+  bool heatmapVisible() const override { return heatmapVisible_; }
+  void setHeatmapVisible(bool visible) override;
+  void setHeatmapColorMap(core::ColorMap colors) override;
+  void setHeatmapOpacity(double opacity) override;
+  void setHeatmapThreshold(std::optional<double> threshold) override;
+
+  /// A label map (segmentation: integer class indices, 0 = none, any pixel type) in the
+  /// volume's patient space, drawn under the heatmap in class colours (names[i] names class
+  /// i; its colour follows the name). Refused with a message (also shown on the axial
+  /// plane; the previous map stays) when it is not 1 channel, holds a non-integer or
+  /// negative value, or does not fit inside the volume (VolumeLabelMap::set).
+  core::Status setLabelMap(core::Volume labels, std::vector<std::string> names = {});
+  void clearLabelMap();
+  const VolumeLabelMap& labelMap() const { return labelMap_; }
+  /// Opacity of the label map's colours (0.4 by default).
+  static constexpr double kLabelOpacity = 0.4;
+
+  // --- tools (OverlayTarget): Navigate, Probe, Distance, Angle, RectangleRoi, EllipseRoi.
+  bool supportsTool(Tool2D tool) const override { return MprPlaneTools::supports(tool); }
+  Tool2D tool() const override { return tool_; }
+  void setTool(Tool2D tool) override;
+  /// No label shapes on volumes: nothing to classify.
+  void setLabelClass(const QString&) override {}
+  bool supportsAnnotations() const override { return false; }
+  core::AnnotationSet annotations() const override { return {}; }
+  /// Ignored: the volume viewer keeps no label shapes.
+  void setAnnotations(core::AnnotationSet) override {}
+  void clearMeasurements() override;
+  /// Unit of display values for the probe and ROI statistics ("HU" for CT by default).
+  void setValueUnit(const QString& unit);
+
+  /// The three planes and the 3D view as shown, with their overlays (no tool bar).
+  QImage renderView();
+  bool saveScreenshot(const QString& path) override;
 
  Q_SIGNALS:
   /// The crosshair moved: its patient position and the voxel value there, for a status bar.
   void crosshairMoved(QString description);
   /// The pointer is over a voxel of a plane: its patient position and value, for a status bar.
   void voxelHovered(QString description);
+  /// A finished measurement's value, or a refused overlay, for a status bar.
+  void toolMessage(QString message);
 
  private:
   QWidget* buildToolBar();
   void updateReadout();
   /// "LPS (x, y, z) mm   voxel (i, j, k)   value v" for a patient-space point inside the volume.
   QString describe(const core::Vec3& point) const;
+  ValueRescale valueRescale() const;
+  void showNote(const QString& note);
+
+  /// What the planes draw over the volume.
+  PlaneOverlays overlays() const;
 
   std::shared_ptr<const core::Volume> volume_;
   vtkSmartPointer<vtkImageData> indexImage_;
   VolumeViewState state_;
   HeatmapLayer heatmap_;
+  bool heatmapVisible_ = true;
+  VolumeLabelMap labelMap_;
+  std::uint64_t overlayGeneration_ = 0;  // bumped when a map itself changes
+  Tool2D tool_ = Tool2D::Navigate;
+  QString valueUnit_;
+  bool valueUnitSet_ = false;  // set by setValueUnit(), else from the volume's modality
+  QGridLayout* grid_ = nullptr;
   std::array<MprPlaneView*, 3> planes_{};
   Volume3DView* view3D_ = nullptr;
   QToolButton* windowButton_ = nullptr;

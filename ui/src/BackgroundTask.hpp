@@ -1,0 +1,45 @@
+#pragma once
+// Reading a large DICOM series or volume takes seconds; done on the UI thread it freezes
+// the window (no repaint, "not responding"). runKeepingUiAlive() runs the read on a worker
+// thread and keeps the event loop turning until it is done: the window repaints, and a
+// busy dialog names what is being read when it takes longer than 0.4 s. User input is held
+// back meanwhile (ExcludeUserInputEvents), so nothing can start a second open half-way
+// through the first; callers keep their plain synchronous code and results.
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QProgressDialog>
+#include <QWidget>
+
+#include <chrono>
+#include <future>
+#include <memory>
+#include <thread>
+#include <utility>
+
+namespace meridian::ui {
+
+template <class Work>
+auto runKeepingUiAlive(QWidget* parent, const QString& what, Work work) -> decltype(work()) {
+  using Result = decltype(work());
+  std::packaged_task<Result()> task(std::move(work));
+  std::future<Result> done = task.get_future();
+  std::thread worker(std::move(task));
+  QElapsedTimer clock;
+  clock.start();
+  std::unique_ptr<QProgressDialog> dialog;
+  while (done.wait_for(std::chrono::milliseconds(10)) != std::future_status::ready) {
+    if (!dialog && clock.elapsed() > 400 && parent != nullptr && parent->isVisible()) {
+      dialog = std::make_unique<QProgressDialog>(what, QString(), 0, 0, parent);  // busy: no cancel, no range
+      dialog->setWindowModality(Qt::WindowModal);
+      dialog->setMinimumDuration(0);
+      dialog->show();
+    }
+    QCoreApplication::processEvents(QEventLoop::ExcludeUserInputEvents, 10);
+  }
+  worker.join();
+  return done.get();
+}
+
+}  // namespace meridian::ui

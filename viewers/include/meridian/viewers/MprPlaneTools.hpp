@@ -1,0 +1,73 @@
+#pragma once
+// The measurement tools of one MPR plane, without a window: distance, angle, rectangle and
+// ellipse ROIs drawn in plane pixel coordinates (MprGeometry's PlaneGrid) with a
+// ToolController2D per voxel slice, so a measurement belongs to the slice it was made on:
+// it is shown there only, and comes back when the plane returns to that slice. Label
+// shapes are not offered on volumes (the volume viewer keeps no annotations).
+// Plain C++: no Qt, no VTK.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "meridian/core/Image2D.hpp"
+#include "meridian/viewers/LabelLayer.hpp"
+#include "meridian/viewers/Measurements.hpp"
+#include "meridian/viewers/ToolController2D.hpp"
+
+namespace meridian::viewers {
+
+class MprPlaneTools {
+ public:
+  MprPlaneTools() = default;
+  MprPlaneTools(const MprPlaneTools&) = delete;
+  MprPlaneTools& operator=(const MprPlaneTools&) = delete;
+
+  /// Navigate, Probe, Distance, Angle, RectangleRoi and EllipseRoi.
+  static bool supports(Tool2D tool);
+  Tool2D tool() const { return tool_; }
+  /// Applies to every slice; drops unfinished drafts. Unsupported tools are ignored.
+  void setTool(Tool2D tool);
+
+  /// The controller of voxel slice `slice` (made on first use). Switching to another slice
+  /// drops the draft left on the previous one: a half-drawn shape does not wait on a slice
+  /// the user has scrolled away from.
+  ToolController2D& at(int slice);
+  /// The controller of `slice`, or nullptr when nothing was ever drawn there.
+  const ToolController2D* find(int slice) const;
+  ToolController2D* find(int slice);
+  /// Measurements made on `slice`.
+  std::vector<Measurement> measurementsOn(int slice) const;
+  /// Drops the shape being drawn, on whatever slice (the plane moved to another slice).
+  void cancelDraft();
+  /// Measurements on every slice of the plane.
+  std::size_t count() const;
+  void clear();
+
+ private:
+  Tool2D tool_ = Tool2D::Navigate;
+  LabelLayer noLabels_;  // ToolController2D edits one; no label tool is ever enabled here
+  std::map<int, std::unique_ptr<ToolController2D>> bySlice_;
+  int active_ = -1;
+};
+
+/// Stored value -> display value (HU for CT) of a volume: v * slope + intercept.
+struct ValueRescale {
+  double slope = 1.0;
+  double intercept = 0.0;
+  std::string unit;  // "HU" for CT, empty when unknown
+};
+
+/// ROI statistics (rectangle or ellipse measurement) over the plane's pixels (stored
+/// values, as resliced), in display values through `rescale`.
+core::Result<RoiStatistics> planeRoiStatistics(const Measurement& roi, const core::Image2D& plane,
+                                               const ValueRescale& rescale);
+
+/// What a measurement on a plane reads: distances and angles in mm through the plane's pixel
+/// spacing (`plane.spacing`, mm per plane pixel); ROI statistics over the plane's pixels
+/// (stored values, as resliced) in display values through `rescale`.
+std::string planeMeasurementText(const Measurement& measurement, const core::Image2D& plane,
+                                 const ValueRescale& rescale);
+
+}  // namespace meridian::viewers
