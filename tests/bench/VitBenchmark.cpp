@@ -6,6 +6,10 @@
 //
 //   build/bin/bench_vit [runs=5] [batches=1,16] [meridian-only]
 //   e.g. build/bin/bench_vit 5 1,16,32
+//   build/bin/bench_vit paired [rounds=5] [batch=16] [precision=bf16]
+//     alternates Meridian and the peer round by round (each a median of 3 calls) and
+//     reports the median of the per-round ratios: on a host whose speed drifts (shared
+//     cloud VMs), a ratio taken from neighbouring rounds is the trustworthy number.
 //
 // Build: cmake --preset default && cmake --build build --target bench_vit
 // Weights: VitModel::create(vit_b_16, seed 0) and torchvision's random init: speed does
@@ -15,6 +19,7 @@
 // With bf16 it also measures the bf16 matrix product alone (fc1's shape and 4096^3) and
 // prints the model's GFLOP/s as a share of it: the ceiling on this CPU.
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -70,9 +75,47 @@ std::map<std::pair<std::string, int>, double> runPeer(int runs, const std::strin
   return out;
 }
 
+int runPaired(int rounds, int batch, const std::string& precision) {
+  const auto runtime = model::initializeRuntime();
+  std::printf("ViT-B/16 paired rounds: batch %d, %s, %d threads, load average before: %s\n", batch,
+              precision.c_str(), runtime.intraOpThreads, loadAverage().c_str());
+  auto vit = std::move(model::VitModel::create(model::VitConfig::preset("vit_b_16").value(), 0).value());
+  if (precision == "bf16" &&
+      vit->setPrecision(model::Precision::BFloat16).active != model::Precision::BFloat16) {
+    std::printf("bf16 unavailable on this CPU\n");
+    return 1;
+  }
+  const auto input = randomBatch(batch);
+  std::vector<double> ratios, oursMs, peerMs;
+  for (int round = 0; round < rounds; ++round) {
+    const double ours = medianMs(3, [&] { (void)vit->predict(input); });
+    const auto peer = runPeer(3, std::to_string(batch), precision);
+    const auto it = peer.find({precision, batch});
+    if (it == peer.end()) return 1;
+    oursMs.push_back(ours);
+    peerMs.push_back(it->second);
+    ratios.push_back(it->second / ours);
+    std::printf("  round %d: Meridian %.1f ms (%.2f img/s), eager %.1f ms (%.2f img/s), %.3fx\n", round + 1, ours,
+                1000.0 * batch / ours, it->second, 1000.0 * batch / it->second, ratios.back());
+    std::fflush(stdout);
+  }
+  const auto median = [](std::vector<double> v) {
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return v[v.size() / 2];
+  };
+  std::printf("median over %d rounds: Meridian %.2f img/s, eager %.2f img/s, ratio %.3fx (min %.3f, max %.3f)\n",
+              rounds, 1000.0 * batch / median(oursMs), 1000.0 * batch / median(peerMs), median(ratios),
+              *std::min_element(ratios.begin(), ratios.end()), *std::max_element(ratios.begin(), ratios.end()));
+  std::printf("load average after: %s\n", loadAverage().c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "paired")
+    return runPaired(argc > 2 ? std::max(1, std::atoi(argv[2])) : 5, argc > 3 ? std::max(1, std::atoi(argv[3])) : 16,
+                     argc > 4 ? argv[4] : "bf16");
   const int runs = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
   const std::string batchText = argc > 2 ? argv[2] : "1,16";
   const bool meridianOnly = argc > 3 && std::string(argv[3]) == "meridian-only";
