@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cmath>
 #include <filesystem>
 
@@ -105,6 +107,29 @@ TEST(ToolsMeasurements, CtRoiInHounsfieldUnitsMatchesPydicom) {
   EXPECT_DOUBLE_EQ(centre.value().max, 1167.0);
   EXPECT_TRUE(centre.value().area.physical);
   EXPECT_NEAR(centre.value().area.value, 441 * 0.661468 * 0.661468, 1e-9);
+}
+
+// A colour photo (the demo IHC tile, PNG: lossless). Peer: PIL + numpy,
+//   a = np.asarray(Image.open(path)).astype(float)[20:41, 30:61]
+//   means 153.946237, 117.652842, 84.691244; sd(ddof=1) 25.984585, 26.632298, 29.534984; 651 px
+TEST(ToolsMeasurements, ColourRoiGivesEveryChannelAsNumpyDoes) {
+  const std::filesystem::path file = std::filesystem::path(MERIDIAN_TEST_DEMO_DATA) / "pathology-ihc.png";
+  auto opened = io::ReaderRegistry::builtin().open(file);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  const auto& image = std::get<core::Image2D>(opened.value().content);
+  ASSERT_EQ(image.channels(), 3);
+  const double means[] = {153.946237, 117.652842, 84.691244}, sds[] = {25.984585, 26.632298, 29.534984};
+  for (int c = 0; c < 3; ++c) {
+    auto stats = measureRoi(image, RoiShape::Rectangle, {30, 20}, {60, 40}, c);
+    ASSERT_TRUE(stats.ok());
+    EXPECT_EQ(stats.value().pixels, 651u);
+    EXPECT_NEAR(stats.value().mean, means[c], 1e-6);
+    EXPECT_NEAR(stats.value().sd, sds[c], 1e-6);
+  }
+  const std::string text = measurementText({Measurement::Kind::RectangleRoi, {{30, 20}, {60, 40}}}, image, "");
+  EXPECT_EQ(text.rfind("RGB mean ", 0), 0u) << text;
+  EXPECT_NE(text.find("n = 651"), std::string::npos) << text;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '/'), 2) << "three channels: " << text;
 }
 
 }  // namespace

@@ -116,8 +116,22 @@ std::string measurementText(const Measurement& m, const core::Image2D& image, co
     case Measurement::Kind::EllipseRoi: {
       if (m.points.size() != 2) return "needs two corners";
       const auto shape = m.kind == Measurement::Kind::EllipseRoi ? RoiShape::Ellipse : RoiShape::Rectangle;
-      auto stats = measureRoi(image, shape, m.points[0], m.points[1]);
-      return stats ? describe(stats.value(), valueUnit) : stats.error().message;
+      if (image.channels() == 1) {
+        auto stats = measureRoi(image, shape, m.points[0], m.points[1]);
+        return stats ? describe(stats.value(), valueUnit) : stats.error().message;
+      }
+      // Colour photos: every channel's mean ± SD (one channel alone would read as the
+      // region's brightness and mislead), then the pixel count and area once.
+      std::string text = image.channels() == 3 ? "RGB" : std::to_string(image.channels()) + " channels";
+      RoiStatistics last;
+      for (int c = 0; c < image.channels(); ++c) {
+        auto stats = measureRoi(image, shape, m.points[0], m.points[1], c);
+        if (!stats) return stats.error().message;
+        text += (c == 0 ? " mean " : " / ") + number(stats.value().mean) + " ± " + number(stats.value().sd);
+        last = stats.value();
+      }
+      const std::string area = last.area.physical ? number(last.area.value) + " mm²" : number(last.area.value) + " px²";
+      return text + " (n = " + std::to_string(last.pixels) + ", " + area + ")";
     }
   }
   return {};
