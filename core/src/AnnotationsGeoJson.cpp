@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -87,6 +88,23 @@ bool isAxisAlignedRectangle(const std::vector<std::array<double, 2>>& p) {
   return true;
 }
 
+// A shape on a volume's plane: both "plane" and "slice", or neither.
+Status readPlacement(const json& properties, const std::string& where, Annotation& into) {
+  const bool hasPlane = properties.contains("plane"), hasSlice = properties.contains("slice");
+  if (!hasPlane && !hasSlice) return Ok{};
+  if (hasPlane != hasSlice) return makeError(ErrorCode::Corrupt, where + ": \"plane\" and \"slice\" go together");
+  const json& plane = properties["plane"];
+  const json& slice = properties["slice"];
+  if (!plane.is_string() || plane.get<std::string>().empty())
+    return makeError(ErrorCode::Corrupt, where + ": \"plane\" must be a plane's name");
+  if (!slice.is_number_integer() || slice.get<std::int64_t>() < 0 ||
+      slice.get<std::int64_t>() > std::numeric_limits<int>::max())
+    return makeError(ErrorCode::Corrupt, where + ": \"slice\" must be a non-negative integer");
+  into.plane = plane.get<std::string>();
+  into.slice = static_cast<int>(slice.get<std::int64_t>());
+  return Ok{};
+}
+
 }  // namespace
 
 std::string toGeoJson(const AnnotationSet& set) {
@@ -100,6 +118,10 @@ std::string toGeoJson(const AnnotationSet& set) {
       properties["classification"] = {{"name", a.className}, {"color", {color[0], color[1], color[2]}}};
     }
     if (a.shape == AnnotationShape::Rectangle) properties["meridianShape"] = "rectangle";
+    if (!a.plane.empty()) {
+      properties["plane"] = a.plane;
+      properties["slice"] = a.slice;
+    }
     features.push_back({{"type", "Feature"}, {"id", a.id}, {"geometry", geometryOf(a)}, {"properties", properties}});
   }
   return json{{"type", "FeatureCollection"}, {"features", features}}.dump(2) + "\n";
@@ -152,6 +174,8 @@ Result<AnnotationSet> fromGeoJson(const std::string& text) {
       }
       if (!base.className.empty() && !set.findClass(base.className)) set.classes.push_back(cls);
     }
+
+    if (auto placed = readPlacement(properties, where, base); !placed) return placed.error();
 
     std::vector<Annotation> made;
     if (type == "Point") {

@@ -56,9 +56,9 @@ TEST(AnnotationsGeoJson, ReadsAQuPathExport) {
 TEST(AnnotationsGeoJson, RoundTripsEveryShapeThroughAFile) {
   AnnotationSet set;
   set.classes.push_back({"Stroma", {10, 200, 30}});
-  set.annotations.push_back({"r1", AnnotationShape::Rectangle, {{30, 40}, {10, 20}}, "Stroma", ""});
-  set.annotations.push_back({"p1", AnnotationShape::Polygon, {{0, 0}, {5.25, 0}, {5, 7}, {1, 3}}, "", "outline"});
-  set.annotations.push_back({"pt", AnnotationShape::Point, {{3, 4}}, "Stroma", ""});
+  set.annotations.push_back({"r1", AnnotationShape::Rectangle, {{30, 40}, {10, 20}}, "Stroma", "", "", -1});
+  set.annotations.push_back({"p1", AnnotationShape::Polygon, {{0, 0}, {5.25, 0}, {5, 7}, {1, 3}}, "", "outline", "", -1});
+  set.annotations.push_back({"pt", AnnotationShape::Point, {{3, 4}}, "Stroma", "", "", -1});
   const auto path = std::filesystem::temp_directory_path() / "meridian-annotations-test.geojson";
   ASSERT_TRUE(saveGeoJson(set, path).ok());
   auto back = loadGeoJson(path);
@@ -81,6 +81,54 @@ TEST(AnnotationsGeoJson, RoundTripsEveryShapeThroughAFile) {
   const auto json = fromGeoJson(text);
   ASSERT_TRUE(json.ok());
   std::filesystem::remove(path);
+}
+
+TEST(AnnotationsGeoJson, ShapesOnAVolumePlaneKeepTheirPlaneAndSlice) {
+  AnnotationSet set;
+  set.classes.push_back({"Lesion", {220, 40, 40}});
+  set.annotations.push_back(
+      {"ax", AnnotationShape::Rectangle, {{100.5, 80}, {140, 120.25}}, "Lesion", "", "axial", 140});
+  Annotation coronal{"co", AnnotationShape::Polygon, {{10, 20}, {60, 25}, {35, 90}}, "", "aorta"};
+  coronal.plane = "coronal";
+  coronal.slice = 0;  // the first slice is a slice, not "none"
+  set.annotations.push_back(coronal);
+  set.annotations.push_back({"flat", AnnotationShape::Point, {{3, 4}}, "", "", "", -1});  // a 2D image's: no plane
+  const auto path = std::filesystem::temp_directory_path() / "meridian-annotations-volume-test.geojson";
+  ASSERT_TRUE(saveGeoJson(set, path).ok());
+  auto back = loadGeoJson(path);
+  std::filesystem::remove(path);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  const auto& a = back.value().annotations;
+  ASSERT_EQ(a.size(), 3u);
+  EXPECT_EQ(a[0].plane, "axial");
+  EXPECT_EQ(a[0].slice, 140);
+  EXPECT_EQ(a[0].shape, AnnotationShape::Rectangle);
+  EXPECT_EQ(a[0].points, (std::vector<std::array<double, 2>>{{100.5, 80}, {140, 120.25}}));
+  EXPECT_EQ(a[1].plane, "coronal");
+  EXPECT_EQ(a[1].slice, 0);
+  EXPECT_EQ(a[1].points, coronal.points);
+  EXPECT_EQ(a[2].plane, "");
+  EXPECT_EQ(a[2].slice, -1);
+
+  // On disk: extra properties beside QuPath's, coordinates still shifted by half a pixel.
+  const std::string text = toGeoJson(set);
+  EXPECT_NE(text.find("\"plane\": \"axial\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"slice\": 140"), std::string::npos) << text;
+  EXPECT_NE(text.find("101.0"), std::string::npos) << text;  // corner x 100.5 + 0.5
+  EXPECT_EQ(text.find("\"slice\": -1"), std::string::npos) << "a shape without a plane got a slice";
+
+  // A plane without a slice, a fractional or negative slice, a plane that is not a name: refused.
+  const auto feature = [](const std::string& properties) {
+    return R"({"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[1,1]},"properties":)" +
+           properties + "}]}";
+  };
+  EXPECT_TRUE(fromGeoJson(feature(R"({"plane":"sagittal","slice":7})")).ok());
+  for (const char* bad : {R"({"plane":"axial"})", R"({"slice":3})", R"({"plane":"axial","slice":2.5})",
+                          R"({"plane":"axial","slice":-1})", R"({"plane":4,"slice":3})", R"({"plane":"","slice":3})"}) {
+    const auto refused = fromGeoJson(feature(bad));
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.error().message.find("feature 0"), std::string::npos) << refused.error().message;
+  }
 }
 
 TEST(AnnotationsGeoJson, BadFilesAreRefusedWithTheReason) {

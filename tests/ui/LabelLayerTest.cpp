@@ -11,18 +11,18 @@ namespace meridian::viewers {
 namespace {
 
 core::Annotation rectangle(Point2 a, Point2 b, std::string cls = "") {
-  return {"", core::AnnotationShape::Rectangle, {a, b}, std::move(cls), ""};
+  return {"", core::AnnotationShape::Rectangle, {a, b}, std::move(cls), "", "", -1};
 }
 
 TEST(LabelLayer, AddMoveAndDelete) {
   LabelLayer layer;
   auto rect = layer.add(rectangle({10, 10}, {30, 20}, "Tumor"));
   ASSERT_TRUE(rect.ok());
-  auto poly = layer.add({"", core::AnnotationShape::Polygon, {{50, 50}, {70, 50}, {60, 70}}, "", ""});
+  auto poly = layer.add({"", core::AnnotationShape::Polygon, {{50, 50}, {70, 50}, {60, 70}}, "", "", "", -1});
   ASSERT_TRUE(poly.ok());
   EXPECT_NE(rect.value(), poly.value());
-  EXPECT_FALSE(layer.add({"", core::AnnotationShape::Polygon, {{0, 0}, {1, 1}}, "", ""}).ok());
-  EXPECT_FALSE(layer.add({"", core::AnnotationShape::Rectangle, {{0, 0}}, "", ""}).ok());
+  EXPECT_FALSE(layer.add({"", core::AnnotationShape::Polygon, {{0, 0}, {1, 1}}, "", "", "", -1}).ok());
+  EXPECT_FALSE(layer.add({"", core::AnnotationShape::Rectangle, {{0, 0}}, "", "", "", -1}).ok());
 
   // Rectangle corners clockwise from top-left; dragging the bottom-right keeps the top-left.
   EXPECT_EQ(LabelLayer::handles(*layer.find(rect.value())),
@@ -47,11 +47,23 @@ TEST(LabelLayer, AddMoveAndDelete) {
   EXPECT_EQ(layer.annotations().annotations.size(), 1u);
 }
 
+TEST(LabelLayer, ShapesFromAVolumesPlanesAreLeftOutOfA2DSet) {
+  core::AnnotationSet set;
+  set.annotations.push_back({"flat", core::AnnotationShape::Point, {{1, 2}}, "", "", "", -1});
+  set.annotations.push_back({"axial", core::AnnotationShape::Point, {{3, 4}}, "", "", "axial", 12});
+  set.annotations.push_back({"flat2", core::AnnotationShape::Point, {{5, 6}}, "", "", "", -1});
+  EXPECT_EQ(LabelLayer::dropVolumeShapes(set), 1u);
+  ASSERT_EQ(set.annotations.size(), 2u);
+  EXPECT_EQ(set.annotations[0].id, "flat");
+  EXPECT_EQ(set.annotations[1].id, "flat2");
+  EXPECT_EQ(LabelLayer::dropVolumeShapes(set), 0u);
+}
+
 TEST(LabelLayer, HitTestingPrefersHandlesThenTheTopmostBody) {
   LabelLayer layer;
   const std::string below = layer.add(rectangle({0, 0}, {100, 100})).value();
   const std::string above = layer.add(rectangle({20, 20}, {40, 40})).value();
-  const std::string point = layer.add({"", core::AnnotationShape::Point, {{80, 80}}, "", ""}).value();
+  const std::string point = layer.add({"", core::AnnotationShape::Point, {{80, 80}}, "", "", "", -1}).value();
   auto hit = layer.hitTest({30, 30}, 2);
   ASSERT_TRUE(hit);
   EXPECT_EQ(hit->id, above);
@@ -71,7 +83,7 @@ TEST(LabelLayer, HitTestingPrefersHandlesThenTheTopmostBody) {
   // Inside a concave polygon's notch is outside the polygon.
   LabelLayer concave;
   ASSERT_TRUE(
-      concave.add({"", core::AnnotationShape::Polygon, {{0, 0}, {100, 0}, {100, 100}, {50, 20}, {0, 100}}, "", ""})
+      concave.add({"", core::AnnotationShape::Polygon, {{0, 0}, {100, 0}, {100, 100}, {50, 20}, {0, 100}}, "", "", "", -1})
           .ok());
   EXPECT_TRUE(concave.hitTest({50, 10}, 1));
   EXPECT_FALSE(concave.hitTest({50, 60}, 1));
@@ -85,7 +97,7 @@ TEST(LabelLayer, ClassColoursComeFromTheSetOrAStablePalette) {
   // Classes met through add() get distinct palette colours, whatever their names hash to.
   std::set<Rgb> distinct;
   for (const char* name : {"Stroma", "Necrosis", "Immune", "Vessel", "Fat", "Mucin", "Nerve", "Muscle", "Lumen"}) {
-    ASSERT_TRUE(layer.add({"", core::AnnotationShape::Point, {{1, 1}}, name, ""}).ok());
+    ASSERT_TRUE(layer.add({"", core::AnnotationShape::Point, {{1, 1}}, name, "", "", -1}).ok());
     distinct.insert(layer.colorOf(name));
   }
   EXPECT_EQ(distinct.size(), 9u);

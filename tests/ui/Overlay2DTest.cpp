@@ -233,12 +233,14 @@ TEST(Overlay2D, LabelShapesAreDrawnInTheirClassColours) {
   set.classes.push_back({"Tumor", {0, 255, 0}});
   const double w = ihc.width(), h = ihc.height();
   set.annotations.push_back(
-      {"r", core::AnnotationShape::Rectangle, {{w * 0.2, h * 0.2}, {w * 0.5, h * 0.6}}, "Tumor", ""});
+      {"r", core::AnnotationShape::Rectangle, {{w * 0.2, h * 0.2}, {w * 0.5, h * 0.6}}, "Tumor", "", "", -1});
   set.annotations.push_back({"p",
                              core::AnnotationShape::Polygon,
                              {{w * 0.6, h * 0.2}, {w * 0.9, h * 0.3}, {w * 0.7, h * 0.8}},
                              "Stroma",
-                             ""});
+                             "",
+                             "",
+                             -1});
   viewer.setAnnotations(set);
   const QImage shot = shoot(viewer, "overlay-ihc-labels.png");
   // The rectangle's left edge, half-way down, is Tumor green.

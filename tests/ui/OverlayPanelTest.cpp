@@ -99,7 +99,7 @@ TEST(OverlayPanel, ItsControlsActOnTheViewerOnScreen) {
   ASSERT_TRUE(probe && distance);
   EXPECT_TRUE(probe->isHidden());
   EXPECT_FALSE(distance->isHidden());
-  EXPECT_FALSE(control<QWidget>(window, "loadLabelMap")->isEnabled());
+  EXPECT_TRUE(control<QWidget>(window, "loadLabelMap")->isEnabled());
   auto slideMap = rowMap(4096, 4096, 16);
   ASSERT_TRUE(window.setHeatmapOnCurrentViewer(std::move(slideMap)).ok());
   opacity->setValue(30);
@@ -157,11 +157,28 @@ TEST(OverlayPanel, ALabelMapIsLoadedOverTheImageOrRefusedWithTheReason) {
   EXPECT_NE(planes.error().message.find("3 planes"), std::string::npos) << planes.error().message;
   EXPECT_FALSE(window.loadLabelMapOnCurrentViewer(kOut / "no-such-labels.png").ok());
 
-  // Slides take label shapes, not label maps: a clear refusal.
+  // On a slide, a mask without geometry covers the whole slide at its own downsample
+  // (here 32: 128 x 128 over the 4096 x 4096 level 0); one of another shape is refused.
   ASSERT_TRUE(window.openPath(kDemo / "pathology-ihc-slide.tif").ok());
-  const auto onSlide = window.loadLabelMapOnCurrentViewer(file);
-  ASSERT_FALSE(onSlide.ok());
-  EXPECT_NE(onSlide.error().message.find("slide"), std::string::npos) << onSlide.error().message;
+  auto mask = core::Image2D::allocate(128, 128, 1, core::PixelType::UInt8).value();
+  for (int y = 40; y < 80; ++y)
+    for (int x = 10; x < 50; ++x) mask.data()[y * 128 + x] = 2;
+  const fs::path maskFile = kOut / "slide-mask-ds32.png";
+  ASSERT_TRUE(io::writeImage(mask, maskFile).ok());
+  const auto onSlide = window.loadLabelMapOnCurrentViewer(maskFile);
+  ASSERT_TRUE(onSlide.ok()) << onSlide.error().describe();
+  const auto& slideLabels = window.slideViewer()->labelMap();
+  ASSERT_TRUE(slideLabels.hasLabels());
+  EXPECT_EQ(slideLabels.maxLabel(), 2);
+  EXPECT_EQ(slideLabels.labelAt({20 * 32 + 16, 50 * 32 + 16, 0}), 2) << "mask pixel (20, 50) is level-0 (656, 1616)";
+  EXPECT_EQ(slideLabels.labelAt({60 * 32 + 16, 50 * 32 + 16, 0}), 0);
+  auto wide = core::Image2D::allocate(128, 96, 1, core::PixelType::UInt8).value();
+  const fs::path wideFile = kOut / "slide-mask-wrong-shape.png";
+  ASSERT_TRUE(io::writeImage(wide, wideFile).ok());
+  const auto refusedOnSlide = window.loadLabelMapOnCurrentViewer(wideFile);
+  ASSERT_FALSE(refusedOnSlide.ok());
+  EXPECT_NE(refusedOnSlide.error().message.find("slide"), std::string::npos) << refusedOnSlide.error().message;
+  EXPECT_EQ(window.slideViewer()->labelMap().maxLabel(), 2) << "the loaded map stays";
 }
 
 TEST(OverlayPanel, AVolumeTakesASegmentationInItsOwnSpace) {

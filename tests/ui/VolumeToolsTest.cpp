@@ -128,9 +128,7 @@ TEST(VolumeToolsGui, ADistanceDrawnOnAnAnisotropicVolumeReadsMillimetres) {
   for (Tool2D tool :
        {Tool2D::Navigate, Tool2D::Probe, Tool2D::Distance, Tool2D::Angle, Tool2D::RectangleRoi, Tool2D::EllipseRoi})
     EXPECT_TRUE(target->supportsTool(tool));
-  for (Tool2D tool : {Tool2D::LabelPoint, Tool2D::LabelRectangle, Tool2D::LabelPolygon, Tool2D::EditLabels})
-    EXPECT_FALSE(target->supportsTool(tool));
-  EXPECT_FALSE(target->supportsAnnotations());
+  // Label shapes on the planes: VolumeLabelsTest.cpp.
 
   target->setTool(Tool2D::Distance);
   EXPECT_EQ(target->tool(), Tool2D::Distance);

@@ -27,6 +27,7 @@
 #include "meridian/viewers/ImageViewer2D.hpp"
 #include "meridian/viewers/OverlayPanel.hpp"
 #include "meridian/viewers/OverlayTarget.hpp"
+#include "meridian/viewers/SlideLabelImage.hpp"
 #include "meridian/viewers/SlideViewer.hpp"
 #include "meridian/viewers/VolumeViewState.hpp"
 #include "meridian/viewers/VolumeViewer.hpp"
@@ -186,23 +187,34 @@ core::Status MainWindow::setHeatmapOnCurrentViewer(core::Volume map) {
 
 core::Status MainWindow::loadLabelMapOnCurrentViewer(const std::filesystem::path& file) {
   QWidget* shown = currentViewer();
-  if (shown == slideViewer_)
-    return core::makeError(core::ErrorCode::Unsupported,
-                           "label maps are drawn on 2D images and volumes; on a slide, use label shapes (GeoJSON)");
-  if (shown != volumeViewer_ && !(shown == viewer_ && viewer_->hasImage()))
-    return core::makeError(core::ErrorCode::InvalidArgument, "open an image or volume first");
+  const bool onSlide = shown == slideViewer_ && slideViewer_->hasSlide();
+  if (shown != volumeViewer_ && !onSlide && !(shown == viewer_ && viewer_->hasImage()))
+    return core::makeError(core::ErrorCode::InvalidArgument, "open an image, volume or slide first");
   auto opened = io::ReaderRegistry::builtin().open(file);
   if (!opened) return opened.error();
   const auto* asVolume = std::get_if<core::Volume>(&opened.value().content);
   if (std::holds_alternative<std::shared_ptr<core::SlideSource>>(opened.value().content))
     return core::makeError(core::ErrorCode::Unsupported, file.string() + ": a whole slide is not a label map");
+  const auto refused = [&](const core::Error& e) { return core::makeError(e.code, file.string() + ": " + e.message); };
+  if (onSlide) {
+    // NIfTI/NRRD/MHA carry their level-0 geometry; a PNG/TIFF mask has none and is taken
+    // to cover the whole slide at its own downsample (QuPath's labelled-image export).
+    auto labels = io::readMap(file);
+    if (!labels && std::holds_alternative<core::Image2D>(opened.value().content)) {
+      const auto& level0 = slideViewer_->slide()->levels().front();
+      labels = viewers::slideLabelMapFromImage(std::get<core::Image2D>(opened.value().content), level0.width,
+                                               level0.height);
+    }
+    if (!labels) return refused(labels.error());
+    auto status = slideViewer_->setLabelMap(std::move(labels).value());
+    return status ? core::Status(core::Ok{}) : refused(status.error());
+  }
   if (shown == volumeViewer_) {
     if (!asVolume)
       return core::makeError(core::ErrorCode::InvalidArgument,
                              file.string() + ": a volume needs a 3D label map (NIfTI, NRRD, MHA) in its space");
     auto status = volumeViewer_->setLabelMap(*asVolume);
-    if (!status) return core::makeError(status.error().code, file.string() + ": " + status.error().message);
-    return core::Ok{};
+    return status ? core::Status(core::Ok{}) : refused(status.error());
   }
   if (asVolume && asVolume->size()[2] != 1)
     return core::makeError(core::ErrorCode::InvalidArgument,
@@ -211,8 +223,7 @@ core::Status MainWindow::loadLabelMapOnCurrentViewer(const std::filesystem::path
   auto labels = io::representativeImage(opened.value());
   if (!labels) return labels.error();
   auto status = viewer_->setLabelMap(std::move(labels).value());
-  if (!status) return core::makeError(status.error().code, file.string() + ": " + status.error().message);
-  return core::Ok{};
+  return status ? core::Status(core::Ok{}) : refused(status.error());
 }
 
 void MainWindow::buildMenus() {

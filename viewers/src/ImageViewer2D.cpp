@@ -220,6 +220,8 @@ void ImageViewer2D::rebuildHeatmapRaster() {
 }
 
 void ImageViewer2D::setAnnotations(core::AnnotationSet set) {
+  if (const auto dropped = LabelLayer::dropVolumeShapes(set))
+    Q_EMIT toolMessage(tr("%1 shape(s) drawn on a volume's planes left out").arg(dropped));
   labels_.setAnnotations(std::move(set));
   canvas_->update();
   Q_EMIT annotationsChanged();

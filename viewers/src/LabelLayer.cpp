@@ -64,6 +64,14 @@ core::Annotation* LabelLayer::findMutable(const std::string& id) {
   return const_cast<core::Annotation*>(static_cast<const LabelLayer*>(this)->find(id));
 }
 
+std::size_t LabelLayer::dropVolumeShapes(core::AnnotationSet& set) {
+  auto& shapes = set.annotations;
+  const auto before = shapes.size();
+  shapes.erase(std::remove_if(shapes.begin(), shapes.end(), [](const core::Annotation& a) { return !a.plane.empty(); }),
+               shapes.end());
+  return before - shapes.size();
+}
+
 core::Result<std::string> LabelLayer::add(core::Annotation annotation) {
   const std::size_t need = requiredPoints(annotation.shape);
   const bool countOk = annotation.shape == core::AnnotationShape::Rectangle ? annotation.points.size() == 2

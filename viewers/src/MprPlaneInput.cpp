@@ -1,5 +1,5 @@
 // MprPlaneView's mouse and keys: crosshair, scrolling, zoom, pan and window/level, and the
-// measuring tools, which take the left button when one is chosen.
+// measuring and label tools, which take the left button when one is chosen.
 
 #include <QKeyEvent>
 #include <QMouseEvent>
@@ -38,6 +38,11 @@ void MprPlaneView::afterToolEdit(bool changed, std::size_t measurementsBefore) {
   const ToolController2D* tools = tools_.find(state_->sliceIndex(plane_));
   if (tools && tools->measurements().size() > measurementsBefore)
     Q_EMIT toolMessage(QString::fromStdString(measurementText(tools->measurements().back())));
+}
+
+void MprPlaneView::reportToolError(const ToolController2D& tools) {
+  // A polygon closed with fewer than three vertices is dropped: say why.
+  if (!tools.lastError().empty()) Q_EMIT toolMessage(QString::fromStdString(tools.lastError()));
 }
 
 void MprPlaneView::mousePressEvent(QMouseEvent* event) {
@@ -95,8 +100,17 @@ void MprPlaneView::mouseReleaseEvent(QMouseEvent* event) {
   toolDrag_ = false;
 }
 
-void MprPlaneView::mouseDoubleClickEvent(QMouseEvent*) {
-  if (!hasVolume_ || (tools_.tool() != Tool2D::Navigate && tools_.tool() != Tool2D::Probe)) return;
+void MprPlaneView::mouseDoubleClickEvent(QMouseEvent* event) {
+  if (!hasVolume_) return;
+  if (tools_.tool() == Tool2D::LabelPolygon) {
+    // Qt sends the double-click in place of the second press: it closes the polygon.
+    ToolController2D& tools = tools_.at(state_->sliceIndex(plane_));
+    const bool closed = tools.doubleClick(planePointAt(event->position()));
+    afterToolEdit(closed, tools.measurements().size());
+    if (closed) reportToolError(tools);
+    return;
+  }
+  if (tools_.tool() != Tool2D::Navigate && tools_.tool() != Tool2D::Probe) return;
   ImageViewState& view = state_->view(plane_);
   const PlaneGrid& grid = state_->grid(plane_);
   const int w = view.viewWidth(), h = view.viewHeight();
@@ -118,11 +132,22 @@ void MprPlaneView::keyPressEvent(QKeyEvent* event) {
       break;
     case Qt::Key_Delete:
     case Qt::Key_Backspace:
-    case Qt::Key_Escape: {
+    case Qt::Key_Escape:
+    case Qt::Key_Return:
+    case Qt::Key_Enter: {
       if (!hasVolume_) return;
       ToolController2D& tools = tools_.at(state_->sliceIndex(plane_));
-      const bool changed = event->key() == Qt::Key_Escape ? tools.cancel() : tools.deleteSelected();
-      if (changed) decorations_->update();
+      const std::size_t before = tools.measurements().size();
+      const bool enter = event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter;
+      bool changed = false;
+      if (event->key() == Qt::Key_Escape)
+        changed = tools.cancel();
+      else if (enter)
+        changed = tools.finish();  // closes the polygon being drawn
+      else
+        changed = tools.deleteSelected();
+      afterToolEdit(changed, before);
+      if (changed && enter) reportToolError(tools);
       event->accept();
       return;
     }

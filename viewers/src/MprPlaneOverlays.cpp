@@ -1,5 +1,6 @@
 // MprPlaneView's overlays: the label map and heatmap rasters it hands to VTK, and what it
-// paints with Qt over the plane (colour bar, measurements of the slice shown, probe).
+// paints with Qt over the plane (colour bar, label shapes and measurements of the slice
+// shown, probe).
 
 #include <QPainter>
 
@@ -153,10 +154,12 @@ void MprPlaneView::paintOverlays(QPainter& painter) const {
     // Left of the orientation letter at the plane's right edge.
     paintColorBar(painter, *heatmap_, colorBarArea(decorations_->size()).translated(-16, 0));
   }
+  const auto toView = [this](Point2 p) { return viewPointOf(p); };
+  // Shapes under measurements, as on the 2D viewer; only those of the voxel slice shown.
+  if (const LabelLayer* labels = tools_.labelsOn(state_->sliceIndex(plane_)))
+    overlay2d::paintLabels(painter, toView, *labels);
   if (const ToolController2D* tools = tools_.find(state_->sliceIndex(plane_)))
-    overlay2d::paintMeasurements(
-        painter, [this](Point2 p) { return viewPointOf(p); }, *tools,
-        [this](const Measurement& m) { return measurementText(m); });
+    overlay2d::paintMeasurements(painter, toView, *tools, [this](const Measurement& m) { return measurementText(m); });
   if (probeAt_ && tools_.tool() == Tool2D::Probe) {
     const Point2 p = planePointAt(*probeAt_);
     const QString text = probeText(p[0], p[1]);
@@ -174,6 +177,22 @@ void MprPlaneView::setTool(Tool2D tool) {
 
 void MprPlaneView::clearMeasurements() {
   tools_.clear();
+  decorations_->update();
+}
+
+void MprPlaneView::setLabelClasses(std::vector<core::AnnotationClass> classes) {
+  tools_.setClasses(std::move(classes));
+  decorations_->update();
+}
+
+core::Result<std::string> MprPlaneView::addLabel(int slice, core::Annotation annotation) {
+  auto id = tools_.addLabel(slice, std::move(annotation));
+  if (id && slice == state_->sliceIndex(plane_)) decorations_->update();
+  return id;
+}
+
+void MprPlaneView::clearLabels() {
+  tools_.clearLabels();
   decorations_->update();
 }
 

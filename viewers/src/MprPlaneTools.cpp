@@ -13,43 +13,52 @@ bool MprPlaneTools::supports(Tool2D tool) {
     case Tool2D::Angle:
     case Tool2D::RectangleRoi:
     case Tool2D::EllipseRoi:
+    case Tool2D::LabelPoint:
+    case Tool2D::LabelRectangle:
+    case Tool2D::LabelPolygon:
+    case Tool2D::EditLabels:
       return true;
-    default:
-      return false;
   }
+  return false;
 }
 
 void MprPlaneTools::setTool(Tool2D tool) {
   if (!supports(tool)) return;
   tool_ = tool;
-  for (auto& [slice, tools] : bySlice_) tools->setTool(tool);
+  for (auto& [slice, s] : bySlice_) s->tools.setTool(tool);
+}
+
+MprPlaneTools::SliceTools& MprPlaneTools::slot(int slice) {
+  auto& s = bySlice_[slice];
+  if (!s) {
+    s = std::make_unique<SliceTools>();
+    s->labels.setAnnotations({{}, classes_});
+    s->tools.setTool(tool_);
+    s->tools.setLabelClass(labelClass_);
+  }
+  return *s;
 }
 
 ToolController2D& MprPlaneTools::at(int slice) {
   if (slice != active_) {
-    if (auto it = bySlice_.find(active_); it != bySlice_.end()) it->second->cancel();
+    if (auto it = bySlice_.find(active_); it != bySlice_.end()) it->second->tools.cancel();
     active_ = slice;
   }
-  auto& tools = bySlice_[slice];
-  if (!tools) {
-    tools = std::make_unique<ToolController2D>(noLabels_);
-    tools->setTool(tool_);
-  }
-  return *tools;
+  return slot(slice).tools;
 }
 
 const ToolController2D* MprPlaneTools::find(int slice) const {
   const auto it = bySlice_.find(slice);
-  return it == bySlice_.end() ? nullptr : it->second.get();
-}
-
-void MprPlaneTools::cancelDraft() {
-  if (auto it = bySlice_.find(active_); it != bySlice_.end()) it->second->cancel();
+  return it == bySlice_.end() ? nullptr : &it->second->tools;
 }
 
 ToolController2D* MprPlaneTools::find(int slice) {
   const auto it = bySlice_.find(slice);
-  return it == bySlice_.end() ? nullptr : it->second.get();
+  return it == bySlice_.end() ? nullptr : &it->second->tools;
+}
+
+void MprPlaneTools::cancelDraft() {
+  if (auto it = bySlice_.find(active_); it != bySlice_.end()) it->second->tools.cancel();
 }
 
 std::vector<Measurement> MprPlaneTools::measurementsOn(int slice) const {
@@ -59,14 +68,57 @@ std::vector<Measurement> MprPlaneTools::measurementsOn(int slice) const {
 
 std::size_t MprPlaneTools::count() const {
   std::size_t n = 0;
-  for (const auto& [slice, tools] : bySlice_) n += tools->measurements().size();
+  for (const auto& [slice, s] : bySlice_) n += s->tools.measurements().size();
   return n;
 }
 
 void MprPlaneTools::clear() {
-  for (auto& [slice, tools] : bySlice_) {
-    tools->cancel();
-    tools->clearMeasurements();
+  for (auto& [slice, s] : bySlice_) {
+    s->tools.cancel();
+    s->tools.clearMeasurements();
+  }
+}
+
+void MprPlaneTools::setLabelClass(std::string name) {
+  labelClass_ = std::move(name);
+  for (auto& [slice, s] : bySlice_) s->tools.setLabelClass(labelClass_);
+}
+
+void MprPlaneTools::setClasses(std::vector<core::AnnotationClass> classes) {
+  classes_ = std::move(classes);
+  for (auto& [slice, s] : bySlice_)
+    for (const auto& c : classes_) s->labels.setClassColor(c.name, c.color);
+}
+
+const LabelLayer* MprPlaneTools::labelsOn(int slice) const {
+  const auto it = bySlice_.find(slice);
+  return it == bySlice_.end() ? nullptr : &it->second->labels;
+}
+
+core::Result<std::string> MprPlaneTools::addLabel(int slice, core::Annotation annotation) {
+  return slot(slice).labels.add(std::move(annotation));
+}
+
+std::vector<core::Annotation> MprPlaneTools::labels() const {
+  std::vector<core::Annotation> out;
+  for (const auto& [slice, s] : bySlice_)
+    for (core::Annotation a : s->labels.annotations().annotations) {
+      a.slice = slice;
+      out.push_back(std::move(a));
+    }
+  return out;
+}
+
+std::size_t MprPlaneTools::labelCount() const {
+  std::size_t n = 0;
+  for (const auto& [slice, s] : bySlice_) n += s->labels.annotations().annotations.size();
+  return n;
+}
+
+void MprPlaneTools::clearLabels() {
+  for (auto& [slice, s] : bySlice_) {
+    s->tools.cancel();
+    s->labels.setAnnotations({{}, classes_});
   }
 }
 

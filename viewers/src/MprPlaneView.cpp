@@ -84,6 +84,7 @@ void MprPlaneView::setVolume(vtkImageData* indexImage, double background, const 
   volume_ = hasVolume_ ? volume : nullptr;
   rescale_ = std::move(rescale);
   tools_.clear();
+  tools_.clearLabels();  // shapes of the previous volume's planes
   probeAt_.reset();
   sampledFor_.reset();
   heatmapLook_.reset();

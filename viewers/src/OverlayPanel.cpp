@@ -220,9 +220,16 @@ void OverlayPanel::openAnnotations() {
     Q_EMIT message(QString::fromStdString(set.error().message));
     return;
   }
-  const auto count = set.value().annotations.size();
+  const auto offered = set.value().annotations.size();
   target_->setAnnotations(std::move(set).value());
-  Q_EMIT message(tr("%1 annotations from %2").arg(count).arg(file));
+  // The viewer may leave shapes out that do not belong to it (volume-plane shapes on a 2D
+  // image, a slice outside the volume): say so rather than claim them all.
+  const auto kept = target_->annotations().annotations.size();
+  Q_EMIT message(kept == offered ? tr("%1 annotations from %2").arg(offered).arg(file)
+                                 : tr("%1 of the %2 annotations in %3 belong to this view; the others were left out")
+                                       .arg(kept)
+                                       .arg(offered)
+                                       .arg(file));
 }
 
 void OverlayPanel::saveAnnotations() {

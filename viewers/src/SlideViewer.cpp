@@ -53,6 +53,7 @@ void SlideViewer::setSlide(std::shared_ptr<const core::SlideSource> slide) {
   heatmap_.clear();
   heatmapTiles_.clear();
   heatmapVisible_ = true;
+  clearLabelMap();
   resetOverlays();
   retry_.clear();
   retryTimer_->stop();
@@ -318,10 +319,8 @@ void SlideViewer::paintEvent(QPaintEvent* /*event*/) {
   const TileRange range = state_.visibleTiles(state_.fittingLevel());
   for (int r = range.rowBegin; r < range.rowEnd; ++r)
     for (int c = range.colBegin; c < range.colEnd; ++c) drawTile(painter, {range.level, c, r});
-  if (heatmap_.hasMap() && heatmapVisible_)
-    for (int r = range.rowBegin; r < range.rowEnd; ++r)
-      for (int c = range.colBegin; c < range.colEnd; ++c) drawHeatmapTile(painter, {range.level, c, r});
-  paintOverlays(painter);  // labels, measurements, the colour bar
+  paintTileOverlays(painter, range);  // the label map, then the heatmap over it
+  paintOverlays(painter);             // labels, measurements, the colour bar
   SlideMinimap::paint(painter, state_, thumbnail_);
   paintScaleBar(painter, state_);
 }

@@ -90,6 +90,8 @@ void SlideViewer::setLabelClass(const QString& name) {
 
 void SlideViewer::setAnnotations(core::AnnotationSet set) {
   tools_.cancel();
+  if (const auto dropped = LabelLayer::dropVolumeShapes(set))
+    Q_EMIT statusMessage(tr("%1 shape(s) drawn on a volume's planes left out").arg(dropped));
   labels_.setAnnotations(std::move(set));
   update();
   Q_EMIT annotationsChanged();

@@ -4,6 +4,20 @@
 
 namespace meridian::viewers {
 
+namespace {
+
+// A shape the user just drew: no id yet (LabelLayer::add makes one), no name, no volume plane.
+core::Annotation newShape(core::AnnotationShape shape, std::vector<Point2> points, const std::string& className) {
+  core::Annotation a;
+  a.shape = shape;
+  a.points = std::move(points);
+  a.className = className;
+  return a;
+}
+
+}  // namespace
+
+
 bool ToolController2D::isDrag(Tool2D tool) {
   return tool == Tool2D::Distance || tool == Tool2D::RectangleRoi || tool == Tool2D::EllipseRoi ||
          tool == Tool2D::LabelRectangle;
@@ -33,7 +47,7 @@ bool ToolController2D::press(Point2 p, double tolerance) {
       dragging_ = true;
       return true;
     case Tool2D::LabelPoint: {
-      auto added = labels_.add({"", core::AnnotationShape::Point, {p}, labelClass_, ""});
+      auto added = labels_.add(newShape(core::AnnotationShape::Point, {p}, labelClass_));
       if (added) labels_.select(added.value());
       return added.ok();
     }
@@ -143,7 +157,7 @@ bool ToolController2D::commitDraft() {
       if (d.tool == Tool2D::LabelRectangle && degenerate()) return true;
       const auto shape =
           d.tool == Tool2D::LabelRectangle ? core::AnnotationShape::Rectangle : core::AnnotationShape::Polygon;
-      auto added = labels_.add({"", shape, d.points, labelClass_, ""});
+      auto added = labels_.add(newShape(shape, d.points, labelClass_));
       if (!added) {
         lastError_ = added.error().message;
         return true;

@@ -72,6 +72,13 @@ void sampleTyped(const T* values, const std::array<int, 3>& n, const core::Vec3&
 }  // namespace
 
 core::Status VolumeLabelMap::set(core::Volume labels, const core::Volume& image, std::vector<std::string> names) {
+  if (image.voxelCount() == 0)
+    return core::makeError(core::ErrorCode::InvalidArgument, "no volume to put the label map on");
+  return set(std::move(labels), VolumeGeometry::of(image), std::move(names), "volume", "voxel", 0.5);
+}
+
+core::Status VolumeLabelMap::set(core::Volume labels, const VolumeGeometry& target, std::vector<std::string> names,
+                                 const std::string& what, const std::string& units, double overhangCells) {
   if (labels.voxelCount() == 0) return core::makeError(core::ErrorCode::InvalidArgument, "the label map is empty");
   if (labels.channels() != 1)
     return core::makeError(core::ErrorCode::Unsupported, "a label map has one channel of class indices, this one has " +
@@ -79,9 +86,8 @@ core::Status VolumeLabelMap::set(core::Volume labels, const core::Volume& image,
   const VolumeGeometry geometry = VolumeGeometry::of(labels);
   if (auto valid = geometry.validate(); !valid)
     return core::makeError(core::ErrorCode::InvalidArgument, "the label map's geometry: " + valid.error().message);
-  const VolumeGeometry target = VolumeGeometry::of(image);
-  if (image.voxelCount() == 0 || !target.validate())
-    return core::makeError(core::ErrorCode::InvalidArgument, "no volume to put the label map on");
+  if (!target.validate())
+    return core::makeError(core::ErrorCode::InvalidArgument, "no " + what + " to put the label map on");
 
   // The label map's outer voxel edges, in the image's voxel index space. A coarser grid
   // whose voxels straddle the image's border may overhang by up to half a label voxel;
@@ -95,26 +101,28 @@ core::Status VolumeLabelMap::set(core::Volume labels, const core::Volume& image,
     const core::Vec3 p = target.physicalToIndex(geometry.indexToPhysical(edge));
     for (int a = 0; a < 3; ++a) box[a] = std::min(box[a], p[a]), box[a + 3] = std::max(box[a + 3], p[a]);
   }
-  // Half a label voxel along each image axis: half the largest step of one label index along it.
+  // The allowed overhang (a fraction of a label voxel) along each image axis: that fraction of
+  // the largest step of one label index along it.
   const core::Vec3 labelOrigin = target.physicalToIndex(geometry.indexToPhysical({0, 0, 0}));
   std::array<double, 3> half{0, 0, 0};
   for (int c = 0; c < 3; ++c) {
     core::Vec3 step{0, 0, 0};
     step[c] = 1;
     const core::Vec3 d = target.physicalToIndex(geometry.indexToPhysical(step));
-    for (int a = 0; a < 3; ++a) half[a] = std::max(half[a], 0.5 * std::abs(d[a] - labelOrigin[a]));
+    for (int a = 0; a < 3; ++a) half[a] = std::max(half[a], overhangCells * std::abs(d[a] - labelOrigin[a]));
   }
   bool fits = true;
   for (int a = 0; a < 3; ++a) {
     const double slack = half[a] * (1 - 1e-6) + 1e-6;
-    fits = fits && box[a] >= -0.5 - slack && box[a + 3] <= image.size()[a] - 0.5 + slack;
+    fits = fits && box[a] >= -0.5 - slack && box[a + 3] <= target.size[a] - 0.5 + slack;
   }
   if (!fits) {
-    const auto& s = image.size();
+    const auto& s = target.size;
     return core::makeError(core::ErrorCode::InvalidArgument,
                            "the label map (" + std::to_string(n[0]) + "x" + std::to_string(n[1]) + "x" +
-                               std::to_string(n[2]) + " voxels) does not fit the volume: in the volume's voxel " +
-                               "indices it covers " + describeBox(box) + ", the volume " +
+                               std::to_string(n[2]) + (what == "volume" ? " voxels" : " cells") +
+                               ") does not fit the " + what + ": in the " + what + "'s " + units +
+                               " indices it covers " + describeBox(box) + ", the " + what + " " +
                                describeBox({-0.5, -0.5, -0.5, s[0] - 0.5, s[1] - 0.5, s[2] - 0.5}));
   }
   double bad = 0;

@@ -3,6 +3,9 @@
 // each with a class (name + colour). Coordinates are image pixel coordinates with pixel
 // (i, j)'s centre at (i, j) (level-0 pixels for slides), as the viewers use them; GeoJSON
 // files shift them by half a pixel to QuPath's convention (see AnnotationsGeoJson.hpp).
+// On a CT/MR volume a shape lies on one voxel slice of one MPR plane; its coordinates are
+// then that plane's pixel coordinates (the volume viewer's PlaneGrid) and `plane`/`slice`
+// say where it belongs.
 
 #include <array>
 #include <cstdint>
@@ -26,6 +29,8 @@ struct Annotation {
   std::vector<std::array<double, 2>> points;
   std::string className;  // "" = unclassified
   std::string name;       // free text shown beside the shape
+  std::string plane;  // "" on 2D images and slides; "axial", "coronal" or "sagittal" on volumes
+  int slice = -1;       // the plane's voxel slice (0-based) when `plane` is set, else -1
 };
 
 struct AnnotationSet {

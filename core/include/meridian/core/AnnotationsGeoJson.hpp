@@ -6,6 +6,9 @@
 // pixel's centre, so coordinates are shifted by 0.5 on the way out and back on the way in.
 // Rectangles leave as 5-point closed Polygons (what QuPath writes) with "meridianShape":
 // "rectangle" so they come back as rectangles; QuPath ignores the extra property.
+// Shapes on a volume's plane carry "plane" ("axial", "coronal", "sagittal") and "slice"
+// (0-based voxel slice) properties, also ignored by QuPath; their coordinates are the
+// plane's pixel coordinates with the same half-pixel shift.
 
 #include <filesystem>
 #include <string>
@@ -19,7 +22,9 @@ std::string toGeoJson(const AnnotationSet& set);
 
 /// Reads Features whose geometry is Point, MultiPoint, Polygon (outer ring; holes are
 /// dropped) or MultiPolygon (one annotation per polygon). Anything else, malformed JSON or
-/// coordinates that are not finite numbers fail with a message naming the feature.
+/// coordinates that are not finite numbers fail with a message naming the feature, as do a
+/// "plane" that is not a non-empty string, a "slice" that is not a non-negative integer, and
+/// one of the two without the other.
 Result<AnnotationSet> fromGeoJson(const std::string& text);
 
 /// Atomic write (temporary file, then rename) of toGeoJson(set).

@@ -63,7 +63,8 @@ class MainWindow : public QMainWindow {
   core::Status setHeatmapOnCurrentViewer(core::Volume map);
   /// Reads a label map (class index per pixel or voxel, 0 = none) and hands it to the viewer
   /// showing the open content: a single-plane map for a 2D image, a volume in the same
-  /// patient space for a volume. Refused, with the reason, otherwise (and for slides).
+  /// patient space for a volume; for a slide a NIfTI/NRRD/MHA map in level-0 pixel geometry
+  /// or a PNG/TIFF mask covering the whole slide. Refused, with the reason, otherwise.
   core::Status loadLabelMapOnCurrentViewer(const std::filesystem::path& file);
   /// The "Tools & overlays" dock's panel; it follows the viewer on screen.
   viewers::OverlayPanel* overlayPanel() const { return overlayPanel_; }

@@ -31,6 +31,9 @@ class LabelLayer {
   const core::AnnotationSet& annotations() const { return set_; }
   /// Replaces everything (a loaded file); selection cleared.
   void setAnnotations(core::AnnotationSet set);
+  /// Removes the shapes drawn on a volume's plane (Annotation::plane set): their coordinates
+  /// are that plane's pixels, meaningless on a 2D image or a slide. Returns how many.
+  static std::size_t dropVolumeShapes(core::AnnotationSet& set);
   const core::Annotation* find(const std::string& id) const;
 
   /// Adds an annotation (an id is made when it has none or a taken one) and returns its

@@ -1,9 +1,10 @@
 #pragma once
-// The measurement tools of one MPR plane, without a window: distance, angle, rectangle and
-// ellipse ROIs drawn in plane pixel coordinates (MprGeometry's PlaneGrid) with a
-// ToolController2D per voxel slice, so a measurement belongs to the slice it was made on:
-// it is shown there only, and comes back when the plane returns to that slice. Label
-// shapes are not offered on volumes (the volume viewer keeps no annotations).
+// The measurement and label tools of one MPR plane, without a window: distance, angle,
+// rectangle and ellipse ROIs, and label shapes (points, rectangles, polygons with a class),
+// drawn in plane pixel coordinates (MprGeometry's PlaneGrid) with a ToolController2D and a
+// LabelLayer per voxel slice, so a measurement or a shape belongs to the slice it was made
+// on: it is shown and hit only there, and comes back when the plane returns to that slice.
+// Class colours are the viewer's (setClasses), the same on every slice and plane.
 // Plain C++: no Qt, no VTK.
 
 #include <map>
@@ -24,7 +25,8 @@ class MprPlaneTools {
   MprPlaneTools(const MprPlaneTools&) = delete;
   MprPlaneTools& operator=(const MprPlaneTools&) = delete;
 
-  /// Navigate, Probe, Distance, Angle, RectangleRoi and EllipseRoi.
+  /// Every tool: Navigate, Probe, Distance, Angle, RectangleRoi, EllipseRoi, LabelPoint,
+  /// LabelRectangle, LabelPolygon and EditLabels.
   static bool supports(Tool2D tool);
   Tool2D tool() const { return tool_; }
   /// Applies to every slice; drops unfinished drafts. Unsupported tools are ignored.
@@ -43,12 +45,37 @@ class MprPlaneTools {
   void cancelDraft();
   /// Measurements on every slice of the plane.
   std::size_t count() const;
+  /// Drops the measurements (and drafts); label shapes stay.
   void clear();
 
+  /// Class of new label shapes on every slice ("" = unclassified).
+  void setLabelClass(std::string name);
+  /// The classes' colours, applied to every slice's layer (now and when one is made), so a
+  /// class has one colour whichever slice it is drawn on.
+  void setClasses(std::vector<core::AnnotationClass> classes);
+  /// The label shapes of `slice`, or nullptr when nothing was ever drawn there.
+  const LabelLayer* labelsOn(int slice) const;
+  /// Adds a shape to `slice` (LabelLayer::add's checks) without changing the slice being
+  /// drawn on; returns its id.
+  core::Result<std::string> addLabel(int slice, core::Annotation annotation);
+  /// Every label shape of the plane, ordered by slice, each with `slice` set (`plane` is
+  /// left to the caller, which knows which plane this is).
+  std::vector<core::Annotation> labels() const;
+  std::size_t labelCount() const;
+  void clearLabels();
+
  private:
+  // One voxel slice: its label shapes and the controller that edits them and keeps its measurements.
+  struct SliceTools {
+    LabelLayer labels;
+    ToolController2D tools{labels};
+  };
+  SliceTools& slot(int slice);
+
   Tool2D tool_ = Tool2D::Navigate;
-  LabelLayer noLabels_;  // ToolController2D edits one; no label tool is ever enabled here
-  std::map<int, std::unique_ptr<ToolController2D>> bySlice_;
+  std::string labelClass_;
+  std::vector<core::AnnotationClass> classes_;
+  std::map<int, std::unique_ptr<SliceTools>> bySlice_;
   int active_ = -1;
 };
 

@@ -3,17 +3,19 @@
 // patient plane through the crosshair (vtkImageReslice driven by MprGeometry's matrix, so the
 // direction cosines are honoured), an optional label map (nearest neighbour, class colours)
 // and heatmap layer on top, the crosshair and the orientation letters; over those, drawn by
-// Qt on MprPlaneDecorations, the heatmap's colour bar, the measurements of the slice shown
-// (MprPlaneTools) and the probe readout. It edits the VolumeViewState it is given and says
-// so by signal; the VolumeViewer owns the state and refreshes all planes.
+// Qt on MprPlaneDecorations, the heatmap's colour bar, the label shapes and measurements of
+// the slice shown (MprPlaneTools) and the probe readout. It edits the VolumeViewState it is
+// given and says so by signal; the VolumeViewer owns the state and refreshes all planes.
 //
 // Mouse and keys: with the Navigate tool, left click/drag moves the crosshair; with a
-// measuring tool, left press/drag/release draw the measurement instead (Probe, which draws
-// nothing, leaves clicks to the crosshair and writes the value under the pointer). Wheel,
-// PageUp/PageDown and Up/Down scroll slices; Ctrl+wheel zooms about the cursor;
-// middle-drag or Shift+left-drag pans; right-drag sets window/level (right = wider,
-// down = brighter); double-click refits (Navigate and Probe). Delete removes the newest
-// measurement of the slice, Escape drops the one being drawn.
+// measuring or label tool, left press/drag/release draw the measurement or shape instead
+// (Probe, which draws nothing, leaves clicks to the crosshair and writes the value under the
+// pointer; EditLabels drags a shape's vertex or body and selects it, a click beside every
+// shape clears the selection). Wheel, PageUp/PageDown and Up/Down scroll slices; Ctrl+wheel
+// zooms about the cursor; middle-drag or Shift+left-drag pans; right-drag sets window/level
+// (right = wider, down = brighter); double-click refits (Navigate and Probe) or closes a
+// polygon (LabelPolygon, as Enter does). Delete removes the selected label shape of the
+// slice, else its newest measurement; Escape drops what is being drawn.
 
 #include <QPoint>
 #include <QString>
@@ -81,11 +83,17 @@ class MprPlaneView : public VtkRenderWidget {
   core::Image2D reslicedPlane() const;
   MprPlaneDecorations* decorations() const { return decorations_; }
 
-  /// The plane's measuring tools (one set of measurements per voxel slice).
+  /// The plane's measuring and label tools (measurements and label shapes per voxel slice).
   const MprPlaneTools& tools() const { return tools_; }
   /// Only tools MprPlaneTools::supports() are taken.
   void setTool(Tool2D tool);
   void clearMeasurements();
+  /// Class of new label shapes, and the colours of all classes (the viewer's, shared by the planes).
+  void setLabelClass(const std::string& name) { tools_.setLabelClass(name); }
+  void setLabelClasses(std::vector<core::AnnotationClass> classes);
+  /// Puts a shape (plane pixel coordinates) on voxel slice `slice` of this plane.
+  core::Result<std::string> addLabel(int slice, core::Annotation annotation);
+  void clearLabels();
   /// Where plane pixel (px, py) is in view pixels, and back.
   QPointF viewPointOf(Point2 planePixel) const;
   Point2 planePointAt(QPointF viewPosition) const;
@@ -129,6 +137,7 @@ class MprPlaneView : public VtkRenderWidget {
   /// Six screen pixels in plane pixels.
   double grabTolerance() const;
   void afterToolEdit(bool changed, std::size_t measurementsBefore);
+  void reportToolError(const ToolController2D& tools);
   /// True when the camera moved (the plane must be rendered again).
   bool applyCamera();
   void updateCrosshair();

@@ -6,7 +6,10 @@
 // wheel (or pinch, or Ctrl + trackpad scroll) zooms about the cursor, trackpad scrolling pans;
 // + / - / arrows / Home from the keyboard. A minimap (top right, click or drag to move),
 // a scale bar in µm and the magnification (bottom left). A heatmap (HeatmapLayer) is drawn
-// tile by tile over the slide, with its colour bar on the right (below the minimap).
+// tile by tile over the slide, with its colour bar on the right (below the minimap). A label
+// map (a segmentation at some downsample of the slide: class indices in level-0 pixel
+// geometry, SlideViewerLabelMap.cpp) is drawn tile by tile under the heatmap, nearest
+// neighbour, in LabelLayer's class colours at 40% opacity.
 //
 // Tools and labels (OverlayTarget, driven by the "Tools & overlays" dock): distance and
 // angle (µm or mm with the slide's mpp, level-0 px without), and label points, rectangles
@@ -43,6 +46,7 @@
 #include "meridian/viewers/TileLoader.hpp"
 #include "meridian/viewers/TileRetryPolicy.hpp"
 #include "meridian/viewers/ToolController2D.hpp"
+#include "meridian/viewers/VolumeLabelMap.hpp"
 
 class QTimer;
 
@@ -52,13 +56,15 @@ class SlideViewer : public QWidget, public OverlayTarget {
   Q_OBJECT
  public:
   static constexpr int kTileSize = 256;
+  /// How opaque a label map's class colours are over the tissue.
+  static constexpr double kLabelMapOpacity = 0.4;
 
   explicit SlideViewer(QWidget* parent = nullptr);
   ~SlideViewer() override;
 
   /// Shows a slide fitted to the view (nullptr: nothing). Tiles start loading at once.
-  /// Labels, measurements and the heatmap of the previous slide are dropped (their
-  /// coordinates belong to it).
+  /// Labels, measurements, the label map and the heatmap of the previous slide are dropped
+  /// (their coordinates belong to it).
   void setSlide(std::shared_ptr<const core::SlideSource> slide);
   bool hasSlide() const { return slide_ != nullptr; }
   const std::shared_ptr<const core::SlideSource>& slide() const { return slide_; }
@@ -81,8 +87,20 @@ class SlideViewer : public QWidget, public OverlayTarget {
   void setTool(Tool2D tool) override;
   void setLabelClass(const QString& name) override;
   bool supportsAnnotations() const override { return true; }
-  /// A level-0 label map would be as large as the slide: slides take label shapes.
-  bool supportsLabelMaps() const override { return false; }
+  /// Label maps at a downsample of the slide (setLabelMap).
+  bool supportsLabelMaps() const override { return true; }
+  /// A label map over the slide, in the heatmap's slide convention (HeatmapLayer.hpp): one
+  /// channel of integer class indices (0 = none; any pixel type, integer-valued floats too),
+  /// depth 1, geometry in level-0 pixel coordinates (pixel centres on integers; spacing =
+  /// level-0 pixels per label cell, origin = centre of cell (0, 0), identity direction).
+  /// slideLabelMapFromImage (SlideLabelImage.hpp) makes one from a mask without geometry.
+  /// `names[i]` names class i (its colour is then that name's, as for label shapes).
+  /// Refused, with the reason and the old map kept, when it is not 1 channel, not depth 1,
+  /// holds a negative or fractional value, or reaches outside the slide by more than one
+  /// label cell (both extents named).
+  core::Status setLabelMap(core::Volume labels, std::vector<std::string> names = {});
+  void clearLabelMap();
+  const VolumeLabelMap& labelMap() const { return labelMap_; }
   core::AnnotationSet annotations() const override { return labels_.annotations(); }
   void setAnnotations(core::AnnotationSet set) override;
   void clearMeasurements() override;
@@ -150,6 +168,9 @@ class SlideViewer : public QWidget, public OverlayTarget {
   void drawTile(QPainter& painter, const TileKey& key);
   bool drawFromCoarser(QPainter& painter, const SlideRect& area, int finerThan);
   void drawHeatmapTile(QPainter& painter, const TileKey& key);
+  // The label map and the heatmap over the tiles in view (SlideViewerLabelMap.cpp).
+  void paintTileOverlays(QPainter& painter, const TileRange& range);
+  void drawLabelMapTile(QPainter& painter, const TileKey& key);
   void addToThumbnail(const TileKey& key, const QImage& image);
   void recordTileResult(const TileKey& key, const SlideTile& tile);
   void scheduleRetry();
@@ -169,6 +190,8 @@ class SlideViewer : public QWidget, public OverlayTarget {
   HeatmapLayer heatmap_;
   std::unordered_map<TileKey, QImage, TileKeyHash> heatmapTiles_;  // rendered overlay per tile
   bool heatmapVisible_ = true;
+  VolumeLabelMap labelMap_;
+  std::unordered_map<TileKey, QImage, TileKeyHash> labelTiles_;  // rendered label map per tile
   LabelLayer labels_;
   ToolController2D tools_{labels_};
   bool toolDrag_ = false;  // the left drag belongs to the tool, not to panning

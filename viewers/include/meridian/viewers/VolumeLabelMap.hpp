@@ -16,6 +16,8 @@
 
 namespace meridian::viewers {
 
+struct VolumeGeometry;
+
 class VolumeLabelMap {
  public:
   /// Takes `labels` as the map over `image`. Refused, with a message naming what is wrong
@@ -23,6 +25,14 @@ class VolumeLabelMap {
   /// a non-negative integer (up to 65535), have an unusable geometry, or reach outside the image by more
   /// than one label voxel (their extent and the image's are both named).
   core::Status set(core::Volume labels, const core::Volume& image, std::vector<std::string> names = {});
+  /// The same over a bare voxel grid, for images that are not held as a Volume: a slide's
+  /// level 0 is the grid {W, H, 1} with unit spacing, origin 0 and identity direction (pixel
+  /// centres on integers). `what` and `units` name the grid in messages ("slide",
+  /// "level-0 pixel"); the map may overhang the grid by `overhangCells` of its own cells
+  /// (volumes: half a voxel; slides: one cell, as HeatmapLayer::checkFits allows, because a
+  /// slide's size is rarely a multiple of the label map's downsample).
+  core::Status set(core::Volume labels, const VolumeGeometry& grid, std::vector<std::string> names,
+                   const std::string& what, const std::string& units, double overhangCells);
   void clear();
   bool hasLabels() const { return hasLabels_; }
   const core::Volume& labels() const { return labels_; }

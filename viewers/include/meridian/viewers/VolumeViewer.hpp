@@ -7,12 +7,13 @@
 // window/level); each plane is an MprPlaneView, the 3D view a Volume3DView, each its own
 // VtkRenderWidget. Scalar volumes only: colour frame stacks stay in the 2D viewer.
 //
-// As an OverlayTarget (the "Tools & overlays" dock) it offers the heatmap's look and the
+// As an OverlayTarget (the "Tools & overlays" dock) it offers the heatmap's look, the
 // measuring tools on the planes -- probe, distance and angle in mm, rectangle and ellipse
-// ROIs with statistics in display values (HU for CT) -- each measurement kept with the
-// plane and voxel slice it was drawn on (MprPlaneTools). It keeps no label shapes
-// (annotations are 2D image and slide business): supportsAnnotations() is false and the
-// label tools are not offered.
+// ROIs with statistics in display values (HU for CT) -- and label shapes (points,
+// rectangles, polygons with a class colour), each measurement and shape kept with the plane
+// and voxel slice it was drawn on, in that plane's pixel coordinates (MprPlaneTools).
+// annotations() hands the shapes out with core::Annotation's plane and slice set, so a
+// GeoJSON file puts them back where they were.
 
 #include <QString>
 #include <QWidget>
@@ -103,16 +104,23 @@ class VolumeViewer : public QWidget, public OverlayTarget {
   /// Opacity of the label map's colours (0.4 by default).
   static constexpr double kLabelOpacity = 0.4;
 
-  // --- tools (OverlayTarget): Navigate, Probe, Distance, Angle, RectangleRoi, EllipseRoi.
+  // --- tools (OverlayTarget): Navigate, Probe, Distance, Angle, RectangleRoi, EllipseRoi,
+  // LabelPoint, LabelRectangle, LabelPolygon, EditLabels.
   bool supportsTool(Tool2D tool) const override { return MprPlaneTools::supports(tool); }
   Tool2D tool() const override { return tool_; }
   void setTool(Tool2D tool) override;
-  /// No label shapes on volumes: nothing to classify.
-  void setLabelClass(const QString&) override {}
-  bool supportsAnnotations() const override { return false; }
-  core::AnnotationSet annotations() const override { return {}; }
-  /// Ignored: the volume viewer keeps no label shapes.
-  void setAnnotations(core::AnnotationSet) override {}
+  /// Class of new label shapes on every plane; a new class gets its colour here, once, so it
+  /// is the same on every plane and slice.
+  void setLabelClass(const QString& name) override;
+  bool supportsAnnotations() const override { return true; }
+  /// Every label shape of every plane and slice, with `plane` ("axial", "coronal",
+  /// "sagittal") and `slice` set, in that plane's pixel coordinates; the classes' colours.
+  core::AnnotationSet annotations() const override;
+  /// Replaces the label shapes: each goes back on its plane and slice. Shapes without a plane
+  /// (a 2D image's or slide's file) are put on the axial plane's current slice, so nothing
+  /// opened disappears; shapes naming another plane, a slice outside the volume or too few
+  /// points are skipped. Either is said by toolMessage. Without a volume nothing is kept.
+  void setAnnotations(core::AnnotationSet set) override;
   void clearMeasurements() override;
   /// Unit of display values for the probe and ROI statistics ("HU" for CT by default).
   void setValueUnit(const QString& unit);
@@ -139,6 +147,10 @@ class VolumeViewer : public QWidget, public OverlayTarget {
 
   /// What the planes draw over the volume.
   PlaneOverlays overlays() const;
+  /// Gives class `name` a colour when it has none yet (the first palette colour no other
+  /// class uses, as LabelLayer does) and hands the colours to the planes.
+  void registerClass(const std::string& name);
+  bool classInUse(const std::string& name) const;
 
   std::shared_ptr<const core::Volume> volume_;
   vtkSmartPointer<vtkImageData> indexImage_;
@@ -148,6 +160,8 @@ class VolumeViewer : public QWidget, public OverlayTarget {
   VolumeLabelMap labelMap_;
   std::uint64_t overlayGeneration_ = 0;  // bumped when a map itself changes
   Tool2D tool_ = Tool2D::Navigate;
+  std::vector<core::AnnotationClass> labelClasses_;  // colours of the label shapes' classes
+  std::string provisionalClass_;                     // registered by setLabelClass, not drawn with yet
   QString valueUnit_;
   bool valueUnitSet_ = false;  // set by setValueUnit(), else from the volume's modality
   QGridLayout* grid_ = nullptr;
