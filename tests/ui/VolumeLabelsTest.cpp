@@ -37,34 +37,29 @@ const fs::path kDemo = MERIDIAN_TEST_DEMO_DATA;
 const fs::path kOut = MERIDIAN_TEST_OUTPUT;
 
 std::shared_ptr<core::Volume> demoCt() {
-  auto opened = io::ReaderRegistry::builtin().open(kDemo / "ct-abdomen-stent.nii.gz");
-  EXPECT_TRUE(opened.ok());
-  return std::make_shared<core::Volume>(std::get<core::Volume>(opened.value().content));
-}
-
-void send(QWidget* target, QEvent::Type type, QPointF at, Qt::MouseButton button, Qt::MouseButtons buttons) {
-  QMouseEvent event(type, at, target->mapToGlobal(at), button, buttons, Qt::NoModifier);
-  QApplication::sendEvent(target, &event);
+  auto ct = loadVolume(kDemo / "ct-abdomen-stent.nii.gz");
+  EXPECT_NE(ct, nullptr);
+  return ct;
 }
 
 void click(QWidget* target, QPointF at) {
-  send(target, QEvent::MouseMove, at, Qt::NoButton, Qt::NoButton);
-  send(target, QEvent::MouseButtonPress, at, Qt::LeftButton, Qt::LeftButton);
-  send(target, QEvent::MouseButtonRelease, at, Qt::LeftButton, Qt::NoButton);
+  sendMouse(target, QEvent::MouseMove, at, Qt::NoButton, Qt::NoButton);
+  sendMouse(target, QEvent::MouseButtonPress, at, Qt::LeftButton, Qt::LeftButton);
+  sendMouse(target, QEvent::MouseButtonRelease, at, Qt::LeftButton, Qt::NoButton);
 }
 
 // What Qt sends for a double-click: press, release, double-click, release.
 void doubleClick(QWidget* target, QPointF at) {
   click(target, at);
-  send(target, QEvent::MouseButtonDblClick, at, Qt::LeftButton, Qt::LeftButton);
-  send(target, QEvent::MouseButtonRelease, at, Qt::LeftButton, Qt::NoButton);
+  sendMouse(target, QEvent::MouseButtonDblClick, at, Qt::LeftButton, Qt::LeftButton);
+  sendMouse(target, QEvent::MouseButtonRelease, at, Qt::LeftButton, Qt::NoButton);
 }
 
 void drag(QWidget* target, QPointF from, QPointF to) {
-  send(target, QEvent::MouseButtonPress, from, Qt::LeftButton, Qt::LeftButton);
-  send(target, QEvent::MouseMove, (from + to) / 2, Qt::NoButton, Qt::LeftButton);
-  send(target, QEvent::MouseMove, to, Qt::NoButton, Qt::LeftButton);
-  send(target, QEvent::MouseButtonRelease, to, Qt::LeftButton, Qt::NoButton);
+  sendMouse(target, QEvent::MouseButtonPress, from, Qt::LeftButton, Qt::LeftButton);
+  sendMouse(target, QEvent::MouseMove, (from + to) / 2, Qt::NoButton, Qt::LeftButton);
+  sendMouse(target, QEvent::MouseMove, to, Qt::NoButton, Qt::LeftButton);
+  sendMouse(target, QEvent::MouseButtonRelease, to, Qt::LeftButton, Qt::NoButton);
 }
 
 void key(QWidget* target, int code) {

@@ -39,17 +39,12 @@ const fs::path kDemo = MERIDIAN_TEST_DEMO_DATA;
 const fs::path kOut = MERIDIAN_TEST_OUTPUT;
 
 std::shared_ptr<core::Volume> demoCt() {
-  auto opened = io::ReaderRegistry::builtin().open(kDemo / "ct-abdomen-stent.nii.gz");
-  EXPECT_TRUE(opened.ok());
-  return std::make_shared<core::Volume>(std::get<core::Volume>(opened.value().content));
+  auto ct = loadVolume(kDemo / "ct-abdomen-stent.nii.gz");
+  EXPECT_NE(ct, nullptr);
+  return ct;
 }
 
-void save(const QImage& image, const std::string& name) {
-  fs::create_directories(kOut);
-  const fs::path file = kOut / name;
-  ASSERT_TRUE(image.save(QString::fromStdString(file.string()), "PNG")) << file;
-  std::cout << "screenshot: " << file.string() << "\n";
-}
+void save(const QImage& image, const std::string& name) { ASSERT_TRUE(savePng(image, kOut, name)) << name; }
 
 // A smooth blob (8 mm cells) in the CT's patient space around `peak`, values 0..1.
 core::Volume blobMap(const core::Volume& ct, const core::Vec3& peak) {

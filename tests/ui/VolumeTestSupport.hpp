@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QImage>
+#include <QMouseEvent>
 #include <QWidget>
 #include <QWindow>
 
@@ -12,6 +13,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <numeric>
 #include <optional>
 #include <string>
@@ -19,9 +21,39 @@
 
 #include "Pearson.hpp"
 #include "meridian/core/Volume.hpp"
+#include "meridian/io/ReaderRegistry.hpp"
 #include "meridian/viewers/VolumeViewState.hpp"
 
 namespace meridian::testsupport {
+
+/// A volume file read through the registry; nullptr (and the reason on stderr) when it
+/// cannot be read or holds no volume.
+inline std::shared_ptr<core::Volume> loadVolume(const std::filesystem::path& file) {
+  auto opened = io::ReaderRegistry::builtin().open(file);
+  const auto* volume = opened.ok() ? std::get_if<core::Volume>(&opened.value().content) : nullptr;
+  if (volume == nullptr) {
+    std::cerr << file.string() << ": " << (opened.ok() ? "not a volume" : opened.error().message) << "\n";
+    return nullptr;
+  }
+  return std::make_shared<core::Volume>(*volume);
+}
+
+/// Saves a screenshot as dir/name (PNG) and prints where, for a person to look at; false
+/// when it cannot be written.
+inline bool savePng(const QImage& image, const std::filesystem::path& dir, const std::string& name) {
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path file = dir / name;
+  if (!image.save(QString::fromStdString(file.string()), "PNG")) return false;
+  std::cout << "screenshot: " << file.string() << "\n";
+  return true;
+}
+
+/// A mouse event at widget position `at`, delivered as Qt would.
+inline void sendMouse(QWidget* target, QEvent::Type type, QPointF at, Qt::MouseButton button,
+                      Qt::MouseButtons buttons) {
+  QMouseEvent event(type, at, target->mapToGlobal(at), button, buttons, Qt::NoModifier);
+  QApplication::sendEvent(target, &event);
+}
 
 /// Shows `widget` at the given size and spins the event loop until the X server exposed it.
 inline bool showExposed(QWidget& widget, int width, int height) {

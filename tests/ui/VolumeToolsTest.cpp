@@ -33,21 +33,16 @@ const fs::path kDemo = MERIDIAN_TEST_DEMO_DATA;
 const fs::path kOut = MERIDIAN_TEST_OUTPUT;
 
 std::shared_ptr<core::Volume> demoCt() {
-  auto opened = io::ReaderRegistry::builtin().open(kDemo / "ct-abdomen-stent.nii.gz");
-  EXPECT_TRUE(opened.ok());
-  return std::make_shared<core::Volume>(std::get<core::Volume>(opened.value().content));
-}
-
-void send(QWidget* target, QEvent::Type type, QPointF at, Qt::MouseButton button, Qt::MouseButtons buttons) {
-  QMouseEvent event(type, at, target->mapToGlobal(at), button, buttons, Qt::NoModifier);
-  QApplication::sendEvent(target, &event);
+  auto ct = loadVolume(kDemo / "ct-abdomen-stent.nii.gz");
+  EXPECT_NE(ct, nullptr);
+  return ct;
 }
 
 void drag(QWidget* target, QPointF from, QPointF to) {
-  send(target, QEvent::MouseButtonPress, from, Qt::LeftButton, Qt::LeftButton);
-  send(target, QEvent::MouseMove, (from + to) / 2, Qt::NoButton, Qt::LeftButton);
-  send(target, QEvent::MouseMove, to, Qt::NoButton, Qt::LeftButton);
-  send(target, QEvent::MouseButtonRelease, to, Qt::LeftButton, Qt::NoButton);
+  sendMouse(target, QEvent::MouseButtonPress, from, Qt::LeftButton, Qt::LeftButton);
+  sendMouse(target, QEvent::MouseMove, (from + to) / 2, Qt::NoButton, Qt::LeftButton);
+  sendMouse(target, QEvent::MouseMove, to, Qt::NoButton, Qt::LeftButton);
+  sendMouse(target, QEvent::MouseButtonRelease, to, Qt::LeftButton, Qt::NoButton);
 }
 
 void wheel(QWidget* target, QPointF at, int notches) {
@@ -164,9 +159,9 @@ TEST(VolumeToolsGui, ADistanceDrawnOnAnAnisotropicVolumeReadsMillimetres) {
   const QPointF vertex(axial->width() * 0.5, axial->height() * 0.5), end1(axial->width() * 0.7, axial->height() * 0.5),
       end2(axial->width() * 0.5, axial->height() * 0.3);
   drag(axial, end1, vertex);
-  send(axial, QEvent::MouseMove, end2, Qt::NoButton, Qt::NoButton);
-  send(axial, QEvent::MouseButtonPress, end2, Qt::LeftButton, Qt::LeftButton);
-  send(axial, QEvent::MouseButtonRelease, end2, Qt::LeftButton, Qt::NoButton);
+  sendMouse(axial, QEvent::MouseMove, end2, Qt::NoButton, Qt::NoButton);
+  sendMouse(axial, QEvent::MouseButtonPress, end2, Qt::LeftButton, Qt::LeftButton);
+  sendMouse(axial, QEvent::MouseButtonRelease, end2, Qt::LeftButton, Qt::NoButton);
   const auto withAngle = axial->tools().measurementsOn(slice);
   ASSERT_EQ(withAngle.size(), 2u);
   EXPECT_EQ(withAngle.back().kind, viewers::Measurement::Kind::Angle);
@@ -270,7 +265,7 @@ TEST(VolumeToolsGui, AMeasurementStaysOnItsSliceAndTheProbeReadsTheVoxel) {
       QStringLiteral("(%1, %2, %3)  %4").arg(densest[0]).arg(densest[1]).arg(densest[2]).arg(value, 0, 'g', 6)))
       << text.toStdString();
   const QImage withoutProbe = axial->grab().toImage();
-  send(axial, QEvent::MouseMove, QPointF(at[0], at[1]), Qt::NoButton, Qt::NoButton);
+  sendMouse(axial, QEvent::MouseMove, QPointF(at[0], at[1]), Qt::NoButton, Qt::NoButton);
   processEvents();
   EXPECT_NE(axial->grab().toImage(), withoutProbe) << "the probe wrote nothing";
   EXPECT_EQ(viewer.state().sliceIndex(Plane::Axial), slice) << "hovering with the probe scrolled";

@@ -33,27 +33,17 @@ const fs::path kDemo = MERIDIAN_TEST_DEMO_DATA;
 const fs::path kOut = MERIDIAN_TEST_OUTPUT;
 
 std::shared_ptr<core::Volume> demoCt() {
-  auto opened = io::ReaderRegistry::builtin().open(kDemo / "ct-abdomen-stent.nii.gz");
-  EXPECT_TRUE(opened.ok());
-  return std::make_shared<core::Volume>(std::get<core::Volume>(opened.value().content));
+  auto ct = loadVolume(kDemo / "ct-abdomen-stent.nii.gz");
+  EXPECT_NE(ct, nullptr);
+  return ct;
 }
 
-void save(const QImage& image, const std::string& name) {
-  fs::create_directories(kOut);
-  const fs::path file = kOut / name;
-  ASSERT_TRUE(image.save(QString::fromStdString(file.string()), "PNG")) << file;
-  std::cout << "screenshot: " << file.string() << "\n";
-}
-
-void send(QWidget* target, QEvent::Type type, QPointF at, Qt::MouseButton button, Qt::MouseButtons buttons) {
-  QMouseEvent event(type, at, target->mapToGlobal(at), button, buttons, Qt::NoModifier);
-  QApplication::sendEvent(target, &event);
-}
+void save(const QImage& image, const std::string& name) { ASSERT_TRUE(savePng(image, kOut, name)) << name; }
 
 void drag(QWidget* target, QPointF from, QPointF to, Qt::MouseButton button) {
-  send(target, QEvent::MouseButtonPress, from, button, button);
-  send(target, QEvent::MouseMove, to, Qt::NoButton, button);
-  send(target, QEvent::MouseButtonRelease, to, button, Qt::NoButton);
+  sendMouse(target, QEvent::MouseButtonPress, from, button, button);
+  sendMouse(target, QEvent::MouseMove, to, Qt::NoButton, button);
+  sendMouse(target, QEvent::MouseButtonRelease, to, button, Qt::NoButton);
 }
 
 // Centre of mass of the screen pixels brighter than `threshold` (x, y, count).
@@ -159,14 +149,14 @@ TEST(VolumeViewerGui, ClickScrollAndDragDriveTheLinkedPlanes) {
   const QPointF click(axial->width() * 0.35, axial->height() * 0.6);
   const auto expectedPixel = state.view(Plane::Axial).viewToImage(click.x(), click.y());
   const core::Vec3 expected = state.indexAtPixel(Plane::Axial, expectedPixel[0], expectedPixel[1]);
-  send(axial, QEvent::MouseButtonPress, click, Qt::LeftButton, Qt::LeftButton);
-  send(axial, QEvent::MouseButtonRelease, click, Qt::LeftButton, Qt::NoButton);
+  sendMouse(axial, QEvent::MouseButtonPress, click, Qt::LeftButton, Qt::LeftButton);
+  sendMouse(axial, QEvent::MouseButtonRelease, click, Qt::LeftButton, Qt::NoButton);
   EXPECT_EQ(state.sliceIndex(Plane::Coronal), std::lround(expected[1]));
   EXPECT_EQ(state.sliceIndex(Plane::Sagittal), std::lround(expected[0]));
   // Hovering reports the voxel under the pointer (for the status bar).
   QString hovered;
   QObject::connect(&viewer, &viewers::VolumeViewer::voxelHovered, [&hovered](const QString& text) { hovered = text; });
-  send(axial, QEvent::MouseMove, click, Qt::NoButton, Qt::NoButton);
+  sendMouse(axial, QEvent::MouseMove, click, Qt::NoButton, Qt::NoButton);
   const QString voxelText = QStringLiteral("voxel (%1, %2, %3)")
                                 .arg(std::lround(expected[0]))
                                 .arg(std::lround(expected[1]))

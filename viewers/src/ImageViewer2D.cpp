@@ -17,6 +17,7 @@
 
 #include "OverlayCanvas.hpp"
 #include "OverlayPainter2D.hpp"
+#include "ToolKeys.hpp"
 #include "VtkImageConversion.hpp"
 #include "meridian/core/DisplayMapping.hpp"
 #include "meridian/viewers/ColorBar.hpp"
@@ -418,18 +419,12 @@ void ImageViewer2D::mouseDoubleClickEvent(QMouseEvent* event) {
 
 void ImageViewer2D::keyPressEvent(QKeyEvent* event) {
   const std::size_t m = tools_.measurements().size(), l = labels_.annotations().annotations.size();
+  if (const auto changed = applyToolKey(tools_, event->key())) {
+    afterToolEdit(*changed, m, l);
+    event->accept();
+    return;
+  }
   switch (event->key()) {
-    case Qt::Key_Delete:
-    case Qt::Key_Backspace:
-      afterToolEdit(tools_.deleteSelected(), m, l);
-      break;
-    case Qt::Key_Escape:
-      afterToolEdit(tools_.cancel(), m, l);
-      break;
-    case Qt::Key_Return:
-    case Qt::Key_Enter:
-      afterToolEdit(tools_.finish(), m, l);
-      break;
     case Qt::Key_PageUp:
       setFrame(frame_ - 1);
       break;

@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "ToolKeys.hpp"
 #include "meridian/viewers/MprPlaneDecorations.hpp"
 #include "meridian/viewers/MprPlaneView.hpp"
 #include "meridian/viewers/VolumeViewState.hpp"
@@ -120,6 +121,17 @@ void MprPlaneView::mouseDoubleClickEvent(QMouseEvent* event) {
 }
 
 void MprPlaneView::keyPressEvent(QKeyEvent* event) {
+  if (isToolKey(event->key())) {
+    if (!hasVolume_) return;
+    ToolController2D& tools = tools_.at(state_->sliceIndex(plane_));
+    const std::size_t before = tools.measurements().size();
+    const bool changed = *applyToolKey(tools, event->key());
+    afterToolEdit(changed, before);
+    const bool enter = event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter;
+    if (changed && enter) reportToolError(tools);
+    event->accept();
+    return;
+  }
   int steps = 0;
   switch (event->key()) {
     case Qt::Key_PageUp:
@@ -130,27 +142,6 @@ void MprPlaneView::keyPressEvent(QKeyEvent* event) {
     case Qt::Key_Down:
       steps = -1;
       break;
-    case Qt::Key_Delete:
-    case Qt::Key_Backspace:
-    case Qt::Key_Escape:
-    case Qt::Key_Return:
-    case Qt::Key_Enter: {
-      if (!hasVolume_) return;
-      ToolController2D& tools = tools_.at(state_->sliceIndex(plane_));
-      const std::size_t before = tools.measurements().size();
-      const bool enter = event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter;
-      bool changed = false;
-      if (event->key() == Qt::Key_Escape)
-        changed = tools.cancel();
-      else if (enter)
-        changed = tools.finish();  // closes the polygon being drawn
-      else
-        changed = tools.deleteSelected();
-      afterToolEdit(changed, before);
-      if (changed && enter) reportToolError(tools);
-      event->accept();
-      return;
-    }
     default:
       VtkRenderWidget::keyPressEvent(event);
       return;

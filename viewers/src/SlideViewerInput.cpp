@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "SlideDecorations.hpp"
+#include "ToolKeys.hpp"
 #include "meridian/viewers/SlideViewer.hpp"
 
 namespace meridian::viewers {
@@ -109,6 +110,11 @@ void SlideViewer::keyPressEvent(QKeyEvent* event) {
   const QPointF centre(width() / 2.0, height() / 2.0);
   const double stepX = width() * kKeyPanFraction, stepY = height() * kKeyPanFraction;
   const std::size_t m = tools_.measurements().size(), l = labels_.annotations().annotations.size();
+  if (const auto changed = applyToolKey(tools_, event->key())) {
+    afterToolEdit(*changed, m, l);
+    event->accept();
+    return;
+  }
   switch (event->key()) {
     case Qt::Key_Plus:
     case Qt::Key_Equal:
@@ -131,17 +137,6 @@ void SlideViewer::keyPressEvent(QKeyEvent* event) {
       break;
     case Qt::Key_Home:
       resetView();
-      break;
-    case Qt::Key_Delete:
-    case Qt::Key_Backspace:
-      afterToolEdit(tools_.deleteSelected(), m, l);
-      break;
-    case Qt::Key_Escape:
-      afterToolEdit(tools_.cancel(), m, l);
-      break;
-    case Qt::Key_Return:
-    case Qt::Key_Enter:
-      afterToolEdit(tools_.finish(), m, l);
       break;
     default:
       QWidget::keyPressEvent(event);
