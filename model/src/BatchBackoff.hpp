@@ -25,13 +25,13 @@ inline bool isOutOfMemory(const std::exception& e) {
   return false;
 }
 
-/// Calls forward(start, count) over rows [0, rows) in order, first all at once, then in
-/// smaller chunks after an out-of-memory error (halving each time). Returns the chunk size
-/// that worked last (rows when no error happened). Other errors, and an out-of-memory error
-/// on a single row, propagate.
+/// Calls forward(start, count) over rows [0, rows) in order, in chunks of `firstChunk` rows
+/// (all at once by default), then in smaller chunks after an out-of-memory error (halving
+/// each time). Returns the chunk size that worked last. Other errors, and an out-of-memory
+/// error on a single row, propagate.
 template <class Forward>
-std::int64_t runWithBatchBackoff(std::int64_t rows, Forward&& forward) {
-  std::int64_t chunk = std::max<std::int64_t>(rows, 1);
+std::int64_t runWithBatchBackoff(std::int64_t rows, Forward&& forward, std::int64_t firstChunk = 0) {
+  std::int64_t chunk = std::max<std::int64_t>(firstChunk > 0 ? std::min(firstChunk, rows) : rows, 1);
   for (std::int64_t start = 0; start < rows;) {
     const std::int64_t count = std::min(chunk, rows - start);
     try {
