@@ -21,14 +21,17 @@ namespace meridian::model {
 
 namespace {
 
-// On the CPU a large batch runs in chunks of about this many tokens: the activations of a
-// chunk (e.g. the MLP's [tokens, 4 x width] product) then stay in the last-level cache. On
-// the 2-core EPYC development VM, ViT-B/16 bf16 at 224 px gave 8.85 images/s at batch 4 and
-// 8.88 at batch 8, but 7.2 at batch 16 in one piece (`bench_vit 3 2,4,8 meridian-only`).
+// In bf16 on the CPU a large batch runs in chunks of about this many tokens: the
+// activations of a chunk (e.g. the MLP's [tokens, 4 x width] product) then stay in the
+// last-level cache. On the 2-core EPYC development VM, ViT-B/16 bf16 at 224 px gave 8.85
+// images/s at batch 4 and 8.88 at batch 8, but 7.2 at batch 16 in one piece (`bench_vit 3
+// 2,4,8 meridian-only`). fp32 (OpenBLAS) lost with chunks (2.90 vs 3.21 images/s at batch
+// 16), and GPUs want the whole batch: both run it in one piece.
 constexpr std::int64_t kCpuTokensPerChunk = 1600;  // 8 images of 197 tokens
 
-std::int64_t cpuChunk(const VitConfig& config, const InputBatch& input, const at::Device& device) {
-  if (!device.is_cpu()) return input.batch;  // GPUs want the whole batch
+std::int64_t cpuChunk(const VitConfig& config, const InputBatch& input, const at::Device& device,
+                      Precision precision) {
+  if (!device.is_cpu() || precision != Precision::BFloat16) return input.batch;
   const std::int64_t tokens = static_cast<std::int64_t>(input.height / config.patchSize) *
                                   (input.width / config.patchSize) +
                               1 + config.registerTokens;
@@ -208,7 +211,7 @@ core::Result<std::vector<Prediction>> VitModel::predict(const InputBatch& input)
     c10::InferenceMode inference;
     const at::Tensor x = toTensor(input, impl_->device);
     std::vector<at::Tensor> features, logits;
-    const std::int64_t firstChunk = cpuChunk(impl_->config, input, impl_->device);
+    const std::int64_t firstChunk = cpuChunk(impl_->config, input, impl_->device, impl_->precision);
     const auto chunk = runWithBatchBackoff(
         input.batch,
         [&](std::int64_t start, std::int64_t count) {
