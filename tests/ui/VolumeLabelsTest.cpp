@@ -33,14 +33,7 @@ using viewers::Tool2D;
 
 namespace {
 
-const fs::path kDemo = MERIDIAN_TEST_DEMO_DATA;
 const fs::path kOut = MERIDIAN_TEST_OUTPUT;
-
-std::shared_ptr<core::Volume> demoCt() {
-  auto ct = loadVolume(kDemo / "ct-abdomen-stent.nii.gz");
-  EXPECT_NE(ct, nullptr);
-  return ct;
-}
 
 void click(QWidget* target, QPointF at) {
   sendMouse(target, QEvent::MouseMove, at, Qt::NoButton, Qt::NoButton);

@@ -38,6 +38,13 @@ inline std::shared_ptr<core::Volume> loadVolume(const std::filesystem::path& fil
   return std::make_shared<core::Volume>(*volume);
 }
 
+#ifdef MERIDIAN_TEST_DEMO_DATA
+/// The demo CT the volume GUI tests open; nullptr (reason on stderr) when it is missing.
+inline std::shared_ptr<core::Volume> demoCt() {
+  return loadVolume(std::filesystem::path(MERIDIAN_TEST_DEMO_DATA) / "ct-abdomen-stent.nii.gz");
+}
+#endif
+
 /// Saves a screenshot as dir/name (PNG) and prints where, for a person to look at; false
 /// when it cannot be written.
 inline bool savePng(const QImage& image, const std::filesystem::path& dir, const std::string& name) {

@@ -32,12 +32,6 @@ namespace {
 const fs::path kDemo = MERIDIAN_TEST_DEMO_DATA;
 const fs::path kOut = MERIDIAN_TEST_OUTPUT;
 
-std::shared_ptr<core::Volume> demoCt() {
-  auto ct = loadVolume(kDemo / "ct-abdomen-stent.nii.gz");
-  EXPECT_NE(ct, nullptr);
-  return ct;
-}
-
 void save(const QImage& image, const std::string& name) { ASSERT_TRUE(savePng(image, kOut, name)) << name; }
 
 void drag(QWidget* target, QPointF from, QPointF to, Qt::MouseButton button) {
