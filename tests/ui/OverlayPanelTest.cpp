@@ -134,6 +134,21 @@ TEST(OverlayPanel, ALabelMapIsLoadedOverTheImageOrRefusedWithTheReason) {
   EXPECT_EQ(mismatches, 0);
   EXPECT_GT(ones, 100) << "the bright retina is class 1";
 
+  // The panel's label-map opacity reaches the viewer and changes what is drawn.
+  auto* labelOpacity = control<QSlider>(window, "labelMapOpacity");
+  ASSERT_TRUE(labelOpacity && labelOpacity->isEnabled());
+  EXPECT_EQ(labelOpacity->value(), 40);
+  window.viewer()->resize(600, 400);
+  const QImage faint = window.viewer()->renderView();
+  labelOpacity->setValue(90);
+  EXPECT_DOUBLE_EQ(window.viewer()->labelMapOpacity(), 0.9);
+  const QImage strong = window.viewer()->renderView();
+  ASSERT_EQ(faint.size(), strong.size());
+  int changed = 0;
+  for (int y = 0; y < faint.height(); y += 4)
+    for (int x = 0; x < faint.width(); x += 4) changed += faint.pixel(x, y) != strong.pixel(x, y);
+  EXPECT_GT(changed, 50) << "a stronger label map shows";
+
   // Made for another image: refused with both sizes, and the loaded one stays.
   auto cropped = core::Image2D::allocate(photo.width() - 7, photo.height(), 1, core::PixelType::UInt8).value();
   const fs::path wrongSize = kOut / "fundus-labels-wrong-size.png";
@@ -172,6 +187,8 @@ TEST(OverlayPanel, ALabelMapIsLoadedOverTheImageOrRefusedWithTheReason) {
   EXPECT_EQ(slideLabels.maxLabel(), 2);
   EXPECT_EQ(slideLabels.labelAt({20 * 32 + 16, 50 * 32 + 16, 0}), 2) << "mask pixel (20, 50) is level-0 (656, 1616)";
   EXPECT_EQ(slideLabels.labelAt({60 * 32 + 16, 50 * 32 + 16, 0}), 0);
+  control<QSlider>(window, "labelMapOpacity")->setValue(15);
+  EXPECT_DOUBLE_EQ(window.slideViewer()->labelMapOpacity(), 0.15);
   auto wide = core::Image2D::allocate(128, 96, 1, core::PixelType::UInt8).value();
   const fs::path wideFile = kOut / "slide-mask-wrong-shape.png";
   ASSERT_TRUE(io::writeImage(wide, wideFile).ok());
@@ -210,6 +227,8 @@ TEST(OverlayPanel, AVolumeTakesASegmentationInItsOwnSpace) {
   const auto& shown = window.volumeViewer()->labelMap();
   ASSERT_TRUE(shown.hasLabels());
   EXPECT_EQ(shown.maxLabel(), 1);
+  control<QSlider>(window, "labelMapOpacity")->setValue(70);
+  EXPECT_DOUBLE_EQ(window.volumeViewer()->labelMapOpacity(), 0.7);
 
   // A 2D picture is no segmentation of a volume; the loaded map stays.
   const fs::path flat = kOut / "fundus-labels.png";

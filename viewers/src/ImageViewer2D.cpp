@@ -238,8 +238,13 @@ core::Status ImageViewer2D::setLabelMap(core::Image2D labelMap, std::vector<std:
 void ImageViewer2D::rebuildLabelRaster() {
   const auto& map = labels_.labelMap();
   labelRaster_ =
-      map.empty() ? nullptr : std::make_unique<QImage>(toQImage(labels_.labelMapRgba(0.45), map.width(), map.height()));
+      map.empty() ? nullptr : std::make_unique<QImage>(toQImage(labels_.labelMapRgba(labelMapOpacity_), map.width(), map.height()));
   canvas_->update();
+}
+
+void ImageViewer2D::setLabelMapOpacity(double opacity) {
+  labelMapOpacity_ = std::clamp(opacity, 0.0, 1.0);
+  rebuildLabelRaster();
 }
 
 void ImageViewer2D::setTool(Tool2D tool) {

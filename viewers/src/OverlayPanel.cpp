@@ -134,6 +134,13 @@ OverlayPanel::OverlayPanel(OverlayTarget* target, QWidget* parent) : QWidget(par
     if (!file.isEmpty()) Q_EMIT loadLabelMapRequested(file);
   });
   labelsForm->addRow(loadLabelMap_);
+  labelMapOpacity_ = new QSlider(Qt::Horizontal, labelsBox_);
+  labelMapOpacity_->setObjectName(QStringLiteral("labelMapOpacity"));
+  labelMapOpacity_->setRange(0, 100);
+  connect(labelMapOpacity_, &QSlider::valueChanged, this, [this](int v) {
+    if (target_) target_->setLabelMapOpacity(v / 100.0);
+  });
+  labelsForm->addRow(tr("Label map opacity"), labelMapOpacity_);
   layout->addWidget(labelsBox_);
 
   clearMeasurements_ = new QPushButton(tr("Clear measurements"), this);
@@ -177,7 +184,13 @@ void OverlayPanel::syncTools() {
   const bool labels = target_ && target_->supportsAnnotations();
   for (QWidget* w : std::initializer_list<QWidget*>{labelClass_, openAnnotations_, saveAnnotations_})
     w->setEnabled(labels);
-  loadLabelMap_->setEnabled(target_ && target_->supportsLabelMaps());
+  const bool labelMaps = target_ && target_->supportsLabelMaps();
+  loadLabelMap_->setEnabled(labelMaps);
+  labelMapOpacity_->setEnabled(labelMaps);
+  if (labelMaps) {
+    const QSignalBlocker block(labelMapOpacity_);
+    labelMapOpacity_->setValue(static_cast<int>(std::lround(target_->labelMapOpacity() * 100)));
+  }
   clearMeasurements_->setEnabled(target_ != nullptr);
   saveView_->setEnabled(target_ != nullptr);
 }

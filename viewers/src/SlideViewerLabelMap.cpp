@@ -44,6 +44,12 @@ core::Status SlideViewer::setLabelMap(core::Volume labels, std::vector<std::stri
   return core::Ok{};
 }
 
+void SlideViewer::setLabelMapOpacity(double opacity) {
+  labelMapOpacity_ = std::clamp(opacity, 0.0, 1.0);
+  labelTiles_.clear();  // coloured with the old opacity
+  update();
+}
+
 void SlideViewer::clearLabelMap() {
   labelMap_.clear();
   labelTiles_.clear();
@@ -83,7 +89,7 @@ void SlideViewer::drawLabelMapTile(QPainter& painter, const TileKey& key) {
     const std::vector<std::int32_t> indices = labelMap_.sampleGrid(grid);
     QImage image;  // stays null where the tile has no class: nothing to draw
     if (std::any_of(indices.begin(), indices.end(), [](std::int32_t i) { return i > 0; })) {
-      const std::vector<std::uint8_t> rgba = labelMap_.colorize(indices, kLabelMapOpacity);  // straight alpha
+      const std::vector<std::uint8_t> rgba = labelMap_.colorize(indices, labelMapOpacity_);  // straight alpha
       image = QImage(w, h, QImage::Format_RGBA8888);
       for (int y = 0; y < h; ++y)
         std::copy_n(rgba.data() + static_cast<std::size_t>(y) * w * 4, static_cast<std::size_t>(w) * 4,

@@ -5,6 +5,8 @@
 #include <QImage>
 #include <QPixmap>
 
+#include <algorithm>
+
 #include "meridian/viewers/MprPlaneDecorations.hpp"
 #include "meridian/viewers/MprPlaneView.hpp"
 #include "meridian/viewers/VolumeViewer.hpp"
@@ -16,7 +18,7 @@ PlaneOverlays VolumeViewer::overlays() const {
   layers.heatmap = &heatmap_;
   layers.heatmapVisible = heatmapVisible_;
   layers.labels = &labelMap_;
-  layers.labelOpacity = kLabelOpacity;
+  layers.labelOpacity = labelOpacity_;
   layers.generation = overlayGeneration_;
   return layers;
 }
@@ -42,6 +44,12 @@ void VolumeViewer::setHeatmapVisible(bool visible) {
 
 void VolumeViewer::setHeatmapColorMap(core::ColorMap colors) {
   heatmap_.setColorMap(colors);
+  refresh();
+}
+
+void VolumeViewer::setLabelMapOpacity(double opacity) {
+  labelOpacity_ = std::clamp(opacity, 0.0, 1.0);
+  ++overlayGeneration_;  // the planes colour the label map when they sample it
   refresh();
 }
 

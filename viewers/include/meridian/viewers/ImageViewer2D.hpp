@@ -74,6 +74,8 @@ class ImageViewer2D : public VtkRenderWidget, public OverlayTarget {
   core::AnnotationSet annotations() const override { return labels_.annotations(); }
   /// A label map the size of the image (LabelLayer::setLabelMap).
   core::Status setLabelMap(core::Image2D labelMap, std::vector<std::string> names = {});
+  double labelMapOpacity() const override { return labelMapOpacity_; }
+  void setLabelMapOpacity(double opacity) override;
 
   Tool2D tool() const override { return tools_.tool(); }
   bool supportsTool(Tool2D) const override { return true; }
@@ -142,6 +144,7 @@ class ImageViewer2D : public VtkRenderWidget, public OverlayTarget {
   std::unique_ptr<QImage> heatmapRaster_;
   LabelLayer labels_;
   std::unique_ptr<QImage> labelRaster_;
+  double labelMapOpacity_ = 0.4;
   ToolController2D tools_{labels_};
   QString valueUnit_;
   OverlayCanvas* canvas_ = nullptr;  // child widget, owned by Qt

@@ -66,6 +66,7 @@ class OverlayPanel : public QWidget {
   QPushButton* openAnnotations_ = nullptr;
   QPushButton* saveAnnotations_ = nullptr;
   QPushButton* loadLabelMap_ = nullptr;
+  QSlider* labelMapOpacity_ = nullptr;
   QPushButton* clearMeasurements_ = nullptr;
   QPushButton* saveView_ = nullptr;
 };

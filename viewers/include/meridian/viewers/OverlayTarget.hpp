@@ -47,6 +47,9 @@ class OverlayTarget {
   /// True when "Load label map…" applies (a class index per pixel or voxel); slides take
   /// label shapes instead.
   virtual bool supportsLabelMaps() const { return true; }
+  /// The label map's opacity (0 = hidden, 1 = opaque; 0.4 in a fresh viewer).
+  virtual double labelMapOpacity() const = 0;
+  virtual void setLabelMapOpacity(double opacity) = 0;
 
   /// The view as shown, with its overlays, to a PNG file.
   virtual bool saveScreenshot(const QString& path) = 0;

@@ -100,6 +100,8 @@ class SlideViewer : public QWidget, public OverlayTarget {
   /// label cell (both extents named).
   core::Status setLabelMap(core::Volume labels, std::vector<std::string> names = {});
   void clearLabelMap();
+  double labelMapOpacity() const override { return labelMapOpacity_; }
+  void setLabelMapOpacity(double opacity) override;
   const VolumeLabelMap& labelMap() const { return labelMap_; }
   core::AnnotationSet annotations() const override { return labels_.annotations(); }
   void setAnnotations(core::AnnotationSet set) override;
@@ -191,6 +193,7 @@ class SlideViewer : public QWidget, public OverlayTarget {
   std::unordered_map<TileKey, QImage, TileKeyHash> heatmapTiles_;  // rendered overlay per tile
   bool heatmapVisible_ = true;
   VolumeLabelMap labelMap_;
+  double labelMapOpacity_ = kLabelMapOpacity;
   std::unordered_map<TileKey, QImage, TileKeyHash> labelTiles_;  // rendered label map per tile
   LabelLayer labels_;
   ToolController2D tools_{labels_};

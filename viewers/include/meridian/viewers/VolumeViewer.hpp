@@ -103,6 +103,8 @@ class VolumeViewer : public QWidget, public OverlayTarget {
   const VolumeLabelMap& labelMap() const { return labelMap_; }
   /// Opacity of the label map's colours (0.4 by default).
   static constexpr double kLabelOpacity = 0.4;
+  double labelMapOpacity() const override { return labelOpacity_; }
+  void setLabelMapOpacity(double opacity) override;
 
   // --- tools (OverlayTarget): Navigate, Probe, Distance, Angle, RectangleRoi, EllipseRoi,
   // LabelPoint, LabelRectangle, LabelPolygon, EditLabels.
@@ -158,6 +160,7 @@ class VolumeViewer : public QWidget, public OverlayTarget {
   HeatmapLayer heatmap_;
   bool heatmapVisible_ = true;
   VolumeLabelMap labelMap_;
+  double labelOpacity_ = kLabelOpacity;
   std::uint64_t overlayGeneration_ = 0;  // bumped when a map itself changes
   Tool2D tool_ = Tool2D::Navigate;
   std::vector<core::AnnotationClass> labelClasses_;  // colours of the label shapes' classes
