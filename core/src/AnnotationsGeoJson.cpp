@@ -219,6 +219,11 @@ Result<AnnotationSet> fromGeoJson(const std::string& text) {
 }
 
 Status saveGeoJson(const AnnotationSet& set, const std::filesystem::path& path) {
+  // What fromGeoJson would refuse is not written: a volume plane needs its slice.
+  for (const auto& a : set.annotations)
+    if (!a.plane.empty() && a.slice < 0)
+      return makeError(ErrorCode::InvalidArgument,
+                       "annotation '" + a.id + "' is on the " + a.plane + " plane without a slice");
   return writeFileAtomically(path, toGeoJson(set));
 }
 

@@ -110,6 +110,14 @@ TEST(AnnotationsGeoJson, ShapesOnAVolumePlaneKeepTheirPlaneAndSlice) {
   EXPECT_EQ(a[2].plane, "");
   EXPECT_EQ(a[2].slice, -1);
 
+  // A plane without a slice would make a file the reader refuses: it is not written.
+  AnnotationSet orphan;
+  orphan.annotations.push_back({"o", AnnotationShape::Point, {{1, 1}}, "", "", "sagittal", -1});
+  const auto orphanSaved = saveGeoJson(orphan, path);
+  ASSERT_FALSE(orphanSaved.ok());
+  EXPECT_NE(orphanSaved.error().message.find("without a slice"), std::string::npos) << orphanSaved.error().message;
+  EXPECT_FALSE(std::filesystem::exists(path));
+
   // On disk: extra properties beside QuPath's, coordinates still shifted by half a pixel.
   const std::string text = toGeoJson(set);
   EXPECT_NE(text.find("\"plane\": \"axial\""), std::string::npos) << text;

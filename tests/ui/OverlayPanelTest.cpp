@@ -187,6 +187,18 @@ TEST(OverlayPanel, ALabelMapIsLoadedOverTheImageOrRefusedWithTheReason) {
   EXPECT_EQ(slideLabels.maxLabel(), 2);
   EXPECT_EQ(slideLabels.labelAt({20 * 32 + 16, 50 * 32 + 16, 0}), 2) << "mask pixel (20, 50) is level-0 (656, 1616)";
   EXPECT_EQ(slideLabels.labelAt({60 * 32 + 16, 50 * 32 + 16, 0}), 0);
+  // A NIfTI map carries its own level-0 geometry: here cells of 64 px, class 3 in one cell.
+  auto cells = core::Volume::allocate({64, 64, 1}, core::PixelType::UInt8, core::PixelBuffer::Init::Zero).value();
+  cells.spacing = {64.0, 64.0, 1.0};
+  cells.origin = {31.5, 31.5, 0.0};
+  cells.data()[10 * 64 + 5] = 3;  // cell (5, 10): level-0 x 320..383, y 640..703
+  const fs::path cellsFile = kOut / "slide-labels-64px-cells.nii.gz";
+  ASSERT_TRUE(io::writeVolume(cells, cellsFile).ok());
+  const auto withGeometry = window.loadLabelMapOnCurrentViewer(cellsFile);
+  ASSERT_TRUE(withGeometry.ok()) << withGeometry.error().describe();
+  EXPECT_EQ(window.slideViewer()->labelMap().labelAt({350, 670, 0}), 3);
+  EXPECT_EQ(window.slideViewer()->labelMap().labelAt({420, 670, 0}), 0);
+  ASSERT_TRUE(window.loadLabelMapOnCurrentViewer(maskFile).ok());
   control<QSlider>(window, "labelMapOpacity")->setValue(15);
   EXPECT_DOUBLE_EQ(window.slideViewer()->labelMapOpacity(), 0.15);
   auto wide = core::Image2D::allocate(128, 96, 1, core::PixelType::UInt8).value();

@@ -187,33 +187,41 @@ core::Status MainWindow::setHeatmapOnCurrentViewer(core::Volume map) {
 
 core::Status MainWindow::loadLabelMapOnCurrentViewer(const std::filesystem::path& file) {
   QWidget* shown = currentViewer();
-  const bool onSlide = shown == slideViewer_ && slideViewer_->hasSlide();
+  const bool onSlide = shown == slideViewer_ && slideViewer_->hasSlide() && !slideViewer_->slide()->levels().empty();
   if (shown != volumeViewer_ && !onSlide && !(shown == viewer_ && viewer_->hasImage()))
     return core::makeError(core::ErrorCode::InvalidArgument, "open an image, volume or slide first");
-  auto opened = io::ReaderRegistry::builtin().open(file);
-  if (!opened) return opened.error();
-  const auto* asVolume = std::get_if<core::Volume>(&opened.value().content);
-  if (std::holds_alternative<std::shared_ptr<core::SlideSource>>(opened.value().content))
-    return core::makeError(core::ErrorCode::Unsupported, file.string() + ": a whole slide is not a label map");
   const auto refused = [&](const core::Error& e) { return core::makeError(e.code, file.string() + ": " + e.message); };
-  if (onSlide) {
-    // NIfTI/NRRD/MHA carry their level-0 geometry; a PNG/TIFF mask has none and is taken
-    // to cover the whole slide at its own downsample (QuPath's labelled-image export).
-    auto labels = io::readMap(file);
-    if (!labels && std::holds_alternative<core::Image2D>(opened.value().content)) {
-      const auto& level0 = slideViewer_->slide()->levels().front();
-      labels = viewers::slideLabelMapFromImage(std::get<core::Image2D>(opened.value().content), level0.width,
-                                               level0.height);
-    }
+  const QString reading = tr("Reading %1…").arg(QString::fromStdString(file.filename().string()));
+  if (onSlide && io::storesGeometry(file)) {
+    // NIfTI/NRRD/MHA carry their level-0 geometry: read once, as a map with its geometry.
+    auto labels = runKeepingUiAlive(this, reading, [&] { return io::readMap(file); });
     if (!labels) return refused(labels.error());
     auto status = slideViewer_->setLabelMap(std::move(labels).value());
     return status ? core::Status(core::Ok{}) : refused(status.error());
   }
+  auto opened = runKeepingUiAlive(this, reading, [&] { return io::ReaderRegistry::builtin().open(file); });
+  if (!opened) return opened.error();
+  auto& content = opened.value().content;
+  if (std::holds_alternative<std::shared_ptr<core::SlideSource>>(content))
+    return core::makeError(core::ErrorCode::Unsupported, file.string() + ": a whole slide is not a label map");
+  if (onSlide) {
+    // A PNG/TIFF mask has no geometry: it covers the whole slide at its own downsample
+    // (QuPath's labelled-image export).
+    auto* mask = std::get_if<core::Image2D>(&content);
+    if (mask == nullptr)
+      return core::makeError(core::ErrorCode::InvalidArgument, file.string() + ": a slide takes a one-plane label map");
+    const auto& level0 = slideViewer_->slide()->levels().front();
+    auto labels = viewers::slideLabelMapFromImage(*mask, level0.width, level0.height);
+    if (!labels) return refused(labels.error());
+    auto status = slideViewer_->setLabelMap(std::move(labels).value());
+    return status ? core::Status(core::Ok{}) : refused(status.error());
+  }
+  auto* asVolume = std::get_if<core::Volume>(&content);
   if (shown == volumeViewer_) {
     if (!asVolume)
       return core::makeError(core::ErrorCode::InvalidArgument,
                              file.string() + ": a volume needs a 3D label map (NIfTI, NRRD, MHA) in its space");
-    auto status = volumeViewer_->setLabelMap(*asVolume);
+    auto status = volumeViewer_->setLabelMap(std::move(*asVolume));
     return status ? core::Status(core::Ok{}) : refused(status.error());
   }
   if (asVolume && asVolume->size()[2] != 1)

@@ -222,6 +222,12 @@ void SlideViewer::requestTiles() {
   // A slide without a pyramid zoomed far out would want thousands of level-0 tiles: take what
   // three quarters of the cache holds, nearest the centre (the rest stays on the fallback).
   std::size_t visibleLeft = cache_.capacity() * 3 / 4 / kTileBytes;
+  // A tile given up on whose error tile the cache dropped (the view went elsewhere) is not
+  // read again: put its error tile back, so it shows as failed and the view can complete.
+  for (int r = visible.rowBegin; r < visible.rowEnd; ++r)
+    for (int c = visible.colBegin; c < visible.colEnd; ++c)
+      if (const TileKey key{level, c, r}; !cache_.peek(key) && retry_.gaveUp(key))
+        cache_.insert(key, SlideTile{QImage(), tr("not read again after %1 failed reads").arg(retry_.failedReads(key))});
   add(visible, &visibleLeft);
   if (level + 1 <= coarsest) add(state_.visibleTiles(level + 1), &prefetchLeft);  // zooming out comes next
   add(state_.visibleTiles(level, 1), &prefetchLeft);                              // one ring around the view

@@ -28,6 +28,11 @@ core::Result<core::Volume> toFloatVolume(const core::Volume& in) {
 
 }  // namespace
 
+bool storesGeometry(const std::filesystem::path& path) {
+  const detail::ItkFormat* format = detail::itkFormatForReading(path);
+  return format != nullptr && !format->photo;
+}
+
 core::Result<core::Volume> readMap(const std::filesystem::path& path) {
   const std::string name = path.string();
   auto opened = ReaderRegistry::builtin().open(path);

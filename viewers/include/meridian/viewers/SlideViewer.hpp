@@ -86,7 +86,8 @@ class SlideViewer : public QWidget, public OverlayTarget {
   Tool2D tool() const override { return tools_.tool(); }
   void setTool(Tool2D tool) override;
   void setLabelClass(const QString& name) override;
-  bool supportsAnnotations() const override { return true; }
+  /// Label shapes belong to the open slide: none to keep (or load) without one.
+  bool supportsAnnotations() const override { return hasSlide(); }
   /// Label maps at a downsample of the slide (setLabelMap).
   bool supportsLabelMaps() const override { return true; }
   /// A label map over the slide, in the heatmap's slide convention (HeatmapLayer.hpp): one

@@ -16,4 +16,8 @@ namespace meridian::io {
 /// be read, has several channels, or is in a format that stores no geometry (PNG, JPEG...).
 core::Result<core::Volume> readMap(const std::filesystem::path& path);
 
+/// True when `path` is in a format that stores origin and direction (NIfTI, NRRD, MetaImage),
+/// judged from its name and header without decoding the pixels: what readMap can take.
+bool storesGeometry(const std::filesystem::path& path);
+
 }  // namespace meridian::io
