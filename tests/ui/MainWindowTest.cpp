@@ -19,6 +19,7 @@
 #include <fstream>
 #include <iostream>
 #include <numeric>
+#include <optional>
 
 #include "Pearson.hpp"
 #include "meridian/core/DisplayMapping.hpp"
@@ -275,15 +276,22 @@ TEST(MainWindow, ABadFileLeavesTheOpenImageAlone) {
 // ticking through the whole open. Read on the UI thread, it would not tick at all.
 TEST(MainWindow, TheEventLoopKeepsTurningWhileASeriesIsRead) {
   ui::MainWindow window;
+  window.show();
   int ticks = 0;
   QTimer timer;
   QObject::connect(&timer, &QTimer::timeout, [&] { ++ticks; });
   timer.start(10);
   QElapsedTimer clock;
   clock.start();
+  // A close request from the window manager halfway through is refused, not obeyed.
+  std::optional<bool> closed;  // set when the timer fired inside a read
+  QTimer::singleShot(30, &window, [&] { closed = window.close(); });
   const auto opened = window.open(kDemo / "ct-abdomen-stent-dicom");
   const double ms = clock.elapsed();
   timer.stop();
+  std::cout << "close request during the read: " << (closed ? (*closed ? "obeyed" : "refused") : "not made") << "\n";
+  if (closed) EXPECT_FALSE(*closed) << "the window closed while the series was read";
+  EXPECT_TRUE(window.isVisible());
   ASSERT_TRUE(opened.ok()) << opened.error().describe();
   if (ms < 100.0) GTEST_SKIP() << "the series opened in " << ms << " ms: too quick to tell";
   EXPECT_GE(ticks, static_cast<int>(ms / 10 / 4)) << ticks << " ticks in " << ms << " ms";

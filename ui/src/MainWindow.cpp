@@ -1,6 +1,7 @@
 #include "meridian/ui/MainWindow.hpp"
 
 #include <QApplication>
+#include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QHeaderView>
@@ -171,6 +172,15 @@ void MainWindow::showViewer(QWidget* viewer) {
   viewerStack_->setCurrentWidget(viewer);
   // The panel acts on what is on screen (a viewer that offers no overlays disables it).
   if (overlayPanel_) overlayPanel_->setTarget(dynamic_cast<viewers::OverlayTarget*>(viewer));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (property(kReadingProperty).toBool()) {
+    statusBar()->showMessage(tr("Still reading a file: close again when it is open."));
+    event->ignore();
+    return;
+  }
+  QMainWindow::closeEvent(event);
 }
 
 QWidget* MainWindow::currentViewer() const { return viewerStack_->currentWidget(); }

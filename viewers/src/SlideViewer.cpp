@@ -18,7 +18,6 @@ namespace {
 constexpr std::size_t kMB = std::size_t{1} << 20;
 constexpr int kMinCacheMB = 64;  // 256 tiles: a 4K screen's view and its fallback
 constexpr std::size_t kTileBytes = std::size_t{SlideViewer::kTileSize} * SlideViewer::kTileSize * 4;
-constexpr std::size_t kMaxHeatmapTiles = 128;  // 256 KB each: about two screens' worth
 constexpr std::size_t kMaxFinerPrefetch = 64;  // of the next finer level, nearest the centre
 const QColor kBackground(236, 236, 236);       // slide glass is near white; so is the background
 }  // namespace
@@ -380,7 +379,7 @@ void SlideViewer::drawHeatmapTile(QPainter& painter, const TileKey& key) {
   const SlideRect area = state_.tileRect(key.level, key.col, key.row);
   auto it = heatmapTiles_.find(key);
   if (it == heatmapTiles_.end()) {
-    if (heatmapTiles_.size() >= kMaxHeatmapTiles) heatmapTiles_.clear();
+    if (heatmapTiles_.size() >= overlayTileLimit()) heatmapTiles_.clear();
     const double ds = state_.levels()[key.level].downsample;
     const int w = std::max(1, static_cast<int>(std::lround((area.x1 - area.x0) / ds)));
     const int h = std::max(1, static_cast<int>(std::lround((area.y1 - area.y0) / ds)));

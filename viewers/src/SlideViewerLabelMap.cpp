@@ -15,7 +15,6 @@
 
 namespace meridian::viewers {
 namespace {
-constexpr std::size_t kMaxLabelTiles = 128;  // 256 KB each: about two screens' worth
 }  // namespace
 
 core::Status SlideViewer::setLabelMap(core::Volume labels, std::vector<std::string> names) {
@@ -73,7 +72,7 @@ void SlideViewer::drawLabelMapTile(QPainter& painter, const TileKey& key) {
   const SlideRect area = state_.tileRect(key.level, key.col, key.row);
   auto it = labelTiles_.find(key);
   if (it == labelTiles_.end()) {
-    if (labelTiles_.size() >= kMaxLabelTiles) labelTiles_.clear();
+    if (labelTiles_.size() >= overlayTileLimit()) labelTiles_.clear();
     const double ds = state_.levels()[key.level].downsample;
     const int w = std::max(1, static_cast<int>(std::lround((area.x1 - area.x0) / ds)));
     const int h = std::max(1, static_cast<int>(std::lround((area.y1 - area.y0) / ds)));

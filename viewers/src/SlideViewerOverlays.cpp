@@ -3,6 +3,7 @@
 
 #include <QPainter>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -146,6 +147,14 @@ void SlideViewer::afterToolEdit(bool changed, std::size_t measurementsBefore, st
 }
 
 // --- painting ----------------------------------------------------------------------------
+
+std::size_t SlideViewer::overlayTileLimit() const {
+  // Rendered heatmap and label-map tiles (up to 256 KB each) are kept for about three
+  // screens' worth of the level in view, at least 128: a 4K view holds more tiles than that,
+  // and a smaller cache would be cleared half-way through every frame.
+  const auto inView = static_cast<std::size_t>(state_.visibleTiles(state_.fittingLevel()).count());
+  return std::max<std::size_t>(128, 3 * inView);
+}
 
 void SlideViewer::paintOverlays(QPainter& painter) {
   painter.save();

@@ -10,6 +10,7 @@
 #include "meridian/core/Result.hpp"
 #include "meridian/core/Volume.hpp"
 
+class QCloseEvent;
 class QLabel;
 class QSlider;
 class QStackedWidget;
@@ -84,6 +85,10 @@ class MainWindow : public QMainWindow {
  public Q_SLOTS:
   void openWithDialog();
   void saveScreenshotWithDialog();
+
+ protected:
+  /// Refused while a file is being read (it would be cut off half-way; see BackgroundTask.hpp).
+  void closeEvent(QCloseEvent* event) override;
 
  private:
   void buildMenus();

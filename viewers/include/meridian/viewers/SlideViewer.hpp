@@ -179,6 +179,8 @@ class SlideViewer : public QWidget, public OverlayTarget {
   void scheduleRetry();
   // Overlays (SlideViewerOverlays.cpp).
   void paintOverlays(QPainter& painter);
+  /// How many rendered overlay tiles (heatmap, label map) each cache keeps before it is cleared.
+  std::size_t overlayTileLimit() const;
   Point2 labelPointAt(QPointF viewPos) const;
   QPointF labelToView(Point2 p) const;
   double grabTolerance() const;
