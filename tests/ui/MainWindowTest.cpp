@@ -42,14 +42,7 @@ const fs::path kDemo = MERIDIAN_TEST_DEMO_DATA;
 const fs::path kOut = MERIDIAN_TEST_OUTPUT;
 
 void showAndWait(QWidget& window) {
-  window.resize(1200, 800);
-  window.show();
-  QElapsedTimer timer;
-  timer.start();
-  while (timer.elapsed() < 10000 && !(window.windowHandle() && window.windowHandle()->isExposed()))
-    QApplication::processEvents(QEventLoop::AllEvents, 20);
-  ASSERT_TRUE(window.windowHandle()->isExposed()) << "window never exposed: is the X server up?";
-  for (int i = 0; i < 10; ++i) QApplication::processEvents();
+  ASSERT_TRUE(testsupport::showExposed(window, 1200, 800)) << "window never exposed: is the X server up?";
 }
 
 void saveScreenshot(QWidget& window, const std::string& name) {

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "MouseInput.hpp"
 #include "SlideTestSupport.hpp"
 #include "meridian/core/AnnotationsGeoJson.hpp"
 #include "meridian/core/HeatmapOverlay.hpp"
@@ -59,27 +60,12 @@ class SlideOverlay : public testing::Test {
     return {v[0], v[1]};
   }
   void mouse(QEvent::Type type, QPointF pos, Qt::MouseButton button, Qt::MouseButtons buttons) {
-    QMouseEvent event(type, pos, viewer.mapToGlobal(pos), button, buttons, Qt::NoModifier);
-    QApplication::sendEvent(&viewer, &event);
+    testsupport::sendMouse(&viewer, type, pos, button, buttons);
   }
-  void drag(QPointF from, QPointF to) {
-    mouse(QEvent::MouseButtonPress, from, Qt::LeftButton, Qt::LeftButton);
-    for (int i = 1; i <= 4; ++i) mouse(QEvent::MouseMove, from + (to - from) * (i / 4.0), Qt::NoButton, Qt::LeftButton);
-    mouse(QEvent::MouseButtonRelease, to, Qt::LeftButton, Qt::NoButton);
-  }
-  void click(QPointF p) {
-    mouse(QEvent::MouseButtonPress, p, Qt::LeftButton, Qt::LeftButton);
-    mouse(QEvent::MouseButtonRelease, p, Qt::LeftButton, Qt::NoButton);
-  }
-  void doubleClick(QPointF p) {
-    click(p);
-    mouse(QEvent::MouseButtonDblClick, p, Qt::LeftButton, Qt::LeftButton);
-    mouse(QEvent::MouseButtonRelease, p, Qt::LeftButton, Qt::NoButton);
-  }
-  void key(int k) {
-    QKeyEvent press(QEvent::KeyPress, k, Qt::NoModifier);
-    QApplication::sendEvent(&viewer, &press);
-  }
+  void drag(QPointF from, QPointF to) { testsupport::drag(&viewer, from, to); }
+  void click(QPointF p) { testsupport::click(&viewer, p); }
+  void doubleClick(QPointF p) { testsupport::doubleClick(&viewer, p); }
+  void key(int k) { testsupport::pressKey(&viewer, k); }
   QImage shot() { return viewer.grab().toImage().convertToFormat(QImage::Format_RGB32); }
 
   SlideViewer viewer;

@@ -34,19 +34,11 @@ const fs::path kOut = MERIDIAN_TEST_OUTPUT;
 
 /// The real slide, except that the first `failures` reads of one region fail like a
 /// dropped network share would. Counts the reads of that region.
-class FlakySlide : public core::SlideSource {
+class FlakySlide : public test::ForwardingSlide {
  public:
   FlakySlide(std::shared_ptr<const core::SlideSource> real, int level, std::int64_t x, std::int64_t y, int failures)
-      : real_(std::move(real)), level_(level), x_(x), y_(y), failuresLeft_(failures) {}
+      : ForwardingSlide(std::move(real)), level_(level), x_(x), y_(y), failuresLeft_(failures) {}
 
-  std::string vendor() const override { return real_->vendor(); }
-  const std::vector<core::SlideLevel>& levels() const override { return real_->levels(); }
-  std::optional<std::array<double, 2>> micronsPerPixel() const override { return real_->micronsPerPixel(); }
-  const std::map<std::string, std::string>& properties() const override { return real_->properties(); }
-  std::vector<std::string> associatedImageNames() const override { return real_->associatedImageNames(); }
-  core::Result<core::Image2D> readAssociatedImage(const std::string& name) const override {
-    return real_->readAssociatedImage(name);
-  }
   core::Result<core::Image2D> readRegion(int level, std::int64_t x, std::int64_t y, int width,
                                          int height) const override {
     if (level == level_ && x == x_ && y == y_) {
@@ -66,7 +58,6 @@ class FlakySlide : public core::SlideSource {
   }
 
  private:
-  std::shared_ptr<const core::SlideSource> real_;
   int level_;
   std::int64_t x_, y_;
   mutable std::mutex mutex_;

@@ -11,10 +11,14 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "meridian/core/SlideSource.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
@@ -31,25 +35,40 @@ inline std::shared_ptr<core::SlideSource> openDemoSlide() {
   return std::get<std::shared_ptr<core::SlideSource>>(opened.value().content);
 }
 
+/// A SlideSource that hands everything to a real slide; tests derive from it and change
+/// the one call their test is about (usually readRegion).
+class ForwardingSlide : public core::SlideSource {
+ public:
+  explicit ForwardingSlide(std::shared_ptr<const core::SlideSource> real) : real_(std::move(real)) {}
+  std::string vendor() const override { return real_->vendor(); }
+  const std::vector<core::SlideLevel>& levels() const override { return real_->levels(); }
+  std::optional<std::array<double, 2>> micronsPerPixel() const override { return real_->micronsPerPixel(); }
+  const std::map<std::string, std::string>& properties() const override { return real_->properties(); }
+  std::vector<std::string> associatedImageNames() const override { return real_->associatedImageNames(); }
+  core::Result<core::Image2D> readAssociatedImage(const std::string& name) const override {
+    return real_->readAssociatedImage(name);
+  }
+  core::Result<core::Image2D> readRegion(int level, std::int64_t x, std::int64_t y, int width,
+                                         int height) const override {
+    return real_->readRegion(level, x, y, width, height);
+  }
+
+ protected:
+  std::shared_ptr<const core::SlideSource> real_;
+};
+
 /// The real slide behind it; reads whose level-0 origin x is >= failFromX (at levels finer
 /// than failBelowLevel) fail like an unreadable file would, others may be delayed.
-class InstrumentedSlide : public core::SlideSource {
+class InstrumentedSlide : public ForwardingSlide {
  public:
-  explicit InstrumentedSlide(std::shared_ptr<const core::SlideSource> real) : real_(std::move(real)) {}
+  explicit InstrumentedSlide(std::shared_ptr<const core::SlideSource> real) : ForwardingSlide(std::move(real)) {}
 
   std::atomic<std::int64_t> failFromX{std::numeric_limits<std::int64_t>::max()};
   std::atomic<int> failBelowLevel{1000};
   std::atomic<int> delayMs{0};
 
-  std::string vendor() const override { return real_->vendor(); }
-  const std::vector<core::SlideLevel>& levels() const override { return real_->levels(); }
   std::optional<std::array<double, 2>> micronsPerPixel() const override {
     return mpp_ ? mpp_ : real_->micronsPerPixel();
-  }
-  const std::map<std::string, std::string>& properties() const override { return real_->properties(); }
-  std::vector<std::string> associatedImageNames() const override { return real_->associatedImageNames(); }
-  core::Result<core::Image2D> readAssociatedImage(const std::string& name) const override {
-    return real_->readAssociatedImage(name);
   }
   core::Result<core::Image2D> readRegion(int level, std::int64_t x, std::int64_t y, int width,
                                          int height) const override {
@@ -73,7 +92,6 @@ class InstrumentedSlide : public core::SlideSource {
   int reads() const { return reads_; }
 
  private:
-  std::shared_ptr<const core::SlideSource> real_;
   std::optional<std::array<double, 2>> mpp_;
   mutable std::mutex mutex_;
   mutable std::set<QThread*> readThreads_;

@@ -15,6 +15,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include "MouseInput.hpp"
+#include "VolumeTestSupport.hpp"
 #include "meridian/core/AnnotationsGeoJson.hpp"
 #include "meridian/ui/MainWindow.hpp"
 #include "meridian/viewers/ImageViewer2D.hpp"
@@ -30,13 +32,7 @@ const fs::path kOut = MERIDIAN_TEST_OUTPUT;
 class ToolsViewer : public testing::Test {
  protected:
   void SetUp() override {
-    window.resize(1200, 800);
-    window.show();
-    QElapsedTimer timer;
-    timer.start();
-    while (timer.elapsed() < 10000 && !(window.windowHandle() && window.windowHandle()->isExposed()))
-      QApplication::processEvents(QEventLoop::AllEvents, 20);
-    ASSERT_TRUE(window.windowHandle()->isExposed());
+    ASSERT_TRUE(testsupport::showExposed(window, 1200, 800)) << "window never exposed: is the X server up?";
     ASSERT_TRUE(window.open(kDemo / "ct-slice.dcm").ok());
     for (int i = 0; i < 10; ++i) QApplication::processEvents();
     viewer = window.viewer();
@@ -49,22 +45,11 @@ class ToolsViewer : public testing::Test {
     return {v[0], v[1]};
   }
   void mouse(QEvent::Type type, QPointF pos, Qt::MouseButton button, Qt::MouseButtons buttons) {
-    QMouseEvent event(type, pos, viewer->mapToGlobal(pos), button, buttons, Qt::NoModifier);
-    QApplication::sendEvent(viewer, &event);
+    testsupport::sendMouse(viewer, type, pos, button, buttons);
   }
-  void drag(QPointF from, QPointF to) {
-    mouse(QEvent::MouseButtonPress, from, Qt::LeftButton, Qt::LeftButton);
-    for (int i = 1; i <= 4; ++i) mouse(QEvent::MouseMove, from + (to - from) * (i / 4.0), Qt::NoButton, Qt::LeftButton);
-    mouse(QEvent::MouseButtonRelease, to, Qt::LeftButton, Qt::NoButton);
-  }
-  void click(QPointF p) {
-    mouse(QEvent::MouseButtonPress, p, Qt::LeftButton, Qt::LeftButton);
-    mouse(QEvent::MouseButtonRelease, p, Qt::LeftButton, Qt::NoButton);
-  }
-  void key(int k) {
-    QKeyEvent press(QEvent::KeyPress, k, Qt::NoModifier);
-    QApplication::sendEvent(viewer, &press);
-  }
+  void drag(QPointF from, QPointF to) { testsupport::drag(viewer, from, to); }
+  void click(QPointF p) { testsupport::click(viewer, p); }
+  void key(int k) { testsupport::pressKey(viewer, k); }
 
   ui::MainWindow window;
   viewers::ImageViewer2D* viewer = nullptr;

@@ -35,29 +35,15 @@ namespace {
 
 const fs::path kOut = MERIDIAN_TEST_OUTPUT;
 
-void click(QWidget* target, QPointF at) {
+// The pointer arrives before it clicks (rubber bands follow it).
+void hoverAndDoubleClick(QWidget* target, QPointF at) {
   sendMouse(target, QEvent::MouseMove, at, Qt::NoButton, Qt::NoButton);
-  sendMouse(target, QEvent::MouseButtonPress, at, Qt::LeftButton, Qt::LeftButton);
-  sendMouse(target, QEvent::MouseButtonRelease, at, Qt::LeftButton, Qt::NoButton);
+  doubleClick(target, at);
 }
 
-// What Qt sends for a double-click: press, release, double-click, release.
-void doubleClick(QWidget* target, QPointF at) {
+void hoverAndClick(QWidget* target, QPointF at) {
+  sendMouse(target, QEvent::MouseMove, at, Qt::NoButton, Qt::NoButton);
   click(target, at);
-  sendMouse(target, QEvent::MouseButtonDblClick, at, Qt::LeftButton, Qt::LeftButton);
-  sendMouse(target, QEvent::MouseButtonRelease, at, Qt::LeftButton, Qt::NoButton);
-}
-
-void drag(QWidget* target, QPointF from, QPointF to) {
-  sendMouse(target, QEvent::MouseButtonPress, from, Qt::LeftButton, Qt::LeftButton);
-  sendMouse(target, QEvent::MouseMove, (from + to) / 2, Qt::NoButton, Qt::LeftButton);
-  sendMouse(target, QEvent::MouseMove, to, Qt::NoButton, Qt::LeftButton);
-  sendMouse(target, QEvent::MouseButtonRelease, to, Qt::LeftButton, Qt::NoButton);
-}
-
-void key(QWidget* target, int code) {
-  QKeyEvent press(QEvent::KeyPress, code, Qt::NoModifier);
-  QApplication::sendEvent(target, &press);
 }
 
 void wheel(QWidget* target, QPointF at, int notches) {
@@ -124,7 +110,7 @@ TEST(VolumeLabelsGui, ShapesAreDrawnEditedAndShownOnTheirSliceInTheirClassColour
   target->setTool(Tool2D::LabelRectangle);
   const core::Vec3 crosshair = state.crosshair();
   const QPointF from(axial->width() * 0.38, axial->height() * 0.36), to(axial->width() * 0.58, axial->height() * 0.5);
-  drag(axial, from, to);
+  drag(axial, from, to, Qt::LeftButton, 2);
   EXPECT_EQ(state.crosshair(), crosshair) << "drawing moved the crosshair";
   const viewers::LabelLayer* axialLabels = axial->tools().labelsOn(140);
   ASSERT_NE(axialLabels, nullptr);
@@ -162,16 +148,16 @@ TEST(VolumeLabelsGui, ShapesAreDrawnEditedAndShownOnTheirSliceInTheirClassColour
                                     {coronal->width() * 0.60, coronal->height() * 0.32},
                                     {coronal->width() * 0.62, coronal->height() * 0.55},
                                     {coronal->width() * 0.42, coronal->height() * 0.58}};
-  for (std::size_t i = 0; i + 1 < clicks.size(); ++i) click(coronal, clicks[i]);
-  doubleClick(coronal, clicks.back());
+  for (std::size_t i = 0; i + 1 < clicks.size(); ++i) hoverAndClick(coronal, clicks[i]);
+  hoverAndDoubleClick(coronal, clicks.back());
   const std::vector<QPointF> triangle{{coronal->width() * 0.20, coronal->height() * 0.70},
                                       {coronal->width() * 0.32, coronal->height() * 0.70},
                                       {coronal->width() * 0.26, coronal->height() * 0.82}};
-  for (const QPointF& p : triangle) click(coronal, p);
-  key(coronal, Qt::Key_Return);
-  click(coronal, QPointF(coronal->width() * 0.8, coronal->height() * 0.8));
-  click(coronal, QPointF(coronal->width() * 0.85, coronal->height() * 0.8));
-  key(coronal, Qt::Key_Escape);
+  for (const QPointF& p : triangle) hoverAndClick(coronal, p);
+  pressKey(coronal, Qt::Key_Return);
+  hoverAndClick(coronal, QPointF(coronal->width() * 0.8, coronal->height() * 0.8));
+  hoverAndClick(coronal, QPointF(coronal->width() * 0.85, coronal->height() * 0.8));
+  pressKey(coronal, Qt::Key_Escape);
   const viewers::LabelLayer* coronalLabels = coronal->tools().labelsOn(60);
   ASSERT_NE(coronalLabels, nullptr);
   ASSERT_EQ(coronalLabels->annotations().annotations.size(), 2u);
@@ -194,7 +180,7 @@ TEST(VolumeLabelsGui, ShapesAreDrawnEditedAndShownOnTheirSliceInTheirClassColour
   // EditLabels: drag the rectangle's first corner; the opposite corner stays.
   target->setTool(Tool2D::EditLabels);
   const QPointF moved(axial->width() * 0.33, axial->height() * 0.30);
-  drag(axial, from, moved);
+  drag(axial, from, moved, Qt::LeftButton, 2);
   const core::Annotation edited = axial->tools().labelsOn(140)->annotations().annotations.front();
   const Point2 movedPixel = state.view(Plane::Axial).viewToImage(moved.x(), moved.y());
   const Point2 toPixel = state.view(Plane::Axial).viewToImage(to.x(), to.y());
@@ -204,8 +190,8 @@ TEST(VolumeLabelsGui, ShapesAreDrawnEditedAndShownOnTheirSliceInTheirClassColour
   expectAt(edited.points[firstMoved ? 1 : 0], toPixel, "opposite corner");
 
   // Select the triangle by its body and delete it: the other polygon stays.
-  click(coronal, (triangle[0] + triangle[1] + triangle[2]) / 3);
-  key(coronal, Qt::Key_Delete);
+  hoverAndClick(coronal, (triangle[0] + triangle[1] + triangle[2]) / 3);
+  pressKey(coronal, Qt::Key_Delete);
   ASSERT_EQ(coronal->tools().labelsOn(60)->annotations().annotations.size(), 1u);
   EXPECT_EQ(coronal->tools().labelsOn(60)->annotations().annotations.front().id, polygon.id);
 
@@ -214,7 +200,7 @@ TEST(VolumeLabelsGui, ShapesAreDrawnEditedAndShownOnTheirSliceInTheirClassColour
   target->setTool(Tool2D::LabelPoint);
   auto* sagittal = viewer.planeView(Plane::Sagittal);
   const QPointF pointAt(sagittal->width() * 0.45, sagittal->height() * 0.4);
-  click(sagittal, pointAt);
+  hoverAndClick(sagittal, pointAt);
   const viewers::LabelLayer* sagittalLabels = sagittal->tools().labelsOn(state.sliceIndex(Plane::Sagittal));
   ASSERT_NE(sagittalLabels, nullptr);
   ASSERT_EQ(sagittalLabels->annotations().annotations.size(), 1u);
@@ -237,14 +223,14 @@ TEST(VolumeLabelsGui, AGeoJsonFilePutsShapesBackOnTheirPlaneAndSlice) {
   viewer.setTool(Tool2D::LabelRectangle);
   // Round the vertebral body on the axial plane and along the aorta on the coronal plane.
   drag(axial, QPointF(axial->width() * 0.40, axial->height() * 0.62),
-       QPointF(axial->width() * 0.56, axial->height() * 0.8));
+       QPointF(axial->width() * 0.56, axial->height() * 0.8), Qt::LeftButton, 2);
   viewer.setLabelClass(QStringLiteral("Aorta"));
   viewer.setTool(Tool2D::LabelPolygon);
   for (const QPointF& p : {QPointF(coronal->width() * 0.47, coronal->height() * 0.2),
                            QPointF(coronal->width() * 0.55, coronal->height() * 0.2),
                            QPointF(coronal->width() * 0.56, coronal->height() * 0.75)})
-    click(coronal, p);
-  doubleClick(coronal, QPointF(coronal->width() * 0.46, coronal->height() * 0.75));
+    hoverAndClick(coronal, p);
+  hoverAndDoubleClick(coronal, QPointF(coronal->width() * 0.46, coronal->height() * 0.75));
   const core::AnnotationSet drawn = viewer.annotations();
   ASSERT_EQ(drawn.annotations.size(), 2u);
   EXPECT_EQ(drawn.annotations[0].plane, "axial");

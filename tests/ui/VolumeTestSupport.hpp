@@ -1,11 +1,11 @@
 #pragma once
-// Helpers for the volume viewer's GUI tests and benchmark: show a widget under Xvfb, save
-// screenshots, and compare what a plane shows with the voxels the state says it shows.
+// Helpers for the GUI tests (the volume viewer's above all) and the volume benchmark: show a
+// widget under Xvfb, save screenshots, and compare what a plane shows with the voxels the
+// state says it shows.
 
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QImage>
-#include <QMouseEvent>
 #include <QWidget>
 #include <QWindow>
 
@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "MouseInput.hpp"
 #include "Pearson.hpp"
 #include "meridian/core/Volume.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
@@ -53,13 +54,6 @@ inline bool savePng(const QImage& image, const std::filesystem::path& dir, const
   if (!image.save(QString::fromStdString(file.string()), "PNG")) return false;
   std::cout << "screenshot: " << file.string() << "\n";
   return true;
-}
-
-/// A mouse event at widget position `at`, delivered as Qt would.
-inline void sendMouse(QWidget* target, QEvent::Type type, QPointF at, Qt::MouseButton button,
-                      Qt::MouseButtons buttons) {
-  QMouseEvent event(type, at, target->mapToGlobal(at), button, buttons, Qt::NoModifier);
-  QApplication::sendEvent(target, &event);
 }
 
 /// Shows `widget` at the given size and spins the event loop until the X server exposed it.

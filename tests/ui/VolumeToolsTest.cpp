@@ -32,13 +32,6 @@ namespace {
 const fs::path kDemo = MERIDIAN_TEST_DEMO_DATA;
 const fs::path kOut = MERIDIAN_TEST_OUTPUT;
 
-void drag(QWidget* target, QPointF from, QPointF to) {
-  sendMouse(target, QEvent::MouseButtonPress, from, Qt::LeftButton, Qt::LeftButton);
-  sendMouse(target, QEvent::MouseMove, (from + to) / 2, Qt::NoButton, Qt::LeftButton);
-  sendMouse(target, QEvent::MouseMove, to, Qt::NoButton, Qt::LeftButton);
-  sendMouse(target, QEvent::MouseButtonRelease, to, Qt::LeftButton, Qt::NoButton);
-}
-
 void wheel(QWidget* target, QPointF at, int notches) {
   QWheelEvent event(at, target->mapToGlobal(at), QPoint(), QPoint(0, 120 * notches), Qt::NoButton, Qt::NoModifier,
                     Qt::NoScrollPhase, false);
@@ -79,7 +72,7 @@ void expectRoiMatchesVoxels(viewers::VolumeViewer& viewer, const core::Volume& v
   viewer.state().setSliceIndex(plane, slice);
   viewer.refresh();
   viewer.setTool(Tool2D::RectangleRoi);
-  drag(view, from, to);
+  drag(view, from, to, Qt::LeftButton, 2);
   const auto measured = view->tools().measurementsOn(slice);
   ASSERT_EQ(measured.size(), 1u) << what;
   const auto& roi = measured.front();
@@ -126,7 +119,7 @@ TEST(VolumeToolsGui, ADistanceDrawnOnAnAnisotropicVolumeReadsMillimetres) {
   const QPointF from(axial->width() * 0.3, axial->height() * 0.35), to(axial->width() * 0.62, axial->height() * 0.7);
   QString message;
   QObject::connect(&viewer, &viewers::VolumeViewer::toolMessage, [&message](const QString& m) { message = m; });
-  drag(axial, from, to);
+  drag(axial, from, to, Qt::LeftButton, 2);
   EXPECT_EQ(viewer.state().crosshair(), crosshairBefore) << "the tool's drag moved the crosshair";
   const int slice = viewer.state().sliceIndex(Plane::Axial);
   const auto measured = axial->tools().measurementsOn(slice);
@@ -152,7 +145,7 @@ TEST(VolumeToolsGui, ADistanceDrawnOnAnAnisotropicVolumeReadsMillimetres) {
   target->setTool(Tool2D::Angle);
   const QPointF vertex(axial->width() * 0.5, axial->height() * 0.5), end1(axial->width() * 0.7, axial->height() * 0.5),
       end2(axial->width() * 0.5, axial->height() * 0.3);
-  drag(axial, end1, vertex);
+  drag(axial, end1, vertex, Qt::LeftButton, 2);
   sendMouse(axial, QEvent::MouseMove, end2, Qt::NoButton, Qt::NoButton);
   sendMouse(axial, QEvent::MouseButtonPress, end2, Qt::LeftButton, Qt::LeftButton);
   sendMouse(axial, QEvent::MouseButtonRelease, end2, Qt::LeftButton, Qt::NoButton);
@@ -203,7 +196,7 @@ TEST(VolumeToolsGui, AMeasurementStaysOnItsSliceAndTheProbeReadsTheVoxel) {
   const int yellowBefore = yellowPixels(axial->grab().toImage());
   viewer.setTool(Tool2D::Distance);
   drag(axial, QPointF(axial->width() * 0.25, axial->height() * 0.3),
-       QPointF(axial->width() * 0.7, axial->height() * 0.6));
+       QPointF(axial->width() * 0.7, axial->height() * 0.6), Qt::LeftButton, 2);
   processEvents();
   const int yellowWith = yellowPixels(axial->grab().toImage());
   std::cout << "yellow pixels: before " << yellowBefore << ", with the distance " << yellowWith << "\n";
@@ -304,10 +297,10 @@ TEST(VolumeToolsGui, ScreenshotShowsHeatmapColourBarLabelMapAndMeasurements) {
   viewer.setTool(Tool2D::Distance);
   // Across the aorta with its stent, and an ellipse in the vertebral body.
   drag(axial, QPointF(axial->width() * 0.47, axial->height() * 0.33),
-       QPointF(axial->width() * 0.64, axial->height() * 0.36));
+       QPointF(axial->width() * 0.64, axial->height() * 0.36), Qt::LeftButton, 2);
   viewer.setTool(Tool2D::EllipseRoi);
   drag(axial, QPointF(axial->width() * 0.33, axial->height() * 0.75),
-       QPointF(axial->width() * 0.47, axial->height() * 0.88));
+       QPointF(axial->width() * 0.47, axial->height() * 0.88), Qt::LeftButton, 2);
   processEvents();
   fs::create_directories(kOut);
   const fs::path file = kOut / "volume-tools-all-overlays.png";

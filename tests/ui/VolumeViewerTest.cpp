@@ -34,12 +34,6 @@ const fs::path kOut = MERIDIAN_TEST_OUTPUT;
 
 void save(const QImage& image, const std::string& name) { ASSERT_TRUE(savePng(image, kOut, name)) << name; }
 
-void drag(QWidget* target, QPointF from, QPointF to, Qt::MouseButton button) {
-  sendMouse(target, QEvent::MouseButtonPress, from, button, button);
-  sendMouse(target, QEvent::MouseMove, to, Qt::NoButton, button);
-  sendMouse(target, QEvent::MouseButtonRelease, to, button, Qt::NoButton);
-}
-
 // Centre of mass of the screen pixels brighter than `threshold` (x, y, count).
 std::array<double, 3> brightCentroid(const QImage& shot, double threshold) {
   double sx = 0, sy = 0, n = 0;
@@ -183,7 +177,7 @@ TEST(VolumeViewerGui, ClickScrollAndDragDriveTheLinkedPlanes) {
   // Right-drag in the sagittal plane widens the window for all planes.
   auto* sagittal = viewer.planeView(Plane::Sagittal);
   const double widthBefore = state.window().width;
-  drag(sagittal, QPointF(100, 100), QPointF(160, 100), Qt::RightButton);
+  drag(sagittal, QPointF(100, 100), QPointF(160, 100), Qt::RightButton, 1);
   EXPECT_GT(state.window().width, widthBefore);
   processEvents();
   const QImage axialShot = axial->grabFramebuffer();
