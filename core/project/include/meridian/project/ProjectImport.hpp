@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "meridian/core/JobControl.hpp"
+#include "meridian/core/JobRunner.hpp"
 #include "meridian/core/Result.hpp"
 #include "meridian/project/ProjectStore.hpp"
 
@@ -37,6 +38,10 @@ struct ImportReport {
   std::vector<CaseId> alreadyPresent;
   std::vector<ImportFailure> failed;
 };
+
+/// A series' digest: SHA-256 of the lines "<sha256>  <path relative to base>\n" sorted by
+/// path (sha256sum's output), so any changed, added or missing file changes it.
+std::string seriesDigest(const std::vector<CaseFile>& files, const std::filesystem::path& base);
 
 core::Result<ImportReport> importIntoProject(ProjectStore& store, const std::vector<std::filesystem::path>& paths,
                                              const core::JobControl& job = core::JobControl());

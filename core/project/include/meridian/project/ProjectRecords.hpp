@@ -20,20 +20,28 @@ enum class CaseKind { Image, Volume, Slide };
 const char* toString(CaseKind kind);                 // "image", "volume", "slide"
 std::optional<CaseKind> caseKindFromString(const std::string& text);
 
+/// One file of a case, with what it held when it was added.
+struct CaseFile {
+  std::string path;  // absolute
+  std::string sha256;
+  std::int64_t byteSize = 0;
+};
+
 struct CaseRecord {
   CaseId id = 0;
   std::string path;       // absolute path of the file, or of the series' folder / DICOMDIR
   CaseKind kind = CaseKind::Image;
   std::string format;     // "PNG", "DICOM", "NIfTI", "generic-tiff", ...
-  // SHA-256 of the file's bytes; for a DICOM series, of the lines "<sha256>  <file name>\n"
-  // of its files sorted by name (sha256sum's format), so any changed slice changes it.
+  // SHA-256 of the file's bytes; for a DICOM series, of the lines "<sha256>  <path relative
+  // to the series' folder>\n" of its files sorted by path (sha256sum's output format), so
+  // any changed slice changes it (seriesDigest in ProjectImport.hpp).
   std::string sha256;
   std::int64_t byteSize = 0;  // file size, or the sum over the series' files
   // DICOM, where the files say so (empty otherwise).
   std::string patientId, patientName, studyUid, studyDate, studyDescription;
   std::string seriesUid, seriesDescription, modality;
   int seriesNumber = 0;
-  std::vector<std::string> files;  // DICOM series: its image files (absolute); else empty
+  std::vector<CaseFile> files;     // every file of the case (one for a single file), by path
   std::string addedUtc;            // ISO 8601, "2026-12-02T03:04:05Z"
 };
 

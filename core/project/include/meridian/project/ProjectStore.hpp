@@ -145,6 +145,8 @@ class ProjectStore {
  private:
   struct Impl;
   explicit ProjectStore(std::unique_ptr<Impl> impl);
+  static core::Result<std::unique_ptr<ProjectStore>> openFolder(const std::filesystem::path& folder, OpenMode mode,
+                                                                bool creating);
   std::unique_ptr<Impl> impl_;
 };
 
