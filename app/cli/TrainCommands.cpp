@@ -21,18 +21,9 @@ namespace meridian::app {
 namespace fs = std::filesystem;
 namespace {
 
-int fail(const core::Error& error) {
-  std::fprintf(stderr, "meridian-cli: %s\n", error.message.c_str());
-  switch (error.code) {
-    case core::ErrorCode::InvalidArgument:
-    case core::ErrorCode::NotFound:
-    case core::ErrorCode::Unsupported:
-    case core::ErrorCode::Corrupt:
-      return kExitBadInput;
-    default:
-      return kExitFailure;
-  }
-}
+// Exit codes come from ExitCodes.hpp's one map. What the model layer refuses here is the
+// labels CSV or the model folder the user named (one class, too few per class, no
+// patient-level split), so its InvalidArgument is judged on an input file: exit 3.
 
 core::Result<core::Image2D> loadImage(const fs::path& path) {
   auto opened = io::ReaderRegistry::builtin().open(path);
@@ -157,15 +148,15 @@ int TrainCommandSet::runEmbed() const {
   model::LabelCsvOptions csvOptions;
   csvOptions.requireTwoClasses = false;
   auto labels = model::readLabelsCsv(labels_, csvOptions);
-  if (!labels) return fail(labels.error());
+  if (!labels) return fail(labels.error(), Judged::InputFile);
   auto vit = model::VitModel::load(model_);
-  if (!vit) return fail(vit.error());
+  if (!vit) return fail(vit.error(), Judged::InputFile);
   const model::EmbeddingCache cache(cache_.empty() ? model::EmbeddingCache::defaultDirectory() : cache_);
   std::vector<fs::path> paths;
   for (const auto& image : labels.value().images) paths.push_back(image.path);
   auto embedded = model::embedImages(*vit.value(), vit.value()->card().provenance.weightsSha256, paths, loadImage,
                                      &cache, progressJob());
-  if (!embedded) return fail(embedded.error());
+  if (!embedded) return fail(embedded.error(), Judged::InputFile);
   const auto& e = embedded.value();
   if (json_) {
     std::cout << nlohmann::json{{"images", paths.size()},
@@ -193,7 +184,7 @@ int TrainCommandSet::runTrain() const {
   model::LabelCsvOptions csvOptions;
   csvOptions.minPerClass = static_cast<std::size_t>(minPerClass_);
   auto labels = model::readLabelsCsv(labels_, csvOptions);
-  if (!labels) return fail(labels.error());
+  if (!labels) return fail(labels.error(), Judged::InputFile);
   model::TrainOptions options;
   options.method = *method;
   options.seed = seed_;
@@ -215,7 +206,7 @@ int TrainCommandSet::runTrain() const {
   const model::EmbeddingCache cache(cache_.empty() ? model::EmbeddingCache::defaultDirectory() : cache_);
   auto report =
       model::trainModel(model_, labels.value(), out_, options, loadImage, noCache_ ? nullptr : &cache, progressJob());
-  if (!report) return fail(report.error());
+  if (!report) return fail(report.error(), Judged::InputFile);
   const auto& r = report.value();
   if (json_) {
     nlohmann::json out{{"model", out_.string()},
@@ -243,7 +234,7 @@ int TrainCommandSet::runTrain() const {
 
 int TrainCommandSet::runEvaluate() const {
   auto labels = model::readLabelsCsv(labels_);
-  if (!labels) return fail(labels.error());
+  if (!labels) return fail(labels.error(), Judged::InputFile);
   model::metrics::EvaluationOptions options;
   options.bootstrap.resamples = bootstrap_;
   options.bootstrap.seed = seed_;
@@ -251,7 +242,7 @@ int TrainCommandSet::runEvaluate() const {
   const model::EmbeddingCache cache(cache_.empty() ? model::EmbeddingCache::defaultDirectory() : cache_);
   auto report =
       model::evaluateModel(model_, labels.value(), options, loadImage, noCache_ ? nullptr : &cache, progressJob());
-  if (!report) return fail(report.error());
+  if (!report) return fail(report.error(), Judged::InputFile);
   if (json_)
     std::cout << reportJson(report.value()).dump(2) << "\n";
   else
