@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 
@@ -9,11 +10,11 @@ namespace meridian::app {
 namespace {
 
 // The job Ctrl-C cancels. JobControl::cancel() is one lock-free atomic store, which a
-// signal handler may do.
-const core::JobControl* g_cancelTarget = nullptr;
+// signal handler may do; the pointer itself is a lock-free atomic too.
+std::atomic<const core::JobControl*> g_cancelTarget{nullptr};
 
 extern "C" void cancelOnSigint(int) {
-  if (g_cancelTarget) g_cancelTarget->cancel();
+  if (const auto* target = g_cancelTarget.load()) target->cancel();
   std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
 }
 
@@ -44,6 +45,23 @@ void JobProgressLine::show(const core::JobProgress& p) {
                eta, terminal_ ? "   " : "\n");
   std::fflush(stderr);
   open_ = terminal_;
+}
+
+core::Status JobProgressLine::run(core::JobRunner& runner, std::string title, core::JobFunction work) {
+  runner.setListener([this](const core::JobStatus& s) {
+    if (s.state == core::JobState::Running && (s.progress.total > 0 || !s.progress.stage.empty())) show(s.progress);
+  });
+  const core::JobId id = runner.submit(std::move(title), [this, work = std::move(work)](const core::JobControl& control) {
+    runnerJob_ = control;
+    g_cancelTarget = &runnerJob_;
+    if (job_.cancelled()) control.cancel();  // Ctrl-C before the job started
+    return work(control);
+  });
+  core::Status result = runner.wait(id);
+  g_cancelTarget = &job_;
+  runner.setListener({});
+  finish();
+  return result;
 }
 
 void JobProgressLine::finish() {

@@ -3,11 +3,14 @@
 // SIGINT cancels its JobControl (the job stops after the unit it is on and keeps what it
 // finished) and a second SIGINT kills the process as usual. On a terminal the line is
 // redrawn in place; otherwise (logs, tests) one line is written at most once a second.
+// run() makes it a view of the one job runner (core/JobRunner.hpp): the window's jobs panel
+// is the other view of the same JobStatus.
 
 #include <chrono>
 #include <string>
 
 #include "meridian/core/JobControl.hpp"
+#include "meridian/core/JobRunner.hpp"
 
 namespace meridian::app {
 
@@ -22,6 +25,10 @@ class JobProgressLine {
   /// Ends the line (a newline on a terminal).
   void finish();
 
+  /// Runs `work` as a job of `runner`, shows its progress and ETA here, lets Ctrl-C cancel
+  /// it, waits for it and returns what it returned (ErrorCode::Cancelled when cancelled).
+  core::Status run(core::JobRunner& runner, std::string title, core::JobFunction work);
+
  private:
   void show(const core::JobProgress& progress);
 
@@ -30,6 +37,7 @@ class JobProgressLine {
   bool open_ = false;
   std::chrono::steady_clock::time_point lastPrint_{};
   core::JobControl job_;
+  core::JobControl runnerJob_;  // the runner's control of the job run() waits for
 };
 
 }  // namespace meridian::app

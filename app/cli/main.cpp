@@ -8,6 +8,7 @@
 #include "CommandLine.hpp"
 #include "ExitCodes.hpp"
 #include "ModelCommandLoader.hpp"
+#include "ProjectCommands.hpp"
 #include "meridian/core/Logging.hpp"
 
 namespace {
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   ExplainOptions explain;
   PretrainOptions pretrain;
   TrainCommandOptions train;
+  ProjectOptions project;
   const Command commands[] = {
       withModel(addDemoCommand(cli, demo), [&](const ModelCommands& m) { return m.demo(demo); }),
       here(addInfoCommand(cli, info), [&] { return runInfo(info.path, info.json); }),
@@ -75,6 +77,7 @@ int main(int argc, char** argv) {
       withModel(addTrainCommand(cli, train), [&](const ModelCommands& m) { return m.train(train); }),
       withModel(addEvaluateCommand(cli, train), [&](const ModelCommands& m) { return m.evaluate(train); }),
       withModel(addVersionCommand(cli), [](const ModelCommands& m) { return m.version(); }),
+      here(addProjectCommand(cli, project), [&] { return runProject(project); }),
   };
 
   try {

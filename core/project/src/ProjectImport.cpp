@@ -58,9 +58,7 @@ bool isInside(const fs::path& path, const fs::path& folder) {
 }
 
 /// Hashes every file: one CaseFile per file and the case's digest.
-core::Status hashFiles(const std::vector<fs::path>& files, const fs::path& base, CaseRecord& record,
-                       const core::JobControl& job) {
-  std::vector<std::pair<std::string, std::string>> lines;  // relative path, sha256
+core::Status hashFiles(const std::vector<fs::path>& files, CaseRecord& record, const core::JobControl& job) {
   for (const auto& f : files) {
     if (job.cancelled()) return makeError(ErrorCode::Cancelled, "cancelled");
     auto hash = core::sha256OfFile(f);
@@ -69,11 +67,10 @@ core::Status hashFiles(const std::vector<fs::path>& files, const fs::path& base,
     const auto size = static_cast<std::int64_t>(fs::file_size(f, ec));
     record.files.push_back({f.string(), hash.value(), ec ? 0 : size});
     record.byteSize += ec ? 0 : size;
-    lines.emplace_back(f.lexically_relative(base).generic_string(), hash.value());
   }
   std::sort(record.files.begin(), record.files.end(), [](const CaseFile& a, const CaseFile& b) { return a.path < b.path; });
   record.sha256 = record.seriesUid.empty() && files.size() == 1 ? record.files.front().sha256
-                                                                 : seriesDigest(record.files, base);
+                                                                 : seriesDigest(record.files);
   return core::Ok{};
 }
 
@@ -100,8 +97,7 @@ core::Result<CaseRecord> describe(const Candidate& c, const core::JobControl& jo
       r.kind = kindOf(opened.value().kind());
     }
     std::vector<fs::path> files(s.files.begin(), s.files.end());
-    const fs::path base = fs::is_directory(c.path) ? c.path : c.path.parent_path();
-    if (auto h = hashFiles(files, base, r, job); !h) return h.error();
+    if (auto h = hashFiles(files, r, job); !h) return h.error();
     return r;
   }
   const auto* reader = io::ReaderRegistry::builtin().find(c.path);
@@ -110,7 +106,7 @@ core::Result<CaseRecord> describe(const Candidate& c, const core::JobControl& jo
   if (!opened) return opened.error();
   r.kind = kindOf(opened.value().kind());
   r.format = opened.value().format;
-  if (auto h = hashFiles({c.path}, c.path.parent_path(), r, job); !h) return h.error();
+  if (auto h = hashFiles({c.path}, r, job); !h) return h.error();
   return r;
 }
 
@@ -134,12 +130,12 @@ void addSeries(const std::vector<io::DicomSeriesInfo>& series, const fs::path& f
 
 }  // namespace
 
-std::string seriesDigest(const std::vector<CaseFile>& files, const fs::path& base) {
-  std::vector<std::string> lines;
-  for (const auto& f : files) lines.push_back(f.sha256 + "  " + fs::path(f.path).lexically_relative(base).generic_string() + "\n");
-  std::sort(lines.begin(), lines.end(), [](const std::string& a, const std::string& b) { return a.substr(66) < b.substr(66); });
+std::string seriesDigest(const std::vector<CaseFile>& files) {
+  std::vector<std::string> hashes;
+  for (const auto& f : files) hashes.push_back(f.sha256);
+  std::sort(hashes.begin(), hashes.end());
   std::string all;
-  for (const auto& l : lines) all += l;
+  for (const auto& h : hashes) all += h + "\n";
   return core::sha256OfBytes(all);
 }
 

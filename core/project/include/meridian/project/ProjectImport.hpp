@@ -39,9 +39,10 @@ struct ImportReport {
   std::vector<ImportFailure> failed;
 };
 
-/// A series' digest: SHA-256 of the lines "<sha256>  <path relative to base>\n" sorted by
-/// path (sha256sum's output), so any changed, added or missing file changes it.
-std::string seriesDigest(const std::vector<CaseFile>& files, const std::filesystem::path& base);
+/// A series' content digest: SHA-256 of its files' SHA-256s, sorted, one per line ("<hex>\n").
+/// Any changed, added or missing file changes it; where the files lie (a folder scan or a
+/// DICOMDIR, a moved folder) does not.
+std::string seriesDigest(const std::vector<CaseFile>& files);
 
 core::Result<ImportReport> importIntoProject(ProjectStore& store, const std::vector<std::filesystem::path>& paths,
                                              const core::JobControl& job = core::JobControl());

@@ -32,9 +32,9 @@ struct CaseRecord {
   std::string path;       // absolute path of the file, or of the series' folder / DICOMDIR
   CaseKind kind = CaseKind::Image;
   std::string format;     // "PNG", "DICOM", "NIfTI", "generic-tiff", ...
-  // SHA-256 of the file's bytes; for a DICOM series, of the lines "<sha256>  <path relative
-  // to the series' folder>\n" of its files sorted by path (sha256sum's output format), so
-  // any changed slice changes it (seriesDigest in ProjectImport.hpp).
+  // SHA-256 of the file's bytes; for a DICOM series, of its files' SHA-256s sorted, one per
+  // line, so any changed slice changes it and its location does not (seriesDigest in
+  // ProjectImport.hpp).
   std::string sha256;
   std::int64_t byteSize = 0;  // file size, or the sum over the series' files
   // DICOM, where the files say so (empty otherwise).
