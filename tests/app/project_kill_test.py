@@ -145,9 +145,9 @@ def main():
         model = Model(state)
         proc = subprocess.Popen([cli, "project", "session", project], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
-        # Kill after a random delay: 0-40 ms often lands in start-up or the first edit,
-        # longer ones in the middle of a run of edits.
-        delay = rng.choice([rng.uniform(0, 0.04), rng.uniform(0.02, 0.6)])
+        # Kill after a random delay: a quarter land in start-up (opening the project takes
+        # about 0.3 s here) or the first edits, the rest in the middle of a run of edits.
+        delay = rng.uniform(0, 0.5) if rng.random() < 0.25 else rng.uniform(0.3, 1.5)
         timer = threading.Timer(delay, lambda: proc.send_signal(signal.SIGKILL))
         timer.start()
         pending = None  # the edit sent whose "ok" has not been read

@@ -122,7 +122,8 @@ void addSeries(const std::vector<io::DicomSeriesInfo>& series, const fs::path& f
       claimed.insert(files.back());
     }
     c.series->files = files;
-    c.path = pathIsDicomDir ? fallback : commonFolder(files);
+    // A series is named by its folder, a one-file series (a radiograph, a cine) by its file.
+    c.path = pathIsDicomDir ? fallback : files.size() == 1 ? files.front() : commonFolder(files);
     if (c.path.empty()) c.path = fallback;
     out.push_back(std::move(c));
   }

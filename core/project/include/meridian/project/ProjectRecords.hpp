@@ -14,8 +14,9 @@ using ClassId = std::int64_t;
 using PredictionId = std::int64_t;
 using ModelRunId = std::int64_t;
 
-/// What a case is. A DICOM series is a Volume whose `seriesUid` is set and whose `path` is
-/// the folder (or DICOMDIR) its files were found in.
+/// What a case is. A DICOM series has `seriesUid` set; its `path` is the deepest folder
+/// holding its files (the DICOMDIR when added through one; the file itself for a one-file
+/// series). A one-file series that is one 2D picture (a radiograph) is an Image.
 enum class CaseKind { Image, Volume, Slide };
 const char* toString(CaseKind kind);                 // "image", "volume", "slide"
 std::optional<CaseKind> caseKindFromString(const std::string& text);
