@@ -179,9 +179,11 @@ def main():
         proc.wait()
         if proc.returncode != -signal.SIGKILL:
             raise SystemExit(f"FAIL: the session ended with {proc.returncode}, not the kill: {proc.stderr.read()}")
-        proc.stdout.close()
-        proc.stdin.close() if not proc.stdin.closed else None
-        proc.stderr.close()
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            try:
+                stream.close()
+            except BrokenPipeError:  # an edit still buffered for the killed process
+                pass
 
         integrity(project)
         found = read_state(cli, project)
