@@ -1,7 +1,8 @@
 #pragma once
 // A long CLI job's progress on stderr and Ctrl-C as cancel: while a JobProgressLine lives,
-// SIGINT cancels its JobControl (the job stops after the unit it is on and keeps what it
-// finished) and a second SIGINT kills the process as usual. On a terminal the line is
+// SIGINT (and SIGTERM) cancels its JobControl (the job stops after the unit it is on, keeps
+// what it finished and ends with ErrorCode::Cancelled) and a second one ends the process as
+// usual. Every meridian-cli command that runs a job uses it: one progress view, one cancel. On a terminal the line is
 // redrawn in place; otherwise (logs, tests) one line is written at most once a second.
 // run() makes it a view of the one job runner (core/JobRunner.hpp): the window's jobs panel
 // is the other view of the same JobStatus.
@@ -16,7 +17,8 @@ namespace meridian::app {
 
 class JobProgressLine {
  public:
-  explicit JobProgressLine(std::string what);
+  /// `visible` false: cancel only, no line (e.g. the ranks of a distributed run but one).
+  explicit JobProgressLine(std::string what, bool visible = true);
   ~JobProgressLine();
   JobProgressLine(const JobProgressLine&) = delete;
   JobProgressLine& operator=(const JobProgressLine&) = delete;
@@ -33,6 +35,7 @@ class JobProgressLine {
   void show(const core::JobProgress& progress);
 
   std::string what_;
+  bool visible_ = true;
   bool terminal_ = false;
   bool open_ = false;
   std::chrono::steady_clock::time_point lastPrint_{};
