@@ -6,8 +6,6 @@
 #include <dcmtk/dcmdata/dcmetinf.h>
 #include <dcmtk/dcmdata/dcsequen.h>
 #include <dcmtk/dcmdata/dcuid.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -18,6 +16,7 @@
 
 #include "BasicProfile.hpp"
 #include "DateShift.hpp"
+#include "DicomFileWrite.hpp"
 #include "UidRemapper.hpp"
 
 namespace meridian::report {
@@ -239,30 +238,7 @@ struct DicomDeidentifier::Impl {
     std::error_code ec;
     if (fs::exists(target, ec) && fs::equivalent(target, input, ec))
       return makeError(ErrorCode::InvalidArgument, target.string() + " is the input file; a de-identified copy never replaces its original");
-    if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
-    if (ec) return makeError(ErrorCode::Io, target.parent_path().string() + ": cannot create the folder: " + ec.message());
-
-    // Temporary file beside the target, flushed, then renamed: a crash or a full disk leaves
-    // no half-written .dcm behind.
-    std::string tmp = (target.parent_path() / ("." + target.filename().string() + ".XXXXXX")).string();
-    const int fd = ::mkstemp(tmp.data());
-    if (fd < 0) return makeError(ErrorCode::Io, target.string() + ": cannot create a temporary file: " + std::strerror(errno));
-    ::close(fd);
-    file.getMetaInfo()->clear();  // a fresh meta header: the old one may name the sending station
-    OFCondition saved = file.saveFile(tmp.c_str(), xfer, EET_ExplicitLength, EGL_recalcGL, EPD_noChange, 0, 0, EWM_createNewMeta);
-    if (saved.bad()) {
-      ::unlink(tmp.c_str());
-      return makeError(ErrorCode::Io, target.string() + ": cannot write (disk full?): " + saved.text());
-    }
-    const int syncFd = ::open(tmp.c_str(), O_RDONLY);
-    const bool synced = syncFd >= 0 && ::fsync(syncFd) == 0;
-    if (syncFd >= 0) ::close(syncFd);
-    ::chmod(tmp.c_str(), 0644);
-    if (!synced || ::rename(tmp.c_str(), target.c_str()) != 0) {
-      const std::string why = std::strerror(errno);
-      ::unlink(tmp.c_str());
-      return makeError(ErrorCode::Io, target.string() + ": cannot flush and move the finished file into place: " + why);
-    }
+    if (auto saved = detail::saveDicomAtomically(file, target, xfer); !saved) return saved.error();
     return target;
   }
 };

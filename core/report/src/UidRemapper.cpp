@@ -7,12 +7,11 @@
 
 namespace meridian::report::detail {
 
-std::string randomUid() {
-  // 128 random bits as four 32-bit limbs (most significant first), printed in decimal by
-  // repeated division: portable, no __int128.
-  std::random_device device;
-  std::array<std::uint32_t, 4> limbs{};
-  for (auto& limb : limbs) limb = static_cast<std::uint32_t>(device());
+namespace {
+
+// 128 bits as four 32-bit limbs (most significant first), printed in decimal by repeated
+// division: portable, no __int128.
+std::string uidFromLimbs(std::array<std::uint32_t, 4> limbs) {
   std::string digits;
   while (std::any_of(limbs.begin(), limbs.end(), [](std::uint32_t v) { return v != 0; })) {
     std::uint64_t remainder = 0;
@@ -26,6 +25,22 @@ std::string randomUid() {
   if (digits.empty()) digits = "0";
   std::reverse(digits.begin(), digits.end());
   return "2.25." + digits;
+}
+
+}  // namespace
+
+std::string randomUid() {
+  std::random_device device;
+  std::array<std::uint32_t, 4> limbs{};
+  for (auto& limb : limbs) limb = static_cast<std::uint32_t>(device());
+  return uidFromLimbs(limbs);
+}
+
+std::string uidFromHex(const std::string& hex) {
+  std::array<std::uint32_t, 4> limbs{};
+  for (std::size_t i = 0; i < 4 && hex.size() >= 8 * (i + 1); ++i)
+    limbs[i] = static_cast<std::uint32_t>(std::stoul(hex.substr(8 * i, 8), nullptr, 16));
+  return uidFromLimbs(limbs);
 }
 
 std::string UidRemapper::remap(const std::string& original) {

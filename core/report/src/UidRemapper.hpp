@@ -23,4 +23,8 @@ class UidRemapper {
 /// "2.25." followed by a fresh random 128-bit number in decimal (at most 44 characters).
 std::string randomUid();
 
+/// "2.25." followed by the first 128 bits of a hex digest (e.g. a SHA-256): the same input
+/// gives the same UID, as a model's weights give its Device Observer UID.
+std::string uidFromHex(const std::string& hex);
+
 }  // namespace meridian::report::detail
