@@ -23,4 +23,16 @@ set +e
 set -e
 check "test $rc -eq 2" "writing over the input is a usage error (got $rc)"
 check "test \"\$(sha256sum '$demo/ct-slice.dcm')\" = \"$before\"" "the input is unchanged"
+# A folder with a file whose pixels carry burned-in text: that one is refused (named on
+# stderr), the other is written, and the exit code says the export is incomplete (3).
+mkdir -p "$out/mixed-in"
+cp "$demo/ct-abdomen-stent-dicom/IM0000.dcm" "$out/mixed-in/burned.dcm"
+cp "$demo/ct-abdomen-stent-dicom/IM0001.dcm" "$out/mixed-in/clean.dcm"
+dcmodify -nb -i "(0028,0301)=YES" "$out/mixed-in/burned.dcm"
+set +e
+"$cli" deid "$out/mixed-in" "$out/mixed-out" > /dev/null 2> "$out/mixed.err"; rc=$?
+set -e
+check "test $rc -eq 3" "a refused file makes the exit code 3 (got $rc)"
+check "grep -q 'burned.dcm: Burned In Annotation is YES' '$out/mixed.err'" "stderr names the refused file and why"
+check "test \$(find '$out/mixed-out' -type f | wc -l) -eq 1" "only the clean file was written"
 echo "deid command: all checks passed"
