@@ -25,8 +25,8 @@ std::uint32_t key(std::uint16_t group, std::uint16_t element) {
 }  // namespace
 
 ProfileRule basicProfileRule(std::uint16_t group, std::uint16_t element) {
-  if (group % 2 == 1) return {ProfileAction::Remove, false};                  // private attributes
-  if ((group & 0xFF00) == 0x5000) return {ProfileAction::Remove, false};      // curve data
+  if (group % 2 == 1) return {ProfileAction::Remove, false};                   // private attributes
+  if ((group & 0xFF00) == 0x5000) return {ProfileAction::Remove, false};       // curve data
   if ((group & 0xFF00) == 0x6000 && (element == 0x3000 || element == 0x4000))  // overlay data, comments
     return {ProfileAction::Remove, false};
   const std::uint32_t wanted = key(group, element);
@@ -49,8 +49,12 @@ ProfileAction resolve(ProfileAction action) {
   }
 }
 
-std::size_t basicProfileTableSize() { return std::size(kTable); }
+std::size_t basicProfileTableSize() {
+  return std::size(kTable);
+}
 
-std::uint32_t basicProfileTableTag(std::size_t i) { return key(kTable[i].group, kTable[i].element); }
+std::uint32_t basicProfileTableTag(std::size_t i) {
+  return key(kTable[i].group, kTable[i].element);
+}
 
 }  // namespace meridian::report::detail

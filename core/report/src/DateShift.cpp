@@ -28,7 +28,9 @@ void civilFromDays(long z, long& y, unsigned& m, unsigned& d) {
   y = static_cast<long>(yoe) + era * 400 + (m <= 2);
 }
 
-bool isLeap(long y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool isLeap(long y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 unsigned daysInMonth(long y, unsigned m) {
   static const unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

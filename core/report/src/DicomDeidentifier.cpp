@@ -46,9 +46,23 @@ std::string joinValues(const std::vector<std::string>& parts) {
 
 bool isStringVr(DcmEVR vr) {
   switch (vr) {
-    case EVR_AE: case EVR_AS: case EVR_CS: case EVR_DA: case EVR_DS: case EVR_DT: case EVR_IS:
-    case EVR_LO: case EVR_LT: case EVR_PN: case EVR_SH: case EVR_ST: case EVR_TM: case EVR_UC:
-    case EVR_UR: case EVR_UT: case EVR_UI:
+    case EVR_AE:
+    case EVR_AS:
+    case EVR_CS:
+    case EVR_DA:
+    case EVR_DS:
+    case EVR_DT:
+    case EVR_IS:
+    case EVR_LO:
+    case EVR_LT:
+    case EVR_PN:
+    case EVR_SH:
+    case EVR_ST:
+    case EVR_TM:
+    case EVR_UC:
+    case EVR_UR:
+    case EVR_UT:
+    case EVR_UI:
       return true;
     default:
       return false;
@@ -57,7 +71,14 @@ bool isStringVr(DcmEVR vr) {
 
 bool isNumberVr(DcmEVR vr) {
   switch (vr) {
-    case EVR_US: case EVR_SS: case EVR_UL: case EVR_SL: case EVR_FL: case EVR_FD: case EVR_SV: case EVR_UV:
+    case EVR_US:
+    case EVR_SS:
+    case EVR_UL:
+    case EVR_SL:
+    case EVR_FL:
+    case EVR_FD:
+    case EVR_SV:
+    case EVR_UV:
       return true;
     default:
       return false;
@@ -67,13 +88,21 @@ bool isNumberVr(DcmEVR vr) {
 /// A value of the element's VR that identifies no one (the profile's "D").
 const char* dummyFor(DcmEVR vr) {
   switch (vr) {
-    case EVR_DA: return "19000101";
-    case EVR_DT: return "19000101000000";
-    case EVR_TM: return "000000";
-    case EVR_AS: return "000Y";
-    case EVR_DS: case EVR_IS: return "0";
-    case EVR_AE: return "ANONYMOUS";
-    default: return "ANONYMIZED";
+    case EVR_DA:
+      return "19000101";
+    case EVR_DT:
+      return "19000101000000";
+    case EVR_TM:
+      return "000000";
+    case EVR_AS:
+      return "000Y";
+    case EVR_DS:
+    case EVR_IS:
+      return "0";
+    case EVR_AE:
+      return "ANONYMOUS";
+    default:
+      return "ANONYMIZED";
   }
 }
 
@@ -109,7 +138,9 @@ struct DicomDeidentifier::Impl {
     if (element.getOFStringArray(value).bad()) return false;
     if (value.empty()) return true;
     if (vr == EVR_TM)  // the option moves days; a valid time of day stays as it is
-      return std::all_of(value.begin(), value.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == ':' || c == ' ' || c == '\\'; });
+      return std::all_of(value.begin(), value.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == ':' || c == ' ' || c == '\\';
+      });
     auto parts = splitValues(value.c_str());
     for (auto& part : parts) {
       while (!part.empty() && part.back() == ' ') part.pop_back();
@@ -172,8 +203,10 @@ struct DicomDeidentifier::Impl {
           giveDummy(*element, vr);
           break;
         case ProfileAction::Uid:
-          if (vr == EVR_UI) replaceUids(*element);
-          else element->clear();
+          if (vr == EVR_UI)
+            replaceUids(*element);
+          else
+            element->clear();
           break;
         default:
           delete item.remove(element);
@@ -186,8 +219,9 @@ struct DicomDeidentifier::Impl {
     const bool shifted = options.dateShiftDays.has_value();
     dataset.putAndInsertString(DCM_PatientIdentityRemoved, "YES");
     // LO: at most 64 characters a value; the code sequence below says the same in codes.
-    dataset.putAndInsertString(DCM_DeidentificationMethod, shifted ? "PS3.15 Annex E Basic Profile, Modified Dates (Meridian)"
-                                                                   : "PS3.15 Annex E Basic Profile (Meridian)");
+    dataset.putAndInsertString(DCM_DeidentificationMethod,
+                               shifted ? "PS3.15 Annex E Basic Profile, Modified Dates (Meridian)"
+                                       : "PS3.15 Annex E Basic Profile (Meridian)");
     dataset.findAndDeleteElement(DCM_DeidentificationMethodCodeSequence);
     auto addCode = [&](const char* value, const char* meaning) {
       DcmItem* code = nullptr;
@@ -205,23 +239,27 @@ struct DicomDeidentifier::Impl {
   core::Result<fs::path> write(const fs::path& input, const fs::path& outputDirOrFile, bool intoFolder) {
     if (!fs::is_regular_file(input)) return makeError(ErrorCode::NotFound, input.string() + ": no such file");
     if (!fileHasPart10Preamble(input))
-      return makeError(ErrorCode::Unsupported, input.string() + ": not a DICOM Part 10 file (no 'DICM' after the preamble)");
+      return makeError(ErrorCode::Unsupported,
+                       input.string() + ": not a DICOM Part 10 file (no 'DICM' after the preamble)");
     DcmFileFormat file;
-    if (OFCondition c = file.loadFile(input.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_fileOnly); c.bad())
+    if (OFCondition c = file.loadFile(input.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_fileOnly);
+        c.bad())
       return makeError(ErrorCode::Corrupt, input.string() + ": DCMTK cannot read it: " + c.text());
     DcmDataset& dataset = *file.getDataset();
     OFString sopClass;
     file.getMetaInfo()->findAndGetOFString(DCM_MediaStorageSOPClassUID, sopClass);
     if (sopClass == UID_MediaStorageDirectoryStorage)
-      return makeError(ErrorCode::Unsupported, input.string() +
-                                                   ": a DICOMDIR indexes the original files by path and name; it is not "
-                                                   "copied (de-identify the image files it lists)");
+      return makeError(ErrorCode::Unsupported,
+                       input.string() +
+                           ": a DICOMDIR indexes the original files by path and name; it is not "
+                           "copied (de-identify the image files it lists)");
     OFString burnedIn;
     if (dataset.findAndGetOFString(DCM_BurnedInAnnotation, burnedIn).good() && burnedIn == "YES")
       return makeError(ErrorCode::Unsupported,
-                       input.string() + ": Burned In Annotation is YES: text drawn into the pixels (often the "
-                                        "patient's name or ID) cannot be removed by de-identifying attributes, so the "
-                                        "file was not exported");
+                       input.string() +
+                           ": Burned In Annotation is YES: text drawn into the pixels (often the "
+                           "patient's name or ID) cannot be removed by de-identifying attributes, so the "
+                           "file was not exported");
     const E_TransferSyntax xfer = dataset.getOriginalXfer();
     clean(dataset);
     markDeidentified(dataset);
@@ -237,7 +275,8 @@ struct DicomDeidentifier::Impl {
     }
     std::error_code ec;
     if (fs::exists(target, ec) && fs::equivalent(target, input, ec))
-      return makeError(ErrorCode::InvalidArgument, target.string() + " is the input file; a de-identified copy never replaces its original");
+      return makeError(ErrorCode::InvalidArgument,
+                       target.string() + " is the input file; a de-identified copy never replaces its original");
     if (auto saved = detail::saveDicomAtomically(file, target, xfer); !saved) return saved.error();
     return target;
   }
@@ -258,7 +297,9 @@ core::Result<fs::path> DicomDeidentifier::writeInto(const fs::path& input, const
   return impl_->write(input, outputDir, true);
 }
 
-std::size_t DicomDeidentifier::uidsReplaced() const { return impl_->uids.size(); }
+std::size_t DicomDeidentifier::uidsReplaced() const {
+  return impl_->uids.size();
+}
 
 core::Result<DeidSummary> deidentify(const fs::path& input, const fs::path& output, const DeidOptions& options,
                                      const core::JobControl* job) {
@@ -288,8 +329,8 @@ core::Result<DeidSummary> deidentify(const fs::path& input, const fs::path& outp
                      output.string() + " is inside the input folder " + input.string() +
                          "; choose an output folder outside it so the originals and the copies stay apart");
   std::vector<fs::path> files;
-  for (fs::recursive_directory_iterator it(input, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
-       it.increment(ec))
+  for (fs::recursive_directory_iterator it(input, fs::directory_options::skip_permission_denied, ec), end;
+       !ec && it != end; it.increment(ec))
     if (it->is_regular_file(ec)) files.push_back(it->path());
   if (ec) return makeError(ErrorCode::Io, input.string() + ": cannot list the folder: " + ec.message());
   std::sort(files.begin(), files.end());

@@ -16,11 +16,13 @@ using core::makeError;
 core::Status saveDicomAtomically(DcmFileFormat& file, const std::filesystem::path& target, E_TransferSyntax xfer) {
   std::error_code ec;
   if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path(), ec);
-  if (ec) return makeError(ErrorCode::Io, target.parent_path().string() + ": cannot create the folder: " + ec.message());
+  if (ec)
+    return makeError(ErrorCode::Io, target.parent_path().string() + ": cannot create the folder: " + ec.message());
   const auto dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
   std::string tmp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
   const int fd = ::mkstemp(tmp.data());
-  if (fd < 0) return makeError(ErrorCode::Io, target.string() + ": cannot create a temporary file: " + std::strerror(errno));
+  if (fd < 0)
+    return makeError(ErrorCode::Io, target.string() + ": cannot create a temporary file: " + std::strerror(errno));
   ::close(fd);
   file.getMetaInfo()->clear();  // a fresh meta header: an old one may name the sending station
   const OFCondition saved =

@@ -49,7 +49,9 @@ std::string readableDate(const std::string& da) {
   return da.substr(0, 4) + "-" + da.substr(4, 2) + "-" + da.substr(6, 2);
 }
 
-std::string orDash(const std::string& s) { return s.empty() ? "-" : s; }
+std::string orDash(const std::string& s) {
+  return s.empty() ? "-" : s;
+}
 
 struct CairoDeleter {
   void operator()(cairo_t* cr) const { cairo_destroy(cr); }
@@ -78,7 +80,8 @@ class Page {
   }
 
   void font(const char* face, double size, bool bold = false) {
-    cairo_select_font_face(cr_, face, CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_select_font_face(cr_, face, CAIRO_FONT_SLANT_NORMAL,
+                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(cr_, size);
     size_ = size;
   }
@@ -206,7 +209,8 @@ core::Result<std::unique_ptr<cairo_surface_t, CairoDeleter>> imageSurface(const 
   core::Image2D shown = core::applyWindow(key.image, core::defaultWindow(key.image));
   if (key.overlay) {
     auto blended = core::renderHeatmapOverlay(key.image, *key.overlay, key.opacity, key.colors);
-    if (!blended) return makeError(ErrorCode::InvalidArgument, "key image '" + key.caption + "': " + blended.error().message);
+    if (!blended)
+      return makeError(ErrorCode::InvalidArgument, "key image '" + key.caption + "': " + blended.error().message);
     shown = std::move(blended).value();
   }
   shown = core::downsampleToFit(shown, 512);
@@ -366,7 +370,8 @@ core::Status writePdfReport(const PdfReportInput& in, const std::filesystem::pat
 
   if (!in.measurements.empty()) {
     page.heading("Measurements");
-    for (const auto& m : in.measurements) page.field(0, m.name, fixed(m.value, 2) + (m.unit.empty() ? "" : " " + m.unit));
+    for (const auto& m : in.measurements)
+      page.field(0, m.name, fixed(m.value, 2) + (m.unit.empty() ? "" : " " + m.unit));
   }
 
   page.heading("Review");
@@ -386,7 +391,8 @@ core::Status writePdfReport(const PdfReportInput& in, const std::filesystem::pat
   page.monoField(0, "Weights SHA-256", card.weightsSha256.empty() ? in.prediction.weightsSha256 : card.weightsSha256);
   if (!card.weightsSha256.empty() && card.weightsSha256 != in.prediction.weightsSha256) {
     page.color(0.75, 0.1, 0.1);
-    page.line(0, "The prediction was made with other weights (SHA-256 " + in.prediction.weightsSha256.substr(0, 16) + "...)");
+    page.line(
+        0, "The prediction was made with other weights (SHA-256 " + in.prediction.weightsSha256.substr(0, 16) + "...)");
     page.color(0, 0, 0);
   }
   page.paragraphField(0, "Training data", orDash(card.trainingData));
@@ -398,7 +404,8 @@ core::Status writePdfReport(const PdfReportInput& in, const std::filesystem::pat
   cr.reset();
   cairo_surface_finish(surface.get());
   if (const cairo_status_t status = cairo_surface_status(surface.get()); status != CAIRO_STATUS_SUCCESS)
-    return makeError(ErrorCode::Internal, std::string("cairo could not draw the report: ") + cairo_status_to_string(status));
+    return makeError(ErrorCode::Internal,
+                     std::string("cairo could not draw the report: ") + cairo_status_to_string(status));
   surface.reset();
   return core::writeFileAtomically(output, pdf);
 }

@@ -39,10 +39,12 @@ core::Result<std::string> predictionsCsv(const std::vector<CaseRow>& rows) {
     if (auto valid = validatePrediction(row.prediction); !valid)
       return makeError(ErrorCode::InvalidArgument, row.caseId + ": " + valid.error().message);
     if (row.prediction.labels != labels)
-      return makeError(ErrorCode::InvalidArgument, row.caseId + ": its labels differ from the first case's; one CSV holds one "
-                                                                "label set (export each model's cases separately)");
+      return makeError(ErrorCode::InvalidArgument, row.caseId +
+                                                       ": its labels differ from the first case's; one CSV holds one "
+                                                       "label set (export each model's cases separately)");
     const Prediction& p = row.prediction;
-    csv += cell(row.caseId) + "," + cell(p.modelName) + "," + cell(p.weightsSha256) + "," + cell(p.labels[topLabelIndex(p)]);
+    csv += cell(row.caseId) + "," + cell(p.modelName) + "," + cell(p.weightsSha256) + "," +
+           cell(p.labels[topLabelIndex(p)]);
     for (double probability : p.probabilities) csv += "," + number(probability);
     csv += "," + cell(row.label) + "," + cell(row.review.reviewer) + "," + cell(row.review.decision) + "," +
            cell(row.review.timeUtc) + "\r\n";

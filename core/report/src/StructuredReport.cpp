@@ -45,7 +45,8 @@ std::string number(double value) {
 /// A label as a code of Meridian's scheme: the code value is its index (SH: 16 characters at
 /// most), the meaning the label itself (LO: 64 at most).
 DSRCodedEntryValue labelCode(const Prediction& p, std::size_t i, const std::string& prefix = "") {
-  return DSRCodedEntryValue(("CLASS-" + std::to_string(i)).c_str(), kScheme, (prefix + p.labels[i]).substr(0, 64).c_str());
+  return DSRCodedEntryValue(("CLASS-" + std::to_string(i)).c_str(), kScheme,
+                            (prefix + p.labels[i]).substr(0, 64).c_str());
 }
 
 /// Adds content items one after another, keeping DCMTK's cursor logic in one place and the
@@ -58,7 +59,8 @@ class TreeBuilder {
   DSRContentItem* add(bool child, DSRTypes::E_RelationshipType relation, DSRTypes::E_ValueType type,
                       const DSRCodedEntryValue& concept) {
     if (failed_) return nullptr;
-    const OFCondition c = child ? tree_.addChildContentItem(relation, type, concept) : tree_.addContentItem(relation, type, concept);
+    const OFCondition c =
+        child ? tree_.addChildContentItem(relation, type, concept) : tree_.addContentItem(relation, type, concept);
     if (c.bad()) {
       failed_ = true;
       error_ = std::string("cannot add '") + concept.getCodeMeaning().c_str() + "': " + c.text();
@@ -136,11 +138,13 @@ core::Status writeStructuredReport(const StructuredReportInput& in, const std::f
     t.check(item->setCodeValue(labelCode(p, top)), "finding");
   for (std::size_t i = 0; i < p.labels.size(); ++i)
     if (auto* item = t.add(false, DSRTypes::RT_contains, DSRTypes::VT_Num, labelCode(p, i, "Probability of ")))
-      t.check(item->setNumericValue(DSRNumericMeasurementValue(number(p.probabilities[i]).c_str(), kNoUnits)), "probability");
+      t.check(item->setNumericValue(DSRNumericMeasurementValue(number(p.probabilities[i]).c_str(), kNoUnits)),
+              "probability");
   for (std::size_t i = 0; i < in.measurements.size(); ++i)
     if (const Measurement& m = in.measurements[i];
-        auto* item = t.add(false, DSRTypes::RT_contains, DSRTypes::VT_Num,
-                           DSRCodedEntryValue(("MEAS-" + std::to_string(i)).c_str(), kScheme, m.name.substr(0, 64).c_str())))
+        auto* item =
+            t.add(false, DSRTypes::RT_contains, DSRTypes::VT_Num,
+                  DSRCodedEntryValue(("MEAS-" + std::to_string(i)).c_str(), kScheme, m.name.substr(0, 64).c_str())))
       t.check(item->setNumericValue(DSRNumericMeasurementValue(
                   number(m.value).c_str(), DSRCodedEntryValue(m.unit.empty() ? "1" : m.unit.c_str(), "UCUM",
                                                               m.unit.empty() ? "no units" : m.unit.c_str()))),
@@ -149,15 +153,17 @@ core::Status writeStructuredReport(const StructuredReportInput& in, const std::f
   // The images the prediction was made on.
   for (const auto& s : in.sources) {
     if (auto* item = t.add(false, DSRTypes::RT_contains, DSRTypes::VT_Image, kSourceOfMeasurement))
-      t.check(item->setImageReference(DSRImageReferenceValue(s.sopClassUid.c_str(), s.sopInstanceUid.c_str())), "source image");
+      t.check(item->setImageReference(DSRImageReferenceValue(s.sopClassUid.c_str(), s.sopInstanceUid.c_str())),
+              "source image");
     t.check(doc.getCurrentRequestedProcedureEvidence().addItem(s.studyInstanceUid.c_str(), s.seriesInstanceUid.c_str(),
                                                                s.sopClassUid.c_str(), s.sopInstanceUid.c_str()),
             "evidence");
   }
   if (!in.review.reviewer.empty())
     if (auto* item = t.add(false, DSRTypes::RT_contains, DSRTypes::VT_Text, kDecision))
-      t.check(item->setStringValue((in.review.decision + " by " + in.review.reviewer + " at " + in.review.timeUtc).c_str()),
-              "decision");
+      t.check(
+          item->setStringValue((in.review.decision + " by " + in.review.reviewer + " at " + in.review.timeUtc).c_str()),
+          "decision");
   if (auto* item = t.add(false, DSRTypes::RT_contains, DSRTypes::VT_Text, kComment))
     t.check(item->setStringValue("Research use only. Not for clinical diagnosis."), "comment");
   if (t.failed()) return makeError(ErrorCode::Internal, "DICOM SR: " + t.error());

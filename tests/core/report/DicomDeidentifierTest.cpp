@@ -142,7 +142,8 @@ std::string pixelBytes(DcmDataset& dataset) {
   DcmElement* element = nullptr;
   if (dataset.findAndGetElement(DCM_PixelData, element).bad() || !element) return {};
   Uint8* data = nullptr;
-  if (element->getUint8Array(data).good() && data) return std::string(reinterpret_cast<char*>(data), element->getLength());
+  if (element->getUint8Array(data).good() && data)
+    return std::string(reinterpret_cast<char*>(data), element->getLength());
   Uint16* words = nullptr;
   if (element->getUint16Array(words).good() && words)
     return std::string(reinterpret_cast<char*>(words), element->getLength());
@@ -168,8 +169,8 @@ void expectProfileApplied(DcmItem& item, const std::string& where) {
       EXPECT_EQ(value.substr(0, 5), "2.25.") << where << ": " << key.toString() << " = " << value;
       continue;
     }
-    static const std::set<std::string> kDummies = {"19000101", "19000101000000", "000000", "000Y", "0", "ANONYMOUS",
-                                                   "ANONYMIZED"};
+    static const std::set<std::string> kDummies = {"19000101", "19000101000000", "000000",    "000Y",
+                                                   "0",        "ANONYMOUS",      "ANONYMIZED"};
     EXPECT_TRUE(kDummies.count(value.c_str()) || key == DCM_PatientIdentityRemoved || key == DCM_DeidentificationMethod)
         << where << ": " << key.toString() << " kept '" << value << "'";
   }
@@ -227,8 +228,8 @@ TEST_F(DicomDeidentifierTest, NoCanaryByteSurvivesAndUidsStayLinked) {
   std::set<std::string> studies, series, frames, sops;
   for (const auto& out : summary.value().written) {
     const std::string bytes = readBytes(out);
-    EXPECT_EQ(bytes.find(kCanary), std::string::npos) << out << " holds a canary at byte " << bytes.find(kCanary)
-                                                       << ": ..." << bytes.substr(bytes.find(kCanary), 24);
+    EXPECT_EQ(bytes.find(kCanary), std::string::npos)
+        << out << " holds a canary at byte " << bytes.find(kCanary) << ": ..." << bytes.substr(bytes.find(kCanary), 24);
     EXPECT_EQ(bytes.find(kCanaryUidRoot), std::string::npos) << out << " holds a canary UID";
     for (const auto& o : originals_) {
       for (const auto& uid : {o.study, o.series, o.sop, o.frameOfReference})
@@ -279,8 +280,8 @@ TEST_F(DicomDeidentifierTest, NoCanaryByteSurvivesAndUidsStayLinked) {
     EXPECT_EQ(deep, sop) << "three levels down, the same mapping";
   }
   // pydicom (an independent reader) reads the copies back, with the pixels intact.
-  const std::string command = "/usr/bin/python3 '" MERIDIAN_TEST_SOURCE_DIR "/deid_readback.py' '" + (kOut / "out").string() +
-                              "' '" + (kOut / "in").string() + "'";
+  const std::string command = "/usr/bin/python3 '" MERIDIAN_TEST_SOURCE_DIR "/deid_readback.py' '" +
+                              (kOut / "out").string() + "' '" + (kOut / "in").string() + "'";
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
 }
 

@@ -48,7 +48,8 @@ core::Heatmap blob(const core::Image2D& image) {
   map.cellWidth = image.width() / 8.0;
   map.cellHeight = image.height() / 8.0;
   for (int y = 0; y < 8; ++y)
-    for (int x = 0; x < 8; ++x) map.values.push_back(static_cast<float>(std::exp(-((x - 5.0) * (x - 5.0) + (y - 3.0) * (y - 3.0)) / 4.0)));
+    for (int x = 0; x < 8; ++x)
+      map.values.push_back(static_cast<float>(std::exp(-((x - 5.0) * (x - 5.0) + (y - 3.0) * (y - 3.0)) / 4.0)));
   return map;
 }
 
@@ -76,8 +77,9 @@ report::PdfReportInput sampleInput() {
   in.measurements = {{"Stent length", 84.5, "mm"}, {"Lumen diameter", 7.25, "mm"}};
   in.modelCard.name = "meridian-vit-s16-stent";
   in.modelCard.weightsSha256 = kSha;
-  in.modelCard.trainingData = "412 abdominal CT studies (linear probe on frozen ViT-S/16 embeddings), 5-fold "
-                              "cross-validation; data list SHA-256 0a1b2c3d...";
+  in.modelCard.trainingData =
+      "412 abdominal CT studies (linear probe on frozen ViT-S/16 embeddings), 5-fold "
+      "cross-validation; data list SHA-256 0a1b2c3d...";
   in.modelCard.metrics = {{"AUROC", 0.912, 0.871, 0.948}, {"Balanced accuracy", 0.861, 0.815, 0.902}};
   in.review = {"Dr. Ada Reviewer", "accepted", "2026-12-02T04:18:31Z"};
   return in;
@@ -105,7 +107,8 @@ TEST_F(PdfReportTest, PopplerReadsWhatTheReviewerReliesOn) {
         std::string("Research use only. Not for clinical diagnosis."), std::string("RESEARCH USE ONLY"),
         std::string("Demo^Stent"), std::string("Dr. Ada Reviewer"), std::string("accepted"),
         std::string("2026-12-02T04:18:31Z"), std::string("AUROC"), std::string("0.912 (95% CI 0.871 to 0.948)"),
-        std::string("84.50 mm"), std::string("412 abdominal CT studies"), std::string("attention"), std::string("Page 1")})
+        std::string("84.50 mm"), std::string("412 abdominal CT studies"), std::string("attention"),
+        std::string("Page 1")})
     EXPECT_NE(text.find(expected), std::string::npos) << "pdftotext does not find '" << expected << "' in\n" << text;
 
   const std::string info = run("pdfinfo '" + pdf.string() + "'", rc);
@@ -144,7 +147,8 @@ TEST_F(PdfReportTest, ManyKeyImagesFlowOntoMorePagesEachMarkedResearchOnly) {
   const auto pages = std::stoi(info.substr(info.find("Pages:") + 6));
   EXPECT_GE(pages, 2);
   for (int p = 1; p <= pages; ++p) {
-    const std::string text = run("pdftotext -f " + std::to_string(p) + " -l " + std::to_string(p) + " '" + pdf.string() + "' -", rc);
+    const std::string text =
+        run("pdftotext -f " + std::to_string(p) + " -l " + std::to_string(p) + " '" + pdf.string() + "' -", rc);
     EXPECT_NE(text.find("Research use only"), std::string::npos) << "page " << p;
   }
 }

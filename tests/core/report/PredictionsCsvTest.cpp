@@ -40,12 +40,16 @@ TEST(PredictionsCsvTest, PythonCsvReadsEveryCellBack) {
       "import csv,sys\n"
       "rows=list(csv.DictReader(open(sys.argv[1],newline='')))\n"
       "assert len(rows)==3, rows\n"
-      "assert rows[0]['case']=='cases/a,b.png' and rows[0]['predicted_label']=='benign' and rows[0]['label']=='benign'\n"
+      "assert rows[0]['case']=='cases/a,b.png' and rows[0]['predicted_label']=='benign' and "
+      "rows[0]['label']=='benign'\n"
       "assert float(rows[0]['p_benign'])==0.7 and float(rows[0]['p_malignant, invasive'])==0.2\n"
-      "assert rows[1]['case']=='line\\nbreak.png' and rows[1]['predicted_label']=='malignant, invasive' and rows[1]['label']==''\n"
+      "assert rows[1]['case']=='line\\nbreak.png' and rows[1]['predicted_label']=='malignant, invasive' and "
+      "rows[1]['label']==''\n"
       "assert rows[2]['case']==\"'=HYPERLINK(\\\"x\\\").png\", rows[2]['case']\n"
       "assert rows[2]['label']=='say \"other\"' and float(rows[2]['p_say \"other\"'])==0.8\n"
-      "assert rows[2]['decision']=='changed to say \"other\"' and rows[2]['weights_sha256']=='" + kSha + "'\n"
+      "assert rows[2]['decision']=='changed to say \"other\"' and rows[2]['weights_sha256']=='" +
+      kSha +
+      "'\n"
       "print('python csv: 3 rows read back')\n";
   {
     std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen((kOut / "check.py").c_str(), "w"), std::fclose);

@@ -83,9 +83,11 @@ TEST_F(StructuredReportTest, DsrdumpAndPydicomReadTheFindingsBack) {
   const std::string dump = run("dsrdump +Pl '" + sr.string() + "'", rc);
   ASSERT_EQ(rc, 0) << dump;
   std::printf("%s\n", dump.c_str());
-  for (const char* expected : {"Comprehensive SR", "Diagnostic imaging report", "Probability of stent migration",
-                               "0.8731", "0.0512", "0.0757", "meridian-vit-s16-stent", "Findings", "Source of Measurement",
-                               "Dr. Ada Reviewer", "accepted by Dr. Ada Reviewer at 2026-12-02T04:10:00Z", "Research use only. Not for clinical diagnosis.", "Stent length", "84.5"})
+  for (const char* expected :
+       {"Comprehensive SR", "Diagnostic imaging report", "Probability of stent migration", "0.8731", "0.0512", "0.0757",
+        "meridian-vit-s16-stent", "Findings", "Source of Measurement", "Dr. Ada Reviewer",
+        "accepted by Dr. Ada Reviewer at 2026-12-02T04:10:00Z", "Research use only. Not for clinical diagnosis.",
+        "Stent length", "84.5"})
     EXPECT_NE(dump.find(expected), std::string::npos) << "dsrdump does not show '" << expected << "'";
   EXPECT_NE(dump.find(in.prediction.weightsSha256), std::string::npos) << "weights SHA-256";
 
@@ -94,9 +96,10 @@ TEST_F(StructuredReportTest, DsrdumpAndPydicomReadTheFindingsBack) {
   EXPECT_EQ(strict.find("W: "), std::string::npos) << strict.substr(0, 2000);
   EXPECT_EQ(strict.find("E: "), std::string::npos) << strict.substr(0, 2000);
 
-  const std::string py = run("/usr/bin/python3 '" MERIDIAN_TEST_SOURCE_DIR "/sr_readback.py' '" + sr.string() + "' " +
-                                 in.sources[0].sopInstanceUid + " " + in.sources[1].sopInstanceUid + " " + in.study.studyInstanceUid,
-                             rc);
+  const std::string py =
+      run("/usr/bin/python3 '" MERIDIAN_TEST_SOURCE_DIR "/sr_readback.py' '" + sr.string() + "' " +
+              in.sources[0].sopInstanceUid + " " + in.sources[1].sopInstanceUid + " " + in.study.studyInstanceUid,
+          rc);
   EXPECT_EQ(rc, 0) << py;
   std::printf("%s", py.c_str());
 }

@@ -45,7 +45,8 @@ class DicomDeidentifier {
   /// Writes the de-identified copy of `input` as `outputDir`/<new Series Instance UID>/<new SOP
   /// Instance UID>.dcm (names carry nothing of the original paths, which often hold a patient's
   /// name) and returns that path.
-  core::Result<std::filesystem::path> writeInto(const std::filesystem::path& input, const std::filesystem::path& outputDir);
+  core::Result<std::filesystem::path> writeInto(const std::filesystem::path& input,
+                                                const std::filesystem::path& outputDir);
 
   /// How many distinct original UIDs have been replaced so far.
   std::size_t uidsReplaced() const;
@@ -56,7 +57,7 @@ class DicomDeidentifier {
 };
 
 struct DeidSummary {
-  std::vector<std::filesystem::path> written;                           // output files
+  std::vector<std::filesystem::path> written;                          // output files
   std::vector<std::pair<std::filesystem::path, core::Error>> refused;  // inputs not exported, and why
   std::size_t notDicom = 0;      // files in a folder that are not DICOM Part 10 files (skipped)
   std::size_t uidsReplaced = 0;  // distinct original UIDs replaced

@@ -16,7 +16,7 @@ namespace meridian::report {
 struct CaseRow {
   std::string caseId;  // a path, a project case name, ...
   Prediction prediction;
-  std::string label;   // the reviewer's (or reference) label; empty: none yet
+  std::string label;  // the reviewer's (or reference) label; empty: none yet
   Review review;
 };
 
