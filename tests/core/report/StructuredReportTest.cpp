@@ -14,6 +14,9 @@
 #include <sstream>
 #include <string>
 
+#include "meridian/report/DicomDeidentifier.hpp"
+#include "meridian/report/DicomStudyHeader.hpp"
+
 namespace fs = std::filesystem;
 using namespace meridian;
 
@@ -133,6 +136,34 @@ TEST_F(StructuredReportTest, RefusesWhatItCannotReportAndWritesNothing) {
     EXPECT_EQ(r.error().code, core::ErrorCode::InvalidArgument) << r.error().message;
   }
   EXPECT_FALSE(fs::exists(sr));
+}
+
+}  // namespace
+
+namespace {
+
+// The header reader the CLI will use for DICOM inputs, on a real file and on a copy
+// de-identified by the same library.
+TEST_F(StructuredReportTest, ReportSourceComesFromTheDicomHeader) {
+  const fs::path slice = kDemo / "ct-abdomen-stent-dicom" / "IM0100.dcm";
+  auto source = report::readReportSource(slice);
+  ASSERT_TRUE(source.ok()) << source.error().describe();
+  const auto expected = sourceFrom(slice);
+  EXPECT_EQ(source.value().image.sopInstanceUid, expected.sopInstanceUid);
+  EXPECT_EQ(source.value().image.seriesInstanceUid, expected.seriesInstanceUid);
+  EXPECT_EQ(source.value().study.studyInstanceUid, expected.studyInstanceUid);
+  EXPECT_EQ(source.value().study.patientName, "Demo^Stent");
+  EXPECT_EQ(source.value().study.modality, "CT");
+  EXPECT_FALSE(source.value().study.deidentified);
+
+  ASSERT_TRUE(report::deidentify(slice, kOut / "deid-source.dcm", {}).ok());
+  auto deidentified = report::readReportSource(kOut / "deid-source.dcm");
+  ASSERT_TRUE(deidentified.ok());
+  EXPECT_TRUE(deidentified.value().study.deidentified);
+  EXPECT_EQ(deidentified.value().study.patientName, "");
+
+  auto notDicom = report::readReportSource(kDemo / "fundus-retina.jpg");
+  ASSERT_FALSE(notDicom.ok());
 }
 
 }  // namespace
