@@ -354,6 +354,11 @@ core::Status writePdfReport(const PdfReportInput& in, const std::filesystem::pat
     page.field(0, "Patient ID", orDash(s.patientId));
     page.field(0, "Birth date, sex", readableDate(orDash(s.patientBirthDate)) + ", " + orDash(s.patientSex));
     page.field(0, "Accession", orDash(s.accessionNumber));
+    page.font(kSans, 9.5, true);
+    page.color(0.75, 0.1, 0.1);
+    page.line(0, "Not de-identified: this report identifies the patient.");
+    page.font(kSans, 9.5);
+    page.color(0, 0, 0);
   }
   page.field(0, "Study", orDash(s.studyDescription) + (s.modality.empty() ? "" : " (" + s.modality + ")"));
   page.field(0, "Study date", readableDate(orDash(s.studyDate)));

@@ -1,5 +1,6 @@
 #include "meridian/report/StructuredReport.hpp"
 
+#include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmsr/dsrdoc.h>
@@ -171,6 +172,8 @@ core::Status writeStructuredReport(const StructuredReportInput& in, const std::f
   DcmFileFormat file;
   if (OFCondition c = doc.write(*file.getDataset()); c.bad())
     return makeError(ErrorCode::Internal, std::string("DICOM SR: DCMTK refused the document: ") + c.text());
+  // Marked either way (PS3.3 C.7.1.1): a copy that names the patient says so in the file.
+  file.getDataset()->putAndInsertString(DCM_PatientIdentityRemoved, in.study.deidentified ? "YES" : "NO");
   return detail::saveDicomAtomically(file, output, EXS_LittleEndianExplicit);
 }
 

@@ -105,10 +105,10 @@ TEST_F(PdfReportTest, PopplerReadsWhatTheReviewerReliesOn) {
   for (const std::string& expected :
        {kSha, std::string("0.8731"), std::string("0.0512"), std::string("0.0757"), std::string("stent migration"),
         std::string("Research use only. Not for clinical diagnosis."), std::string("RESEARCH USE ONLY"),
-        std::string("Demo^Stent"), std::string("Dr. Ada Reviewer"), std::string("accepted"),
-        std::string("2026-12-02T04:18:31Z"), std::string("AUROC"), std::string("0.912 (95% CI 0.871 to 0.948)"),
-        std::string("84.50 mm"), std::string("412 abdominal CT studies"), std::string("attention"),
-        std::string("Page 1")})
+        std::string("Demo^Stent"), std::string("Not de-identified: this report identifies the patient."),
+        std::string("Dr. Ada Reviewer"), std::string("accepted"), std::string("2026-12-02T04:18:31Z"),
+        std::string("AUROC"), std::string("0.912 (95% CI 0.871 to 0.948)"), std::string("84.50 mm"),
+        std::string("412 abdominal CT studies"), std::string("attention"), std::string("Page 1")})
     EXPECT_NE(text.find(expected), std::string::npos) << "pdftotext does not find '" << expected << "' in\n" << text;
 
   const std::string info = run("pdfinfo '" + pdf.string() + "'", rc);
@@ -133,7 +133,8 @@ TEST_F(PdfReportTest, DeidentifiedReportShowsNoPatient) {
   ASSERT_EQ(rc, 0);
   EXPECT_EQ(text.find("Demo^Stent"), std::string::npos);
   EXPECT_EQ(text.find("DEMO-0001"), std::string::npos);
-  EXPECT_NE(text.find("de-identified"), std::string::npos);
+  EXPECT_NE(text.find("de-identified (no patient attributes"), std::string::npos);
+  EXPECT_EQ(text.find("Not de-identified"), std::string::npos);
   EXPECT_NE(text.find("Not reviewed."), std::string::npos);
 }
 

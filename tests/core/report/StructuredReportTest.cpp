@@ -117,6 +117,11 @@ TEST_F(StructuredReportTest, DeidentifiedHeaderCarriesNoPatient) {
   bytes << file.rdbuf();
   EXPECT_EQ(bytes.str().find("Demo^Stent"), std::string::npos);
   EXPECT_EQ(bytes.str().find("DEMO-0001"), std::string::npos);
+  DcmFileFormat file2;
+  ASSERT_TRUE(file2.loadFile(sr.c_str()).good());
+  OFString removed;
+  file2.getDataset()->findAndGetOFString(DCM_PatientIdentityRemoved, removed);
+  EXPECT_EQ(removed, "YES");
 }
 
 TEST_F(StructuredReportTest, RefusesWhatItCannotReportAndWritesNothing) {

@@ -12,6 +12,7 @@ ds = pydicom.dcmread(path)
 assert ds.SOPClassUID == "1.2.840.10008.5.1.4.1.1.88.33", ds.SOPClassUID  # Comprehensive SR
 assert ds.Modality == "SR"
 assert ds.StudyInstanceUID == study_uid, "the SR joins the source study"
+assert ds.PatientIdentityRemoved == "NO", "an SR that names the patient says so"
 
 
 def walk(items, depth=0):
