@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "CommandLine.hpp"
+#include "DeidCommand.hpp"
 #include "ExitCodes.hpp"
 #include "ModelCommandLoader.hpp"
 #include "ProjectCommands.hpp"
@@ -64,6 +65,7 @@ int main(int argc, char** argv) {
   PretrainOptions pretrain;
   TrainCommandOptions train;
   ProjectOptions project;
+  DeidCommandOptions deid;
   const Command commands[] = {
       withModel(addDemoCommand(cli, demo), [&](const ModelCommands& m) { return m.demo(demo); }),
       here(addInfoCommand(cli, info), [&] { return runInfo(info.path, info.json); }),
@@ -78,6 +80,7 @@ int main(int argc, char** argv) {
       withModel(addEvaluateCommand(cli, train), [&](const ModelCommands& m) { return m.evaluate(train); }),
       withModel(addVersionCommand(cli), [](const ModelCommands& m) { return m.version(); }),
       here(addProjectCommand(cli, project), [&] { return runProject(project); }),
+      here(addDeidCommand(cli, deid), [&] { return runDeid(deid); }),
   };
 
   try {
