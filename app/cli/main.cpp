@@ -49,6 +49,8 @@ int main(int argc, char** argv) {
   convertCmd->add_option("--series", convert.seriesUid, "Series Instance UID, when the folder holds several");
   convertCmd->add_option("--level", convertLevel, "Slides: pyramid level (default: the smallest)")->check(CLI::NonNegativeNumber);
   convertCmd->add_option("--region", convertRegion, "Slides: x,y,w,h (x,y in level-0 pixels, w,h in level pixels)");
+  convertCmd->add_flag("--allow-incomplete", convert.allowIncomplete,
+                       "Write a DICOM series with unreadable or missing slices anyway (recorded beside the output)");
 
   ImportWeightsOptions import;
   auto* importCmd = cli.add_subcommand("import-weights", "Turn a safetensors checkpoint (torchvision, timm, DINOv2 layout) into a Meridian model folder");
@@ -78,6 +80,9 @@ int main(int argc, char** argv) {
   inferCmd->add_option("--batch", infer.batch, "Volumes and slides: images per forward pass (default 16)")
       ->check(CLI::Range(1, 4096));
   inferCmd->add_flag("--resume", infer.resume, "Slides: continue the run whose progress is in --out");
+  inferCmd->add_flag("--allow-incomplete", infer.allowIncomplete,
+                     "Run on a DICOM series with unreadable or missing slices anyway (recorded in the output)");
+  inferCmd->add_option("--modality", infer.modality, "Modality of an input whose file carries none (e.g. XC, OP for photos)");
   addRunOptions(*inferCmd, infer.run);
 
   ExplainOptions explain;
@@ -95,6 +100,9 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   explainCmd->add_option("--batch", explain.batch, "Volumes and slides: images per forward pass (default 16)")
       ->check(CLI::Range(1, 4096));
+  explainCmd->add_flag("--allow-incomplete", explain.allowIncomplete,
+                       "Run on a DICOM series with unreadable or missing slices anyway (recorded in the output)");
+  explainCmd->add_option("--modality", explain.modality, "Modality of an input whose file carries none (e.g. XC, OP for photos)");
 
   PretrainOptions pretrain;
   auto* pretrainCmd = addPretrainCommand(cli, pretrain);
