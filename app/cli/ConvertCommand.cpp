@@ -44,8 +44,12 @@ int runConvert(const ConvertOptions& o) {
     return fail(kExitUsage, "--series applies to a folder or DICOMDIR, not to the file " + o.input.string());
   auto opened = openCliInput(o.input, options);
   if (!opened) {
-    const bool several = opened.error().code == core::ErrorCode::InvalidArgument && o.seriesUid.empty();
-    return fail(exitCodeFor(opened.error()), opened.error().message + (several ? "\n(pick one with --series UID)" : ""));
+    std::string message = opened.error().message;
+    // Several series: name the option that picks one (core's message names no flags).
+    const std::string generic = " DICOM series; choose one:";
+    if (const auto at = message.find(generic); at != std::string::npos && o.seriesUid.empty())
+      message.replace(at, generic.size(), " series; choose one with --series UID:");
+    return fail(exitCodeFor(opened.error()), message);
   }
   auto& content = opened.value().image.content;
   if (auto* image = std::get_if<core::Image2D>(&content)) return report(io::writeImage(*image, o.output), o);
