@@ -47,6 +47,8 @@ CLI::App* addConvertCommand(CLI::App& cli, ConvertOptions& o) {
         o.region = r;
       },
       "Slides: x,y,w,h (x,y in level-0 pixels, w,h in level pixels)");
+  cmd->add_flag("--allow-incomplete", o.allowIncomplete,
+                "Write a DICOM series with unreadable or missing slices anyway (recorded beside the output)");
   return cmd;
 }
 
@@ -80,6 +82,9 @@ CLI::App* addInferCommand(CLI::App& cli, InferOptions& o) {
   cmd->add_option("--batch", o.batch, "Volumes and slides: images per forward pass (default 16)")
       ->check(CLI::Range(1, 4096));
   cmd->add_flag("--resume", o.resume, "Slides: continue the run whose progress is in --out");
+  cmd->add_flag("--allow-incomplete", o.allowIncomplete,
+                "Run on a DICOM series with unreadable or missing slices anyway (recorded in the output)");
+  cmd->add_option("--modality", o.modality, "Modality of an input whose file carries none (e.g. XC, OP for photos)");
   addRunOptions(*cmd, o.run);
   return cmd;
 }
@@ -99,6 +104,9 @@ CLI::App* addExplainCommand(CLI::App& cli, ExplainOptions& o) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--batch", o.batch, "Volumes and slides: images per forward pass (default 16)")
       ->check(CLI::Range(1, 4096));
+  cmd->add_flag("--allow-incomplete", o.allowIncomplete,
+                "Run on a DICOM series with unreadable or missing slices anyway (recorded in the output)");
+  cmd->add_option("--modality", o.modality, "Modality of an input whose file carries none (e.g. XC, OP for photos)");
   return cmd;
 }
 

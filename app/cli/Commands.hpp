@@ -20,6 +20,7 @@ struct ConvertOptions {
   std::string seriesUid;                                // a folder with several series
   std::optional<int> level;                             // slides: pyramid level (default: smallest)
   std::optional<std::array<std::int64_t, 4>> region;    // slides: x,y (level 0), w,h (level pixels)
+  bool allowIncomplete = false;                         // write a DICOM series with missing slices anyway
 };
 int runConvert(const ConvertOptions& options);
 
@@ -53,6 +54,8 @@ struct InferOptions {
   double mpp = 0.5;
   int batch = 16;
   bool resume = false;
+  bool allowIncomplete = false;  // a DICOM series with missing slices: run anyway, recorded in the output
+  std::string modality;          // the input's modality when its file carries none (photos)
 };
 int runInfer(const InferOptions& options);
 
@@ -65,6 +68,8 @@ struct ExplainOptions {
   double opacity = 0.5;
   double mpp = 0.5;  // slides: patch resolution (µm per model pixel)
   int batch = 16;    // volumes and slides
+  bool allowIncomplete = false;  // as InferOptions
+  std::string modality;          // as InferOptions
 };
 int runExplain(const ExplainOptions& options);
 

@@ -1,14 +1,16 @@
 // `meridian-cli convert INPUT OUTPUT`: volumes to NIfTI/NRRD/MHA, images and slide regions
-// to PNG/TIFF. A folder of DICOM files is a series (pick one with --series UID).
+// to PNG/TIFF. A folder of DICOM files (or a DICOMDIR) is a series (pick one with
+// --series UID); an incomplete series is refused unless --allow-incomplete, and then
+// OUTPUT.incomplete.json records what is missing.
 
 #include <cstdio>
 #include <iostream>
 
+#include "CliInput.hpp"
 #include "Commands.hpp"
 #include "ExitCodes.hpp"
-#include "meridian/io/DicomSeries.hpp"
+#include "meridian/core/AtomicFile.hpp"
 #include "meridian/io/ImageWriter.hpp"
-#include "meridian/io/ReaderRegistry.hpp"
 
 namespace meridian::app {
 namespace {
@@ -20,40 +22,42 @@ int report(const core::Status& status, const ConvertOptions& o) {
   return kExitOk;
 }
 
-int convertFolder(const ConvertOptions& o) {
-  auto index = io::indexDicomFolder(o.input);
-  if (!index) return fail(kExitBadInput, index.error().message);
-  const auto& all = index.value();
-  if (all.empty()) return fail(kExitBadInput, o.input.string() + ": no DICOM image files in this folder");
-  const io::DicomSeriesInfo* chosen = nullptr;
-  if (!o.seriesUid.empty()) {
-    for (const auto& s : all)
-      if (s.seriesUid == o.seriesUid) chosen = &s;
-    if (!chosen) return fail(kExitUsage, "no series " + o.seriesUid + " under " + o.input.string() + " (see meridian-cli info)");
-  } else if (all.size() == 1) {
-    chosen = &all.front();
-  } else {
-    std::string list;
-    for (const auto& s : all) list += "\n  " + s.seriesUid + "  " + s.modality + " " + s.seriesDescription;
-    return fail(kExitUsage, o.input.string() + " holds " + std::to_string(all.size()) +
-                                " series; choose one with --series UID:" + list);
-  }
-  auto series = io::loadDicomSeries(*chosen);
-  if (!series) return fail(kExitBadInput, series.error().message);
-  for (const auto& w : series.value().warnings) std::fprintf(stderr, "meridian-cli: warning: %s\n", w.c_str());
-  return report(io::writeVolume(series.value().volume, o.output), o);
+// The record beside an output made from an incomplete series.
+int reportIncomplete(const core::Status& status, const ConvertOptions& o, const io::OpenedInput& in) {
+  if (!status) return report(status, o);
+  const nlohmann::json incomplete = incompleteJson(in);
+  const std::filesystem::path record = o.output.string() + ".incomplete.json";
+  const nlohmann::json body = {{"input", o.input.string()}, {"output", o.output.string()}, {"incomplete", incomplete}};
+  if (auto s = core::writeFileAtomically(record, body.dump(2) + "\n"); !s) return fail(kExitFailure, s.error().message);
+  std::cout << "wrote " << o.output.string() << " from an INCOMPLETE series (" << incomplete["reason"].get<std::string>()
+            << "); recorded in " << record.string() << "\n";
+  return kExitOk;
 }
 
 }  // namespace
 
 int runConvert(const ConvertOptions& o) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(o.input, ec)) return convertFolder(o);
-  auto opened = io::ReaderRegistry::builtin().open(o.input);
-  if (!opened) return fail(kExitBadInput, opened.error().message);
-  auto& content = opened.value().content;
+  io::OpenInputOptions options;
+  options.seriesUid = o.seriesUid;
+  options.allowIncomplete = o.allowIncomplete;
+  if (!o.seriesUid.empty() && !io::isDicomCollection(o.input))
+    return fail(kExitUsage, "--series applies to a folder or DICOMDIR, not to the file " + o.input.string());
+  auto opened = openCliInput(o.input, options);
+  if (!opened) {
+    std::string message = opened.error().message;
+    // Several series: name the option that picks one (core's message names no flags).
+    const std::string generic = " DICOM series; choose one:";
+    if (const auto at = message.find(generic); at != std::string::npos && o.seriesUid.empty())
+      message.replace(at, generic.size(), " series; choose one with --series UID:");
+    return fail(exitCodeFor(opened.error()), message);
+  }
+  auto& content = opened.value().image.content;
   if (auto* image = std::get_if<core::Image2D>(&content)) return report(io::writeImage(*image, o.output), o);
-  if (auto* volume = std::get_if<core::Volume>(&content)) return report(io::writeVolume(*volume, o.output), o);
+  if (auto* volume = std::get_if<core::Volume>(&content)) {
+    auto status = io::writeVolume(*volume, o.output);
+    if (opened.value().incompleteAccepted) return reportIncomplete(status, o, opened.value());
+    return report(status, o);
+  }
   const auto& slide = *std::get<std::shared_ptr<core::SlideSource>>(content);
   const int level = o.level.value_or(static_cast<int>(slide.levels().size()) - 1);
   if (level < 0 || level >= static_cast<int>(slide.levels().size()))

@@ -17,7 +17,7 @@
 #include "meridian/core/AtomicFile.hpp"
 #include "meridian/core/DisplayMapping.hpp"
 #include "meridian/core/Logging.hpp"
-#include "meridian/io/DicomSeries.hpp"
+#include "meridian/io/InputOpener.hpp"
 #include "meridian/io/ImageWriter.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 #include "meridian/model/Runtime.hpp"
@@ -63,18 +63,12 @@ std::string baseName(const fs::path& path) {
   return name.substr(0, name.find('.'));
 }
 
-// A file through the readers; a folder as the one DICOM series it holds.
+// A file through the readers; a folder as the one DICOM series it holds (io::openInput:
+// an incomplete series is refused with the reason).
 core::Result<io::OpenedImage> openItem(const fs::path& path) {
-  std::error_code ec;
-  if (!fs::is_directory(path, ec)) return io::ReaderRegistry::builtin().open(path);
-  auto index = io::indexDicomFolder(path);
-  if (!index) return index.error();
-  if (index.value().size() != 1)
-    return core::makeError(core::ErrorCode::Unsupported, path.string() + ": expected one DICOM series, found " +
-                                                             std::to_string(index.value().size()));
-  auto series = io::loadDicomSeries(index.value().front());
-  if (!series) return series.error();
-  return io::OpenedImage{"DICOM series", std::move(series).value().volume};
+  auto opened = io::openInput(path);
+  if (!opened) return opened.error();
+  return std::move(opened).value().image;
 }
 
 double secondsSince(std::chrono::steady_clock::time_point t0) {

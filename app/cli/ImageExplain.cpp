@@ -77,7 +77,7 @@ core::Result<ExplainRequest> explainRequest(const ExplainOptions& o, const model
 
 int runImageExplain(const ExplainOptions& o, const ExplainRequest& r, const model::VitModel& vit,
                     const core::Image2D& image) {
-  if (auto kind = vit.checkInputKind(image); !kind)
+  if (auto kind = vit.checkInputKind(image, image.modality); !kind)
     return fail(kExitBadInput, o.input.string() + ": " + kind.error().message);
   auto explained = vit.explain(image, r.method, r.targetClass);
   if (!explained) return fail(kExitFailure, explained.error().message);

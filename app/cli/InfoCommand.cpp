@@ -1,65 +1,51 @@
 #include <cstdio>
 #include <iostream>
 
+#include "CliInput.hpp"
 #include "Commands.hpp"
 #include "ExitCodes.hpp"
 #include "SummaryJson.hpp"
-#include "meridian/io/DicomSeries.hpp"
-#include "meridian/io/ReaderRegistry.hpp"
 
 namespace meridian::app {
 
 namespace {
 
-// A folder (the DICOM series under it, headers only) or a DICOMDIR (the series it lists).
+// A folder (the DICOM series under it, headers only) or a DICOMDIR (the series it lists):
+// every series with its geometry and whether it is complete.
 int describeCollection(const std::filesystem::path& path, bool json) {
-  std::error_code ec;
-  auto index = std::filesystem::is_directory(path, ec) ? io::indexDicomFolder(path) : io::indexDicomDir(path);
-  if (!index) {
-    std::fprintf(stderr, "meridian-cli: %s\n", index.error().message.c_str());
-    return kExitBadInput;
-  }
-  if (index.value().empty()) {
-    std::fprintf(stderr, "meridian-cli: %s: no DICOM image files found\n", path.c_str());
-    return kExitBadInput;
-  }
+  auto listing = io::listInput(path);
+  if (!listing) return fail(exitCodeFor(listing.error()), listing.error().message);
   nlohmann::json series = nlohmann::json::array();
-  for (const auto& s : index.value()) {
-    series.push_back({{"uid", s.seriesUid},
-                      {"description", s.seriesDescription},
-                      {"modality", s.modality},
-                      {"count", s.files.size()},
-                      {"size", {s.columns, s.rows, s.files.size()}},
-                      {"series_number", s.seriesNumber},
-                      {"patient_name", s.patientName},
-                      {"patient_id", s.patientId},
-                      {"study_uid", s.studyUid},
-                      {"study_date", s.studyDate},
-                      {"study_description", s.studyDescription}});
-  }
-  const nlohmann::json summary = {{"kind", "collection"}, {"format", "DICOM"}, {"series", series}};
+  for (const auto& s : listing.value().series) series.push_back(seriesJson(s));
+  nlohmann::json unassigned = nlohmann::json::array();
+  for (const auto& u : listing.value().unassigned) unassigned.push_back({{"file", u.file.string()}, {"reason", u.reason}});
+  const nlohmann::json summary = {
+      {"kind", "collection"}, {"format", "DICOM"}, {"series", series}, {"unreadable", unassigned}};
   if (json) {
     std::cout << summary.dump(2) << "\n";
     return kExitOk;
   }
   std::cout << path.string() << ": " << series.size() << " DICOM series\n";
-  for (const auto& s : series)
+  for (const auto& s : series) {
     std::cout << "  " << s["modality"].get<std::string>() << "  " << s["count"] << " images  "
               << s["description"].get<std::string>() << "  " << s["uid"].get<std::string>() << "\n";
+    if (s.contains("incomplete_reason")) std::cout << "    INCOMPLETE: " << s["incomplete_reason"].get<std::string>() << "\n";
+    for (const auto& u : s["unreadable"])
+      std::cout << "    unreadable: " << u["file"].get<std::string>() << ": " << u["reason"].get<std::string>() << "\n";
+  }
+  for (const auto& u : unassigned)
+    std::cout << "  unreadable DICOM file (series unknown): " << u["file"].get<std::string>() << ": "
+              << u["reason"].get<std::string>() << "\n";
   return kExitOk;
 }
 
 }  // namespace
 
 int runInfo(const std::filesystem::path& path, bool json) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec) || io::isDicomDir(path)) return describeCollection(path, json);
-  auto opened = io::ReaderRegistry::builtin().open(path);
-  if (!opened) {
-    std::fprintf(stderr, "meridian-cli: %s\n", opened.error().message.c_str());
-    return kExitBadInput;
-  }
-  const nlohmann::json summary = toJson(io::summarize(opened.value()));
+  if (io::isDicomCollection(path)) return describeCollection(path, json);
+  auto opened = io::openInput(path);
+  if (!opened) return fail(kExitBadInput, opened.error().message);
+  const nlohmann::json summary = toJson(io::summarize(opened.value().image));
   if (json) {
     std::cout << summary.dump(2) << "\n";
     return kExitOk;

@@ -17,9 +17,6 @@
 #include "PipelineCommands.hpp"
 #include "PredictionJson.hpp"
 #include "meridian/core/FileHash.hpp"
-#include "meridian/io/DicomSeries.hpp"
-#include "meridian/io/ImageSummary.hpp"
-#include "meridian/io/ReaderRegistry.hpp"
 #include "meridian/model/Runtime.hpp"
 #include "meridian/model/VitModel.hpp"
 
@@ -29,24 +26,6 @@ namespace {
 
 double msSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// The 2D image the model sees for INPUT (a file, or a folder holding one DICOM series).
-core::Result<core::Image2D> inputImage(const fs::path& input) {
-  std::error_code ec;
-  if (fs::is_directory(input, ec)) {
-    auto index = io::indexDicomFolder(input);
-    if (!index) return index.error();
-    if (index.value().size() != 1)
-      return core::makeError(core::ErrorCode::Unsupported, input.string() + ": holds " + std::to_string(index.value().size()) +
-                                                               " DICOM series; point at one series folder");
-    auto series = io::loadDicomSeries(index.value().front());
-    if (!series) return series.error();
-    return series.value().volume.slice(series.value().volume.size()[2] / 2);
-  }
-  auto opened = io::ReaderRegistry::builtin().open(input);
-  if (!opened) return opened.error();
-  return io::representativeImage(opened.value());
 }
 
 core::Result<std::unique_ptr<model::VitModel>> loadModel(const fs::path& dir, const RunOptions& run) {
@@ -151,14 +130,16 @@ int runInfer(const InferOptions& o) {
   auto vit = loadModel(o.modelDir, o.run);
   if (!vit) return fail(kExitBadInput, vit.error().message);
   const double loadMs = msSince(t0);
-  // Volumes, DICOM series and slides go through their pipelines (PipelineCommands.cpp).
-  if (auto routed = runPipelineInfer(o, *vit.value(), loadMs)) return *routed;
-  auto image = inputImage(o.input);
-  if (!image) return fail(kExitBadInput, image.error().message);
-  if (auto kind = vit.value()->checkInputKind(image.value()); !kind)
+  // Opened once (io::openInput); volumes, DICOM series and slides go through their
+  // pipelines (PipelineCommands.cpp), the rest is one 2D image.
+  auto input = openPipelineInput(o.input, o.allowIncomplete, o.modality);
+  if (!input) return fail(exitCodeFor(input.error()), input.error().message);
+  if (auto routed = runPipelineInfer(o, *vit.value(), loadMs, input.value())) return *routed;
+  const core::Image2D& image = input.value().image;
+  if (auto kind = vit.value()->checkInputKind(image, image.modality); !kind)
     return fail(kExitBadInput, o.input.string() + ": " + kind.error().message);
   const auto t1 = std::chrono::steady_clock::now();
-  auto prediction = vit.value()->predict(image.value());
+  auto prediction = vit.value()->predict(image);
   if (!prediction) return fail(kExitFailure, prediction.error().message);
   const double inferMs = msSince(t1);
 
@@ -172,22 +153,26 @@ int runInfer(const InferOptions& o) {
        {{"name", card.name.empty() ? fs::absolute(o.modelDir).lexically_normal().filename().string() : card.name},
         {"sha256", card.provenance.weightsSha256}}},
       {"input", o.input.string()},
+      {"modality", image.modality},
       {"outputs", taskOutputs(tasks, p.probabilities)},
       {"top", top},
       {"embedding_dim", p.embedding.size()},
       {"timing_ms", {{"load_model", loadMs}, {"predict", inferMs}}}};
+  nlohmann::json recorded = result;
+  if (!input.value().incomplete.is_null()) recorded["incomplete"] = input.value().incomplete;
   if (!o.outDir.empty()) {
     std::error_code ec;
     fs::create_directories(o.outDir, ec);
-    nlohmann::json withEmbedding = result;
+    nlohmann::json withEmbedding = recorded;
     withEmbedding["embedding"] = p.embedding;
     const fs::path file = o.outDir / (o.input.stem().string() + ".prediction.json");
     std::ofstream(file) << withEmbedding.dump(2) << "\n";
   }
   if (o.json) {
-    std::cout << result.dump(2) << "\n";
+    std::cout << recorded.dump(2) << "\n";
   } else {
-    std::cout << o.input.string() << " (" << static_cast<int>(inferMs) << " ms)\n";
+    std::cout << o.input.string() << " (" << static_cast<int>(inferMs) << " ms)"
+              << (recorded.contains("incomplete") ? " from an INCOMPLETE series" : "") << "\n";
     for (const auto& t : top) std::cout << "  " << t["label"].get<std::string>() << "  " << t["probability"].get<double>() << "\n";
   }
   return kExitOk;
@@ -198,10 +183,12 @@ int runExplain(const ExplainOptions& o) {
   if (!vit) return fail(kExitBadInput, vit.error().message);
   auto request = explainRequest(o, *vit.value());
   if (!request) return fail(kExitUsage, request.error().message);
-  if (auto routed = runPipelineExplain(o, *vit.value())) return *routed;  // volumes and slides
-  auto image = inputImage(o.input);
-  if (!image) return fail(kExitBadInput, image.error().message);
-  return runImageExplain(o, request.value(), *vit.value(), image.value());
+  auto input = openPipelineInput(o.input, o.allowIncomplete, o.modality);
+  if (!input) return fail(exitCodeFor(input.error()), input.error().message);
+  if (auto routed = runPipelineExplain(o, *vit.value(), input.value())) return *routed;  // volumes and slides
+  if (!input.value().incomplete.is_null())
+    std::fprintf(stderr, "meridian-cli: warning: explaining a slice of an INCOMPLETE series (allowed)\n");
+  return runImageExplain(o, request.value(), *vit.value(), input.value().image);
 }
 
 }  // namespace meridian::app

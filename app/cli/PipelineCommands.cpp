@@ -5,65 +5,61 @@
 
 #include <cstdio>
 
+#include "CliInput.hpp"
 #include "ExitCodes.hpp"
 #include "PredictionJson.hpp"
 #include "meridian/core/AtomicFile.hpp"
 #include "meridian/core/FileHash.hpp"
-#include "meridian/io/DicomSeries.hpp"
-#include "meridian/io/ReaderRegistry.hpp"
+#include "meridian/io/ImageSummary.hpp"
 #include "meridian/model/AggregationAttentionPool.hpp"
 
 namespace meridian::app {
 namespace fs = std::filesystem;
 
-core::Result<PipelineInput> openPipelineInput(const fs::path& input) {
-  std::error_code ec;
-  core::Volume volume;
-  if (fs::is_directory(input, ec)) {
-    auto index = io::indexDicomFolder(input);
-    if (!index) return index.error();
-    if (index.value().size() != 1)
-      return core::makeError(core::ErrorCode::Unsupported, input.string() + ": holds " +
-                                                               std::to_string(index.value().size()) +
-                                                               " DICOM series; point at one series folder");
-    auto series = io::loadDicomSeries(index.value().front());
-    if (!series) return series.error();
-    for (const auto& warning : series.value().warnings) std::fprintf(stderr, "meridian-cli: %s\n", warning.c_str());
-    volume = std::move(series.value().volume);
-  } else {
-    auto opened = io::ReaderRegistry::builtin().open(input);
-    if (!opened) return opened.error();
-    auto& content = opened.value().content;
-    if (auto* slide = std::get_if<std::shared_ptr<core::SlideSource>>(&content)) return PipelineInput(*slide);
-    auto* v = std::get_if<core::Volume>(&content);
-    if (!v) return PipelineInput(std::monostate{});
-    volume = std::move(*v);
+core::Result<PipelineInput> openPipelineInput(const fs::path& input, bool allowIncomplete, const std::string& modality) {
+  io::OpenInputOptions options;
+  options.allowIncomplete = allowIncomplete;
+  auto opened = openCliInput(input, options);
+  if (!opened) return opened.error();
+  PipelineInput out;
+  out.incomplete = incompleteJson(opened.value());
+  auto& content = opened.value().image.content;
+  if (auto* slide = std::get_if<std::shared_ptr<core::SlideSource>>(&content)) {
+    out.content = *slide;
+    return out;
   }
-  // One slice, or a colour frame stack (ultrasound cine): the 2D path's business.
-  if (volume.size()[2] < 2 || volume.channels() != 1) return PipelineInput(std::monostate{});
-  return PipelineInput(std::move(volume));
+  auto* volume = std::get_if<core::Volume>(&content);
+  // A volume worth running slice by slice; one slice, a colour frame stack (ultrasound
+  // cine) or a 2D image is the 2D path's business.
+  if (volume && volume->size()[2] >= 2 && volume->channels() == 1) {
+    if (volume->modality.empty()) volume->modality = modality;
+    else if (!modality.empty() && modality != volume->modality)
+      return core::makeError(core::ErrorCode::InvalidArgument,
+                             "--modality " + modality + ": " + input.string() + " says it is " + volume->modality);
+    out.content = std::move(*volume);
+    return out;
+  }
+  auto image = io::representativeImage(opened.value().image);
+  if (!image) return image.error();
+  out.image = std::move(image).value();
+  if (out.image.modality.empty()) out.image.modality = modality;
+  else if (!modality.empty() && modality != out.image.modality)
+    return core::makeError(core::ErrorCode::InvalidArgument,
+                           "--modality " + modality + ": " + input.string() + " says it is " + out.image.modality);
+  return out;
 }
 
-std::optional<int> runPipelineInfer(const InferOptions& o, const model::VitModel& vit, double loadMs) {
-  auto input = openPipelineInput(o.input);
-  if (!input) {
-    std::fprintf(stderr, "meridian-cli: %s\n", input.error().message.c_str());
-    return kExitBadInput;
-  }
-  if (auto* volume = std::get_if<core::Volume>(&input.value())) return runVolumeInfer(o, vit, *volume, loadMs);
-  if (auto* slide = std::get_if<std::shared_ptr<core::SlideSource>>(&input.value()))
+std::optional<int> runPipelineInfer(const InferOptions& o, const model::VitModel& vit, double loadMs,
+                                    const PipelineInput& input) {
+  if (auto* volume = std::get_if<core::Volume>(&input.content)) return runVolumeInfer(o, vit, *volume, loadMs, input.incomplete);
+  if (auto* slide = std::get_if<std::shared_ptr<core::SlideSource>>(&input.content))
     return runSlideInfer(o, vit, **slide, loadMs);
   return std::nullopt;
 }
 
-std::optional<int> runPipelineExplain(const ExplainOptions& o, const model::VitModel& vit) {
-  auto input = openPipelineInput(o.input);
-  if (!input) {
-    std::fprintf(stderr, "meridian-cli: %s\n", input.error().message.c_str());
-    return kExitBadInput;
-  }
-  if (auto* volume = std::get_if<core::Volume>(&input.value())) return runVolumeExplain(o, vit, *volume);
-  if (auto* slide = std::get_if<std::shared_ptr<core::SlideSource>>(&input.value()))
+std::optional<int> runPipelineExplain(const ExplainOptions& o, const model::VitModel& vit, const PipelineInput& input) {
+  if (auto* volume = std::get_if<core::Volume>(&input.content)) return runVolumeExplain(o, vit, *volume, input.incomplete);
+  if (auto* slide = std::get_if<std::shared_ptr<core::SlideSource>>(&input.content))
     return runSlideExplain(o, vit, **slide);
   return std::nullopt;
 }

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "Commands.hpp"
+#include "meridian/core/Image2D.hpp"
 #include "meridian/core/SlideSource.hpp"
 #include "meridian/core/Volume.hpp"
 #include "meridian/model/Aggregation.hpp"
@@ -21,18 +22,29 @@
 namespace meridian::app {
 
 /// What INPUT holds for the pipelines: a volume worth running slice by slice, a slide, or
-/// neither (monostate: the 2D path takes it). Errors name the input.
-using PipelineInput = std::variant<std::monostate, core::Volume, std::shared_ptr<core::SlideSource>>;
-core::Result<PipelineInput> openPipelineInput(const std::filesystem::path& input);
+/// neither (monostate: the 2D path takes `image`). Opened once, through io::openInput (an
+/// incomplete DICOM series is refused unless allowed). Errors name the input.
+struct PipelineInput {
+  std::variant<std::monostate, core::Volume, std::shared_ptr<core::SlideSource>> content;
+  core::Image2D image;         // monostate: the image the 2D path runs on (modality set)
+  nlohmann::json incomplete;   // non-null: an incomplete series, used because it was allowed
+};
+/// `modality`: the user's word for an input whose file carries none ("" = none given).
+core::Result<PipelineInput> openPipelineInput(const std::filesystem::path& input, bool allowIncomplete,
+                                              const std::string& modality);
 
 /// nullopt when INPUT is a 2D image; otherwise the exit code of the pipeline run.
-std::optional<int> runPipelineInfer(const InferOptions& options, const model::VitModel& model, double loadMs);
-std::optional<int> runPipelineExplain(const ExplainOptions& options, const model::VitModel& model);
+std::optional<int> runPipelineInfer(const InferOptions& options, const model::VitModel& model, double loadMs,
+                                    const PipelineInput& input);
+std::optional<int> runPipelineExplain(const ExplainOptions& options, const model::VitModel& model,
+                                      const PipelineInput& input);
 
-// Shared by the volume and slide commands (PipelineCommands.cpp).
-int runVolumeInfer(const InferOptions& o, const model::VitModel& vit, const core::Volume& volume, double loadMs);
+// Shared by the volume and slide commands (PipelineCommands.cpp). `incomplete`: see PipelineInput.
+int runVolumeInfer(const InferOptions& o, const model::VitModel& vit, const core::Volume& volume, double loadMs,
+                   const nlohmann::json& incomplete);
 int runSlideInfer(const InferOptions& o, const model::VitModel& vit, const core::SlideSource& slide, double loadMs);
-int runVolumeExplain(const ExplainOptions& o, const model::VitModel& vit, const core::Volume& volume);
+int runVolumeExplain(const ExplainOptions& o, const model::VitModel& vit, const core::Volume& volume,
+                     const nlohmann::json& incomplete);
 int runSlideExplain(const ExplainOptions& o, const model::VitModel& vit, const core::SlideSource& slide);
 
 /// "model": {name, sha256} as infer --json writes it.

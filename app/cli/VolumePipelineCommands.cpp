@@ -57,7 +57,8 @@ double msSince(std::chrono::steady_clock::time_point t0) {
 
 }  // namespace
 
-int runVolumeInfer(const InferOptions& o, const model::VitModel& vit, const core::Volume& volume, double loadMs) {
+int runVolumeInfer(const InferOptions& o, const model::VitModel& vit, const core::Volume& volume, double loadMs,
+                   const nlohmann::json& incomplete) {
   auto aggregator = loadAggregator(o.modelDir);
   if (!aggregator) return fail(kExitBadInput, aggregator.error().message);
   model::VolumePipelineOptions options;
@@ -72,7 +73,7 @@ int runVolumeInfer(const InferOptions& o, const model::VitModel& vit, const core
   const double pipelineMs = msSince(t0);
 
   const auto tasks = effectiveTasks(vit.card(), r.probabilities.empty() ? 0 : r.probabilities.front().size());
-  const nlohmann::json summary = {{"model", modelJson(vit, o.modelDir)},
+  nlohmann::json summary = {{"model", modelJson(vit, o.modelDir)},
                                   {"input", o.input.string()},
                                   {"kind", "volume"},
                                   {"modality", volume.modality},
@@ -86,6 +87,8 @@ int runVolumeInfer(const InferOptions& o, const model::VitModel& vit, const core
                                   {"embedding_dim", r.embeddings.empty() ? 0 : r.embeddings.front().size()},
                                   {"intensity", r.intensityNote},
                                   {"timing_ms", {{"load_model", loadMs}, {"pipeline", pipelineMs}}}};
+  // A DICOM series with unreadable or missing slices, run because the user allowed it.
+  if (!incomplete.is_null()) summary["incomplete"] = incomplete;
   if (!o.outDir.empty()) {
     std::error_code ec;
     fs::create_directories(o.outDir, ec);
@@ -99,6 +102,8 @@ int runVolumeInfer(const InferOptions& o, const model::VitModel& vit, const core
   } else {
     std::cout << o.input.string() << ": " << r.slicesDone << " of " << r.slices << " slices in "
               << static_cast<int>(pipelineMs) << " ms" << (r.cancelled() ? " (cancelled)" : "") << "\n";
+    if (!incomplete.is_null())
+      std::cout << "  INCOMPLETE series (allowed): " << incomplete["reason"].get<std::string>() << "\n";
     const auto& study = summary["outputs"]["study"];
     for (const char* key : {"mean", "max", "top_k_mean", "attention"})
       std::cout << "  " << key << "  " << study[key].dump() << "\n";
@@ -110,7 +115,8 @@ int runVolumeInfer(const InferOptions& o, const model::VitModel& vit, const core
   return r.cancelled() ? kExitCancelled : kExitOk;
 }
 
-int runVolumeExplain(const ExplainOptions& o, const model::VitModel& vit, const core::Volume& volume) {
+int runVolumeExplain(const ExplainOptions& o, const model::VitModel& vit, const core::Volume& volume,
+                     const nlohmann::json& incomplete) {
   auto request = explainRequest(o, vit);  // --method, --head, --class checked as for 2D images
   if (!request) return fail(kExitUsage, request.error().message);
   const model::ExplainMethod method = request.value().method;
@@ -133,6 +139,13 @@ int runVolumeExplain(const ExplainOptions& o, const model::VitModel& vit, const 
   const auto& r = result.value();
   if (!r.attentionMap) return fail(kExitCancelled, "cancelled before the first slice was explained");
   if (auto s = io::writeVolume(*r.attentionMap, o.output); !s) return fail(kExitFailure, s.error().message);
+  if (!incomplete.is_null()) {  // the map has the same hole as the series: say so beside it
+    const fs::path record = o.output.string() + ".incomplete.json";
+    const nlohmann::json body = {{"input", o.input.string()}, {"output", o.output.string()}, {"incomplete", incomplete}};
+    if (auto s = core::writeFileAtomically(record, body.dump(2) + "\n"); !s) return fail(kExitFailure, s.error().message);
+    std::cout << "made from an INCOMPLETE series (" << incomplete["reason"].get<std::string>() << "); recorded in "
+              << record.string() << "\n";
+  }
   const auto& size = r.attentionMap->size();
   std::cout << "wrote " << o.output.string() << " (" << model::toString(method) << ", " << size[0] << "x" << size[1]
             << " cells x " << size[2] << " slices in the volume's space"

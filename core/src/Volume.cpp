@@ -61,6 +61,7 @@ Result<Image2D> Volume::slice(int k) const {
   std::memcpy(out.data(), bytes_.data() + sliceBytes * static_cast<std::size_t>(k), sliceBytes);
   out.spacing = std::array<double, 2>{spacing[0], spacing[1]};
   out.photometric = channels_ == 3 ? "RGB" : "MONOCHROME2";
+  out.modality = modality;  // a CT volume's slice is a CT image
   return out;
 }
 

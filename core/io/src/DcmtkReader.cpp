@@ -67,8 +67,11 @@ core::Result<OpenedImage> DcmtkReader::open(const std::filesystem::path& path) c
     core::Image2D out = std::move(image).value();
     std::memcpy(out.data(), px.bytes.data(), out.sizeInBytes());
     out.spacing = h.pixelSpacing;
+    out.modality = h.modality;
     out.photometric = px.channels == 3 ? "RGB" : (h.photometric == "MONOCHROME1" ? "MONOCHROME1" : "MONOCHROME2");
     if (h.window) out.displayWindow = core::WindowLevel{(*h.window)[0], (*h.window)[1]};
+    for (const auto& w : h.windows) out.windows.push_back(core::WindowLevel{w[0], w[1]});
+    if (px.channels == 1) out.voiLuts = h.voiLuts;
     opened.content = std::move(out);
     return opened;
   }

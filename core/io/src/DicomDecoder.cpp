@@ -7,6 +7,7 @@
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcistrmb.h>
 #include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 #include <dcmtk/oflog/oflog.h>
@@ -18,8 +19,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <limits>
 #include <mutex>
+
+#include "meridian/core/Logging.hpp"
 
 namespace meridian::io::detail {
 namespace {
@@ -94,6 +98,9 @@ core::Error parseError(const OFCondition& status) {
     return makeError(ErrorCode::Corrupt,
                      "DICOM parse error: the file ends early, before the element being read (truncated, or a "
                      "malformed length)");
+  if (status == EC_InvalidStream)
+    return makeError(ErrorCode::Corrupt,
+                     "DICOM parse error: an element claims more bytes than the file holds (truncated, or damaged)");
   return makeError(ErrorCode::Corrupt, std::string("DICOM parse error: ") + status.text());
 }
 
@@ -126,16 +133,92 @@ bool looksLikeBareDicom(const std::filesystem::path& path) {
   return ds.card() > 2 && (ds.tagExists(DCM_SOPClassUID) || ds.tagExists(DCM_StudyInstanceUID) || ds.tagExists(DCM_Rows));
 }
 
+OFCondition loadWithoutPadding(DcmFileFormat& file, const std::filesystem::path& path, std::uint64_t dataBytes) {
+  std::vector<char> bytes(dataBytes);
+  std::ifstream in(path, std::ios::binary);
+  if (!in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()))) return EC_InvalidStream;
+  DcmInputBufferStream stream;
+  stream.setBuffer(bytes.data(), static_cast<offile_off_t>(bytes.size()));
+  stream.setEos();
+  file.transferInit();
+  const OFCondition status = file.read(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
+  file.transferEnd();
+  return status;
+}
+
 core::Result<std::unique_ptr<DcmFileFormat>> loadDicomFile(const std::filesystem::path& path) {
   registerDicomCodecs();
-  if (auto lengths = scanDicomLengths(path); !lengths) return lengths.error();
+  DicomScanNotes notes;
+  if (auto lengths = scanDicomLengths(path, &notes); !lengths) return lengths.error();
   auto file = std::make_unique<DcmFileFormat>();
-  const OFCondition status = file->loadFile(path.c_str());
+  // Trailing padding: parse the bytes before it, as DCMTK and pydicom stop at it.
+  const OFCondition status = notes.paddingOffset ? loadWithoutPadding(*file, path, *notes.paddingOffset)
+                                                 : file->loadFile(path.c_str());
   if (status.bad()) return parseError(status);
+  if (notes.paddingOffset)
+    core::logging::get(core::logging::Layer::Core)
+        ->warn("{}: {} bytes of trailing padding after the last data element were ignored", path.string(),
+               notes.paddingBytes);
   // Every decoder after this (DicomImage, the series fast path reading the raw words)
   // may rely on the native pixel data holding what Rows x Columns x Frames promise.
   if (auto length = checkDicomPixelDataLength(*file); !length) return length.error();
   return file;
+}
+
+// The VOI LUT Sequence's items. Descriptor (PS3.3 C.11.2.1.1): entries (0 means 65536),
+// first input value mapped (US, or SS where inputs can be negative), bits per entry.
+// LUT Data holds one entry per 16-bit word, or for 8-bit entries possibly two per word.
+static core::Result<std::vector<core::LookupTable>> readVoiLuts(DcmItem& ds) {
+  std::vector<core::LookupTable> luts;
+  DcmSequenceOfItems* sequence = nullptr;
+  if (ds.findAndGetSequence(DCM_VOILUTSequence, sequence).bad() || !sequence) return luts;
+  Uint16 representation = 0;
+  ds.findAndGetUint16(DCM_PixelRepresentation, representation);
+  for (unsigned long i = 0; i < sequence->card(); ++i) {
+    DcmItem& item = *sequence->getItem(i);
+    DcmElement* descriptor = nullptr;
+    // The descriptor's raw 16 bits, whether it was written as US or SS.
+    auto raw = [&](unsigned long pos, Uint16& out) {
+      Sint16 s = 0;
+      if (descriptor->getUint16(out, pos).good()) return true;
+      if (descriptor->getSint16(s, pos).bad()) return false;
+      out = static_cast<Uint16>(s);
+      return true;
+    };
+    Uint16 d0 = 0, d1 = 0, d2 = 0;
+    if (item.findAndGetElement(DCM_LUTDescriptor, descriptor).bad() || !descriptor || descriptor->getVM() < 3 ||
+        !raw(0, d0) || !raw(1, d1) || !raw(2, d2))
+      return makeError(ErrorCode::Corrupt, "VOI LUT " + std::to_string(i + 1) + ": no readable LUT Descriptor");
+    core::LookupTable lut;
+    const std::size_t entries = d0 == 0 ? 65536 : d0;
+    const bool signedFirst = descriptor->getVR() == EVR_SS || (representation == 1 && d1 > 32767);
+    lut.firstMapped = signedFirst ? static_cast<Sint16>(d1) : static_cast<int>(d1);
+    lut.bits = d2;
+    if (lut.bits != 8 && (lut.bits < 10 || lut.bits > 16))
+      return makeError(ErrorCode::Unsupported, "VOI LUT " + std::to_string(i + 1) + ": " + std::to_string(lut.bits) +
+                                                   " bits per entry (DICOM allows 8 or 10 to 16)");
+    Uint16* words = nullptr;
+    unsigned long count = 0;
+    DcmElement* data = nullptr;
+    if (item.findAndGetElement(DCM_LUTData, data).bad() || !data || data->getUint16Array(words).bad() || !words)
+      return makeError(ErrorCode::Corrupt, "VOI LUT " + std::to_string(i + 1) + ": no LUT Data");
+    count = data->getLength() / 2;
+    if (count == entries) {
+      lut.entries.assign(words, words + count);
+    } else if (lut.bits == 8 && count == (entries + 1) / 2) {
+      for (std::size_t k = 0; k < entries; ++k)
+        lut.entries.push_back(static_cast<Uint16>((words[k / 2] >> (8 * (k % 2))) & 0xFF));
+    } else {
+      return makeError(ErrorCode::Corrupt, "VOI LUT " + std::to_string(i + 1) + ": LUT Data holds " +
+                                               std::to_string(count) + " values for " + std::to_string(entries) +
+                                               " entries");
+    }
+    const std::uint16_t limit = static_cast<std::uint16_t>((1u << lut.bits) - 1);
+    for (auto& e : lut.entries) e = std::min(e, limit);
+    lut.explanation = dicomText(item, DCM_LUTExplanation);
+    luts.push_back(std::move(lut));
+  }
+  return luts;
 }
 
 core::Result<DicomImageHeader> readImageHeader(DcmFileFormat& file, bool pixelDataLoaded) {
@@ -179,6 +262,21 @@ core::Result<DicomImageHeader> readImageHeader(DcmFileFormat& file, bool pixelDa
   h.spacingBetweenSlices = number(ds, DCM_SpacingBetweenSlices, 0, true);
   auto centre = number(ds, DCM_WindowCenter, 0, true), width = number(ds, DCM_WindowWidth, 0, true);
   if (centre && width && *width > 0) h.window = std::array<double, 2>{*centre, *width};
+  for (unsigned long i = 0; i < 16; ++i) {
+    auto c = number(ds, DCM_WindowCenter, i), w = number(ds, DCM_WindowWidth, i);
+    if (!c || !w) break;
+    if (*w > 0) h.windows.push_back({*c, *w});
+  }
+  DcmSequenceOfItems* modalityLut = nullptr;
+  h.modalityLut = ds.findAndGetSequence(DCM_ModalityLUTSequence, modalityLut).good() && modalityLut &&
+                  modalityLut->card() > 0;
+  if (h.modalityLut) {  // the LUT, not slope/intercept, gives the modality values
+    h.rescaleSlope = 1.0;
+    h.rescaleIntercept = 0.0;
+  }
+  // A broken VOI LUT does not make the image unreadable: it is shown with its window.
+  if (auto luts = readVoiLuts(ds)) h.voiLuts = std::move(luts).value();
+  else core::logging::get(core::logging::Layer::Core)->warn("VOI LUT ignored: {}", luts.error().message);
   return h;
 }
 
@@ -207,7 +305,9 @@ core::Result<DecodedPixels> decodePixels(DcmFileFormat& file, const DicomImageHe
   DcmDataset* ds = file.getDataset();
   const E_TransferSyntax xfer = ds->getOriginalXfer();
   repairBigEndian32(*ds, header);
-  DicomImage image(ds, xfer, CIF_IgnoreModalityTransformation, 0, 0);
+  // A Modality LUT Sequence: DCMTK applies it (readImageHeader set slope 1, intercept 0);
+  // otherwise Meridian applies slope and intercept itself, exactly.
+  DicomImage image(ds, xfer, header.modalityLut ? 0 : CIF_IgnoreModalityTransformation, 0, 0);
   if (image.getStatus() != EIS_Normal)
     return makeError(ErrorCode::Unsupported,
                      std::string("cannot decode pixels (") + DcmXfer(xfer).getXferName() + "): " +

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "meridian/core/LookupTable.hpp"
 #include "meridian/core/PixelType.hpp"
 #include "meridian/core/Result.hpp"
 
@@ -49,6 +50,9 @@ struct DicomImageHeader {
   std::vector<std::array<double, 3>> framePositions;      // enhanced multi-frame, per frame
   std::optional<double> sliceThickness, spacingBetweenSlices;
   std::optional<std::array<double, 2>> window;            // centre, width
+  std::vector<std::array<double, 2>> windows;             // every centre/width pair the file offers
+  bool modalityLut = false;                               // a Modality LUT Sequence replaces slope/intercept
+  std::vector<core::LookupTable> voiLuts;                 // VOI LUT Sequence items
 };
 /// `pixelDataLoaded` false: the file was read only up to Pixel Data (series indexing).
 core::Result<DicomImageHeader> readImageHeader(DcmFileFormat& file, bool pixelDataLoaded = true);

@@ -8,11 +8,12 @@
 #include <dcmtk/dcmdata/dcuid.h>
 
 #include <algorithm>
+#include <cstring>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <tuple>
 
-#include "DcmtkReader.hpp"
 #include "DicomDecoder.hpp"
 #include "DicomLengthScan.hpp"
 #include "meridian/core/ParallelFor.hpp"
@@ -34,14 +35,16 @@ void sortSeries(std::vector<DicomSeriesInfo>& out) {
   });
 }
 
-// The series a file belongs to, from its header alone; nullopt for non-images.
-std::optional<DicomSeriesInfo> describeFile(const std::filesystem::path& path) {
-  static const DcmtkReader sniffer;
-  if (sniffer.detect(path) <= 0.0 || !detail::scanDicomLengths(path)) return std::nullopt;
-  DcmFileFormat ff;
-  if (ff.loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect, DCM_PixelData).bad())
-    return std::nullopt;  // unreadable files are simply not part of any series
-  DcmDataset& ds = *ff.getDataset();
+// What a file under a folder is: a member of a series (its header read), a member that
+// cannot be read (header read, rest damaged: `series` set, `problem` set), a DICOM file
+// too damaged to place (`problem` only), or nothing of ours (neither: not DICOM, no image).
+struct Described {
+  std::optional<DicomSeriesInfo> series;
+  std::optional<UnreadableFile> problem;
+};
+
+// The series attributes of a header read up to the Pixel Data; nullopt for non-images.
+std::optional<DicomSeriesInfo> seriesOf(DcmDataset& ds, const std::filesystem::path& path) {
   Uint16 rows = 0, columns = 0;
   if (ds.findAndGetUint16(DCM_Rows, rows).bad() || ds.findAndGetUint16(DCM_Columns, columns).bad()) return std::nullopt;
   DicomSeriesInfo s;
@@ -58,13 +61,66 @@ std::optional<DicomSeriesInfo> describeFile(const std::filesystem::path& path) {
   if (ds.findAndGetSint32(DCM_SeriesNumber, number).good()) s.seriesNumber = number;
   s.rows = rows;
   s.columns = columns;
-  s.files.push_back(path);
   return s;
+}
+
+// "DICM" after the 128-byte preamble: a DICOM file, whatever follows.
+bool hasPart10Preamble(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  char preamble[132] = {};
+  return in.read(preamble, sizeof preamble) && std::memcmp(preamble + 128, "DICM", 4) == 0;
+}
+
+Described describeFile(const std::filesystem::path& path) {
+  const bool part10 = hasPart10Preamble(path);
+  // Files without the preamble (older archives, pydicom's dicomdirtests) count as DICOM
+  // when their header parses and carries DICOM's identifying attributes (as DcmtkReader
+  // detects them), also when their pixel data is cut short.
+  detail::DicomScanNotes notes;
+  auto lengths = detail::scanDicomLengths(path, &notes);
+  // A length that runs past the end at or after the Pixel Data (a truncated file): the
+  // header before it is intact, so the file can still say which series it is missing from.
+  if (!lengths && !notes.pixelDataSeen) {
+    if (part10) return {std::nullopt, UnreadableFile{path, lengths.error().message}};
+    return {};
+  }
+  // The whole structure with values over 4 KB left on disk: DCMTK then checks the elements
+  // the length walk does not reach (after a sequence of undefined length), so a file cut
+  // short is found here. With trailing padding the walk has checked everything before it.
+  DcmFileFormat ff;
+  const OFCondition status =
+      notes.paddingOffset
+          ? ff.loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect, DCM_PixelData)
+          : ff.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect);
+  DcmDataset& ds = *ff.getDataset();
+  if (!part10 && !(ds.card() > 2 && (ds.tagExists(DCM_SOPClassUID) || ds.tagExists(DCM_StudyInstanceUID) ||
+                                     ds.tagExists(DCM_Rows))))
+    return {};
+  if (status.bad()) {
+    // DCMTK keeps what it parsed before the damage: the header, when the cut is in the
+    // pixels, says which series the file is missing from.
+    const UnreadableFile problem{path, detail::parseError(status).message};
+    auto s = seriesOf(ds, path);
+    if (!s) return {std::nullopt, problem};
+    s->unreadable.push_back(problem);
+    return {std::move(s), problem};
+  }
+  auto s = seriesOf(ds, path);
+  if (!s) {
+    if (!lengths) return {std::nullopt, UnreadableFile{path, lengths.error().message}};
+    return {};  // not an image (report, structure set, ...)
+  }
+  if (!lengths) {
+    s->unreadable.push_back({path, lengths.error().message});
+    return {std::move(s), UnreadableFile{path, lengths.error().message}};
+  }
+  s->files.push_back(path);
+  return {std::move(s), std::nullopt};
 }
 
 }  // namespace
 
-core::Result<std::vector<DicomSeriesInfo>> indexDicomFolder(const std::filesystem::path& folder) {
+core::Result<DicomFolderIndex> indexDicomFolderReport(const std::filesystem::path& folder) {
   std::error_code ec;
   if (!std::filesystem::is_directory(folder, ec))
     return makeError(ErrorCode::NotFound, folder.string() + ": not a folder");
@@ -76,37 +132,89 @@ core::Result<std::vector<DicomSeriesInfo>> indexDicomFolder(const std::filesyste
     if (it->is_regular_file(ec) && it->path().filename() != "DICOMDIR") candidates.push_back(it->path());
   if (ec) return makeError(ErrorCode::Io, folder.string() + ": cannot list: " + ec.message());
 
-  std::vector<std::optional<DicomSeriesInfo>> described(candidates.size());
+  std::vector<Described> described(candidates.size());
   core::parallelFor(candidates.size(), [&](std::size_t i) { described[i] = describeFile(candidates[i]); });
   std::map<std::string, DicomSeriesInfo> bySeries;
+  DicomFolderIndex index;
   for (auto& d : described) {
-    if (!d) continue;
-    auto [entry, inserted] = bySeries.try_emplace(d->seriesUid, std::move(*d));
-    if (!inserted) entry->second.files.push_back(d->files.front());
+    if (!d.series) {
+      if (d.problem) index.unassigned.push_back(std::move(*d.problem));
+      continue;
+    }
+    auto [entry, inserted] = bySeries.try_emplace(d.series->seriesUid, std::move(*d.series));
+    if (inserted) continue;
+    auto& s = entry->second;
+    if (!d.series->files.empty()) s.files.push_back(d.series->files.front());
+    for (auto& u : d.series->unreadable) s.unreadable.push_back(std::move(u));
   }
-  std::vector<DicomSeriesInfo> out;
-  for (auto& [uid, s] : bySeries) out.push_back(std::move(s));
-  sortSeries(out);
-  return out;
+  // A series known only from unreadable members still shows (with no readable file).
+  for (auto& [uid, s] : bySeries) index.series.push_back(std::move(s));
+  // A damaged file whose header names no series, in a folder holding exactly one series'
+  // files, is most likely one of its slices: count it against that series rather than lose it.
+  for (auto u = index.unassigned.begin(); u != index.unassigned.end();) {
+    DicomSeriesInfo* owner = nullptr;
+    int owners = 0;
+    for (auto& s : index.series) {
+      if (std::any_of(s.files.begin(), s.files.end(),
+                      [&](const auto& f) { return f.parent_path() == u->file.parent_path(); })) {
+        owner = &s;
+        ++owners;
+      }
+    }
+    if (owners == 1) {
+      owner->unreadable.push_back({u->file, u->reason + " (its header names no series; it lies among this series' files)"});
+      u = index.unassigned.erase(u);
+    } else {
+      ++u;
+    }
+  }
+  sortSeries(index.series);
+  for (auto& s : index.series)
+    std::sort(s.unreadable.begin(), s.unreadable.end(), [](const auto& a, const auto& b) { return a.file < b.file; });
+  std::sort(index.unassigned.begin(), index.unassigned.end(), [](const auto& a, const auto& b) { return a.file < b.file; });
+  return index;
+}
+
+core::Result<std::vector<DicomSeriesInfo>> indexDicomFolder(const std::filesystem::path& folder) {
+  auto index = indexDicomFolderReport(folder);
+  if (!index) return index.error();
+  return std::move(index.value().series);
 }
 
 namespace {
 
-// "77654033\CR1\6154" relative to the DICOMDIR's folder.
-std::filesystem::path referencedFile(DcmDirectoryRecord& record, const std::filesystem::path& base) {
+// "77654033\CR1\6154" relative to the DICOMDIR's folder; empty when the record names no
+// file. A reference that would leave the folder is an error: a DICOMDIR copied from
+// elsewhere must not make Meridian index another patient's files.
+core::Result<std::filesystem::path> referencedFile(DcmDirectoryRecord& record, const std::filesystem::path& base) {
   OFString id;
-  if (record.findAndGetOFStringArray(DCM_ReferencedFileID, id).bad() || id.empty()) return {};
-  std::filesystem::path path = base;
-  std::string part;
-  for (char c : std::string(id.c_str())) {
-    if (c == '\\') {
-      path /= part;
-      part.clear();
-    } else if (c != ' ') {
-      part += c;
-    }
+  if (record.findAndGetOFStringArray(DCM_ReferencedFileID, id).bad() || id.empty()) return std::filesystem::path{};
+  const std::string text = id.c_str();
+  auto refuse = [&](const std::string& why) {
+    return makeError(ErrorCode::Corrupt, "a record references '" + text + "', " + why +
+                                             "; a DICOMDIR may only name files in its own folder or below it");
+  };
+  std::filesystem::path path = base.empty() ? std::filesystem::path(".") : base;
+  std::vector<std::string> parts(1);
+  for (char c : text) {
+    if (c == '\\') parts.emplace_back();
+    else if (c != ' ') parts.back() += c;
   }
-  return part.empty() ? path : path / part;
+  for (const auto& part : parts) {
+    if (part.empty()) return refuse("an absolute or empty path component");
+    if (part == ".." || part == ".") return refuse("a path that climbs out of the DICOMDIR's folder");
+    if (part.find_first_of("/:") != std::string::npos) return refuse("a path component with '/' or ':'");
+    path /= part;
+  }
+  // Links inside the folder may still point out of it.
+  std::error_code ec;
+  const auto root = std::filesystem::weakly_canonical(base.empty() ? std::filesystem::path(".") : base, ec);
+  const auto target = std::filesystem::weakly_canonical(path, ec);
+  if (!ec) {
+    const auto rel = target.lexically_relative(root);
+    if (rel.empty() || *rel.begin() == "..") return refuse("which resolves (through a link) outside the DICOMDIR's folder");
+  }
+  return path;
 }
 
 }  // namespace
@@ -152,15 +260,31 @@ core::Result<std::vector<DicomSeriesInfo>> indexDicomDir(const std::filesystem::
         Sint32 number = 0;
         if (series->findAndGetSint32(DCM_SeriesNumber, number).good()) s.seriesNumber = number;
         for (DcmDirectoryRecord* image = series->nextSub(nullptr); image; image = series->nextSub(image)) {
-          const auto file = referencedFile(*image, base);
-          if (file.empty()) continue;
-          if (std::filesystem::is_regular_file(file, ec)) s.files.push_back(file);
-          else ++missing;
+          auto file = referencedFile(*image, base);
+          if (!file) return makeError(file.error().code, dicomdir.string() + ": " + file.error().message);
+          if (file.value().empty()) continue;
+          if (std::filesystem::is_regular_file(file.value(), ec)) {
+            s.files.push_back(file.value());
+          } else {
+            ++missing;
+            s.unreadable.push_back({file.value(), "listed in the DICOMDIR, but the file does not exist"});
+          }
         }
-        if (s.files.empty()) continue;
+        if (s.files.empty()) {  // every file it lists is missing: still shown, as incomplete
+          if (!s.unreadable.empty()) out.push_back(std::move(s));
+          continue;
+        }
         // The directory records rarely carry these: take them from the first file, and
         // skip series whose files are not images (as a folder scan does).
-        const auto first = describeFile(s.files.front());
+        std::optional<DicomSeriesInfo> first;
+        for (const auto& file : s.files) {
+          auto described = describeFile(file);
+          if (described.series) {
+            first = std::move(described.series);
+            break;
+          }
+          if (!described.problem) break;  // not an image: the series is skipped, as a folder scan skips it
+        }
         if (!first) continue;
         s.rows = first->rows;
         s.columns = first->columns;
@@ -169,7 +293,8 @@ core::Result<std::vector<DicomSeriesInfo>> indexDicomDir(const std::filesystem::
       }
     }
   }
-  if (out.empty() && missing > 0)
+  const bool anyFile = std::any_of(out.begin(), out.end(), [](const DicomSeriesInfo& s) { return !s.files.empty(); });
+  if (!anyFile && missing > 0)
     return makeError(ErrorCode::NotFound, dicomdir.string() + ": lists " + std::to_string(missing) +
                                               " image files, none of which exist beside it");
   sortSeries(out);

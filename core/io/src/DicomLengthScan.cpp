@@ -91,11 +91,34 @@ core::Result<std::vector<unsigned char>> inflateRest(std::ifstream& file, std::u
   return out;
 }
 
+// True when every byte from `pos` to the end is zero (zero padding, read as (0000,0000)).
+bool onlyZerosFrom(const Bytes& bytes, std::uint64_t pos) {
+  std::array<unsigned char, 65536> chunk{};
+  while (pos < bytes.size) {
+    const std::uint64_t got = bytes.read(pos, chunk.data(), chunk.size());
+    if (got == 0) return false;
+    for (std::uint64_t i = 0; i < got; ++i)
+      if (chunk[i] != 0) return false;
+    pos += got;
+  }
+  return true;
+}
+
 // Walks elements from `pos` in `syntax`; `inMeta` starts in the explicit-VR meta group and
 // switches to the syntax it names.
-core::Status walk(const Bytes& bytes, std::uint64_t pos, Syntax syntax, bool inMeta, std::ifstream& file, std::uint64_t fileSize) {
+core::Status walk(const Bytes& bytes, std::uint64_t pos, Syntax syntax, bool inMeta, std::ifstream& file,
+                  std::uint64_t fileSize, DicomScanNotes& notes) {
   Syntax afterMeta = Syntax::ExplicitLittle;
-  for (int elements = 0; pos + 8 <= bytes.size && elements < 100000; ++elements) {
+  std::uint32_t lastTag = 0;  // data set tags ascend; a tag that does not is padding
+  const bool inFile = bytes.file != nullptr;  // offsets in an inflated data set are not file offsets
+  auto padding = [&](std::uint64_t at) {
+    notes.paddingOffset = at;
+    notes.paddingBytes = bytes.size - at;
+    return core::Status(core::Ok{});
+  };
+  for (int elements = 0; pos < bytes.size && elements < 100000; ++elements) {
+    if (inFile && !inMeta && notes.pixelDataSeen && pos + 8 > bytes.size) return padding(pos);  // a partial element header
+    if (pos + 8 > bytes.size) break;
     std::array<unsigned char, 12> h{};
     const std::uint64_t got = bytes.read(pos, h.data(), 12);
     if (got < 8) break;
@@ -107,29 +130,66 @@ core::Status walk(const Bytes& bytes, std::uint64_t pos, Syntax syntax, bool inM
         auto inflated = inflateRest(file, pos, std::max<std::uint64_t>(64ULL << 20, 1100 * (fileSize - pos)));
         if (!inflated) return inflated.error();
         const Bytes memory{nullptr, &inflated.value(), inflated.value().size()};
-        return walk(memory, 0, Syntax::ExplicitLittle, false, file, fileSize);
+        return walk(memory, 0, Syntax::ExplicitLittle, false, file, fileSize, notes);
       }
       syntax = afterMeta;
       continue;
     }
     const std::uint32_t element = read16(h.data() + 2, big);
+    const std::uint32_t tag = (group << 16) | element;
+    // After the Pixel Data, an element that does not parse is trailing padding; so is a
+    // tag that goes backwards there, or a group-0000 tag anywhere (zeros; a file's data set
+    // never holds the command group). Elsewhere a badly ordered tag is left to DCMTK.
+    // (Only in the file itself: a deflated data set is walked as it always was.)
+    const bool afterPixels = inFile && !inMeta && notes.pixelDataSeen;
+    if (inFile && !inMeta && lastTag != 0 && tag <= lastTag && (afterPixels || (group == 0 && onlyZerosFrom(bytes, pos))))
+      return padding(pos);
     if (group == 0xFFFE) return core::Ok{};  // item delimiters at top level: leave to DCMTK
     std::uint64_t headerBytes = 8, length = 0;
     if (syntax == Syntax::ImplicitLittle) {
       length = read32(h.data() + 4, false);
     } else {
       const std::string vr(reinterpret_cast<char*>(h.data()) + 4, 2);
+      if (!vrs().count(vr) && afterPixels) return padding(pos);
       if (!vrs().count(vr))
         return makeError(ErrorCode::Corrupt, "element " + tagText(group, element) + " has an invalid value representation");
       if (longLength(vr)) {
-        if (got < 12) break;
+        if (got < 12) return afterPixels ? padding(pos) : core::Status(core::Ok{});
         headerBytes = 12;
         length = read32(h.data() + 8, big);
       } else {
         length = read16(h.data() + 6, big);
       }
     }
+    if (!inMeta && tag == 0x7FE00010u) notes.pixelDataSeen = true;
+    if (length == 0xFFFFFFFFu && !inMeta && tag == 0x7FE00010u) {
+      // Encapsulated pixel data: items of defined length up to the sequence delimiter; walk
+      // them so that what follows (padding, or a truncation inside them) is seen too.
+      std::uint64_t at = pos + headerBytes;
+      for (;;) {
+        std::array<unsigned char, 8> item{};
+        if (bytes.read(at, item.data(), 8) < 8) return core::Ok{};  // cut short: DCMTK reports it
+        const std::uint32_t itemTag = (read16(item.data(), big) << 16) | read16(item.data() + 2, big);
+        const std::uint64_t itemLength = read32(item.data() + 4, big);
+        if (itemTag == 0xFFFEE0DDu) break;
+        if (itemTag != 0xFFFEE000u || itemLength == 0xFFFFFFFFu) return core::Ok{};  // leave to DCMTK
+        if (at + 8 + itemLength > bytes.size) {
+          notes.failedTag = tag;
+          return makeError(ErrorCode::Corrupt, "a pixel data fragment claims " + std::to_string(itemLength) +
+                                                   " bytes, but only " + std::to_string(bytes.size - at - 8) +
+                                                   " remain (truncated or damaged)");
+        }
+        at += 8 + itemLength;
+      }
+      lastTag = tag;
+      pos = at + 8;
+      continue;
+    }
     if (length == 0xFFFFFFFFu) return core::Ok{};  // undefined length (sequence, encapsulated pixels)
+    // After the Pixel Data a length beyond the file's own size is noise, not an element
+    // that was cut short (a real trailing element cut short keeps its sane length: refused).
+    if (pos + headerBytes + length > bytes.size && afterPixels && length > bytes.size) return padding(pos);
+    if (pos + headerBytes + length > bytes.size) notes.failedTag = tag;
     if (pos + headerBytes + length > bytes.size)
       return makeError(ErrorCode::Corrupt, "element " + tagText(group, element) + " claims " + std::to_string(length) +
                                                " bytes, but only " + std::to_string(bytes.size - pos - headerBytes) +
@@ -143,6 +203,7 @@ core::Status walk(const Bytes& bytes, std::uint64_t pos, Syntax syntax, bool inM
                   : uid == "1.2.840.10008.1.2.1.99" ? Syntax::Stop  // deflated
                                                     : Syntax::ExplicitLittle;
     }
+    if (!inMeta) lastTag = tag;
     pos += headerBytes + length;
   }
   return core::Ok{};
@@ -150,7 +211,10 @@ core::Status walk(const Bytes& bytes, std::uint64_t pos, Syntax syntax, bool inM
 
 }  // namespace
 
-core::Status scanDicomLengths(const std::filesystem::path& path) {
+core::Status scanDicomLengths(const std::filesystem::path& path, DicomScanNotes* notesOut) {
+  DicomScanNotes scratch;
+  DicomScanNotes& notes = notesOut ? *notesOut : scratch;
+  notes = DicomScanNotes{};
   std::error_code ec;
   const std::uint64_t size = std::filesystem::file_size(path, ec);
   if (ec) return makeError(ErrorCode::Io, "cannot stat: " + ec.message());
@@ -168,7 +232,7 @@ core::Status scanDicomLengths(const std::filesystem::path& path) {
     syntax = !explicitVr ? Syntax::ImplicitLittle : bigEndian ? Syntax::ExplicitBig : Syntax::ExplicitLittle;
   }
   const Bytes file{&in, nullptr, size};
-  return walk(file, part10 ? 132 : 0, syntax, part10, in, size);
+  return walk(file, part10 ? 132 : 0, syntax, part10, in, size, notes);
 }
 
 }  // namespace meridian::io::detail

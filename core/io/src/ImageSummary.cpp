@@ -22,6 +22,7 @@ ImageSummary summarize(const OpenedImage& opened) {
                    if (image.spacing) s.spacing = std::vector<double>{(*image.spacing)[0], (*image.spacing)[1]};
                    s.dtype = core::toString(image.pixelType());
                    s.channels = image.channels();
+                   s.modality = image.modality;
                  },
                  [&](const core::Volume& volume) {
                    s.size = {volume.size()[0], volume.size()[1], volume.size()[2]};

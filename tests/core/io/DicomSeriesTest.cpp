@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcdicdir.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcuid.h>
 
@@ -73,11 +74,17 @@ TEST(DicomSeries, SlicesAreOrderedByPositionNotFileName) {
 }
 
 TEST(DicomSeries, IrregularSpacingIsReported) {
-  // Real CT headers: one slice at z = -99.48, then three at 103.02, 104.27, 105.52.
+  // Real CT headers: one slice at z = -99.48, then three at 103.02, 104.27, 105.52. The
+  // 202.5 mm gap holds 161 slices at the 1.25 mm the others keep: incomplete, said first.
   auto loaded = io::loadDicomSeries(seriesIn("77654033/CT2"));
   ASSERT_TRUE(loaded.ok()) << loaded.error().describe();
-  ASSERT_EQ(loaded.value().warnings.size(), 1u);
-  EXPECT_NE(loaded.value().warnings[0].find("irregular slice spacing"), std::string::npos);
+  ASSERT_EQ(loaded.value().warnings.size(), 2u);
+  EXPECT_NE(loaded.value().warnings[0].find("incomplete series: 161 slices are missing"), std::string::npos)
+      << loaded.value().warnings[0];
+  EXPECT_NE(loaded.value().warnings[1].find("irregular slice spacing"), std::string::npos);
+  EXPECT_TRUE(loaded.value().layout.irregularSpacing);
+  EXPECT_EQ(loaded.value().layout.missingPositions.size(), 161u);
+  EXPECT_NEAR(loaded.value().layout.missingPositions.front()[2], -99.48 + 202.5 / 162, 0.01);
   EXPECT_NEAR(loaded.value().volume.spacing[2], 1.25, 1e-3);
 }
 
@@ -193,9 +200,10 @@ TEST(DicomSeries, HeaderClaimingGigapixelsIsRefusedBeforeDecoding) {
   EXPECT_NE(r.error().message.find("can hold"), std::string::npos) << r.error().message;
 }
 
-TEST(DicomSeries, ASliceWithShortPixelDataIsRefusedNotOverread) {
+TEST(DicomSeries, ASliceWithShortPixelDataIsLeftOutAndReportedNotOverread) {
   // The series fast path reads the raw pixel words: a slice whose Pixel Data holds half of
-  // what Rows x Columns promise must be refused before that read.
+  // what Rows x Columns promise must be refused before that read, and reported as an
+  // unreadable member (the series is incomplete), not dropped silently.
   auto series = writeSeries("short-pixels", {{0, 0, 0}, {0, 0, 1}});
   DcmFileFormat file;
   ASSERT_TRUE(file.loadFile(series.files.back().c_str()).good());
@@ -203,6 +211,115 @@ TEST(DicomSeries, ASliceWithShortPixelDataIsRefusedNotOverread) {
   file.getDataset()->putAndInsertUint16Array(DCM_PixelData, half.data(), static_cast<unsigned long>(half.size()));
   ASSERT_TRUE(file.saveFile(series.files.back().c_str(), EXS_LittleEndianExplicit).good());
   auto loaded = io::loadDicomSeries(series);
-  ASSERT_FALSE(loaded.ok());
-  EXPECT_NE(loaded.error().message.find("truncated pixel data"), std::string::npos) << loaded.error().message;
+  ASSERT_TRUE(loaded.ok()) << loaded.error().describe();
+  EXPECT_FALSE(loaded.value().complete());
+  EXPECT_EQ(loaded.value().volume.size()[2], 1);
+  ASSERT_EQ(loaded.value().layout.unreadable.size(), 1u);
+  EXPECT_EQ(loaded.value().layout.unreadable[0].file, series.files.back());
+  EXPECT_NE(loaded.value().layout.unreadable[0].reason.find("truncated pixel data"), std::string::npos)
+      << loaded.value().layout.unreadable[0].reason;
+}
+
+namespace {
+// Copies of a real slice whose rescale is changed: the pixels stay CT_small's.
+io::DicomSeriesInfo writeRescaledSeries(const std::string& name, const char* intercept, const char* slope) {
+  auto series = writeSeries(name, {{0, 0, 0}, {0, 0, 1}, {0, 0, 2}});
+  for (const auto& f : series.files) {
+    DcmFileFormat file;
+    EXPECT_TRUE(file.loadFile(f.c_str()).good());
+    file.loadAllDataIntoMemory();  // saved over itself below
+    file.getDataset()->putAndInsertString(DCM_RescaleIntercept, intercept);
+    file.getDataset()->putAndInsertString(DCM_RescaleSlope, slope);
+    EXPECT_TRUE(file.saveFile(f.c_str(), EXS_LittleEndianExplicit).good());
+  }
+  return series;
+}
+
+// Every voxel of the series equals its slice read alone (the single-file reader is exact).
+void expectEqualsSingleFiles(const io::LoadedSeries& loaded) {
+  const auto& v = loaded.volume;
+  for (int k = 0; k < v.size()[2]; ++k) {
+    auto single = io::ReaderRegistry::builtin().open(loaded.layout.orderedFiles[k]);
+    ASSERT_TRUE(single.ok());
+    const auto& image = std::get<core::Image2D>(single.value().content);
+    double worst = 0;
+    for (int y = 0; y < image.height(); ++y)
+      for (int x = 0; x < image.width(); ++x) worst = std::max(worst, std::abs(image.valueAt(x, y) - v.valueAt(x, y, k)));
+    EXPECT_EQ(worst, 0.0) << "slice " << k;
+  }
+}
+}  // namespace
+
+TEST(DicomSeries, RescaledValuesBeyondInt16AreExactNotClipped) {
+  // CT_small's stored values reach ~2000: an intercept of 32000 takes them past 32767
+  // (clipped before issue 13), all still within 0..65535: an exact uint16 volume.
+  auto loaded = io::loadDicomSeries(writeRescaledSeries("uint16", "32000", "1"));
+  ASSERT_TRUE(loaded.ok()) << loaded.error().describe();
+  EXPECT_EQ(loaded.value().volume.pixelType(), core::PixelType::UInt16);
+  EXPECT_GT(loaded.value().volume.valueRange()[1], 32767.0);
+  expectEqualsSingleFiles(loaded.value());
+  // Slope 40: beyond both 16-bit types, float32 holds them exactly.
+  auto wide = io::loadDicomSeries(writeRescaledSeries("wide", "-1024", "40"));
+  ASSERT_TRUE(wide.ok()) << wide.error().describe();
+  EXPECT_EQ(wide.value().volume.pixelType(), core::PixelType::Float32);
+  expectEqualsSingleFiles(wide.value());
+  // Ordinary CT stays int16.
+  auto ct = io::loadDicomSeries(writeRescaledSeries("int16", "-1024", "1"));
+  ASSERT_TRUE(ct.ok());
+  EXPECT_EQ(ct.value().volume.pixelType(), core::PixelType::Int16);
+}
+
+namespace {
+// pydicom's DICOMDIR copied beside its tree, with the first image record's Referenced File
+// ID replaced by `reference`.
+fs::path dicomDirReferencing(const std::string& name, const std::string& reference) {
+  const fs::path dir = fs::path(testing::TempDir()) / ("meridian-dicomdir-" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::copy(kTree, dir, fs::copy_options::recursive);
+  // Through DcmDicomDir, which rewrites the records' offsets when their lengths change.
+  DcmDicomDir dicomdir((dir / "DICOMDIR").c_str());
+  EXPECT_TRUE(dicomdir.error().good());
+  DcmDirectoryRecord& root = dicomdir.getRootRecord();
+  DcmDirectoryRecord* patient = root.nextSub(nullptr);
+  DcmDirectoryRecord* study = patient ? patient->nextSub(nullptr) : nullptr;
+  DcmDirectoryRecord* series = study ? study->nextSub(nullptr) : nullptr;
+  DcmDirectoryRecord* image = series ? series->nextSub(nullptr) : nullptr;
+  EXPECT_NE(image, nullptr);
+  if (image) EXPECT_TRUE(image->putAndInsertString(DCM_ReferencedFileID, reference.c_str()).good());
+  EXPECT_TRUE(dicomdir.write().good());
+  return dir / "DICOMDIR";
+}
+}  // namespace
+
+TEST(DicomSeries, DicomDirReferencesOutsideItsFolderAreRefused) {
+  // Another "patient" beside the DICOMDIR's folder that a hostile reference points at.
+  for (const auto& [name, reference] : std::vector<std::pair<std::string, std::string>>{
+           {"parent", "..\\meridian-dicomdir-parent-other\\CT_small.dcm"},
+           {"absolute", "\\tmp\\CT_small.dcm"},
+           {"dot", "98892001\\..\\..\\CT_small.dcm"}}) {
+    SCOPED_TRACE(name);
+    const fs::path other = fs::path(testing::TempDir()) / "meridian-dicomdir-parent-other";
+    fs::create_directories(other);
+    fs::copy_file(testdata::kPydicom / "CT_small.dcm", other / "CT_small.dcm", fs::copy_options::overwrite_existing);
+    auto index = io::indexDicomDir(dicomDirReferencing(name, reference));
+    ASSERT_FALSE(index.ok()) << "indexed a file outside the DICOMDIR's folder";
+    EXPECT_NE(index.error().message.find("may only name files in its own folder"), std::string::npos)
+        << index.error().message;
+  }
+  // A link inside the folder that points out of it is refused too.
+  const fs::path dir = dicomDirReferencing("link", "LINKED\\CT_small.dcm");
+  fs::create_directory_symlink(testdata::kPydicom, dir.parent_path() / "LINKED");
+  auto linked = io::indexDicomDir(dir);
+  ASSERT_FALSE(linked.ok());
+  EXPECT_NE(linked.error().message.find("through a link"), std::string::npos) << linked.error().message;
+}
+
+TEST(DicomSeries, DicomDirFilesThatAreMissingMakeTheSeriesIncomplete) {
+  const fs::path dir = dicomDirReferencing("missing", "98892001\\CT5N\\NOFILE");
+  auto index = io::indexDicomDir(dir);
+  ASSERT_TRUE(index.ok()) << index.error().describe();
+  std::size_t unreadable = 0;
+  for (const auto& s : index.value()) unreadable += s.unreadable.size();
+  EXPECT_EQ(unreadable, 1u);
 }

@@ -7,9 +7,12 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
+#include <random>
 
 #include "TestData.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
@@ -190,4 +193,99 @@ TEST(ReaderAcceptance, OctaveDicomSamplesMatchThePeer) {
     SCOPED_TRACE(name);
     checkFile(fs::path(testdata::kDemo) / name, {Expect::Equal, 0, ""}, reference, refDir);
   }
+}
+
+// Trailing padding after the last data element (zeros, random bytes, a partial element
+// header), as files from real archives carry it: each padded copy of a real file must read
+// as its original does, equal to pydicom's decode of the original (pydicom 2.3.1 reads every
+// one of these copies too). Length bombs before it are still refused (MR_truncated,
+// rtplan_truncated above; the corrupt corpus).
+TEST(ReaderAcceptance, PaddedVariantsOfRealFilesReadAsTheOriginal) {
+  const fs::path refDir = MERIDIAN_TEST_PYDICOM_REFERENCE;
+  std::ifstream refFile(refDir / "reference.json");
+  ASSERT_TRUE(refFile) << "run the pydicom_reference fixture first";
+  const nlohmann::json reference = nlohmann::json::parse(refFile);
+  const fs::path dir = fs::path(testing::TempDir()) / "meridian-padded";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::mt19937 random(13);
+  auto randomBytes = [&](std::size_t n) {
+    std::string bytes(n, '\0');
+    for (auto& b : bytes) b = static_cast<char>(random() & 0xFF);
+    return bytes;
+  };
+  const std::vector<std::pair<std::string, std::string>> paddings = {
+      {"zeros3", std::string(3, '\0')},
+      {"zeros8", std::string(8, '\0')},
+      {"zeros1k", std::string(1024, '\0')},
+      {"zeros2.5M", std::string(2500000, '\0')},
+      {"random7", randomBytes(7)},
+      {"random64", randomBytes(64)},
+      {"random4k", randomBytes(4096)},
+      {"partial-header", std::string("\xE0\x7F\x10\x00OW", 6)},  // a Pixel Data header cut short
+      {"group0-header", std::string("\x00\x00\x00\x00UL\x04\x00", 8)},  // an element of group 0000, no value
+  };
+  const std::vector<fs::path> originals = {
+      testdata::kPydicom / "CT_small.dcm",           // explicit VR little endian
+      testdata::kPydicom / "MR_small_implicit.dcm",  // implicit VR
+      testdata::kPydicom / "MR_small_bigendian.dcm", // explicit VR big endian
+      testdata::kPydicom / "SC_rgb_rle.dcm",         // encapsulated (RLE) pixel data
+      fs::path(testdata::kDemo) / "ct-ankle-512.dcm",
+  };
+  int checked = 0;
+  for (const auto& original : originals) {
+    std::ifstream in(original, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(bytes.empty()) << original;
+    for (const auto& [label, padding] : paddings) {
+      // Random bytes after encapsulated pixel data start an item DCMTK tries to parse; the
+      // length scan does not walk into undefined-length elements, so only zeros are claimed there.
+      if (original.filename() == "SC_rgb_rle.dcm" && label.rfind("zeros", 0) != 0) continue;
+      const fs::path padded = dir / (original.stem().string() + "-" + label + ".dcm");
+      std::ofstream(padded, std::ios::binary) << bytes << padding;
+      SCOPED_TRACE(padded.filename().string());
+      // Compared with pydicom's decode of the original.
+      const std::string refName = original.filename().string();
+      auto ours = io::ReaderRegistry::builtin().open(padded);
+      ASSERT_TRUE(ours.ok()) << ours.error().describe();
+      std::vector<std::size_t> shape;
+      const std::vector<double> values = flatten(ours.value(), shape);
+      ASSERT_EQ(reference[refName]["status"], "ok");
+      ASSERT_EQ(shape, reference[refName]["shape"].get<std::vector<std::size_t>>());
+      std::ifstream raw(refDir / (refName + ".f64"), std::ios::binary);
+      std::vector<double> peer(values.size());
+      raw.read(reinterpret_cast<char*>(peer.data()), static_cast<std::streamsize>(peer.size() * sizeof(double)));
+      ASSERT_TRUE(raw);
+      double worst = 0;
+      for (std::size_t i = 0; i < values.size(); ++i) worst = std::max(worst, std::abs(values[i] - peer[i]));
+      EXPECT_EQ(worst, 0.0);
+      ++checked;
+    }
+  }
+  std::cout << "  " << checked << " padded variants equal pydicom's decode of their original\n";
+  EXPECT_EQ(checked, 40);
+}
+
+// The padding rule does not open a door for damaged files: an element before the Pixel
+// Data that claims more bytes than remain, or a Pixel Data cut short, is refused even
+// when zeros follow.
+TEST(ReaderAcceptance, LengthBombsAreRefusedEvenWithPaddingAfter) {
+  std::ifstream in(testdata::kPydicom / "CT_small.dcm", std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const fs::path dir = fs::path(testing::TempDir()) / "meridian-padded-bombs";
+  fs::create_directories(dir);
+  // Pixel Data (7FE0,0010) OW: its 4-byte length is 4 bytes after "OW\0\0".
+  const std::size_t at = bytes.rfind(std::string("\xE0\x7F\x10\x00OW\x00\x00", 8));
+  ASSERT_NE(at, std::string::npos);
+  std::string bomb = bytes;
+  const std::uint32_t huge = 0x7FFFFFF0u;
+  std::memcpy(&bomb[at + 8], &huge, 4);
+  std::ofstream(dir / "pixel-bomb.dcm", std::ios::binary) << bomb << std::string(4096, '\0');
+  auto r = io::ReaderRegistry::builtin().open(dir / "pixel-bomb.dcm");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("truncated or damaged"), std::string::npos) << r.error().message;
+  // Cut inside the Pixel Data, then zeros: truncated, not padded.
+  std::ofstream(dir / "cut.dcm", std::ios::binary) << bytes.substr(0, bytes.size() - 5000) << std::string(100, '\0');
+  auto cut = io::ReaderRegistry::builtin().open(dir / "cut.dcm");
+  EXPECT_FALSE(cut.ok());
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "meridian/core/LookupTable.hpp"
 #include "meridian/core/PixelType.hpp"
 #include "meridian/core/Result.hpp"
 
@@ -50,8 +51,18 @@ class Image2D {
   std::optional<std::array<double, 2>> spacing;
   /// DICOM photometric interpretation or "RGB"/"MONOCHROME2" for photos.
   std::string photometric;
+  /// DICOM modality ("CR", "DX", "MG", "US", "OP", "XC", "CT" for a slice, ...): from the
+  /// file's header, or set by the user for photos and other files that carry none. Empty
+  /// when unknown; the model's input check uses it instead of guessing from pixels.
+  std::string modality;
   /// Display default from the file (DICOM window centre/width), if any.
   std::optional<WindowLevel> displayWindow;
+  /// Every window the file offers (the first is displayWindow), for a window menu.
+  std::vector<WindowLevel> windows;
+  /// VOI LUT Sequence items, in the file's order. When present, presentation follows the
+  /// first (applyLookupTable in LookupTable.hpp) rather than displayWindow; the others are
+  /// alternatives. The pixels themselves stay modality values.
+  std::vector<LookupTable> voiLuts;
 
  private:
   int width_ = 0;

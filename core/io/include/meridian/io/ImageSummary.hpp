@@ -23,7 +23,7 @@ struct ImageSummary {
   std::array<double, 2> rescale{1.0, 0.0};     // slope, intercept still to apply (1, 0: applied)
   std::string dtype;                           // "uint8", "int16", ...
   int channels = 1;
-  std::string modality;                        // volumes from DICOM
+  std::string modality;                        // from DICOM (volumes and images), or set by the user
   std::vector<core::SlideLevel> levels;              // slides
   std::optional<std::array<double, 2>> mpp;    // slides: microns per level-0 pixel
 };
