@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "CommandLine.hpp"
+#include "DeidCommand.hpp"
 #include "ExitCodes.hpp"
 #include "ModelCommandLoader.hpp"
 #include "meridian/core/Logging.hpp"
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   ExplainOptions explain;
   PretrainOptions pretrain;
   TrainCommandOptions train;
+  DeidCommandOptions deid;
   const Command commands[] = {
       withModel(addDemoCommand(cli, demo), [&](const ModelCommands& m) { return m.demo(demo); }),
       here(addInfoCommand(cli, info), [&] { return runInfo(info.path, info.json); }),
@@ -74,6 +76,7 @@ int main(int argc, char** argv) {
       withModel(addEmbedCommand(cli, train), [&](const ModelCommands& m) { return m.embed(train); }),
       withModel(addTrainCommand(cli, train), [&](const ModelCommands& m) { return m.train(train); }),
       withModel(addEvaluateCommand(cli, train), [&](const ModelCommands& m) { return m.evaluate(train); }),
+      here(addDeidCommand(cli, deid), [&] { return runDeid(deid); }),
       withModel(addVersionCommand(cli), [](const ModelCommands& m) { return m.version(); }),
   };
 

@@ -101,6 +101,7 @@ def main():
     parser.add_argument("--build", default=str(ROOT / "build"))
     parser.add_argument("--before", help="another build folder, e.g. main before the change")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", nargs="*", help="rows to run (default: all): --help info convert window infer")
     args = parser.parse_args()
     build = Path(args.build).resolve()
     demo = build / "demo-data"
@@ -114,9 +115,16 @@ def main():
     series = build / "bench-data/startup-series-300"
     make_series(ankle, series)
     work = Path(tempfile.mkdtemp(prefix="meridian-startup-"))
-    xvfb, display = start_xvfb()
-    gui_env = dict(os.environ, DISPLAY=display)
-    gui_env.pop("WAYLAND_DISPLAY", None)
+    xvfb = [start_xvfb()]
+
+    def window(b):
+        # The X server is shared by the runs; start another if something ended it.
+        if xvfb[0][0].poll() is not None:
+            xvfb[0] = start_xvfb()
+        env = dict(os.environ, DISPLAY=xvfb[0][1])
+        env.pop("WAYLAND_DISPLAY", None)
+        return run([str(builds[b] / "bin/meridian"), "--open", str(image), "--screenshot",
+                    str(work / f"window-{b}.png"), "--size", "1400x900"], env=env)
 
     builds = {"after": build}
     if args.before:
@@ -137,46 +145,42 @@ def main():
         rows["--help"][b] = lambda b=b: run([cli(b), "--help"])
         rows["info"][b] = lambda b=b: run([cli(b), "info", str(ankle)])
         rows["convert"][b] = lambda b=b: run([cli(b), "convert", str(series), str(fresh(f"conv-{b}") / "series.nii")])
-        rows["window"][b] = lambda b=b: run([str(builds[b] / "bin/meridian"), "--open", str(image), "--screenshot",
-                                             str(work / f"window-{b}.png"), "--size", "1400x900"], env=gui_env)
+        rows["window"][b] = lambda b=b: window(b)
         rows["infer"][b] = lambda b=b: run([cli(b), "infer", "--model", str(model), str(image), "--json"], out=True)
     rows["info"]["peer"] = lambda: run(["dcmdump", str(ankle)])
     rows["convert"]["peer"] = lambda: run(["dcm2niix", "-z", "n", "-b", "n", "-f", "series", "-o",
                                            str(fresh("conv-peer")), str(series)])
     peers = {"info": "dcmdump", "convert": "dcm2niix -z n"}
 
-    results = {row: {v: [] for v in variants} for row, variants in rows.items()}
+    med = statistics.median
+    print(f"medians of {args.runs} runs: wall seconds [peak RSS MiB]; variants alternate run by run", flush=True)
+    print(f"{'command':10} " + " ".join(f"{v:>16}" for v in list(builds) + ["peer"]) + "   after/peer", flush=True)
     try:
-        for row, variants in rows.items():  # one warm-up of each (file cache, Xvfb's first client)
-            for fn in variants.values():
+        for row, variants in rows.items():
+            if args.only and row not in args.only:
+                continue
+            results = {v: [] for v in variants}
+            for fn in variants.values():  # one warm-up each (file cache, the X server's first client)
                 fn()
-        for _ in range(args.runs):
-            for row, variants in rows.items():
+            for _ in range(args.runs):
                 for v, fn in variants.items():
-                    results[row][v].append(fn())
+                    results[v].append(fn())
+            cells = [f"{med([r[0] for r in results[v]]):7.3f} [{med([r[1] for r in results[v]]):4.0f}]"
+                     if v in results else "" for v in list(builds) + ["peer"]]
+            ratio = ""
+            if "peer" in results:
+                after = med([r[0] for r in results["after"]])
+                ratio = f"{after / med([r[0] for r in results['peer']]):.2f}x ({peers[row]})"
+            print(f"{row:10} " + " ".join(f"{c:>16}" for c in cells) + "   " + ratio, flush=True)
+            if row == "infer":
+                for b in builds:
+                    timings = [json.loads(r[2])["timing_ms"] for r in results[b]]
+                    print(f"  infer {b}: load_model {med([t['load_model'] for t in timings]):.0f} ms, predict "
+                          f"{med([t['predict'] for t in timings]):.0f} ms (the command's own timings)", flush=True)
     finally:
-        xvfb.kill()
+        xvfb[0][0].terminate()  # not kill: Xvfb removes its lock file and socket on SIGTERM
+        xvfb[0][0].wait()
         shutil.rmtree(work, ignore_errors=True)
-
-    med = lambda xs: statistics.median(xs)
-    print(f"\nmedians of {args.runs} runs (wall seconds; peak RSS MiB in brackets)")
-    header = f"{'command':10} " + " ".join(f"{v:>18}" for v in list(builds) + ["peer"]) + "   ratio after/peer"
-    print(header)
-    for row, variants in results.items():
-        cells = []
-        for v in list(builds) + ["peer"]:
-            if v in variants:
-                cells.append(f"{med([r[0] for r in variants[v]]):8.3f} [{med([r[1] for r in variants[v]]):5.0f}]")
-            else:
-                cells.append("")
-        ratio = ""
-        if "peer" in variants:
-            ratio = f"{med([r[0] for r in variants['after']]) / med([r[0] for r in variants['peer']]):.2f}x ({peers[row]})"
-        print(f"{row:10} " + " ".join(f"{c:>18}" for c in cells) + "   " + ratio)
-    for b in builds:
-        timings = [json.loads(r[2])["timing_ms"] for r in results["infer"][b]]
-        print(f"infer {b}: load_model {med([t['load_model'] for t in timings]):.0f} ms, "
-              f"predict {med([t['predict'] for t in timings]):.0f} ms (the command's own timings, medians)")
 
 
 if __name__ == "__main__":
