@@ -37,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(cmd, env=None, out=None):
-    """Runs cmd; returns (wall seconds, peak RSS MiB, stdout). Fails loudly on a non-zero exit."""
+    """Runs cmd; returns (wall seconds, peak RSS MiB, stdout, CPU seconds (user + system)). Fails
+    loudly on a non-zero exit. CPU time is printed too: on a shared machine wall time waits for cores."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE if out else subprocess.DEVNULL,
                             stderr=subprocess.PIPE, env=env)
@@ -48,7 +49,7 @@ def run(cmd, env=None, out=None):
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         sys.exit(f"failed ({proc.returncode}): {' '.join(map(str, cmd))}\n{stderr.decode(errors='replace')}")
-    return wall, usage.ru_maxrss / 1024.0, stdout
+    return wall, usage.ru_maxrss / 1024.0, stdout, usage.ru_utime + usage.ru_stime
 
 
 def ensure_peers():
@@ -86,8 +87,9 @@ def make_series(source, folder, slices=300):
 def start_xvfb():
     for n in range(90, 120):
         if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
-            proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1920x1080x24", "-nolisten", "tcp", "-noreset"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # -noreset: no
+            # server reset (and refused connections) between one window closing and the next opening
             for _ in range(100):
                 if Path(f"/tmp/.X11-unix/X{n}").exists():
                     return proc, f":{n}"
@@ -153,8 +155,9 @@ def main():
     peers = {"info": "dcmdump", "convert": "dcm2niix -z n"}
 
     med = statistics.median
-    print(f"medians of {args.runs} runs: wall seconds [peak RSS MiB]; variants alternate run by run", flush=True)
-    print(f"{'command':10} " + " ".join(f"{v:>16}" for v in list(builds) + ["peer"]) + "   after/peer", flush=True)
+    print(f"medians of {args.runs} runs: wall s / CPU s [peak RSS MiB]; variants alternate run by run", flush=True)
+    print(f"{'command':10} " + " ".join(f"{v:>24}" for v in list(builds) + ["peer"]) + "   after/peer (wall, CPU)",
+          flush=True)
     try:
         for row, variants in rows.items():
             if args.only and row not in args.only:
@@ -165,13 +168,15 @@ def main():
             for _ in range(args.runs):
                 for v, fn in variants.items():
                     results[v].append(fn())
-            cells = [f"{med([r[0] for r in results[v]]):7.3f} [{med([r[1] for r in results[v]]):4.0f}]"
-                     if v in results else "" for v in list(builds) + ["peer"]]
+            cells = [f"{med([r[0] for r in results[v]]):7.3f} / {med([r[3] for r in results[v]]):6.3f} "
+                     f"[{med([r[1] for r in results[v]]):4.0f}]" if v in results else ""
+                     for v in list(builds) + ["peer"]]
             ratio = ""
             if "peer" in results:
-                after = med([r[0] for r in results["after"]])
-                ratio = f"{after / med([r[0] for r in results['peer']]):.2f}x ({peers[row]})"
-            print(f"{row:10} " + " ".join(f"{c:>16}" for c in cells) + "   " + ratio, flush=True)
+                ratio = "{:.2f}x, {:.2f}x ({})".format(
+                    *(med([r[i] for r in results["after"]]) / med([r[i] for r in results["peer"]]) for i in (0, 3)),
+                    peers[row])
+            print(f"{row:10} " + " ".join(f"{c:>24}" for c in cells) + "   " + ratio, flush=True)
             if row == "infer":
                 for b in builds:
                     timings = [json.loads(r[2])["timing_ms"] for r in results[b]]
