@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "ExitCodes.hpp"
+#include "JobProgressLine.hpp"
 #include "meridian/core/FileHash.hpp"
 #include "meridian/io/ImageSummary.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
@@ -20,12 +20,6 @@ namespace meridian::app {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Ctrl-C cancels the run; it stops after the current step with a checkpoint.
-const core::JobControl* gJob = nullptr;
-extern "C" void onInterrupt(int) {
-  if (gJob != nullptr) gJob->cancel();
-}
 
 struct ImageList {
   std::vector<fs::path> paths;  // absolute
@@ -103,13 +97,6 @@ core::Result<std::unique_ptr<model::VitModel>> baseModel(const PretrainOptions& 
   return model::VitModel::create(config.value(), o.seed);
 }
 
-std::string formatEta(double seconds) {
-  if (seconds < 0) return "?";
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%dm%02ds", static_cast<int>(seconds) / 60, static_cast<int>(seconds) % 60);
-  return buffer;
-}
-
 std::string isoNow() {
   const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   char buffer[32];
@@ -173,21 +160,11 @@ int runPretrain(const PretrainOptions& o) {
   std::fprintf(stderr, "pretrain: %zu images (data %s), rank %d of %d\n", list.value().paths.size(),
                list.value().sha256.substr(0, 12).c_str(), distributed.value().rank, distributed.value().worldSize);
 
-  core::JobControl job([writer](const core::JobProgress& p) {
-    if (!writer) return;
-    std::fprintf(stderr, "\r[%s] step %zu/%zu %s ETA %s   ", p.stage.c_str(), p.done, p.total, p.detail.c_str(),
-                 formatEta(p.etaSeconds).c_str());
-    std::fflush(stderr);
-  });
-  gJob = &job;
-  auto previousInt = std::signal(SIGINT, onInterrupt);
-  auto previousTerm = std::signal(SIGTERM, onInterrupt);
+  // Ctrl-C or TERM cancels the run: it stops after the current step with a checkpoint.
+  JobProgressLine line("pretrain", writer);
   const auto checkpoint = o.outDir / "checkpoint.safetensors";
-  auto summary = trainer.value()->run(job, checkpoint, o.outDir / "loss.csv");
-  std::signal(SIGINT, previousInt);
-  std::signal(SIGTERM, previousTerm);
-  gJob = nullptr;
-  if (writer) std::fprintf(stderr, "\n");
+  auto summary = trainer.value()->run(line.job(), checkpoint, o.outDir / "loss.csv");
+  line.finish();
   if (!summary) return fail(kExitFailure, summary.error().message);
   const auto& s = summary.value();
   if (s.diverged) return fail(kExitFailure, s.message);
@@ -216,7 +193,8 @@ int runPretrain(const PretrainOptions& o) {
                 checkpoint.string().c_str(), (o.outDir / "loss.csv").string().c_str(),
                 (o.outDir / "model").string().c_str());
   }
-  if (s.cancelled) return fail(kExitFailure, "cancelled; continue with --resume " + checkpoint.string());
+  // The one cancelled result maps to the one exit code for a cancel (130), as for infer.
+  if (s.cancelled()) return fail(exitCodeFor(s.ended.error()), "cancelled; continue with --resume " + checkpoint.string());
   return kExitOk;
 }
 

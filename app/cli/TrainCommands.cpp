@@ -4,12 +4,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
 
 #include "ExitCodes.hpp"
+#include "JobProgressLine.hpp"
 #include "meridian/io/ImageSummary.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 #include "meridian/model/EmbeddingCache.hpp"
@@ -29,15 +29,6 @@ core::Result<core::Image2D> loadImage(const fs::path& path) {
   auto opened = io::ReaderRegistry::builtin().open(path);
   if (!opened) return opened.error();
   return io::representativeImage(opened.value());
-}
-
-/// A progress line on stderr (stdout stays clean for --json).
-core::JobControl progressJob() {
-  if (!isatty(fileno(stderr))) return core::JobControl();  // no \r-animated lines in logs
-  return core::JobControl([](const core::JobProgress& p) {
-    if (p.total > 0) std::fprintf(stderr, "\r%s %zu/%zu %s   ", p.stage.c_str(), p.done, p.total, p.detail.c_str());
-    if (p.total > 0 && p.done == p.total) std::fprintf(stderr, "\n");
-  });
 }
 
 nlohmann::json interval(const model::MetricValue& m) {
@@ -96,8 +87,10 @@ int TrainCommandSet::runEmbed() const {
   const model::EmbeddingCache cache(cache_.empty() ? model::EmbeddingCache::defaultDirectory() : cache_);
   std::vector<fs::path> paths;
   for (const auto& image : labels.value().images) paths.push_back(image.path);
+  JobProgressLine line("embed");  // progress on stderr (stdout stays clean for --json), Ctrl-C cancels
   auto embedded = model::embedImages(*vit.value(), vit.value()->card().provenance.weightsSha256, paths, loadImage,
-                                     &cache, progressJob());
+                                     &cache, line.job());
+  line.finish();
   if (!embedded) return fail(embedded.error(), Judged::InputFile);
   const auto& e = embedded.value();
   if (json_) {
@@ -146,8 +139,10 @@ int TrainCommandSet::runTrain() const {
   options.evaluation.bootstrap.resamples = bootstrap_;
   options.evaluation.bootstrap.seed = seed_;
   const model::EmbeddingCache cache(cache_.empty() ? model::EmbeddingCache::defaultDirectory() : cache_);
+  JobProgressLine line("train");
   auto report =
-      model::trainModel(model_, labels.value(), out_, options, loadImage, noCache_ ? nullptr : &cache, progressJob());
+      model::trainModel(model_, labels.value(), out_, options, loadImage, noCache_ ? nullptr : &cache, line.job());
+  line.finish();
   if (!report) return fail(report.error(), Judged::InputFile);
   const auto& r = report.value();
   if (json_) {
@@ -182,8 +177,10 @@ int TrainCommandSet::runEvaluate() const {
   options.bootstrap.seed = seed_;
   options.threshold = threshold_;
   const model::EmbeddingCache cache(cache_.empty() ? model::EmbeddingCache::defaultDirectory() : cache_);
+  JobProgressLine line("evaluate");
   auto report =
-      model::evaluateModel(model_, labels.value(), options, loadImage, noCache_ ? nullptr : &cache, progressJob());
+      model::evaluateModel(model_, labels.value(), options, loadImage, noCache_ ? nullptr : &cache, line.job());
+  line.finish();
   if (!report) return fail(report.error(), Judged::InputFile);
   if (json_)
     std::cout << reportJson(report.value()).dump(2) << "\n";

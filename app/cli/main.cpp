@@ -9,6 +9,7 @@
 #include "DeidCommand.hpp"
 #include "ExitCodes.hpp"
 #include "ModelCommandLoader.hpp"
+#include "ProjectCommands.hpp"
 #include "meridian/core/Logging.hpp"
 
 namespace {
@@ -63,6 +64,7 @@ int main(int argc, char** argv) {
   ExplainOptions explain;
   PretrainOptions pretrain;
   TrainCommandOptions train;
+  ProjectOptions project;
   DeidCommandOptions deid;
   const Command commands[] = {
       withModel(addDemoCommand(cli, demo), [&](const ModelCommands& m) { return m.demo(demo); }),
@@ -76,8 +78,9 @@ int main(int argc, char** argv) {
       withModel(addEmbedCommand(cli, train), [&](const ModelCommands& m) { return m.embed(train); }),
       withModel(addTrainCommand(cli, train), [&](const ModelCommands& m) { return m.train(train); }),
       withModel(addEvaluateCommand(cli, train), [&](const ModelCommands& m) { return m.evaluate(train); }),
-      here(addDeidCommand(cli, deid), [&] { return runDeid(deid); }),
       withModel(addVersionCommand(cli), [](const ModelCommands& m) { return m.version(); }),
+      here(addProjectCommand(cli, project), [&] { return runProject(project); }),
+      here(addDeidCommand(cli, deid), [&] { return runDeid(deid); }),
   };
 
   try {
