@@ -1,5 +1,5 @@
 #pragma once
-// Every meridian-cli command's options and help text, one `add<Name>Command(cli, options)` per
+// meridian-cli's commands' options and help text, one `add<Name>Command(cli, options)` per
 // command: it adds the subcommand to `cli`, binds its options to `options` and returns the
 // subcommand. main() pairs each with the function that runs it. This file is compiled into the
 // executable only, so `--help` and a mistyped option never load the model library.

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# What the programs load (issue 16): `meridian-cli --help`, `info`, `convert` and the window
+# opening an image must not load LibTorch, OpenCV or Qt 5 (Debian's LibTorch pulls both in);
+# a model command (`infer`) must load them through libmeridian_cli_model.so and work; a
+# missing or broken library is a clear error with exit 1.
+# The dynamic loader itself reports every object it opens for the whole run, dlopen included
+# (LD_DEBUG=files, one file per process); each check also requires a library that the run
+# must have loaded, so an empty trace cannot pass.
+#   startup_libraries.sh MERIDIAN_CLI MERIDIAN MAKE_TINY_MODEL DEMO_DATA OUT_DIR
+set -euo pipefail
+cli=$1 gui=$2 maker=$3 demo=$4 out=$5
+rm -rf "$out" && mkdir -p "$out"
+heavy='libtorch|libc10|libopencv|libQt5'
+
+# traced NAME CMD...: runs CMD with the loader's trace in $out/NAME.ld.PID; stdout and
+# stderr in $out/NAME.out / .err; returns CMD's exit status.
+traced() {
+  local name=$1; shift
+  set +e
+  LD_DEBUG=files LD_DEBUG_OUTPUT="$out/$name.ld" "$@" > "$out/$name.out" 2> "$out/$name.err"
+  local rc=$?
+  set -e
+  return $rc
+}
+# loaded NAME: the objects the run opened, one per line.
+loaded() { cat "$out/$1".ld.* | sed -n 's/.*file=\([^ ]*\) .*/\1/p' | sort -u; }
+fail() { echo "FAIL: $*"; exit 1; }
+expect_light() {  # expect_light NAME MUST_HAVE_PATTERN
+  local libs; libs=$(loaded "$1")
+  grep -qE "$2" <<< "$libs" || fail "$1: the trace lacks $2 (is LD_DEBUG working?)"
+  if grep -E "$heavy" <<< "$libs"; then fail "$1 loaded the libraries above"; fi
+  echo "$1: $(wc -l <<< "$libs") objects loaded, no LibTorch/OpenCV/Qt 5"
+}
+
+traced help "$cli" --help || fail "--help exited $?"
+grep -q "infer" "$out/help.out" || fail "--help does not list infer"
+expect_light help 'libstdc\+\+'
+
+traced info "$cli" info --json "$demo/ct-ankle-512.dcm" || fail "info exited $?: $(cat "$out/info.err")"
+grep -q '"kind": "image"' "$out/info.out" || fail "info printed: $(cat "$out/info.out")"
+expect_light info 'libdcmdata'
+
+traced convert "$cli" convert "$demo/ct-abdomen-stent-dicom" "$out/stent.nii" \
+  || fail "convert exited $?: $(cat "$out/convert.err")"
+test -s "$out/stent.nii" || fail "convert wrote nothing"
+expect_light convert 'libdcmdata'
+
+# Only the window is traced, not xvfb-run and its X server.
+xvfb-run -a -s "-screen 0 1280x1024x24" \
+  env LD_DEBUG=files LD_DEBUG_OUTPUT="$out/gui.ld" "$gui" --open "$demo/fundus-retina.jpg" --screenshot "$out/gui.png" \
+  > "$out/gui.out" 2> "$out/gui.err" || fail "meridian --screenshot exited $?: $(cat "$out/gui.err")"
+test -s "$out/gui.png" || fail "no screenshot"
+expect_light gui 'libQt6Widgets'
+
+# A model command loads the model core on first use, and works.
+"$maker" "$out/model" any 64 2 64 a,b > /dev/null
+traced infer "$cli" infer --model "$out/model" "$demo/fundus-retina.jpg" --json || fail "infer exited $?: $(cat "$out/infer.err")"
+/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); p=next(iter(r["outputs"].values())); assert abs(sum(p.values())-1)<1e-4, r' \
+  "$out/infer.out" || fail "infer printed no probabilities"
+libs=$(loaded infer)
+grep -q 'libmeridian_cli_model\.so' <<< "$libs" || fail "infer did not load libmeridian_cli_model.so"
+grep -q 'libtorch_cpu' <<< "$libs" || fail "infer did not load LibTorch"
+echo "infer: $(wc -l <<< "$libs") objects loaded, LibTorch among them"
+
+# The library missing, or not a library: exit 1 and what the loader said.
+set +e
+MERIDIAN_CLI_MODEL_LIBRARY="$out/none.so" "$cli" infer --model "$out/model" "$demo/fundus-retina.jpg" 2> "$out/missing.err"
+rc=$?
+set -e
+[[ $rc -eq 1 ]] || fail "a missing library gave exit $rc, want 1"
+grep -q "libmeridian_cli_model.so is missing; looked for:" "$out/missing.err" || fail "missing: $(cat "$out/missing.err")"
+echo "not an ELF file" > "$out/broken.so"
+set +e
+MERIDIAN_CLI_MODEL_LIBRARY="$out/broken.so" "$cli" version 2> "$out/broken.err"
+rc=$?
+set -e
+[[ $rc -eq 1 ]] || fail "a broken library gave exit $rc, want 1"
+grep -q "cannot be loaded: .*broken.so" "$out/broken.err" || fail "broken: $(cat "$out/broken.err")"
+echo "startup libraries: all checks passed"
