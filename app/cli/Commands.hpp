@@ -20,6 +20,7 @@ struct ConvertOptions {
   std::string seriesUid;                                // a folder with several series
   std::optional<int> level;                             // slides: pyramid level (default: smallest)
   std::optional<std::array<std::int64_t, 4>> region;    // slides: x,y (level 0), w,h (level pixels)
+  bool force = false;                                   // replace an existing output
 };
 int runConvert(const ConvertOptions& options);
 
@@ -36,6 +37,7 @@ struct ImportWeightsOptions {
   std::string labels;  // comma-separated label names, one per class ("" = unnamed outputs)
   std::string modality = "any";  // any | ct | grayscale | color: the input kind the model takes
   std::string ctWindows;         // CT: 1 or 3 windows, names (lung,mediastinum,bone) or center/width
+  bool force = false;            // write into an existing, non-empty model folder
 };
 int runImportWeights(const ImportWeightsOptions& options);
 
@@ -53,6 +55,7 @@ struct InferOptions {
   double mpp = 0.5;
   int batch = 16;
   bool resume = false;
+  bool force = false;  // replace existing output files
 };
 int runInfer(const InferOptions& options);
 
@@ -65,6 +68,7 @@ struct ExplainOptions {
   double opacity = 0.5;
   double mpp = 0.5;  // slides: patch resolution (µm per model pixel)
   int batch = 16;    // volumes and slides
+  bool force = false;  // replace an existing output
 };
 int runExplain(const ExplainOptions& options);
 

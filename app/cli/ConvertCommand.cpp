@@ -6,6 +6,7 @@
 
 #include "Commands.hpp"
 #include "ExitCodes.hpp"
+#include "OutputFiles.hpp"
 #include "meridian/io/DicomSeries.hpp"
 #include "meridian/io/ImageWriter.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
@@ -13,9 +14,16 @@
 namespace meridian::app {
 namespace {
 
+core::OutputPolicy policyOf(const ConvertOptions& o) {
+  return outputPolicy(o.force, {o.input});
+}
+
 int report(const core::Status& status, const ConvertOptions& o) {
-  if (!status) return fail(status.error().code == core::ErrorCode::Unsupported ? kExitUsage : kExitFailure,
-                           status.error().message);
+  if (!status) {
+    if (status.error().code == core::ErrorCode::Unsupported) return fail(kExitUsage, status.error().message);
+    if (status.error().code == core::ErrorCode::Corrupt) return fail(kExitBadInput, status.error().message);
+    return failOutput(status.error());  // full disk, read-only folder: 1; exists, is the input: 2
+  }
   std::cout << "wrote " << o.output.string() << "\n";
   return kExitOk;
 }
@@ -41,19 +49,22 @@ int convertFolder(const ConvertOptions& o) {
   auto series = io::loadDicomSeries(*chosen);
   if (!series) return fail(kExitBadInput, series.error().message);
   for (const auto& w : series.value().warnings) std::fprintf(stderr, "meridian-cli: warning: %s\n", w.c_str());
-  return report(io::writeVolume(series.value().volume, o.output), o);
+  return report(io::writeVolume(series.value().volume, o.output, policyOf(o)), o);
 }
 
 }  // namespace
 
 int runConvert(const ConvertOptions& o) {
+  // Refused before the input is read: an output that exists (without --force) or that is
+  // the input under another name.
+  if (auto allowed = core::checkOutputTarget(o.output, policyOf(o)); !allowed) return failOutput(allowed.error());
   std::error_code ec;
   if (std::filesystem::is_directory(o.input, ec)) return convertFolder(o);
   auto opened = io::ReaderRegistry::builtin().open(o.input);
   if (!opened) return fail(kExitBadInput, opened.error().message);
   auto& content = opened.value().content;
-  if (auto* image = std::get_if<core::Image2D>(&content)) return report(io::writeImage(*image, o.output), o);
-  if (auto* volume = std::get_if<core::Volume>(&content)) return report(io::writeVolume(*volume, o.output), o);
+  if (auto* image = std::get_if<core::Image2D>(&content)) return report(io::writeImage(*image, o.output, policyOf(o)), o);
+  if (auto* volume = std::get_if<core::Volume>(&content)) return report(io::writeVolume(*volume, o.output, policyOf(o)), o);
   const auto& slide = *std::get<std::shared_ptr<core::SlideSource>>(content);
   const int level = o.level.value_or(static_cast<int>(slide.levels().size()) - 1);
   if (level < 0 || level >= static_cast<int>(slide.levels().size()))
@@ -66,7 +77,7 @@ int runConvert(const ConvertOptions& o) {
   if (r[2] > (1 << 30) || r[3] > (1 << 30)) return fail(kExitUsage, "--region is larger than any image Meridian writes");
   auto region = slide.readRegion(level, r[0], r[1], static_cast<int>(r[2]), static_cast<int>(r[3]));
   if (!region) return fail(kExitBadInput, region.error().message);
-  return report(io::writeImage(region.value(), o.output), o);
+  return report(io::writeImage(region.value(), o.output, policyOf(o)), o);
 }
 
 }  // namespace meridian::app

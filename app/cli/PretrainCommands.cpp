@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "ExitCodes.hpp"
+#include "OutputFiles.hpp"
 #include "meridian/core/FileHash.hpp"
 #include "meridian/io/ImageSummary.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
@@ -129,6 +130,7 @@ CLI::App* addPretrainCommand(CLI::App& cli, PretrainOptions& o) {
   cmd->add_option("--images", o.images, "Folder of images (recursive) or CSV with a 'path' column")->required();
   cmd->add_option("--out", o.outDir, "Output folder: checkpoint.safetensors, loss.csv, model/")->required();
   cmd->add_option("--resume", o.resume, "Checkpoint to continue (same images: exact resume; other images: continual)");
+  cmd->add_flag("--force", o.force, "Start a fresh run in an existing, non-empty --out (its files are replaced)");
   cmd->add_option("--memory", o.memory, "Memory bank size (past teacher embeddings; 0 = off)")
       ->check(CLI::Range(0, 1 << 20));
   cmd->add_option("--rehearsal", o.rehearsal, "Rehearsal reservoir of past images (0 = off)")
@@ -153,6 +155,13 @@ int runPretrain(const PretrainOptions& o) {
   if (o.batch % distributed.value().worldSize != 0)  // before minutes of image loading
     return fail(kExitUsage, "--batch " + std::to_string(o.batch) + " must be a multiple of WORLD_SIZE " +
                                 std::to_string(distributed.value().worldSize));
+  // A fresh run into a folder that holds another run would mix two loss logs and replace its
+  // checkpoint: kept unless --resume (continuing that run) or --force. Rank 0 alone decides,
+  // the other ranks start while it fills the folder.
+  if (distributed.value().isRankZero())
+    if (auto allowed = core::checkOutputFolder(o.outDir, outputPolicy(o.force || !o.resume.empty(), {o.modelDir, o.images}));
+        !allowed)
+      return failOutput(allowed.error());
   auto list = listImages(o.images);
   if (!list) return fail(kExitBadInput, list.error().message);
   auto images = loadImages(list.value());

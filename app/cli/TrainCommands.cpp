@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "ExitCodes.hpp"
+#include "OutputFiles.hpp"
 #include "meridian/io/ImageSummary.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 #include "meridian/model/EmbeddingCache.hpp"
@@ -132,6 +133,7 @@ TrainCommandSet::TrainCommandSet(CLI::App& cli) {
   train_->add_flag("--no-augment", noAugment_, "fine-tuning: no flips, crops or jitter");
   train_->add_flag("--fp32", fp32_, "fine-tuning: no bf16 autocast even where the CPU has bf16");
   train_->add_flag("--json", json_, "Machine-readable output");
+  train_->add_flag("--force", force_, "Write into an existing, non-empty --out folder (never the base model's)");
 
   evaluate_ =
       cli.add_subcommand("evaluate", "Score a labels CSV with a trained model: AUROC, AUPRC, accuracy... with 95% CIs");
@@ -190,6 +192,10 @@ int TrainCommandSet::runTrain() const {
                  method_.c_str());
     return kExitUsage;
   }
+  // Before any training: --out may not be (or hold) the base model or the labels, and an
+  // existing model folder is kept unless --force.
+  if (auto allowed = core::checkOutputFolder(out_, outputPolicy(force_, {model_, labels_})); !allowed)
+    return failOutput(allowed.error());
   model::LabelCsvOptions csvOptions;
   csvOptions.minPerClass = static_cast<std::size_t>(minPerClass_);
   auto labels = model::readLabelsCsv(labels_, csvOptions);

@@ -46,6 +46,7 @@ class TrainCommandSet {
   int blocks_ = 2;
   bool noAugment_ = false;
   bool fp32_ = false;
+  bool force_ = false;  // train: write into an existing, non-empty --out folder
 };
 
 }  // namespace meridian::app

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "CommandGuard.hpp"
 #include "Commands.hpp"
 #include "ExitCodes.hpp"
 #include "TrainCommands.hpp"
@@ -49,11 +50,13 @@ int main(int argc, char** argv) {
   convertCmd->add_option("--series", convert.seriesUid, "Series Instance UID, when the folder holds several");
   convertCmd->add_option("--level", convertLevel, "Slides: pyramid level (default: the smallest)")->check(CLI::NonNegativeNumber);
   convertCmd->add_option("--region", convertRegion, "Slides: x,y,w,h (x,y in level-0 pixels, w,h in level pixels)");
+  convertCmd->add_flag("--force", convert.force, "Replace the output if it exists (never the input)");
 
   ImportWeightsOptions import;
   auto* importCmd = cli.add_subcommand("import-weights", "Turn a safetensors checkpoint (torchvision, timm, DINOv2 layout) into a Meridian model folder");
   importCmd->add_option("source", import.source, "Weights as .safetensors (pickle checkpoints are refused: they can run code)")->required();
   importCmd->add_option("--out", import.output, "Model folder to write")->required();
+  importCmd->add_flag("--force", import.force, "Write into an existing, non-empty model folder");
   importCmd->add_option("--layout", import.layout, "torchvision | timm | dinov2 | auto");
   importCmd->add_option("--arch", import.arch, "vit_t_16 | vit_s_16 | vit_b_16 | vit_l_16");
   importCmd->add_option("--classes", import.classes, "Classes of the head (0: none)");
@@ -78,6 +81,7 @@ int main(int argc, char** argv) {
   inferCmd->add_option("--batch", infer.batch, "Volumes and slides: images per forward pass (default 16)")
       ->check(CLI::Range(1, 4096));
   inferCmd->add_flag("--resume", infer.resume, "Slides: continue the run whose progress is in --out");
+  inferCmd->add_flag("--force", infer.force, "Replace output files that exist in --out (never the input)");
   addRunOptions(*inferCmd, infer.run);
 
   ExplainOptions explain;
@@ -91,6 +95,7 @@ int main(int argc, char** argv) {
   explainCmd->add_option("--opacity", explain.opacity, "Overlay opacity 0..1")->check(CLI::Range(0.0, 1.0));
   addRunOptions(*explainCmd, explain.run);
   explainCmd->add_option("--out", explain.output, "2D: overlay (.png) or float map in the image's pixel grid (.nii, .nii.gz)")->required();
+  explainCmd->add_flag("--force", explain.force, "Replace the output if it exists (never the input)");
   explainCmd->add_option("--mpp", explain.mpp, "Slides: µm per model-input pixel of the patches (default 0.5)")
       ->check(CLI::PositiveNumber);
   explainCmd->add_option("--batch", explain.batch, "Volumes and slides: images per forward pass (default 16)")
@@ -113,6 +118,7 @@ int main(int argc, char** argv) {
   logOptions.verbose = verbose;
   (void)meridian::core::logging::initialize(logOptions);  // on failure: console only, already warned
 
+  const int exitCode = runGuarded([&]() -> int {  // one catch for every command (CommandGuard.hpp)
   int rc = kExitUsage;
   if (*demoCmd) rc = runDemo(demo);
   else if (*infoCmd) rc = runInfo(infoPath, infoJson);
@@ -137,6 +143,8 @@ int main(int argc, char** argv) {
     rc = runPretrain(pretrain);
   } else if (*versionCmd) rc = runVersion();
   if (const int trainRc = trainCommands.run(); trainRc >= 0) rc = trainRc;
-  meridian::core::logging::flush();
   return rc;
+  });
+  meridian::core::logging::flush();
+  return exitCode;
 }

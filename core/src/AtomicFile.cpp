@@ -7,6 +7,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <string>
 
 namespace meridian::core {
 namespace fs = std::filesystem;
@@ -43,6 +45,18 @@ int renameNoReplace(const fs::path& from, const fs::path& to) {
   return 0;
 }
 
+// The umask, read without umask(2), which would change it for every thread for a moment.
+mode_t processUmask() {
+  static const mode_t mask = [] {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+      if (line.rfind("Umask:", 0) == 0) return static_cast<mode_t>(std::stoul(line.substr(6), nullptr, 8));
+    return static_cast<mode_t>(022);
+  }();
+  return mask;
+}
+
 }  // namespace
 
 bool isSameFile(const fs::path& a, const fs::path& b) {
@@ -53,7 +67,7 @@ bool isSameFile(const fs::path& a, const fs::path& b) {
 Status checkOutputTarget(const fs::path& target, const OutputPolicy& policy) {
   if (target.empty()) return makeError(ErrorCode::InvalidArgument, "no output file named");
   for (const auto& input : policy.inputs)
-    if (isSameFile(target, input))
+    if (!input.empty() && isSameFile(target, input))
       return makeError(ErrorCode::InvalidArgument, target.string() + " is the input " + input.string() +
                                                        " (under another name?); writing there would destroy it");
   struct stat st {};
@@ -81,6 +95,7 @@ Status checkOutputFolder(const fs::path& folder, const OutputPolicy& policy) {
   if (folder.empty()) return makeError(ErrorCode::InvalidArgument, "no output folder named");
   std::error_code ec;
   for (const auto& input : policy.inputs) {
+    if (input.empty()) continue;  // an option not given
     // The folder is an input, or an input lies inside it (at any depth): replacing the
     // folder's contents would destroy what this run reads.
     for (fs::path p = fs::absolute(input, ec).lexically_normal(); !p.empty(); p = p.parent_path()) {
@@ -108,9 +123,7 @@ Result<AtomicFile> AtomicFile::create(const fs::path& target, const OutputPolicy
   if (fd < 0) return ioError(target, "cannot create a temporary file beside it", errno);
   ::fcntl(fd, F_SETFD, FD_CLOEXEC);
   // mkstemp makes the file 0600; an output is as readable as any file the user creates.
-  const mode_t mask = ::umask(0);
-  ::umask(mask);
-  ::fchmod(fd, 0666 & ~mask);
+  ::fchmod(fd, 0666 & ~processUmask());
   return AtomicFile(target, name, fd, policy);
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -98,12 +99,25 @@ core::Status writeWithItk(const detail::ItkFormat& format, const Layout& layout,
     io->WriteImageInformation();
     io->Write(data);
   } catch (const itk::ExceptionObject& e) {
-    return core::makeError(ErrorCode::Io, path.string() + ": cannot write " + format.name + ": " + e.GetDescription());
+    return core::makeError(ErrorCode::Io, path.string() + ": cannot write " + format.name +
+                                              " (disk full or folder not writable?): " + e.GetDescription());
   } catch (const std::exception& e) {
-    return core::makeError(ErrorCode::Io, path.string() + ": cannot write " + format.name + ": " + e.what());
+    return core::makeError(ErrorCode::Io, path.string() + ": cannot write " + format.name +
+                                              " (disk full or folder not writable?): " + e.what());
   }
   if (auto intact = verifyWritten(format, partial, layout, data, path); !intact) return intact;
   return out.value().commit();  // fsync + rename; the AtomicFile removes the temporary on failure
+}
+
+// NaN or infinity in a float output is refused with the reason: a map or image that holds
+// them is a wrong result, and ITK's NIfTI writer does not even keep them as they are.
+core::Status checkFinite(core::PixelType type, const void* data, std::size_t bytes, const fs::path& path) {
+  if (type != core::PixelType::Float32) return core::Ok{};
+  const auto* values = static_cast<const float*>(data);
+  for (std::size_t i = 0; i < bytes / sizeof(float); ++i)
+    if (!std::isfinite(values[i]))
+      return core::makeError(ErrorCode::Corrupt, path.string() + ": not written: the data holds NaN or infinite values");
+  return core::Ok{};
 }
 
 std::string lowercase(std::string text) {
@@ -124,6 +138,7 @@ std::string outputFormatSuffix(const fs::path& path) {
 
 core::Status writeImage(const core::Image2D& image, const fs::path& path, const core::OutputPolicy& policy) {
   if (image.empty()) return core::makeError(ErrorCode::InvalidArgument, "nothing to write: the image is empty");
+  if (auto finite = checkFinite(image.pixelType(), image.data(), image.sizeInBytes(), path); !finite) return finite;
   const std::string suffix = outputFormatSuffix(path);
   if (suffix == ".png") {
     if (auto allowed = core::checkOutputTarget(path, policy); !allowed) return allowed;
@@ -149,6 +164,7 @@ core::Status writeImage(const core::Image2D& image, const fs::path& path, const 
 
 core::Status writeVolume(const core::Volume& volume, const fs::path& path, const core::OutputPolicy& policy) {
   if (volume.voxelCount() == 0) return core::makeError(ErrorCode::InvalidArgument, "nothing to write: the volume is empty");
+  if (auto finite = checkFinite(volume.pixelType(), volume.data(), volume.sizeInBytes(), path); !finite) return finite;
   const std::string suffix = outputFormatSuffix(path);
   if (suffix != ".nii" && suffix != ".nii.gz" && suffix != ".nrrd" && suffix != ".mha")
     return core::makeError(ErrorCode::Unsupported, path.string() + ": volumes are written as .nii, .nii.gz, .nrrd or .mha (not '" +

@@ -5,6 +5,8 @@
 #include "../SmallDisk.hpp"
 #include "TestData.hpp"
 #include <fstream>
+#include <cmath>
+#include <limits>
 #include <random>
 
 #include "meridian/io/DicomSeries.hpp"
@@ -196,4 +198,24 @@ TEST(ImageWriter, KeepsAnInputAndAnExistingFileUnlessAllowed) {
   ASSERT_FALSE(again.ok());
   EXPECT_NE(again.error().message.find("already exists"), std::string::npos);
   EXPECT_EQ(entries(dir), 2u);
+}
+
+TEST(ImageWriter, NanOrInfiniteValuesAreRefusedNotWritten) {
+  // A float map holding NaN or infinity is a wrong result; ITK's NIfTI writer did not even
+  // keep an infinity as it was.
+  const fs::path dir = fs::path(testing::TempDir()) / "meridian-writer-nan";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  core::Volume v = core::Volume::allocate({4, 4, 2}, core::PixelType::Float32).value();
+  reinterpret_cast<float*>(v.data())[5] = std::numeric_limits<float>::infinity();
+  core::Image2D image = core::Image2D::allocate(4, 4, 1, core::PixelType::Float32).value();
+  image.pixels<float>()[3] = std::nanf("");
+  for (const char* name : {"map.nii.gz", "map.nrrd", "map.mha"}) {
+    auto status = io::writeVolume(v, dir / name);
+    ASSERT_FALSE(status.ok()) << name;
+    EXPECT_EQ(status.error().code, core::ErrorCode::Corrupt);
+    EXPECT_NE(status.error().message.find("NaN or infinite"), std::string::npos) << status.error().message;
+  }
+  EXPECT_FALSE(io::writeImage(image, dir / "map.tif").ok());
+  EXPECT_EQ(entries(dir), 0u);
 }
