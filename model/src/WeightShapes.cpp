@@ -19,32 +19,40 @@ bool isFloating(TensorDType d) {
 
 }  // namespace
 
-std::map<std::string, std::vector<std::int64_t>> vitParameterShapes(const VitConfig& c) {
+ParameterShapes vitParameterShapes(const VitConfig& c) {
   const std::int64_t d = c.embedDim, hidden = c.mlpHidden();
-  std::map<std::string, std::vector<std::int64_t>> shapes;
-  shapes["cls_token"] = {1, 1, d};
-  if (c.registerTokens > 0) shapes["reg_token"] = {1, c.registerTokens, d};
-  shapes["pos_embed"] = {1, 1 + static_cast<std::int64_t>(c.numPatches()), d};
-  shapes["patch_embed.proj.weight"] = {d, 3, c.patchSize, c.patchSize};
-  shapes["patch_embed.proj.bias"] = {d};
+  ParameterShapes shapes;
+  auto add = [&](std::string name, std::vector<std::int64_t> shape) { shapes.emplace_back(std::move(name), std::move(shape)); };
+  // A module's own parameters come before its children's (LibTorch's named_parameters).
+  add("cls_token", {1, 1, d});
+  if (c.registerTokens > 0) add("reg_token", {1, c.registerTokens, d});
+  add("pos_embed", {1, 1 + static_cast<std::int64_t>(c.numPatches()), d});
+  add("patch_embed.proj.weight", {d, 3, c.patchSize, c.patchSize});
+  add("patch_embed.proj.bias", {d});
   for (int b = 0; b < c.depth; ++b) {
     const std::string p = "blocks." + std::to_string(b) + ".";
-    shapes[p + "norm1.weight"] = shapes[p + "norm1.bias"] = {d};
-    shapes[p + "attn.qkv.weight"] = {3 * d, d};
-    if (c.qkvBias) shapes[p + "attn.qkv.bias"] = {3 * d};
-    shapes[p + "attn.proj.weight"] = {d, d};
-    shapes[p + "attn.proj.bias"] = {d};
-    shapes[p + "norm2.weight"] = shapes[p + "norm2.bias"] = {d};
-    shapes[p + "mlp.fc1.weight"] = {hidden, d};
-    shapes[p + "mlp.fc1.bias"] = {hidden};
-    shapes[p + "mlp.fc2.weight"] = {d, hidden};
-    shapes[p + "mlp.fc2.bias"] = {d};
-    if (c.layerScaleInit > 0.0) shapes[p + "ls1.gamma"] = shapes[p + "ls2.gamma"] = {d};
+    add(p + "norm1.weight", {d});
+    add(p + "norm1.bias", {d});
+    add(p + "attn.qkv.weight", {3 * d, d});
+    if (c.qkvBias) add(p + "attn.qkv.bias", {3 * d});
+    add(p + "attn.proj.weight", {d, d});
+    add(p + "attn.proj.bias", {d});
+    add(p + "norm2.weight", {d});
+    add(p + "norm2.bias", {d});
+    add(p + "mlp.fc1.weight", {hidden, d});
+    add(p + "mlp.fc1.bias", {hidden});
+    add(p + "mlp.fc2.weight", {d, hidden});
+    add(p + "mlp.fc2.bias", {d});
+    if (c.layerScaleInit > 0.0) {
+      add(p + "ls1.gamma", {d});
+      add(p + "ls2.gamma", {d});
+    }
   }
-  shapes["norm.weight"] = shapes["norm.bias"] = {d};
+  add("norm.weight", {d});
+  add("norm.bias", {d});
   if (c.numClasses > 0) {
-    shapes["head.weight"] = {c.numClasses, d};
-    shapes["head.bias"] = {c.numClasses};
+    add("head.weight", {c.numClasses, d});
+    add("head.bias", {c.numClasses});
   }
   return shapes;
 }
@@ -54,30 +62,38 @@ core::Status checkWeightsFitConfig(const SafeTensorsFile& file, const VitConfig&
   std::vector<std::string> names;
   for (const auto& e : file.entries()) names.push_back(e.name);
   if (layout == WeightLayout::Auto) layout = detectLayout(names);
-  const auto wanted = vitParameterShapes(config);
+  const ParameterShapes wanted = vitParameterShapes(config);
+  std::set<std::string> wantedNames;
+  for (const auto& item : wanted) wantedNames.insert(item.first);
+  // The same wording as importWeights (which checks the tensors again once they are read),
+  // plus the reason this check exists.
   auto mismatch = [&](const std::string& what) {
-    return core::makeError(core::ErrorCode::Corrupt, file.path().string() + ": " + what +
+    return core::makeError(core::ErrorCode::Corrupt, file.path().string() + ": weights: " + what +
                                                          " (the configuration and the weights disagree)");
   };
-  std::set<std::string> seen;
+  // Unknown keys first: a renamed key then shows up under the name the file uses.
+  std::map<std::string, const TensorEntry*> byTarget;
   for (const auto& e : file.entries()) {
     if (isTrainingOnlyKey(e.name)) continue;
     const std::string target = timmKey(e.name, layout);
-    const auto it = wanted.find(target);
-    if (target.empty() || it == wanted.end())
-      return mismatch("tensor '" + e.name + "' has no place in a ViT of width " + std::to_string(config.embedDim) +
-                      ", depth " + std::to_string(config.depth));
-    if (!seen.insert(target).second) return mismatch("two tensors give '" + target + "'");
-    if (!isFloating(e.dtype)) return mismatch("tensor '" + e.name + "' is not floating-point");
-    std::vector<std::int64_t> need = it->second;
-    // timm's no_embed_class checkpoints store no position for the CLS token.
-    if (target == "pos_embed" && e.shape.size() == 3 && e.shape[1] == config.numPatches()) need[1] = e.shape[1];
-    if (e.shape != need)
-      return mismatch("tensor '" + e.name + "' has shape " + shapeText(e.shape) + ", the configuration needs " +
-                      shapeText(it->second));
+    if (target.empty() || !wantedNames.count(target))
+      return mismatch("'" + e.name + "' does not fit this ViT configuration (no parameter '" +
+                      (target.empty() ? e.name : target) + "')");
+    if (!byTarget.emplace(target, &e).second)
+      return mismatch("keys '" + byTarget[target]->name + "' and '" + e.name + "' both give '" + target + "'");
   }
-  for (const auto& [name, shape] : wanted)
-    if (!seen.count(name)) return mismatch("no tensor for '" + name + "' " + shapeText(shape));
+  for (const auto& [name, shape] : wanted) {
+    const auto it = byTarget.find(name);
+    if (it == byTarget.end()) return mismatch("no tensor for '" + name + "' " + shapeText(shape));
+    const TensorEntry& e = *it->second;
+    if (!isFloating(e.dtype)) return mismatch("'" + e.name + "' is not a floating-point tensor");
+    std::vector<std::int64_t> need = shape;
+    // timm's no_embed_class checkpoints store no position for the CLS token.
+    if (name == "pos_embed" && e.shape.size() == 3 && e.shape[1] == config.numPatches()) need[1] = e.shape[1];
+    if (e.shape != need)
+      return mismatch("'" + e.name + "' has shape " + shapeText(e.shape) + ", the model needs " + shapeText(shape) +
+                      " for '" + name + "'");
+  }
   return core::Ok{};
 }
 

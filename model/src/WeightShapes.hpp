@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -16,9 +17,11 @@
 
 namespace meridian::model {
 
-/// Parameter name (timm layout, as Vit registers it) -> shape. A test keeps it equal to
-/// what the built network has.
-std::map<std::string, std::vector<std::int64_t>> vitParameterShapes(const VitConfig& config);
+using ParameterShapes = std::vector<std::pair<std::string, std::vector<std::int64_t>>>;
+
+/// (name in timm layout, shape) of every parameter, in the order Vit registers them. A test
+/// keeps it equal to named_parameters() of the built network.
+ParameterShapes vitParameterShapes(const VitConfig& config);
 
 /// Every tensor in `file` (keys mapped from `layout`; Auto decides from the names) is a
 /// floating-point tensor with the shape `config` needs, and none is missing or extra.
