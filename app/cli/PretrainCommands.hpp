@@ -3,8 +3,6 @@
 // local unlabelled images, with checkpoints, resume, and data-parallel ranks from the
 // torchrun variables (MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE).
 
-#include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -33,8 +31,6 @@ struct PretrainOptions {
   bool force = false;                // a fresh run into an existing, non-empty --out
 };
 
-/// Adds the subcommand; its callback is not used: main() dispatches on the returned pointer.
-CLI::App* addPretrainCommand(CLI::App& cli, PretrainOptions& options);
 int runPretrain(const PretrainOptions& options);
 
 }  // namespace meridian::app
