@@ -35,6 +35,7 @@ CLI::App* addConvertCommand(CLI::App& cli, ConvertOptions& o) {
   cmd->add_option("input", o.input, "File, or folder of DICOM files")->required();
   cmd->add_option("output", o.output, "Output file; the format follows the extension")->required();
   cmd->add_option("--series", o.seriesUid, "Series Instance UID, when the folder holds several");
+  cmd->add_flag("--force", o.force, "Replace the output if it exists (never the input)");
   cmd->add_option_function<int>("--level", [&o](int level) { o.level = level; },
                                 "Slides: pyramid level (default: the smallest)")
       ->check(CLI::NonNegativeNumber);
@@ -56,6 +57,7 @@ CLI::App* addImportWeightsCommand(CLI::App& cli, ImportWeightsOptions& o) {
   auto* cmd = cli.add_subcommand("import-weights", "Turn a safetensors checkpoint (torchvision, timm, DINOv2 layout) into a Meridian model folder");
   cmd->add_option("source", o.source, "Weights as .safetensors (pickle checkpoints are refused: they can run code)")->required();
   cmd->add_option("--out", o.output, "Model folder to write")->required();
+  cmd->add_flag("--force", o.force, "Write into an existing, non-empty model folder");
   cmd->add_option("--layout", o.layout, "torchvision | timm | dinov2 | auto");
   cmd->add_option("--arch", o.arch, "vit_t_16 | vit_s_16 | vit_b_16 | vit_l_16");
   cmd->add_option("--classes", o.classes, "Classes of the head (0: none)");
@@ -85,6 +87,7 @@ CLI::App* addInferCommand(CLI::App& cli, InferOptions& o) {
   cmd->add_flag("--allow-incomplete", o.allowIncomplete,
                 "Run on a DICOM series with unreadable or missing slices anyway (recorded in the output)");
   cmd->add_option("--modality", o.modality, "Modality of an input whose file carries none (e.g. XC, OP for photos)");
+  cmd->add_flag("--force", o.force, "Replace output files that exist in --out (never the input)");
   addRunOptions(*cmd, o.run);
   return cmd;
 }
@@ -100,6 +103,7 @@ CLI::App* addExplainCommand(CLI::App& cli, ExplainOptions& o) {
   cmd->add_option("--opacity", o.opacity, "Overlay opacity 0..1")->check(CLI::Range(0.0, 1.0));
   addRunOptions(*cmd, o.run);
   cmd->add_option("--out", o.output, "2D: overlay (.png) or float map in the image's pixel grid (.nii, .nii.gz)")->required();
+  cmd->add_flag("--force", o.force, "Replace the output if it exists (never the input)");
   cmd->add_option("--mpp", o.mpp, "Slides: µm per model-input pixel of the patches (default 0.5)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--batch", o.batch, "Volumes and slides: images per forward pass (default 16)")
@@ -120,6 +124,7 @@ CLI::App* addPretrainCommand(CLI::App& cli, PretrainOptions& o) {
   cmd->add_option("--images", o.images, "Folder of images (recursive) or CSV with a 'path' column")->required();
   cmd->add_option("--out", o.outDir, "Output folder: checkpoint.safetensors, loss.csv, model/")->required();
   cmd->add_option("--resume", o.resume, "Checkpoint to continue (same images: exact resume; other images: continual)");
+  cmd->add_flag("--force", o.force, "Start a fresh run in an existing, non-empty --out (its files are replaced)");
   cmd->add_option("--memory", o.memory, "Memory bank size (past teacher embeddings; 0 = off)")
       ->check(CLI::Range(0, 1 << 20));
   cmd->add_option("--rehearsal", o.rehearsal, "Rehearsal reservoir of past images (0 = off)")
@@ -152,6 +157,7 @@ CLI::App* addTrainCommand(CLI::App& cli, TrainCommandOptions& o) {
   cmd->add_option("--model", o.model_, "Base model folder")->required();
   cmd->add_option("--labels", o.labels_, "Labels CSV (path,label[,patient])")->required();
   cmd->add_option("--out", o.out_, "Model folder to write")->required();
+  cmd->add_flag("--force", o.force_, "Write into an existing, non-empty --out folder (never the base model's)");
   cmd->add_option("--cache", o.cache_, "Embedding cache folder (default: the user's cache folder)");
   cmd->add_flag("--no-cache", o.noCache_, "Do not read or write the embedding cache");
   cmd->add_option("--seed", o.seed_, "Seed of the split and the bootstrap");

@@ -21,6 +21,7 @@ struct ConvertOptions {
   std::optional<int> level;                             // slides: pyramid level (default: smallest)
   std::optional<std::array<std::int64_t, 4>> region;    // slides: x,y (level 0), w,h (level pixels)
   bool allowIncomplete = false;                         // write a DICOM series with missing slices anyway
+  bool force = false;                                   // replace an existing output
 };
 int runConvert(const ConvertOptions& options);
 
@@ -37,6 +38,7 @@ struct ImportWeightsOptions {
   std::string labels;  // comma-separated label names, one per class ("" = unnamed outputs)
   std::string modality = "any";  // any | ct | grayscale | color: the input kind the model takes
   std::string ctWindows;         // CT: 1 or 3 windows, names (lung,mediastinum,bone) or center/width
+  bool force = false;            // write into an existing, non-empty model folder
 };
 int runImportWeights(const ImportWeightsOptions& options);
 
@@ -56,6 +58,7 @@ struct InferOptions {
   bool resume = false;
   bool allowIncomplete = false;  // a DICOM series with missing slices: run anyway, recorded in the output
   std::string modality;          // the input's modality when its file carries none (photos)
+  bool force = false;  // replace existing output files
 };
 int runInfer(const InferOptions& options);
 
@@ -70,6 +73,7 @@ struct ExplainOptions {
   int batch = 16;    // volumes and slides
   bool allowIncomplete = false;  // as InferOptions
   std::string modality;          // as InferOptions
+  bool force = false;  // replace an existing output
 };
 int runExplain(const ExplainOptions& options);
 

@@ -10,14 +10,22 @@
 #include "Commands.hpp"
 #include "ExitCodes.hpp"
 #include "meridian/core/AtomicFile.hpp"
+#include "OutputFiles.hpp"
 #include "meridian/io/ImageWriter.hpp"
 
 namespace meridian::app {
 namespace {
 
+core::OutputPolicy policyOf(const ConvertOptions& o) {
+  return outputPolicy(o.force, {o.input});
+}
+
 int report(const core::Status& status, const ConvertOptions& o) {
-  if (!status) return fail(status.error().code == core::ErrorCode::Unsupported ? kExitUsage : kExitFailure,
-                           status.error().message);
+  if (!status) {
+    if (status.error().code == core::ErrorCode::Unsupported) return fail(kExitUsage, status.error().message);
+    if (status.error().code == core::ErrorCode::Corrupt) return fail(kExitBadInput, status.error().message);
+    return failOutput(status.error());  // full disk, read-only folder: 1; exists, is the input: 2
+  }
   std::cout << "wrote " << o.output.string() << "\n";
   return kExitOk;
 }
@@ -37,6 +45,9 @@ int reportIncomplete(const core::Status& status, const ConvertOptions& o, const 
 }  // namespace
 
 int runConvert(const ConvertOptions& o) {
+  // Refused before the input is read: an output that exists (without --force) or that is
+  // the input under another name.
+  if (auto allowed = core::checkOutputTarget(o.output, policyOf(o)); !allowed) return failOutput(allowed.error());
   io::OpenInputOptions options;
   options.seriesUid = o.seriesUid;
   options.allowIncomplete = o.allowIncomplete;
@@ -52,9 +63,9 @@ int runConvert(const ConvertOptions& o) {
     return fail(exitCodeFor(opened.error()), message);
   }
   auto& content = opened.value().image.content;
-  if (auto* image = std::get_if<core::Image2D>(&content)) return report(io::writeImage(*image, o.output), o);
+  if (auto* image = std::get_if<core::Image2D>(&content)) return report(io::writeImage(*image, o.output, policyOf(o)), o);
   if (auto* volume = std::get_if<core::Volume>(&content)) {
-    auto status = io::writeVolume(*volume, o.output);
+    auto status = io::writeVolume(*volume, o.output, policyOf(o));
     if (opened.value().incompleteAccepted) return reportIncomplete(status, o, opened.value());
     return report(status, o);
   }
@@ -70,7 +81,7 @@ int runConvert(const ConvertOptions& o) {
   if (r[2] > (1 << 30) || r[3] > (1 << 30)) return fail(kExitUsage, "--region is larger than any image Meridian writes");
   auto region = slide.readRegion(level, r[0], r[1], static_cast<int>(r[2]), static_cast<int>(r[3]));
   if (!region) return fail(kExitBadInput, region.error().message);
-  return report(io::writeImage(region.value(), o.output), o);
+  return report(io::writeImage(region.value(), o.output, policyOf(o)), o);
 }
 
 }  // namespace meridian::app

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "ExitCodes.hpp"
+#include "OutputFiles.hpp"
 #include "PredictionJson.hpp"
 #include "meridian/core/HeatmapOverlay.hpp"
 #include "meridian/io/ImageWriter.hpp"
@@ -80,13 +81,13 @@ int runImageExplain(const ExplainOptions& o, const ExplainRequest& r, const mode
   if (auto kind = vit.checkInputKind(image, image.modality); !kind)
     return fail(kExitBadInput, o.input.string() + ": " + kind.error().message);
   auto explained = vit.explain(image, r.method, r.targetClass);
-  if (!explained) return fail(kExitFailure, explained.error().message);
+  if (!explained) return fail(exitCodeFor(explained.error()), o.input.string() + ": " + explained.error().message);
   const model::AttentionMap& map = explained.value();
   if (isNiftiPath(o.output)) {
     auto volume = model::toMapVolume(map, r.head);
     if (!volume) return fail(kExitFailure, volume.error().message);
-    if (auto status = io::writeVolume(volume.value(), o.output); !status)
-      return fail(kExitFailure, status.error().message);
+    if (auto status = io::writeVolume(volume.value(), o.output, outputPolicy(o.force, {o.input})); !status)
+      return failOutput(status.error());
     std::cout << "wrote " << o.output.string() << " (" << describe({r.method, r.head, map.targetClass}, vit) << ", "
               << volume.value().size()[0] << "x" << volume.value().size()[1] << " float map on the " << image.width()
               << "x" << image.height() << " image)\n";
@@ -96,8 +97,8 @@ int runImageExplain(const ExplainOptions& o, const ExplainRequest& r, const mode
   if (!heatmap) return fail(kExitFailure, heatmap.error().message);
   auto overlay = core::renderHeatmapOverlay(image, heatmap.value(), o.opacity, core::ColorMap::Jet);
   if (!overlay) return fail(kExitFailure, overlay.error().message);
-  if (auto status = io::writeImage(overlay.value(), o.output); !status)
-    return fail(kExitFailure, status.error().message);
+  if (auto status = io::writeImage(overlay.value(), o.output, outputPolicy(o.force, {o.input})); !status)
+    return failOutput(status.error());
   std::cout << "wrote " << o.output.string() << " (" << describe({r.method, r.head, map.targetClass}, vit) << ", "
             << map.gridWidth << "x" << map.gridHeight << " patches)\n";
   return kExitOk;

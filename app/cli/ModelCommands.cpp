@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <cstdio>
 #include <iostream>
 
@@ -14,6 +13,7 @@
 #include "Commands.hpp"
 #include "ExitCodes.hpp"
 #include "ImageExplain.hpp"
+#include "OutputFiles.hpp"
 #include "PipelineCommands.hpp"
 #include "PredictionJson.hpp"
 #include "meridian/core/FileHash.hpp"
@@ -98,6 +98,9 @@ core::Result<model::ModelCard> importCard(const ImportWeightsOptions& o, int cla
 }  // namespace
 
 int runImportWeights(const ImportWeightsOptions& o) {
+  // An existing model folder is kept unless --force; the source never lies inside the output.
+  if (auto allowed = core::checkOutputFolder(o.output, outputPolicy(o.force, {o.source})); !allowed)
+    return failOutput(allowed.error());
   auto config = model::VitConfig::preset(o.arch, o.classes);
   if (!config) return fail(kExitUsage, config.error().message);
   if (o.patch > 0) config.value().patchSize = o.patch;
@@ -118,7 +121,7 @@ int runImportWeights(const ImportWeightsOptions& o) {
   auto loaded = model::VitModel::load(o.source, config.value(), layout, preprocess.value());
   if (!loaded) return fail(kExitBadInput, loaded.error().message);  // names the file already
   loaded.value()->setCard(std::move(card).value());
-  if (auto saved = loaded.value()->save(o.output); !saved) return fail(kExitFailure, saved.error().message);
+  if (auto saved = loaded.value()->save(o.output); !saved) return failOutput(saved.error());
   std::cout << "imported " << o.source.string() << " (" << o.arch << ", " << model::toString(layout) << " layout) into "
             << o.output.string() << " in " << static_cast<int>(msSince(t0)) << " ms\n";
   return kExitOk;
@@ -126,6 +129,11 @@ int runImportWeights(const ImportWeightsOptions& o) {
 
 int runInfer(const InferOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
+  const fs::path predictionFile =
+      o.outDir.empty() ? fs::path() : o.outDir / (o.input.stem().string() + ".prediction.json");
+  const core::OutputPolicy policy = outputPolicy(o.force, {o.input});
+  if (!predictionFile.empty() && fs::exists(o.outDir))
+    if (auto allowed = core::checkOutputTarget(predictionFile, policy); !allowed) return failOutput(allowed.error());
   model::initializeRuntime();
   auto vit = loadModel(o.modelDir, o.run);
   if (!vit) return fail(kExitBadInput, vit.error().message);
@@ -140,7 +148,8 @@ int runInfer(const InferOptions& o) {
     return fail(kExitBadInput, o.input.string() + ": " + kind.error().message);
   const auto t1 = std::chrono::steady_clock::now();
   auto prediction = vit.value()->predict(image);
-  if (!prediction) return fail(kExitFailure, prediction.error().message);
+  // NaN/Inf in the input or the outputs is the input's (or the model's) fault: exit 3.
+  if (!prediction) return fail(exitCodeFor(prediction.error()), o.input.string() + ": " + prediction.error().message);
   const double inferMs = msSince(t1);
 
   const auto& p = prediction.value();
@@ -160,13 +169,15 @@ int runInfer(const InferOptions& o) {
       {"timing_ms", {{"load_model", loadMs}, {"predict", inferMs}}}};
   nlohmann::json recorded = result;
   if (!input.value().incomplete.is_null()) recorded["incomplete"] = input.value().incomplete;
-  if (!o.outDir.empty()) {
+  if (!predictionFile.empty()) {
+    // Checked like every output: an unwritable folder or a full disk is an error, not exit 0.
     std::error_code ec;
     fs::create_directories(o.outDir, ec);
+    if (ec) return fail(kExitFailure, o.outDir.string() + ": cannot create the output folder: " + ec.message());
     nlohmann::json withEmbedding = recorded;
     withEmbedding["embedding"] = p.embedding;
-    const fs::path file = o.outDir / (o.input.stem().string() + ".prediction.json");
-    std::ofstream(file) << withEmbedding.dump(2) << "\n";
+    if (auto written = core::writeFileAtomically(predictionFile, withEmbedding.dump(2) + "\n", policy); !written)
+      return failOutput(written.error());
   }
   if (o.json) {
     std::cout << recorded.dump(2) << "\n";
@@ -179,6 +190,10 @@ int runInfer(const InferOptions& o) {
 }
 
 int runExplain(const ExplainOptions& o) {
+  // Before the model runs: --out may not be the input (under any name) nor, without
+  // --force, an existing file.
+  if (auto allowed = core::checkOutputTarget(o.output, outputPolicy(o.force, {o.input})); !allowed)
+    return failOutput(allowed.error());
   auto vit = loadModel(o.modelDir, o.run);
   if (!vit) return fail(kExitBadInput, vit.error().message);
   auto request = explainRequest(o, *vit.value());

@@ -91,8 +91,8 @@ nlohmann::json aggregationJson(const model::VitModel& vit, const model::ScoreAgg
   return out;
 }
 
-core::Status writeJsonFile(const fs::path& path, const nlohmann::json& json) {
-  return core::writeFileAtomically(path, json.dump(2) + "\n");
+core::Status writeJsonFile(const fs::path& path, const nlohmann::json& json, const core::OutputPolicy& policy) {
+  return core::writeFileAtomically(path, json.dump(2) + "\n", policy);
 }
 
 core::Result<std::unique_ptr<model::AttentionPool>> loadAggregator(const fs::path& modelDir) {

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "meridian/core/AtomicFile.hpp"
+
 #include "Commands.hpp"
 #include "meridian/core/Image2D.hpp"
 #include "meridian/core/SlideSource.hpp"
@@ -53,7 +55,8 @@ nlohmann::json modelJson(const model::VitModel& vit, const std::filesystem::path
 /// with attention_note saying why).
 nlohmann::json aggregationJson(const model::VitModel& vit, const model::ScoreAggregation& a);
 /// Writes JSON (2-space indent) atomically.
-core::Status writeJsonFile(const std::filesystem::path& path, const nlohmann::json& json);
+core::Status writeJsonFile(const std::filesystem::path& path, const nlohmann::json& json,
+                           const core::OutputPolicy& policy = {});
 /// The aggregator of the model folder, or an error when its aggregator.* tensors are broken.
 core::Result<std::unique_ptr<model::AttentionPool>> loadAggregator(const std::filesystem::path& modelDir);
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "ExitCodes.hpp"
+#include "OutputFiles.hpp"
 #include "JobProgressLine.hpp"
 #include "meridian/core/FileHash.hpp"
 #include "meridian/io/ImageSummary.hpp"
@@ -114,6 +115,13 @@ int runPretrain(const PretrainOptions& o) {
   if (o.batch % distributed.value().worldSize != 0)  // before minutes of image loading
     return fail(kExitUsage, "--batch " + std::to_string(o.batch) + " must be a multiple of WORLD_SIZE " +
                                 std::to_string(distributed.value().worldSize));
+  // A fresh run into a folder that holds another run would mix two loss logs and replace its
+  // checkpoint: kept unless --resume (continuing that run) or --force. Rank 0 alone decides,
+  // the other ranks start while it fills the folder.
+  if (distributed.value().isRankZero())
+    if (auto allowed = core::checkOutputFolder(o.outDir, outputPolicy(o.force || !o.resume.empty(), {o.modelDir, o.images}));
+        !allowed)
+      return failOutput(allowed.error());
   auto list = listImages(o.images);
   if (!list) return fail(kExitBadInput, list.error().message);
   auto images = loadImages(list.value());

@@ -28,6 +28,7 @@ struct PretrainOptions {
   std::int64_t stopAfter = 0;        // stop (with a checkpoint) after this many steps in total
   std::int64_t checkpointEvery = 0;  // steps; 0 = every epoch
   std::string name;                  // model card name (default: "<out folder>")
+  bool force = false;                // a fresh run into an existing, non-empty --out
 };
 
 int runPretrain(const PretrainOptions& options);

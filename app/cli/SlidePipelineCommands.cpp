@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "ExitCodes.hpp"
+#include "OutputFiles.hpp"
 #include "ImageExplain.hpp"
 #include "JobProgressLine.hpp"
 #include "PipelineCommands.hpp"
@@ -89,6 +90,10 @@ model::SlidePipelineOptions baseOptions(const fs::path& modelDir, const fs::path
 }  // namespace
 
 int runSlideInfer(const InferOptions& o, const model::VitModel& vit, const core::SlideSource& slide, double loadMs) {
+  if (!o.outDir.empty() && fs::is_directory(o.outDir))  // refused before the patches run, not after
+    for (const char* name : {"patch_scores.csv", "heatmap.nii.gz", "heatmap.png", "summary.json"})
+      if (auto allowed = core::checkOutputTarget(o.outDir / name, outputPolicy(o.force || o.resume, {o.input})); !allowed)
+        return failOutput(allowed.error());
   if (o.resume && o.outDir.empty()) return fail(kExitUsage, "--resume needs --out: the progress is kept there");
   auto aggregator = loadAggregator(o.modelDir);
   if (!aggregator) return fail(kExitBadInput, aggregator.error().message);
@@ -151,17 +156,17 @@ int runSlideInfer(const InferOptions& o, const model::VitModel& vit, const core:
         {"infer_busy", r.timing.inferBusySeconds * 1e3},
         {"infer_waiting", r.timing.waitSeconds * 1e3}}}};
   if (!o.outDir.empty()) {
-    if (auto s = core::writeFileAtomically(o.outDir / "patch_scores.csv", patchCsv(r, tasks)); !s)
-      return fail(kExitFailure, s.error().message);
-    if (auto s = io::writeVolume(r.heatmap, o.outDir / "heatmap.nii.gz"); !s)
-      return fail(kExitFailure, s.error().message);
+    // --resume rewrites what the interrupted run wrote; otherwise existing files need --force.
+    const auto policy = outputPolicy(o.force || o.resume, {o.input});
+    if (auto s = core::writeFileAtomically(o.outDir / "patch_scores.csv", patchCsv(r, tasks), policy); !s)
+      return failOutput(s.error());
+    if (auto s = io::writeVolume(r.heatmap, o.outDir / "heatmap.nii.gz", policy); !s) return failOutput(s.error());
     if (!r.cells.empty()) {  // cancelled before the first batch: nothing to draw
       auto overlay = overlayOnThumbnail(slide, r.heatmap, 0.5);
       if (!overlay) return fail(kExitFailure, "heatmap overlay: " + overlay.error().message);
-      if (auto s = io::writeImage(overlay.value(), o.outDir / "heatmap.png"); !s)
-        return fail(kExitFailure, s.error().message);
+      if (auto s = io::writeImage(overlay.value(), o.outDir / "heatmap.png", policy); !s) return failOutput(s.error());
     }
-    if (auto s = writeJsonFile(o.outDir / "summary.json", summary); !s) return fail(kExitFailure, s.error().message);
+    if (auto s = writeJsonFile(o.outDir / "summary.json", summary, policy); !s) return failOutput(s.error());
   }
   if (o.json) {
     std::cout << summary.dump(2) << "\n";
@@ -203,10 +208,11 @@ int runSlideExplain(const ExplainOptions& o, const model::VitModel& vit, const c
   if (!r.attentionMap || r.cells.empty()) return fail(kExitCancelled, "cancelled before the first patch was explained");
   auto overlay = overlayOnThumbnail(slide, *r.attentionMap, o.opacity);
   if (!overlay) return fail(kExitFailure, "overlay: " + overlay.error().message);
-  if (auto s = io::writeImage(overlay.value(), o.output); !s) return fail(kExitFailure, s.error().message);
+  const auto policy = outputPolicy(o.force, {o.input});
+  if (auto s = io::writeImage(overlay.value(), o.output, policy); !s) return failOutput(s.error());
   fs::path mapFile = o.output;
   mapFile.replace_extension(".nii.gz");
-  if (auto s = io::writeVolume(*r.attentionMap, mapFile); !s) return fail(kExitFailure, s.error().message);
+  if (auto s = io::writeVolume(*r.attentionMap, mapFile, policy); !s) return failOutput(s.error());
   std::cout << "wrote " << o.output.string() << " and " << mapFile.string() << " (" << model::toString(method) << " of "
             << r.cells.size() << " tissue patches, map " << r.attentionMap->size()[0] << "x"
             << r.attentionMap->size()[1] << " cells of " << r.attentionMap->spacing[0] << " level-0 px"

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "ExitCodes.hpp"
+#include "OutputFiles.hpp"
 #include "JobProgressLine.hpp"
 #include "meridian/io/ImageSummary.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
@@ -116,6 +117,10 @@ int TrainCommandSet::runTrain() const {
                  method_.c_str());
     return kExitUsage;
   }
+  // Before any training: --out may not be (or hold) the base model or the labels, and an
+  // existing model folder is kept unless --force.
+  if (auto allowed = core::checkOutputFolder(out_, outputPolicy(force_, {model_, labels_})); !allowed)
+    return failOutput(allowed.error());
   model::LabelCsvOptions csvOptions;
   csvOptions.minPerClass = static_cast<std::size_t>(minPerClass_);
   auto labels = model::readLabelsCsv(labels_, csvOptions);

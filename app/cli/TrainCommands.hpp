@@ -35,6 +35,7 @@ struct TrainCommandOptions {
   int blocks_ = 2;
   bool noAugment_ = false;
   bool fp32_ = false;
+  bool force_ = false;  // train: write into an existing, non-empty --out folder
 };
 
 class TrainCommandSet : private TrainCommandOptions {

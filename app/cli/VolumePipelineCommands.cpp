@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "ExitCodes.hpp"
+#include "OutputFiles.hpp"
 #include "ImageExplain.hpp"
 #include "JobProgressLine.hpp"
 #include "PipelineCommands.hpp"
@@ -59,6 +60,11 @@ double msSince(std::chrono::steady_clock::time_point t0) {
 
 int runVolumeInfer(const InferOptions& o, const model::VitModel& vit, const core::Volume& volume, double loadMs,
                    const nlohmann::json& incomplete) {
+  if (!o.outDir.empty())  // refused before the slices run, not after
+    for (const char* name : {"slice_scores.csv", "summary.json"})
+      if (fs::is_directory(o.outDir))
+        if (auto allowed = core::checkOutputTarget(o.outDir / name, outputPolicy(o.force, {o.input})); !allowed)
+          return failOutput(allowed.error());
   auto aggregator = loadAggregator(o.modelDir);
   if (!aggregator) return fail(kExitBadInput, aggregator.error().message);
   model::VolumePipelineOptions options;
@@ -93,9 +99,10 @@ int runVolumeInfer(const InferOptions& o, const model::VitModel& vit, const core
     std::error_code ec;
     fs::create_directories(o.outDir, ec);
     if (ec) return fail(kExitFailure, o.outDir.string() + ": cannot create: " + ec.message());
-    if (auto s = core::writeFileAtomically(o.outDir / "slice_scores.csv", sliceCsv(r, scoreColumns(tasks))); !s)
-      return fail(kExitFailure, s.error().message);
-    if (auto s = writeJsonFile(o.outDir / "summary.json", summary); !s) return fail(kExitFailure, s.error().message);
+    const auto policy = outputPolicy(o.force, {o.input});
+    if (auto s = core::writeFileAtomically(o.outDir / "slice_scores.csv", sliceCsv(r, scoreColumns(tasks)), policy); !s)
+      return failOutput(s.error());
+    if (auto s = writeJsonFile(o.outDir / "summary.json", summary, policy); !s) return failOutput(s.error());
   }
   if (o.json) {
     std::cout << summary.dump(2) << "\n";
@@ -138,7 +145,8 @@ int runVolumeExplain(const ExplainOptions& o, const model::VitModel& vit, const 
   if (!result) return fail(exitCodeFor(result.error()), o.input.string() + ": " + result.error().message);
   const auto& r = result.value();
   if (!r.attentionMap) return fail(kExitCancelled, "cancelled before the first slice was explained");
-  if (auto s = io::writeVolume(*r.attentionMap, o.output); !s) return fail(kExitFailure, s.error().message);
+  if (auto s = io::writeVolume(*r.attentionMap, o.output, outputPolicy(o.force, {o.input})); !s)
+    return failOutput(s.error());
   if (!incomplete.is_null()) {  // the map has the same hole as the series: say so beside it
     const fs::path record = o.output.string() + ".incomplete.json";
     const nlohmann::json body = {{"input", o.input.string()}, {"output", o.output.string()}, {"incomplete", incomplete}};

@@ -5,6 +5,7 @@
 
 #include <functional>
 
+#include "CommandGuard.hpp"
 #include "CommandLine.hpp"
 #include "DeidCommand.hpp"
 #include "ExitCodes.hpp"
@@ -34,7 +35,7 @@ int run(const Command& command, bool verbose) {
     meridian::core::logging::Options logOptions;
     logOptions.verbose = verbose;
     (void)meridian::core::logging::initialize(logOptions);  // on failure: console only, already warned
-    const int rc = command.runHere();
+    const int rc = runGuarded(command.runHere);  // one catch for every command (CommandGuard.hpp)
     meridian::core::logging::flush();
     return rc;
   }
@@ -42,7 +43,7 @@ int run(const Command& command, bool verbose) {
   if (!library) return fail(library.error());
   const ModelCommands& model = *library.value();
   model.initialize(verbose);  // the library logs through its own copy of core's loggers
-  const int rc = command.runWithModel(model);
+  const int rc = runGuarded([&] { return command.runWithModel(model); });
   model.finish();
   return rc;
 }

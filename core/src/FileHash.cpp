@@ -1,5 +1,7 @@
 #include "meridian/core/FileHash.hpp"
 
+#include "meridian/core/RegularFile.hpp"
+
 #include <openssl/evp.h>
 
 #include <fstream>
@@ -34,6 +36,8 @@ std::string finishHex(EVP_MD_CTX* ctx) {
 }  // namespace
 
 Result<std::string> sha256OfFile(const std::filesystem::path& path) {
+  // A FIFO would block here forever and /dev/zero (or a symlink to it) never ends.
+  if (auto regular = checkRegularFile(path); !regular) return regular.error();
   std::ifstream in(path, std::ios::binary);
   if (!in) return makeError(ErrorCode::NotFound, path.string() + ": cannot open");
   auto ctx = startSha256();

@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <type_traits>
 
@@ -21,6 +24,19 @@ core::Status number(const nlohmann::json& object, const std::string& prefix, con
   if (it == object.end()) return core::Ok{};
   if (!it->is_number()) return badKey(prefix + key, "must be a number");
   if (std::is_unsigned_v<T> && !it->is_number_unsigned()) return badKey(prefix + key, "must be a number >= 0");
+  if constexpr (std::is_integral_v<T>) {
+    // 1e12 or 3.7 for a width: converting either to int is undefined or silently wrong.
+    if (!it->is_number_integer()) return badKey(prefix + key, "must be a whole number");
+    if (it->is_number_unsigned() ? it->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<T>::max())
+                                 : (it->get<std::int64_t>() < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
+                                    it->get<std::int64_t>() > static_cast<std::int64_t>(std::numeric_limits<T>::max())))
+      return badKey(prefix + key, "is out of range (" + it->dump() + ")");
+  } else {
+    // JSON has no NaN, but 1e999 parses as infinity, and float overflows earlier than double.
+    const double value = it->get<double>();
+    if (!std::isfinite(value) || std::fabs(value) > static_cast<double>(std::numeric_limits<T>::max()))
+      return badKey(prefix + key, "must be a finite number (" + it->dump() + ")");
+  }
   out = it->get<T>();
   return core::Ok{};
 }

@@ -7,13 +7,19 @@
 #include <set>
 #include <sstream>
 
+#include <sys/stat.h>
+
 #include "meridian/core/FileHash.hpp"
+#include "meridian/core/RegularFile.hpp"
 
 namespace meridian::model {
 
 namespace fs = std::filesystem;
 
 namespace {
+
+// A labels list with a million rows is about 100 MB; nothing real is larger.
+constexpr std::uintmax_t kMaxLabelsCsvBytes = 256ull << 20;
 
 core::Error bad(const fs::path& csv, int line, const std::string& message) {
   return core::makeError(core::ErrorCode::InvalidArgument,
@@ -89,6 +95,18 @@ core::Result<std::vector<CsvRecord>> parseCsv(const std::string& text, const fs:
   return records;
 }
 
+// What makes two listed paths the same image: the file itself (device and inode, so
+// symlinks and hard links count), or for a file that does not exist its normalised
+// absolute path ("x.png", "./x.png" and "x//x.png" are one).
+std::string fileIdentity(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0)
+    return "inode " + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+  std::error_code ec;
+  const fs::path canonical = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  return "path " + (ec ? path.lexically_normal().string() : canonical.string());
+}
+
 }  // namespace
 
 std::vector<int> LabelSet::classIndices() const {
@@ -122,6 +140,15 @@ LabelSet LabelSet::subset(const std::vector<std::size_t>& rows) const {
 }
 
 core::Result<LabelSet> readLabelsCsv(const fs::path& csv, const LabelCsvOptions& options) {
+  // A FIFO would block forever and /dev/zero never end.
+  auto regular = core::checkRegularFile(csv);
+  if (!regular) {
+    if (regular.error().code != core::ErrorCode::NotFound) return regular.error();
+    return core::makeError(core::ErrorCode::NotFound, csv.string() + ": cannot open the labels file");
+  }
+  if (regular.value().size > kMaxLabelsCsvBytes)
+    return bad(csv, 0, std::to_string(regular.value().size) + " bytes; labels lists are read whole, up to " +
+                           std::to_string(kMaxLabelsCsvBytes >> 20) + " MB");
   std::ifstream in(csv, std::ios::binary);
   if (!in) return core::makeError(core::ErrorCode::NotFound, csv.string() + ": cannot open the labels file");
   std::stringstream buffer;
@@ -157,7 +184,7 @@ core::Result<LabelSet> readLabelsCsv(const fs::path& csv, const LabelCsvOptions&
   set.source = csv;
   set.hasPatients = patientColumn >= 0;
   const fs::path base = csv.has_parent_path() ? csv.parent_path() : fs::path(".");
-  std::set<std::string> seenPaths;
+  std::map<std::string, int> seenFiles;  // identity -> line
   std::vector<std::string> missing;
   for (std::size_t r = 1; r < records.value().size(); ++r) {
     const auto& record = records.value()[r];
@@ -175,10 +202,15 @@ core::Result<LabelSet> readLabelsCsv(const fs::path& csv, const LabelCsvOptions&
     if (set.hasPatients && image.patient.empty())
       return bad(csv, record.line,
                  "empty patient for " + image.relativePath + " (the patient column is filled or absent)");
-    if (!seenPaths.insert(image.relativePath).second)
-      return bad(csv, record.line, image.relativePath + " is listed twice");
     const fs::path given(image.relativePath);
-    image.path = given.is_absolute() ? given : (base / given).lexically_normal();
+    image.path = given.is_absolute() ? given.lexically_normal() : (base / given).lexically_normal();
+    // The same image under two names would sit on both sides of a train/held-out split
+    // and inflate the held-out metrics: refused whatever the spelling or link.
+    const auto [first, inserted] = seenFiles.emplace(fileIdentity(image.path), record.line);
+    if (!inserted)
+      return bad(csv, record.line,
+                 image.relativePath + " is the same image as line " + std::to_string(first->second) +
+                     " (listed twice, perhaps under another name or through a link)");
     std::error_code ec;
     if (options.requireFiles && !fs::is_regular_file(image.path, ec))
       missing.push_back("line " + std::to_string(record.line) + ": " + image.path.string());

@@ -1,5 +1,6 @@
 #include "ModelJson.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -22,7 +23,10 @@ core::Status readTriple(const json& object, const char* key, std::array<float, 3
   if (!it->is_array() || it->size() != 3) return badKey(name, "must be an array of 3 numbers");
   for (int i = 0; i < 3; ++i) {
     if (!(*it)[i].is_number()) return badKey(name, "must be an array of 3 numbers");
-    out[i] = (*it)[i].get<float>();
+    const double value = (*it)[i].get<double>();
+    if (!std::isfinite(value) || std::fabs(value) > 1e6)
+      return badKey(name, "must hold finite numbers of a sane size (" + (*it)[i].dump() + ")");
+    out[i] = static_cast<float>(value);
   }
   return core::Ok{};
 }
@@ -104,7 +108,9 @@ core::Result<std::vector<HuWindow>> readWindows(const json& array) {
         !w["width"].is_number())
       return badKey("preprocess.ct_windows", "must be an array of {center, width} in HU");
     windows.push_back({w["center"].get<double>(), w["width"].get<double>()});
-    if (!(windows.back().width > 0.0)) return badKey("preprocess.ct_windows", "window widths must be positive");
+    if (!(windows.back().width >= 1.0) || !std::isfinite(windows.back().width) || !std::isfinite(windows.back().center) ||
+        std::fabs(windows.back().center) > 1e6 || windows.back().width > 1e6)
+      return badKey("preprocess.ct_windows", "window centres and widths must be finite HU (width at least 1)");
   }
   if (windows.size() != 0 && windows.size() != 1 && windows.size() != 3)
     return badKey("preprocess.ct_windows",
@@ -129,8 +135,10 @@ core::Result<PreprocessConfig> readPreprocess(const json& p) {
   for (auto status : {readTriple(p, "mean", config.mean), readTriple(p, "std", config.std),
                       json_read::number(p, "preprocess.", "pad_value", config.padValue)})
     if (!status) return status.error();
+  // A tiny std turns every pixel into +-infinity and the prediction into NaN: inputs are
+  // scaled to about [0, 1] before normalisation, so 1e-3 is already far past any real use.
   for (float s : config.std)
-    if (!(s > 0.0f)) return badKey("preprocess.std", "must be positive");
+    if (!(s >= 1e-3f)) return badKey("preprocess.std", "must be at least 0.001 (inputs are scaled to [0, 1] first)");
   if (!config.ctWindows.empty() && config.modality != InputModality::CT)
     return badKey("preprocess.ct_windows", "need \"modality\": \"ct\"");
   return config;

@@ -1,5 +1,7 @@
 #include "meridian/model/SafeTensorsFile.hpp"
 
+#include "meridian/core/RegularFile.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -85,6 +87,8 @@ std::int64_t TensorEntry::elementCount() const {
 }
 
 core::Result<SafeTensorsFile> SafeTensorsFile::open(const std::filesystem::path& path) {
+  // A FIFO would block the read forever, /dev/zero (or a link to it) claim anything.
+  if (auto regular = core::checkRegularFile(path); !regular) return regular.error();
   std::error_code ec;
   const auto fileSize = std::filesystem::file_size(path, ec);
   if (ec) return makeError(ErrorCode::NotFound, path.string() + ": cannot read: " + ec.message());

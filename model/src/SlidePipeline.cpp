@@ -80,7 +80,7 @@ core::Result<PatchGrid> planPatchGrid(const core::SlideSource& slide, const Tiss
          << grid.readSide << " px";
   else
     note << "the slide records no µm/px: patches of " << modelInputSize
-         << " level-0 px read at level 0 (--mpp ignored)";
+         << " level-0 px read at level 0 (the requested µm/px is ignored)";
   grid.note = note.str();
   if (grid.columns < 1 || grid.rows < 1)
     return core::makeError(core::ErrorCode::InvalidArgument,

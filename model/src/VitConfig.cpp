@@ -1,5 +1,7 @@
 #include "meridian/model/VitConfig.hpp"
 
+#include <cstdio>
+
 namespace meridian::model {
 
 core::Status VitConfig::validate() const {
@@ -15,7 +17,11 @@ core::Status VitConfig::validate() const {
   if (heads < 1 || embedDim % heads != 0)
     return bad(std::to_string(heads) + " heads do not divide the width " + std::to_string(embedDim));
   if (depth < 1 || depth > 256) return bad("depth " + std::to_string(depth));
-  if (!(mlpRatio > 0.0) || mlpRatio > 16.0 || mlpHidden() < 1) return bad("MLP ratio " + std::to_string(mlpRatio));
+  if (!(mlpRatio > 0.0) || mlpRatio > 16.0 || mlpHidden() < 1) {
+    char ratio[32];  // %g: 1e+300 rather than 301 digits
+    std::snprintf(ratio, sizeof ratio, "%g", mlpRatio);
+    return bad(std::string("MLP ratio ") + ratio + " (use more than 0, up to 16)");
+  }
   if (registerTokens < 0 || registerTokens > 64) return bad("register tokens " + std::to_string(registerTokens));
   if (layerScaleInit < 0.0) return bad("LayerScale init must be >= 0 (0 = off)");
   if (numClasses < 0 || numClasses > 1000000) return bad("class count " + std::to_string(numClasses));

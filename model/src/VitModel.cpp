@@ -11,9 +11,12 @@
 #include "TensorIo.hpp"
 #include "VitModelImpl.hpp"
 #include "WeightImporter.hpp"
+#include "WeightShapes.hpp"
 #include "meridian/core/AtomicFile.hpp"
 #include "meridian/core/FileHash.hpp"
 #include "meridian/core/Logging.hpp"
+#include "meridian/core/RegularFile.hpp"
+#include "meridian/model/SafeTensorsFile.hpp"
 #include "meridian/model/Preprocessor.hpp"
 #include "meridian/model/Runtime.hpp"
 
@@ -28,6 +31,9 @@ namespace {
 // 2,4,8 meridian-only`). fp32 (OpenBLAS) lost with chunks (2.90 vs 3.21 images/s at batch
 // 16), and GPUs want the whole batch: both run it in one piece.
 constexpr std::int64_t kCpuTokensPerChunk = 1600;  // 8 images of 197 tokens
+
+// model.json holds a card and a configuration: a few kB (label lists make it longer).
+constexpr std::uint64_t kMaxModelJsonBytes = 16ull << 20;
 
 std::int64_t cpuChunk(const VitConfig& config, const InputBatch& input, const at::Device& device,
                       Precision precision) {
@@ -99,6 +105,12 @@ core::Result<std::unique_ptr<VitModel>> VitModel::create(const VitConfig& config
 core::Result<std::unique_ptr<VitModel>> VitModel::load(const std::filesystem::path& safetensors,
                                                        const VitConfig& config, WeightLayout layout,
                                                        const PreprocessConfig& preprocess) {
+  // The configuration is checked against the file's header before the network exists:
+  // nothing is allocated for a configuration the weights do not fill.
+  if (auto valid = config.validate(); !valid) return valid.error();
+  auto header = SafeTensorsFile::open(safetensors);
+  if (!header) return header.error();
+  if (auto fits = checkWeightsFitConfig(header.value(), config, layout); !fits) return fits.error();
   auto impl = makeImpl(config, preprocess);
   if (!impl) return impl.error();
   auto weights = loadSafeTensors(safetensors);
@@ -113,6 +125,16 @@ core::Result<std::unique_ptr<VitModel>> VitModel::load(const std::filesystem::pa
 
 core::Result<std::unique_ptr<VitModel>> VitModel::load(const std::filesystem::path& directory) {
   const auto jsonPath = directory / kModelJsonFile;
+  // A FIFO named model.json would block forever, a device never end.
+  auto regular = core::checkRegularFile(jsonPath);
+  if (!regular) {
+    if (regular.error().code == core::ErrorCode::NotFound)
+      return core::makeError(core::ErrorCode::NotFound, jsonPath.string() + ": cannot open (not a model folder?)");
+    return regular.error();
+  }
+  if (regular.value().size > kMaxModelJsonBytes)
+    return core::makeError(core::ErrorCode::Corrupt, jsonPath.string() + ": " + std::to_string(regular.value().size) +
+                                                         " bytes is far larger than any model description");
   std::ifstream in(jsonPath);
   if (!in) return core::makeError(core::ErrorCode::NotFound, jsonPath.string() + ": cannot open (not a model folder?)");
   std::stringstream text;
@@ -229,6 +251,8 @@ core::Result<std::vector<Prediction>> VitModel::predict(const InputBatch& input)
   } catch (const std::exception& e) {  // e.g. out of memory on a single image
     return core::makeError(core::ErrorCode::Internal, std::string("model forward failed: ") + e.what());
   }
+  if (auto finite = detail::checkFinite(out.features, "embeddings"); !finite) return finite.error();
+  if (auto finite = detail::checkFinite(out.logits, "logits"); !finite) return finite.error();
   std::vector<Prediction> predictions(static_cast<std::size_t>(input.batch));
   if (out.logits.defined())
     if (auto fits = checkTasksFitHead(impl_->card, impl_->config.numClasses); !fits) return fits.error();

@@ -73,6 +73,8 @@ core::Result<std::vector<AttentionMap>> VitModel::explain(const InputBatch& inpu
   } catch (const std::exception& e) {  // e.g. out of memory inside LibTorch
     return forwardFailed(e);
   }
+  if (auto finite = detail::checkFinite(cls.clsAttention, "attention"); !finite) return finite.error();
+  if (auto finite = detail::checkFinite(relevance.patches, "relevance maps"); !finite) return finite.error();
   std::vector<AttentionMap> maps;
   for (int i = 0; i < input.batch; ++i) {
     AttentionMap map = emptyMap(input, impl_->config.patchSize, method);

@@ -4,6 +4,7 @@
 
 #include <ATen/ATen.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -42,7 +43,23 @@ inline core::Status checkInput(const InputBatch& input, const VitConfig& config)
   if (input.data.size() != expected)
     return bad("model input holds " + std::to_string(input.data.size()) + " floats, batch x 3 x height x width is " +
                std::to_string(expected));
+  // One NaN or infinity (an extreme rescale, a float image holding inf) makes every output
+  // NaN: refused here, with the reason, rather than printed as a NaN probability.
+  for (std::size_t i = 0; i < input.data.size(); ++i)
+    if (!std::isfinite(input.data[i]))
+      return core::makeError(core::ErrorCode::Corrupt,
+                             "the image holds NaN or infinite values after preprocessing (image " +
+                                 std::to_string(i / (expected / static_cast<std::size_t>(input.batch))) +
+                                 " of the batch): its pixel values or rescale are out of any usable range");
   return core::Ok{};
+}
+
+/// NaN or infinity in what the network produced: an error naming `what` instead of a
+/// result that looks like one.
+inline core::Status checkFinite(const at::Tensor& t, const char* what) {
+  if (!t.defined() || at::isfinite(t).all().item<bool>()) return core::Ok{};
+  return core::makeError(core::ErrorCode::Corrupt, std::string("the model produced NaN or infinite ") + what +
+                                                       " for this input (weights or input out of range)");
 }
 
 /// The batch as a tensor on `device` (no copy on the CPU: from_blob, and the InputBatch

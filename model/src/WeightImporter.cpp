@@ -1,6 +1,8 @@
 #include "WeightImporter.hpp"
 
 #include <set>
+#include <string>
+#include <vector>
 #include <sstream>
 
 namespace meridian::model {
@@ -41,10 +43,27 @@ std::string torchvisionToTimm(const std::string& key) {
   return {};
 }
 
+}  // namespace
+
 // Keys some checkpoints carry that inference never uses (DINOv2's masked-token embedding).
-bool isTrainingOnly(const std::string& key) {
+bool isTrainingOnlyKey(const std::string& key) {
   return key == "mask_token";
 }
+
+std::string timmKey(const std::string& key, WeightLayout layout) {
+  if (layout == WeightLayout::Torchvision) return torchvisionToTimm(key);
+  if (key == "register_tokens") return "reg_token";  // DINOv2's name for timm's reg_token
+  return key;
+}
+
+WeightLayout detectLayout(const std::vector<std::string>& names) {
+  for (const auto& key : names)
+    if (startsWith(key, "conv_proj.") || startsWith(key, "encoder.") || key == "class_token")
+      return WeightLayout::Torchvision;
+  return WeightLayout::Timm;
+}
+
+namespace {
 
 std::string shapeText(at::IntArrayRef shape) {
   std::ostringstream s;
@@ -55,10 +74,9 @@ std::string shapeText(at::IntArrayRef shape) {
 }  // namespace
 
 WeightLayout detectLayout(const TensorMap& stateDict) {
-  for (const auto& [key, tensor] : stateDict)
-    if (startsWith(key, "conv_proj.") || startsWith(key, "encoder.") || key == "class_token")
-      return WeightLayout::Torchvision;
-  return WeightLayout::Timm;
+  std::vector<std::string> names;
+  for (const auto& item : stateDict) names.push_back(item.first);
+  return detectLayout(names);
 }
 
 core::Result<std::map<std::string, std::pair<std::string, at::Tensor>>> toTimmLayout(const TensorMap& stateDict,
@@ -66,16 +84,11 @@ core::Result<std::map<std::string, std::pair<std::string, at::Tensor>>> toTimmLa
   if (layout == WeightLayout::Auto) layout = detectLayout(stateDict);
   std::map<std::string, std::pair<std::string, at::Tensor>> out;
   for (const auto& [key, tensor] : stateDict) {
-    if (isTrainingOnly(key)) continue;
-    std::string target = key;
-    if (layout == WeightLayout::Torchvision) {
-      target = torchvisionToTimm(key);
-      if (target.empty())
-        return core::makeError(core::ErrorCode::Unsupported,
-                               "weights: key '" + key + "' has no counterpart in Meridian's ViT (torchvision layout)");
-    } else if (key == "register_tokens") {
-      target = "reg_token";  // DINOv2's name for timm's reg_token
-    }
+    if (isTrainingOnlyKey(key)) continue;
+    const std::string target = timmKey(key, layout);
+    if (target.empty())
+      return core::makeError(core::ErrorCode::Unsupported,
+                             "weights: key '" + key + "' has no counterpart in Meridian's ViT (torchvision layout)");
     if (out.count(target))
       return core::makeError(core::ErrorCode::Corrupt,
                              "weights: keys '" + out[target].first + "' and '" + key + "' both give '" + target + "'");
@@ -117,6 +130,10 @@ core::Status importWeights(Vit& model, const TensorMap& stateDict, WeightLayout 
     const auto& [sourceName, tensor] = it->second;
     if (!at::isFloatingType(tensor.scalar_type()))
       return core::makeError(core::ErrorCode::Corrupt, "weights: '" + sourceName + "' is not a floating-point tensor");
+    // NaN or infinity in a weight turns every prediction into NaN; refused by name.
+    if (!at::isfinite(tensor).all().item<bool>())
+      return core::makeError(core::ErrorCode::Corrupt,
+                             "weights: '" + sourceName + "' holds NaN or infinite values");
     if (tensor.sizes() != param.sizes())
       return core::makeError(core::ErrorCode::Corrupt, "weights: '" + sourceName + "' has shape " +
                                                            shapeText(tensor.sizes()) + ", the model needs " +

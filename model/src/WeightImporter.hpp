@@ -12,6 +12,13 @@ namespace meridian::model {
 
 /// The layout a state dict is in (Auto resolved from its keys).
 WeightLayout detectLayout(const TensorMap& stateDict);
+WeightLayout detectLayout(const std::vector<std::string>& names);
+
+/// A key's name in our (timm) layout; empty when it has no counterpart.
+std::string timmKey(const std::string& key, WeightLayout layout);
+
+/// Keys some checkpoints carry that inference never uses (DINOv2's mask_token).
+bool isTrainingOnlyKey(const std::string& key);
 
 /// Renames keys to our (timm) layout and adapts tensors whose layout differs (a position
 /// embedding without a CLS entry). Returns target name -> (source name, tensor).

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <filesystem>
 #include <fstream>
 
 namespace fs = std::filesystem;
@@ -28,4 +31,18 @@ TEST(FileHash, LongInputSpanningChunks) {
   const std::string bytes(3 * (1 << 20) + 17, 'x');
   std::ofstream(big, std::ios::binary) << bytes;
   EXPECT_EQ(core::sha256OfFile(big).value(), core::sha256OfBytes(bytes));
+}
+
+TEST(FileHash, SpecialFilesAreRefusedBeforeReading) {
+  // Before: a symlink to /dev/zero was hashed forever and a FIFO blocked forever.
+  const std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "meridian-hash-special";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::filesystem::create_symlink("/dev/zero", dir / "weights.safetensors");
+  ASSERT_EQ(::mkfifo((dir / "fifo.safetensors").c_str(), 0600), 0);
+  for (const char* name : {"weights.safetensors", "fifo.safetensors"}) {
+    auto hash = meridian::core::sha256OfFile(dir / name);
+    ASSERT_FALSE(hash.ok()) << name;
+    EXPECT_NE(hash.error().message.find("not a regular file"), std::string::npos) << hash.error().message;
+  }
 }

@@ -69,6 +69,35 @@ TEST_F(LabelsCsv, RefusesBadHeadersAndRows) {
   EXPECT_NE(errorOf("path,label\n").find("no labelled images"), std::string::npos);
 }
 
+TEST_F(LabelsCsv, TheSameImageUnderAnotherNameIsADuplicate) {
+  // Before: x.png, ./x.png and x//x.png passed the duplicate check as three images, so a
+  // split could put one copy in training and one in the held-out set.
+  std::filesystem::create_symlink("a.png", dir / "img" / "link.png");
+  std::filesystem::create_hard_link(dir / "img" / "a.png", dir / "img" / "hard.png");
+  std::filesystem::create_directory_symlink("img", dir / "pics");
+  for (const char* alias : {"./img/a.png", "img//a.png", "img/../img/a.png", "img/link.png", "img/hard.png",
+                            "pics/a.png"}) {
+    SCOPED_TRACE(alias);
+    const auto message = errorOf(std::string("path,label\nimg/a.png,x\nimg/b.png,y\n") + alias + ",y\n");
+    EXPECT_NE(message.find(":4: " + std::string(alias) + " is the same image as line 2"), std::string::npos) << message;
+  }
+  // Absolute and relative spellings of one file, too.
+  const auto absolute = (dir.path() / "img" / "b.png").string();
+  EXPECT_NE(errorOf("path,label\nimg/b.png,x\n" + absolute + ",y\n").find("same image as line 2"), std::string::npos);
+  // Missing files (checked later) are compared by their normalised path.
+  LabelCsvOptions noFiles;
+  noFiles.requireFiles = false;
+  EXPECT_NE(errorOf("path,label\nimg/gone.png,x\n./img//gone.png,y\n", noFiles).find("same image as line 2"),
+            std::string::npos);
+}
+
+TEST_F(LabelsCsv, SpecialFilesAreRefusedByType) {
+  std::filesystem::create_symlink("/dev/zero", dir / "zero.csv");
+  auto set = readLabelsCsv(dir / "zero.csv");
+  ASSERT_FALSE(set.ok());
+  EXPECT_NE(set.error().message.find("character device"), std::string::npos) << set.error().message;
+}
+
 TEST_F(LabelsCsv, MissingFilesAreListedWithTheirLines) {
   const auto message = errorOf("path,label\nimg/a.png,x\nimg/nope.png,y\nimg/gone.png,y\n");
   EXPECT_NE(message.find("2 listed image(s) do not exist"), std::string::npos) << message;

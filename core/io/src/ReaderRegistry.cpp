@@ -9,6 +9,7 @@
 #include "TiffReader.hpp"
 #include "OpenSlideReader.hpp"
 #include "meridian/core/Logging.hpp"
+#include "meridian/core/RegularFile.hpp"
 
 namespace meridian::io {
 
@@ -38,6 +39,8 @@ const ReaderRegistry& ReaderRegistry::builtin() {
 void ReaderRegistry::add(std::unique_ptr<ImageReader> reader) { readers_.push_back(std::move(reader)); }
 
 const ImageReader* ReaderRegistry::find(const std::filesystem::path& path) const {
+  // Every detect() opens the file: a FIFO in a scanned folder would block the scan forever.
+  if (!core::checkRegularFile(path)) return nullptr;
   const ImageReader* best = nullptr;
   double bestScore = 0.0;
   for (const auto& reader : readers_) {
@@ -52,10 +55,10 @@ const ImageReader* ReaderRegistry::find(const std::filesystem::path& path) const
 
 core::Result<OpenedImage> ReaderRegistry::open(const std::filesystem::path& path) const {
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec))
-    return core::makeError(core::ErrorCode::NotFound, path.string() + ": no such file");
   if (std::filesystem::is_directory(path, ec))
     return core::makeError(core::ErrorCode::Unsupported, path.string() + ": is a folder, not an image file");
+  // A FIFO would block detect() forever and /dev/zero would never end: judged by type first.
+  if (auto regular = core::checkRegularFile(path); !regular) return regular.error();
   const ImageReader* reader = find(path);
   if (!reader)
     return core::makeError(core::ErrorCode::Unsupported,

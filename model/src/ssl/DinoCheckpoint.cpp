@@ -113,7 +113,7 @@ core::Status restoreDinoState(DinoState& state, const DinoCheckpoint& checkpoint
       if (entries->second.sizes() != state.memory->entries().sizes())
         return core::makeError(core::ErrorCode::InvalidArgument,
                                "the checkpoint's memory bank holds " + std::to_string(entries->second.size(0)) +
-                                   " entries; resume with --memory " + std::to_string(entries->second.size(0)));
+                                   " entries; resume with a memory bank of that size (" + std::to_string(entries->second.size(0)) + ")");
       state.memory->restore(entries->second, memoryState->second[0].item<std::int64_t>(),
                             memoryState->second[1].item<std::int64_t>());
     }

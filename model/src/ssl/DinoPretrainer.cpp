@@ -61,7 +61,7 @@ core::Status joinGroup(ssl::DinoState& state, const DistributedConfig& distribut
   state.distributed = distributed;
   if (!distributed.enabled()) return core::Ok{};
   if (state.options.batchSize % distributed.worldSize != 0)
-    return core::makeError(core::ErrorCode::InvalidArgument, "--batch " + std::to_string(state.options.batchSize) +
+    return core::makeError(core::ErrorCode::InvalidArgument, "the batch size " + std::to_string(state.options.batchSize) +
                                                                  " must be a multiple of WORLD_SIZE " +
                                                                  std::to_string(distributed.worldSize));
   auto group = train::DistributedGroup::join(distributed);
@@ -186,11 +186,16 @@ core::Result<PretrainSummary> DinoPretrainer::run(const core::JobControl& job, c
     }
     summary.lastLoss = result.loss;
     const auto epoch = (state.step - 1) / state.stepsPerEpoch;
-    if (csv)
+    if (csv.is_open()) {
       csv << state.step << ',' << epoch << ',' << formatLoss(result.loss) << ',' << formatLoss(result.dinoLoss) << ','
           << formatLoss(result.memoryLoss) << ',' << result.schedule.learningRate << ',' << result.schedule.momentum
           << ',' << result.schedule.teacherTemperature << '\n'
           << std::flush;
+      // An appended log cannot be written atomically, but a failed append is still an error
+      // (a full disk used to end the run with exit 0 and a log cut short).
+      if (!csv)
+        return core::makeError(core::ErrorCode::Io, lossCsv.string() + ": cannot append to the loss log (disk full?)");
+    }
     const bool epochEnd = state.step % state.stepsPerEpoch == 0;
     const bool periodic = o.checkpointEvery > 0 && state.step % o.checkpointEvery == 0;
     if (epochEnd || periodic) {

@@ -56,12 +56,12 @@ core::Result<std::unique_ptr<DinoState>> buildDinoState(const VitConfig& backbon
                                                         const std::vector<core::Image2D>& images) {
   const int patch = backbone.patchSize;
   if (images.empty()) return bad("DINO pretraining needs at least one image");
-  if (options.batchSize < 1) return bad("--batch must be at least 1");
-  if (options.epochs < 1) return bad("--epochs must be at least 1");
-  if (options.localCrops < 0 || options.localCrops > 32) return bad("--local-crops must be in [0, 32]");
+  if (options.batchSize < 1) return bad("the batch size must be at least 1");
+  if (options.epochs < 1) return bad("the number of epochs must be at least 1");
+  if (options.localCrops < 0 || options.localCrops > 32) return bad("the number of local crops must be in [0, 32]");
   if (options.prototypes < 2 || options.headHidden < 1 || options.headBottleneck < 1)
     return bad("the projection head needs at least 2 prototypes and positive widths");
-  if (options.memorySize < 0 || options.rehearsalSize < 0) return bad("--memory and --rehearsal cannot be negative");
+  if (options.memorySize < 0 || options.rehearsalSize < 0) return bad("the memory bank and rehearsal sizes cannot be negative");
   if (options.rehearsalFraction < 0 || options.rehearsalFraction >= 1)
     return bad("rehearsal fraction must be in [0, 1)");
   if (options.momentumStart < 0 || options.momentumStart > 1) return bad("teacher momentum must be in [0, 1]");

@@ -36,7 +36,7 @@ void MemoryBank::enqueue(const at::Tensor& teacherEmbeddings) {
 
 void MemoryBank::restore(const at::Tensor& entries, std::int64_t filled, std::int64_t cursor) {
   if (entries.sizes() != entries_.sizes())
-    throw std::invalid_argument("memory bank: the checkpoint's bank has another size than --memory asks");
+    throw std::invalid_argument("memory bank: the checkpoint's bank has another size than the one asked for");
   entries_.copy_(entries);
   filled_ = std::min<std::int64_t>(filled, capacity_);
   cursor_ = cursor % capacity_;

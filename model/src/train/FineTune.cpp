@@ -125,7 +125,7 @@ core::Result<FineTuneOutcome> fineTune(const fs::path& baseModel, const LabelSet
   outcome.validationImages = validationRows.size();
   const int depth = outcome.config.depth;
   if (options.method == TrainMethod::Partial && (options.blocks < 1 || options.blocks > depth))
-    return bad("--blocks must lie between 1 and the model's depth " + std::to_string(depth));
+    return bad("the number of blocks to train must lie between 1 and the model's depth " + std::to_string(depth));
   if (options.method == TrainMethod::Lora && (options.rank < 1 || !(options.alpha > 0.0)))
     return bad("LoRA needs rank >= 1 and alpha > 0");
 

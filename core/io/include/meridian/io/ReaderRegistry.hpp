@@ -13,7 +13,8 @@ class ReaderRegistry {
 
   void add(std::unique_ptr<ImageReader> reader);
 
-  /// The most confident reader for `path`, or nullptr when none can read it.
+  /// The most confident reader for `path`, or nullptr when none can read it (or it is not a
+  /// regular file: FIFOs and devices are never opened).
   const ImageReader* find(const std::filesystem::path& path) const;
 
   /// Opens `path` with the most confident reader. The error names the file and why.
