@@ -4,6 +4,8 @@
 // bomb. Checking it before allocating is what keeps a 762-byte JPEG from asking for 3.4 GB.
 
 #include <cstdint>
+#include <initializer_list>
+#include <optional>
 #include <string>
 
 #include "meridian/core/Result.hpp"
@@ -23,6 +25,24 @@ inline constexpr DecodedSizeLimit kImageLimit{2000, 64ULL << 10, 8ULL << 30};
 /// Volumes (DICOM, NIfTI, NRRD, MHA): gzip'd masks and flat volumes compress far better than
 /// photos, so the ratio applies only above 256 MiB.
 inline constexpr DecodedSizeLimit kVolumeLimit{2000, 256ULL << 20, 8ULL << 30};
+
+/// The product of a header's size fields (rows, columns, frames, samples, bytes per sample,
+/// ...) in 64 bits, or nullopt when it wraps past 2^64: a header can claim 65535 x 65535 x
+/// 2^31 frames x 65535 samples, whose product modulo 2^64 looks small and would pass every
+/// later check before the allocation it drives fails. Every reader multiplies through this.
+inline std::optional<std::uint64_t> checkedProduct(std::initializer_list<std::uint64_t> factors) {
+  std::uint64_t product = 1;
+  for (const std::uint64_t f : factors)
+    if (__builtin_mul_overflow(product, f, &product)) return std::nullopt;
+  return product;
+}
+
+/// checkedProduct, with the refusal a user reads when it wraps (`claimed` as below).
+inline core::Result<std::uint64_t> claimedBytes(std::initializer_list<std::uint64_t> factors, const std::string& claimed) {
+  if (auto product = checkedProduct(factors)) return *product;
+  return core::makeError(core::ErrorCode::Corrupt,
+                         "header claims " + claimed + ", a size beyond any memory (damaged or hostile file)");
+}
 
 /// `claimed` names the size in the header's own terms ("512x512x300") for the message.
 inline core::Status checkDecodedSize(std::uint64_t decodedBytes, std::uint64_t fileBytes, const DecodedSizeLimit& limit,

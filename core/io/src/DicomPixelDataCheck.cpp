@@ -1,5 +1,7 @@
 #include "DicomPixelDataCheck.hpp"
 
+#include "DecodedSizeLimit.hpp"
+
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -30,9 +32,13 @@ core::Status checkDicomPixelDataLength(DcmFileFormat& file) {
   // 4:2:2 subsampled YBR stores two chroma samples per two pixels: 2 samples per pixel.
   const unsigned long long samplesStored =
       (photometric == "YBR_FULL_422" || photometric == "YBR_PARTIAL_422") ? 2 : std::max<Uint16>(samples, 1);
-  const unsigned long long expectedBits =
-      static_cast<unsigned long long>(rows) * columns * std::max<Sint32>(frames, 1) * samplesStored * bitsAllocated;
-  const unsigned long long expected = (expectedBits + 7) / 8;
+  const auto expectedBits = checkedProduct({rows, columns, static_cast<std::uint64_t>(std::max<Sint32>(frames, 1)),
+                                            samplesStored, bitsAllocated});
+  if (!expectedBits)
+    return core::makeError(ErrorCode::Corrupt, "header claims " + std::to_string(columns) + "x" + std::to_string(rows) +
+                                                   " pixels x " + std::to_string(frames) +
+                                                   " frames, a size beyond any memory (damaged or hostile file)");
+  const unsigned long long expected = (*expectedBits + 7) / 8;
   const unsigned long long actual = pixelData->getLength();
   if (actual < expected)
     return core::makeError(ErrorCode::Corrupt, "truncated pixel data: " + std::to_string(actual) + " bytes where " +

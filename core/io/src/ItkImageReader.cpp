@@ -117,12 +117,18 @@ core::Result<OpenedImage> ItkImageReader::openAs(const std::filesystem::path& pa
     }
     const int srcComps = static_cast<int>(io->GetNumberOfComponents());
     const Component component = io->GetComponentType();
-    const std::uint64_t decoded = io->GetImageSizeInBytes();
     std::error_code ec;
     const std::uint64_t fileBytes = std::filesystem::file_size(path, ec);
     if (ec) return makeError(ErrorCode::Io, "cannot read: " + ec.message());
     std::string claimed;
     for (unsigned i = 0; i < std::min(dims, 3u); ++i) claimed += (i ? "x" : "") + std::to_string(size[i]);
+    // Our own product, not GetImageSizeInBytes(): ITK's wraps silently past 2^64.
+    auto decodedBytes = detail::claimedBytes({static_cast<std::uint64_t>(size[0]), static_cast<std::uint64_t>(size[1]),
+                                              static_cast<std::uint64_t>(size[2]), static_cast<std::uint64_t>(srcComps),
+                                              static_cast<std::uint64_t>(io->GetComponentSize())},
+                                             claimed);
+    if (!decodedBytes) return decodedBytes.error();
+    const std::uint64_t decoded = decodedBytes.value();
     if (auto fits = detail::checkDecodedSize(decoded, fileBytes, detail::kVolumeLimit, claimed); !fits)
       return fits.error();
     if (format->name == "NIfTI") {
