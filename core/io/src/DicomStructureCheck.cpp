@@ -201,7 +201,8 @@ class Walker {
       if (++elements_ > limits_.maxElements)
         return corrupt("more than " + std::to_string(limits_.maxElements) + " data elements and items");
       if (group == 0xFFFE) {
-        if (stack_.empty()) return core::Ok{};  // not DICOM's structure: left to the length scan and DCMTK
+        if (stack_.empty() && !deflated_) return core::Ok{};  // not DICOM's structure: left to the length scan and DCMTK
+        if (stack_.empty()) return corrupt("an item tag outside any sequence");
         if (auto status = itemTag(element, read32(h.data() + 4, big)); !status) return status;
         continue;
       }
@@ -214,8 +215,8 @@ class Walker {
         length = read32(h.data() + 4, false);
       } else {
         if (!isVr(h.data() + 4)) {
-          if (stack_.empty()) return core::Ok{};  // top level: the length scan names it
-          return corrupt("element " + tagText(group, element) + " inside a sequence has an invalid value representation");
+          if (stack_.empty() && !deflated_) return core::Ok{};  // top level: the length scan names it
+          return corrupt("element " + tagText(group, element) + " has an invalid value representation");
         }
         vr.assign(reinterpret_cast<const char*>(h.data()) + 4, 2);
         if (longLength(vr)) {
