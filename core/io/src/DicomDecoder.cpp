@@ -135,6 +135,7 @@ core::Result<std::unique_ptr<DcmFileFormat>> loadDicomFile(const std::filesystem
   // Every decoder after this (DicomImage, the series fast path reading the raw words)
   // may rely on the native pixel data holding what Rows x Columns x Frames promise.
   if (auto length = checkDicomPixelDataLength(*file); !length) return length.error();
+  if (auto jpeg = checkJpegFrames(*file); !jpeg) return jpeg.error();
   return file;
 }
 
