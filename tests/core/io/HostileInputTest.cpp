@@ -173,7 +173,7 @@ TEST(HostileDetachedData, DataFilesOutsideTheHeaderFolderAreRefused) {
   const auto dir = scratch("detached");
   const std::string nrrd = "NRRD0004\ntype: uint8\ndimension: 3\nsizes: 4 4 4\nencoding: raw\ndata file: ";
   for (const std::string& name : {"/etc/passwd", "../../../../etc/passwd", "/dev/urandom"})
-    expectRefused(writeFile(dir / "x.nhdr", nrrd + name + "\n"), "header's folder");
+    expectRefused(writeFile(dir / "x.nhdr", nrrd + name + "\n"), "folder");
   const std::string mhd = "NDims = 3\nDimSize = 4 4 4\nElementType = MET_UCHAR\nElementDataFile = ";
   expectRefused(writeFile(dir / "x.mhd", mhd + "/etc/passwd\n"), "absolute path");
   fs::create_symlink("/dev/urandom", dir / "link.raw");
