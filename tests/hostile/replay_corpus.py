@@ -84,7 +84,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("cli")
     ap.add_argument("corpus")
-    ap.add_argument("--memory-mib", type=int, default=3072)
+    ap.add_argument("--memory-mib", type=int, default=2048)
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("--only", default="")
     ap.add_argument("--json", default="")

@@ -157,6 +157,8 @@ core::Status checkNiftiHeader(const std::filesystem::path& path) {
   if (auto finite = checkFinite(f); !finite) return finite;
   if (!std::isfinite(f.voxOffset) || f.voxOffset < 0)
     return corrupt("vox_offset (where the voxels start) is " + std::to_string(f.voxOffset) + "; it cannot be negative");
+  if (f.voxOffset > 1e15)  // before any integer conversion: no file is a petabyte
+    return corrupt("vox_offset " + std::to_string(f.voxOffset) + " lies beyond the end of any file");
   const std::uint64_t headerBytes = f.version == 2 ? 544 : 352;
   std::uint64_t offset = static_cast<std::uint64_t>(f.voxOffset);
   if (f.singleFile && offset < headerBytes) offset = headerBytes;  // as NIfTI readers do
