@@ -48,8 +48,18 @@ core::Status checkMetaImageHeader(const std::filesystem::path& path) {
   std::vector<std::string> list;
   std::uint64_t dataOffset = 0;
   bool sawDataFile = false, inList = false;
+  std::size_t pendingKey = 0;  // MetaIO reads a key up to the next '=', across line ends
   for (std::size_t i = 0; i < header.lines.size(); ++i) {
     const std::string& line = header.lines[i];
+    if (!inList) {
+      // MetaIO copies each key into a 255-byte buffer with strcpy (fuzz_volume found the
+      // overflow) and each value into fixed arrays: longer ones are refused here.
+      const auto eq = line.find('=');
+      pendingKey += eq == std::string::npos ? line.size() + 1 : eq;
+      if (pendingKey > 250) return corrupt("a header key longer than 250 characters (damaged)");
+      if (eq != std::string::npos) pendingKey = 0;
+      if (line.size() > 4000) return corrupt("a header line longer than 4000 characters (damaged)");
+    }
     if (inList) {
       if (!trim(line).empty()) list.push_back(trim(line));
       continue;
