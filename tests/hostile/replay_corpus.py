@@ -108,6 +108,8 @@ def main():
             r["domain"] = domain
             r["why"] = line.get("why", "")
             counts[r["outcome"]] += 1
+            print(f"{r['outcome']:13s} {domain}/{r['name']} exit {r['exit']} {r['seconds']} s {r['rss_mib']} MiB",
+                  file=sys.stderr, flush=True)
             results.append(r)
             if r["outcome"] in ("crash", "timeout", "wrong-exit", "wrong-message"):
                 failures.append(r)
