@@ -53,12 +53,14 @@ core::Status checkMetaImageHeader(const std::filesystem::path& path) {
     const std::string& line = header.lines[i];
     if (!inList) {
       // MetaIO copies each key into a 255-byte buffer with strcpy (fuzz_volume found the
-      // overflow) and each value into fixed arrays: longer ones are refused here.
+      // overflow, twice): longer keys and lines are refused here.
       const auto eq = line.find('=');
       pendingKey += eq == std::string::npos ? line.size() + 1 : eq;
       if (pendingKey > 250) return corrupt("a header key longer than 250 characters (damaged)");
       if (eq != std::string::npos) pendingKey = 0;
-      if (line.size() > 4000) return corrupt("a header line longer than 4000 characters (damaged)");
+      // Values land in 255-byte buffers too (ElementDataFile's name among them, strcpy again).
+      if (line.size() > 250) return corrupt("a header line longer than 250 characters (damaged)");
+      if (line.find('\0') != std::string::npos) return corrupt("a NUL byte in the text header (damaged)");
     }
     if (inList) {
       if (!trim(line).empty()) list.push_back(trim(line));
