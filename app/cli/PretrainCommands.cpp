@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "ExitCodes.hpp"
+#include "JobProgressLine.hpp"
 #include "meridian/core/FileHash.hpp"
 #include "meridian/io/ImageSummary.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
@@ -20,12 +20,6 @@ namespace meridian::app {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Ctrl-C cancels the run; it stops after the current step with a checkpoint.
-const core::JobControl* gJob = nullptr;
-extern "C" void onInterrupt(int) {
-  if (gJob != nullptr) gJob->cancel();
-}
 
 struct ImageList {
   std::vector<fs::path> paths;  // absolute
@@ -103,13 +97,6 @@ core::Result<std::unique_ptr<model::VitModel>> baseModel(const PretrainOptions& 
   return model::VitModel::create(config.value(), o.seed);
 }
 
-std::string formatEta(double seconds) {
-  if (seconds < 0) return "?";
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%dm%02ds", static_cast<int>(seconds) / 60, static_cast<int>(seconds) % 60);
-  return buffer;
-}
-
 std::string isoNow() {
   const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   char buffer[32];
@@ -118,32 +105,6 @@ std::string isoNow() {
 }
 
 }  // namespace
-
-CLI::App* addPretrainCommand(CLI::App& cli, PretrainOptions& o) {
-  auto* cmd = cli.add_subcommand("pretrain", "Continue self-supervised pretraining (DINO) on unlabelled images");
-  cmd->add_option("--method", o.method, "dino")->check(CLI::IsMember({"dino"}));
-  auto* model = cmd->add_option("--model", o.modelDir, "Base model folder (its head is dropped)");
-  auto* arch = cmd->add_option("--arch", o.arch, "Or a fresh backbone: vit_t_16 | vit_s_16 | vit_b_16 | vit_l_16");
-  model->excludes(arch);
-  cmd->add_option("--image-size", o.imageSize, "With --arch: input size (multiple of 16; default the preset's 224)");
-  cmd->add_option("--images", o.images, "Folder of images (recursive) or CSV with a 'path' column")->required();
-  cmd->add_option("--out", o.outDir, "Output folder: checkpoint.safetensors, loss.csv, model/")->required();
-  cmd->add_option("--resume", o.resume, "Checkpoint to continue (same images: exact resume; other images: continual)");
-  cmd->add_option("--memory", o.memory, "Memory bank size (past teacher embeddings; 0 = off)")
-      ->check(CLI::Range(0, 1 << 20));
-  cmd->add_option("--rehearsal", o.rehearsal, "Rehearsal reservoir of past images (0 = off)")
-      ->check(CLI::Range(0, 100000));
-  cmd->add_option("--epochs", o.epochs, "Epochs")->check(CLI::Range(1, 100000));
-  cmd->add_option("--batch", o.batch, "Global batch size")->check(CLI::Range(1, 4096));
-  cmd->add_option("--local-crops", o.localCrops, "Local views per image")->check(CLI::Range(0, 32));
-  cmd->add_option("--seed", o.seed, "Seed (crops, order, head initialisation)");
-  cmd->add_option("--lr", o.learningRate, "Peak learning rate")->check(CLI::PositiveNumber);
-  cmd->add_option("--prototypes", o.prototypes, "Prototypes of the DINO head")->check(CLI::Range(2, 65536));
-  cmd->add_option("--stop-after", o.stopAfter, "Stop after this many steps in total (a checkpoint is written)");
-  cmd->add_option("--checkpoint-every", o.checkpointEvery, "Checkpoint every N steps (default: every epoch)");
-  cmd->add_option("--name", o.name, "Model card name");
-  return cmd;
-}
 
 int runPretrain(const PretrainOptions& o) {
   if (o.modelDir.empty() && o.arch.empty() && o.resume.empty())
@@ -199,21 +160,11 @@ int runPretrain(const PretrainOptions& o) {
   std::fprintf(stderr, "pretrain: %zu images (data %s), rank %d of %d\n", list.value().paths.size(),
                list.value().sha256.substr(0, 12).c_str(), distributed.value().rank, distributed.value().worldSize);
 
-  core::JobControl job([writer](const core::JobProgress& p) {
-    if (!writer) return;
-    std::fprintf(stderr, "\r[%s] step %zu/%zu %s ETA %s   ", p.stage.c_str(), p.done, p.total, p.detail.c_str(),
-                 formatEta(p.etaSeconds).c_str());
-    std::fflush(stderr);
-  });
-  gJob = &job;
-  auto previousInt = std::signal(SIGINT, onInterrupt);
-  auto previousTerm = std::signal(SIGTERM, onInterrupt);
+  // Ctrl-C or TERM cancels the run: it stops after the current step with a checkpoint.
+  JobProgressLine line("pretrain", writer);
   const auto checkpoint = o.outDir / "checkpoint.safetensors";
-  auto summary = trainer.value()->run(job, checkpoint, o.outDir / "loss.csv");
-  std::signal(SIGINT, previousInt);
-  std::signal(SIGTERM, previousTerm);
-  gJob = nullptr;
-  if (writer) std::fprintf(stderr, "\n");
+  auto summary = trainer.value()->run(line.job(), checkpoint, o.outDir / "loss.csv");
+  line.finish();
   if (!summary) return fail(kExitFailure, summary.error().message);
   const auto& s = summary.value();
   if (s.diverged) return fail(kExitFailure, s.message);
@@ -242,7 +193,8 @@ int runPretrain(const PretrainOptions& o) {
                 checkpoint.string().c_str(), (o.outDir / "loss.csv").string().c_str(),
                 (o.outDir / "model").string().c_str());
   }
-  if (s.cancelled) return fail(kExitFailure, "cancelled; continue with --resume " + checkpoint.string());
+  // The one cancelled result maps to the one exit code for a cancel (130), as for infer.
+  if (s.cancelled()) return fail(exitCodeFor(s.ended.error()), "cancelled; continue with --resume " + checkpoint.string());
   return kExitOk;
 }
 

@@ -140,7 +140,7 @@ int runSlideInfer(const InferOptions& o, const model::VitModel& vit, const core:
       {"patches", {{"tissue", r.patchesTotal}, {"done", r.cells.size()}, {"resumed", r.resumedPatches}}},
       {"resume_note", r.resumeNote},
       {"complete", r.complete},
-      {"cancelled", r.cancelled},
+      {"cancelled", r.cancelled()},
       {"heatmap_label", static_cast<std::size_t>(r.heatmapClass) < labels.size() ? labels[r.heatmapClass] : ""},
       {"outputs", {{"slide", aggregationJson(vit, r.slide)}}},
       {"timing_ms",
@@ -168,7 +168,7 @@ int runSlideInfer(const InferOptions& o, const model::VitModel& vit, const core:
   } else {
     std::cout << o.input.string() << ": " << r.cells.size() << " of " << r.patchesTotal << " tissue patches ("
               << r.grid.columns << "x" << r.grid.rows << " grid) in " << static_cast<int>(pipelineMs) << " ms"
-              << (r.cancelled ? " (cancelled)" : "") << "\n";
+              << (r.cancelled() ? " (cancelled)" : "") << "\n";
     const auto& s = summary["outputs"]["slide"];
     for (const char* key : {"mean", "max", "top_k_mean", "attention"})
       std::cout << "  " << key << "  " << s[key].dump() << "\n";
@@ -177,10 +177,10 @@ int runSlideInfer(const InferOptions& o, const model::VitModel& vit, const core:
       std::cout << "wrote patch_scores.csv, heatmap.nii.gz, heatmap.png, summary.json into " << o.outDir.string()
                 << "\n";
   }
-  if (r.cancelled)
+  if (r.cancelled())
     std::fprintf(stderr, "meridian-cli: cancelled; %zu of %zu patches kept%s\n", r.cells.size(), r.patchesTotal,
                  o.outDir.empty() ? "" : " (rerun with --resume to continue)");
-  return r.cancelled ? kExitCancelled : kExitOk;
+  return r.cancelled() ? kExitCancelled : kExitOk;
 }
 
 int runSlideExplain(const ExplainOptions& o, const model::VitModel& vit, const core::SlideSource& slide) {
@@ -210,8 +210,8 @@ int runSlideExplain(const ExplainOptions& o, const model::VitModel& vit, const c
   std::cout << "wrote " << o.output.string() << " and " << mapFile.string() << " (" << model::toString(method) << " of "
             << r.cells.size() << " tissue patches, map " << r.attentionMap->size()[0] << "x"
             << r.attentionMap->size()[1] << " cells of " << r.attentionMap->spacing[0] << " level-0 px"
-            << (r.cancelled ? ", cancelled: patches done only" : "") << ")\n";
-  return r.cancelled ? kExitCancelled : kExitOk;
+            << (r.cancelled() ? ", cancelled: patches done only" : "") << ")\n";
+  return r.cancelled() ? kExitCancelled : kExitOk;
 }
 
 }  // namespace meridian::app

@@ -80,8 +80,8 @@ int runVolumeInfer(const InferOptions& o, const model::VitModel& vit, const core
                                   {"spacing", volume.spacing},
                                   {"slices", r.slices},
                                   {"slices_done", r.slicesDone},
-                                  {"complete", !r.cancelled && r.slicesDone == r.slices},
-                                  {"cancelled", r.cancelled},
+                                  {"complete", !r.cancelled() && r.slicesDone == r.slices},
+                                  {"cancelled", r.cancelled()},
                                   {"outputs", {{"study", aggregationJson(vit, r.study)}}},
                                   {"embedding_dim", r.embeddings.empty() ? 0 : r.embeddings.front().size()},
                                   {"intensity", r.intensityNote},
@@ -98,16 +98,16 @@ int runVolumeInfer(const InferOptions& o, const model::VitModel& vit, const core
     std::cout << summary.dump(2) << "\n";
   } else {
     std::cout << o.input.string() << ": " << r.slicesDone << " of " << r.slices << " slices in "
-              << static_cast<int>(pipelineMs) << " ms" << (r.cancelled ? " (cancelled)" : "") << "\n";
+              << static_cast<int>(pipelineMs) << " ms" << (r.cancelled() ? " (cancelled)" : "") << "\n";
     const auto& study = summary["outputs"]["study"];
     for (const char* key : {"mean", "max", "top_k_mean", "attention"})
       std::cout << "  " << key << "  " << study[key].dump() << "\n";
     if (!r.study.attention.available) std::cout << "  (" << r.study.attention.reason << ")\n";
     if (!o.outDir.empty()) std::cout << "wrote " << (o.outDir / "slice_scores.csv").string() << " and summary.json\n";
   }
-  if (r.cancelled)
+  if (r.cancelled())
     std::fprintf(stderr, "meridian-cli: cancelled; results for the %d slices done were kept\n", r.slicesDone);
-  return r.cancelled ? kExitCancelled : kExitOk;
+  return r.cancelled() ? kExitCancelled : kExitOk;
 }
 
 int runVolumeExplain(const ExplainOptions& o, const model::VitModel& vit, const core::Volume& volume) {
@@ -136,8 +136,8 @@ int runVolumeExplain(const ExplainOptions& o, const model::VitModel& vit, const 
   const auto& size = r.attentionMap->size();
   std::cout << "wrote " << o.output.string() << " (" << model::toString(method) << ", " << size[0] << "x" << size[1]
             << " cells x " << size[2] << " slices in the volume's space"
-            << (r.cancelled ? ", cancelled: slices done only" : "") << ")\n";
-  return r.cancelled ? kExitCancelled : kExitOk;
+            << (r.cancelled() ? ", cancelled: slices done only" : "") << ")\n";
+  return r.cancelled() ? kExitCancelled : kExitOk;
 }
 
 }  // namespace meridian::app

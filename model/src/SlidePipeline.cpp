@@ -221,7 +221,7 @@ core::Result<SlideResult> SlidePipeline::run(const core::SlideSource& slide, con
   };
   while (true) {
     if (job.cancelled()) {
-      result.cancelled = true;
+      result.ended = core::makeError(core::ErrorCode::Cancelled, "slide pipeline cancelled");
       break;
     }
     const auto waitStart = Clock::now();
@@ -286,7 +286,7 @@ core::Result<SlideResult> SlidePipeline::run(const core::SlideSource& slide, con
     return readError ? *readError : *inferError;
   }
 
-  result.complete = !result.cancelled && progress.done.size() == result.patchesTotal && !options_.decodeOnly;
+  result.complete = !result.cancelled() && progress.done.size() == result.patchesTotal && !options_.decodeOnly;
   save(result.complete);
 
   for (const auto& [cell, out] : progress.done) {

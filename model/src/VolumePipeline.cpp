@@ -103,7 +103,7 @@ core::Result<VolumeResult> VolumePipeline::run(const core::Volume& volume, const
   const std::size_t perImage = static_cast<std::size_t>(3) * inputSize * inputSize;
   for (int first = 0; first < size[2]; first += options_.batchSize) {
     if (job.cancelled()) {
-      result.cancelled = true;
+      result.ended = core::makeError(core::ErrorCode::Cancelled, "volume pipeline cancelled");
       break;
     }
     const int count = std::min(options_.batchSize, size[2] - first);

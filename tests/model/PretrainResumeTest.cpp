@@ -119,7 +119,8 @@ TEST(PretrainRun, CancelStopsWithACheckpoint) {
   });
   auto summary = trainer->run(counting, dir / "ckpt.safetensors", {});
   ASSERT_TRUE(summary) << summary.error().describe();
-  EXPECT_TRUE(summary.value().cancelled);
+  EXPECT_TRUE(summary.value().cancelled());
+  EXPECT_EQ(summary.value().ended.error().code, core::ErrorCode::Cancelled);
   EXPECT_EQ(summary.value().steps, 1);
   EXPECT_EQ(reports, 1u);
   EXPECT_TRUE(std::filesystem::exists(dir / "ckpt.safetensors"));

@@ -222,7 +222,8 @@ TEST(SlidePipeline, CancelThenResumeGivesTheUninterruptedScores) {
   *self = &job;
   auto partial = SlidePipeline(tinyModel(), options).run(slide, job);
   ASSERT_TRUE(partial.ok()) << partial.error().describe();
-  EXPECT_TRUE(partial.value().cancelled);
+  EXPECT_TRUE(partial.value().cancelled());
+  EXPECT_EQ(partial.value().ended.error().code, core::ErrorCode::Cancelled);
   EXPECT_FALSE(partial.value().complete);
   const std::size_t doneBefore = partial.value().cells.size();
   EXPECT_GT(doneBefore, 0u);

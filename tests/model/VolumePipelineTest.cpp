@@ -68,7 +68,8 @@ TEST(VolumePipeline, SliceCurveAndStudyScoresOnTheDemoCt) {
   const auto& r = result.value();
   ASSERT_EQ(r.slices, 256);
   ASSERT_EQ(r.slicesDone, 256);
-  EXPECT_FALSE(r.cancelled);
+  EXPECT_FALSE(r.cancelled());
+  EXPECT_TRUE(r.ended.ok());
   EXPECT_EQ(reports, 16u);
   ASSERT_EQ(r.probabilities.size(), 256u);
   ASSERT_EQ(r.embeddings.front().size(), 192u);
@@ -157,7 +158,8 @@ TEST(VolumePipeline, CancelKeepsTheSlicesDone) {
   *self = &job;
   auto result = VolumePipeline(*model, {16, 5, false, nullptr}).run(ct(), job);
   ASSERT_TRUE(result.ok()) << result.error().describe();
-  EXPECT_TRUE(result.value().cancelled);
+  EXPECT_TRUE(result.value().cancelled());
+  EXPECT_EQ(result.value().ended.error().code, core::ErrorCode::Cancelled);
   EXPECT_EQ(result.value().slicesDone, 16);
   EXPECT_EQ(result.value().probabilities.size(), 16u);
   ASSERT_EQ(result.value().study.mean.size(), 2u);

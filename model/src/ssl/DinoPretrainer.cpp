@@ -163,7 +163,7 @@ core::Result<PretrainSummary> DinoPretrainer::run(const core::JobControl& job, c
   while (state.step < state.totalSteps) {
     if (o.stopAfterSteps > 0 && state.step >= o.stopAfterSteps) break;
     if (job.cancelled()) {
-      summary.cancelled = true;
+      summary.ended = core::makeError(core::ErrorCode::Cancelled, "pretraining cancelled");
       break;
     }
     ssl::DinoStepResult result;
@@ -215,7 +215,7 @@ core::Result<PretrainSummary> DinoPretrainer::run(const core::JobControl& job, c
   if (!saved)
     return core::makeError(saved.error().code,
                            "checkpoint not written (the previous one is intact): " + saved.error().message);
-  summary.message = summary.cancelled  ? "cancelled at step " + std::to_string(state.step) + "; checkpoint written"
+  summary.message = summary.cancelled() ? "cancelled at step " + std::to_string(state.step) + "; checkpoint written"
                     : summary.finished ? "finished " + std::to_string(state.step) + " steps"
                                        : "stopped at step " + std::to_string(state.step) + " as asked";
   return summary;

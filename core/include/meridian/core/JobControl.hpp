@@ -3,12 +3,19 @@
 // A job polls cancelled() between units of work and calls report(); the caller (the
 // CLI's progress line, the GUI's job panel) decides what to show. Cheap to copy: the
 // cancel flag is shared, so the copy a worker thread holds sees the caller's cancel().
+//
+// A cancelled job has one result everywhere: an Error with ErrorCode::Cancelled. A job that
+// returns nothing else returns it as its Result; a job that keeps what it finished (a
+// slide's patches, a volume's slices, a pretraining checkpoint) returns those with its
+// `ended` Status set to it (see isCancelled).
 
 #include <atomic>
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
+
+#include "meridian/core/Result.hpp"
 
 namespace meridian::core {
 
@@ -37,5 +44,8 @@ class JobControl {
   std::shared_ptr<std::atomic<bool>> cancelled_ = std::make_shared<std::atomic<bool>>(false);
   ProgressCallback onProgress_;
 };
+
+/// True when `ended` is the one cancelled result (ErrorCode::Cancelled).
+inline bool isCancelled(const Status& ended) { return !ended.ok() && ended.error().code == ErrorCode::Cancelled; }
 
 }  // namespace meridian::core

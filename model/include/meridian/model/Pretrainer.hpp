@@ -31,7 +31,10 @@ struct PretrainSummary {
   std::int64_t totalSteps = 0;  // steps the schedule plans
   double lastLoss = 0.0;
   bool finished = false;  // the schedule ran to its end
-  bool cancelled = false;
+  // How the run ended: Ok, or ErrorCode::Cancelled when cancelled (the checkpoint holds
+  // the steps done). The one cancelled result, as for every job (core/JobControl.hpp).
+  core::Status ended = core::Ok{};
+  bool cancelled() const { return core::isCancelled(ended); }
   bool diverged = false;             // a non-finite loss stopped the run
   std::string message;               // what happened, for the user
   std::filesystem::path checkpoint;  // the last good checkpoint ("" = none written)

@@ -94,7 +94,10 @@ struct SlideResult {
   std::vector<std::vector<float>> scores;      // class probabilities per finished patch
   std::vector<std::vector<float>> embeddings;  // only when an aggregator needs them
   std::size_t patchesTotal = 0;                // tissue patches
-  bool cancelled = false;
+  // How the run ended: Ok, or ErrorCode::Cancelled when cancelled (the fields then hold the
+  // patches finished). The one cancelled result, as for every job (core/JobControl.hpp).
+  core::Status ended = core::Ok{};
+  bool cancelled() const { return core::isCancelled(ended); }
   bool complete = false;
   std::size_t resumedPatches = 0;  // patches read back from the progress file
   std::string resumeNote;          // "resumed ...", "started over: ..." or empty

@@ -34,7 +34,10 @@ struct VolumePipelineOptions {
 struct VolumeResult {
   int slices = 0;      // slices in the volume
   int slicesDone = 0;  // slices with results (== slices unless cancelled)
-  bool cancelled = false;
+  // How the run ended: Ok, or ErrorCode::Cancelled when cancelled (the fields then hold the
+  // slices done). The one cancelled result, as for every job (core/JobControl.hpp).
+  core::Status ended = core::Ok{};
+  bool cancelled() const { return core::isCancelled(ended); }
   // One entry per slice done, in slice order (k = 0, 1, ...).
   std::vector<std::vector<float>> probabilities;  // the slice-score curve, per class
   std::vector<std::vector<float>> embeddings;
