@@ -1,5 +1,7 @@
 #include "meridian/core/Image2D.hpp"
 
+#include <new>
+
 #include <algorithm>
 #include <limits>
 
@@ -32,7 +34,12 @@ Result<Image2D> Image2D::allocate(int width, int height, int channels, PixelType
   image.height_ = height;
   image.channels_ = channels;
   image.type_ = type;
-  image.bytes_.assign(image.rowBytes() * static_cast<std::size_t>(height), 0);
+  try {
+    image.bytes_.assign(image.rowBytes() * static_cast<std::size_t>(height), 0);
+  } catch (const std::bad_alloc&) {  // a header's claim that passed the size rules but not this machine's memory
+    return makeError(ErrorCode::Io, "not enough memory for an image of " + std::to_string(width) + "x" +
+                                        std::to_string(height) + " pixels");
+  }
   return image;
 }
 

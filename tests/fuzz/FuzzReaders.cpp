@@ -1,7 +1,9 @@
 // libFuzzer target for Meridian's readers. Built three times (see CMakeLists.txt), once per
 // reader family, selected by MERIDIAN_FUZZ_READER: 1 = DICOM (DCMTK), 2 = rasters (PNG,
-// JPEG, ITK formats), 3 = slides (OpenSlide). The readers take paths, so each input is
-// written to a per-process temporary file first.
+// JPEG, ITK formats), 3 = slides (OpenSlide), 4 = volumes (NIfTI, .nii.gz, NRRD, MetaImage
+// through Meridian's header checks and ITK). The readers take paths, so each input is
+// written to a per-process temporary file first; for volumes the first byte picks the
+// extension (ITK's volume readers go by it) and the rest is the file.
 //
 //   build-fuzz/bin/fuzz_dicom -max_total_time=600 tests/data/corrupt CORPUS_DIR
 
@@ -21,10 +23,8 @@
 
 namespace {
 
-const std::filesystem::path& scratchFile() {
-  static const std::filesystem::path path =
-      std::filesystem::temp_directory_path() / ("meridian-fuzz-" + std::to_string(::getpid()) + ".bin");
-  return path;
+std::filesystem::path scratchFile(const char* extension = ".bin") {
+  return std::filesystem::temp_directory_path() / ("meridian-fuzz-" + std::to_string(::getpid()) + extension);
 }
 
 // Opens with one reader and, when it succeeds, exercises what callers do next.
@@ -39,6 +39,18 @@ void exercise(const meridian::io::ImageReader& reader, const std::filesystem::pa
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+#if MERIDIAN_FUZZ_READER == 4
+  static const char* const extensions[] = {".nii", ".nii.gz", ".nrrd", ".mha", ".hdr"};
+  if (size < 1) return 0;
+  const auto volume = scratchFile(extensions[data[0] % 5]);
+  {
+    std::ofstream out(volume, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(data + 1), static_cast<std::streamsize>(size - 1));
+  }
+  static const meridian::io::ItkImageReader itk;
+  exercise(itk, volume);
+  return 0;
+#endif
   {
     std::ofstream out(scratchFile(), std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
@@ -55,7 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   exercise(jpeg, scratchFile());
   exercise(tiff, scratchFile());
   exercise(itk, scratchFile());
-#else
+#elif MERIDIAN_FUZZ_READER == 3
   static const meridian::io::OpenSlideReader slide;
   exercise(slide, scratchFile());
 #endif

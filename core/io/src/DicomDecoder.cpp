@@ -162,6 +162,7 @@ core::Result<std::unique_ptr<DcmFileFormat>> loadDicomFile(const std::filesystem
   // Every decoder after this (DicomImage, the series fast path reading the raw words)
   // may rely on the native pixel data holding what Rows x Columns x Frames promise.
   if (auto length = checkDicomPixelDataLength(*file); !length) return length.error();
+  if (auto jpeg = checkJpegFrames(*file); !jpeg) return jpeg.error();
   return file;
 }
 
@@ -295,10 +296,16 @@ void repairBigEndian32(DcmDataset& ds, const DicomImageHeader& header) {
 }
 
 core::Status checkDecodedSize(const DicomImageHeader& h, std::uint64_t fileBytes) {
-  const std::uint64_t decoded = static_cast<std::uint64_t>(h.rows) * h.columns * h.frames *
-                                std::max(1, h.samplesPerPixel) * std::max(1, (h.bitsAllocated + 7) / 8);
-  return checkDecodedSize(decoded, fileBytes, kVolumeLimit,
-                          std::to_string(h.columns) + "x" + std::to_string(h.rows) + "x" + std::to_string(h.frames));
+  const std::string claimed = std::to_string(h.columns) + "x" + std::to_string(h.rows) + "x" + std::to_string(h.frames) +
+                              " (" + std::to_string(h.samplesPerPixel) + " samples of " +
+                              std::to_string(h.bitsAllocated) + " bits)";
+  auto decoded = claimedBytes({static_cast<std::uint64_t>(h.rows), static_cast<std::uint64_t>(h.columns),
+                               static_cast<std::uint64_t>(h.frames),
+                               static_cast<std::uint64_t>(std::max(1, h.samplesPerPixel)),
+                               static_cast<std::uint64_t>(std::max(1, (h.bitsAllocated + 7) / 8))},
+                              claimed);
+  if (!decoded) return decoded.error();
+  return checkDecodedSize(decoded.value(), fileBytes, kVolumeLimit, claimed);
 }
 
 core::Result<DecodedPixels> decodePixels(DcmFileFormat& file, const DicomImageHeader& header) {

@@ -17,6 +17,7 @@
 #include "DicomDecoder.hpp"
 #include "DicomLengthScan.hpp"
 #include "meridian/core/ParallelFor.hpp"
+#include "meridian/core/RegularFile.hpp"
 
 // Finding DICOM series: a folder scan (headers only, in parallel) or a DICOMDIR.
 
@@ -234,7 +235,7 @@ bool isDicomDir(const std::filesystem::path& path) {
 core::Result<std::vector<DicomSeriesInfo>> indexDicomDir(const std::filesystem::path& dicomdir) {
   detail::registerDicomCodecs();
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(dicomdir, ec)) return makeError(ErrorCode::NotFound, dicomdir.string() + ": no such file");
+  if (auto regular = core::checkRegularFile(dicomdir); !regular) return regular.error();  // FIFOs, devices: by type
   if (auto lengths = detail::scanDicomLengths(dicomdir); !lengths)
     return makeError(lengths.error().code, dicomdir.string() + ": " + lengths.error().message);
   DcmDicomDir dir(dicomdir.c_str());

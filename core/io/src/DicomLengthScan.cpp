@@ -1,4 +1,5 @@
 #include "DicomLengthScan.hpp"
+#include "DicomStructureCheck.hpp"
 
 #include <algorithm>
 #include <array>
@@ -65,32 +66,6 @@ struct Bytes {
   }
 };
 
-// A deflated data set (transfer syntax 1.2.840.10008.1.2.1.99) inflated into memory, at
-// most `cap` bytes: enough to walk its elements as DCMTK will see them.
-core::Result<std::vector<unsigned char>> inflateRest(std::ifstream& file, std::uint64_t from, std::uint64_t cap) {
-  file.clear();
-  file.seekg(static_cast<std::streamoff>(from));
-  std::vector<unsigned char> in((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  z_stream z{};
-  if (inflateInit2(&z, -MAX_WBITS) != Z_OK) return makeError(ErrorCode::Internal, "zlib cannot start");
-  std::vector<unsigned char> out;
-  z.next_in = in.data();
-  z.avail_in = static_cast<uInt>(in.size());
-  int status = Z_OK;
-  while (status == Z_OK && out.size() < cap) {
-    const std::size_t before = out.size();
-    out.resize(before + (1 << 20));
-    z.next_out = out.data() + before;
-    z.avail_out = 1 << 20;
-    status = inflate(&z, Z_NO_FLUSH);
-    out.resize(before + (1 << 20) - z.avail_out);
-  }
-  inflateEnd(&z);
-  if (status != Z_STREAM_END && status != Z_OK && status != Z_BUF_ERROR)
-    return makeError(ErrorCode::Corrupt, "the deflated data set is damaged (zlib error " + std::to_string(status) + ")");
-  return out;
-}
-
 // True when every byte from `pos` to the end is zero (zero padding, read as (0000,0000)).
 bool onlyZerosFrom(const Bytes& bytes, std::uint64_t pos) {
   std::array<unsigned char, 65536> chunk{};
@@ -126,12 +101,9 @@ core::Status walk(const Bytes& bytes, std::uint64_t pos, Syntax syntax, bool inM
     const std::uint32_t group = read16(h.data(), big);
     if (inMeta && group != 0x0002) {  // the data set starts: switch to its syntax
       inMeta = false;
-      if (afterMeta == Syntax::Stop) {  // deflated: walk the inflated bytes
-        auto inflated = inflateRest(file, pos, std::max<std::uint64_t>(64ULL << 20, 1100 * (fileSize - pos)));
-        if (!inflated) return inflated.error();
-        const Bytes memory{nullptr, &inflated.value(), inflated.value().size()};
-        return walk(memory, 0, Syntax::ExplicitLittle, false, file, fileSize, notes);
-      }
+      // Deflated: checkDicomStructure walked the inflated bytes as they streamed (bounded),
+      // lengths included; inflating them all into memory here was the bomb.
+      if (afterMeta == Syntax::Stop) return core::Ok{};
       syntax = afterMeta;
       continue;
     }
@@ -215,6 +187,8 @@ core::Status scanDicomLengths(const std::filesystem::path& path, DicomScanNotes*
   DicomScanNotes scratch;
   DicomScanNotes& notes = notesOut ? *notesOut : scratch;
   notes = DicomScanNotes{};
+  // Nesting depth, element count and the deflated stream first (an explicit stack, no recursion).
+  if (auto structure = checkDicomStructure(path); !structure) return structure;
   std::error_code ec;
   const std::uint64_t size = std::filesystem::file_size(path, ec);
   if (ec) return makeError(ErrorCode::Io, "cannot stat: " + ec.message());

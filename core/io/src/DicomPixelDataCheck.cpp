@@ -1,8 +1,13 @@
 #include "DicomPixelDataCheck.hpp"
 
+#include "DecodedSizeLimit.hpp"
+
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 
 #include <algorithm>
@@ -30,15 +35,84 @@ core::Status checkDicomPixelDataLength(DcmFileFormat& file) {
   // 4:2:2 subsampled YBR stores two chroma samples per two pixels: 2 samples per pixel.
   const unsigned long long samplesStored =
       (photometric == "YBR_FULL_422" || photometric == "YBR_PARTIAL_422") ? 2 : std::max<Uint16>(samples, 1);
-  const unsigned long long expectedBits =
-      static_cast<unsigned long long>(rows) * columns * std::max<Sint32>(frames, 1) * samplesStored * bitsAllocated;
-  const unsigned long long expected = (expectedBits + 7) / 8;
+  const auto expectedBits = checkedProduct({rows, columns, static_cast<std::uint64_t>(std::max<Sint32>(frames, 1)),
+                                            samplesStored, bitsAllocated});
+  if (!expectedBits)
+    return core::makeError(ErrorCode::Corrupt, "header claims " + std::to_string(columns) + "x" + std::to_string(rows) +
+                                                   " pixels x " + std::to_string(frames) +
+                                                   " frames, a size beyond any memory (damaged or hostile file)");
+  const unsigned long long expected = (*expectedBits + 7) / 8;
   const unsigned long long actual = pixelData->getLength();
   if (actual < expected)
     return core::makeError(ErrorCode::Corrupt, "truncated pixel data: " + std::to_string(actual) + " bytes where " +
                                                    std::to_string(columns) + "x" + std::to_string(rows) + " pixels x " +
                                                    std::to_string(std::max<Sint32>(frames, 1)) + " frames need " +
                                                    std::to_string(expected));
+  return core::Ok{};
+}
+
+namespace {
+
+bool isJpegFamily(E_TransferSyntax xfer) {
+  switch (xfer) {
+    case EXS_JPEGProcess1: case EXS_JPEGProcess2_4: case EXS_JPEGProcess14: case EXS_JPEGProcess14SV1:
+    case EXS_JPEGLSLossless: case EXS_JPEGLSLossy:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The bytes of fragment `i`, or nullptr.
+const Uint8* fragmentBytes(DcmPixelSequence& seq, unsigned long i, Uint32& length) {
+  DcmPixelItem* item = nullptr;
+  Uint8* bytes = nullptr;
+  if (seq.getItem(item, i).bad() || !item || item->getUint8Array(bytes).bad()) return nullptr;
+  length = item->getLength();
+  return bytes;
+}
+
+bool endsWithEoi(const Uint8* b, Uint32 n) {
+  // Pad bytes may follow the marker (fragments are even-length; some writers add more).
+  for (Uint32 k = 0; k < 16 && n >= 2 + k; ++k) {
+    const Uint32 end = n - k;
+    if (b[end - 2] == 0xFF && b[end - 1] == 0xD9) return true;
+    if (b[end - 1] != 0x00 && b[end - 1] != 0xFF) return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+core::Status checkJpegFrames(DcmFileFormat& file) {
+  using core::ErrorCode;
+  DcmDataset* data = file.getDataset();
+  if (!isJpegFamily(data->getOriginalXfer())) return core::Ok{};
+  DcmElement* element = nullptr;
+  if (data->findAndGetElement(DCM_PixelData, element).bad() || !element) return core::Ok{};
+  DcmPixelData* pixels = OFstatic_cast(DcmPixelData*, element);
+  DcmPixelSequence* seq = nullptr;
+  const DcmRepresentationParameter* param = nullptr;
+  if (pixels->getEncapsulatedRepresentation(data->getOriginalXfer(), param, seq).bad() || !seq) return core::Ok{};
+  const unsigned long fragments = seq->card();  // item 0 is the offset table
+  if (fragments < 2) return core::makeError(ErrorCode::Corrupt, "compressed pixel data without any JPEG fragment");
+  Sint32 frames = 1;
+  data->findAndGetSint32(DCM_NumberOfFrames, frames);
+  // One fragment per frame (the common case, and the rule for JPEG-LS): each is a whole
+  // stream. Otherwise the fragments of a frame follow each other: check the last one.
+  const bool perFrame = frames > 1 && static_cast<unsigned long>(frames) == fragments - 1;
+  for (unsigned long i = 1; i < fragments; ++i) {
+    Uint32 length = 0;
+    const Uint8* bytes = fragmentBytes(*seq, i, length);
+    if (!bytes) return core::makeError(ErrorCode::Corrupt, "cannot read JPEG fragment " + std::to_string(i));
+    const bool first = i == 1 || perFrame;
+    const bool last = i == fragments - 1 || perFrame;
+    if (first && (length < 2 || bytes[0] != 0xFF || bytes[1] != 0xD8))
+      return core::makeError(ErrorCode::Corrupt, "JPEG stream " + std::to_string(i) + " does not start with a JPEG header (damaged)");
+    if (last && !endsWithEoi(bytes, length))
+      return core::makeError(ErrorCode::Corrupt, "truncated JPEG stream: frame data " + std::to_string(i) +
+                                                     " ends before its end-of-image marker (shorter than its header says)");
+  }
   return core::Ok{};
 }
 

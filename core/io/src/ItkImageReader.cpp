@@ -7,7 +7,7 @@
 
 #include "DecodedSizeLimit.hpp"
 #include "ItkImageIo.hpp"
-#include "NiftiLengthCheck.hpp"
+#include "VolumeHeaderCheck.hpp"
 
 namespace meridian::io {
 namespace {
@@ -100,6 +100,9 @@ core::Result<OpenedImage> ItkImageReader::openDicomJpeg2000(const std::filesyste
 core::Result<OpenedImage> ItkImageReader::openAs(const std::filesystem::path& path,
                                                  const detail::ItkFormat& formatRef) const {
   const detail::ItkFormat* format = &formatRef;
+  // ITK trusts these headers (NaN geometry aborts it, detached data names any path, a
+  // damaged stream reads as zeros): Meridian's own checks run first.
+  if (auto header = detail::checkVolumeHeader(path, format->name); !header) return header.error();
   itk::ImageIOBase::Pointer io = format->create();
   try {
     io->SetFileName(path.string());
@@ -117,17 +120,21 @@ core::Result<OpenedImage> ItkImageReader::openAs(const std::filesystem::path& pa
     }
     const int srcComps = static_cast<int>(io->GetNumberOfComponents());
     const Component component = io->GetComponentType();
-    const std::uint64_t decoded = io->GetImageSizeInBytes();
     std::error_code ec;
     const std::uint64_t fileBytes = std::filesystem::file_size(path, ec);
     if (ec) return makeError(ErrorCode::Io, "cannot read: " + ec.message());
     std::string claimed;
     for (unsigned i = 0; i < std::min(dims, 3u); ++i) claimed += (i ? "x" : "") + std::to_string(size[i]);
+    // Our own product, not GetImageSizeInBytes(): ITK's wraps silently past 2^64.
+    auto decodedBytes = detail::claimedBytes({static_cast<std::uint64_t>(size[0]), static_cast<std::uint64_t>(size[1]),
+                                              static_cast<std::uint64_t>(size[2]), static_cast<std::uint64_t>(srcComps),
+                                              static_cast<std::uint64_t>(io->GetComponentSize())},
+                                             claimed);
+    if (!decodedBytes) return decodedBytes.error();
+    const std::uint64_t decoded = decodedBytes.value();
     if (auto fits = detail::checkDecodedSize(decoded, fileBytes, detail::kVolumeLimit, claimed); !fits)
       return fits.error();
-    if (format->name == "NIfTI") {
-      if (auto status = detail::checkNiftiLength(path, decoded); !status) return status.error();
-    } else if (decoded > fileBytes && !io->GetUseCompression() &&
+    if (decoded > fileBytes && !io->GetUseCompression() &&
                (format->name == "TIFF" || format->name == "BMP")) {
       return makeError(ErrorCode::Corrupt, "truncated: " + std::to_string(fileBytes) + " bytes cannot hold " +
                                                std::to_string(decoded) + " bytes of uncompressed pixels");
@@ -193,6 +200,8 @@ core::Result<OpenedImage> ItkImageReader::openAs(const std::filesystem::path& pa
     return makeError(ErrorCode::Corrupt, std::string("cannot decode: ") + e.GetDescription());
   } catch (const std::bad_alloc&) {
     return makeError(ErrorCode::Io, "not enough memory to decode this image");
+  } catch (const std::exception& e) {  // ITK's helpers throw more than itk::ExceptionObject
+    return makeError(ErrorCode::Corrupt, std::string("cannot decode: ") + e.what());
   }
 }
 

@@ -53,8 +53,9 @@ core::Result<OpenedImage> JpegReader::open(const std::filesystem::path& path) co
   // A baseline JPEG needs about a bit per 8x8 block even for a flat image; a header that
   // claims far more pixels than its file could code is damage or a bomb (the raster
   // fuzzer found a 762-byte file asking for 3.4 GB).
-  const std::uint64_t decoded = static_cast<std::uint64_t>(width) * height * (gray ? 1 : 3);
-  if (auto fits = detail::checkDecodedSize(decoded, fileBytes, detail::kImageLimit,
+  const auto decoded = detail::checkedProduct(
+      {static_cast<std::uint64_t>(width), static_cast<std::uint64_t>(height), gray ? 1u : 3u});  // both < 2^31: cannot wrap
+  if (auto fits = detail::checkDecodedSize(decoded.value_or(~0ULL), fileBytes, detail::kImageLimit,
                                           std::to_string(width) + "x" + std::to_string(height));
       !fits)
     return fits.error();

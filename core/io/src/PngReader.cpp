@@ -114,11 +114,12 @@ core::Result<OpenedImage> PngReader::open(const std::filesystem::path& path) con
   if (!decode(src, layout, nullptr, 0)) return makeError(ErrorCode::Corrupt, std::string("bad PNG: ") + src.error);
   if (layout.channels != 1 && layout.channels != 3)
     return makeError(ErrorCode::Unsupported, std::to_string(layout.channels) + " channels after expansion");
-  const std::uint64_t decoded =
-      static_cast<std::uint64_t>(layout.width) * layout.height * layout.channels * (layout.bitDepth / 8);
-  if (auto fits = detail::checkDecodedSize(decoded, fileBytes, detail::kDeflateLimit,
-                                          std::to_string(layout.width) + "x" + std::to_string(layout.height));
-      !fits)
+  const std::string claimed = std::to_string(layout.width) + "x" + std::to_string(layout.height);
+  auto decoded = detail::claimedBytes(
+      {layout.width, layout.height, static_cast<std::uint64_t>(layout.channels), static_cast<std::uint64_t>(layout.bitDepth / 8)},
+      claimed);
+  if (!decoded) return decoded.error();
+  if (auto fits = detail::checkDecodedSize(decoded.value(), fileBytes, detail::kDeflateLimit, claimed); !fits)
     return fits.error();
   const auto type = layout.bitDepth == 16 ? core::PixelType::UInt16 : core::PixelType::UInt8;
   auto image = core::Image2D::allocate(static_cast<int>(layout.width), static_cast<int>(layout.height),

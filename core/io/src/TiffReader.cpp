@@ -76,12 +76,13 @@ core::Result<OpenedImage> TiffReader::open(const std::filesystem::path& path) co
   std::error_code ec;
   const std::uint64_t fileBytes = std::filesystem::file_size(path, ec);
   if (ec) return fail(ErrorCode::Io, "cannot read: " + ec.message());
-  const std::uint64_t pixels = static_cast<std::uint64_t>(width) * height;
-  const std::uint64_t decoded = pixels * std::max<std::uint16_t>(samples, 1) * std::max<std::uint16_t>(bits / 8, 1);
+  const std::uint64_t pixels = static_cast<std::uint64_t>(width) * height;  // two 32-bit values: cannot wrap
   if (pixels > kMaxPixels) return fail(ErrorCode::Corrupt, "TIFF header claims an impossible size");
-  if (auto fits = detail::checkDecodedSize(decoded, fileBytes, detail::kImageLimit,
-                                          std::to_string(width) + "x" + std::to_string(height));
-      !fits)
+  const std::string claimed = std::to_string(width) + "x" + std::to_string(height);
+  auto decoded = detail::claimedBytes({pixels, std::max<std::uint16_t>(samples, 1), std::max<std::uint16_t>(bits / 8, 1)},
+                                      claimed);
+  if (!decoded) return fail(ErrorCode::Corrupt, decoded.error().message);
+  if (auto fits = detail::checkDecodedSize(decoded.value(), fileBytes, detail::kImageLimit, claimed); !fits)
     return fail(ErrorCode::Corrupt, fits.error().message);
 
   const bool plainGrey = samples == 1 && (photometric == PHOTOMETRIC_MINISBLACK);

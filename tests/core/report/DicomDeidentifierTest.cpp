@@ -28,7 +28,11 @@ using namespace meridian;
 namespace {
 
 const fs::path kDemo = MERIDIAN_TEST_DEMO_DATA;
-const fs::path kOut = MERIDIAN_TEST_OUTPUT "/deid";
+// One folder per test: CTest runs the tests of this file as separate processes, in parallel
+// with -j, and the fixture empties its folder first.
+fs::path outDir() {
+  return fs::path(MERIDIAN_TEST_OUTPUT) / "deid" / ::testing::UnitTest::GetInstance()->current_test_info()->name();
+}
 constexpr const char* kCanary = "PHICANARY";
 constexpr const char* kCanaryUidRoot = "1.2.826.0.1.3680043.10.999.";  // a root no real file uses
 
@@ -181,8 +185,8 @@ class DicomDeidentifierTest : public ::testing::Test {
   void SetUp() override {
     const fs::path series = kDemo / "ct-abdomen-stent-dicom";
     if (!fs::exists(series / "IM0000.dcm")) GTEST_SKIP() << "demo set missing: " << series;
-    fs::remove_all(kOut);
-    fs::create_directories(kOut / "in");
+    fs::remove_all(outDir());
+    fs::create_directories(outDir() / "in");
     // Three real slices of one series, each carrying canaries; slice k refers to slice k-1.
     for (int k = 0; k < 3; ++k) {
       char name[32];
@@ -191,7 +195,7 @@ class DicomDeidentifierTest : public ::testing::Test {
       ASSERT_TRUE(file.loadFile((series / name).c_str()).good());
       DcmDataset& ds = *file.getDataset();
       Original o;
-      o.path = kOut / "in" / ("Smith^John-" + std::to_string(k) + ".dcm");
+      o.path = outDir() / "in" / ("Smith^John-" + std::to_string(k) + ".dcm");
       OFString v;
       ds.findAndGetOFString(DCM_StudyInstanceUID, v), o.study = v.c_str();
       ds.findAndGetOFString(DCM_SeriesInstanceUID, v), o.series = v.c_str();
@@ -219,7 +223,7 @@ TEST_F(DicomDeidentifierTest, NoCanaryByteSurvivesAndUidsStayLinked) {
   std::printf("canaries planted in %zu listed attributes per file (of %zu the table lists)\n", planted_,
               report::detail::basicProfileTableSize());
 
-  auto summary = report::deidentify(kOut / "in", kOut / "out", {});
+  auto summary = report::deidentify(outDir() / "in", outDir() / "out", {});
   ASSERT_TRUE(summary.ok()) << summary.error().describe();
   ASSERT_EQ(summary.value().written.size(), 3u);
   EXPECT_TRUE(summary.value().refused.empty());
@@ -281,7 +285,7 @@ TEST_F(DicomDeidentifierTest, NoCanaryByteSurvivesAndUidsStayLinked) {
   }
   // pydicom (an independent reader) reads the copies back, with the pixels intact.
   const std::string command = "/usr/bin/python3 '" MERIDIAN_TEST_SOURCE_DIR "/deid_readback.py' '" +
-                              (kOut / "out").string() + "' '" + (kOut / "in").string() + "'";
+                              (outDir() / "out").string() + "' '" + (outDir() / "in").string() + "'";
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
 }
 
@@ -293,16 +297,16 @@ TEST_F(DicomDeidentifierTest, DateShiftMovesDatesAndKeepsIntervals) {
   file.getDataset()->putAndInsertString(DCM_AcquisitionDateTime, "20201231235900.5");
   file.getDataset()->putAndInsertString(DCM_StudyTime, "101500");
   file.getDataset()->putAndInsertString(DCM_PatientBirthDate, "19700101");
-  ASSERT_TRUE(file.saveFile((kOut / "dated.dcm").c_str(), EXS_LittleEndianExplicit).good());
+  ASSERT_TRUE(file.saveFile((outDir() / "dated.dcm").c_str(), EXS_LittleEndianExplicit).good());
 
   report::DeidOptions shift;
   shift.dateShiftDays = 10;
-  ASSERT_TRUE(report::deidentify(kOut / "dated.dcm", kOut / "shifted.dcm", shift).ok());
-  ASSERT_TRUE(report::deidentify(kOut / "dated.dcm", kOut / "basic.dcm", {}).ok());
+  ASSERT_TRUE(report::deidentify(outDir() / "dated.dcm", outDir() / "shifted.dcm", shift).ok());
+  ASSERT_TRUE(report::deidentify(outDir() / "dated.dcm", outDir() / "basic.dcm", {}).ok());
 
   DcmFileFormat shifted, basic;
-  ASSERT_TRUE(shifted.loadFile((kOut / "shifted.dcm").c_str()).good());
-  ASSERT_TRUE(basic.loadFile((kOut / "basic.dcm").c_str()).good());
+  ASSERT_TRUE(shifted.loadFile((outDir() / "shifted.dcm").c_str()).good());
+  ASSERT_TRUE(basic.loadFile((outDir() / "basic.dcm").c_str()).good());
   OFString v;
   shifted.getDataset()->findAndGetOFString(DCM_StudyDate, v);
   EXPECT_EQ(v, "20200125");
@@ -326,24 +330,24 @@ TEST_F(DicomDeidentifierTest, BurnedInAnnotationIsRefusedAndNothingIsWritten) {
   DcmFileFormat file;
   ASSERT_TRUE(file.loadFile(originals_[0].path.c_str()).good());
   file.getDataset()->putAndInsertString(DCM_BurnedInAnnotation, "YES");
-  fs::create_directories(kOut / "mixed");
-  ASSERT_TRUE(file.saveFile((kOut / "mixed" / "burned.dcm").c_str(), EXS_LittleEndianExplicit).good());
-  fs::copy_file(originals_[1].path, kOut / "mixed" / "clean.dcm");
-  { std::ofstream(kOut / "mixed" / "notes.txt") << "not DICOM"; }
+  fs::create_directories(outDir() / "mixed");
+  ASSERT_TRUE(file.saveFile((outDir() / "mixed" / "burned.dcm").c_str(), EXS_LittleEndianExplicit).good());
+  fs::copy_file(originals_[1].path, outDir() / "mixed" / "clean.dcm");
+  { std::ofstream(outDir() / "mixed" / "notes.txt") << "not DICOM"; }
 
-  auto single = report::deidentify(kOut / "mixed" / "burned.dcm", kOut / "burned-out.dcm", {});
+  auto single = report::deidentify(outDir() / "mixed" / "burned.dcm", outDir() / "burned-out.dcm", {});
   ASSERT_FALSE(single.ok());
   EXPECT_NE(single.error().message.find("Burned In Annotation"), std::string::npos) << single.error().message;
-  EXPECT_FALSE(fs::exists(kOut / "burned-out.dcm"));
+  EXPECT_FALSE(fs::exists(outDir() / "burned-out.dcm"));
 
-  auto folder = report::deidentify(kOut / "mixed", kOut / "mixed-out", {});
+  auto folder = report::deidentify(outDir() / "mixed", outDir() / "mixed-out", {});
   ASSERT_TRUE(folder.ok()) << folder.error().describe();
   EXPECT_EQ(folder.value().written.size(), 1u);
   ASSERT_EQ(folder.value().refused.size(), 1u);
   EXPECT_EQ(folder.value().refused[0].first.filename(), "burned.dcm");
   EXPECT_EQ(folder.value().notDicom, 1u);
   std::size_t filesOut = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(kOut / "mixed-out"))
+  for (const auto& entry : fs::recursive_directory_iterator(outDir() / "mixed-out"))
     if (entry.is_regular_file()) ++filesOut;
   EXPECT_EQ(filesOut, 1u) << "no copy and no temporary file of the refused one";
 }
@@ -353,12 +357,12 @@ TEST_F(DicomDeidentifierTest, NeverOverwritesTheInputOrWritesInsideIt) {
   auto same = report::deidentify(originals_[0].path, originals_[0].path, {});
   ASSERT_FALSE(same.ok());
   EXPECT_EQ(readBytes(originals_[0].path), before);
-  auto inside = report::deidentify(kOut / "in", kOut / "in" / "copies", {});
+  auto inside = report::deidentify(outDir() / "in", outDir() / "in" / "copies", {});
   ASSERT_FALSE(inside.ok());
   EXPECT_EQ(inside.error().code, core::ErrorCode::InvalidArgument);
-  auto itself = report::deidentify(kOut / "in", kOut / "in", {});
+  auto itself = report::deidentify(outDir() / "in", outDir() / "in", {});
   ASSERT_FALSE(itself.ok());
-  auto missing = report::deidentify(kOut / "nothing-here", kOut / "x", {});
+  auto missing = report::deidentify(outDir() / "nothing-here", outDir() / "x", {});
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, core::ErrorCode::NotFound);
 }

@@ -1,0 +1,53 @@
+#pragma once
+// Volume headers (NIfTI/Analyze, NRRD, MetaImage) checked by Meridian before ITK reads
+// them, because ITK trusts them: NaN or Inf in a NIfTI sform/qform aborts inside VNL, a
+// NRRD `data file:` or MHA `ElementDataFile` naming /etc/passwd or /dev/urandom is read as
+// pixels, a negative vox_offset shifts every voxel, and a truncated or damaged compressed
+// stream leaves zeros or garbage where ITK stops reading. Each check reads the header
+// itself, confines detached data to the header's folder, and inflates compressed data to
+// its end (bounded, checksummed) before ITK sees the file. Private to meridian_core_io.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "meridian/core/Result.hpp"
+
+namespace meridian::io::detail {
+
+/// Dispatches on ITK's format name ("NIfTI", "NRRD", "MetaImage"); other formats pass.
+core::Status checkVolumeHeader(const std::filesystem::path& path, const std::string& format);
+
+core::Status checkNiftiHeader(const std::filesystem::path& path);
+core::Status checkNrrdHeader(const std::filesystem::path& path);
+core::Status checkMetaImageHeader(const std::filesystem::path& path);
+
+/// A detached data file named in `header`: relative, inside the header's folder once every
+/// symlink is resolved, and a regular file. Returns its path, or why it is refused.
+core::Result<std::filesystem::path> confinedDataFile(const std::filesystem::path& header, const std::string& name);
+
+/// A multi-file form (LIST entries, or a printf pattern such as `slice%03d.raw`): relative
+/// and without `..`, so every file it expands to stays inside the header's folder.
+core::Status checkDataFilePattern(const std::string& pattern);
+
+/// A text header's lines (CR stripped) and, for each, the byte offset just after it; at
+/// most `maxBytes` are read. Lines stop at the first empty line when `stopAtBlank`.
+struct HeaderLines {
+  std::vector<std::string> lines;
+  std::vector<std::uint64_t> endOffsets;
+  bool sawBlank = false;  // an empty line ended the header: data follows at endOffsets.back()
+};
+HeaderLines readHeaderLines(const std::filesystem::path& path, std::uint64_t maxBytes, bool stopAtBlank);
+
+/// Every number in `value` (brackets, commas and "none" ignored) is finite; else Corrupt
+/// naming `field`: ITK turns NaN geometry into NaN directions or aborts in VNL.
+core::Status checkFiniteNumbers(const std::string& field, const std::string& value);
+
+/// The data a header promises is there: `needed` bytes from `offset` of `dataFile`, raw or
+/// compressed (inflated to its end, at most `needed` + a little, checksum checked).
+enum class DataEncoding { Raw, Gzip, Zlib, Unchecked };
+core::Status checkDataPresent(const std::filesystem::path& dataFile, std::uint64_t offset, std::uint64_t needed,
+                              DataEncoding encoding);
+
+}  // namespace meridian::io::detail
