@@ -81,3 +81,53 @@ TEST(ImageWriter, TwoFileVolumeFormatsAreRefused) {
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.error().message.find(".nii"), std::string::npos);
 }
+
+namespace {
+// Files in `dir` whose name marks an unfinished write (".NAME.partial-PID.EXT").
+int partialFilesIn(const fs::path& dir) {
+  int n = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) n += entry.path().filename().string().find(".partial-") != std::string::npos;
+  return n;
+}
+}  // namespace
+
+TEST(ImageWriter, AFailedMoveIntoPlaceLeavesNoPartialFileAndTheTargetUntouched) {
+  // The image is written to a hidden temporary beside the target, then renamed: when the
+  // rename fails (here the target is a folder with a file in it), the error says so, the
+  // temporary is gone and the folder is as it was.
+  auto opened = io::ReaderRegistry::builtin().open(testdata::kDemo / "pathology-ihc.png");
+  ASSERT_TRUE(opened.ok());
+  const auto& image = std::get<core::Image2D>(opened.value().content);
+  const fs::path dir = fs::path(testing::TempDir()) / "writer-rename-fails";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "taken.png");
+  { std::ofstream(dir / "taken.png" / "keep.txt") << "keep"; }
+  const auto status = io::writeImage(image, dir / "taken.png");
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().message.find("cannot move the finished file into place"), std::string::npos)
+      << status.error().message;
+  EXPECT_EQ(partialFilesIn(dir), 0);
+  EXPECT_TRUE(fs::is_directory(dir / "taken.png"));
+  EXPECT_TRUE(fs::exists(dir / "taken.png" / "keep.txt"));
+}
+
+TEST(ImageWriter, AFailedWriteKeepsThePreviousFile) {
+  // A good file, then a write that fails inside the encoder: the good file is still there,
+  // byte for byte, and no temporary is left.
+  auto opened = io::ReaderRegistry::builtin().open(testdata::kDemo / "pathology-ihc.png");
+  ASSERT_TRUE(opened.ok());
+  const auto& image = std::get<core::Image2D>(opened.value().content);
+  const fs::path dir = fs::path(testing::TempDir()) / "writer-keeps-old";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  ASSERT_TRUE(io::writeImage(image, dir / "ihc.png").ok());
+  const auto before = fs::file_size(dir / "ihc.png");
+  auto floats = core::Image2D::allocate(64, 64, 1, core::PixelType::Float32).value();  // PNG holds no floats
+  const auto status = io::writeImage(floats, dir / "ihc.png");
+  ASSERT_FALSE(status.ok()) << "ITK's PNG writer takes 8- and 16-bit integers only";
+  EXPECT_EQ(fs::file_size(dir / "ihc.png"), before);
+  auto back = io::ReaderRegistry::builtin().open(dir / "ihc.png");
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(std::get<core::Image2D>(back.value().content).width(), image.width());
+  EXPECT_EQ(partialFilesIn(dir), 0);
+}
