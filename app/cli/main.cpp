@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "Commands.hpp"
+#include "DeidCommand.hpp"
 #include "ExitCodes.hpp"
 #include "TrainCommands.hpp"
 #include "PretrainCommands.hpp"
@@ -101,6 +102,9 @@ int main(int argc, char** argv) {
 
   const TrainCommandSet trainCommands(cli);  // embed, train, evaluate
 
+  DeidCommandOptions deid;
+  auto* deidCmd = addDeidCommand(cli, deid);
+
   auto* versionCmd = cli.add_subcommand("version", "Versions, LibTorch runtime and BLAS check");
 
   try {
@@ -135,6 +139,8 @@ int main(int argc, char** argv) {
     rc = runExplain(explain);
   } else if (*pretrainCmd) {
     rc = runPretrain(pretrain);
+  } else if (*deidCmd) {
+    rc = runDeid(deid);
   } else if (*versionCmd) rc = runVersion();
   if (const int trainRc = trainCommands.run(); trainRc >= 0) rc = trainRc;
   meridian::core::logging::flush();
