@@ -33,7 +33,7 @@ else
   while IFS= read -r line; do
     target=${line%%:*}
     libs=${line#*:}
-    case "$target" in meridian_core|meridian_core_io|meridian_model) ;; *) continue ;; esac
+    case "$target" in meridian_core|meridian_core_io|meridian_report|meridian_model) ;; *) continue ;; esac
     IFS=';' read -ra items <<<"$libs"
     for lib in "${items[@]}"; do
       lib=${lib#"${lib%%[![:space:]]*}"}  # the first item follows "target: " with its space
