@@ -42,7 +42,7 @@ MUTANTS = [
          file="core/io/src/ItkImageReader.cpp",
          old="for (int r = 0; r < 3; ++r) out.direction[r * 3 + a] =",
          new="for (int r = 0; r < 3; ++r) out.direction[a * 3 + r] =",
-         targets=["test_core_io"], tests=r"GeometryReference|ImageWriter"),
+         targets=["test_core_io"], tests=r"GeometryReference|PeerWrittenVolume|ImageWriter"),
     dict(name="series-rescale-intercept-dropped", layer="decoding",
          file="core/io/src/DicomSeries.cpp",
          old="if (representation == 1) rescaleInto(reinterpret_cast<const std::int16_t*>(words), n, h.rescaleSlope, h.rescaleIntercept, out);",
