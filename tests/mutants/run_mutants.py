@@ -70,7 +70,8 @@ def copy_tree(dest):
 
 
 def failed_tests(ctest_output):
-    names = re.findall(r"^\s*\d+ - (\S+) \((?:Failed|Timeout|SEGFAULT|Subprocess aborted|Not Run|Exception)",
+    # "12 - Suite.Name (Failed)", or with a parameter: "46 - P/Suite.Name/x  # GetParam() = ... (Failed)"
+    names = re.findall(r"^\s*\d+ - (\S+).*\((?:Failed|Timeout|SEGFAULT|Subprocess aborted|Not Run|Exception)\)\s*$",
                        ctest_output, re.M)
     return sorted(set(names))
 
