@@ -69,6 +69,14 @@ assert len(first) == s["patches"]["tissue"] == s["patches"]["done"] and 600 < le
 h = nib.load(f"{out}/run/heatmap.nii.gz")
 assert h.shape[:2] == (32, 32), h.shape
 assert np.allclose(h.header.get_zooms()[:2], (128, 128)), h.header.get_zooms()
+# Each patch's x, y (level-0 pixels) is its column, row times the patch size, and its cell
+# number counts along rows: checked from the CSV's own columns, not through Meridian's grid.
+size = g["patch_level0"]
+for r in first:
+    c, col, row = int(r["cell"]), int(r["column"]), int(r["row"])
+    assert (col, row) == (c % g["columns"], c // g["columns"]), r
+    assert (int(float(r["x"])), int(float(r["y"]))) == (col * size, row * size), r
+assert any(int(r["column"]) != int(r["row"]) for r in first)
 data = np.asarray(h.dataobj).reshape(32, 32, order="F")  # NIfTI: x fastest
 for r in first[:50]:
     assert abs(data[int(r["column"]), int(r["row"])] - float(r["tumour"])) < 1e-6
@@ -134,7 +142,7 @@ errors)
   "$cli" infer --model "$out/path" "$demo/ct-abdomen-stent.nii.gz" 2> "$out/colour.txt"; rc_colour=$?
   set -e
   echo "exit codes: ct-model $rc_ct, missing $rc_missing, mpp0 $rc_mpp0, mpp-abc $rc_mppabc, resume $rc_resume, colour-model-on-ct $rc_colour"
-  test "$rc_ct" -eq 3 && grep -q "ct" "$out/ct.txt"
+  test "$rc_ct" -eq 3 && grep -q "the model takes ct images" "$out/ct.txt"
   test "$rc_missing" -eq 3
   test "$rc_mpp0" -eq 2 && test "$rc_mppabc" -eq 2
   test "$rc_resume" -eq 2 && grep -q "needs --out" "$out/resume.txt"

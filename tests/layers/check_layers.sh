@@ -17,7 +17,9 @@ scan() {  # scan REGEX DIR... : prints file:line:text of matching #include lines
     "^[[:space:]]*#[[:space:]]*include[[:space:]]*[<\"]($regex)" "${dirs[@]}"
 }
 
-qt_vtk='Q[A-Z][A-Za-z]*[>"]|Qt[A-Za-z]*/|vtk[A-Za-z0-9_]*\.h'
+# Q-classes (<QString>), module headers and folders (<QtCore>, <QtWidgets/QWidget>),
+# Qt's lower-case headers (<qglobal.h>), VTK's headers (<vtkX.h>, <vtk-9.1/...>).
+qt_vtk='Q[A-Z][A-Za-z]*[>"]|Qt[A-Za-z0-9]*[>"/]|q[a-z0-9_]+\.h[>"]|vtk[A-Za-z0-9_]*\.h|vtk-[0-9.]+/'
 torch='torch/|ATen/|c10/|caffe2/'
 
 while IFS= read -r hit; do report "Qt/VTK header in a Qt-free layer: $hit"; done < <(scan "$qt_vtk" "$root/core" "$root/model")
@@ -31,9 +33,11 @@ else
   while IFS= read -r line; do
     target=${line%%:*}
     libs=${line#*:}
-    case "$target" in meridian_core|meridian_core_io|meridian_project|meridian_model) ;; *) continue ;; esac
+    case "$target" in meridian_core|meridian_core_io|meridian_project|meridian_report|meridian_model) ;; *) continue ;; esac
     IFS=';' read -ra items <<<"$libs"
     for lib in "${items[@]}"; do
+      lib=${lib#"${lib%%[![:space:]]*}"}  # the first item follows "target: " with its space
+      lib=${lib%"${lib##*[![:space:]]}"}
       case "$lib" in
         Qt5::*|Qt6::*|Qt::*|*libQt5*|*libQt6*|VTK::*|*libvtk*|meridian_viewers|meridian_ui)
           report "$target links $lib (core and model must not link Qt, VTK or the GUI layers)" ;;

@@ -71,7 +71,25 @@ class FineTuneIhc : public ::testing::Test {
     }
     // The folder (LoRA merged) scores the held-out tiles as training did.
     EXPECT_NEAR(heldOutAurocOf(out, options), card.provenance.metrics.at("auroc").value, 1e-4) << toString(method);
+    // It learned: the backbone's features moved (a run that updated no backbone weight, or a
+    // LoRA whose adapters were never merged, keeps the base's embedding) and the held-out
+    // tiles are told apart well above chance (DAB-positive vs negative is learnable).
+    auto base = VitModel::load(dir / "base");
+    auto trained = VitModel::load(out);
+    ASSERT_TRUE(base.ok() && trained.ok());
+    double moved = 0;
+    for (std::size_t i = 0; i < labels.images.size(); i += labels.images.size() / 4) {
+      const auto image = test::readPpm(labels.images[i].path);
+      ASSERT_TRUE(image.ok());
+      const auto a = base.value()->predict(image.value()), b = trained.value()->predict(image.value());
+      ASSERT_TRUE(a.ok() && b.ok());
+      for (std::size_t k = 0; k < a.value().embedding.size(); ++k)
+        moved = std::max(moved, static_cast<double>(std::abs(a.value().embedding[k] - b.value().embedding[k])));
+    }
+    EXPECT_GT(moved, 1e-3) << toString(method) << ": the backbone's features did not change";
+    EXPECT_GT(card.provenance.metrics.at("auroc").value, kLearnedAuroc) << toString(method);
   }
+  static constexpr double kLearnedAuroc = 0.8;
   LabelSet labels;
   test::TempDir dir;
 };

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 
 #include "TempDir.hpp"
@@ -58,6 +59,11 @@ TEST(SafeTensorsRoundTrip, EveryDTypeShapeAndMetadataSurvive) {
   std::uint64_t headerLength = 0;
   std::memcpy(&headerLength, raw.data(), 8);
   EXPECT_EQ(headerLength % 8, 0u);
+  // A reader that is not Meridian's (struct, json and numpy in safetensors_peer.py) sees the
+  // same names, dtypes, shapes, offsets and values.
+  const std::string peer = std::string("'") + MERIDIAN_PEER_PYTHON + "' '" + MERIDIAN_SAFETENSORS_PEER_SCRIPT + "' '" +
+                           path.string() + "'";
+  EXPECT_EQ(std::system(peer.c_str()), 0) << peer;
   // No temporary file is left beside the result.
   int files = 0;
   for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path())) ++files;

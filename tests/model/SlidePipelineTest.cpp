@@ -146,6 +146,23 @@ TEST(SlidePipeline, GridAndHeatmapGeometryFollowTheSlide) {
     }
   }
   EXPECT_GT(hi - lo, 1e-4f);  // patches differ
+
+  // The score of the patch at (column, row) is the model's on the level-0 pixels at
+  // (128 column, 128 row), read here straight from the slide: a grid that swapped x and y
+  // (the demo slide is square) or shifted patches would score other pixels.
+  int checked = 0;
+  for (std::size_t i = 0; i < r.cells.size() && checked < 4; i += r.cells.size() / 7) {
+    const int col = r.cells[i] % 32, row = r.cells[i] / 32;
+    if (std::abs(col - row) < 3) continue;
+    auto patch = demoSlide()->readRegion(0, 128 * col, 128 * row, 128, 128);
+    ASSERT_TRUE(patch.ok());
+    auto alone = tinyModel().predict(patch.value());
+    ASSERT_TRUE(alone.ok()) << alone.error().describe();
+    for (std::size_t c = 0; c < 2; ++c)
+      EXPECT_NEAR(alone.value().probabilities[c], r.scores[i][c], 1e-4) << "column " << col << " row " << row;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 4);
   EXPECT_FLOAT_EQ(r.slide.max[1], hi);
   EXPECT_EQ(r.slide.topK, 10);
   EXPECT_FALSE(r.slide.attention.available);
@@ -319,7 +336,8 @@ TEST(SlidePipeline, ACtModelIsRefused) {
   auto refused = SlidePipeline(*model.value(), {}).run(*demoSlide());
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, core::ErrorCode::Unsupported);
-  EXPECT_NE(refused.error().message.find("ct"), std::string::npos) << refused.error().message;
+  // The reason names the model's modality ("ct" alone would match "expected" or "colour microscopy").
+  EXPECT_NE(refused.error().message.find("takes ct images"), std::string::npos) << refused.error().message;
 }
 
 }  // namespace

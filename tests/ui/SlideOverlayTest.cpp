@@ -333,6 +333,36 @@ TEST_F(SlideOverlay, HeatmapLookAndColourBarChangeWhatIsDrawn) {
   EXPECT_EQ(pixelsThatDiffer(jet, shot(), viewer.rect()), 0);
 }
 
+TEST_F(SlideOverlay, HeatmapTileCacheHoldsA4kViewAndStaysWithinItsLimit) {
+  // A 4K view at zoom 1 shows more than 128 tiles of the demo slide: every one of them must
+  // stay rendered after a frame (a cache smaller than the view is cleared half-way through
+  // every frame and re-colours each tile again and again).
+  show(3840, 2160);
+  open(test::openDemoSlide());
+  ASSERT_TRUE(viewer.setHeatmap(scoreMap(), 0.5, core::ColorMap::Jet).ok());
+  viewer.setView(1.0, 2048, 2048);
+  ASSERT_TRUE(viewer.waitForFieldOfView());
+  shot();
+  shot();
+  const int inView = viewer.state().visibleTiles(viewer.state().fittingLevel()).count();
+  ASSERT_GT(inView, 128);
+  EXPECT_EQ(viewer.overlayTilesCached(), static_cast<std::size_t>(inView));
+  EXPECT_GE(viewer.overlayTileLimit(), static_cast<std::size_t>(inView));
+
+  // A small view panned over the whole slide at zoom 1 meets all 256 tiles; the cache keeps
+  // no more than its limit (128 here) however many were drawn.
+  viewer.resize(800, 600);
+  ASSERT_TRUE(test::waitUntil([&] { return viewer.width() == 800; }, 10000));
+  EXPECT_EQ(viewer.overlayTileLimit(), 128u);
+  for (double y = 300; y < 4096; y += 500)
+    for (double x = 400; x < 4096; x += 700) {
+      viewer.setView(1.0, x, y);
+      ASSERT_TRUE(viewer.waitForFieldOfView());
+      shot();
+      EXPECT_LE(viewer.overlayTilesCached(), 128u) << "at " << x << ", " << y;
+    }
+}
+
 TEST_F(SlideOverlay, ColourBarStaysClearOfTheMinimapInAShortView) {
   show(900, 420);  // the minimap (200 px) reaches y = 212; colorBarArea would start at 140
   open(test::openDemoSlide());

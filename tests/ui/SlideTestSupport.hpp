@@ -78,6 +78,10 @@ class InstrumentedSlide : public ForwardingSlide {
     }
     ++reads_;
     if (delayMs > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delayMs.load()));
+    struct Finished {  // counted however the read returns
+      std::atomic<int>& n;
+      ~Finished() { ++n; }
+    } finished{finishedReads_};
     if (x >= failFromX && level < failBelowLevel)
       return core::makeError(core::ErrorCode::Io, "cannot read the slide file (test: the disk went away)");
     return real_->readRegion(level, x, y, width, height);
@@ -90,12 +94,14 @@ class InstrumentedSlide : public ForwardingSlide {
     return readThreads_;
   }
   int reads() const { return reads_; }
+  int finishedReads() const { return finishedReads_; }
 
  private:
   std::optional<std::array<double, 2>> mpp_;
   mutable std::mutex mutex_;
   mutable std::set<QThread*> readThreads_;
   mutable std::atomic<int> reads_{0};
+  mutable std::atomic<int> finishedReads_{0};
 };
 
 /// Runs the event loop until `done` or `timeoutMs`; returns done().

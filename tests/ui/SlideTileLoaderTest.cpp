@@ -135,10 +135,13 @@ TEST(SlideTileLoader, TilesOfAPreviousSlideAreDiscarded) {
   collect(loader, received);
   loader.setSlide(slide);
   loader.request({{3, 0, 0}, {3, 1, 0}});
-  QThread::msleep(10);  // both reads are under way
+  ASSERT_TRUE(test::waitUntil([&] { return slide->reads() == 2; }));  // both reads are under way
   loader.setSlide(test::openDemoSlide());
   loader.request({{4, 0, 0}});
   ASSERT_TRUE(test::waitUntil([&] { return received.tiles.count({4, 0, 0}) && loader.pending() == 0; }));
-  test::waitUntil([] { return false; }, 150);
+  // Once the old slide's reads have returned, their results (if delivered) are queued
+  // events: wait for the reads, not for a guessed time, then let the events through.
+  ASSERT_TRUE(test::waitUntil([&] { return slide->finishedReads() == 2; }));
+  test::waitUntil([] { return false; }, 100);
   EXPECT_EQ(received.tiles.size(), 1u) << "a tile of the old slide was delivered";
 }

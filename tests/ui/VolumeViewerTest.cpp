@@ -72,6 +72,74 @@ TEST(VolumeViewerGui, MainWindowShowsTheDemoCtInThreePlanesAnd3D) {
   EXPECT_EQ(viewer->view3D()->lastRenderMode().toStdString(), "GPU") << "not GPU ray casting";
 }
 
+TEST(VolumeViewerGui, The3DViewLooksFromTheFrontWithTheHeadUpAndTheLeftOnTheRight) {
+  // Three bright cubes in the real CT, all at the depth of the volume's centre (the same
+  // patient y): one at the centre, one towards the patient's left and head, one towards the
+  // right and feet. On the MIP from the front (anterior, head up, patient's left on the
+  // screen's right, as the coronal plane shows it) the centre cube lands at the view's
+  // centre and the other two where a uniform projection puts them: screen x grows with
+  // patient x, screen y falls with patient z, by the same scale. A flipped, transposed or
+  // side-on camera fails this; "not blank" did not.
+  auto volume = demoCt();
+  ASSERT_TRUE(volume);
+  ASSERT_EQ(volume->pixelType(), core::PixelType::Int16);
+  const auto& n = volume->size();
+  const int j = n[1] / 2;
+  const std::array<core::Vec3, 3> markers{core::Vec3{double(n[0] / 2), double(j), double(n[2] / 2)},
+                                          core::Vec3{double(n[0] / 2 + n[0] / 4), double(j), double(n[2] / 2 + n[2] / 4)},
+                                          core::Vec3{double(n[0] / 2 - n[0] / 4), double(j), double(n[2] / 2 - n[2] / 4)}};
+  const double top = volume->valueRange()[1];
+  auto* voxels = reinterpret_cast<std::int16_t*>(volume->data());
+  std::array<core::Vec3, 3> physical{};
+  for (std::size_t m = 0; m < markers.size(); ++m) {
+    physical[m] = volume->indexToPhysical(markers[m]);
+    for (int dk = -2; dk <= 2; ++dk)
+      for (int dj = -2; dj <= 2; ++dj)
+        for (int di = -2; di <= 2; ++di) {
+          const auto& c = markers[m];
+          const std::size_t at = (static_cast<std::size_t>(c[2] + dk) * n[1] + static_cast<std::size_t>(c[1] + dj)) * n[0] +
+                                 static_cast<std::size_t>(c[0] + di);
+          voxels[at] = static_cast<std::int16_t>(top + 3000);
+        }
+  }
+  // Their depth (patient y) is one: the projection then scales x and z alike.
+  ASSERT_NEAR(physical[1][1], physical[0][1], 1e-6);
+  ASSERT_NEAR(physical[2][1], physical[0][1], 1e-6);
+  viewers::VolumeViewer viewer;
+  ASSERT_TRUE(viewer.setVolume(volume).ok());
+  ASSERT_TRUE(showExposed(viewer, 1400, 1000));
+  viewer.set3DPreset(viewers::Volume3DPreset::Mip);
+  processEvents();
+  const QImage shot = viewer.view3D()->grabFramebuffer();
+  save(shot, "volume-viewer-3d-mip-markers.png");
+  // The markers are the only white on the MIP (its grey ramp ends 3000 above the CT's top).
+  std::array<std::array<double, 3>, 3> found{};
+  for (std::size_t m = 0; m < 3; ++m) found[m] = {0, 0, 0};
+  const double midX = shot.width() / 2.0, midY = shot.height() / 2.0;
+  for (int y = 0; y < shot.height(); ++y)
+    for (int x = 0; x < shot.width(); ++x) {
+      if (luminance(shot.pixel(x, y)) < 240) continue;
+      // Which marker: the centre one near the middle, the others by the quadrant they are in.
+      const double dx = x + 0.5 - midX, dy = y + 0.5 - midY;
+      const std::size_t m = std::hypot(dx, dy) < 0.1 * shot.height() ? 0 : (dx > 0 ? 1 : 2);
+      found[m][0] += x + 0.5, found[m][1] += y + 0.5, found[m][2] += 1;
+    }
+  for (auto& f : found) {
+    ASSERT_GT(f[2], 4) << "a marker is not on the 3D view";
+    f[0] /= f[2], f[1] /= f[2];
+  }
+  EXPECT_NEAR(found[0][0], midX, 0.02 * shot.width()) << "the volume's centre is not at the view's centre";
+  EXPECT_NEAR(found[0][1], midY, 0.02 * shot.height());
+  for (std::size_t m = 1; m < 3; ++m) {
+    const double sx = (found[m][0] - found[0][0]) / (physical[m][0] - physical[0][0]);   // screen px per mm of x
+    const double sz = -(found[m][1] - found[0][1]) / (physical[m][2] - physical[0][2]);  // per mm of z, y down
+    std::cout << "3D marker " << m << ": " << sx << " px/mm along x, " << sz << " px/mm along z\n";
+    EXPECT_GT(sx, 0) << "patient's left is not on the screen's right";
+    EXPECT_GT(sz, 0) << "the head is not up";
+    EXPECT_NEAR(sx, sz, 0.1 * std::abs(sx)) << "x and z are not projected alike";
+  }
+}
+
 TEST(VolumeViewerGui, AMarkedVoxelLandsWhereTheGeometryPredictsInEveryPlane) {
   // The real CT re-stamped with awkward geometry: anisotropic spacing, an origin far from
   // zero, voxel axes permuted and flipped (i runs posterior, j runs right, k runs inferior),

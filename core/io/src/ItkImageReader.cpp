@@ -1,8 +1,10 @@
 #include "ItkImageReader.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <system_error>
 
+#include <itkBMPImageIO.h>
 #include <itkMetaDataObject.h>
 
 #include "DecodedSizeLimit.hpp"
@@ -11,6 +13,16 @@
 
 namespace meridian::io {
 namespace {
+
+// Bytes the file must hold for the pixels, at least: ITK expands a palette BMP to RGB on
+// reading, but the file stores a palette index of 1 to 8 bits per pixel (ITK does not say
+// which), so only the 1-bit size is certain.
+std::uint64_t storedPixelBytes(const itk::ImageIOBase& io, const std::string& format, std::uint64_t decoded) {
+  const auto* bmp = dynamic_cast<const itk::BMPImageIO*>(&io);
+  if (format == "BMP" && bmp != nullptr && !bmp->GetColorPalette().empty())
+    return decoded / std::max(1u, io.GetNumberOfComponents()) / 8;
+  return decoded;
+}
 
 using core::ErrorCode;
 using core::makeError;
@@ -134,7 +146,7 @@ core::Result<OpenedImage> ItkImageReader::openAs(const std::filesystem::path& pa
     const std::uint64_t decoded = decodedBytes.value();
     if (auto fits = detail::checkDecodedSize(decoded, fileBytes, detail::kVolumeLimit, claimed); !fits)
       return fits.error();
-    if (decoded > fileBytes && !io->GetUseCompression() &&
+    if (storedPixelBytes(*io, format->name, decoded) > fileBytes && !io->GetUseCompression() &&
                (format->name == "TIFF" || format->name == "BMP")) {
       return makeError(ErrorCode::Corrupt, "truncated: " + std::to_string(fileBytes) + " bytes cannot hold " +
                                                std::to_string(decoded) + " bytes of uncompressed pixels");

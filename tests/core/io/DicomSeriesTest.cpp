@@ -118,10 +118,24 @@ TEST(DicomSeries, DicomDirListsTheSameSeriesAsAFolderScan) {
 }
 
 TEST(DicomSeries, BrokenDicomDirsAreRefused) {
-  EXPECT_FALSE(io::indexDicomDir(kTree / "no-such-DICOMDIR").ok());
-  // pydicom ships a DICOMDIR with no records at all.
+  const auto absent = io::indexDicomDir(kTree / "no-such-DICOMDIR");
+  ASSERT_FALSE(absent.ok());
+  EXPECT_EQ(absent.error().code, core::ErrorCode::NotFound);
+  // The real DICOMDIR copied away from the files it lists: refused, saying so.
+  const fs::path lonely = fs::path(testing::TempDir()) / "lonely-dicomdir";
+  fs::create_directories(lonely);
+  fs::copy_file(kTree / "DICOMDIR", lonely / "DICOMDIR", fs::copy_options::overwrite_existing);
+  const auto orphaned = io::indexDicomDir(lonely / "DICOMDIR");
+  ASSERT_FALSE(orphaned.ok());
+  EXPECT_NE(orphaned.error().message.find("none of which exist beside it"), std::string::npos)
+      << orphaned.error().message;
+}
+
+TEST(DicomSeries, AnEmptyDicomDirListsNothing) {
+  // pydicom ships a DICOMDIR with no records at all: a valid directory of nothing, not an error.
   auto empty = io::indexDicomDir(kTree / "DICOMDIR-empty.dcm");
-  if (empty.ok()) EXPECT_TRUE(empty.value().empty());
+  ASSERT_TRUE(empty.ok()) << empty.error().describe();
+  EXPECT_TRUE(empty.value().empty());
 }
 
 TEST(DicomSeries, DemoSeriesEqualsTheSameCtAsNifti) {

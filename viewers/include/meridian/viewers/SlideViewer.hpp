@@ -138,6 +138,10 @@ class SlideViewer : public QWidget, public OverlayTarget {
   void setCacheCapacityMB(int megabytes);
   /// Paint events handled so far (the benchmark checks that its frames were really drawn).
   std::uint64_t framesPainted() const { return framesPainted_; }
+  /// Rendered overlay tiles held now (heatmap and label map), and how many each cache keeps
+  /// before it is cleared (about three screens of the level in view, at least 128).
+  std::size_t overlayTilesCached() const { return heatmapTiles_.size() + labelTiles_.size(); }
+  std::size_t overlayTileLimit() const;
 
  public Q_SLOTS:
   void resetView();
@@ -179,8 +183,6 @@ class SlideViewer : public QWidget, public OverlayTarget {
   void scheduleRetry();
   // Overlays (SlideViewerOverlays.cpp).
   void paintOverlays(QPainter& painter);
-  /// How many rendered overlay tiles (heatmap, label map) each cache keeps before it is cleared.
-  std::size_t overlayTileLimit() const;
   Point2 labelPointAt(QPointF viewPos) const;
   QPointF labelToView(Point2 p) const;
   double grabTolerance() const;
