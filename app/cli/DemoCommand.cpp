@@ -122,12 +122,6 @@ nlohmann::json processItem(const nlohmann::json& item, const fs::path& dataDir, 
 
 }  // namespace
 
-fs::path executableDirectory() {
-  std::error_code ec;
-  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? fs::current_path() : self.parent_path();
-}
-
 int runDemo(const DemoOptions& options) {
   const fs::path dataDir = findDemoData(options.dataDir);
   const fs::path manifestPath = dataDir / "provenance.json";

@@ -1,5 +1,6 @@
 #pragma once
-// meridian-cli's exit codes (documented in the README) and the one way commands fail.
+// meridian-cli's exit codes (documented in the README) and the one way commands fail: every
+// command maps a lower layer's error to an exit code through exitCodeFor, nowhere else.
 
 #include <cstdio>
 #include <string>
@@ -20,19 +21,31 @@ inline int fail(int code, const std::string& message) {
   return code;
 }
 
+/// What a lower layer judged when it said InvalidArgument: the command line's values (a usage
+/// error, 2), or the contents of a file the user gave as input, such as a labels CSV with one
+/// class (the input's fault, 3).
+enum class Judged { Arguments, InputFile };
+
 /// The exit code an error from a lower layer maps to: the user's arguments (2), the input (3),
-/// or anything else (1).
-inline int exitCodeFor(const core::Error& e) {
+/// a cancelled job (130), or anything else (1).
+inline int exitCodeFor(const core::Error& e, Judged judged = Judged::Arguments) {
   switch (e.code) {
     case core::ErrorCode::InvalidArgument:
-      return kExitUsage;
+      return judged == Judged::Arguments ? kExitUsage : kExitBadInput;
     case core::ErrorCode::Unsupported:
     case core::ErrorCode::Corrupt:
     case core::ErrorCode::NotFound:
       return kExitBadInput;
+    case core::ErrorCode::Cancelled:
+      return kExitCancelled;
     default:
       return kExitFailure;
   }
+}
+
+/// Prints the error's message and returns its exit code.
+inline int fail(const core::Error& e, Judged judged = Judged::Arguments) {
+  return fail(exitCodeFor(e, judged), e.message);
 }
 
 }  // namespace meridian::app

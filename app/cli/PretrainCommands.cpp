@@ -119,32 +119,6 @@ std::string isoNow() {
 
 }  // namespace
 
-CLI::App* addPretrainCommand(CLI::App& cli, PretrainOptions& o) {
-  auto* cmd = cli.add_subcommand("pretrain", "Continue self-supervised pretraining (DINO) on unlabelled images");
-  cmd->add_option("--method", o.method, "dino")->check(CLI::IsMember({"dino"}));
-  auto* model = cmd->add_option("--model", o.modelDir, "Base model folder (its head is dropped)");
-  auto* arch = cmd->add_option("--arch", o.arch, "Or a fresh backbone: vit_t_16 | vit_s_16 | vit_b_16 | vit_l_16");
-  model->excludes(arch);
-  cmd->add_option("--image-size", o.imageSize, "With --arch: input size (multiple of 16; default the preset's 224)");
-  cmd->add_option("--images", o.images, "Folder of images (recursive) or CSV with a 'path' column")->required();
-  cmd->add_option("--out", o.outDir, "Output folder: checkpoint.safetensors, loss.csv, model/")->required();
-  cmd->add_option("--resume", o.resume, "Checkpoint to continue (same images: exact resume; other images: continual)");
-  cmd->add_option("--memory", o.memory, "Memory bank size (past teacher embeddings; 0 = off)")
-      ->check(CLI::Range(0, 1 << 20));
-  cmd->add_option("--rehearsal", o.rehearsal, "Rehearsal reservoir of past images (0 = off)")
-      ->check(CLI::Range(0, 100000));
-  cmd->add_option("--epochs", o.epochs, "Epochs")->check(CLI::Range(1, 100000));
-  cmd->add_option("--batch", o.batch, "Global batch size")->check(CLI::Range(1, 4096));
-  cmd->add_option("--local-crops", o.localCrops, "Local views per image")->check(CLI::Range(0, 32));
-  cmd->add_option("--seed", o.seed, "Seed (crops, order, head initialisation)");
-  cmd->add_option("--lr", o.learningRate, "Peak learning rate")->check(CLI::PositiveNumber);
-  cmd->add_option("--prototypes", o.prototypes, "Prototypes of the DINO head")->check(CLI::Range(2, 65536));
-  cmd->add_option("--stop-after", o.stopAfter, "Stop after this many steps in total (a checkpoint is written)");
-  cmd->add_option("--checkpoint-every", o.checkpointEvery, "Checkpoint every N steps (default: every epoch)");
-  cmd->add_option("--name", o.name, "Model card name");
-  return cmd;
-}
-
 int runPretrain(const PretrainOptions& o) {
   if (o.modelDir.empty() && o.arch.empty() && o.resume.empty())
     return fail(kExitUsage, "pretrain needs --model BASE_DIR, --arch NAME or --resume CHECKPOINT");

@@ -3,8 +3,6 @@
 // local unlabelled images, with checkpoints, resume, and data-parallel ranks from the
 // torchrun variables (MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE).
 
-#include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -32,8 +30,6 @@ struct PretrainOptions {
   std::string name;                  // model card name (default: "<out folder>")
 };
 
-/// Adds the subcommand; its callback is not used: main() dispatches on the returned pointer.
-CLI::App* addPretrainCommand(CLI::App& cli, PretrainOptions& options);
 int runPretrain(const PretrainOptions& options);
 
 }  // namespace meridian::app

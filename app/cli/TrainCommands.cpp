@@ -21,18 +21,9 @@ namespace meridian::app {
 namespace fs = std::filesystem;
 namespace {
 
-int fail(const core::Error& error) {
-  std::fprintf(stderr, "meridian-cli: %s\n", error.message.c_str());
-  switch (error.code) {
-    case core::ErrorCode::InvalidArgument:
-    case core::ErrorCode::NotFound:
-    case core::ErrorCode::Unsupported:
-    case core::ErrorCode::Corrupt:
-      return kExitBadInput;
-    default:
-      return kExitFailure;
-  }
-}
+// Exit codes come from ExitCodes.hpp's one map. What the model layer refuses here is the
+// labels CSV or the model folder the user named (one class, too few per class, no
+// patient-level split), so its InvalidArgument is judged on an input file: exit 3.
 
 core::Result<core::Image2D> loadImage(const fs::path& path) {
   auto opened = io::ReaderRegistry::builtin().open(path);
@@ -95,77 +86,19 @@ void printReport(const char* title, const model::metrics::EvaluationReport& r) {
 
 }  // namespace
 
-TrainCommandSet::TrainCommandSet(CLI::App& cli) {
-  embed_ = cli.add_subcommand("embed", "Compute and cache backbone embeddings for a labels CSV (path,label[,patient])");
-  embed_->add_option("--model", model_, "Model folder")->required();
-  embed_->add_option("--labels", labels_, "Labels CSV; paths relative to it")->required();
-  embed_->add_option("--cache", cache_, "Embedding cache folder (default: the user's cache folder)");
-  embed_->add_flag("--json", json_, "Machine-readable output");
-
-  train_ =
-      cli.add_subcommand("train", "Adapt a model to a labels CSV; held-out metrics with 95% CIs go into model.json");
-  train_->add_option("--method", method_,
-                     "probe | knn | prototype (frozen embeddings) | lora | partial | full (fine-tuning)");
-  train_->add_option("--model", model_, "Base model folder")->required();
-  train_->add_option("--labels", labels_, "Labels CSV (path,label[,patient])")->required();
-  train_->add_option("--out", out_, "Model folder to write")->required();
-  train_->add_option("--cache", cache_, "Embedding cache folder (default: the user's cache folder)");
-  train_->add_flag("--no-cache", noCache_, "Do not read or write the embedding cache");
-  train_->add_option("--seed", seed_, "Seed of the split and the bootstrap");
-  train_->add_option("--val-fraction", valFraction_, "Held-out share (whole patients when the CSV has them)")
-      ->check(CLI::Range(0.05, 0.95));
-  train_->add_option("--folds", folds_, "Also report k-fold cross-validated metrics (cv_*)")->check(CLI::Range(0, 20));
-  train_->add_option("--C", c_, "probe: inverse L2 strength (scikit-learn's C)")->check(CLI::PositiveNumber);
-  train_->add_option("--k", k_, "knn: neighbours")->check(CLI::Range(1, 1000));
-  train_->add_option("--min-per-class", minPerClass_, "Refuse classes with fewer labelled images")
-      ->check(CLI::Range(2, 100000));
-  train_->add_option("--bootstrap", bootstrap_, "Bootstrap resamples for the CIs")->check(CLI::Range(10, 100000));
-  train_->add_option("--epochs", epochs_, "fine-tuning: epochs (early stopping may end sooner)")
-      ->check(CLI::Range(1, 10000));
-  train_->add_option("--lr", lr_, "fine-tuning: peak learning rate (AdamW, cosine with warm-up)")
-      ->check(CLI::PositiveNumber);
-  train_->add_option("--batch-size", batchSize_, "fine-tuning: images per micro-batch")->check(CLI::Range(1, 4096));
-  train_->add_option("--accumulation", accumulation_, "fine-tuning: micro-batches per optimiser step")
-      ->check(CLI::Range(1, 1024));
-  train_->add_option("--rank", rank_, "lora: rank")->check(CLI::Range(1, 1024));
-  train_->add_option("--blocks", blocks_, "partial: last N blocks to train")->check(CLI::Range(1, 1024));
-  train_->add_flag("--no-augment", noAugment_, "fine-tuning: no flips, crops or jitter");
-  train_->add_flag("--fp32", fp32_, "fine-tuning: no bf16 autocast even where the CPU has bf16");
-  train_->add_flag("--json", json_, "Machine-readable output");
-
-  evaluate_ =
-      cli.add_subcommand("evaluate", "Score a labels CSV with a trained model: AUROC, AUPRC, accuracy... with 95% CIs");
-  evaluate_->add_option("--model", model_, "Trained model folder")->required();
-  evaluate_->add_option("--labels", labels_, "Labels CSV (path,label[,patient])")->required();
-  evaluate_->add_option("--cache", cache_, "Embedding cache folder (default: the user's cache folder)");
-  evaluate_->add_flag("--no-cache", noCache_, "Do not read or write the embedding cache");
-  evaluate_->add_option("--seed", seed_, "Bootstrap seed");
-  evaluate_->add_option("--bootstrap", bootstrap_, "Bootstrap resamples for the CIs")->check(CLI::Range(10, 100000));
-  evaluate_->add_option("--threshold", threshold_, "Binary operating point on the second class's probability")
-      ->check(CLI::Range(0.0, 1.0));
-  evaluate_->add_flag("--json", json_, "Machine-readable output");
-}
-
-int TrainCommandSet::run() const {
-  if (*embed_) return runEmbed();
-  if (*train_) return runTrain();
-  if (*evaluate_) return runEvaluate();
-  return -1;
-}
-
 int TrainCommandSet::runEmbed() const {
   model::LabelCsvOptions csvOptions;
   csvOptions.requireTwoClasses = false;
   auto labels = model::readLabelsCsv(labels_, csvOptions);
-  if (!labels) return fail(labels.error());
+  if (!labels) return fail(labels.error(), Judged::InputFile);
   auto vit = model::VitModel::load(model_);
-  if (!vit) return fail(vit.error());
+  if (!vit) return fail(vit.error(), Judged::InputFile);
   const model::EmbeddingCache cache(cache_.empty() ? model::EmbeddingCache::defaultDirectory() : cache_);
   std::vector<fs::path> paths;
   for (const auto& image : labels.value().images) paths.push_back(image.path);
   auto embedded = model::embedImages(*vit.value(), vit.value()->card().provenance.weightsSha256, paths, loadImage,
                                      &cache, progressJob());
-  if (!embedded) return fail(embedded.error());
+  if (!embedded) return fail(embedded.error(), Judged::InputFile);
   const auto& e = embedded.value();
   if (json_) {
     std::cout << nlohmann::json{{"images", paths.size()},
@@ -193,7 +126,7 @@ int TrainCommandSet::runTrain() const {
   model::LabelCsvOptions csvOptions;
   csvOptions.minPerClass = static_cast<std::size_t>(minPerClass_);
   auto labels = model::readLabelsCsv(labels_, csvOptions);
-  if (!labels) return fail(labels.error());
+  if (!labels) return fail(labels.error(), Judged::InputFile);
   model::TrainOptions options;
   options.method = *method;
   options.seed = seed_;
@@ -215,7 +148,7 @@ int TrainCommandSet::runTrain() const {
   const model::EmbeddingCache cache(cache_.empty() ? model::EmbeddingCache::defaultDirectory() : cache_);
   auto report =
       model::trainModel(model_, labels.value(), out_, options, loadImage, noCache_ ? nullptr : &cache, progressJob());
-  if (!report) return fail(report.error());
+  if (!report) return fail(report.error(), Judged::InputFile);
   const auto& r = report.value();
   if (json_) {
     nlohmann::json out{{"model", out_.string()},
@@ -243,7 +176,7 @@ int TrainCommandSet::runTrain() const {
 
 int TrainCommandSet::runEvaluate() const {
   auto labels = model::readLabelsCsv(labels_);
-  if (!labels) return fail(labels.error());
+  if (!labels) return fail(labels.error(), Judged::InputFile);
   model::metrics::EvaluationOptions options;
   options.bootstrap.resamples = bootstrap_;
   options.bootstrap.seed = seed_;
@@ -251,7 +184,7 @@ int TrainCommandSet::runEvaluate() const {
   const model::EmbeddingCache cache(cache_.empty() ? model::EmbeddingCache::defaultDirectory() : cache_);
   auto report =
       model::evaluateModel(model_, labels.value(), options, loadImage, noCache_ ? nullptr : &cache, progressJob());
-  if (!report) return fail(report.error());
+  if (!report) return fail(report.error(), Judged::InputFile);
   if (json_)
     std::cout << reportJson(report.value()).dump(2) << "\n";
   else

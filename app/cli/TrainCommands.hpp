@@ -1,8 +1,8 @@
 #pragma once
 // meridian-cli embed / train / evaluate: adapting a model to a labelled image list and
 // measuring it (model/Trainer.hpp does the work; this file is the command line).
-
-#include <CLI/CLI.hpp>
+// The options are registered in CommandLine.cpp (the executable); the commands run inside the
+// model command library (ModelCommandLibrary.hpp).
 
 #include <cstdint>
 #include <filesystem>
@@ -10,21 +10,10 @@
 
 namespace meridian::app {
 
-class TrainCommandSet {
- public:
-  /// Adds the three subcommands to `cli`.
-  explicit TrainCommandSet(CLI::App& cli);
-  /// Runs the chosen one; -1 when none of these subcommands was chosen.
-  int run() const;
-
- private:
-  int runEmbed() const;
-  int runTrain() const;
-  int runEvaluate() const;
-
-  CLI::App* embed_ = nullptr;
-  CLI::App* train_ = nullptr;
-  CLI::App* evaluate_ = nullptr;
+/// The options of embed, train and evaluate (one struct: only one of them runs). The names
+/// keep the trailing underscore they had as members of TrainCommandSet, whose command bodies
+/// read them unchanged.
+struct TrainCommandOptions {
   std::filesystem::path model_, labels_, out_, cache_;
   bool noCache_ = false;
   bool json_ = false;
@@ -46,6 +35,15 @@ class TrainCommandSet {
   int blocks_ = 2;
   bool noAugment_ = false;
   bool fp32_ = false;
+};
+
+class TrainCommandSet : private TrainCommandOptions {
+ public:
+  explicit TrainCommandSet(const TrainCommandOptions& options) : TrainCommandOptions(options) {}
+
+  int runEmbed() const;
+  int runTrain() const;
+  int runEvaluate() const;
 };
 
 }  // namespace meridian::app

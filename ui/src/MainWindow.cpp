@@ -11,7 +11,6 @@
 
 #include "BackgroundTask.hpp"
 #include "meridian/io/MapReader.hpp"
-#include "meridian/model/Runtime.hpp"
 #include "meridian/ui/ContentOpener.hpp"
 #include "meridian/ui/FilesPanel.hpp"
 #include "meridian/ui/ImageInfoPanel.hpp"
@@ -22,14 +21,6 @@
 #include "meridian/viewers/OverlayTarget.hpp"
 
 namespace meridian::ui {
-namespace {
-// What the model runs on, for the status bar: the CUDA devices LibTorch sees, else the CPU.
-QString computeDevice() {
-  const model::RuntimeInfo runtime = model::initializeRuntime();
-  return runtime.cudaAvailable ? QObject::tr("CUDA × %1").arg(runtime.cudaDeviceCount)
-                               : QObject::tr("CPU · %1 threads").arg(runtime.intraOpThreads);
-}
-}  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle(QStringLiteral("Meridian"));
@@ -47,7 +38,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   addDockWidget(Qt::RightDockWidgetArea, overlayDock);
   sliceBar_ = new SliceBar(this);
   addToolBar(sliceBar_);
-  status_ = new WindowStatus(statusBar(), computeDevice());
+  status_ = new WindowStatus(statusBar(), tr("CPU"));
   opener_ = new ContentOpener(this, *viewers_, *files_, *info_, *sliceBar_);
 
   // One status-message signal name everywhere, one slot here.

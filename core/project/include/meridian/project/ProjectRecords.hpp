@@ -1,0 +1,110 @@
+#pragma once
+// What a project records, as plain values (no SQLite types): the rows the store hands out.
+// Ids are the database's row ids (stable for the project's life, never reused).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace meridian::project {
+
+using CaseId = std::int64_t;
+using ClassId = std::int64_t;
+using PredictionId = std::int64_t;
+using ModelRunId = std::int64_t;
+
+/// What a case is. A DICOM series is a Volume whose `seriesUid` is set and whose `path` is
+/// the folder (or DICOMDIR) its files were found in.
+enum class CaseKind { Image, Volume, Slide };
+const char* toString(CaseKind kind);                 // "image", "volume", "slide"
+std::optional<CaseKind> caseKindFromString(const std::string& text);
+
+/// One file of a case, with what it held when it was added.
+struct CaseFile {
+  std::string path;  // absolute
+  std::string sha256;
+  std::int64_t byteSize = 0;
+};
+
+struct CaseRecord {
+  CaseId id = 0;
+  std::string path;       // absolute path of the file, or of the series' folder / DICOMDIR
+  CaseKind kind = CaseKind::Image;
+  std::string format;     // "PNG", "DICOM", "NIfTI", "generic-tiff", ...
+  // SHA-256 of the file's bytes; for a DICOM series, of the lines "<sha256>  <path relative
+  // to the series' folder>\n" of its files sorted by path (sha256sum's output format), so
+  // any changed slice changes it (seriesDigest in ProjectImport.hpp).
+  std::string sha256;
+  std::int64_t byteSize = 0;  // file size, or the sum over the series' files
+  // DICOM, where the files say so (empty otherwise).
+  std::string patientId, patientName, studyUid, studyDate, studyDescription;
+  std::string seriesUid, seriesDescription, modality;
+  int seriesNumber = 0;
+  std::vector<CaseFile> files;     // every file of the case (one for a single file), by path
+  std::string addedUtc;            // ISO 8601, "2026-12-02T03:04:05Z"
+};
+
+/// An image-level label class ("tumour", "normal", ...), with the colour the window shows.
+struct LabelClass {
+  ClassId id = 0;
+  std::string name;
+  std::uint8_t red = 255, green = 255, blue = 0;
+};
+
+/// A model run: one inference or training job over some cases.
+struct ModelRun {
+  ModelRunId id = 0;
+  std::string task;           // "inference", "training", "evaluation", ...
+  std::string modelName;
+  std::string weightsSha256;  // SHA-256 of the weights file the run used
+  std::string parametersJson; // the run's settings, as the job wrote them ("{}" when none)
+  std::string startedUtc, finishedUtc;  // finishedUtc empty while running
+  std::string status;         // "running", "succeeded", "failed", "cancelled"
+};
+
+/// One model output for one case.
+struct Prediction {
+  PredictionId id = 0;
+  CaseId caseId = 0;
+  std::optional<ModelRunId> runId;
+  std::string weightsSha256;
+  std::string outputsJson;   // scores / labels / embedding summary, as the pipeline wrote them
+  std::string mapFile;       // relative to the project folder ("maps/12-attention.nii.gz"), or ""
+  std::string createdUtc;
+};
+
+/// A reviewer's decision on a case (optionally on one prediction).
+struct ReviewDecision {
+  std::int64_t id = 0;
+  CaseId caseId = 0;
+  std::optional<PredictionId> predictionId;
+  std::string reviewer;
+  std::string decidedUtc;
+  std::string decision;    // "accept", "reject", "correct", ...
+  std::string correction;  // the corrected label or text, when decision is a correction
+};
+
+/// One line of the append-only event log (the audit trail). `previousHash`/`hash` are
+/// empty today; the reports issue fills them to chain the log (schema has the columns).
+struct ProjectEvent {
+  std::int64_t sequence = 0;
+  std::string utc;
+  std::string actor;        // reviewer / user name, or "" when unknown
+  std::string kind;         // "case.add", "label.add", "label.remove", "annotation.add", ...
+  std::optional<CaseId> caseId;
+  std::string payloadJson;  // what changed, enough to read the log without the tables
+  std::string previousHash, hash;
+};
+
+/// A case's file(s) compared with what was recorded when it was added.
+enum class FileState { Unchanged, Changed, Missing };
+const char* toString(FileState state);  // "unchanged", "changed", "missing"
+
+struct CaseCheck {
+  CaseId caseId = 0;
+  FileState state = FileState::Unchanged;
+  std::string detail;  // which file is missing, or the hash now found
+};
+
+}  // namespace meridian::project

@@ -1,0 +1,125 @@
+#include "meridian/project/EditCommands.hpp"
+
+#include <algorithm>
+
+namespace meridian::project {
+namespace {
+
+using core::Status;
+
+bool hasLabel(ProjectStore& store, CaseId caseId, const std::string& name, Status& error) {
+  auto labels = store.labels(caseId);
+  if (!labels) {
+    error = labels.error();
+    return false;
+  }
+  const auto& v = labels.value();
+  return std::find(v.begin(), v.end(), name) != v.end();
+}
+
+/// Sets one label on or off; reverting restores what the case had before apply().
+class SetLabel final : public EditCommand {
+ public:
+  SetLabel(CaseId caseId, std::string className, bool on) : caseId_(caseId), className_(std::move(className)), on_(on) {}
+
+  Status apply(ProjectStore& store) override {
+    Status error = core::Ok{};
+    had_ = hasLabel(store, caseId_, className_, error);
+    if (!error) return error;
+    return on_ ? store.addLabel(caseId_, className_) : store.removeLabel(caseId_, className_);
+  }
+  Status revert(ProjectStore& store) override {
+    return had_ ? store.addLabel(caseId_, className_) : store.removeLabel(caseId_, className_);
+  }
+  std::string text() const override {
+    return (on_ ? "Add label '" : "Remove label '") + className_ + (on_ ? "' to case " : "' from case ") +
+           std::to_string(caseId_);
+  }
+
+ private:
+  CaseId caseId_;
+  std::string className_;
+  bool on_;
+  bool had_ = false;
+};
+
+/// Puts (adds or replaces) or removes one annotation; reverting restores its previous state.
+class SetAnnotation final : public EditCommand {
+ public:
+  SetAnnotation(CaseId caseId, std::string id, std::optional<core::Annotation> next)
+      : caseId_(caseId), id_(std::move(id)), next_(std::move(next)) {}
+
+  Status apply(ProjectStore& store) override {
+    auto before = store.annotation(caseId_, id_);
+    if (!before) return before.error();
+    previous_ = before.value();
+    return write(store, next_);
+  }
+  Status revert(ProjectStore& store) override { return write(store, previous_); }
+  std::string text() const override {
+    if (!next_) return "Remove annotation from case " + std::to_string(caseId_);
+    return (previous_ ? "Change annotation on case " : "Add annotation to case ") + std::to_string(caseId_);
+  }
+
+ private:
+  Status write(ProjectStore& store, const std::optional<core::Annotation>& state) {
+    return state ? store.putAnnotation(caseId_, *state) : store.removeAnnotation(caseId_, id_);
+  }
+
+  CaseId caseId_;
+  std::string id_;
+  std::optional<core::Annotation> next_, previous_;
+};
+
+}  // namespace
+
+std::unique_ptr<EditCommand> makeAddLabel(CaseId caseId, std::string className) {
+  return std::make_unique<SetLabel>(caseId, std::move(className), true);
+}
+std::unique_ptr<EditCommand> makeRemoveLabel(CaseId caseId, std::string className) {
+  return std::make_unique<SetLabel>(caseId, std::move(className), false);
+}
+std::unique_ptr<EditCommand> makePutAnnotation(CaseId caseId, core::Annotation annotation) {
+  std::string id = annotation.id;
+  return std::make_unique<SetAnnotation>(caseId, std::move(id), std::move(annotation));
+}
+std::unique_ptr<EditCommand> makeRemoveAnnotation(CaseId caseId, std::string annotationId) {
+  return std::make_unique<SetAnnotation>(caseId, std::move(annotationId), std::nullopt);
+}
+
+UndoStack::UndoStack(ProjectStore& store, std::size_t limit) : store_(store), limit_(std::max<std::size_t>(1, limit)) {}
+
+core::Status UndoStack::push(std::unique_ptr<EditCommand> command) {
+  if (!command) return core::makeError(core::ErrorCode::InvalidArgument, "no edit to apply");
+  if (auto s = command->apply(store_); !s) return s;
+  undo_.push_back(std::move(command));
+  if (undo_.size() > limit_) undo_.erase(undo_.begin());
+  redo_.clear();
+  return core::Ok{};
+}
+
+core::Status UndoStack::undo() {
+  if (undo_.empty()) return core::makeError(core::ErrorCode::InvalidArgument, "nothing to undo");
+  if (auto s = undo_.back()->revert(store_); !s) return s;
+  redo_.push_back(std::move(undo_.back()));
+  undo_.pop_back();
+  return core::Ok{};
+}
+
+core::Status UndoStack::redo() {
+  if (redo_.empty()) return core::makeError(core::ErrorCode::InvalidArgument, "nothing to redo");
+  if (auto s = redo_.back()->apply(store_); !s) return s;
+  undo_.push_back(std::move(redo_.back()));
+  redo_.pop_back();
+  return core::Ok{};
+}
+
+std::string UndoStack::undoText() const { return undo_.empty() ? std::string() : undo_.back()->text(); }
+std::string UndoStack::redoText() const { return redo_.empty() ? std::string() : redo_.back()->text(); }
+
+void UndoStack::clear() {
+  undo_.clear();
+  redo_.clear();
+}
+
+}  // namespace meridian::project
