@@ -49,6 +49,7 @@ core::Status ContentOpener::openPath(const std::filesystem::path& path) {
   const ViewerKind kind = viewerFor(opened.value());
   if (kind != ViewerKind::Slide) viewers_.host(ViewerKind::Slide).clear();  // stops the old slide's reads
   auto& content = opened.value().content;
+  Q_EMIT contentReplaced(kind);  // before the viewer takes it: a new readout may follow at once
   if (kind == ViewerKind::Slide) {
     (void)showVolume(nullptr, viewers::BodyRegion::Unknown);  // no volume: cannot fail
     viewers_.slideViewer()->setSlide(std::get<std::shared_ptr<core::SlideSource>>(content));  // tiles load from here on
@@ -65,7 +66,6 @@ core::Status ContentOpener::openPath(const std::filesystem::path& path) {
     viewers_.imageViewer()->setValueUnit(summary.modality == "CT" ? tr("HU") : QString());  // rescaled on read
     viewers_.show(ViewerKind::Image2D);
   }
-  Q_EMIT contentReplaced(kind);
   info_.showRows(describeImage(path, summary));
   Q_EMIT titleChanged(fileName(path));
   Q_EMIT statusMessage(tr("Opened %1").arg(fileName(path)));
@@ -115,10 +115,10 @@ core::Status ContentOpener::openSeries(const io::DicomSeriesInfo& series) {
   if (!loaded) return failed(loaded.error());
   io::OpenedImage opened{"DICOM", std::move(loaded.value().volume)};
   const io::ImageSummary summary = io::summarize(opened);
+  Q_EMIT contentReplaced(viewerFor(opened));  // before the viewer takes it: a new readout may follow at once
   auto volume = std::make_shared<const core::Volume>(std::move(std::get<core::Volume>(opened.content)));
   if (auto status = showVolume(std::move(volume), bodyRegionOf(series)); !status) return failed(status.error());
   viewers_.host(ViewerKind::Slide).clear();  // close a slide left open behind the series
-  Q_EMIT contentReplaced(viewers_.currentKind());
   const auto& warnings = loaded.value().warnings;
   for (const auto& warning : warnings) log()->warn("series {}: {}", series.seriesUid, warning);
   info_.showRows(describeSeries(series, summary, warnings));

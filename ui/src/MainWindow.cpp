@@ -11,7 +11,11 @@
 
 #include "BackgroundTask.hpp"
 #include "meridian/io/MapReader.hpp"
+#include "meridian/ui/CaseBrowser.hpp"
 #include "meridian/ui/ContentOpener.hpp"
+#include "meridian/ui/ContentRouting.hpp"
+#include "meridian/ui/JobsPanel.hpp"
+#include "meridian/ui/PreferencesStore.hpp"
 #include "meridian/ui/FilesPanel.hpp"
 #include "meridian/ui/ImageInfoPanel.hpp"
 #include "meridian/ui/SliceBar.hpp"
@@ -38,8 +42,21 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   addDockWidget(Qt::RightDockWidgetArea, overlayDock);
   sliceBar_ = new SliceBar(this);
   addToolBar(sliceBar_);
-  status_ = new WindowStatus(statusBar(), tr("CPU"));
+  preferences_ = loadPreferences();
+  status_ = new WindowStatus(statusBar(), tr("Device: %1").arg(QString::fromStdString(preferences_.device)));
   opener_ = new ContentOpener(this, *viewers_, *files_, *info_, *sliceBar_);
+  jobs_ = new JobsPanel(2, this);
+  addDockWidget(Qt::BottomDockWidgetArea, jobs_);
+  cases_ = new CaseBrowser(*jobs_, this);
+  addDockWidget(Qt::LeftDockWidgetArea, cases_);
+  cases_->setReviewer(preferences_.reviewerName);
+  cases_->setThumbnailSide(preferences_.thumbnailSide);
+  connect(jobs_, &JobsPanel::activityChanged, status_, &WindowStatus::setJobs);
+  connect(jobs_, &JobsPanel::statusMessage, this, &MainWindow::showStatusMessage);
+  connect(cases_, &CaseBrowser::statusMessage, this, &MainWindow::showStatusMessage);
+  connect(cases_, &CaseBrowser::openCaseRequested, this,
+          [this](const project::CaseRecord& record) { warnIfFailed(openCase(record), tr("Cannot open")); });
+  connect(cases_, &CaseBrowser::projectChanged, this, &MainWindow::projectOpened);
 
   // One status-message signal name everywhere, one slot here.
   connect(viewers_, &ViewerStack::statusMessage, this, &MainWindow::showStatusMessage);
@@ -71,7 +88,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   showStatusMessage(tr("Open an image, volume or slide with File ▸ Open."));
 }
 
-MainWindow::~MainWindow() = default;
+// The case browser's jobs write into its project: it closes the project (ending them) while
+// the jobs panel still exists.
+MainWindow::~MainWindow() { delete cases_; }
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
@@ -82,7 +101,60 @@ void MainWindow::buildMenus() {
   });
   file->addAction(tr("Save &screenshot…"), this, &MainWindow::saveScreenshotWithDialog);
   file->addSeparator();
+  file->addAction(tr("&New project…"), this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Folder for the new project"));
+    if (!dir.isEmpty()) warnIfFailed(newProject(dir.toStdString()), tr("Cannot create the project"));
+  });
+  file->addAction(tr("Open &project…"), this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a project folder"));
+    if (!dir.isEmpty()) warnIfFailed(openProject(dir.toStdString()), tr("Cannot open the project"));
+  });
+  QMenu* recent = file->addMenu(tr("&Recent projects"));
+  recent->setObjectName(QStringLiteral("recentProjectsMenu"));
+  connect(recent, &QMenu::aboutToShow, this, [this, recent] {
+    recent->clear();
+    for (const QString& folder : recentProjects())
+      recent->addAction(folder, this, [this, folder] {
+        warnIfFailed(openProject(folder.toStdString()), tr("Cannot open the project"));
+      });
+    if (recent->isEmpty()) recent->addAction(tr("(none yet)"))->setEnabled(false);
+  });
+  file->addAction(tr("&Add files to project…"), this, [this] {
+    std::vector<std::filesystem::path> paths;
+    for (const QString& f : QFileDialog::getOpenFileNames(this, tr("Add files to the project"))) paths.emplace_back(f.toStdString());
+    if (paths.empty()) return;
+    if (auto job = cases_->addPaths(paths); !job) warnIfFailed(job.error(), tr("Cannot add"));
+  });
+  file->addAction(tr("Add f&older to project…"), this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Add a folder to the project"));
+    if (dir.isEmpty()) return;
+    if (auto job = cases_->addPaths({dir.toStdString()}); !job) warnIfFailed(job.error(), tr("Cannot add"));
+  });
+  file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  QAction* undo = edit->addAction(tr("&Undo"), QKeySequence::Undo, this, [this] {
+    if (auto status = cases_->undo(); !status) showStatusMessage(QString::fromStdString(status.error().message));
+  });
+  QAction* redo = edit->addAction(tr("&Redo"), QKeySequence::Redo, this, [this] {
+    if (auto status = cases_->redo(); !status) showStatusMessage(QString::fromStdString(status.error().message));
+  });
+  undo->setObjectName(QStringLiteral("undoAction"));
+  redo->setObjectName(QStringLiteral("redoAction"));
+  const auto syncUndo = [this, undo, redo] {
+    const project::UndoStack* stack = cases_->undoStack();
+    undo->setEnabled(stack && stack->canUndo());
+    redo->setEnabled(stack && stack->canRedo());
+    undo->setText(stack && stack->canUndo() ? tr("&Undo %1").arg(QString::fromStdString(stack->undoText())) : tr("&Undo"));
+    redo->setText(stack && stack->canRedo() ? tr("&Redo %1").arg(QString::fromStdString(stack->redoText())) : tr("&Redo"));
+  };
+  connect(cases_, &CaseBrowser::undoChanged, this, syncUndo);
+  syncUndo();
+  edit->addSeparator();
+  edit->addAction(tr("&Preferences…"), this, [this] {
+    PreferencesDialog dialog(preferences_, this);
+    if (dialog.exec() == QDialog::Accepted) setPreferences(dialog.preferences());
+  });
   QMenu* view = menuBar()->addMenu(tr("&View"));
   view->addAction(tr("&Reset view"), QKeySequence(Qt::Key_R), viewers_, &ViewerStack::resetView);
   QMenu* help = menuBar()->addMenu(tr("&Help"));
@@ -92,6 +164,34 @@ void MainWindow::buildMenus() {
                           "images with an embedded vision-transformer foundation model.</p>")
                            .arg(QStringLiteral(MERIDIAN_VERSION)));
   });
+}
+
+core::Status MainWindow::newProject(const std::filesystem::path& folder) { return cases_->newProject(folder); }
+core::Status MainWindow::openProject(const std::filesystem::path& folder) { return cases_->openProject(folder); }
+
+void MainWindow::projectOpened(const QString& folder) {
+  rememberProject(folder);
+  setWindowTitle(tr("%1 — Meridian").arg(QString::fromStdString(std::filesystem::path(folder.toStdString()).filename().string())));
+  showStatusMessage(tr("Project %1").arg(folder));
+}
+
+core::Status MainWindow::openCase(const project::CaseRecord& record) {
+  std::error_code ec;
+  const std::filesystem::path first = std::filesystem::path(record.files.empty() ? record.path : record.files.front().path);
+  if (!std::filesystem::exists(first, ec)) {
+    const core::Error missing{core::ErrorCode::NotFound, first.string() + ": this case's file is missing (moved or deleted since it was added)"};
+    showStatusMessage(QString::fromStdString(missing.message));
+    return missing;
+  }
+  return opensAsSeries(record) ? opener_->openSeries(seriesOf(record)) : opener_->openPath(first);
+}
+
+void MainWindow::setPreferences(const Preferences& preferences) {
+  preferences_ = sanitized(preferences);
+  savePreferences(preferences_);
+  cases_->setReviewer(preferences_.reviewerName);
+  cases_->setThumbnailSide(preferences_.thumbnailSide);
+  status_->setDevice(tr("Device: %1").arg(QString::fromStdString(preferences_.device)));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -33,6 +33,8 @@ WindowStatus::WindowStatus(QStatusBar* bar, const QString& device) : QObject(bar
 QString WindowStatus::readoutText() const { return readoutLabel_->text(); }
 QString WindowStatus::memoryText() const { return memoryLabel_->text(); }
 QString WindowStatus::jobsText() const { return jobsLabel_->text(); }
+QString WindowStatus::deviceText() const { return deviceLabel_->text(); }
+void WindowStatus::setDevice(const QString& device) { deviceLabel_->setText(device); }
 
 void WindowStatus::showStatusMessage(const QString& text) { bar_->showMessage(text); }
 

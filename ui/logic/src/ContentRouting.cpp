@@ -20,4 +20,21 @@ viewers::BodyRegion bodyRegionOf(const io::DicomSeriesInfo& series) {
                                                     : viewers::bodyRegionFromText(series.studyDescription);
 }
 
+bool opensAsSeries(const project::CaseRecord& record) { return !record.seriesUid.empty() && record.files.size() > 1; }
+
+io::DicomSeriesInfo seriesOf(const project::CaseRecord& r) {
+  io::DicomSeriesInfo s;
+  s.seriesUid = r.seriesUid;
+  s.studyUid = r.studyUid;
+  s.patientName = r.patientName;
+  s.patientId = r.patientId;
+  s.studyDate = r.studyDate;
+  s.studyDescription = r.studyDescription;
+  s.modality = r.modality;
+  s.seriesDescription = r.seriesDescription;
+  s.seriesNumber = r.seriesNumber;
+  for (const auto& f : r.files) s.files.emplace_back(f.path);
+  return s;
+}
+
 }  // namespace meridian::ui

@@ -10,6 +10,9 @@
 //   WindowStatus    messages, the on-screen viewer's readout (StatusReadout), device,
 //                   memory and jobs
 //   OverlayPanel    the "Tools & overlays" dock (viewers/)
+//   CaseBrowser     the "Cases" dock: the project's cases, labels, undo/redo (CaseTree)
+//   JobsPanel       the "Jobs" dock: the one job runner's jobs (JobText)
+//   PreferencesStore  preferences and recent projects in QSettings (Preferences)
 //
 // The accessors below are for tests and for `meridian --open ... --overlay ... --screenshot`.
 
@@ -20,6 +23,8 @@
 
 #include "meridian/core/Result.hpp"
 #include "meridian/core/Volume.hpp"
+#include "meridian/project/ProjectRecords.hpp"
+#include "meridian/ui/Preferences.hpp"
 #include "meridian/viewers/ViewerKind.hpp"
 
 class QCloseEvent;
@@ -37,7 +42,9 @@ struct DicomSeriesInfo;
 
 namespace meridian::ui {
 
+class CaseBrowser;
 class ContentOpener;
+class JobsPanel;
 class FilesPanel;
 class ImageInfoPanel;
 class SliceBar;
@@ -86,6 +93,16 @@ class MainWindow : public QMainWindow {
   FilesPanel* filesPanel() const { return files_; }
   ImageInfoPanel* imageInfoPanel() const { return info_; }
   WindowStatus* windowStatus() const { return status_; }
+  CaseBrowser* caseBrowser() const { return cases_; }
+  JobsPanel* jobsPanel() const { return jobs_; }
+
+  // --- project (CaseBrowser) ----------------------------------------------------------------
+  core::Status newProject(const std::filesystem::path& folder);
+  core::Status openProject(const std::filesystem::path& folder);
+  /// Opens a case of the project in the viewer for its kind.
+  core::Status openCase(const project::CaseRecord& record);
+  const Preferences& preferences() const { return preferences_; }
+  void setPreferences(const Preferences& preferences);
 
  public Q_SLOTS:
   void openWithDialog();
@@ -99,6 +116,7 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildMenus();
+  void projectOpened(const QString& folder);
   void warnIfFailed(const core::Status& status, const QString& title);
 
   ViewerStack* viewers_ = nullptr;
@@ -108,6 +126,9 @@ class MainWindow : public QMainWindow {
   WindowStatus* status_ = nullptr;
   viewers::OverlayPanel* overlayPanel_ = nullptr;
   ContentOpener* opener_ = nullptr;
+  JobsPanel* jobs_ = nullptr;
+  CaseBrowser* cases_ = nullptr;
+  Preferences preferences_;
 };
 
 }  // namespace meridian::ui

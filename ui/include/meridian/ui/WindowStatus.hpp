@@ -25,6 +25,7 @@ class WindowStatus : public QObject {
   QString readoutText() const;
   QString memoryText() const;
   QString jobsText() const;
+  QString deviceText() const;
 
  public Q_SLOTS:
   void showStatusMessage(const QString& text);
@@ -35,6 +36,7 @@ class WindowStatus : public QObject {
   /// Jobs running and queued (the jobs panel reports them).
   void setJobs(int running, int queued);
   void refreshMemory();
+  void setDevice(const QString& device);
 
  private:
   void showReadout();

@@ -8,6 +8,7 @@
 
 #include "meridian/io/DicomSeries.hpp"
 #include "meridian/io/ImageReader.hpp"
+#include "meridian/project/ProjectRecords.hpp"
 #include "meridian/viewers/InitialDisplay.hpp"
 #include "meridian/viewers/ViewerKind.hpp"
 
@@ -22,5 +23,13 @@ bool isFrameStack(const io::OpenedImage& opened);
 /// The body region a DICOM series names in its descriptions (for the initial window and
 /// 3D preset, viewers::chooseInitialDisplay).
 viewers::BodyRegion bodyRegionOf(const io::DicomSeriesInfo& series);
+
+/// True when a project case opens as a DICOM series (several files); a single DICOM file
+/// (one slice, a cine loop) opens as a file, as the Files panel opens it.
+bool opensAsSeries(const project::CaseRecord& record);
+
+/// A project case that is a DICOM series, as the series loader takes it (its files and
+/// the tags the project recorded). Only meaningful when record.seriesUid is set.
+io::DicomSeriesInfo seriesOf(const project::CaseRecord& record);
 
 }  // namespace meridian::ui
