@@ -61,7 +61,11 @@ CaseBrowser::CaseBrowser(JobsPanel& jobs, QWidget* parent) : QDockWidget(tr("Cas
   labelFilter_ = new QLineEdit(body);
   labelFilter_->setObjectName(QStringLiteral("labelFilter"));
   labelFilter_->setPlaceholderText(tr("label…"));
+  labelFilter_->setMinimumWidth(40);
   for (QComboBox* box : {kindFilter_, reviewedFilter_, predictionFilter_}) {
+    // Narrow by default: the dock shares its width with the Files list, the viewer keeps the room.
+    box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    box->setMinimumContentsLength(4);
     filters->addWidget(box);
     connect(box, &QComboBox::currentIndexChanged, this, &CaseBrowser::refresh);
   }
@@ -115,6 +119,11 @@ CaseBrowser::CaseBrowser(JobsPanel& jobs, QWidget* parent) : QDockWidget(tr("Cas
   addRow->addWidget(addFiles);
   addRow->addWidget(addFolder);
   layout->addLayout(addRow);
+  // The dock shares its width with the Files list and must not widen the left area (the
+  // viewer keeps the room it had): the rows' widgets take what width there is.
+  for (QWidget* w : body->findChildren<QWidget*>(QString(), Qt::FindDirectChildrenOnly))
+    if (w != tree_) w->setSizePolicy(QSizePolicy::Ignored, w->sizePolicy().verticalPolicy());
+  tree_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Expanding);
   setWidget(body);
 
   auto* next = new QAction(tr("Next case"), this);

@@ -84,6 +84,7 @@ core::Status ContentOpener::openFolder(const std::filesystem::path& folder) {
   if (!listing) return listing.error();
   const std::size_t warnings = listing.value().warnings();
   files_.setListing(std::move(listing).value());
+  files_.raise();
   // Show the first entry that opens; one bad series (a localizer, say) must not make the
   // whole folder fail: its error stays in the status bar and the log.
   for (int row = 0; row < static_cast<int>(files_.listing().entries.size()); ++row) {

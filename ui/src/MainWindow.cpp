@@ -49,9 +49,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   addDockWidget(Qt::BottomDockWidgetArea, jobs_);
   cases_ = new CaseBrowser(*jobs_, this);
   addDockWidget(Qt::LeftDockWidgetArea, cases_);
+  // The viewer keeps the room it had: Cases shares a tab with Files (raised when a project
+  // opens), and Jobs appears when there is a job.
+  tabifyDockWidget(files_, cases_);
+  files_->raise();
+  jobs_->hide();
   cases_->setReviewer(preferences_.reviewerName);
   cases_->setThumbnailSide(preferences_.thumbnailSide);
   connect(jobs_, &JobsPanel::activityChanged, status_, &WindowStatus::setJobs);
+  connect(jobs_, &JobsPanel::activityChanged, this, [this](int running, int queued) {
+    if (running + queued > 0) jobs_->show();
+  });
   connect(jobs_, &JobsPanel::statusMessage, this, &MainWindow::showStatusMessage);
   connect(cases_, &CaseBrowser::statusMessage, this, &MainWindow::showStatusMessage);
   connect(cases_, &CaseBrowser::openCaseRequested, this,
@@ -134,10 +142,14 @@ void MainWindow::buildMenus() {
   file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
   QMenu* edit = menuBar()->addMenu(tr("&Edit"));
   QAction* undo = edit->addAction(tr("&Undo"), QKeySequence::Undo, this, [this] {
-    if (auto status = cases_->undo(); !status) showStatusMessage(QString::fromStdString(status.error().message));
+    const QString what = QString::fromStdString(cases_->undoStack() ? cases_->undoStack()->undoText() : "");
+    const auto status = cases_->undo();
+    showStatusMessage(status ? tr("Undone: %1").arg(what) : QString::fromStdString(status.error().message));
   });
   QAction* redo = edit->addAction(tr("&Redo"), QKeySequence::Redo, this, [this] {
-    if (auto status = cases_->redo(); !status) showStatusMessage(QString::fromStdString(status.error().message));
+    const QString what = QString::fromStdString(cases_->undoStack() ? cases_->undoStack()->redoText() : "");
+    const auto status = cases_->redo();
+    showStatusMessage(status ? tr("Redone: %1").arg(what) : QString::fromStdString(status.error().message));
   });
   undo->setObjectName(QStringLiteral("undoAction"));
   redo->setObjectName(QStringLiteral("redoAction"));
@@ -171,6 +183,7 @@ core::Status MainWindow::openProject(const std::filesystem::path& folder) { retu
 
 void MainWindow::projectOpened(const QString& folder) {
   rememberProject(folder);
+  cases_->raise();
   setWindowTitle(tr("%1 — Meridian").arg(QString::fromStdString(std::filesystem::path(folder.toStdString()).filename().string())));
   showStatusMessage(tr("Project %1").arg(folder));
 }
