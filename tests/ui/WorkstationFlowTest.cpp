@@ -23,6 +23,7 @@
 #include "meridian/ui/CaseBrowser.hpp"
 #include "meridian/ui/JobsPanel.hpp"
 #include "meridian/ui/MainWindow.hpp"
+#include "meridian/ui/PreferencesStore.hpp"
 #include "meridian/viewers/SlideViewer.hpp"
 #include "meridian/viewers/VolumeViewer.hpp"
 
@@ -163,6 +164,8 @@ TEST(WorkstationFlow, NewProjectAddDemoBrowseOpenEachKindLabelUndoReopen) {
   ASSERT_TRUE(testsupport::showExposed(window, 1600, 1000));
   ASSERT_TRUE(window.openProject(folder).ok());
   EXPECT_FALSE(window.caseBrowser()->store()->isReadOnly());
+  ASSERT_FALSE(ui::recentProjects().isEmpty());
+  EXPECT_EQ(ui::recentProjects().front().toStdString(), folder.string()) << "File ▸ Recent projects";
   const auto& store = *window.caseBrowser()->store();
   EXPECT_EQ(labelsOf(store, labelled[0]), std::vector<std::string>{"tumour"});
   EXPECT_EQ(labelsOf(store, labelled[1]), std::vector<std::string>{});

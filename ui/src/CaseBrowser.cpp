@@ -9,6 +9,8 @@
 #include <QHeaderView>
 #include <QIcon>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QPixmap>
 #include <QPushButton>
@@ -19,6 +21,7 @@
 #include "meridian/project/Thumbnails.hpp"
 #include "meridian/ui/CaseTree.hpp"
 #include "meridian/ui/JobsPanel.hpp"
+#include "meridian/ui/PreferencesStore.hpp"
 
 namespace meridian::ui {
 namespace {
@@ -77,7 +80,9 @@ CaseBrowser::CaseBrowser(JobsPanel& jobs, QWidget* parent) : QDockWidget(tr("Cas
   tree_->setObjectName(QStringLiteral("caseTree"));
   tree_->setColumnCount(2);
   tree_->setHeaderLabels({tr("Case"), tr("Labels")});
+  tree_->header()->setStretchLastSection(false);
   tree_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+  tree_->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);  // the case name gets the rest
   tree_->setIconSize(QSize(kIconSide, kIconSide));
   layout->addWidget(tree_);
   // A click, Enter or a double-click on a case opens it.
@@ -140,6 +145,63 @@ CaseBrowser::CaseBrowser(JobsPanel& jobs, QWidget* parent) : QDockWidget(tr("Cas
 
 CaseBrowser::~CaseBrowser() { closeProject(); }
 
+void CaseBrowser::installActions(QMenu* file, QMenu* edit) {
+  const auto warnIfFailed = [this](const core::Status& status, const QString& title) {
+    if (!status) QMessageBox::warning(window(), title, q(status.error().message));
+  };
+  file->addAction(tr("&New project…"), this, [this, warnIfFailed] {
+    const QString dir = QFileDialog::getExistingDirectory(window(), tr("Folder for the new project"));
+    if (!dir.isEmpty()) warnIfFailed(newProject(dir.toStdString()), tr("Cannot create the project"));
+  });
+  file->addAction(tr("Open &project…"), this, [this, warnIfFailed] {
+    const QString dir = QFileDialog::getExistingDirectory(window(), tr("Open a project folder"));
+    if (!dir.isEmpty()) warnIfFailed(openProject(dir.toStdString()), tr("Cannot open the project"));
+  });
+  QMenu* recent = file->addMenu(tr("&Recent projects"));
+  recent->setObjectName(QStringLiteral("recentProjectsMenu"));
+  connect(recent, &QMenu::aboutToShow, this, [this, recent, warnIfFailed] {
+    recent->clear();
+    for (const QString& folder : recentProjects())
+      recent->addAction(folder, this, [this, folder, warnIfFailed] {
+        warnIfFailed(openProject(folder.toStdString()), tr("Cannot open the project"));
+      });
+    if (recent->isEmpty()) recent->addAction(tr("(none yet)"))->setEnabled(false);
+  });
+  file->addAction(tr("&Add files to project…"), this, [this, warnIfFailed] {
+    std::vector<std::filesystem::path> paths;
+    for (const QString& f : QFileDialog::getOpenFileNames(window(), tr("Add files to the project"))) paths.emplace_back(f.toStdString());
+    if (paths.empty()) return;
+    if (auto job = addPaths(paths); !job) warnIfFailed(job.error(), tr("Cannot add"));
+  });
+  file->addAction(tr("Add f&older to project…"), this, [this, warnIfFailed] {
+    const QString dir = QFileDialog::getExistingDirectory(window(), tr("Add a folder to the project"));
+    if (dir.isEmpty()) return;
+    if (auto job = addPaths({dir.toStdString()}); !job) warnIfFailed(job.error(), tr("Cannot add"));
+  });
+
+  QAction* undoAction = edit->addAction(tr("&Undo"), QKeySequence::Undo, this, [this] {
+    const QString what = q(undo_ ? undo_->undoText() : "");
+    const auto status = undo();
+    Q_EMIT statusMessage(status ? tr("Undone: %1").arg(what) : q(status.error().message));
+  });
+  QAction* redoAction = edit->addAction(tr("&Redo"), QKeySequence::Redo, this, [this] {
+    const QString what = q(undo_ ? undo_->redoText() : "");
+    const auto status = redo();
+    Q_EMIT statusMessage(status ? tr("Redone: %1").arg(what) : q(status.error().message));
+  });
+  undoAction->setObjectName(QStringLiteral("undoAction"));
+  redoAction->setObjectName(QStringLiteral("redoAction"));
+  const auto syncUndo = [this, undoAction, redoAction] {
+    const bool canUndo = undo_ && undo_->canUndo(), canRedo = undo_ && undo_->canRedo();
+    undoAction->setEnabled(canUndo);
+    redoAction->setEnabled(canRedo);
+    undoAction->setText(canUndo ? tr("&Undo %1").arg(q(undo_->undoText())) : tr("&Undo"));
+    redoAction->setText(canRedo ? tr("&Redo %1").arg(q(undo_->redoText())) : tr("&Redo"));
+  };
+  connect(this, &CaseBrowser::undoChanged, this, syncUndo);
+  syncUndo();
+}
+
 core::Status CaseBrowser::newProject(const std::filesystem::path& folder) {
   auto created = project::ProjectStore::create(folder);
   if (!created) return created.error();
@@ -148,6 +210,7 @@ core::Status CaseBrowser::newProject(const std::filesystem::path& folder) {
   store_->setActor(reviewer_);
   undo_ = std::make_unique<project::UndoStack>(*store_);
   refresh();
+  rememberProject(q(folder.string()));
   Q_EMIT projectChanged(q(folder.string()));
   Q_EMIT undoChanged();
   return core::Ok{};
@@ -162,6 +225,7 @@ core::Status CaseBrowser::openProject(const std::filesystem::path& folder) {
   undo_ = std::make_unique<project::UndoStack>(*store_);
   refresh();
   makeThumbnails();
+  rememberProject(q(folder.string()));
   Q_EMIT projectChanged(q(folder.string()));
   Q_EMIT undoChanged();
   if (store_->isReadOnly())

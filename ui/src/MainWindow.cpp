@@ -109,59 +109,10 @@ void MainWindow::buildMenus() {
   });
   file->addAction(tr("Save &screenshot…"), this, &MainWindow::saveScreenshotWithDialog);
   file->addSeparator();
-  file->addAction(tr("&New project…"), this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Folder for the new project"));
-    if (!dir.isEmpty()) warnIfFailed(newProject(dir.toStdString()), tr("Cannot create the project"));
-  });
-  file->addAction(tr("Open &project…"), this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a project folder"));
-    if (!dir.isEmpty()) warnIfFailed(openProject(dir.toStdString()), tr("Cannot open the project"));
-  });
-  QMenu* recent = file->addMenu(tr("&Recent projects"));
-  recent->setObjectName(QStringLiteral("recentProjectsMenu"));
-  connect(recent, &QMenu::aboutToShow, this, [this, recent] {
-    recent->clear();
-    for (const QString& folder : recentProjects())
-      recent->addAction(folder, this, [this, folder] {
-        warnIfFailed(openProject(folder.toStdString()), tr("Cannot open the project"));
-      });
-    if (recent->isEmpty()) recent->addAction(tr("(none yet)"))->setEnabled(false);
-  });
-  file->addAction(tr("&Add files to project…"), this, [this] {
-    std::vector<std::filesystem::path> paths;
-    for (const QString& f : QFileDialog::getOpenFileNames(this, tr("Add files to the project"))) paths.emplace_back(f.toStdString());
-    if (paths.empty()) return;
-    if (auto job = cases_->addPaths(paths); !job) warnIfFailed(job.error(), tr("Cannot add"));
-  });
-  file->addAction(tr("Add f&older to project…"), this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Add a folder to the project"));
-    if (dir.isEmpty()) return;
-    if (auto job = cases_->addPaths({dir.toStdString()}); !job) warnIfFailed(job.error(), tr("Cannot add"));
-  });
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  cases_->installActions(file, edit);  // projects, adding cases, undo/redo
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
-  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-  QAction* undo = edit->addAction(tr("&Undo"), QKeySequence::Undo, this, [this] {
-    const QString what = QString::fromStdString(cases_->undoStack() ? cases_->undoStack()->undoText() : "");
-    const auto status = cases_->undo();
-    showStatusMessage(status ? tr("Undone: %1").arg(what) : QString::fromStdString(status.error().message));
-  });
-  QAction* redo = edit->addAction(tr("&Redo"), QKeySequence::Redo, this, [this] {
-    const QString what = QString::fromStdString(cases_->undoStack() ? cases_->undoStack()->redoText() : "");
-    const auto status = cases_->redo();
-    showStatusMessage(status ? tr("Redone: %1").arg(what) : QString::fromStdString(status.error().message));
-  });
-  undo->setObjectName(QStringLiteral("undoAction"));
-  redo->setObjectName(QStringLiteral("redoAction"));
-  const auto syncUndo = [this, undo, redo] {
-    const project::UndoStack* stack = cases_->undoStack();
-    undo->setEnabled(stack && stack->canUndo());
-    redo->setEnabled(stack && stack->canRedo());
-    undo->setText(stack && stack->canUndo() ? tr("&Undo %1").arg(QString::fromStdString(stack->undoText())) : tr("&Undo"));
-    redo->setText(stack && stack->canRedo() ? tr("&Redo %1").arg(QString::fromStdString(stack->redoText())) : tr("&Redo"));
-  };
-  connect(cases_, &CaseBrowser::undoChanged, this, syncUndo);
-  syncUndo();
   edit->addSeparator();
   edit->addAction(tr("&Preferences…"), this, [this] {
     PreferencesDialog dialog(preferences_, this);
@@ -182,7 +133,6 @@ core::Status MainWindow::newProject(const std::filesystem::path& folder) { retur
 core::Status MainWindow::openProject(const std::filesystem::path& folder) { return cases_->openProject(folder); }
 
 void MainWindow::projectOpened(const QString& folder) {
-  rememberProject(folder);
   cases_->raise();
   setWindowTitle(tr("%1 — Meridian").arg(QString::fromStdString(std::filesystem::path(folder.toStdString()).filename().string())));
   showStatusMessage(tr("Project %1").arg(folder));

@@ -19,6 +19,7 @@
 #include "meridian/project/ProjectStore.hpp"
 
 class QComboBox;
+class QMenu;
 class QDragEnterEvent;
 class QDropEvent;
 class QLineEdit;
@@ -34,6 +35,10 @@ class CaseBrowser : public QDockWidget {
  public:
   CaseBrowser(JobsPanel& jobs, QWidget* parent = nullptr);
   ~CaseBrowser() override;
+
+  /// Installs its actions in the window's menus: File ▸ New project, Open project, Recent
+  /// projects, Add files / folder to project; Edit ▸ Undo, Redo (Ctrl+Z, Ctrl+Shift+Z).
+  void installActions(QMenu* fileMenu, QMenu* editMenu);
 
   /// Makes `folder` a new project and shows it (empty).
   core::Status newProject(const std::filesystem::path& folder);
