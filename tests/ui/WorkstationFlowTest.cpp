@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <QAction>
+#include <QComboBox>
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QLineEdit>
@@ -97,6 +98,13 @@ TEST(WorkstationFlow, NewProjectAddDemoBrowseOpenEachKindLabelUndoReopen) {
         << window.caseBrowser()->thumbnailsShown() << " thumbnails for " << cases.value().size() << " cases";
     EXPECT_TRUE(fs::exists(folder / "thumbnails"));
     shot(window, "flow-3-browse.png");
+    // The kind filter: only the slide is left; back to all kinds.
+    auto* kind = window.caseBrowser()->findChild<QComboBox*>(QStringLiteral("kindFilter"));
+    ASSERT_NE(kind, nullptr);
+    kind->setCurrentIndex(kind->findData(QStringLiteral("slide")));
+    EXPECT_EQ(window.caseBrowser()->order().size(), 1u);
+    kind->setCurrentIndex(0);
+    EXPECT_EQ(window.caseBrowser()->order().size(), cases.value().size());
 
     // 4. Open each case, walking with the keyboard (Alt+Down = next case); each kind lands
     // in its viewer. One screenshot per kind.
