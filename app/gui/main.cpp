@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
       return 4;
     }
     // Slide tiles arrive from worker threads: wait until the field of view is drawn.
-    if (window.currentViewer() == window.slideViewer() && !window.slideViewer()->waitForFieldOfView()) {
+    if (window.currentViewerKind() == meridian::viewers::ViewerKind::Slide && !window.slideViewer()->waitForFieldOfView()) {
       std::fprintf(stderr, "meridian: the slide's tiles did not arrive in time; no screenshot taken\n");
       return 4;
     }

@@ -16,6 +16,8 @@ import subprocess
 import sys
 import time
 
+WITH_XVFB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ui", "with_xvfb.sh")
+
 FAMILIES = re.compile(r"nested-10000|nested-50000|special-fifo|special-link-dev-zero|bomb|sform-nan-0|qform-nan|"
                       r"datafile-etc-passwd|datafile-link-dev-urandom|size-wrap-0|truncated-.*half|with-nested|"
                       r"img-link-dev-zero|^control$|^control-raw$|^control-ct$|^control-mr$|^control-12-slices$")
@@ -44,7 +46,9 @@ def main():
             case = os.path.join(o.corpus, domain, line.get("case", line["name"]))
             target = line["args"][1].replace("{case}", case)
             shot = os.path.join(o.out, f"{domain}-{line['name']}.png")
-            cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", o.meridian, "--open", target, "--screenshot", shot]
+            # One Xvfb per case that picks its own free display (tests/ui/with_xvfb.sh):
+            # `xvfb-run -a` races for display numbers and once left the window without one.
+            cmd = [WITH_XVFB, o.meridian, "--open", target, "--screenshot", shot]
             start = time.monotonic()
             try:
                 p = subprocess.run(cmd, capture_output=True, text=True, timeout=o.timeout)

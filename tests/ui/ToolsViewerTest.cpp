@@ -36,7 +36,7 @@ class ToolsViewer : public testing::Test {
     ASSERT_TRUE(window.open(kDemo / "ct-slice.dcm").ok());
     for (int i = 0; i < 10; ++i) QApplication::processEvents();
     viewer = window.viewer();
-    QObject::connect(viewer, &viewers::ImageViewer2D::toolMessage, [this](const QString& m) { messages << m; });
+    QObject::connect(viewer, &viewers::ImageViewer2D::statusMessage, [this](const QString& m) { messages << m; });
   }
 
   // View position of image pixel coordinates (x, y).

@@ -256,7 +256,7 @@ TEST(VolumeLabelsGui, AGeoJsonFilePutsShapesBackOnTheirPlaneAndSlice) {
   set.annotations.push_back({"", core::AnnotationShape::Point, {{50, 60}}, "", "from a 2D image", "", -1});
   set.annotations.push_back({"", core::AnnotationShape::Point, {{5, 5}}, "", "", "axial", 100000});
   QString message;
-  QObject::connect(&fresh, &viewers::VolumeViewer::toolMessage, [&message](const QString& m) { message = m; });
+  QObject::connect(&fresh, &viewers::VolumeViewer::statusMessage, [&message](const QString& m) { message = m; });
   fresh.setAnnotations(set);
   std::cout << "setAnnotations says: " << message.toStdString() << "\n";
   EXPECT_NE(message.indexOf(QStringLiteral("1 shape(s) without a plane put on axial slice 101")), -1)

@@ -118,7 +118,7 @@ TEST(VolumeToolsGui, ADistanceDrawnOnAnAnisotropicVolumeReadsMillimetres) {
   const core::Vec3 crosshairBefore = viewer.state().crosshair();
   const QPointF from(axial->width() * 0.3, axial->height() * 0.35), to(axial->width() * 0.62, axial->height() * 0.7);
   QString message;
-  QObject::connect(&viewer, &viewers::VolumeViewer::toolMessage, [&message](const QString& m) { message = m; });
+  QObject::connect(&viewer, &viewers::VolumeViewer::statusMessage, [&message](const QString& m) { message = m; });
   drag(axial, from, to, Qt::LeftButton, 2);
   EXPECT_EQ(viewer.state().crosshair(), crosshairBefore) << "the tool's drag moved the crosshair";
   const int slice = viewer.state().sliceIndex(Plane::Axial);

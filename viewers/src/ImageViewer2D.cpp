@@ -222,7 +222,7 @@ void ImageViewer2D::rebuildHeatmapRaster() {
 
 void ImageViewer2D::setAnnotations(core::AnnotationSet set) {
   if (const auto dropped = LabelLayer::dropVolumeShapes(set))
-    Q_EMIT toolMessage(tr("%1 shape(s) drawn on a volume's planes left out").arg(dropped));
+    Q_EMIT statusMessage(tr("%1 shape(s) drawn on a volume's planes left out").arg(dropped));
   labels_.setAnnotations(std::move(set));
   canvas_->update();
   Q_EMIT annotationsChanged();
@@ -348,9 +348,9 @@ double ImageViewer2D::grabTolerance() const {
 void ImageViewer2D::afterToolEdit(bool changed, std::size_t measurementsBefore, std::size_t labelsBefore) {
   if (!changed) return;
   canvas_->update();
-  if (!tools_.lastError().empty()) Q_EMIT toolMessage(QString::fromStdString(tools_.lastError()));
+  if (!tools_.lastError().empty()) Q_EMIT statusMessage(QString::fromStdString(tools_.lastError()));
   if (tools_.measurements().size() > measurementsBefore)
-    Q_EMIT toolMessage(
+    Q_EMIT statusMessage(
         QString::fromStdString(measurementText(tools_.measurements().back(), image_, valueUnit_.toStdString())));
   if (labels_.annotations().annotations.size() != labelsBefore || tools_.tool() == Tool2D::EditLabels)
     Q_EMIT annotationsChanged();

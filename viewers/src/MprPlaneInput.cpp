@@ -38,12 +38,12 @@ void MprPlaneView::afterToolEdit(bool changed, std::size_t measurementsBefore) {
   decorations_->update();
   const ToolController2D* tools = tools_.find(state_->sliceIndex(plane_));
   if (tools && tools->measurements().size() > measurementsBefore)
-    Q_EMIT toolMessage(QString::fromStdString(measurementText(tools->measurements().back())));
+    Q_EMIT statusMessage(QString::fromStdString(measurementText(tools->measurements().back())));
 }
 
 void MprPlaneView::reportToolError(const ToolController2D& tools) {
   // A polygon closed with fewer than three vertices is dropped: say why.
-  if (!tools.lastError().empty()) Q_EMIT toolMessage(QString::fromStdString(tools.lastError()));
+  if (!tools.lastError().empty()) Q_EMIT statusMessage(QString::fromStdString(tools.lastError()));
 }
 
 void MprPlaneView::mousePressEvent(QMouseEvent* event) {

@@ -230,7 +230,7 @@ void OverlayPanel::openAnnotations() {
   if (file.isEmpty()) return;
   auto set = core::loadGeoJson(file.toStdString());
   if (!set) {
-    Q_EMIT message(QString::fromStdString(set.error().message));
+    Q_EMIT statusMessage(QString::fromStdString(set.error().message));
     return;
   }
   const auto offered = set.value().annotations.size();
@@ -238,7 +238,7 @@ void OverlayPanel::openAnnotations() {
   // The viewer may leave shapes out that do not belong to it (volume-plane shapes on a 2D
   // image, a slice outside the volume): say so rather than claim them all.
   const auto kept = target_->annotations().annotations.size();
-  Q_EMIT message(kept == offered ? tr("%1 annotations from %2").arg(offered).arg(file)
+  Q_EMIT statusMessage(kept == offered ? tr("%1 annotations from %2").arg(offered).arg(file)
                                  : tr("%1 of the %2 annotations in %3 belong to this view; the others were left out")
                                        .arg(kept)
                                        .arg(offered)
@@ -251,7 +251,7 @@ void OverlayPanel::saveAnnotations() {
                                                     tr("GeoJSON (*.geojson)"));
   if (file.isEmpty()) return;
   const auto status = core::saveGeoJson(target_->annotations(), file.toStdString());
-  Q_EMIT message(status ? tr("Saved %1").arg(file) : QString::fromStdString(status.error().message));
+  Q_EMIT statusMessage(status ? tr("Saved %1").arg(file) : QString::fromStdString(status.error().message));
 }
 
 void OverlayPanel::saveView() {
@@ -259,7 +259,7 @@ void OverlayPanel::saveView() {
   const QString file =
       QFileDialog::getSaveFileName(this, tr("Save view"), QStringLiteral("view.png"), tr("PNG (*.png)"));
   if (file.isEmpty()) return;
-  Q_EMIT message(target_->saveScreenshot(file) ? tr("Saved %1").arg(file) : tr("Could not write %1").arg(file));
+  Q_EMIT statusMessage(target_->saveScreenshot(file) ? tr("Saved %1").arg(file) : tr("Could not write %1").arg(file));
 }
 
 }  // namespace meridian::viewers

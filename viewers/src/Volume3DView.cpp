@@ -20,18 +20,6 @@
 
 namespace meridian::viewers {
 
-const char* toString(Volume3DPreset preset) {
-  switch (preset) {
-    case Volume3DPreset::CtBone:
-      return "CT bone";
-    case Volume3DPreset::SoftTissue:
-      return "Soft tissue";
-    case Volume3DPreset::Mip:
-      return "MIP";
-  }
-  return "?";
-}
-
 Volume3DView::Volume3DView(QWidget* parent)
     : VtkRenderWidget(parent),
       mapper_(vtkSmartPointer<vtkSmartVolumeMapper>::New()),

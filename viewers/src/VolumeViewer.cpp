@@ -28,7 +28,7 @@ VolumeViewer::VolumeViewer(QWidget* parent) : QWidget(parent) {
     auto* view = new MprPlaneView(plane, &state_, this);
     planes_[static_cast<std::size_t>(plane)] = view;
     connect(view, &MprPlaneView::stateEdited, this, &VolumeViewer::refresh);
-    connect(view, &MprPlaneView::toolMessage, this, &VolumeViewer::toolMessage);
+    connect(view, &MprPlaneView::statusMessage, this, &VolumeViewer::statusMessage);
     connect(view, &MprPlaneView::hovered, this, [this, plane](double px, double py) {
       if (!volume_) return;
       const core::Vec3 point = state_.grid(plane).physical(px, py, state_.depth(plane));
@@ -94,7 +94,7 @@ QWidget* VolumeViewer::buildToolBar() {
   return bar;
 }
 
-core::Status VolumeViewer::setVolume(std::shared_ptr<const core::Volume> volume) {
+core::Status VolumeViewer::setVolume(std::shared_ptr<const core::Volume> volume, BodyRegion region) {
   if (!volume) {
     clear();
     return core::Ok{};
@@ -107,7 +107,14 @@ core::Status VolumeViewer::setVolume(std::shared_ptr<const core::Volume> volume)
   if (!slice) return slice.error();
   const core::WindowLevel stored = core::defaultWindow(slice.value());
   const double slope = volume->rescaleSlope != 0 ? volume->rescaleSlope : 1.0;
-  const core::WindowLevel display{stored.center * slope + volume->rescaleIntercept, stored.width * std::abs(slope)};
+  const std::array<double, 2> range = volume->valueRange();
+  const std::array<double, 2> displayRange{std::min(range[0], range[1]) * slope + volume->rescaleIntercept,
+                                           std::max(range[0], range[1]) * slope + volume->rescaleIntercept};
+  // The look that fits the modality and body part (InitialDisplay.hpp); the data's own
+  // window where no preset fits.
+  initialDisplay_ = chooseInitialDisplay(volume->modality, region, displayRange);
+  const core::WindowLevel display = initialDisplay_.window.value_or(
+      core::WindowLevel{stored.center * slope + volume->rescaleIntercept, stored.width * std::abs(slope)});
   if (auto status = state_.reset(VolumeGeometry::of(*volume), display); !status) return status;
 
   volume_ = std::move(volume);
@@ -124,6 +131,7 @@ core::Status VolumeViewer::setVolume(std::shared_ptr<const core::Volume> volume)
   state_.resetViews();
   linkBox_->setChecked(true);
   view3D_->setVolume(indexImage_, *volume_);
+  set3DPreset(initialDisplay_.preset3D);
   refresh();
   return core::Ok{};
 }

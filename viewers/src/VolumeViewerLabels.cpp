@@ -76,7 +76,7 @@ core::AnnotationSet VolumeViewer::annotations() const {
 void VolumeViewer::setAnnotations(core::AnnotationSet set) {
   for (MprPlaneView* view : planes_) view->clearLabels();
   if (!volume_) {
-    if (!set.annotations.empty()) Q_EMIT toolMessage(tr("No volume open: label shapes not kept"));
+    if (!set.annotations.empty()) Q_EMIT statusMessage(tr("No volume open: label shapes not kept"));
     return;
   }
   // The file's colours win over the ones picked in this session; classes without one get theirs.
@@ -116,7 +116,7 @@ void VolumeViewer::setAnnotations(core::AnnotationSet set) {
     notes << tr("%n shape(s) without a plane put on axial slice %1", nullptr, placedOnAxial).arg(axialSlice + 1);
   if (skipped)
     notes << tr("%n shape(s) skipped (unknown plane, slice outside the volume or too few points)", nullptr, skipped);
-  if (!notes.isEmpty()) Q_EMIT toolMessage(notes.join(QStringLiteral("; ")));
+  if (!notes.isEmpty()) Q_EMIT statusMessage(notes.join(QStringLiteral("; ")));
 }
 
 }  // namespace meridian::viewers

@@ -34,7 +34,7 @@ ValueRescale VolumeViewer::valueRescale() const {
 
 void VolumeViewer::showNote(const QString& note) {
   planeView(Plane::Axial)->decorations()->setNote(note);
-  if (!note.isEmpty()) Q_EMIT toolMessage(note);
+  if (!note.isEmpty()) Q_EMIT statusMessage(note);
 }
 
 void VolumeViewer::setHeatmapVisible(bool visible) {

@@ -1,6 +1,20 @@
 #pragma once
-// The workstation's main window: the viewer in the centre, a panel with what the open
-// file is, File/Help menus and a status bar with the pixel under the mouse.
+// The workstation's main window. It only assembles the parts, each a Qt-free piece of logic
+// with its own tests plus a thin Qt part that installs its dock, bar or actions:
+//
+//   ViewerStack     the three viewers behind viewers::ViewerHost (ViewerKind, OverlayFit)
+//   ContentOpener   files, folders, DICOM series (ContentRouting, FolderListing, ImageInfo)
+//   FilesPanel      the "Files" dock (FolderListing)
+//   ImageInfoPanel  the "Image" dock (ImageInfo)
+//   SliceBar        the "Slice" bar for colour frame stacks
+//   WindowStatus    messages, the on-screen viewer's readout (StatusReadout), device,
+//                   memory and jobs
+//   OverlayPanel    the "Tools & overlays" dock (viewers/)
+//   CaseBrowser     the "Cases" dock: the project's cases, labels, undo/redo (CaseTree)
+//   JobsPanel       the "Jobs" dock: the one job runner's jobs (JobText)
+//   PreferencesStore  preferences and recent projects in QSettings (Preferences)
+//
+// The accessors below are for tests and for `meridian --open ... --overlay ... --screenshot`.
 
 #include <QMainWindow>
 #include <filesystem>
@@ -9,27 +23,33 @@
 
 #include "meridian/core/Result.hpp"
 #include "meridian/core/Volume.hpp"
+#include "meridian/project/ProjectRecords.hpp"
+#include "meridian/ui/Preferences.hpp"
+#include "meridian/viewers/ViewerKind.hpp"
 
 class QCloseEvent;
-class QLabel;
-class QSlider;
-class QStackedWidget;
-class QToolBar;
 class QListWidget;
-class QListWidgetItem;
-class QTreeWidget;
 
 namespace meridian::viewers {
 class ImageViewer2D;
 class OverlayPanel;
 class SlideViewer;
 class VolumeViewer;
-}
+}  // namespace meridian::viewers
 namespace meridian::io {
 struct DicomSeriesInfo;
 }
 
 namespace meridian::ui {
+
+class CaseBrowser;
+class ContentOpener;
+class JobsPanel;
+class FilesPanel;
+class ImageInfoPanel;
+class SliceBar;
+class ViewerStack;
+class WindowStatus;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -37,54 +57,58 @@ class MainWindow : public QMainWindow {
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
 
-  /// Opens an image, volume (middle slice for now) or slide (overview) in the viewer.
-  /// On failure the previous image stays and the error is returned (and shown in the
-  /// status bar); interactive callers also get a message box via openWithDialog().
+  // --- opening (ContentOpener) ------------------------------------------------------------
+  /// Opens an image, volume or slide in the viewer for it. On failure the previous content
+  /// stays and the error is returned (and shown in the status bar).
   core::Status openPath(const std::filesystem::path& path);
-
-  /// Lists a folder in the Files panel and opens the first entry that opens: the images
-  /// directly in it, then the DICOM series found anywhere below it (one entry per series).
+  /// Lists a folder in the Files panel and opens the first entry that opens.
   core::Status openFolder(const std::filesystem::path& folder);
-
-  /// Loads a DICOM series as a volume and shows its middle slice; warnings (irregular
-  /// spacing, tilt) go to the Image panel and the status bar.
+  /// Loads a DICOM series as a volume; warnings go to the Image panel and the status bar.
   core::Status openSeries(const io::DicomSeriesInfo& series);
-
   /// openFolder() for folders, openPath() for files.
   core::Status open(const std::filesystem::path& path);
 
-  viewers::ImageViewer2D* viewer() const { return viewer_; }
-  /// Makes `viewer` the visible one in the central stack, adding it (reparented) on first use.
-  /// Each kind of content has its own viewer: 2D images, volumes, slides.
-  void showViewer(QWidget* viewer);
-  /// The viewer the central stack shows now.
+  // --- viewers (ViewerStack) --------------------------------------------------------------
+  viewers::ImageViewer2D* viewer() const;
+  viewers::VolumeViewer* volumeViewer() const;
+  viewers::SlideViewer* slideViewer() const;
+  /// The viewer on screen, as a widget and as a kind.
   QWidget* currentViewer() const;
-  /// Hands an overlay map to the viewer showing the open content (2D, volume or slide);
-  /// that viewer checks that the map fits and refuses it with the reason otherwise.
+  viewers::ViewerKind currentViewerKind() const;
+  /// Hands a heatmap to the viewer on screen; refused with the reason when it does not fit.
   core::Status setHeatmapOnCurrentViewer(core::Volume map);
-  /// Reads a label map (class index per pixel or voxel, 0 = none) and hands it to the viewer
-  /// showing the open content: a single-plane map for a 2D image, a volume in the same
-  /// patient space for a volume; for a slide a NIfTI/NRRD/MHA map in level-0 pixel geometry
-  /// or a PNG/TIFF mask covering the whole slide. Refused, with the reason, otherwise.
+  /// Reads a label map and hands it, fitted by the Qt-free rules (OverlayFit.hpp), to the
+  /// viewer on screen. Refused, with the reason, otherwise.
   core::Status loadLabelMapOnCurrentViewer(const std::filesystem::path& file);
-  /// The "Tools & overlays" dock's panel; it follows the viewer on screen.
   viewers::OverlayPanel* overlayPanel() const { return overlayPanel_; }
-  /// Where scalar volumes and DICOM series open (planes + 3D).
-  viewers::VolumeViewer* volumeViewer() const { return volumeViewer_; }
-  /// Where whole slides open (tile pyramid, minimap, scale bar).
-  viewers::SlideViewer* slideViewer() const { return slideViewer_; }
-  /// Axial slice shown from the open volume (-1 when a 2D image or slide is open): the volume
-  /// viewer's axial plane, or the 2D viewer's frame for colour frame stacks.
+
+  /// Axial slice of the open volume (frame of a frame stack); -1 for 2D images and slides.
   int currentSlice() const;
-  /// Shows axial slice k of the open volume, keeping zoom, pan and window.
   void showSlice(int k);
-  QListWidget* fileList() const { return fileList_; }
+
+  // --- panels -----------------------------------------------------------------------------
+  QListWidget* fileList() const;
   /// The DICOM series listed in the Files panel (after the plain files).
-  const std::vector<io::DicomSeriesInfo>& series() const { return series_; }
+  const std::vector<io::DicomSeriesInfo>& series() const;
+  FilesPanel* filesPanel() const { return files_; }
+  ImageInfoPanel* imageInfoPanel() const { return info_; }
+  WindowStatus* windowStatus() const { return status_; }
+  CaseBrowser* caseBrowser() const { return cases_; }
+  JobsPanel* jobsPanel() const { return jobs_; }
+
+  // --- project (CaseBrowser) ----------------------------------------------------------------
+  core::Status newProject(const std::filesystem::path& folder);
+  core::Status openProject(const std::filesystem::path& folder);
+  /// Opens a case of the project in the viewer for its kind.
+  core::Status openCase(const project::CaseRecord& record);
+  const Preferences& preferences() const { return preferences_; }
+  void setPreferences(const Preferences& preferences);
 
  public Q_SLOTS:
   void openWithDialog();
   void saveScreenshotWithDialog();
+  /// The one status-message slot every part reports to.
+  void showStatusMessage(const QString& text);
 
  protected:
   /// Refused while a file is being read (it would be cut off half-way; see BackgroundTask.hpp).
@@ -92,24 +116,19 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildMenus();
-  void showInfo(const std::vector<std::pair<QString, QString>>& rows);
-  /// Keeps `volume` for slice browsing (nullptr for 2D content) and shows its middle slice.
-  core::Status showVolume(std::shared_ptr<const core::Volume> volume);
-  core::Status openListItem(QListWidgetItem* item);
+  void projectOpened(const QString& folder);
+  void warnIfFailed(const core::Status& status, const QString& title);
 
-  QStackedWidget* viewerStack_ = nullptr;  // the viewers; showViewer() picks the visible one
-  viewers::ImageViewer2D* viewer_ = nullptr;
-  viewers::VolumeViewer* volumeViewer_ = nullptr;
-  viewers::SlideViewer* slideViewer_ = nullptr;
+  ViewerStack* viewers_ = nullptr;
+  FilesPanel* files_ = nullptr;
+  ImageInfoPanel* info_ = nullptr;
+  SliceBar* sliceBar_ = nullptr;
+  WindowStatus* status_ = nullptr;
   viewers::OverlayPanel* overlayPanel_ = nullptr;
-  QTreeWidget* infoPanel_ = nullptr;
-  QListWidget* fileList_ = nullptr;
-  std::vector<io::DicomSeriesInfo> series_;  // what the Files panel lists, by index
-  QLabel* pixelLabel_ = nullptr;
-  QToolBar* sliceBar_ = nullptr;
-  QSlider* sliceSlider_ = nullptr;
-  QLabel* sliceLabel_ = nullptr;
-  std::shared_ptr<const core::Volume> volume_;  // the open volume, for slice browsing
+  ContentOpener* opener_ = nullptr;
+  JobsPanel* jobs_ = nullptr;
+  CaseBrowser* cases_ = nullptr;
+  Preferences preferences_;
 };
 
 }  // namespace meridian::ui

@@ -95,7 +95,7 @@ class ImageViewer2D : public VtkRenderWidget, public OverlayTarget {
   void pixelHovered(int x, int y, QString valueText);
   void frameChanged(int frame, int count);
   /// A result or a problem worth the status bar (a measurement's value, a refused edit).
-  void toolMessage(QString message);
+  void statusMessage(QString message);
   /// The heatmap was dropped because the new image is not the one it was made for.
   void heatmapDropped(QString reason);
   void annotationsChanged();

@@ -109,7 +109,7 @@ class MprPlaneView : public VtkRenderWidget {
   /// The pointer is over plane pixel (px, py).
   void hovered(double px, double py);
   /// A finished measurement's value, for the status bar.
-  void toolMessage(QString message);
+  void statusMessage(QString message);
 
  protected:
   void resizeGL(int width, int height) override;

@@ -42,7 +42,7 @@ class OverlayPanel : public QWidget {
   /// The user picked a label map (class index per pixel or voxel) to overlay.
   void loadLabelMapRequested(QString path);
   /// A result or a problem for the status bar.
-  void message(QString text);
+  void statusMessage(QString text);
 
  private:
   void syncTools();

@@ -10,6 +10,7 @@
 #include <vtkSmartPointer.h>
 
 #include "meridian/core/Volume.hpp"
+#include "meridian/viewers/InitialDisplay.hpp"
 #include "meridian/viewers/VtkRenderWidget.hpp"
 
 class vtkImageData;
@@ -17,9 +18,6 @@ class vtkSmartVolumeMapper;
 class vtkVolume;
 
 namespace meridian::viewers {
-
-enum class Volume3DPreset { CtBone, SoftTissue, Mip };
-const char* toString(Volume3DPreset preset);
 
 class Volume3DView : public VtkRenderWidget {
   Q_OBJECT

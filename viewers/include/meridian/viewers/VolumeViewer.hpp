@@ -29,6 +29,7 @@
 #include "meridian/core/Result.hpp"
 #include "meridian/core/Volume.hpp"
 #include "meridian/viewers/HeatmapLayer.hpp"
+#include "meridian/viewers/InitialDisplay.hpp"
 #include "meridian/viewers/MprGeometry.hpp"
 #include "meridian/viewers/MprPlaneTools.hpp"
 #include "meridian/viewers/OverlayTarget.hpp"
@@ -54,11 +55,14 @@ class VolumeViewer : public QWidget, public OverlayTarget {
   explicit VolumeViewer(QWidget* parent = nullptr);
   ~VolumeViewer() override;
 
-  /// Shows a scalar volume: crosshair at the centre voxel, planes fitted, the default window
-  /// of the middle axial slice, 3D view from the front. Refuses multi-channel volumes and
-  /// impossible geometry (the previous volume stays). Drops any heatmap, label map and
-  /// measurement.
-  core::Status setVolume(std::shared_ptr<const core::Volume> volume);
+  /// Shows a scalar volume: crosshair at the centre voxel, planes fitted, 3D view from the
+  /// front, with the window and 3D preset that fit its modality and `region`
+  /// (chooseInitialDisplay: a head CT in the brain window, an MR as a MIP), else the default
+  /// window of the middle axial slice. Refuses multi-channel volumes and impossible geometry
+  /// (the previous volume stays). Drops any heatmap, label map and measurement.
+  core::Status setVolume(std::shared_ptr<const core::Volume> volume, BodyRegion region = BodyRegion::Unknown);
+  /// What setVolume() chose for the open volume.
+  const InitialDisplay& initialDisplay() const { return initialDisplay_; }
   void clear();
   bool hasVolume() const { return volume_ != nullptr; }
   const core::Volume* volume() const { return volume_.get(); }
@@ -121,7 +125,7 @@ class VolumeViewer : public QWidget, public OverlayTarget {
   /// Replaces the label shapes: each goes back on its plane and slice. Shapes without a plane
   /// (a 2D image's or slide's file) are put on the axial plane's current slice, so nothing
   /// opened disappears; shapes naming another plane, a slice outside the volume or too few
-  /// points are skipped. Either is said by toolMessage. Without a volume nothing is kept.
+  /// points are skipped. Either is said by statusMessage. Without a volume nothing is kept.
   void setAnnotations(core::AnnotationSet set) override;
   void clearMeasurements() override;
   /// Unit of display values for the probe and ROI statistics ("HU" for CT by default).
@@ -137,7 +141,7 @@ class VolumeViewer : public QWidget, public OverlayTarget {
   /// The pointer is over a voxel of a plane: its patient position and value, for a status bar.
   void voxelHovered(QString description);
   /// A finished measurement's value, or a refused overlay, for a status bar.
-  void toolMessage(QString message);
+  void statusMessage(QString message);
 
  private:
   QWidget* buildToolBar();
@@ -157,6 +161,7 @@ class VolumeViewer : public QWidget, public OverlayTarget {
   std::shared_ptr<const core::Volume> volume_;
   vtkSmartPointer<vtkImageData> indexImage_;
   VolumeViewState state_;
+  InitialDisplay initialDisplay_;
   HeatmapLayer heatmap_;
   bool heatmapVisible_ = true;
   VolumeLabelMap labelMap_;

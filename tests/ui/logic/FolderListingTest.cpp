@@ -1,0 +1,76 @@
+// What the Files panel lists (ui/FolderListing.hpp), without a window: the demo folder's
+// files then its series, and a DICOM file that could not join a series flagged as such.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "meridian/ui/FolderListing.hpp"
+
+namespace fs = std::filesystem;
+using namespace meridian;
+
+namespace {
+const fs::path kDemo = MERIDIAN_TEST_DEMO_DATA;
+const fs::path kPydicom = "/usr/lib/python3/dist-packages/pydicom/data/test_files";
+}  // namespace
+
+TEST(FolderListing, TheDemoFolderListsFilesThenSeries) {
+  auto listing = ui::listFolder(kDemo);
+  ASSERT_TRUE(listing.ok()) << listing.error().message;
+  const auto& entries = listing.value().entries;
+  ASSERT_EQ(entries.size(), 9u);
+  EXPECT_EQ(entries.front().label, "ct-abdomen-stent.nii.gz");
+  EXPECT_EQ(entries.front().kind, ui::FolderEntry::Kind::File);
+  std::size_t series = 0;
+  for (const auto& e : entries) series += e.kind == ui::FolderEntry::Kind::Series;
+  EXPECT_EQ(series, listing.value().series.size());
+  EXPECT_EQ(series, 4u);
+  EXPECT_EQ(listing.value().warnings(), 0u) << "every demo DICOM file joins a series";
+}
+
+TEST(FolderListing, SeriesLabelsNameModalityDescriptionAndCount) {
+  auto listing = ui::listFolder(kPydicom / "dicomdirtests/77654033");
+  ASSERT_TRUE(listing.ok());
+  bool found = false;
+  for (const auto& e : listing.value().entries) found |= e.label == "CT · Routine Brain (4 images)";
+  EXPECT_TRUE(found);
+}
+
+// A folder with a good CT slice and a DICOM file whose header cannot be indexed (pydicom's
+// truncated MR, cut short on purpose): the good one is a series, the other is listed with
+// a warning, not as a plain file.
+TEST(FolderListing, AFileThatFailedToJoinASeriesCarriesAWarning) {
+  const fs::path dir = fs::temp_directory_path() / "meridian-folder-listing-test";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::copy_file(kDemo / "ct-slice.dcm", dir / "a-good-slice.dcm");
+  // Header cut inside the meta group: the reader still recognises DICOM by its preamble.
+  {
+    std::ifstream in(kPydicom / "CT_small.dcm", std::ios::binary);
+    std::string bytes(300, '\0');
+    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(dir / "b-cut-short.dcm", std::ios::binary).write(bytes.data(), in.gcount());
+  }
+  auto listing = ui::listFolder(dir);
+  ASSERT_TRUE(listing.ok()) << listing.error().message;
+  const ui::FolderEntry* cut = nullptr;
+  for (const auto& e : listing.value().entries)
+    if (e.label == "b-cut-short.dcm") cut = &e;
+  ASSERT_NE(cut, nullptr) << "the cut file is not listed at all";
+  EXPECT_NE(cut->warning.find("not in any DICOM series"), std::string::npos) << cut->warning;
+  EXPECT_EQ(listing.value().warnings(), 1u);
+  EXPECT_EQ(listing.value().series.size(), 1u);
+  fs::remove_all(dir);
+}
+
+TEST(FolderListing, AFolderWithNothingReadableIsNotFound) {
+  const fs::path dir = fs::temp_directory_path() / "meridian-folder-listing-empty";
+  fs::create_directories(dir);
+  std::ofstream(dir / "notes.txt") << "no images here";
+  auto listing = ui::listFolder(dir);
+  ASSERT_FALSE(listing.ok());
+  EXPECT_EQ(listing.error().code, core::ErrorCode::NotFound);
+  fs::remove_all(dir);
+}

@@ -1,0 +1,26 @@
+#pragma once
+// The workstation's preferences as plain values (device, threads, cache sizes, reviewer
+// name) and the recent-projects list; PreferencesStore (Qt) keeps them in QSettings.
+
+#include <string>
+#include <vector>
+
+namespace meridian::ui {
+
+struct Preferences {
+  std::string device = "cpu";        // "cpu", "cuda", "cuda:N": where models run
+  int threads = 0;                   // 0 = one per core
+  int slideCacheMB = 512;            // SlideViewer's tile cache (QSettings "slideViewer/cacheMB")
+  int thumbnailSide = 256;           // case browser thumbnails, longest side in pixels
+  std::string reviewerName;          // recorded with every edit and review decision
+};
+
+/// Keeps values in range (threads 0..256, slide cache 64..65536 MB, thumbnails 64..1024 px,
+/// a device other than cpu/cuda/cuda:N back to "cpu"), so a hand-edited settings file
+/// cannot make the window misbehave.
+Preferences sanitized(Preferences preferences);
+
+/// Most recent first, no duplicates, at most `limit`.
+std::vector<std::string> withRecent(std::vector<std::string> recent, const std::string& folder, std::size_t limit = 8);
+
+}  // namespace meridian::ui

@@ -1,0 +1,91 @@
+#include "meridian/ui/PreferencesStore.hpp"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLineEdit>
+#include <QSettings>
+#include <QSpinBox>
+
+namespace meridian::ui {
+namespace {
+constexpr const char* kRecent = "recentProjects";
+}
+
+Preferences loadPreferences() {
+  QSettings settings;
+  Preferences defaults;
+  Preferences p;
+  p.device = settings.value("preferences/device", QString::fromStdString(defaults.device)).toString().toStdString();
+  p.threads = settings.value("preferences/threads", defaults.threads).toInt();
+  p.slideCacheMB = settings.value("slideViewer/cacheMB", defaults.slideCacheMB).toInt();  // SlideViewer reads it too
+  p.thumbnailSide = settings.value("preferences/thumbnailSide", defaults.thumbnailSide).toInt();
+  p.reviewerName = settings.value("preferences/reviewerName").toString().toStdString();
+  return sanitized(p);
+}
+
+void savePreferences(const Preferences& preferences) {
+  const Preferences p = sanitized(preferences);
+  QSettings settings;
+  settings.setValue("preferences/device", QString::fromStdString(p.device));
+  settings.setValue("preferences/threads", p.threads);
+  settings.setValue("slideViewer/cacheMB", p.slideCacheMB);
+  settings.setValue("preferences/thumbnailSide", p.thumbnailSide);
+  settings.setValue("preferences/reviewerName", QString::fromStdString(p.reviewerName));
+  settings.sync();
+}
+
+QStringList recentProjects() { return QSettings().value(kRecent).toStringList(); }
+
+void rememberProject(const QString& folder) {
+  std::vector<std::string> recent;
+  for (const QString& r : recentProjects()) recent.push_back(r.toStdString());
+  QStringList out;
+  for (const auto& r : withRecent(recent, folder.toStdString())) out << QString::fromStdString(r);
+  QSettings settings;
+  settings.setValue(kRecent, out);
+  settings.sync();
+}
+
+PreferencesDialog::PreferencesDialog(const Preferences& current, QWidget* parent) : QDialog(parent) {
+  setWindowTitle(tr("Preferences"));
+  auto* form = new QFormLayout(this);
+  device_ = new QComboBox(this);
+  device_->setEditable(true);
+  device_->addItems({QStringLiteral("cpu"), QStringLiteral("cuda"), QStringLiteral("cuda:0"), QStringLiteral("cuda:1")});
+  device_->setCurrentText(QString::fromStdString(current.device));
+  form->addRow(tr("Device for models"), device_);
+  threads_ = new QSpinBox(this);
+  threads_->setRange(0, 256);
+  threads_->setSpecialValueText(tr("one per core"));
+  threads_->setValue(current.threads);
+  form->addRow(tr("CPU threads"), threads_);
+  slideCache_ = new QSpinBox(this);
+  slideCache_->setRange(64, 65536);
+  slideCache_->setSuffix(tr(" MB"));
+  slideCache_->setValue(current.slideCacheMB);
+  form->addRow(tr("Slide tile cache"), slideCache_);
+  thumbnailSide_ = new QSpinBox(this);
+  thumbnailSide_->setRange(64, 1024);
+  thumbnailSide_->setSuffix(tr(" px"));
+  thumbnailSide_->setValue(current.thumbnailSide);
+  form->addRow(tr("Thumbnail size"), thumbnailSide_);
+  reviewer_ = new QLineEdit(QString::fromStdString(current.reviewerName), this);
+  form->addRow(tr("Reviewer name"), reviewer_);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+  connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+  form->addRow(buttons);
+}
+
+Preferences PreferencesDialog::preferences() const {
+  Preferences p;
+  p.device = device_->currentText().toStdString();
+  p.threads = threads_->value();
+  p.slideCacheMB = slideCache_->value();
+  p.thumbnailSide = thumbnailSide_->value();
+  p.reviewerName = reviewer_->text().toStdString();
+  return sanitized(p);
+}
+
+}  // namespace meridian::ui
