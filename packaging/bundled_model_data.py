@@ -2,7 +2,7 @@
 """Real images for the bundled default model (packaging/make-bundled-model.sh).
 
 Cuts many 8-bit PNG crops out of the real medical images that Debian packages ship (see
-/work/shared/DATA.md) and labels each with the modality of its source -- no image is
+../shared/DATA.md) and labels each with the modality of its source -- no image is
 synthetic, every label is the source's own:
   CT        imageio's stent.npz (abdominal CT, 256x128x128; values read as HU + 1000),
             pydicom's CT_small.dcm, octave-dicom's CT-MONO2-16-ankle.dcm (from the demo data)

@@ -20,7 +20,7 @@ The peers are Debian's dcmtk and dcm2niix; when missing, this script installs th
 The series is built once in BUILD/bench-data/startup-series-300/ from one real CT slice (the
 demo set's ct-ankle-512.dcm, from Debian's octave-dicom) repeated at 1 mm steps with shuffled
 file names: real pixels and headers, synthetic only in count and position. No real 300-slice
-series ships in a Debian package (see /work/shared/DATA.md)."""
+series ships in a Debian package (see ../shared/DATA.md)."""
 import argparse
 import json
 import os
