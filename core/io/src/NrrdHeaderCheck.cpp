@@ -17,17 +17,6 @@ namespace {
 using core::ErrorCode;
 using core::makeError;
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
-}
-
 // Bytes per sample of a NRRD "type:" value; 0 when unknown ("block").
 std::uint64_t typeBytes(const std::string& type) {
   static const std::map<std::string, std::uint64_t> sizes = {

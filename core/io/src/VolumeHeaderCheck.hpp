@@ -7,6 +7,8 @@
 // itself, confines detached data to the header's folder, and inflates compressed data to
 // its end (bounded, checksummed) before ITK sees the file. Private to meridian_core_io.
 
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -15,6 +17,18 @@
 #include "meridian/core/Result.hpp"
 
 namespace meridian::io::detail {
+
+// Header text helpers shared by the NIfTI, NRRD and MetaImage checks.
+inline std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+inline std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
 
 /// Dispatches on ITK's format name ("NIfTI", "NRRD", "MetaImage"); other formats pass.
 core::Status checkVolumeHeader(const std::filesystem::path& path, const std::string& format);
