@@ -43,7 +43,7 @@ namespace {
 
 std::string caseColumns() {
   return "id, path, series_uid, kind, format, sha256, byte_size, patient_id, patient_name, study_uid, study_date, "
-         "study_description, series_description, modality, series_number, added_utc";
+         "study_description, series_description, modality, series_number, added_utc, incomplete_json";
 }
 
 CaseRecord readCase(const sql::Statement& st) {
@@ -64,6 +64,7 @@ CaseRecord readCase(const sql::Statement& st) {
   r.modality = st.text(13);
   r.seriesNumber = static_cast<int>(st.integer(14));
   r.addedUtc = st.text(15);
+  r.incompleteJson = st.text(16);
   return r;
 }
 
@@ -90,12 +91,12 @@ core::Result<CaseId> ProjectStore::addCase(CaseRecord record) {
       sql::Statement st(impl_->db,
                         "INSERT INTO cases(path, series_uid, kind, format, sha256, byte_size, patient_id, patient_name, "
                         "study_uid, study_date, study_description, series_description, modality, series_number, "
-                        "added_utc) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                        "added_utc, incomplete_json) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
       st.bind(1, record.path).bind(2, record.seriesUid).bind(3, toString(record.kind)).bind(4, record.format);
       st.bind(5, record.sha256).bind(6, record.byteSize).bind(7, record.patientId).bind(8, record.patientName);
       st.bind(9, record.studyUid).bind(10, record.studyDate).bind(11, record.studyDescription);
       st.bind(12, record.seriesDescription).bind(13, record.modality).bind(14, record.seriesNumber);
-      st.bind(15, record.addedUtc);
+      st.bind(15, record.addedUtc).bind(16, record.incompleteJson);
       if (const int rc = st.step(); rc != SQLITE_DONE) return impl_->fail(rc, doing);
       id = sqlite3_last_insert_rowid(impl_->db);
       sql::Statement f(impl_->db, "INSERT INTO case_files(case_id, path, sha256, byte_size) VALUES(?,?,?,?)");
