@@ -45,6 +45,17 @@ core::Result<CaseId> resolveCase(const ProjectStore& store, const std::string& r
   return core::makeError(core::ErrorCode::NotFound, "the project has no case '" + ref + "' (give its id or its path)");
 }
 
+/// Indented lines: where slices are missing, which files cannot be read and why.
+std::string incompleteText(const project::Incompleteness& gaps) {
+  std::ostringstream text;
+  text.precision(6);
+  text << "  " << gaps.missing.size() << (gaps.missing.size() == 1 ? " slice missing" : " slices missing");
+  for (const auto& p : gaps.missing) text << "\n    at (" << p[0] << ", " << p[1] << ", " << p[2] << ") mm";
+  text << "\n  " << gaps.unreadable.size() << (gaps.unreadable.size() == 1 ? " file cannot be read" : " files cannot be read");
+  for (const auto& u : gaps.unreadable) text << "\n    " << u.file.string() << ": " << u.reason;
+  return text.str();
+}
+
 int runCreate(const ProjectOptions& o) {
   auto store = ProjectStore::create(o.folder);
   if (!store) return fail(store.error());
@@ -67,8 +78,19 @@ int runAdd(const ProjectOptions& o) {
   if (!status) return fail(status.error());
   for (const auto& f : report.failed)
     std::fprintf(stderr, "meridian-cli: could not add %s: %s\n", f.path.c_str(), f.reason.c_str());
-  std::printf("added %zu case(s), %zu already in the project, %zu could not be added\n", report.added.size(),
+  // An incomplete series joins with its mark; say so, never silently.
+  for (const CaseId id : report.incomplete) {
+    auto record = store.value()->getCase(id);
+    if (!record) continue;
+    auto gaps = project::incompletenessOf(record.value());
+    std::printf("case %lld is an INCOMPLETE series: %s\n", static_cast<long long>(id), record.value().path.c_str());
+    if (gaps) std::printf("%s\n", incompleteText(gaps.value()).c_str());
+  }
+  std::printf("added %zu case(s), %zu already in the project, %zu could not be added", report.added.size(),
               report.alreadyPresent.size(), report.failed.size());
+  if (!report.incomplete.empty())
+    std::printf("; %zu of the added are INCOMPLETE series (above)", report.incomplete.size());
+  std::printf("\n");
   if (!report.added.empty() || report.failed.empty()) return kExitOk;
   return kExitBadInput;
 }
@@ -77,6 +99,17 @@ json caseJson(const ProjectStore& store, const project::CaseRecord& c) {
   json j{{"id", c.id},           {"path", c.path},     {"kind", project::toString(c.kind)},
          {"format", c.format},   {"sha256", c.sha256}, {"bytes", c.byteSize},
          {"files", c.files.size()}, {"added", c.addedUtc}};
+  // What the series lacks, in the shape `info --json` uses for a folder's series.
+  auto gaps = project::incompletenessOf(c);
+  j["complete"] = gaps && gaps.value().complete();
+  j["missing"] = json::array();
+  j["unreadable"] = json::array();
+  if (gaps) {
+    for (const auto& p : gaps.value().missing) j["missing"].push_back({p[0], p[1], p[2]});
+    for (const auto& u : gaps.value().unreadable) j["unreadable"].push_back({{"file", u.file.string()}, {"reason", u.reason}});
+  } else {
+    j["incomplete_error"] = gaps.error().message;
+  }
   if (!c.seriesUid.empty()) {
     j["dicom"] = {{"patientId", c.patientId},       {"patientName", c.patientName},
                   {"studyUid", c.studyUid},         {"studyDate", c.studyDate},
@@ -120,9 +153,9 @@ int runList(const ProjectOptions& o) {
     std::string joined;
     if (labels)
       for (const auto& l : labels.value()) joined += (joined.empty() ? "" : ",") + l;
-    std::printf("%5lld  %-6s  %s%s%s\n", static_cast<long long>(c.id), project::toString(c.kind), c.path.c_str(),
+    std::printf("%5lld  %-6s  %s%s%s%s\n", static_cast<long long>(c.id), project::toString(c.kind), c.path.c_str(),
                 c.seriesUid.empty() ? "" : ("  series " + std::to_string(c.seriesNumber)).c_str(),
-                joined.empty() ? "" : ("  [" + joined + "]").c_str());
+                joined.empty() ? "" : ("  [" + joined + "]").c_str(), c.incompleteJson.empty() ? "" : "  INCOMPLETE");
   }
   std::printf("%zu case(s)\n", cases.value().size());
   return kExitOk;
@@ -229,7 +262,8 @@ CLI::App* addProjectCommand(CLI::App& cli, ProjectOptions& o) {
   o.add->add_option("paths", o.paths, "Files or folders to add")->required();
   o.list = cmd->add_subcommand("list", "List the project's cases");
   o.list->add_option("folder", o.folder, "Project folder")->required();
-  o.list->add_flag("--json", o.json, "A JSON array of cases (id, path, kind, sha256, labels, predictions, ...)");
+  o.list->add_flag("--json", o.json,
+                   "A JSON array of cases (id, path, kind, sha256, complete/missing/unreadable, labels, predictions, ...)");
   o.check = cmd->add_subcommand("check", "Re-hash every case's files: which moved or changed since they were added");
   o.check->add_option("folder", o.folder, "Project folder")->required();
   o.check->add_flag("--json", o.json, "Machine-readable output");

@@ -87,7 +87,7 @@ int runVolumeInfer(const InferOptions& o, const model::VitModel& vit, const core
                                   {"spacing", volume.spacing},
                                   {"slices", r.slices},
                                   {"slices_done", r.slicesDone},
-                                  {"complete", !r.cancelled() && r.slicesDone == r.slices},
+                                  {"all_slices_done", !r.cancelled() && r.slicesDone == r.slices},  // not "complete": the series' own mark is "incomplete"
                                   {"cancelled", r.cancelled()},
                                   {"outputs", {{"study", aggregationJson(vit, r.study)}}},
                                   {"embedding_dim", r.embeddings.empty() ? 0 : r.embeddings.front().size()},

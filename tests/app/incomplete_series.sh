@@ -2,7 +2,8 @@
 # End to end (issue 13): a real series (pydicom's CT5N) with one slice removed, one
 # truncated, one padded. info --json lists each series' geometry and what is missing;
 # convert, infer and explain refuse an incomplete series (exit 3, the reason on stderr)
-# unless --allow-incomplete, and then the output records it; a padded slice reads as is.
+# unless --allow-incomplete, and then the output records it; a padded slice reads as is;
+# project add keeps each series' mark, and project list shows it.
 #   incomplete_series.sh MERIDIAN_CLI OUT_DIR
 set -euo pipefail
 cli=$1 out=$2
@@ -70,4 +71,26 @@ set +e
 set -e
 test "$rc" -eq 3 && grep -q "incomplete series" "$out/explain.err"
 echo "infer and explain ok"
+
+# project add: each series joins WITH its mark (never silently); add prints it, list shows it.
+"$cli" project create "$out/project" > /dev/null
+"$cli" project add "$out/project" "$out/removed" "$out/truncated" "$out/padded" > "$out/project-add.out"
+test "$(grep -c "is an INCOMPLETE series" "$out/project-add.out")" -eq 2 || { cat "$out/project-add.out"; exit 1; }
+grep -q "at (-72.2, -143, 3.7625) mm" "$out/project-add.out"
+grep -q "truncated/2693: " "$out/project-add.out"
+grep -q "added 3 case(s), 0 already in the project, 0 could not be added; 2 of the added are INCOMPLETE" "$out/project-add.out"
+test "$("$cli" project list "$out/project" | grep -c "INCOMPLETE")" -eq 2
+"$cli" project list --json "$out/project" > "$out/project-list.json"
+/usr/bin/python3 - "$out" <<'PY'
+import json, sys
+out = sys.argv[1]
+cases = {c["path"].rsplit("/", 1)[-1]: c for c in json.load(open(out + "/project-list.json"))}
+r, t, p = cases["removed"], cases["truncated"], cases["padded"]
+assert r["complete"] is False and len(r["missing"]) == 1 and abs(r["missing"][0][2] - 3.7625) < 1e-3, r
+assert r["unreadable"] == [] and r["files"] == 4, r
+assert t["complete"] is False and t["unreadable"][0]["file"].endswith("/2693"), t
+assert "truncated" in t["unreadable"][0]["reason"] and t["files"] == 4, t
+assert p["complete"] is True and p["missing"] == [] and p["unreadable"] == [] and p["files"] == 5, p
+print("project ok")
+PY
 echo "incomplete series: all checks passed"

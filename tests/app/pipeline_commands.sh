@@ -23,7 +23,7 @@ out = sys.argv[1]
 printed = json.load(open(f"{out}/infer.json"))
 summary = json.load(open(f"{out}/nifti/summary.json"))
 assert printed == summary, "stdout JSON and summary.json differ"
-assert summary["kind"] == "volume" and summary["slices"] == 256 and summary["complete"], summary
+assert summary["kind"] == "volume" and summary["slices"] == 256 and summary["all_slices_done"], summary
 assert len(summary["model"]["sha256"]) == 64
 rows = list(csv.DictReader(open(f"{out}/nifti/slice_scores.csv")))
 assert len(rows) == 256 and list(rows[0])[:4] == ["slice", "x_mm", "y_mm", "z_mm"], list(rows[0])
@@ -38,7 +38,7 @@ assert study["attention"] is None and "no aggregator" in study["attention_note"]
 z = np.array([float(r["z_mm"]) for r in rows])
 assert np.allclose(np.diff(z), np.diff(z)[0]) and abs(abs(np.diff(z)[0]) - 1.0) < 1e-6, "slices 1 mm apart"
 dicom = list(csv.DictReader(open(f"{out}/dicom/slice_scores.csv")))
-assert len(dicom) == 256 and json.load(open(f"{out}/dicom/summary.json"))["complete"]
+assert len(dicom) == 256 and json.load(open(f"{out}/dicom/summary.json"))["all_slices_done"]
 maps = nib.load(f"{out}/maps.nii.gz")
 assert maps.shape[:3] == (4, 4, 256), maps.shape
 assert np.allclose(maps.header.get_zooms()[:3], (32, 32, 1), atol=1e-4), maps.header.get_zooms()

@@ -87,6 +87,28 @@ TEST(FilesPanel, AFileThatFailedToJoinItsSeriesIsMarked) {
   fs::remove_all(dir);
 }
 
+// pydicom's CT5N with one slice removed (app.cli_incomplete_series' fixture): the series'
+// row carries the warning sign and a tooltip naming the missing position and the count.
+TEST(FilesPanel, ASeriesWithAMissingSliceIsMarked) {
+  const fs::path dir = fs::temp_directory_path() / "meridian-files-panel-gap";
+  fs::remove_all(dir);
+  fs::copy(kPydicom / "dicomdirtests/98892001/CT5N", dir);
+  fs::remove(dir / "2693");
+  ui::MainWindow window;
+  ASSERT_TRUE(testsupport::showExposed(window, 1400, 900));
+  ASSERT_TRUE(window.open(dir).ok());
+  ASSERT_EQ(window.fileList()->count(), 1);
+  QListWidgetItem* item = window.fileList()->item(0);
+  EXPECT_FALSE(item->icon().isNull()) << "no warning sign";
+  EXPECT_TRUE(item->toolTip().contains(QStringLiteral("⚠ incomplete series: 1 slice missing")))
+      << item->toolTip().toStdString();
+  EXPECT_TRUE(item->toolTip().contains(QStringLiteral("3.7625) mm"))) << item->toolTip().toStdString();
+  testsupport::processEvents();
+  fs::create_directories(kOut);
+  window.grab().save(QString::fromStdString((kOut / "files-panel-missing-slice.png").string()), "PNG");
+  fs::remove_all(dir);
+}
+
 // Switching from a volume to a slide used to leave the volume's LPS/voxel/W-L readout.
 TEST(WindowStatus, TheReadoutFollowsTheViewerOnScreen) {
   ui::MainWindow window;

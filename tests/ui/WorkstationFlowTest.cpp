@@ -11,9 +11,11 @@
 #include <QElapsedTimer>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QStatusBar>
 #include <QTableWidget>
 #include <QTest>
 #include <QTreeWidget>
+#include <QTreeWidgetItemIterator>
 
 #include <filesystem>
 #include <iostream>
@@ -180,4 +182,43 @@ TEST(WorkstationFlow, NewProjectAddDemoBrowseOpenEachKindLabelUndoReopen) {
   window.caseBrowser()->selectCase(labelled[0]);
   ASSERT_TRUE(waitUntil([&] { return window.caseBrowser()->thumbnailsShown() > 0; }));
   shot(window, "flow-7-reopened.png");
+}
+
+// pydicom's CT5N with slice 2693 removed joins a project WITH its mark: the case browser
+// shows it with a warning sign and the tooltip the Files list gives the same folder; the
+// status line after the import says how many joined incomplete.
+TEST(CaseBrowser, AnIncompleteSeriesIsMarkedInTheTree) {
+  const fs::path root = kOut / "case-browser-gap";
+  fs::remove_all(root);
+  fs::create_directories(root);
+  fs::copy("/usr/lib/python3/dist-packages/pydicom/data/test_files/dicomdirtests/98892001/CT5N", root / "CT5N");
+  fs::remove(root / "CT5N" / "2693");
+  ui::MainWindow window;
+  ASSERT_TRUE(testsupport::showExposed(window, 1400, 900));
+  ASSERT_TRUE(window.newProject(root / "project").ok());
+  auto job = window.caseBrowser()->addPaths({root / "CT5N", kDemo / "ct-slice.dcm"});
+  ASSERT_TRUE(job.ok()) << job.error().message;
+  ASSERT_TRUE(waitUntil([&] {
+    auto s = window.jobsPanel()->runner().status(job.value());
+    return s && core::isFinished(s->state) && window.caseBrowser()->order().size() == 2;
+  }));
+  QTreeWidgetItem* marked = nullptr;
+  int cases = 0;
+  for (QTreeWidgetItemIterator it(window.caseBrowser()->tree()); *it; ++it) {
+    if ((*it)->childCount() > 0) continue;  // patients and studies
+    ++cases;
+    if ((*it)->text(0).startsWith(QStringLiteral("⚠ "))) {
+      EXPECT_EQ(marked, nullptr) << "two cases marked";
+      marked = *it;
+    }
+  }
+  EXPECT_EQ(cases, 2);
+  ASSERT_NE(marked, nullptr) << "the incomplete series is not marked";
+  EXPECT_TRUE(marked->text(0).contains(QStringLiteral("(4 images)"))) << marked->text(0).toStdString();
+  const QString tip = marked->toolTip(0);
+  EXPECT_TRUE(tip.contains(QStringLiteral("incomplete series: 1 slice missing"))) << tip.toStdString();
+  EXPECT_TRUE(tip.contains(QStringLiteral("3.7625) mm"))) << tip.toStdString();
+  EXPECT_TRUE(window.statusBar()->currentMessage().contains(QStringLiteral("1 of them incomplete")))
+      << window.statusBar()->currentMessage().toStdString();
+  shot(window, "case-browser-incomplete-series.png");
 }

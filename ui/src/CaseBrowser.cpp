@@ -1,6 +1,7 @@
 #include "meridian/ui/CaseBrowser.hpp"
 
 #include <QAction>
+#include <QColor>
 #include <QComboBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -34,6 +35,12 @@ void addNodes(QTreeWidgetItem* parent, QTreeWidget* tree, const std::vector<Case
   for (const auto& node : nodes) {
     auto* item = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(tree);
     item->setText(0, q(node.label));
+    if (!node.warning.empty()) {
+      // In the text, not as the icon: a case's icon is its thumbnail.
+      item->setText(0, QStringLiteral("⚠ ") + q(node.label));
+      item->setForeground(0, QColor(176, 96, 0));
+      item->setToolTip(0, QStringLiteral("⚠ ") + q(node.warning));
+    }
     if (node.caseId) item->setData(0, kCaseRole, QVariant::fromValue<qlonglong>(*node.caseId));
     addNodes(item, tree, node.children);
     item->setExpanded(true);
@@ -349,6 +356,8 @@ core::Result<core::JobId> CaseBrowser::addPaths(const std::vector<std::filesyste
         refresh();
         makeThumbnails();
         QString text = tr("%1 case(s) added, %2 already there").arg(report->added.size()).arg(report->alreadyPresent.size());
+        if (!report->incomplete.empty())
+          text += tr(", %1 of them incomplete series (marked ⚠: slices missing or unreadable)").arg(report->incomplete.size());
         if (!report->failed.empty()) {
           text += tr(", %1 could not be added: %2 (%3)")
                       .arg(report->failed.size())

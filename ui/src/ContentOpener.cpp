@@ -91,7 +91,8 @@ core::Status ContentOpener::openFolder(const std::filesystem::path& folder) {
   for (int row = 0; row < static_cast<int>(files_.listing().entries.size()); ++row) {
     if (openEntry(row)) {
       if (warnings > 0)
-        Q_EMIT statusMessage(tr("%1 file(s) in this folder could not join a DICOM series: see the ⚠ entries in Files")
+        Q_EMIT statusMessage(tr("%1 entry(ies) in Files marked ⚠ (a file that could not join a DICOM series, or an "
+                                "incomplete series): its tooltip says what is wrong")
                                  .arg(warnings));
       return core::Ok{};
     }

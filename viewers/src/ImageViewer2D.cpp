@@ -2,6 +2,8 @@
 
 #include <QImage>
 #include <QKeyEvent>
+#include <QMenu>
+#include <QToolButton>
 #include <QMouseEvent>
 #include <QWheelEvent>
 
@@ -47,6 +49,17 @@ ImageViewer2D::ImageViewer2D(QWidget* parent) : VtkRenderWidget(parent) {
   setFocusPolicy(Qt::StrongFocus);  // Delete, Escape, Enter and Page Up/Down for the tools and frames
   canvas_ = new OverlayCanvas(this, [this](QPainter& painter) { paintOverlays(painter); });
   canvas_->setGeometry(rect());
+  // Made after the canvas, so it lies above it; shown only for images whose file offers a
+  // presentation (VOI LUT, stored window) besides the free W/L.
+  windowButton_ = new QToolButton(this);
+  windowButton_->setObjectName(QStringLiteral("windowButton"));
+  windowButton_->setPopupMode(QToolButton::InstantPopup);
+  windowButton_->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  windowButton_->setMenu(new QMenu(windowButton_));
+  windowButton_->setToolTip(tr("How the image is presented: the VOI LUTs and windows its file offers, or the free "
+                               "window/level (right-drag)"));
+  windowButton_->move(8, 8);
+  windowButton_->hide();
 }
 
 ImageViewer2D::~ImageViewer2D() = default;
@@ -78,24 +91,28 @@ void ImageViewer2D::setImage(const core::Image2D& image, View view) {
     }
   }
   if (!hasImage_) {
+    presentations_.clear();
+    lutOutput_.reset();
+    windowButton_->hide();
     requestRender();
     canvas_->update();
     return;
   }
-  vtkNew<vtkImageSliceMapper> mapper;
-  mapper->SetInputData(detail::toVtkImage(image_));
-  vtkNew<vtkImageSlice> slice;
-  slice->SetMapper(mapper);
-  slice->GetProperty()->SetInterpolationTypeToLinear();
-  renderer()->AddViewProp(slice);
-  slice_ = slice;
+  // A new image opens with its file's presentation; the next frame of a stack keeps the
+  // one chosen when it offers the same choices.
+  auto choices = presentationChoices(image_);
+  const bool sameChoices = keep && choices.size() == presentations_.size();
+  presentations_ = std::move(choices);
   if (!keep) {
-    state_.reset(image_.width(), image_.height(), image_.spacing.value_or(std::array<double, 2>{1.0, 1.0}),
-                 core::defaultWindow(image_));
+    // The free W/L starts from the data's window, and drags scale with the image's values
+    // (not with a VOI LUT's output range).
+    freeWindow_ = core::defaultWindow(image_);
+    state_.reset(image_.width(), image_.height(), image_.spacing.value_or(std::array<double, 2>{1.0, 1.0}), freeWindow_);
     state_.setViewSize(width(), height());
     if (heatmap_.hasMap()) resampleHeatmap();  // a map that still fits, over a new image size
   }
-  applyStateToScene();
+  if (!sameChoices) rebuildWindowMenu();
+  showPresentation(sameChoices ? presentation_ : initialPresentation(presentations_));
 }
 
 void ImageViewer2D::setFrames(std::shared_ptr<const core::Volume> frames) {
@@ -136,16 +153,19 @@ void ImageViewer2D::showFrameImage(int k, View view) {
 }
 
 void ImageViewer2D::setWindow(core::WindowLevel window) {
+  freeWindow_ = window;
+  if (hasImage_ && presentations_[presentation_].kind != PresentationChoice::Kind::Free)
+    (void)setPresentation(presentations_.size() - 1);
   state_.setWindow(window);
   applyStateToScene();
 }
 
 void ImageViewer2D::resetView() {
   if (!hasImage_) return;
-  state_.reset(image_.width(), image_.height(), image_.spacing.value_or(std::array<double, 2>{1.0, 1.0}),
-               core::defaultWindow(image_));
+  freeWindow_ = core::defaultWindow(image_);
+  state_.reset(image_.width(), image_.height(), image_.spacing.value_or(std::array<double, 2>{1.0, 1.0}), freeWindow_);
   state_.setViewSize(width(), height());
-  applyStateToScene();
+  showPresentation(initialPresentation(presentations_));  // back to the file's own look too
 }
 
 core::Status ImageViewer2D::setHeatmap(core::Volume map, double opacity, core::ColorMap colors) {
@@ -389,7 +409,15 @@ void ImageViewer2D::mouseMoveEvent(QMouseEvent* event) {
     state_.panBy(delta.x(), delta.y());
     applyStateToScene();
   } else if (dragButton_ == Qt::RightButton) {
+    const PresentationChoice::Kind kind = presentations_[presentation_].kind;
+    if (kind != PresentationChoice::Kind::Free) {
+      // Dragging changes a window on the image's values: it starts from a stored window
+      // as shown, and from the free W/L when a VOI LUT (which is no window) was shown.
+      if (kind == PresentationChoice::Kind::StoredWindow) freeWindow_ = state_.window();
+      (void)setPresentation(presentations_.size() - 1);
+    }
     state_.dragWindow(delta.x(), delta.y());
+    freeWindow_ = state_.window();
     applyStateToScene();
   } else if (dragButton_ == Qt::LeftButton || dragButton_ == Qt::NoButton) {
     // Drags of the tool, and the rubber band of angles and polygons between clicks.

@@ -1,5 +1,7 @@
 #include "meridian/project/ProjectImport.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <set>
@@ -7,6 +9,7 @@
 
 #include "meridian/core/FileHash.hpp"
 #include "meridian/io/DicomSeries.hpp"
+#include "meridian/io/InputOpener.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 
 namespace meridian::project {
@@ -20,6 +23,7 @@ using core::makeError;
 struct Candidate {
   fs::path path;
   std::optional<io::DicomSeriesInfo> series;
+  std::string incompleteJson;  // a series with a hole: what it lacks (toJson(Incompleteness))
 };
 
 CaseKind kindOf(io::ImageKind k) {
@@ -91,6 +95,7 @@ core::Result<CaseRecord> describe(const Candidate& c, const core::JobControl& jo
     r.seriesDescription = s.seriesDescription;
     r.modality = s.modality;
     r.seriesNumber = s.seriesNumber;
+    r.incompleteJson = c.incompleteJson;
     if (s.files.size() == 1) {  // one file: a radiograph or photo is an image, a multi-frame file a volume
       auto opened = io::ReaderRegistry::builtin().open(s.files.front());
       if (!opened) return opened.error();
@@ -110,12 +115,28 @@ core::Result<CaseRecord> describe(const Candidate& c, const core::JobControl& jo
   return r;
 }
 
-/// Appends the series of a DICOM index as candidates; their files go into `claimed`.
-void addSeries(const std::vector<io::DicomSeriesInfo>& series, const fs::path& fallback, std::vector<Candidate>& out,
-               std::set<fs::path>& claimed, bool pathIsDicomDir) {
-  for (const auto& s : series) {
+/// Appends the series io::listInput found as candidates, each with what it lacks; their
+/// files, readable or not, go into `claimed` (an unreadable member is reported on its
+/// series' case, not tried again as a file of its own). A series none of whose files can
+/// be read cannot be a case: it is listed in `failed`.
+void addSeries(const std::vector<io::SeriesListing>& series, const fs::path& fallback, std::vector<Candidate>& out,
+               std::set<fs::path>& claimed, std::vector<ImportFailure>& failed, bool pathIsDicomDir) {
+  for (const auto& listed : series) {
+    const io::DicomSeriesInfo& s = listed.info;
+    for (const auto& u : listed.unreadable()) claimed.insert(absoluteNormal(u.file));
+    if (s.files.empty() || (listed.layout && listed.layout->orderedFiles.empty())) {
+      const auto& first = listed.unreadable();
+      failed.push_back({first.empty() ? fallback : first.front().file,
+                        "no file of the series " + s.seriesUid + " can be read" +
+                            (first.empty() ? std::string() : ": " + first.front().reason)});
+      continue;
+    }
     Candidate c;
     c.series = s;
+    Incompleteness gaps;
+    if (listed.layout) gaps.missing = listed.layout->missingPositions;
+    gaps.unreadable = listed.unreadable();
+    c.incompleteJson = toJson(gaps);
     std::vector<fs::path> files;
     for (const auto& f : s.files) {
       files.push_back(absoluteNormal(f));
@@ -130,6 +151,33 @@ void addSeries(const std::vector<io::DicomSeriesInfo>& series, const fs::path& f
 }
 
 }  // namespace
+
+std::string toJson(const Incompleteness& gaps) {
+  if (gaps.complete()) return {};
+  nlohmann::json j{{"missing", nlohmann::json::array()}, {"unreadable", nlohmann::json::array()}};
+  for (const auto& p : gaps.missing) j["missing"].push_back({p[0], p[1], p[2]});
+  for (const auto& u : gaps.unreadable) j["unreadable"].push_back({{"file", u.file.string()}, {"reason", u.reason}});
+  return j.dump();
+}
+
+core::Result<Incompleteness> incompletenessOf(const CaseRecord& record) {
+  Incompleteness gaps;
+  if (record.incompleteJson.empty()) return gaps;
+  const auto corrupt = [&] {
+    return makeError(ErrorCode::Corrupt, "case " + std::to_string(record.id) +
+                                             ": its record of missing slices is damaged: " + record.incompleteJson);
+  };
+  const auto j = nlohmann::json::parse(record.incompleteJson, nullptr, false);
+  if (!j.is_object() || !j.contains("missing") || !j.contains("unreadable")) return corrupt();
+  try {
+    for (const auto& p : j.at("missing")) gaps.missing.push_back({p.at(0).get<double>(), p.at(1).get<double>(), p.at(2).get<double>()});
+    for (const auto& u : j.at("unreadable"))
+      gaps.unreadable.push_back({u.at("file").get<std::string>(), u.at("reason").get<std::string>()});
+  } catch (const nlohmann::json::exception&) {
+    return corrupt();
+  }
+  return gaps;
+}
 
 std::string seriesDigest(const std::vector<CaseFile>& files) {
   std::vector<std::string> hashes;
@@ -157,12 +205,19 @@ core::Result<ImportReport> importIntoProject(ProjectStore& store, const std::vec
     const fs::path path = absoluteNormal(input);
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
-      auto series = io::indexDicomFolder(path);
-      if (!series) {
-        report.failed.push_back({path, series.error().message});
+      // The series with what each lacks (headers only), through the one way in every front end uses.
+      auto listed = io::listInput(path);
+      if (!listed && listed.error().code != ErrorCode::NotFound) {  // NotFound: no DICOM here, other files may be
+        report.failed.push_back({path, listed.error().message});
         continue;
       }
-      addSeries(series.value(), path, candidates, claimed, false);
+      if (listed) {
+        addSeries(listed.value().series, path, candidates, claimed, report.failed, false);
+        for (const auto& u : listed.value().unassigned) {  // DICOM files too damaged to place in a series
+          report.failed.push_back({u.file, u.reason});
+          claimed.insert(absoluteNormal(u.file));
+        }
+      }
       std::vector<fs::path> files;
       fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec), end;
       if (ec) {
@@ -189,16 +244,16 @@ core::Result<ImportReport> importIntoProject(ProjectStore& store, const std::vec
       std::sort(files.begin(), files.end());
       for (const auto& f : files) {
         if (io::isDicomDir(f)) continue;  // its series were found by the folder scan
-        candidates.push_back({f, std::nullopt});
+        candidates.push_back({f, std::nullopt, {}});
       }
     } else if (fs::is_regular_file(path, ec)) {
       if (io::isDicomDir(path)) {
-        auto series = io::indexDicomDir(path);
-        if (!series) report.failed.push_back({path, series.error().message});
-        else if (series.value().empty()) report.failed.push_back({path, "the DICOMDIR lists no image series"});
-        else addSeries(series.value(), path, candidates, claimed, true);
+        auto listed = io::listInput(path);
+        if (!listed) report.failed.push_back({path, listed.error().message});
+        else if (listed.value().series.empty()) report.failed.push_back({path, "the DICOMDIR lists no image series"});
+        else addSeries(listed.value().series, path, candidates, claimed, report.failed, true);
       } else {
-        candidates.push_back({path, std::nullopt});
+        candidates.push_back({path, std::nullopt, {}});
       }
     } else {
       report.failed.push_back({path, "no such file or folder"});
@@ -227,6 +282,7 @@ core::Result<ImportReport> importIntoProject(ProjectStore& store, const std::vec
       report.failed.push_back({c.path, record.error().message});
       continue;
     }
+    const bool incomplete = !record.value().incompleteJson.empty();
     auto id = store.addCase(std::move(record).value());
     if (!id) {
       if (id.error().code == ErrorCode::Io || id.error().code == ErrorCode::Corrupt) return id.error();  // the disk, not the file
@@ -234,6 +290,7 @@ core::Result<ImportReport> importIntoProject(ProjectStore& store, const std::vec
       continue;
     }
     report.added.push_back(id.value());
+    if (incomplete) report.incomplete.push_back(id.value());
   }
   job.report({"adding", candidates.size(), candidates.size(), 0, ""});
   return report;

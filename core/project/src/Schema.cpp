@@ -98,8 +98,15 @@ CREATE INDEX reviews_by_case ON reviews(case_id);
 CREATE INDEX events_by_case ON events(case_id);
 )sql";
 
+// Version 2. A DICOM series that joined with a hole (a gap in its slice positions, members
+// that cannot be read) keeps that mark: JSON written by the import (ProjectImport.hpp,
+// Incompleteness); '' for a complete case and for every case added before version 2.
+constexpr const char* kVersion2 = R"sql(
+ALTER TABLE cases ADD COLUMN incomplete_json TEXT NOT NULL DEFAULT '';
+)sql";
+
 // migrations[i] takes version i to i+1.
-constexpr const char* kMigrations[] = {kVersion1};
+constexpr const char* kMigrations[] = {kVersion1, kVersion2};
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kCurrentVersion);
 
 }  // namespace

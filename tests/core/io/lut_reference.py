@@ -9,7 +9,9 @@ OUT_DIR/<name>.dcm: the variants; OUT_DIR/lut-reference.json: per file, per VOI 
 "pydicom" ("ok" or the error) and "agrees" (pydicom's result equals the standard's rule
 computed here with numpy: entry[clip(value - first, 0, n - 1)]); <name>.voi<i>.pydicom.f64 /
 .standard.f64 the two results; <name>.modality.f64 apply_modality_lut's output (float64,
-little endian, row-major). Run with Debian's /usr/bin/python3 (python3-pydicom 2.3.1).
+little endian, row-major). A file that also stores windows (Window Center/Width with their
+explanations, beside its VOI LUTs: a viewer offers both) lists them under "windows", with
+pydicom's windowing of each in <name>.window<i>.pydicom.f64. Run with Debian's /usr/bin/python3 (python3-pydicom 2.3.1).
 """
 import json
 import os
@@ -69,6 +71,10 @@ def variants():
     ]
 
 
+# Stored windows added beside the VOI LUTs: (centres, widths, explanations).
+WINDOWS = {"ct-voi-two-nonlinear": ([40, -600], [400, 1500], ["ABDOMEN", "LUNG"])}
+
+
 def main(out_dir):
     os.makedirs(out_dir, exist_ok=True)
     table = {}
@@ -84,6 +90,10 @@ def main(out_dir):
             ds.ModalityLUTSequence = Sequence([item])
         if vois:
             ds.VOILUTSequence = Sequence([lut_item(e, f, b, p, x) for e, f, b, p, x in vois])
+        if name in WINDOWS:
+            centres, widths, explanations = WINDOWS[name]
+            ds.WindowCenter, ds.WindowWidth = centres, widths
+            ds.WindowCenterWidthExplanation = explanations
         path = os.path.join(out_dir, name + ".dcm")
         if implicit:
             ds.file_meta.TransferSyntaxUID = pydicom.uid.ImplicitVRLittleEndian
@@ -109,6 +119,12 @@ def main(out_dir):
                 result["pydicom"] = f"{type(e).__name__}: {e}"[:300]
                 result["agrees"] = False
             entry["voi"].append(result)
+        if name in WINDOWS:
+            entry["windows"] = []
+            for i, (c, w, x) in enumerate(zip(*WINDOWS[name])):
+                windowed = np.asarray(apply_voi_lut(values, ds, index=i, prefer_lut=False), dtype=np.float64)
+                windowed.astype("<f8").tofile(os.path.join(out_dir, f"{name}.window{i}.pydicom.f64"))
+                entry["windows"].append({"center": c, "width": w, "explanation": x})
         entry["shape"] = list(ds.pixel_array.shape)
         table[name] = entry
     with open(os.path.join(out_dir, "lut-reference.json"), "w") as f:

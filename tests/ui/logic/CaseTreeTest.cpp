@@ -128,3 +128,44 @@ TEST(JobText, SaysProgressAndTimeLeft) {
   EXPECT_EQ(ui::formatDuration(-1), "");
   EXPECT_EQ(ui::formatDuration(3725), "1 h 02 min");
 }
+
+namespace {
+const CaseTreeNode* findCase(const std::vector<CaseTreeNode>& nodes, project::CaseId id) {
+  for (const auto& n : nodes) {
+    if (n.caseId == id) return &n;
+    if (const auto* found = findCase(n.children, id)) return found;
+  }
+  return nullptr;
+}
+}  // namespace
+
+// pydicom's CT5N with slice 2693 removed, imported for real: its case node carries the
+// warning the Files list shows for the same folder; the complete demo cases carry none.
+TEST(CaseTree, AnIncompleteSeriesCaseCarriesItsWarning) {
+  const fs::path root = fs::temp_directory_path() / "meridian-case-tree-gap";
+  fs::remove_all(root);
+  fs::create_directories(root);
+  fs::copy("/usr/lib/python3/dist-packages/pydicom/data/test_files/dicomdirtests/98892001/CT5N", root / "CT5N");
+  fs::remove(root / "CT5N" / "2693");
+  auto store = project::ProjectStore::create(root / "project");
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  auto report = project::importIntoProject(*store.value(), {root / "CT5N", kDemo / "ct-slice.dcm"});
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  ASSERT_EQ(report.value().incomplete.size(), 1u);
+  const auto cases = store.value()->listCases().value();
+  const auto tree = ui::buildCaseTree(cases);
+  const CaseTreeNode* gap = findCase(tree, report.value().incomplete.front());
+  ASSERT_NE(gap, nullptr);
+  EXPECT_NE(gap->warning.find("incomplete series: 1 slice missing"), std::string::npos) << gap->warning;
+  EXPECT_NE(gap->warning.find("3.7625) mm"), std::string::npos) << gap->warning;
+  for (const auto& c : cases)
+    if (c.id != gap->caseId) EXPECT_EQ(findCase(tree, c.id)->warning, "") << c.path;
+
+  // A damaged mark is still a warning, naming the damage, never a clean row.
+  auto damaged = cases;
+  for (auto& c : damaged)
+    if (c.id == gap->caseId) c.incompleteJson = "{oops";
+  const auto damagedTree = ui::buildCaseTree(damaged);
+  EXPECT_NE(findCase(damagedTree, *gap->caseId)->warning.find("damaged"), std::string::npos);
+  fs::remove_all(root);
+}

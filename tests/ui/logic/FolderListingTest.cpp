@@ -76,3 +76,41 @@ TEST(FolderListing, AFolderWithNothingReadableIsNotFound) {
   EXPECT_EQ(listing.error().code, core::ErrorCode::NotFound);
   fs::remove_all(dir);
 }
+
+// pydicom's CT5N series with one slice removed (the fixture of app.cli_incomplete_series):
+// the series is marked, the tooltip names the missing position in mm and the count.
+TEST(FolderListing, ASeriesWithAMissingSliceCarriesAWarningNamingWhere) {
+  const fs::path dir = fs::temp_directory_path() / "meridian-folder-listing-gap";
+  fs::remove_all(dir);
+  fs::copy(kPydicom / "dicomdirtests/98892001/CT5N", dir);
+  fs::remove(dir / "2693");  // z = 3.7625 mm, between 1.2625 and 6.2625
+  auto listing = ui::listFolder(dir);
+  ASSERT_TRUE(listing.ok()) << listing.error().message;
+  ASSERT_EQ(listing.value().entries.size(), 1u);
+  const auto& entry = listing.value().entries.front();
+  EXPECT_EQ(entry.kind, ui::FolderEntry::Kind::Series);
+  EXPECT_NE(entry.warning.find("incomplete series: 1 slice missing"), std::string::npos) << entry.warning;
+  EXPECT_NE(entry.warning.find("3.7625) mm"), std::string::npos) << entry.warning;
+  EXPECT_EQ(entry.warning.find("cannot be read"), std::string::npos) << entry.warning;
+  // The whole series is complete: no warning.
+  fs::remove_all(dir);
+  fs::copy(kPydicom / "dicomdirtests/98892001/CT5N", dir);
+  auto whole = ui::listFolder(dir);
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(whole.value().warnings(), 0u) << whole.value().entries.front().warning;
+  fs::remove_all(dir);
+}
+
+// pydicom's CT2 series has a 202.5 mm gap at 1.25 mm spacing: 161 positions, 8 listed.
+TEST(FolderListing, ManyMissingSlicesAreCountedAndTheFirstListed) {
+  auto listing = ui::listFolder(kPydicom / "dicomdirtests/77654033/CT2");
+  ASSERT_TRUE(listing.ok()) << listing.error().message;
+  ASSERT_EQ(listing.value().warnings(), 1u);
+  std::string warning;
+  for (const auto& e : listing.value().entries) warning += e.warning;
+  EXPECT_NE(warning.find("161 slices missing"), std::string::npos) << warning;
+  EXPECT_NE(warning.find("… and 153 more"), std::string::npos) << warning;
+  std::size_t lines = 0;
+  for (char c : warning) lines += c == '\n';
+  EXPECT_EQ(lines, 9u) << warning;  // 8 positions and the "more" line
+}

@@ -5,6 +5,9 @@
 #include <map>
 #include <tuple>
 
+#include "meridian/project/ProjectImport.hpp"
+#include "meridian/ui/IncompleteSeriesText.hpp"
+
 namespace meridian::ui {
 namespace {
 
@@ -15,6 +18,9 @@ CaseTreeNode caseNode(const project::CaseRecord& record) {
   node.kind = CaseTreeNode::Kind::Case;
   node.label = caseLabel(record);
   node.caseId = record.id;
+  // The mark the series joined with; a damaged mark is itself worth the warning sign.
+  auto gaps = project::incompletenessOf(record);
+  node.warning = gaps ? incompleteSeriesText(gaps.value().missing, gaps.value().unreadable) : gaps.error().message;
   return node;
 }
 

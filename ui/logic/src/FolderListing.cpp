@@ -5,6 +5,7 @@
 
 #include "meridian/io/DicomSeries.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
+#include "meridian/ui/IncompleteSeriesText.hpp"
 
 namespace meridian::ui {
 
@@ -21,7 +22,9 @@ std::string seriesLabel(const io::DicomSeriesInfo& s) {
 
 namespace {
 
-// A series' row; a series with members that cannot be read carries a warning naming them.
+// A series' row. An incomplete series carries a warning: the slices its positions say are
+// missing, and the members that cannot be read (from its headers, as io::inspectDicomSeries
+// reads them; no pixel is decoded).
 FolderEntry seriesEntry(const std::vector<io::DicomSeriesInfo>& all, std::size_t i, const std::filesystem::path& folder) {
   const auto& s = all[i];
   FolderEntry entry;
@@ -30,10 +33,9 @@ FolderEntry seriesEntry(const std::vector<io::DicomSeriesInfo>& all, std::size_t
   entry.path = s.files.empty() ? folder : s.files.front().parent_path();
   entry.label = seriesLabel(s);
   entry.tooltip = s.patientName + "  " + s.studyDate + "\n" + s.seriesUid;
-  if (!s.unreadable.empty()) {
-    entry.warning = "incomplete series: " + std::to_string(s.unreadable.size()) + " file(s) cannot be read";
-    for (const auto& u : s.unreadable) entry.warning += "\n" + u.file.filename().string() + ": " + u.reason;
-  }
+  const auto layout = io::inspectDicomSeries(s);
+  entry.warning = layout ? incompleteSeriesText(layout.value().missingPositions, layout.value().unreadable)
+                         : incompleteSeriesText({}, s.unreadable);
   return entry;
 }
 

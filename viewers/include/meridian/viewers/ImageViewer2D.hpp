@@ -1,7 +1,10 @@
 #pragma once
 // The 2D viewer: one image (grayscale or RGB) drawn through VTK, wheel to zoom about the
 // cursor, left-drag to pan (Navigate tool), middle-drag to pan with any tool, right-drag
-// for window/level, double-click to reset. Multi-frame images (cine loops, OCT stacks)
+// for window/level, double-click to reset. A DICOM image opens with the presentation its
+// file asks for (ImagePresentation.hpp: first VOI LUT, else first stored window); a
+// "Window" button over the image offers the file's other LUTs and windows and the free
+// W/L, which a right-drag switches to. Multi-frame images (cine loops, OCT stacks)
 // step with Ctrl+wheel or Page Up/Down. Over the image: a heatmap layer with its colour
 // bar, a label layer (points, rectangles, polygons, label map) and measurements, drawn by
 // a transparent QPainter canvas (see OverlayCanvas.hpp for why not inside paintGL).
@@ -15,6 +18,7 @@
 #include "meridian/core/Image2D.hpp"
 #include "meridian/core/Volume.hpp"
 #include "meridian/viewers/HeatmapLayer.hpp"
+#include "meridian/viewers/ImagePresentation.hpp"
 #include "meridian/viewers/ImageViewState.hpp"
 #include "meridian/viewers/LabelLayer.hpp"
 #include "meridian/viewers/OverlayTarget.hpp"
@@ -23,6 +27,7 @@
 
 class QImage;
 class QPainter;
+class QToolButton;
 class vtkImageSlice;
 class vtkImageData;
 
@@ -45,8 +50,17 @@ class ImageViewer2D : public VtkRenderWidget, public OverlayTarget {
   bool hasImage() const { return hasImage_; }
   const core::Image2D& image() const { return image_; }
   const ImageViewState& state() const { return state_; }
-  /// Applies a state change made outside the widget (tests, linked views).
+  /// Applies a state change made outside the widget (tests, linked views); a window is
+  /// on the image's values, so it switches to the free W/L presentation.
   void setWindow(core::WindowLevel window);
+
+  /// What the file offers (VOI LUTs, stored windows, then free W/L) and which is shown.
+  const std::vector<PresentationChoice>& presentations() const { return presentations_; }
+  std::size_t presentation() const { return presentation_; }
+  /// Shows choice `index` of presentations(); refused with the reason (the current one stays).
+  core::Status setPresentation(std::size_t index);
+  /// The pixels VTK draws: the VOI LUT's output under a VOI LUT presentation, else image().
+  const core::Image2D& displayedImage() const { return lutOutput_ ? *lutOutput_ : image_; }
   void resetView();
 
   /// A multi-frame image (depth = frames; 1 or 3 channels): shows its middle frame.
@@ -113,6 +127,15 @@ class ImageViewer2D : public VtkRenderWidget, public OverlayTarget {
 
  private:
   void applyStateToScene();
+  /// Hands displayedImage() to VTK (a new image, or another presentation of it).
+  void rebuildSlice();
+  /// Computes presentation `index` (lutOutput_, the window) without drawing; refused with
+  /// the reason, leaving the current one.
+  core::Status choosePresentation(std::size_t index);
+  /// Shows presentation `index`, or the free W/L (and says why) when it cannot be applied.
+  void showPresentation(std::size_t index);
+  void rebuildWindowMenu();   // one checkable entry per presentation (a new image's choices)
+  void updateWindowButton();  // its text and check mark
   void showFrameImage(int k, View view);
   /// Samples the map over the image again (new map, image or frame), then recolours.
   void resampleHeatmap();
@@ -133,6 +156,12 @@ class ImageViewer2D : public VtkRenderWidget, public OverlayTarget {
   bool toolDrag_ = false;  // the left drag belongs to the tool, not to panning
   QPoint lastMouse_;
   std::optional<QPoint> probeAt_;
+
+  std::vector<PresentationChoice> presentations_;
+  std::size_t presentation_ = 0;
+  std::optional<core::Image2D> lutOutput_;  // the VOI LUT's output while one is presented
+  core::WindowLevel freeWindow_{};          // the free W/L's window (the data's, or as dragged)
+  QToolButton* windowButton_ = nullptr;     // child widget, owned by Qt
 
   std::shared_ptr<const core::Volume> frames_;
   int frame_ = 0;

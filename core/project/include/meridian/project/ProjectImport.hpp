@@ -10,6 +10,11 @@
 // - Every case is hashed (SHA-256 of its bytes) and committed on its own, so a kill or a
 //   cancel keeps what was added before it. A path (and series) already in the project is
 //   not added twice (listed in alreadyPresent).
+// - Folders and DICOMDIRs are listed through io::listInput (InputOpener.hpp), as every
+//   front end lists them: a series with a gap in its slice positions or with members that
+//   cannot be read joins the project WITH that mark (CaseRecord::incompleteJson, listed in
+//   `incomplete`), never silently; a series none of whose files can be read, and DICOM
+//   files too damaged to place in a series, are listed in `failed`.
 // - Files that cannot be read are listed in `failed` with the reason, and the rest are
 //   added: an error return means the whole import could not run (ErrorCode::Cancelled when
 //   cancelled: the message says how many cases were added before; those stay), or the
@@ -17,6 +22,7 @@
 // - Reads headers, not pixels, where the format allows (DICOM, slides); ordinary images
 //   are opened once to check that they decode.
 
+#include <array>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -24,6 +30,7 @@
 #include "meridian/core/JobControl.hpp"
 #include "meridian/core/JobRunner.hpp"
 #include "meridian/core/Result.hpp"
+#include "meridian/io/DicomSeries.hpp"
 #include "meridian/project/ProjectStore.hpp"
 
 namespace meridian::project {
@@ -35,9 +42,23 @@ struct ImportFailure {
 
 struct ImportReport {
   std::vector<CaseId> added;
+  std::vector<CaseId> incomplete;  // of `added`: series with missing slices or unreadable members
   std::vector<CaseId> alreadyPresent;
   std::vector<ImportFailure> failed;
 };
+
+/// What an incomplete series lacks, as its case keeps it (CaseRecord::incompleteJson).
+struct Incompleteness {
+  std::vector<std::array<double, 3>> missing;  // slice positions (patient LPS, mm) a gap leaves empty
+  std::vector<io::UnreadableFile> unreadable;  // members that cannot be read, with the reason
+  bool complete() const { return missing.empty() && unreadable.empty(); }
+};
+
+/// {"missing": [[x, y, z], ...], "unreadable": [{"file": ..., "reason": ...}, ...]}; "" when complete.
+std::string toJson(const Incompleteness& gaps);
+/// The case's mark read back (complete for a case without one); Corrupt when the stored text
+/// is not what toJson writes.
+core::Result<Incompleteness> incompletenessOf(const CaseRecord& record);
 
 /// A series' content digest: SHA-256 of its files' SHA-256s, sorted, one per line ("<hex>\n").
 /// Any changed, added or missing file changes it; where the files lie (a folder scan or a

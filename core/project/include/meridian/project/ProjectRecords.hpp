@@ -43,6 +43,10 @@ struct CaseRecord {
   std::string seriesUid, seriesDescription, modality;
   int seriesNumber = 0;
   std::vector<CaseFile> files;     // every file of the case (one for a single file), by path
+  // Empty for a complete case. A DICOM series that joined with slices missing or members
+  // that cannot be read keeps what it lacks here (JSON; read it with incompletenessOf in
+  // ProjectImport.hpp).
+  std::string incompleteJson;
   std::string addedUtc;            // ISO 8601, "2026-12-02T03:04:05Z"
 };
 

@@ -16,6 +16,9 @@ struct CaseTreeNode {
   Kind kind = Kind::Group;
   std::string label;
   std::optional<project::CaseId> caseId;  // Case nodes
+  /// Case nodes of an incomplete series: what it lacks (IncompleteSeriesText.hpp), for a
+  /// warning sign and tooltip; empty otherwise.
+  std::string warning;
   std::vector<CaseTreeNode> children;
 };
 

@@ -34,7 +34,9 @@ struct FolderListing {
 /// Lists `folder`: readable files directly in it (sorted by name, hidden files skipped, at
 /// most maxFiles), then its DICOM series. A DICOM file directly in the folder that no series
 /// took is listed with a warning (its header could not be indexed, so it opens alone if at
-/// all). NotFound when nothing readable is there.
+/// all). A series with a gap in its slice positions or with members that cannot be read
+/// carries a warning saying which (IncompleteSeriesText.hpp); finding gaps reads each
+/// series' headers once more. NotFound when nothing readable is there.
 core::Result<FolderListing> listFolder(const std::filesystem::path& folder, std::size_t maxFiles = 2000);
 
 /// "CT · Routine Brain (4 images)".
