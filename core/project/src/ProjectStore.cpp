@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "ProjectLock.hpp"
+#include "EventChainStore.hpp"
 #include "Schema.hpp"
 #include "Sqlite.hpp"
 #include "meridian/core/FileHash.hpp"
@@ -145,11 +146,7 @@ struct ProjectStore::Impl {
   }
 
   core::Status appendEvent(const std::string& kind, std::optional<CaseId> caseId, const json& payload) {
-    sql::Statement st(db, "INSERT INTO events(utc, actor, kind, case_id, payload_json) VALUES(?,?,?,?,?)");
-    st.bind(1, utcNow()).bind(2, actor).bind(3, kind).bind(4, caseId).bind(5, payload.dump());
-    const int rc = st.step();
-    if (rc != SQLITE_DONE) return fail(rc, "writing the event log");
-    return core::Ok{};
+    return detail::appendChainedEvent(db, utcNow(), actor, kind, caseId, payload.dump());
   }
 
   core::Status requireCase(CaseId id) const {
@@ -877,6 +874,21 @@ core::Result<std::vector<ProjectEvent>> ProjectStore::events(std::int64_t afterS
   }
   if (rc != SQLITE_DONE) return impl_->fail(rc, "reading the event log");
   return out;
+}
+
+core::Status ProjectStore::recordEvent(const std::string& kind, std::optional<CaseId> caseId,
+                                      const std::string& payloadJson) {
+  const json payload = json::parse(payloadJson, nullptr, /*allow_exceptions=*/false);
+  if (payload.is_discarded())
+    return makeError(ErrorCode::InvalidArgument, "an event's payload must be JSON: '" + payloadJson + "'");
+  std::lock_guard lk(impl_->mutex);
+  return impl_->transaction("recording '" + kind + "' in the event log",
+                            [&]() -> core::Status { return impl_->appendEvent(kind, caseId, payload); });
+}
+
+core::Result<AuditVerdict> ProjectStore::verifyEvents() const {
+  std::lock_guard lk(impl_->mutex);
+  return detail::verifyStoredChain(impl_->db);
 }
 
 int ProjectStore::addChangeListener(ChangeListener listener) {
