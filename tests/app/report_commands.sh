@@ -7,11 +7,16 @@
 set -euo pipefail
 cli=$1 maker=$2 out=$3
 py=/usr/bin/python3
-series=/usr/lib/python3/dist-packages/pydicom/data/test_files/dicomdirtests/98892001/CT5N
+pydicom_series=/usr/lib/python3/dist-packages/pydicom/data/test_files/dicomdirtests/98892001/CT5N
 camera=/usr/lib/python3/dist-packages/skimage/data/camera.png
 expect_exit="bash $(dirname "$0")/expect_exit.sh"
 rm -rf "$out" && mkdir -p "$out"
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# pydicom's series is marked de-identified (Patient Identity Removed = YES, with a made-up name);
+# a copy that says NO stands for a study that names its patient.
+series="$out/CT5N"
+cp -r "$pydicom_series" "$series"
+dcmodify -nb -i "(0012,0062)=NO" "$series"/*
 
 # A random-weight model (what the scores say does not matter here) and its real outputs.
 "$maker" "$out/model" any 64 2 64 normal,tumour > /dev/null
@@ -75,7 +80,7 @@ grep -q "left out case 2 .*not DICOM" "$out/deid.err" || fail "deid did not say 
 "$cli" export --map "$out/camera-map.nii.gz" --format geojson --class tumour --out "$out/cells.geojson" --json > "$out/cells.json"
 $expect_exit 3 "no case has annotations" "$cli" export --project "$p" --format geojson --case 1 --out "$out/none.geojson" > /dev/null
 $expect_exit 2 "map exports GeoJSON" "$cli" export --map "$out/camera-map.nii.gz" --format csv --out "$out/x.csv" > /dev/null
-dsrdump "$out/sr/case-1.dcm" > "$out/sr1.txt"
+dsrdump +Pl "$out/sr/case-1.dcm" > "$out/sr1.txt"
 for want in "Probability of tumour" "0.875" "Doe^Peter" "correct to normal by Dr. Ada Reviewer"; do
   grep -qF -- "$want" "$out/sr1.txt" || fail "dsrdump of case-1.dcm lacks '$want'"
 done

@@ -94,7 +94,8 @@ TEST(ExportMenu, ExportsTheProjectAndTheCaseAsJobsFromTheFileMenu) {
   ASSERT_TRUE(waitUntil([&] { return cases->order().size() == 2; }));
   project::ProjectStore& store = *cases->store();
   project::CaseId series = 0, camera = 0;
-  for (const auto& c : store.listCases().value()) (c.seriesUid.empty() ? camera : series) = c.id;
+  const auto listed = store.listCases().value();
+  for (const auto& c : listed) (c.seriesUid.empty() ? camera : series) = c.id;
   project::ModelRun run;
   run.task = "inference";
   run.modelName = "vit-window-test";
@@ -128,7 +129,8 @@ TEST(ExportMenu, ExportsTheProjectAndTheCaseAsJobsFromTheFileMenu) {
   int rc = -1;
   const std::string pdfText = run("pdftotext -layout '" + pdf.string() + "' -", rc);
   ASSERT_EQ(rc, 0) << pdfText;
-  for (const std::string want : {std::string("Doe^Peter"), kSha, std::string("Dr. Window"),
+  EXPECT_EQ(pdfText.find("Doe^Peter"), std::string::npos) << "pydicom's series is marked de-identified";
+  for (const std::string want : {std::string("de-identified"), kSha, std::string("Dr. Window"),
                                  std::string("vit-window-test"), std::string("RESEARCH USE ONLY")})
     EXPECT_NE(pdfText.find(want), std::string::npos) << "the PDF lacks '" << want << "'";
   const std::string page = (kOut / "export-report-page").string();
@@ -154,7 +156,8 @@ TEST(ExportMenu, ExportsTheProjectAndTheCaseAsJobsFromTheFileMenu) {
     if (jobs->item(r, 0) && jobs->item(r, 0)->text().startsWith(QStringLiteral("Export"))) ++exportsShown;
   EXPECT_EQ(exportsShown, 3);
   int recorded = 0;
-  for (const auto& e : store.events().value()) recorded += e.kind == "export";
+  const auto events = store.events().value();
+  for (const auto& e : events) recorded += e.kind == "export";
   EXPECT_EQ(recorded, 3);
   EXPECT_TRUE(store.verifyEvents().value().intact);
 

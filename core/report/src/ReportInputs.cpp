@@ -48,6 +48,14 @@ std::optional<core::Heatmap> heatmapOf(const fs::path& mapFile) {
   return h;
 }
 
+/// A header with no patient attribute at all (a photo, a PNG) identifies nobody: writers then say
+/// "no patient attributes" instead of warning that the report names the patient.
+void hideOrMarkPatient(StudyHeader& s, bool hidePatient) {
+  if (hidePatient) s.patientName = s.patientId = s.patientBirthDate = s.patientSex = s.accessionNumber = "";
+  if (s.patientName.empty() && s.patientId.empty() && s.patientBirthDate.empty() && s.accessionNumber.empty())
+    s.deidentified = true;
+}
+
 }  // namespace
 
 std::string describeCase(const project::CaseRecord& record) {
@@ -125,10 +133,7 @@ StudyHeader studyHeaderOf(const project::CaseRecord& record, bool hidePatient) {
     s.modality = record.modality;
   }
   if (s.studyDescription.empty()) s.studyDescription = fs::path(record.path).filename().string();
-  if (hidePatient) {
-    s.patientName = s.patientId = s.patientBirthDate = s.patientSex = s.accessionNumber = "";
-    s.deidentified = true;
-  }
+  hideOrMarkPatient(s, hidePatient);
   return s;
 }
 
@@ -208,11 +213,7 @@ core::Result<PdfReportInput> pdfInputOfPredictionFile(const fs::path& prediction
     else if (!mapFile.empty())
       return makeError(ErrorCode::NotFound, input.string() + ": cannot be read to show the map over it");
   }
-  if (hidePatient) {
-    StudyHeader& s = in.study;
-    s.patientName = s.patientId = s.patientBirthDate = s.patientSex = s.accessionNumber = "";
-    s.deidentified = true;
-  }
+  hideOrMarkPatient(in.study, hidePatient);
   return in;
 }
 

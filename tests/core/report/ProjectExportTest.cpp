@@ -52,12 +52,20 @@ class ProjectExportTest : public ::testing::Test {
     dir_ = kOut / info->name();
     fs::remove_all(dir_);
     fs::create_directories(dir_);
+    // pydicom's series is marked de-identified (Patient Identity Removed = YES, with a made-up
+    // name); a copy that says NO stands for a study that names its patient.
+    const fs::path series = dir_ / "CT5N";
+    fs::copy(kSeries, series);
+    int rc = -1;
+    const std::string out = run("dcmodify -nb -i '(0012,0062)=NO' '" + series.string() + "'/*", rc);
+    ASSERT_EQ(rc, 0) << out;
     store_ = project::ProjectStore::create(dir_ / "project").value();
     store_->setActor("Dr. Ada Reviewer");
-    auto added = project::importIntoProject(*store_, {kSeries, kCamera});
+    auto added = project::importIntoProject(*store_, {series, kCamera});
     ASSERT_TRUE(added) << added.error().describe();
     ASSERT_EQ(added.value().added.size(), 2u);
-    for (const auto& c : store_->listCases().value()) (c.seriesUid.empty() ? camera_ : series_) = c.id;
+    const auto cases = store_->listCases().value();  // a copy: the loop must not outlive the Result
+    for (const auto& c : cases) (c.seriesUid.empty() ? camera_ : series_) = c.id;
   }
 
   /// A prediction as infer stores it, with the model run naming the model.
@@ -184,7 +192,7 @@ TEST_F(ProjectExportTest, SrPerCaseReferencesTheSeriesImages) {
   ASSERT_EQ(r.value().skipped.size(), 1u);
   EXPECT_NE(r.value().skipped[0].find("no prediction"), std::string::npos);
   int rc = -1;
-  const std::string dump = run("dsrdump '" + r.value().written[0].string() + "'", rc);
+  const std::string dump = run("dsrdump +Pl '" + r.value().written[0].string() + "'", rc);
   ASSERT_EQ(rc, 0) << dump;
   for (const char* expected : {"Probability of tumour", "0.8", "vit-test", "Doe^Peter", "accept by Dr. Ada Reviewer"})
     EXPECT_NE(dump.find(expected), std::string::npos) << "dsrdump lacks '" << expected << "'\n" << dump;
