@@ -96,11 +96,11 @@ TEST(ExportMenu, ExportsTheProjectAndTheCaseAsJobsFromTheFileMenu) {
   project::CaseId series = 0, camera = 0;
   const auto listed = store.listCases().value();
   for (const auto& c : listed) (c.seriesUid.empty() ? camera : series) = c.id;
-  project::ModelRun run;
-  run.task = "inference";
-  run.modelName = "vit-window-test";
-  run.weightsSha256 = kSha;
-  const auto runId = store.startModelRun(run).value();
+  project::ModelRun modelRun;
+  modelRun.task = "inference";
+  modelRun.modelName = "vit-window-test";
+  modelRun.weightsSha256 = kSha;
+  const auto runId = store.startModelRun(modelRun).value();
   for (const auto& [id, tumour] : {std::pair{series, 0.875}, std::pair{camera, 0.25}}) {
     project::Prediction p;
     p.caseId = id;
