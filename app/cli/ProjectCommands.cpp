@@ -5,15 +5,18 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "ExitCodes.hpp"
 #include "JobProgressLine.hpp"
 #include "meridian/core/JobRunner.hpp"
+#include "meridian/project/CaseChecks.hpp"
 #include "meridian/project/EditCommands.hpp"
 #include "meridian/project/ProjectImport.hpp"
 #include "meridian/project/ProjectStore.hpp"
+#include "meridian/report/PredictionJson.hpp"
 
 namespace meridian::app {
 namespace {
@@ -164,14 +167,14 @@ int runList(const ProjectOptions& o) {
 int runCheck(const ProjectOptions& o) {
   auto store = openProject(o, project::OpenMode::ReadOnly);
   if (!store) return fail(store.error());
-  auto cases = store.value()->listCases();
-  if (!cases) return fail(cases.error());
+  auto checks = project::checkCases(*store.value());
+  if (!checks) return fail(checks.error());
   std::size_t bad = 0;
   json out = json::array();
-  for (const auto& c : cases.value()) {
-    auto check = store.value()->checkCase(c.id);
-    if (!check) return fail(check.error());
-    const auto& k = check.value();
+  for (const auto& k : checks.value()) {
+    auto record = store.value()->getCase(k.caseId);
+    if (!record) return fail(record.error());
+    const auto& c = record.value();
     if (k.state != project::FileState::Unchanged) ++bad;
     if (o.json) out.push_back({{"id", c.id}, {"path", c.path}, {"state", project::toString(k.state)}, {"detail", k.detail}});
     else std::printf("%5lld  %-9s  %s%s%s\n", static_cast<long long>(c.id), project::toString(k.state), c.path.c_str(),
@@ -249,6 +252,58 @@ int runSession(const ProjectOptions& o) {
   return kExitOk;
 }
 
+/// Stores a prediction file that `infer --out` wrote as the case's prediction (with a model run
+/// naming the model), so that reports and exports of the project include it.
+int runAddPrediction(const ProjectOptions& o) {
+  auto record = report::readPredictionFile(o.predictionFile);
+  if (!record) return fail(record.error(), Judged::InputFile);
+  json outputs = json::parse(std::ifstream(o.predictionFile), nullptr, /*allow_exceptions=*/false);
+  if (outputs.is_object()) outputs.erase("embedding");  // hundreds of numbers no report shows
+  auto store = openProject(o, project::OpenMode::ReadWrite);
+  if (!store) return fail(store.error());
+  auto id = resolveCase(*store.value(), o.caseRef);
+  if (!id) return fail(id.error());
+  const report::Prediction& p = record.value().prediction;
+  project::ModelRun run;
+  run.task = "inference";
+  run.modelName = p.modelName;
+  run.weightsSha256 = p.weightsSha256;
+  run.parametersJson = json{{"imported_from", std::filesystem::absolute(o.predictionFile).string()}}.dump();
+  auto runId = store.value()->startModelRun(run);
+  if (!runId) return fail(runId.error());
+  project::Prediction prediction;
+  prediction.caseId = id.value();
+  prediction.runId = runId.value();
+  prediction.weightsSha256 = p.weightsSha256;
+  prediction.outputsJson = outputs.dump();
+  auto pid = store.value()->addPrediction(prediction);
+  if (!pid) return fail(pid.error());
+  if (auto finished = store.value()->finishModelRun(runId.value(), "succeeded"); !finished) return fail(finished.error());
+  std::printf("case %lld: prediction %lld recorded (%s)\n", static_cast<long long>(id.value()),
+              static_cast<long long>(pid.value()), p.modelName.c_str());
+  return kExitOk;
+}
+
+/// A reviewer's decision on a case's latest prediction.
+int runReview(const ProjectOptions& o) {
+  if (o.decision == "correct" && o.correction.empty())
+    return fail(kExitUsage, "a 'correct' decision needs --correction LABEL (the right label)");
+  auto store = openProject(o, project::OpenMode::ReadWrite);
+  if (!store) return fail(store.error());
+  auto id = resolveCase(*store.value(), o.caseRef);
+  if (!id) return fail(id.error());
+  project::ReviewDecision d;
+  d.caseId = id.value();
+  d.decision = o.decision;
+  d.correction = o.correction;
+  if (auto ps = store.value()->predictions(id.value()); ps && !ps.value().empty()) d.predictionId = ps.value().back().id;
+  auto reviewed = store.value()->addReview(d);
+  if (!reviewed) return fail(reviewed.error());
+  std::printf("case %lld: %s%s\n", static_cast<long long>(id.value()), o.decision.c_str(),
+              o.correction.empty() ? "" : (" to " + o.correction).c_str());
+  return kExitOk;
+}
+
 }  // namespace
 
 CLI::App* addProjectCommand(CLI::App& cli, ProjectOptions& o) {
@@ -276,6 +331,17 @@ CLI::App* addProjectCommand(CLI::App& cli, ProjectOptions& o) {
   }
   o.session = cmd->add_subcommand("session", "Apply labelling edits read from stdin, one per line, acknowledging each ('ok N')");
   o.session->add_option("folder", o.folder, "Project folder")->required();
+  o.addPrediction = cmd->add_subcommand("add-prediction", "Record a prediction file from infer --out as a case's prediction");
+  o.addPrediction->add_option("folder", o.folder, "Project folder")->required();
+  o.addPrediction->add_option("case", o.caseRef, "Case id or path")->required();
+  o.addPrediction->add_option("prediction", o.predictionFile, "<input>.prediction.json")->required();
+  o.review = cmd->add_subcommand("review", "Record a reviewer's decision on a case's latest prediction");
+  o.review->add_option("folder", o.folder, "Project folder")->required();
+  o.review->add_option("case", o.caseRef, "Case id or path")->required();
+  o.review->add_option("decision", o.decision, "accept | reject | correct")
+      ->required()
+      ->check(CLI::IsMember({"accept", "reject", "correct"}));
+  o.review->add_option("--correction", o.correction, "correct: the right label");
   return cmd;
 }
 
@@ -287,6 +353,8 @@ int runProject(const ProjectOptions& o) {
   if (*o.label) return runLabel(o, true);
   if (*o.unlabel) return runLabel(o, false);
   if (*o.session) return runSession(o);
+  if (*o.addPrediction) return runAddPrediction(o);
+  if (*o.review) return runReview(o);
   return kExitUsage;
 }
 

@@ -1,5 +1,5 @@
 // meridian-cli: Meridian without a window — the main job on demo data, file inspection,
-// inference, training and pretraining.
+// inference, training and pretraining, reports, exports and the audit trail.
 
 #include <CLI/CLI.hpp>
 
@@ -11,6 +11,7 @@
 #include "ExitCodes.hpp"
 #include "ModelCommandLoader.hpp"
 #include "ProjectCommands.hpp"
+#include "ReportCommands.hpp"
 #include "meridian/core/Logging.hpp"
 
 namespace {
@@ -67,6 +68,9 @@ int main(int argc, char** argv) {
   TrainCommandOptions train;
   ProjectOptions project;
   DeidCommandOptions deid;
+  ReportCommandOptions reportOptions;
+  ExportCommandOptions exportOptions;
+  AuditCommandOptions audit;
   const Command commands[] = {
       withModel(addDemoCommand(cli, demo), [&](const ModelCommands& m) { return m.demo(demo); }),
       here(addInfoCommand(cli, info), [&] { return runInfo(info.path, info.json); }),
@@ -82,6 +86,9 @@ int main(int argc, char** argv) {
       withModel(addVersionCommand(cli), [](const ModelCommands& m) { return m.version(); }),
       here(addProjectCommand(cli, project), [&] { return runProject(project); }),
       here(addDeidCommand(cli, deid), [&] { return runDeid(deid); }),
+      here(addReportCommand(cli, reportOptions), [&] { return runReport(reportOptions); }),
+      here(addExportCommand(cli, exportOptions), [&] { return runExport(exportOptions); }),
+      here(addAuditCommand(cli, audit), [&] { return runAudit(audit); }),
   };
 
   try {

@@ -14,6 +14,7 @@
 #include "meridian/ui/CaseBrowser.hpp"
 #include "meridian/ui/ContentOpener.hpp"
 #include "meridian/ui/ContentRouting.hpp"
+#include "meridian/ui/ExportMenu.hpp"
 #include "meridian/ui/JobsPanel.hpp"
 #include "meridian/ui/PreferencesStore.hpp"
 #include "meridian/ui/FilesPanel.hpp"
@@ -111,6 +112,9 @@ void MainWindow::buildMenus() {
   file->addSeparator();
   QMenu* edit = menuBar()->addMenu(tr("&Edit"));
   cases_->installActions(file, edit);  // projects, adding cases, undo/redo
+  exports_ = new ExportMenu(*cases_, *jobs_, this);
+  exports_->install(file);
+  connect(exports_, &ExportMenu::statusMessage, this, &MainWindow::showStatusMessage);
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
   edit->addSeparator();

@@ -173,6 +173,11 @@ void ProjectStore::setActor(std::string actor) {
   impl_->actor = std::move(actor);
 }
 
+std::string ProjectStore::actor() const {
+  std::lock_guard lk(impl_->mutex);
+  return impl_->actor;
+}
+
 int ProjectStore::addChangeListener(ChangeListener listener) {
   std::lock_guard lk(impl_->listenersMutex);
   const int id = impl_->nextListener++;

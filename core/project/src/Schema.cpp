@@ -7,8 +7,9 @@
 namespace meridian::project::schema {
 namespace {
 
-// Version 1. The event log's previous_hash/hash columns are empty for now: the reports
-// issue chains the log through them (each line's hash covers the previous one's).
+// Version 1. The event log is chained through previous_hash/hash (each line's hash covers the
+// previous one's; AuditChain.hpp); seq is AUTOINCREMENT so sqlite_sequence remembers the
+// highest ever written, which shows events removed from the end.
 constexpr const char* kVersion1 = R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE cases(

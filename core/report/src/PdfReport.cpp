@@ -67,7 +67,11 @@ cairo_status_t appendToString(void* closure, const unsigned char* data, unsigned
 /// research-use footer) when the next block does not fit.
 class Page {
  public:
-  Page(cairo_t* cr, std::string title) : cr_(cr), title_(std::move(title)) { startPage(); }
+  Page(cairo_t* cr, std::string title, int pagesBefore = 0)
+      : cr_(cr), title_(std::move(title)), page_(pagesBefore) {
+    startPage();
+  }
+  int pageNumber() const { return page_; }
 
   double y() const { return y_; }
   void skip(double dy) { y_ += dy; }
@@ -328,17 +332,10 @@ void drawPredictions(Page& page, const Prediction& p) {
   page.font(kSans, 9.5);
 }
 
-}  // namespace
 
-core::Status writePdfReport(const PdfReportInput& in, const std::filesystem::path& output) {
-  if (auto valid = validatePrediction(in.prediction); !valid) return valid.error();
-  std::string pdf;
-  std::unique_ptr<cairo_surface_t, CairoDeleter> surface(
-      cairo_pdf_surface_create_for_stream(appendToString, &pdf, kPageWidth, kPageHeight));
-  cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE, in.title.c_str());
-  cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "Meridian");
-  std::unique_ptr<cairo_t, CairoDeleter> cr(cairo_create(surface.get()));
-  Page page(cr.get(), in.title);
+/// Draws one case's report from a fresh page on; returns the number of the last page drawn.
+core::Result<int> drawReport(cairo_t* cr, const PdfReportInput& in, int pagesBefore) {
+  Page page(cr, in.title, pagesBefore);
 
   page.font(kSans, 8.5);
   page.color(0.3, 0.3, 0.3);
@@ -405,6 +402,37 @@ core::Status writePdfReport(const PdfReportInput& in, const std::filesystem::pat
     page.field(0, m.name, fixed(m.value, 3) + " (95% CI " + fixed(m.ciLow, 3) + " to " + fixed(m.ciHigh, 3) + ")");
 
   page.finishPage();  // the footer: "research use only" on every page, as the banner above
+  return page.pageNumber();
+}
+
+}  // namespace
+
+core::Status writePdfReport(const PdfReportInput& input, const std::filesystem::path& output,
+                            const core::OutputPolicy& policy) {
+  return writePdfReports({input}, output, policy);
+}
+
+core::Status writePdfReports(const std::vector<PdfReportInput>& inputs, const std::filesystem::path& output,
+                             const core::OutputPolicy& policy, const core::JobControl* job) {
+  if (inputs.empty()) return makeError(ErrorCode::InvalidArgument, "no case to report");
+  for (const auto& in : inputs)
+    if (auto valid = validatePrediction(in.prediction); !valid) return valid.error();
+  if (auto allowed = core::checkOutputTarget(output, policy); !allowed) return allowed;  // before drawing anything
+  std::string pdf;
+  std::unique_ptr<cairo_surface_t, CairoDeleter> surface(
+      cairo_pdf_surface_create_for_stream(appendToString, &pdf, kPageWidth, kPageHeight));
+  cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE, inputs.front().title.c_str());
+  cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "Meridian");
+  std::unique_ptr<cairo_t, CairoDeleter> cr(cairo_create(surface.get()));
+  int pages = 0;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (job && job->cancelled()) return makeError(ErrorCode::Cancelled, "the report was cancelled; nothing was written");
+    if (i > 0) cairo_show_page(cr.get());  // each case starts on a page of its own
+    auto drawn = drawReport(cr.get(), inputs[i], pages);
+    if (!drawn) return drawn.error();
+    pages = drawn.value();
+    if (job) job->report({"cases", i + 1, inputs.size(), -1, {}});
+  }
 
   cr.reset();
   cairo_surface_finish(surface.get());
@@ -412,7 +440,7 @@ core::Status writePdfReport(const PdfReportInput& in, const std::filesystem::pat
     return makeError(ErrorCode::Internal,
                      std::string("cairo could not draw the report: ") + cairo_status_to_string(status));
   surface.reset();
-  return core::writeFileAtomically(output, pdf);
+  return core::writeFileAtomically(output, pdf, policy);
 }
 
 }  // namespace meridian::report

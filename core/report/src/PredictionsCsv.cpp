@@ -52,10 +52,11 @@ core::Result<std::string> predictionsCsv(const std::vector<CaseRow>& rows) {
   return csv;
 }
 
-core::Status writePredictionsCsv(const std::vector<CaseRow>& rows, const std::filesystem::path& output) {
+core::Status writePredictionsCsv(const std::vector<CaseRow>& rows, const std::filesystem::path& output,
+                                 const core::OutputPolicy& policy) {
   auto csv = predictionsCsv(rows);
   if (!csv) return csv.error();
-  return core::writeFileAtomically(output, csv.value());
+  return core::writeFileAtomically(output, csv.value(), policy);
 }
 
 }  // namespace meridian::report

@@ -87,8 +87,10 @@ class TreeBuilder {
 
 }  // namespace
 
-core::Status writeStructuredReport(const StructuredReportInput& in, const std::filesystem::path& output) {
+core::Status writeStructuredReport(const StructuredReportInput& in, const std::filesystem::path& output,
+                                   const core::OutputPolicy& policy) {
   if (auto valid = validatePrediction(in.prediction); !valid) return valid.error();
+  if (auto allowed = core::checkOutputTarget(output, policy); !allowed) return allowed;
   for (const auto& s : in.sources)
     for (const std::string* uid : {&s.studyInstanceUid, &s.seriesInstanceUid, &s.sopClassUid, &s.sopInstanceUid})
       if (DcmUniqueIdentifier::checkStringValue(uid->c_str(), "1").bad() || uid->empty())

@@ -11,6 +11,8 @@
 //                   memory and jobs
 //   OverlayPanel    the "Tools & overlays" dock (viewers/)
 //   CaseBrowser     the "Cases" dock: the project's cases, labels, undo/redo (CaseTree)
+//   ExportMenu      File ▸ Export: reports, CSV, GeoJSON, SR, de-identified copies as jobs
+//                   (ExportChoices; the exports are core/report's, shared with meridian-cli)
 //   JobsPanel       the "Jobs" dock: the one job runner's jobs (JobText)
 //   PreferencesStore  preferences and recent projects in QSettings (Preferences)
 //
@@ -44,6 +46,7 @@ namespace meridian::ui {
 
 class CaseBrowser;
 class ContentOpener;
+class ExportMenu;
 class JobsPanel;
 class FilesPanel;
 class ImageInfoPanel;
@@ -95,6 +98,7 @@ class MainWindow : public QMainWindow {
   WindowStatus* windowStatus() const { return status_; }
   CaseBrowser* caseBrowser() const { return cases_; }
   JobsPanel* jobsPanel() const { return jobs_; }
+  ExportMenu* exportMenu() const { return exports_; }
 
   // --- project (CaseBrowser) ----------------------------------------------------------------
   core::Status newProject(const std::filesystem::path& folder);
@@ -128,6 +132,7 @@ class MainWindow : public QMainWindow {
   ContentOpener* opener_ = nullptr;
   JobsPanel* jobs_ = nullptr;
   CaseBrowser* cases_ = nullptr;
+  ExportMenu* exports_ = nullptr;
   Preferences preferences_;
 };
 

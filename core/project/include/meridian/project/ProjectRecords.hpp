@@ -90,8 +90,8 @@ struct ReviewDecision {
   std::string correction;  // the corrected label or text, when decision is a correction
 };
 
-/// One line of the append-only event log (the audit trail). `previousHash`/`hash` are
-/// empty today; the reports issue fills them to chain the log (schema has the columns).
+/// One line of the append-only event log (the audit trail). `hash` is the SHA-256 of the line
+/// with `previousHash`, the hash of the line before it (AuditChain.hpp).
 struct ProjectEvent {
   std::int64_t sequence = 0;
   std::string utc;

@@ -30,6 +30,7 @@
 
 #include "meridian/core/Annotations.hpp"
 #include "meridian/core/Result.hpp"
+#include "meridian/project/AuditChain.hpp"
 #include "meridian/project/ProjectRecords.hpp"
 
 namespace meridian::project {
@@ -83,6 +84,9 @@ class ProjectStore {
   /// Who is recorded as the actor of the edits that follow (the reviewer name from the
   /// preferences); "" until set.
   void setActor(std::string actor);
+  /// The actor set last: the reviewer name a review panel shows and records (the window
+  /// keeps it equal to the reviewer-name preference).
+  std::string actor() const;
 
   // --- cases ------------------------------------------------------------------------
   /// Adds a case (record.id and addedUtc are assigned). A case with the same path and
@@ -130,8 +134,14 @@ class ProjectStore {
   core::Result<std::int64_t> addReview(ReviewDecision decision);
   core::Result<std::vector<ReviewDecision>> reviews(CaseId caseId) const;
 
-  // --- event log (append-only: triggers refuse UPDATE and DELETE) -----------------------
+  // --- event log (append-only: triggers refuse UPDATE and DELETE; hash-chained, see
+  // AuditChain.hpp) -------------------------------------------------------------------------
   core::Result<std::vector<ProjectEvent>> events(std::int64_t afterSequence = 0) const;
+  /// Records something that changed no table but belongs in the audit trail ("export", "view")
+  /// by the current actor, now. `payloadJson` says what (it must be a JSON text).
+  core::Status recordEvent(const std::string& kind, std::optional<CaseId> caseId, const std::string& payloadJson);
+  /// Verifies the chain of the whole log (reads every event).
+  core::Result<AuditVerdict> verifyEvents() const;
 
   // --- notification ---------------------------------------------------------------------
   using ChangeListener = std::function<void(const ProjectChange&)>;

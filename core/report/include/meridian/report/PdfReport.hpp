@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "meridian/core/AtomicFile.hpp"
 #include "meridian/core/HeatmapOverlay.hpp"
+#include "meridian/core/JobControl.hpp"
 #include "meridian/core/Image2D.hpp"
 #include "meridian/core/Result.hpp"
 #include "meridian/report/ReportData.hpp"
@@ -37,8 +39,15 @@ struct PdfReportInput {
   Review review;  // empty reviewer: "not reviewed"
 };
 
-/// Writes the report to `output` (temporary file, then rename). Fails with InvalidArgument
-/// for a prediction validatePrediction() refuses or a malformed key image or overlay.
-core::Status writePdfReport(const PdfReportInput& input, const std::filesystem::path& output);
+/// Writes the report to `output` (temporary file, then rename) if `policy` allows it. Fails with
+/// InvalidArgument for a prediction validatePrediction() refuses or a malformed key image or
+/// overlay.
+core::Status writePdfReport(const PdfReportInput& input, const std::filesystem::path& output,
+                            const core::OutputPolicy& policy = {});
+
+/// Several cases in one PDF, each from a page of its own (page numbers run on through the file).
+/// `job`: progress per case, and cancel (nothing is written then).
+core::Status writePdfReports(const std::vector<PdfReportInput>& inputs, const std::filesystem::path& output,
+                             const core::OutputPolicy& policy = {}, const core::JobControl* job = nullptr);
 
 }  // namespace meridian::report

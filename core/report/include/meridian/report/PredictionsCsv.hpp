@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "meridian/core/AtomicFile.hpp"
 #include "meridian/core/Result.hpp"
 #include "meridian/report/ReportData.hpp"
 
@@ -24,7 +25,8 @@ struct CaseRow {
 /// order (they are the columns).
 core::Result<std::string> predictionsCsv(const std::vector<CaseRow>& rows);
 
-/// predictionsCsv() written to `output` (temporary file, then rename).
-core::Status writePredictionsCsv(const std::vector<CaseRow>& rows, const std::filesystem::path& output);
+/// predictionsCsv() written to `output` (temporary file, then rename) if `policy` allows it.
+core::Status writePredictionsCsv(const std::vector<CaseRow>& rows, const std::filesystem::path& output,
+                                 const core::OutputPolicy& policy = {});
 
 }  // namespace meridian::report

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "meridian/core/AtomicFile.hpp"
 #include "meridian/core/Result.hpp"
 #include "meridian/report/ReportData.hpp"
 
@@ -21,8 +22,9 @@ struct StructuredReportInput {
   Review review;  // empty reviewer: not reviewed yet
 };
 
-/// Writes the SR to `output` (temporary file, then rename). Fails with InvalidArgument for a
-/// prediction validatePrediction() refuses or a source with malformed UIDs.
-core::Status writeStructuredReport(const StructuredReportInput& input, const std::filesystem::path& output);
+/// Writes the SR to `output` (temporary file, then rename) if `policy` allows it. Fails with
+/// InvalidArgument for a prediction validatePrediction() refuses or a source with malformed UIDs.
+core::Status writeStructuredReport(const StructuredReportInput& input, const std::filesystem::path& output,
+                                   const core::OutputPolicy& policy = {});
 
 }  // namespace meridian::report
