@@ -3,6 +3,12 @@
 #include <algorithm>
 #include <exception>
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace meridian::core {
 
 const char* toString(JobState state) {
@@ -197,6 +203,12 @@ void JobRunner::onProgress(const std::shared_ptr<Entry>& entry, const JobProgres
 }
 
 void JobRunner::workerLoop() {
+#ifdef __linux__
+  // Jobs are background work: on a busy machine the UI thread (and the CLI's progress line)
+  // must win the CPU over them. On Linux the nice value is per thread, and the threads a job
+  // starts (parallelFor) inherit it. Failure only leaves the default priority.
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+#endif
   for (;;) {
     std::shared_ptr<Entry> entry;
     JobStatus snapshot;

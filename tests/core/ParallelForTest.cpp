@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <set>
@@ -17,6 +18,7 @@ namespace {
 std::size_t threadsUsed(std::size_t awaited, unsigned maxThreads = 0) {
   std::mutex m;
   std::set<std::thread::id> seen;
+  std::atomic<bool> gaveUp{false};
   parallelFor(48, [&](std::size_t) {
     {
       std::lock_guard lock(m);
@@ -28,7 +30,10 @@ std::size_t threadsUsed(std::size_t awaited, unsigned maxThreads = 0) {
         std::lock_guard lock(m);
         if (seen.size() >= awaited) break;
       }
-      if (std::chrono::steady_clock::now() > until) break;
+      if (gaveUp || std::chrono::steady_clock::now() > until) {
+        gaveUp = true;  // the other items need not wait again: the count is already wrong
+        break;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));

@@ -20,6 +20,7 @@
 
 #include "meridian/project/ProjectImport.hpp"
 #include "meridian/project/Thumbnails.hpp"
+#include "meridian/ui/CaseFileChecks.hpp"
 #include "meridian/ui/CaseTree.hpp"
 #include "meridian/ui/JobsPanel.hpp"
 #include "meridian/ui/PreferencesStore.hpp"
@@ -51,6 +52,9 @@ void addNodes(QTreeWidgetItem* parent, QTreeWidget* tree, const std::vector<Case
 CaseBrowser::CaseBrowser(JobsPanel& jobs, QWidget* parent) : QDockWidget(tr("Cases"), parent), jobs_(jobs) {
   setObjectName(QStringLiteral("casesDock"));
   setAcceptDrops(true);
+  fileChecks_ = new CaseFileChecks(jobs_, this);
+  connect(fileChecks_, &CaseFileChecks::checked, this, &CaseBrowser::refresh);
+  connect(fileChecks_, &CaseFileChecks::statusMessage, this, &CaseBrowser::statusMessage);
   auto* body = new QWidget(this);
   auto* layout = new QVBoxLayout(body);
   layout->setContentsMargins(2, 2, 2, 2);
@@ -152,63 +156,6 @@ CaseBrowser::CaseBrowser(JobsPanel& jobs, QWidget* parent) : QDockWidget(tr("Cas
 
 CaseBrowser::~CaseBrowser() { closeProject(); }
 
-void CaseBrowser::installActions(QMenu* file, QMenu* edit) {
-  const auto warnIfFailed = [this](const core::Status& status, const QString& title) {
-    if (!status) QMessageBox::warning(window(), title, q(status.error().message));
-  };
-  file->addAction(tr("&New project…"), this, [this, warnIfFailed] {
-    const QString dir = QFileDialog::getExistingDirectory(window(), tr("Folder for the new project"));
-    if (!dir.isEmpty()) warnIfFailed(newProject(dir.toStdString()), tr("Cannot create the project"));
-  });
-  file->addAction(tr("Open &project…"), this, [this, warnIfFailed] {
-    const QString dir = QFileDialog::getExistingDirectory(window(), tr("Open a project folder"));
-    if (!dir.isEmpty()) warnIfFailed(openProject(dir.toStdString()), tr("Cannot open the project"));
-  });
-  QMenu* recent = file->addMenu(tr("&Recent projects"));
-  recent->setObjectName(QStringLiteral("recentProjectsMenu"));
-  connect(recent, &QMenu::aboutToShow, this, [this, recent, warnIfFailed] {
-    recent->clear();
-    for (const QString& folder : recentProjects())
-      recent->addAction(folder, this, [this, folder, warnIfFailed] {
-        warnIfFailed(openProject(folder.toStdString()), tr("Cannot open the project"));
-      });
-    if (recent->isEmpty()) recent->addAction(tr("(none yet)"))->setEnabled(false);
-  });
-  file->addAction(tr("&Add files to project…"), this, [this, warnIfFailed] {
-    std::vector<std::filesystem::path> paths;
-    for (const QString& f : QFileDialog::getOpenFileNames(window(), tr("Add files to the project"))) paths.emplace_back(f.toStdString());
-    if (paths.empty()) return;
-    if (auto job = addPaths(paths); !job) warnIfFailed(job.error(), tr("Cannot add"));
-  });
-  file->addAction(tr("Add f&older to project…"), this, [this, warnIfFailed] {
-    const QString dir = QFileDialog::getExistingDirectory(window(), tr("Add a folder to the project"));
-    if (dir.isEmpty()) return;
-    if (auto job = addPaths({dir.toStdString()}); !job) warnIfFailed(job.error(), tr("Cannot add"));
-  });
-
-  QAction* undoAction = edit->addAction(tr("&Undo"), QKeySequence::Undo, this, [this] {
-    const QString what = q(undo_ ? undo_->undoText() : "");
-    const auto status = undo();
-    Q_EMIT statusMessage(status ? tr("Undone: %1").arg(what) : q(status.error().message));
-  });
-  QAction* redoAction = edit->addAction(tr("&Redo"), QKeySequence::Redo, this, [this] {
-    const QString what = q(undo_ ? undo_->redoText() : "");
-    const auto status = redo();
-    Q_EMIT statusMessage(status ? tr("Redone: %1").arg(what) : q(status.error().message));
-  });
-  undoAction->setObjectName(QStringLiteral("undoAction"));
-  redoAction->setObjectName(QStringLiteral("redoAction"));
-  const auto syncUndo = [this, undoAction, redoAction] {
-    const bool canUndo = undo_ && undo_->canUndo(), canRedo = undo_ && undo_->canRedo();
-    undoAction->setEnabled(canUndo);
-    redoAction->setEnabled(canRedo);
-    undoAction->setText(canUndo ? tr("&Undo %1").arg(q(undo_->undoText())) : tr("&Undo"));
-    redoAction->setText(canRedo ? tr("&Redo %1").arg(q(undo_->redoText())) : tr("&Redo"));
-  };
-  connect(this, &CaseBrowser::undoChanged, this, syncUndo);
-  syncUndo();
-}
-
 core::Status CaseBrowser::newProject(const std::filesystem::path& folder) {
   auto created = project::ProjectStore::create(folder);
   if (!created) return created.error();
@@ -232,6 +179,7 @@ core::Status CaseBrowser::openProject(const std::filesystem::path& folder) {
   undo_ = std::make_unique<project::UndoStack>(*store_);
   refresh();
   makeThumbnails();
+  checkFiles();
   rememberProject(q(folder.string()));
   Q_EMIT projectChanged(q(folder.string()));
   Q_EMIT undoChanged();
@@ -246,12 +194,20 @@ void CaseBrowser::closeProject() {
   jobs_.runner().cancelAll();
   for (const auto& job : jobs_.runner().jobs())
     if (!core::isFinished(job.state)) (void)jobs_.runner().wait(job.id);
-  jobs_.poll();
+  fileChecks_->clear();  // before the ended check reports to a closing project
+  // The ended jobs report now (poll), with no project left to act on: an ended import must
+  // not start a thumbnails job on the store that is going.
   undo_.reset();
-  store_.reset();
+  auto closing = std::move(store_);
+  jobs_.poll();
+  closing.reset();
   current_.reset();
   order_.clear();
   tree_->clear();
+}
+
+void CaseBrowser::checkFiles() {
+  if (store_) fileChecks_->start(*store_);
 }
 
 void CaseBrowser::setReviewer(const std::string& name) {
@@ -285,7 +241,12 @@ void CaseBrowser::refresh() {
     auto labels = store_->labels(record.id);
     QStringList names;
     if (labels) for (const auto& l : labels.value()) names << q(l);
-    if (item) item->setText(1, names.join(QStringLiteral(", ")));
+    if (!item) continue;
+    item->setText(1, names.join(QStringLiteral(", ")));
+    if (const project::CaseCheck* problem = fileChecks_->problem(record.id)) {
+      item->setText(0, QStringLiteral("⚠ ") + item->text(0));
+      item->setToolTip(0, q(problem->detail));
+    }
   }
   if (current_) {
     if (QTreeWidgetItem* item = itemOf(*current_)) tree_->setCurrentItem(item);
@@ -388,7 +349,7 @@ void CaseBrowser::previousCase() {
   if (auto id = stepCase(order_, current_, -1)) selectCase(*id);
 }
 
-core::Status CaseBrowser::edit(std::unique_ptr<project::EditCommand> command) {
+core::Status CaseBrowser::applyEdit(std::unique_ptr<project::EditCommand> command) {
   if (!undo_) return core::makeError(core::ErrorCode::InvalidArgument, "create or open a project first");
   auto status = undo_->push(std::move(command));
   refresh();
@@ -399,12 +360,12 @@ core::Status CaseBrowser::edit(std::unique_ptr<project::EditCommand> command) {
 core::Status CaseBrowser::addLabel(const std::string& className) {
   if (!current_) return core::makeError(core::ErrorCode::InvalidArgument, "select a case to label first");
   if (className.empty()) return core::makeError(core::ErrorCode::InvalidArgument, "type a label first");
-  return edit(project::makeAddLabel(*current_, className));
+  return applyEdit(project::makeAddLabel(*current_, className));
 }
 
 core::Status CaseBrowser::removeLabel(const std::string& className) {
   if (!current_) return core::makeError(core::ErrorCode::InvalidArgument, "select a case first");
-  return edit(project::makeRemoveLabel(*current_, className));
+  return applyEdit(project::makeRemoveLabel(*current_, className));
 }
 
 core::Status CaseBrowser::undo() {

@@ -10,8 +10,11 @@
 #include <QStatusBar>
 
 #include "BackgroundTask.hpp"
+#include "meridian/core/ParallelFor.hpp"
 #include "meridian/io/MapReader.hpp"
+#include "meridian/ui/CaseAnnotations.hpp"
 #include "meridian/ui/CaseBrowser.hpp"
+#include "meridian/ui/CaseFileChecks.hpp"
 #include "meridian/ui/ContentOpener.hpp"
 #include "meridian/ui/ContentRouting.hpp"
 #include "meridian/ui/ExportMenu.hpp"
@@ -20,10 +23,13 @@
 #include "meridian/ui/FilesPanel.hpp"
 #include "meridian/ui/ImageInfoPanel.hpp"
 #include "meridian/ui/SliceBar.hpp"
+#include "meridian/ui/DropRouting.hpp"
 #include "meridian/ui/ViewerStack.hpp"
+#include "meridian/ui/WindowDrops.hpp"
 #include "meridian/ui/WindowStatus.hpp"
 #include "meridian/viewers/OverlayPanel.hpp"
 #include "meridian/viewers/OverlayTarget.hpp"
+#include "meridian/viewers/SlideViewer.hpp"
 
 namespace meridian::ui {
 
@@ -52,11 +58,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   addDockWidget(Qt::LeftDockWidgetArea, cases_);
   // The viewer keeps the room it had: Cases shares a tab with Files (raised when a project
   // opens), and Jobs appears when there is a job.
+  caseAnnotations_ = new CaseAnnotations(*cases_, *viewers_, this);
+  connect(caseAnnotations_, &CaseAnnotations::statusMessage, this, &MainWindow::showStatusMessage);
+  // Content that replaces the case on screen (File ▸ Open, another case) ends its shapes' saving.
+  connect(opener_, &ContentOpener::contentReplaced, caseAnnotations_, &CaseAnnotations::unbind);
   tabifyDockWidget(files_, cases_);
   files_->raise();
   jobs_->hide();
-  cases_->setReviewer(preferences_.reviewerName);
-  cases_->setThumbnailSide(preferences_.thumbnailSide);
+  applyPreferences();
   connect(jobs_, &JobsPanel::activityChanged, status_, &WindowStatus::setJobs);
   connect(jobs_, &JobsPanel::activityChanged, this, [this](int running, int queued) {
     if (running + queued > 0) jobs_->show();
@@ -93,13 +102,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     showStatusMessage(status ? tr("Label map %1").arg(file) : QString::fromStdString(status.error().message));
     warnIfFailed(status, tr("Label map refused"));
   });
+  connect(new WindowDrops(this), &WindowDrops::dropped, this, &MainWindow::openDropped);
   buildMenus();
   showStatusMessage(tr("Open an image, volume or slide with File ▸ Open."));
 }
 
 // The case browser's jobs write into its project: it closes the project (ending them) while
 // the jobs panel still exists.
-MainWindow::~MainWindow() { delete cases_; }
+MainWindow::~MainWindow() {
+  delete caseAnnotations_;  // it reads the case browser's store while the viewers go
+  delete cases_;
+}
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
@@ -150,15 +163,53 @@ core::Status MainWindow::openCase(const project::CaseRecord& record) {
     showStatusMessage(QString::fromStdString(missing.message));
     return missing;
   }
-  return opensAsSeries(record) ? opener_->openSeries(seriesOf(record)) : opener_->openPath(first);
+  if (const project::CaseCheck* problem = cases_->fileChecks().problem(record.id)) {
+    // Its labels, annotations and predictions were made on the file as it was: never
+    // re-read it silently.
+    if (problem->state == project::FileState::Missing) return core::Error{core::ErrorCode::NotFound, problem->detail};
+    QMessageBox ask(QMessageBox::Warning, tr("The case's file changed"),
+                    tr("%1\n\nIts labels, annotations and predictions were made on the file as it was added. Open "
+                       "it anyway?")
+                        .arg(QString::fromStdString(problem->detail)),
+                    QMessageBox::Open | QMessageBox::Cancel, this);
+    ask.setObjectName(QStringLiteral("changedCaseWarning"));
+    ask.setDefaultButton(QMessageBox::Cancel);
+    if (ask.exec() != QMessageBox::Open) {
+      showStatusMessage(tr("Not opened: %1").arg(QString::fromStdString(problem->detail)));
+      return core::Ok{};
+    }
+  }
+  caseAnnotations_->unbind();
+  auto opened = opensAsSeries(record) ? opener_->openSeries(seriesOf(record)) : opener_->openPath(first);
+  if (!opened) return opened;
+  return caseAnnotations_->bind(record.id);  // the case's stored shapes, and what is drawn from now on
 }
 
 void MainWindow::setPreferences(const Preferences& preferences) {
   preferences_ = sanitized(preferences);
   savePreferences(preferences_);
-  cases_->setReviewer(preferences_.reviewerName);
+  applyPreferences();
+}
+
+void MainWindow::applyPreferences() {
+  cases_->setReviewer(preferences_.reviewerName);  // the open project's actor (ProjectStore::actor)
   cases_->setThumbnailSide(preferences_.thumbnailSide);
   status_->setDevice(tr("Device: %1").arg(QString::fromStdString(preferences_.device)));
+  // Threads: jobs at once, the readers' parallel file reads, the slide viewer's tile reads.
+  jobs_->runner().setWorkers(jobWorkers(preferences_));
+  core::setParallelThreads(static_cast<unsigned>(preferences_.threads));
+  viewers_->slideViewer()->setLoaderThreads(preferences_.threads);
+  viewers_->slideViewer()->setCacheCapacityMB(preferences_.slideCacheMB);
+}
+
+void MainWindow::openDropped(const std::vector<std::filesystem::path>& paths) {
+  const DropPlan plan = planDrop(paths, cases_->store() != nullptr);
+  if (plan.action == DropPlan::Action::AddToProject) {
+    if (auto job = cases_->addPaths(plan.paths); !job) warnIfFailed(job.error(), tr("Cannot add"));
+  } else if (plan.action == DropPlan::Action::Open) {
+    warnIfFailed(open(plan.paths.front()), tr("Cannot open"));
+    if (!plan.note.empty()) showStatusMessage(QString::fromStdString(plan.note));
+  }
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

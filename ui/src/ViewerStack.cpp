@@ -27,6 +27,10 @@ ViewerStack::ViewerStack(QWidget* parent) : QStackedWidget(parent) {
     Q_EMIT heatmapChanged();
     Q_EMIT statusMessage(tr("Heatmap removed: %1").arg(reason));
   });
+  connect(imageViewer_, &viewers::ImageViewer2D::annotationsChanged, this,
+          [this] { Q_EMIT annotationsChanged(ViewerKind::Image2D); });
+  connect(slideViewer_, &viewers::SlideViewer::annotationsChanged, this,
+          [this] { Q_EMIT annotationsChanged(ViewerKind::Slide); });
   connect(imageViewer_, &viewers::ImageViewer2D::frameChanged, this, &ViewerStack::frameChanged);
   connect(imageViewer_, &viewers::ImageViewer2D::pixelHovered, this, [this](int x, int y, const QString& value) {
     Q_EMIT readoutChanged(ViewerKind::Image2D, tr("(%1, %2)  %3").arg(x).arg(y).arg(value));

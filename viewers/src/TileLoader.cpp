@@ -7,8 +7,11 @@
 
 namespace meridian::viewers {
 
-TileLoader::TileLoader(QObject* parent, int threads) : QObject(parent) {
+TileLoader::TileLoader(QObject* parent, int threads) : QObject(parent) { setThreadCount(threads); }
+
+void TileLoader::setThreadCount(int threads) {
   pool_.setMaxThreadCount(threads > 0 ? threads : std::clamp(QThread::idealThreadCount(), 2, 8));
+  startWorkers();  // more threads may take queued tiles now
 }
 
 TileLoader::~TileLoader() {
@@ -67,7 +70,8 @@ void TileLoader::work() {
     std::uint64_t generation = 0;
     {
       std::lock_guard lock(mutex_);
-      if (stopping_ || queue_.empty() || !slide_) {
+      // Fewer threads wanted (setThreadCount): the extra workers end after their tile.
+      if (stopping_ || queue_.empty() || !slide_ || activeWorkers_ > pool_.maxThreadCount()) {
         --activeWorkers_;
         return;
       }

@@ -3,7 +3,8 @@
 // series for DICOM, then slides, 2D images, other volumes) with thumbnails made by a job
 // and cached in the project, filters (kind, label, reviewed, has prediction), "Add files",
 // "Add folder" and drag and drop (an import job), image-level labels with undo/redo
-// (project::UndoStack), and next/previous case. Selecting a case asks the window to open
+// (project::UndoStack), next/previous case, and a ⚠ on cases whose file moved or changed
+// (CaseFileChecks). Selecting a case asks the window to open
 // it (openCaseRequested); the window opens it in the viewer for its kind.
 
 #include <QDockWidget>
@@ -28,6 +29,7 @@ class QTreeWidgetItem;
 
 namespace meridian::ui {
 
+class CaseFileChecks;
 class JobsPanel;
 
 class CaseBrowser : public QDockWidget {
@@ -51,6 +53,11 @@ class CaseBrowser : public QDockWidget {
   /// thumbnails are made) when it ends. Returns the job id, or an error with no project.
   core::Result<core::JobId> addPaths(const std::vector<std::filesystem::path>& paths);
 
+  /// Re-hashes every case's files as a job (done when a project opens, and by File ▸ Check
+  /// project files); cases whose file moved or changed get a ⚠ and the reason as a tooltip.
+  void checkFiles();
+  const CaseFileChecks& fileChecks() const { return *fileChecks_; }
+
   /// Re-reads the cases (with the filters) into the tree.
   void refresh();
   /// Selects a case and asks the window to open it.
@@ -65,6 +72,9 @@ class CaseBrowser : public QDockWidget {
   core::Status removeLabel(const std::string& className);
   core::Status undo();
   core::Status redo();
+  /// Applies an edit (committed at once) and puts it on the undo stack; used for labels here
+  /// and for region annotations by CaseAnnotations.
+  core::Status applyEdit(std::unique_ptr<project::EditCommand> command);
   const project::UndoStack* undoStack() const { return undo_.get(); }
 
   void setReviewer(const std::string& name);
@@ -90,9 +100,9 @@ class CaseBrowser : public QDockWidget {
   void makeThumbnails();
   void showThumbnails();
   QTreeWidgetItem* itemOf(project::CaseId id) const;
-  core::Status edit(std::unique_ptr<project::EditCommand> command);
 
   JobsPanel& jobs_;
+  CaseFileChecks* fileChecks_ = nullptr;
   std::unique_ptr<project::ProjectStore> store_;
   std::unique_ptr<project::UndoStack> undo_;
   QTreeWidget* tree_ = nullptr;

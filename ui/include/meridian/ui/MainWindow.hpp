@@ -13,8 +13,10 @@
 //   CaseBrowser     the "Cases" dock: the project's cases, labels, undo/redo (CaseTree)
 //   ExportMenu      File ▸ Export: reports, CSV, GeoJSON, SR, de-identified copies as jobs
 //                   (ExportChoices; the exports are core/report's, shared with meridian-cli)
+//   CaseAnnotations the open case's region annotations, kept in the project with undo/redo
 //   JobsPanel       the "Jobs" dock: the one job runner's jobs (JobText)
 //   PreferencesStore  preferences and recent projects in QSettings (Preferences)
+//   WindowDrops     files and folders dropped on the window (DropRouting)
 //
 // The accessors below are for tests and for `meridian --open ... --overlay ... --screenshot`.
 
@@ -44,6 +46,7 @@ struct DicomSeriesInfo;
 
 namespace meridian::ui {
 
+class CaseAnnotations;
 class CaseBrowser;
 class ContentOpener;
 class ExportMenu;
@@ -70,6 +73,9 @@ class MainWindow : public QMainWindow {
   core::Status openSeries(const io::DicomSeriesInfo& series);
   /// openFolder() for folders, openPath() for files.
   core::Status open(const std::filesystem::path& path);
+  /// Files and folders dropped on the window: added to the open project (an import job),
+  /// else the first opened (DropRouting.hpp).
+  void openDropped(const std::vector<std::filesystem::path>& paths);
 
   // --- viewers (ViewerStack) --------------------------------------------------------------
   viewers::ImageViewer2D* viewer() const;
@@ -97,6 +103,7 @@ class MainWindow : public QMainWindow {
   ImageInfoPanel* imageInfoPanel() const { return info_; }
   WindowStatus* windowStatus() const { return status_; }
   CaseBrowser* caseBrowser() const { return cases_; }
+  CaseAnnotations* caseAnnotations() const { return caseAnnotations_; }
   JobsPanel* jobsPanel() const { return jobs_; }
   ExportMenu* exportMenu() const { return exports_; }
 
@@ -106,6 +113,10 @@ class MainWindow : public QMainWindow {
   /// Opens a case of the project in the viewer for its kind.
   core::Status openCase(const project::CaseRecord& record);
   const Preferences& preferences() const { return preferences_; }
+  /// Saves the preferences and makes them take effect at once: threads (jobs at once, the
+  /// DICOM readers' threads, the slide tile readers), the slide tile cache, the thumbnail
+  /// size, and the reviewer name (recorded as the project's actor, ProjectStore::actor()).
+  /// The device is shown in the status bar; the model panel uses it.
   void setPreferences(const Preferences& preferences);
 
  public Q_SLOTS:
@@ -120,6 +131,8 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildMenus();
+  /// Makes the preferences take effect (threads, caches, reviewer, device shown).
+  void applyPreferences();
   void projectOpened(const QString& folder);
   void warnIfFailed(const core::Status& status, const QString& title);
 
@@ -133,6 +146,7 @@ class MainWindow : public QMainWindow {
   JobsPanel* jobs_ = nullptr;
   CaseBrowser* cases_ = nullptr;
   ExportMenu* exports_ = nullptr;
+  CaseAnnotations* caseAnnotations_ = nullptr;
   Preferences preferences_;
 };
 

@@ -55,6 +55,8 @@ class ViewerStack : public QStackedWidget {
   void readoutChanged(meridian::viewers::ViewerKind from, QString text);
   /// The heatmap of a viewer was set or dropped: the overlay panel resyncs.
   void heatmapChanged();
+  /// A viewer's label shapes were added, moved, deleted or replaced (2D and slide viewers).
+  void annotationsChanged(meridian::viewers::ViewerKind from);
   /// The 2D viewer stepped to another frame of a stack (Ctrl+wheel).
   void frameChanged(int frame, int count);
 

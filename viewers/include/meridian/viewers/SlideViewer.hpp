@@ -136,6 +136,8 @@ class SlideViewer : public QWidget, public OverlayTarget {
   const TileCache& cache() const { return cache_; }
   const TileLoader& loader() const { return *loader_; }
   void setCacheCapacityMB(int megabytes);
+  /// Threads that read tiles (the threads preference; <= 0: the loader's default).
+  void setLoaderThreads(int threads) { loader_->setThreadCount(threads); }
   /// Paint events handled so far (the benchmark checks that its frames were really drawn).
   std::uint64_t framesPainted() const { return framesPainted_; }
   /// Rendered overlay tiles held now (heatmap and label map), and how many each cache keeps

@@ -41,6 +41,9 @@ class TileLoader : public QObject {
   std::size_t readsStarted() const { return readsStarted_; }
   std::size_t dropped() const { return dropped_; }
   int threadCount() const { return pool_.maxThreadCount(); }
+  /// Reads on up to `threads` threads from now on (<= 0: the default of the constructor);
+  /// reads in progress finish.
+  void setThreadCount(int threads);
 
   /// Reads tile (col, row) of `level` on a grid of tileSize x tileSize level pixels
   /// (edge tiles are smaller). Thread-safe as SlideSource::readRegion is.

@@ -1,0 +1,236 @@
+// Editing a case of a project in the window (issue 15): region annotations go through the
+// undo stack and the project (draw, move, delete; Ctrl+Z / Ctrl+Shift+Z; reopen), and a case
+// whose file changed or moved after import is marked in the case browser and not re-read
+// silently. Screenshots in build/test-output/ui/case-*.png.
+
+#include <gtest/gtest.h>
+
+#include <QAbstractButton>
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QMessageBox>
+#include <QTest>
+#include <QTimer>
+#include <QTreeWidget>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+
+#include "MouseInput.hpp"
+#include "VolumeTestSupport.hpp"
+#include "meridian/project/ProjectStore.hpp"
+#include "meridian/ui/CaseAnnotations.hpp"
+#include "meridian/ui/CaseBrowser.hpp"
+#include "meridian/ui/CaseFileChecks.hpp"
+#include "meridian/ui/JobsPanel.hpp"
+#include "meridian/ui/MainWindow.hpp"
+#include "meridian/viewers/ImageViewer2D.hpp"
+
+namespace fs = std::filesystem;
+using namespace meridian;
+using viewers::ViewerKind;
+
+namespace {
+const fs::path kDemo = MERIDIAN_TEST_DEMO_DATA;
+const fs::path kOut = MERIDIAN_TEST_OUTPUT;
+
+bool waitUntil(const std::function<bool()>& done, int timeoutMs = 60000) {
+  QElapsedTimer clock;
+  clock.start();
+  while (!done() && clock.elapsed() < timeoutMs) QApplication::processEvents(QEventLoop::AllEvents, 20);
+  return done();
+}
+
+void shot(QWidget& window, const std::string& name) {
+  testsupport::processEvents();
+  fs::create_directories(kOut);
+  const fs::path file = kOut / name;
+  ASSERT_TRUE(window.grab().save(QString::fromStdString(file.string()), "PNG")) << file;
+  std::cout << "screenshot: " << file.string() << "\n";
+}
+
+/// Adds `paths` to the window's open project and waits for the import job.
+void importAndWait(ui::MainWindow& window, const std::vector<fs::path>& paths) {
+  auto job = window.caseBrowser()->addPaths(paths);
+  ASSERT_TRUE(job.ok()) << job.error().message;
+  ASSERT_TRUE(waitUntil([&] {
+    auto s = window.jobsPanel()->runner().status(job.value());
+    return s && core::isFinished(s->state);
+  }));
+  ASSERT_EQ(window.jobsPanel()->runner().status(job.value())->state, core::JobState::Succeeded);
+  window.jobsPanel()->poll();  // the job's end reaches the case browser (the panel polls every 100 ms)
+  testsupport::processEvents();
+}
+
+std::vector<core::Annotation> stored(ui::MainWindow& window, project::CaseId id) {
+  auto a = window.caseBrowser()->store()->annotations(id);
+  return a ? a.value() : std::vector<core::Annotation>{};
+}
+
+QPointF at(viewers::ImageViewer2D* viewer, double x, double y) {
+  const auto v = viewer->state().imageToView(x, y);
+  return {v[0], v[1]};
+}
+
+void keys(ui::MainWindow& window, Qt::Key key, Qt::KeyboardModifiers modifiers) {
+  QApplication::setActiveWindow(&window);  // no window manager under Xvfb: shortcuts need it
+  QTest::keyClick(&window, key, modifiers);
+  testsupport::processEvents();
+}
+}  // namespace
+
+TEST(CaseAnnotations, DrawMoveDeleteUndoRedoAndReopenKeepTheProjectInStep) {
+  const fs::path folder = kOut / "case-annotations-project";
+  fs::remove_all(folder);
+  project::CaseId id = 0;
+  std::string rectangleId;
+  {
+    ui::MainWindow window;
+    ASSERT_TRUE(testsupport::showExposed(window, 1400, 900));
+    ASSERT_TRUE(window.newProject(folder).ok());
+    importAndWait(window, {kDemo / "fundus-retina.jpg"});
+    ASSERT_EQ(window.caseBrowser()->order().size(), 1u);
+    id = window.caseBrowser()->order()[0];
+    window.caseBrowser()->selectCase(id);
+    ASSERT_EQ(window.currentViewerKind(), ViewerKind::Image2D);
+    ASSERT_EQ(window.caseAnnotations()->boundCase(), id);
+    auto* viewer = window.viewer();
+
+    // Draw a rectangle: one edit, saved at once.
+    viewer->setLabelClass(QStringLiteral("Lesion"));
+    viewer->setTool(viewers::Tool2D::LabelRectangle);
+    testsupport::drag(viewer, at(viewer, 100, 100), at(viewer, 300, 250));
+    ASSERT_EQ(stored(window, id).size(), 1u) << "the drawn rectangle is in the project";
+    const core::Annotation drawn = stored(window, id)[0];
+    rectangleId = drawn.id;
+    EXPECT_EQ(drawn.shape, core::AnnotationShape::Rectangle);
+    EXPECT_EQ(drawn.className, "Lesion");
+    EXPECT_EQ(window.caseBrowser()->undoStack()->undoText(), "Add annotation to case " + std::to_string(id));
+
+    // Move it by dragging its body: many mouse moves, one edit.
+    viewer->setTool(viewers::Tool2D::EditLabels);
+    testsupport::drag(viewer, at(viewer, 200, 175), at(viewer, 260, 215), Qt::LeftButton, 8);
+    ASSERT_EQ(stored(window, id).size(), 1u);
+    const core::Annotation moved = stored(window, id)[0];
+    EXPECT_NEAR(moved.points[0][0] - drawn.points[0][0], 60, 1.0);
+    EXPECT_EQ(window.caseBrowser()->undoStack()->undoText(), "Change annotation on case " + std::to_string(id));
+    shot(window, "case-annotations-1-moved.png");
+
+    // Ctrl+Z once: back where it was drawn (the drag was one step), in the project and on screen.
+    keys(window, Qt::Key_Z, Qt::ControlModifier);
+    ASSERT_EQ(stored(window, id).size(), 1u);
+    EXPECT_TRUE(project::sameAnnotation(stored(window, id)[0], drawn));
+    ASSERT_EQ(viewer->labels().annotations().annotations.size(), 1u);
+    EXPECT_TRUE(project::sameAnnotation(viewer->labels().annotations().annotations[0], drawn)) << "the viewer follows";
+    // Ctrl+Shift+Z: moved again.
+    keys(window, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+    EXPECT_TRUE(project::sameAnnotation(stored(window, id)[0], moved));
+    EXPECT_TRUE(project::sameAnnotation(viewer->labels().annotations().annotations[0], moved));
+
+    // Delete it (select by clicking inside, Delete): gone from the project; Ctrl+Z brings it back.
+    testsupport::click(viewer, at(viewer, 260, 215));
+    viewer->setFocus();
+    testsupport::pressKey(viewer, Qt::Key_Delete);
+    EXPECT_TRUE(viewer->labels().annotations().annotations.empty());
+    EXPECT_TRUE(stored(window, id).empty()) << "the deletion is in the project";
+    shot(window, "case-annotations-2-deleted.png");
+    keys(window, Qt::Key_Z, Qt::ControlModifier);
+    ASSERT_EQ(stored(window, id).size(), 1u);
+    EXPECT_TRUE(project::sameAnnotation(stored(window, id)[0], moved));
+    EXPECT_EQ(viewer->labels().annotations().annotations.size(), 1u);
+    shot(window, "case-annotations-3-undone.png");
+  }
+  // Reopen: the case opens with its rectangle where it was left.
+  ui::MainWindow again;
+  ASSERT_TRUE(testsupport::showExposed(again, 1400, 900));
+  ASSERT_TRUE(again.openProject(folder).ok());
+  again.caseBrowser()->selectCase(id);
+  ASSERT_EQ(again.currentViewerKind(), ViewerKind::Image2D);
+  const auto shown = again.viewer()->labels().annotations().annotations;
+  ASSERT_EQ(shown.size(), 1u);
+  EXPECT_EQ(shown[0].id, rectangleId);
+  EXPECT_TRUE(project::sameAnnotation(shown[0], stored(again, id)[0]));
+  shot(again, "case-annotations-4-reopened.png");
+}
+
+TEST(CaseFileChecks, AFileChangedOrMovedAfterImportIsMarkedAndOpeningItAsks) {
+  const fs::path files = kOut / "case-checks-files";
+  const fs::path folder = kOut / "case-checks-project";
+  fs::remove_all(files);
+  fs::remove_all(folder);
+  fs::create_directories(files);
+  for (const char* name : {"fundus-retina.jpg", "pathology-ihc.png", "ct-slice.dcm"})
+    fs::copy_file(kDemo / name, files / name);
+  {
+    ui::MainWindow window;
+    ASSERT_TRUE(window.newProject(folder).ok());
+    importAndWait(window, {files});
+  }
+  const fs::path changed = files / "fundus-retina.jpg";
+  std::ofstream(changed, std::ios::binary | std::ios::app) << "edited after import";  // still opens
+  const fs::path moved = files / "pathology-ihc.png";
+  fs::rename(moved, files / "moved-away.png");
+
+  ui::MainWindow window;
+  ASSERT_TRUE(testsupport::showExposed(window, 1400, 900));
+  ASSERT_TRUE(window.openProject(folder).ok());
+  // The check runs as a job (off the UI thread) and marks the tree when it ends.
+  bool jobSeen = false;
+  for (const auto& job : window.jobsPanel()->runner().jobs()) jobSeen |= job.title == "Check files";
+  EXPECT_TRUE(jobSeen);
+  ASSERT_TRUE(waitUntil([&] { return window.caseBrowser()->fileChecks().done(); }));
+  auto* store = window.caseBrowser()->store();
+  project::CaseId changedId = 0, movedId = 0;
+  for (const auto& c : store->listCases().value()) {
+    if (fs::path(c.path).filename() == changed.filename()) changedId = c.id;
+    if (fs::path(c.path).filename() == moved.filename()) movedId = c.id;
+  }
+  ASSERT_TRUE(changedId && movedId);
+  QTreeWidgetItem* changedItem = nullptr;
+  QTreeWidgetItem* movedItem = nullptr;
+  int marked = 0;
+  for (QTreeWidgetItemIterator it(window.caseBrowser()->tree()); *it; ++it) {
+    const QVariant v = (*it)->data(0, Qt::UserRole);
+    if (!v.isValid()) continue;
+    marked += (*it)->text(0).startsWith(QStringLiteral("⚠"));
+    if (v.toLongLong() == changedId) changedItem = *it;
+    if (v.toLongLong() == movedId) movedItem = *it;
+  }
+  ASSERT_TRUE(changedItem && movedItem);
+  EXPECT_EQ(marked, 2) << "only the changed and the moved case";
+  EXPECT_TRUE(changedItem->text(0).startsWith(QStringLiteral("⚠"))) << changedItem->text(0).toStdString();
+  EXPECT_TRUE(changedItem->toolTip(0).contains(QStringLiteral("changed since it was added")))
+      << changedItem->toolTip(0).toStdString();
+  EXPECT_TRUE(movedItem->toolTip(0).contains(QStringLiteral("is missing"))) << movedItem->toolTip(0).toStdString();
+  shot(window, "case-checks-1-marked.png");
+
+  // Opening the changed case asks first; Cancel leaves the viewer as it was.
+  const QString titleBefore = window.windowTitle();
+  int asked = 0;
+  auto answer = [&](QMessageBox::StandardButton button) {
+    QTimer::singleShot(50, [&, button] {
+      auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+      if (!box || box->objectName() != QStringLiteral("changedCaseWarning")) return;
+      ++asked;
+      EXPECT_TRUE(box->text().contains(QStringLiteral("changed since it was added"))) << box->text().toStdString();
+      if (button == QMessageBox::Open) box->grab().save(QString::fromStdString((kOut / "case-checks-2-warning.png").string()));
+      box->button(button)->click();
+    });
+  };
+  answer(QMessageBox::Cancel);
+  window.caseBrowser()->selectCase(changedId);
+  EXPECT_EQ(asked, 1);
+  EXPECT_EQ(window.windowTitle(), titleBefore) << "not re-read after Cancel";
+  // A moved file is refused with the reason (no question: there is nothing to open).
+  const auto missing = window.openCase(store->getCase(movedId).value());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("is missing"), std::string::npos) << missing.error().message;
+  EXPECT_EQ(asked, 1);
+  // Open: it opens, knowingly.
+  answer(QMessageBox::Open);
+  window.caseBrowser()->selectCase(changedId);
+  EXPECT_EQ(asked, 2);
+  EXPECT_EQ(window.windowTitle().toStdString(), "fundus-retina.jpg — Meridian") << "opened after Open";
+  std::cout << "screenshot: " << (kOut / "case-checks-2-warning.png").string() << "\n";
+}
