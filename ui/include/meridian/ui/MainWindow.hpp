@@ -13,6 +13,8 @@
 //   CaseBrowser     the "Cases" dock: the project's cases, labels, undo/redo (CaseTree)
 //   JobsPanel       the "Jobs" dock: the one job runner's jobs (JobText)
 //   PreferencesStore  preferences and recent projects in QSettings (Preferences)
+//   ModelPanel      the "Model" dock: card, runs, results, curve, explanations (ModelResults,
+//                   the model service opened on first use)
 //
 // The accessors below are for tests and for `meridian --open ... --overlay ... --screenshot`.
 
@@ -46,6 +48,7 @@ class CaseBrowser;
 class ContentOpener;
 class JobsPanel;
 class FilesPanel;
+class ModelPanel;
 class ImageInfoPanel;
 class SliceBar;
 class ViewerStack;
@@ -95,6 +98,7 @@ class MainWindow : public QMainWindow {
   WindowStatus* windowStatus() const { return status_; }
   CaseBrowser* caseBrowser() const { return cases_; }
   JobsPanel* jobsPanel() const { return jobs_; }
+  ModelPanel* modelPanel() const { return model_; }
 
   // --- project (CaseBrowser) ----------------------------------------------------------------
   core::Status newProject(const std::filesystem::path& folder);
@@ -128,6 +132,7 @@ class MainWindow : public QMainWindow {
   ContentOpener* opener_ = nullptr;
   JobsPanel* jobs_ = nullptr;
   CaseBrowser* cases_ = nullptr;
+  ModelPanel* model_ = nullptr;
   Preferences preferences_;
 };
 
