@@ -101,6 +101,7 @@ ModelPanel::ModelPanel(JobsPanel& jobs, CaseBrowser& cases, ViewerStack& viewers
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setSortingEnabled(true);
   table_->verticalHeader()->hide();
+  table_->setMinimumHeight(110);
   curve_ = new SliceCurveView(body);
   curve_->hide();
   auto* split = new QSplitter(Qt::Vertical, body);
