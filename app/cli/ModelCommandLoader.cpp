@@ -12,7 +12,7 @@ std::vector<fs::path> modelLibraryCandidates() {
 core::Result<const ModelCommands*> loadModelCommands() {
   static const core::Result<const ModelCommands*> loaded = []() -> core::Result<const ModelCommands*> {
     const auto candidates = modelLibraryCandidates();
-    auto symbol = core::openLibraryEntry(candidates, MERIDIAN_CLI_MODEL_ENTRY, "the model commands' library",
+    auto symbol = core::openLibraryEntry(candidates, MERIDIAN_CLI_MODEL_ENTRY, "the model commands' library libmeridian_cli_model.so",
                                          "Build it (target meridian_cli_model) or reinstall Meridian.");
     if (!symbol) return symbol.error();
     using Entry = const ModelCommands* (*)();

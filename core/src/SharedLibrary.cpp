@@ -44,8 +44,7 @@ core::Result<void*> openLibraryEntry(const std::vector<fs::path>& candidates, co
     }
     return symbol;
   }
-  const std::string name = candidates.empty() ? std::string("(none)") : candidates.front().filename().string();
-  return makeError(ErrorCode::Internal, what + " " + name + " is missing; looked for:" + tried + "\n" + buildHint);
+  return makeError(ErrorCode::Internal, what + " is missing; looked for:" + tried + "\n" + buildHint);
 }
 
 }  // namespace meridian::core

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
 
 #include "meridian/project/ProjectImport.hpp"
@@ -275,3 +276,25 @@ TEST_F(ModelServiceTest, NothingRunsWithoutAModel) {
 }
 
 }  // namespace
+
+// The loader's answers when the library is missing or is not a library (each gtest runs in its
+// own process: the loader keeps its first answer for the process).
+TEST(ModelServiceLoader, AMissingLibraryIsNamedWithWhereItWasLookedFor) {
+  ::setenv("MERIDIAN_MODEL_SERVICE_LIBRARY", (fs::path(MERIDIAN_TEST_OUTPUT) / "no-such-library.so").c_str(), 1);
+  auto made = service::createModelService();
+  ASSERT_FALSE(made);
+  EXPECT_NE(made.error().message.find("libmeridian_model_service.so is missing; looked for:"), std::string::npos)
+      << made.error().message;
+  EXPECT_NE(made.error().message.find("no-such-library.so: no such file"), std::string::npos);
+}
+
+TEST(ModelServiceLoader, AFileThatIsNotALibraryGivesTheLoadersReason) {
+  const fs::path broken = fs::path(MERIDIAN_TEST_OUTPUT) / "not-a-library.so";
+  fs::create_directories(broken.parent_path());
+  std::ofstream(broken) << "not an ELF file\n";
+  ::setenv("MERIDIAN_MODEL_SERVICE_LIBRARY", broken.c_str(), 1);
+  auto made = service::createModelService();
+  ASSERT_FALSE(made);
+  EXPECT_NE(made.error().message.find("cannot be loaded: "), std::string::npos) << made.error().message;
+  EXPECT_NE(made.error().message.find("not-a-library.so"), std::string::npos) << made.error().message;
+}

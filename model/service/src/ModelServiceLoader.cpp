@@ -12,7 +12,7 @@ std::vector<fs::path> modelServiceLibraryCandidates() {
 core::Result<const ModelServiceTable*> loadModelServiceLibrary(bool verbose) {
   static const core::Result<const ModelServiceTable*> loaded = [verbose]() -> core::Result<const ModelServiceTable*> {
     auto symbol = core::openLibraryEntry(modelServiceLibraryCandidates(), MERIDIAN_MODEL_SERVICE_ENTRY,
-                                         "the model service library",
+                                         "the model service library libmeridian_model_service.so",
                                          "Build it (target meridian_model_service) or reinstall Meridian.");
     if (!symbol) return symbol.error();
     using Entry = const ModelServiceTable* (*)();

@@ -21,7 +21,8 @@ std::vector<std::filesystem::path> sharedLibraryCandidates(const std::string& fi
 /// Opens the first candidate that exists (RTLD_NOW: a missing symbol is reported here, not
 /// mid-command; RTLD_LOCAL: its copies of our libraries stay out of the global scope) and
 /// returns the address of `entry`. The handle stays open for the life of the process.
-/// Errors: "WHAT FILE is missing; looked for: ..." + `buildHint`, or "WHAT cannot be loaded:
+/// `what` names the library for the user ("the model service library libX.so").
+/// Errors: "WHAT is missing; looked for: ..." + `buildHint`, or "WHAT cannot be loaded:
 /// <dlerror>" when a candidate exists but does not load (no fall-through to another copy).
 core::Result<void*> openLibraryEntry(const std::vector<std::filesystem::path>& candidates, const std::string& entry,
                                      const std::string& what, const std::string& buildHint);
