@@ -14,6 +14,8 @@
 #include <QTest>
 #include <QTextBrowser>
 #include <QTimer>
+#include <QTreeWidget>
+#include <QTreeWidgetItemIterator>
 
 #include <algorithm>
 #include <cstdlib>
@@ -251,7 +253,13 @@ TEST(ModelPanel, ReopeningAProjectShowsItsStoredPredictionsWithoutTheModel) {
   {
     Session s("model-reopen-project", {kDemo / "fundus-retina.jpg", kDemo / "pathology-ihc.png"});
     ASSERT_TRUE(s.loadBundled());
-    ASSERT_TRUE(s.run(s.panel->runOnAllCases())) << s.panel->problem().toStdString();
+    // Both cases selected in the Cases tree (as Ctrl+click does), then Run on selection.
+    QTreeWidget* tree = s.window.caseBrowser()->tree();
+    tree->clearSelection();
+    for (QTreeWidgetItemIterator it(tree); *it; ++it)
+      if ((*it)->data(0, Qt::UserRole).isValid()) (*it)->setSelected(true);
+    ASSERT_EQ(tree->selectedItems().size(), 2);
+    ASSERT_TRUE(s.run(s.panel->runOnSelection())) << s.panel->problem().toStdString();
     ASSERT_EQ(s.panel->rows().size(), 2u);
   }
   ui::MainWindow window;
