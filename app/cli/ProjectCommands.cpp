@@ -31,7 +31,8 @@ core::Result<std::unique_ptr<ProjectStore>> openProject(const ProjectOptions& o,
   return store;
 }
 
-/// A case given as its id, or as the path it was added with.
+}  // namespace
+
 core::Result<CaseId> resolveCase(const ProjectStore& store, const std::string& ref) {
   if (!ref.empty() && ref.find_first_not_of("0123456789") == std::string::npos) {
     const CaseId id = std::stoll(ref);
@@ -47,6 +48,8 @@ core::Result<CaseId> resolveCase(const ProjectStore& store, const std::string& r
   }
   return core::makeError(core::ErrorCode::NotFound, "the project has no case '" + ref + "' (give its id or its path)");
 }
+
+namespace {
 
 /// Indented lines: where slices are missing, which files cannot be read and why.
 std::string incompleteText(const project::Incompleteness& gaps) {
@@ -342,6 +345,7 @@ CLI::App* addProjectCommand(CLI::App& cli, ProjectOptions& o) {
       ->required()
       ->check(CLI::IsMember({"accept", "reject", "correct"}));
   o.review->add_option("--correction", o.correction, "correct: the right label");
+  addProjectModelCommands(*cmd, o);
   return cmd;
 }
 
@@ -355,6 +359,8 @@ int runProject(const ProjectOptions& o) {
   if (*o.session) return runSession(o);
   if (*o.addPrediction) return runAddPrediction(o);
   if (*o.review) return runReview(o);
+  if (*o.predict) return runProjectPredict(o);
+  if (*o.explain) return runProjectExplain(o);
   return kExitUsage;
 }
 

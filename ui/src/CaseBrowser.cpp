@@ -91,6 +91,9 @@ CaseBrowser::CaseBrowser(JobsPanel& jobs, QWidget* parent) : QDockWidget(tr("Cas
   tree_->setObjectName(QStringLiteral("caseTree"));
   tree_->setColumnCount(2);
   tree_->setHeaderLabels({tr("Case"), tr("Labels")});
+  // Several cases can be selected (Ctrl/Shift+click) for the model panel's "Run on selection";
+  // the current item is still the case on screen.
+  tree_->setSelectionMode(QAbstractItemView::ExtendedSelection);
   tree_->header()->setStretchLastSection(false);
   tree_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
   tree_->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);  // the case name gets the rest

@@ -22,6 +22,7 @@
 #include "meridian/ui/PreferencesStore.hpp"
 #include "meridian/ui/FilesPanel.hpp"
 #include "meridian/ui/ImageInfoPanel.hpp"
+#include "meridian/ui/ModelPanel.hpp"
 #include "meridian/ui/SliceBar.hpp"
 #include "meridian/ui/DropRouting.hpp"
 #include "meridian/ui/ViewerStack.hpp"
@@ -75,6 +76,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(cases_, &CaseBrowser::openCaseRequested, this,
           [this](const project::CaseRecord& record) { warnIfFailed(openCase(record), tr("Cannot open")); });
   connect(cases_, &CaseBrowser::projectChanged, this, &MainWindow::projectOpened);
+  model_ = new ModelPanel(*jobs_, *cases_, *viewers_, this);  // after cases_: it opens a case first
+  addDockWidget(Qt::RightDockWidgetArea, model_);
+  tabifyDockWidget(info_, model_);
+  model_->setDevice(preferences_.device, preferences_.bf16);
+  connect(model_, &ModelPanel::statusMessage, this, &MainWindow::showStatusMessage);
+  connect(model_, &ModelPanel::sliceRequested, this, &MainWindow::showSlice);
+  connect(model_, &ModelPanel::deviceChanged, status_, [this](const QString& d) { status_->setDevice(tr("Device: %1").arg(d)); });
 
   // One status-message signal name everywhere, one slot here.
   connect(viewers_, &ViewerStack::statusMessage, this, &MainWindow::showStatusMessage);
@@ -132,7 +140,8 @@ void MainWindow::buildMenus() {
   file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
   edit->addSeparator();
   edit->addAction(tr("&Preferences…"), this, [this] {
-    PreferencesDialog dialog(preferences_, this);
+    auto offer = model_->deviceOffer();  // opens the model core on first use
+    PreferencesDialog dialog(preferences_, offer ? &offer.value() : nullptr, this);
     if (dialog.exec() == QDialog::Accepted) setPreferences(dialog.preferences());
   });
   QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -200,6 +209,7 @@ void MainWindow::applyPreferences() {
   core::setParallelThreads(static_cast<unsigned>(preferences_.threads));
   viewers_->slideViewer()->setLoaderThreads(preferences_.threads);
   viewers_->slideViewer()->setCacheCapacityMB(preferences_.slideCacheMB);
+  model_->setDevice(preferences_.device, preferences_.bf16);
 }
 
 void MainWindow::openDropped(const std::vector<std::filesystem::path>& paths) {

@@ -17,6 +17,8 @@
 //   JobsPanel       the "Jobs" dock: the one job runner's jobs (JobText)
 //   PreferencesStore  preferences and recent projects in QSettings (Preferences)
 //   WindowDrops     files and folders dropped on the window (DropRouting)
+//   ModelPanel      the "Model" dock: card, runs, results, curve, explanations (ModelResults,
+//                   the model service opened on first use)
 //
 // The accessors below are for tests and for `meridian --open ... --overlay ... --screenshot`.
 
@@ -52,6 +54,7 @@ class ContentOpener;
 class ExportMenu;
 class JobsPanel;
 class FilesPanel;
+class ModelPanel;
 class ImageInfoPanel;
 class SliceBar;
 class ViewerStack;
@@ -106,6 +109,7 @@ class MainWindow : public QMainWindow {
   CaseAnnotations* caseAnnotations() const { return caseAnnotations_; }
   JobsPanel* jobsPanel() const { return jobs_; }
   ExportMenu* exportMenu() const { return exports_; }
+  ModelPanel* modelPanel() const { return model_; }
 
   // --- project (CaseBrowser) ----------------------------------------------------------------
   core::Status newProject(const std::filesystem::path& folder);
@@ -147,6 +151,7 @@ class MainWindow : public QMainWindow {
   CaseBrowser* cases_ = nullptr;
   ExportMenu* exports_ = nullptr;
   CaseAnnotations* caseAnnotations_ = nullptr;
+  ModelPanel* model_ = nullptr;
   Preferences preferences_;
 };
 

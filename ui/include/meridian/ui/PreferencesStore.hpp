@@ -7,8 +7,10 @@
 #include <QDialog>
 #include <QStringList>
 
+#include "meridian/ui/ModelResults.hpp"
 #include "meridian/ui/Preferences.hpp"
 
+class QCheckBox;
 class QComboBox;
 class QLineEdit;
 class QSpinBox;
@@ -23,11 +25,14 @@ void rememberProject(const QString& folder);
 class PreferencesDialog : public QDialog {
   Q_OBJECT
  public:
-  explicit PreferencesDialog(const Preferences& current, QWidget* parent = nullptr);
+  /// `offer`: the devices and bf16 this machine's LibTorch offers (ModelResults.hpp); null
+  /// when unknown (the model core could not be opened): then only "cpu", and no bf16.
+  explicit PreferencesDialog(const Preferences& current, const DeviceOffer* offer = nullptr, QWidget* parent = nullptr);
   Preferences preferences() const;
 
  private:
   QComboBox* device_ = nullptr;
+  QCheckBox* bf16_ = nullptr;
   QSpinBox* threads_ = nullptr;
   QSpinBox* slideCache_ = nullptr;
   QSpinBox* thumbnailSide_ = nullptr;

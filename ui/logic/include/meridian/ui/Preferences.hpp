@@ -9,6 +9,7 @@ namespace meridian::ui {
 
 struct Preferences {
   std::string device = "cpu";        // "cpu", "cuda", "cuda:N": where models run
+  bool bf16 = false;                 // bf16 matrix products where the device computes them natively
   int threads = 0;                   // 0 = one per core
   int slideCacheMB = 512;            // SlideViewer's tile cache (QSettings "slideViewer/cacheMB")
   int thumbnailSide = 256;           // case browser thumbnails, longest side in pixels
