@@ -1,14 +1,11 @@
-// executableDirectory(): compiled into meridian-cli (to find the model command library) and into
-// that library (the demo finds its data beside the program).
+// executableDirectory(): compiled into meridian-cli and into the model command library (the
+// demo finds its data beside the program); the one implementation is core's.
 
 #include "Commands.hpp"
+#include "meridian/core/SharedLibrary.hpp"
 
 namespace meridian::app {
 
-std::filesystem::path executableDirectory() {
-  std::error_code ec;
-  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::filesystem::current_path() : self.parent_path();
-}
+std::filesystem::path executableDirectory() { return core::executableDirectory(); }
 
 }  // namespace meridian::app

@@ -28,7 +28,8 @@ core::Result<std::unique_ptr<ProjectStore>> openProject(const ProjectOptions& o,
   return store;
 }
 
-/// A case given as its id, or as the path it was added with.
+}  // namespace
+
 core::Result<CaseId> resolveCase(const ProjectStore& store, const std::string& ref) {
   if (!ref.empty() && ref.find_first_not_of("0123456789") == std::string::npos) {
     const CaseId id = std::stoll(ref);
@@ -44,6 +45,8 @@ core::Result<CaseId> resolveCase(const ProjectStore& store, const std::string& r
   }
   return core::makeError(core::ErrorCode::NotFound, "the project has no case '" + ref + "' (give its id or its path)");
 }
+
+namespace {
 
 int runCreate(const ProjectOptions& o) {
   auto store = ProjectStore::create(o.folder);
@@ -242,6 +245,7 @@ CLI::App* addProjectCommand(CLI::App& cli, ProjectOptions& o) {
   }
   o.session = cmd->add_subcommand("session", "Apply labelling edits read from stdin, one per line, acknowledging each ('ok N')");
   o.session->add_option("folder", o.folder, "Project folder")->required();
+  addProjectModelCommands(*cmd, o);
   return cmd;
 }
 
@@ -253,6 +257,8 @@ int runProject(const ProjectOptions& o) {
   if (*o.label) return runLabel(o, true);
   if (*o.unlabel) return runLabel(o, false);
   if (*o.session) return runSession(o);
+  if (*o.predict) return runProjectPredict(o);
+  if (*o.explain) return runProjectExplain(o);
   return kExitUsage;
 }
 

@@ -270,6 +270,15 @@ core::Result<SlideResult> SlidePipeline::run(const core::SlideSource& slide, con
           PatchOutput{std::move(p.probabilities), keepEmbeddings ? std::move(p.embedding) : std::vector<float>(),
                       std::move(maps[i])};
     }
+    if (options_.onPatches) {
+      std::vector<int> batchCells;
+      std::vector<std::vector<float>> batchScores;
+      for (const auto& item : items) {
+        batchCells.push_back(item.cell);
+        batchScores.push_back(progress.done[item.cell].scores);
+      }
+      options_.onPatches(g, result.heatmapClass, batchCells, batchScores);
+    }
     const double elapsed = secondsSince(t0);
     const std::size_t doneNow = progress.done.size() - result.resumedPatches;
     const std::size_t left = result.patchesTotal - progress.done.size();

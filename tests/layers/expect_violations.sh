@@ -23,10 +23,16 @@ while IFS= read -r line; do
   target=${line%%:*}
   IFS=';' read -ra libs <<<"${line#*: }"
   for lib in "${libs[@]}"; do
-    case "$lib" in Qt*|VTK::*|meridian_viewers|meridian_ui)
-      [ "$target" = meridian_ui ] && continue
-      grep -qF "$target links $lib " <<<"$out" || { echo "not reported: $target links $lib"; missed=1; } ;;
+    planted=0
+    case "$lib" in Qt*|VTK::*|meridian_viewers|meridian_ui) [ "$target" = meridian_ui ] || planted=1 ;; esac
+    case "$target:$lib" in
+      meridian_model:meridian_core_io|meridian_model:meridian_project) planted=1 ;;
+      meridian_ui:meridian_model|meridian_ui:meridian_model_service) planted=1 ;;
+      meridian_model_service_loader:meridian_model|meridian_model_service_loader:meridian_model_service) planted=1 ;;
     esac
+    if [ "$planted" -eq 1 ]; then
+      grep -qF "$target links $lib " <<<"$out" || { echo "not reported: $target links $lib"; missed=1; }
+    fi
   done
 done <"$here/fixtures/broken_links.txt"
 [ "$missed" -eq 0 ] || exit 1

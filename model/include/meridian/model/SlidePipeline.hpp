@@ -19,6 +19,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,8 @@
 #include "meridian/model/VitModel.hpp"
 
 namespace meridian::model {
+
+struct PatchGrid;
 
 struct SlidePipelineOptions {
   double micronsPerPixel = 0.5;  // resolution the model sees (ignored when the slide has no mpp)
@@ -57,6 +60,12 @@ struct SlidePipelineOptions {
   ExplainMethod mapMethod = ExplainMethod::ClsAttention;
   int mapClass = -1;  // GradientAttention: the head output explained (-1: each patch's top-1)
   int mapHead = -1;   // ClsAttention: one head (-1: the mean over heads)
+  // Called on the model's thread after every batch with the grid, the heatmap's class, that
+  // batch's cells (row * columns + column) and their class probabilities, so a viewer can
+  // grow the heatmap while the run goes on. Patches a resumed run read back are not repeated.
+  std::function<void(const PatchGrid& grid, int heatmapClass, const std::vector<int>& cells,
+                     const std::vector<std::vector<float>>& scores)>
+      onPatches;
 };
 
 struct PatchGrid {

@@ -1,0 +1,33 @@
+// The library's entry point (ModelServiceLibrary.hpp).
+
+#include "VitModelService.hpp"
+#include "meridian/core/Logging.hpp"
+#include "meridian/service/ModelServiceLibrary.hpp"
+
+namespace meridian::service {
+namespace {
+
+void initialize(bool verbose) {
+  core::logging::Options options;
+  options.verbose = verbose;
+  (void)core::logging::initialize(options);  // on failure: console only, already warned
+}
+
+std::unique_ptr<ModelService> create() { return std::make_unique<VitModelService>(); }
+
+constexpr ModelServiceTable kTable = {
+    sizeof(ModelServiceTable),
+    {kModelServiceStructSizes[0], kModelServiceStructSizes[1], kModelServiceStructSizes[2], kModelServiceStructSizes[3],
+     kModelServiceStructSizes[4], kModelServiceStructSizes[5], kModelServiceStructSizes[6], kModelServiceStructSizes[7],
+     kModelServiceStructSizes[8]},
+    initialize,
+    [] { core::logging::flush(); },
+    create,
+};
+
+}  // namespace
+}  // namespace meridian::service
+
+extern "C" __attribute__((visibility("default"))) const meridian::service::ModelServiceTable* meridian_model_service_v1() {
+  return &meridian::service::kTable;
+}
