@@ -246,6 +246,7 @@ CLI::App* addProjectCommand(CLI::App& cli, ProjectOptions& o) {
   o.session = cmd->add_subcommand("session", "Apply labelling edits read from stdin, one per line, acknowledging each ('ok N')");
   o.session->add_option("folder", o.folder, "Project folder")->required();
   addProjectModelCommands(*cmd, o);
+  addProjectTrainCommands(*cmd, o.training);
   return cmd;
 }
 
@@ -259,6 +260,7 @@ int runProject(const ProjectOptions& o) {
   if (*o.session) return runSession(o);
   if (*o.predict) return runProjectPredict(o);
   if (*o.explain) return runProjectExplain(o);
+  if (projectTrainChosen(o.training)) return runProjectTrain(o.training, o.actor);
   return kExitUsage;
 }
 

@@ -19,6 +19,7 @@
 #include "meridian/ui/FilesPanel.hpp"
 #include "meridian/ui/ImageInfoPanel.hpp"
 #include "meridian/ui/SliceBar.hpp"
+#include "meridian/ui/TrainingPanel.hpp"
 #include "meridian/ui/ViewerStack.hpp"
 #include "meridian/ui/WindowStatus.hpp"
 #include "meridian/viewers/OverlayPanel.hpp"
@@ -54,6 +55,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tabifyDockWidget(files_, cases_);
   files_->raise();
   jobs_->hide();
+  training_ = new TrainingPanel(*cases_, *jobs_, this);  // the project's labels -> a model (Training dock)
+  addDockWidget(Qt::RightDockWidgetArea, training_);
+  tabifyDockWidget(info_, training_);
+  info_->raise();
+  connect(training_, &TrainingPanel::statusMessage, this, &MainWindow::showStatusMessage);
   cases_->setReviewer(preferences_.reviewerName);
   cases_->setThumbnailSide(preferences_.thumbnailSide);
   connect(jobs_, &JobsPanel::activityChanged, status_, &WindowStatus::setJobs);

@@ -12,6 +12,7 @@
 //   OverlayPanel    the "Tools & overlays" dock (viewers/)
 //   CaseBrowser     the "Cases" dock: the project's cases, labels, undo/redo (CaseTree)
 //   JobsPanel       the "Jobs" dock: the one job runner's jobs (JobText)
+//   TrainingPanel   the "Training" dock: train on the project's labels, accept (TrainingCharts)
 //   PreferencesStore  preferences and recent projects in QSettings (Preferences)
 //
 // The accessors below are for tests and for `meridian --open ... --overlay ... --screenshot`.
@@ -43,6 +44,7 @@ struct DicomSeriesInfo;
 namespace meridian::ui {
 
 class CaseBrowser;
+class TrainingPanel;
 class ContentOpener;
 class JobsPanel;
 class FilesPanel;
@@ -128,6 +130,7 @@ class MainWindow : public QMainWindow {
   ContentOpener* opener_ = nullptr;
   JobsPanel* jobs_ = nullptr;
   CaseBrowser* cases_ = nullptr;
+  TrainingPanel* training_ = nullptr;
   Preferences preferences_;
 };
 
