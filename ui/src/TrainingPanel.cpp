@@ -146,7 +146,7 @@ TrainingPanel::TrainingPanel(CaseBrowser& cases, JobsPanel& jobs, QWidget* paren
   split_->verticalHeader()->setVisible(false);
   split_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   split_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-  split_->setMaximumHeight(130);
+  split_->setMaximumHeight(170);  // the classes, cases and patients rows of a two-class task
   layout->addWidget(split_);
   message_ = new QLabel(body);
   message_->setObjectName(QStringLiteral("trainingMessage"));
@@ -176,7 +176,7 @@ TrainingPanel::TrainingPanel(CaseBrowser& cases, JobsPanel& jobs, QWidget* paren
     charts_->addTab(v, tab);
     return v;
   };
-  epochView_ = view(tr("Loss & AUROC"));
+  epochView_ = view(tr("Loss && AUROC"));  // "&&": a single "&" would be a mnemonic
   rocView_ = view(tr("ROC"));
   confusion_ = new QTableWidget(charts_);
   confusion_->setObjectName(QStringLiteral("trainingConfusion"));
@@ -208,10 +208,10 @@ core::Result<const service::TrainingService*> TrainingPanel::trainingService() {
   return service_.get();
 }
 
-void TrainingPanel::showMessage(const QString& message, bool error) {
+void TrainingPanel::showMessage(const QString& message, bool error, bool announce) {
   message_->setText(message);
   message_->setStyleSheet(error ? QStringLiteral("color: #b00020;") : QString());
-  if (error) Q_EMIT statusMessage(message);
+  if (error && announce) Q_EMIT statusMessage(message);
 }
 
 service::TrainingRequest TrainingPanel::request() const {
@@ -241,9 +241,9 @@ void TrainingPanel::refreshSplit() {
   auto* store = cases_.store();
   if (!store) return showMessage(tr("Open a project to train on its labels."), false);
   auto training = trainingService();
-  if (!training) return showMessage(text(training.error().message), true);
+  if (!training) return showMessage(text(training.error().message), true, false);
   auto task = training.value()->task(*store);
-  if (!task) return showMessage(text(task.error().message), true);
+  if (!task) return showMessage(text(task.error().message), true, false);
   const auto& t = task.value();
   QString notes;
   if (t.multiLabelled) notes += tr(" %1 case(s) with several labels are left out.").arg(t.multiLabelled);
@@ -252,7 +252,7 @@ void TrainingPanel::refreshSplit() {
     return showMessage(tr("Continued pretraining learns from the %1 unlabelled case(s).").arg(t.unlabelled.size()) + notes,
                        false);
   auto preview = training.value()->preview(t, heldOut_->value(), static_cast<std::uint64_t>(seed_->value()));
-  if (!preview) return showMessage(text(preview.error().message) + notes, true);
+  if (!preview) return showMessage(text(preview.error().message) + notes, true, false);
   const auto rows = ::meridian::ui::splitTable(preview.value());
   split_->setRowCount(static_cast<int>(rows.size()));
   for (std::size_t r = 0; r < rows.size(); ++r)

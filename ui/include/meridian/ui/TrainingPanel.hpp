@@ -66,7 +66,8 @@ class TrainingPanel : public QDockWidget {
   /// The training service, created on first use (opens the model service library).
   core::Result<const service::TrainingService*> trainingService();
   service::TrainingRequest request() const;
-  void showMessage(const QString& text, bool error);
+  /// In the panel; an error also goes to the status bar when `announce` (actions, not previews).
+  void showMessage(const QString& text, bool error, bool announce = true);
   void addEpoch(const model::EpochRecord& epoch);
   void drawEpochs();
   void showResult(const service::TrainingResult& result);
