@@ -346,6 +346,7 @@ CLI::App* addProjectCommand(CLI::App& cli, ProjectOptions& o) {
       ->check(CLI::IsMember({"accept", "reject", "correct"}));
   o.review->add_option("--correction", o.correction, "correct: the right label");
   addProjectModelCommands(*cmd, o);
+  addProjectTrainCommands(*cmd, o.training);
   return cmd;
 }
 
@@ -361,6 +362,7 @@ int runProject(const ProjectOptions& o) {
   if (*o.review) return runReview(o);
   if (*o.predict) return runProjectPredict(o);
   if (*o.explain) return runProjectExplain(o);
+  if (projectTrainChosen(o.training)) return runProjectTrain(o.training, o.actor);
   return kExitUsage;
 }
 

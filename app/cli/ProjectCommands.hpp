@@ -4,7 +4,8 @@
 // reading a project (core/project) from the command line. They run in the executable
 // itself: no model, no LibTorch loaded.
 // project predict | explain run the model on the project's cases through the model service
-// (model/service), the same code the window's model panel calls; the service's library
+// (model/service), the same code the window's model panel calls (train and accept-model:
+// ProjectTrainCommands.hpp, the Training panel's code); the service's library
 // (and LibTorch) is opened only when one of them runs (ProjectModelCommands.cpp).
 
 #include <CLI/CLI.hpp>
@@ -15,6 +16,8 @@
 
 #include "meridian/core/Result.hpp"
 #include "meridian/project/ProjectRecords.hpp"
+
+#include "ProjectTrainCommands.hpp"
 
 namespace meridian::project {
 class ProjectStore;
@@ -52,6 +55,7 @@ struct ProjectOptions {
   double mpp = 0.5;
   int batch = 16;
   bool verbose = false;
+  ProjectTrainOptions training;  // train, accept-model
 };
 
 /// Adds `project` and its subcommands to `cli`.

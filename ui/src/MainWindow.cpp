@@ -25,6 +25,7 @@
 #include "meridian/ui/ModelPanel.hpp"
 #include "meridian/ui/SliceBar.hpp"
 #include "meridian/ui/DropRouting.hpp"
+#include "meridian/ui/TrainingPanel.hpp"
 #include "meridian/ui/ViewerStack.hpp"
 #include "meridian/ui/WindowDrops.hpp"
 #include "meridian/ui/WindowStatus.hpp"
@@ -66,6 +67,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tabifyDockWidget(files_, cases_);
   files_->raise();
   jobs_->hide();
+  model_ = new ModelPanel(*jobs_, *cases_, *viewers_, this);  // after cases_: it opens a case first
+  addDockWidget(Qt::RightDockWidgetArea, model_);
+  tabifyDockWidget(info_, model_);
+  training_ = new TrainingPanel(*cases_, *jobs_, this);  // the project's labels -> a model (Training dock)
+  addDockWidget(Qt::RightDockWidgetArea, training_);
+  tabifyDockWidget(info_, training_);
+  info_->raise();
+  connect(training_, &TrainingPanel::statusMessage, this, &MainWindow::showStatusMessage);
   applyPreferences();
   connect(jobs_, &JobsPanel::activityChanged, status_, &WindowStatus::setJobs);
   connect(jobs_, &JobsPanel::activityChanged, this, [this](int running, int queued) {
@@ -76,10 +85,6 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(cases_, &CaseBrowser::openCaseRequested, this,
           [this](const project::CaseRecord& record) { warnIfFailed(openCase(record), tr("Cannot open")); });
   connect(cases_, &CaseBrowser::projectChanged, this, &MainWindow::projectOpened);
-  model_ = new ModelPanel(*jobs_, *cases_, *viewers_, this);  // after cases_: it opens a case first
-  addDockWidget(Qt::RightDockWidgetArea, model_);
-  tabifyDockWidget(info_, model_);
-  model_->setDevice(preferences_.device, preferences_.bf16);
   connect(model_, &ModelPanel::statusMessage, this, &MainWindow::showStatusMessage);
   connect(model_, &ModelPanel::sliceRequested, this, &MainWindow::showSlice);
   connect(model_, &ModelPanel::deviceChanged, status_, [this](const QString& d) { status_->setDevice(tr("Device: %1").arg(d)); });

@@ -38,4 +38,12 @@ core::Result<std::unique_ptr<ModelService>> createModelService(bool verbose) {
   return service;
 }
 
+core::Result<std::unique_ptr<TrainingService>> createTrainingService(bool verbose) {
+  auto table = loadModelServiceLibrary(verbose);
+  if (!table) return table.error();
+  auto service = table.value()->createTraining();
+  if (!service) return core::makeError(core::ErrorCode::Internal, "the model service library made no training service");
+  return service;
+}
+
 }  // namespace meridian::service

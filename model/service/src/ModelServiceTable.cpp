@@ -1,5 +1,6 @@
 // The library's entry point (ModelServiceLibrary.hpp).
 
+#include "TrainingServiceImpl.hpp"
 #include "VitModelService.hpp"
 #include "meridian/core/Logging.hpp"
 #include "meridian/service/ModelServiceLibrary.hpp"
@@ -19,10 +20,12 @@ constexpr ModelServiceTable kTable = {
     sizeof(ModelServiceTable),
     {kModelServiceStructSizes[0], kModelServiceStructSizes[1], kModelServiceStructSizes[2], kModelServiceStructSizes[3],
      kModelServiceStructSizes[4], kModelServiceStructSizes[5], kModelServiceStructSizes[6], kModelServiceStructSizes[7],
-     kModelServiceStructSizes[8]},
+     kModelServiceStructSizes[8], kModelServiceStructSizes[9], kModelServiceStructSizes[10], kModelServiceStructSizes[11],
+     kModelServiceStructSizes[12]},
     initialize,
     [] { core::logging::flush(); },
     create,
+    makeTrainingService,
 };
 
 }  // namespace

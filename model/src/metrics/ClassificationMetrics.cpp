@@ -77,28 +77,43 @@ core::Result<OperatingPoint> operatingPoint(const std::vector<double>& positiveS
   return point;
 }
 
-core::Result<double> expectedCalibrationError(const ScoreRows& probabilities, const std::vector<int>& labels,
-                                              int bins) {
-  if (bins < 1) return invalid("calibration error needs at least one bin");
+core::Result<std::vector<CalibrationBin>> calibrationBins(const ScoreRows& probabilities, const std::vector<int>& labels,
+                                                          int bins) {
+  if (bins < 1) return invalid("calibration needs at least one bin");
   auto status = checkRows(probabilities, labels, 0);
   if (!status) return status.error();
-  std::vector<double> confidenceSum(static_cast<std::size_t>(bins)), correctSum(static_cast<std::size_t>(bins));
-  std::vector<std::size_t> count(static_cast<std::size_t>(bins));
+  std::vector<CalibrationBin> out(static_cast<std::size_t>(bins));
+  for (int b = 0; b < bins; ++b) {
+    out[static_cast<std::size_t>(b)].low = static_cast<double>(b) / bins;
+    out[static_cast<std::size_t>(b)].high = static_cast<double>(b + 1) / bins;
+  }
   const auto predicted = argmaxRows(probabilities);
   for (std::size_t i = 0; i < labels.size(); ++i) {
     const double confidence = probabilities[i][static_cast<std::size_t>(predicted[i])];
     if (!(confidence >= 0.0 && confidence <= 1.0))
-      return invalid("calibration error needs probabilities in [0, 1], row " + std::to_string(i) + " has " +
+      return invalid("calibration needs probabilities in [0, 1], row " + std::to_string(i) + " has " +
                      std::to_string(confidence));
     // Bins (lo, hi]: ceil(c * bins) - 1, with 0 going to the first bin.
-    const int bin = std::clamp(static_cast<int>(std::ceil(confidence * bins)) - 1, 0, bins - 1);
-    confidenceSum[static_cast<std::size_t>(bin)] += confidence;
-    correctSum[static_cast<std::size_t>(bin)] += predicted[i] == labels[i] ? 1.0 : 0.0;
-    ++count[static_cast<std::size_t>(bin)];
+    auto& bin = out[static_cast<std::size_t>(std::clamp(static_cast<int>(std::ceil(confidence * bins)) - 1, 0, bins - 1))];
+    bin.meanConfidence += confidence;  // sums until the division below
+    bin.accuracy += predicted[i] == labels[i] ? 1.0 : 0.0;
+    ++bin.count;
   }
+  for (auto& bin : out)
+    if (bin.count > 0) {
+      bin.meanConfidence /= static_cast<double>(bin.count);
+      bin.accuracy /= static_cast<double>(bin.count);
+    }
+  return out;
+}
+
+core::Result<double> expectedCalibrationError(const ScoreRows& probabilities, const std::vector<int>& labels,
+                                              int bins) {
+  auto binned = calibrationBins(probabilities, labels, bins);
+  if (!binned) return binned.error();
   double ece = 0.0;
-  for (std::size_t b = 0; b < count.size(); ++b)
-    if (count[b] > 0) ece += std::abs(correctSum[b] - confidenceSum[b]);  // = n_b * |acc_b - conf_b|
+  for (const auto& bin : binned.value())
+    ece += static_cast<double>(bin.count) * std::abs(bin.accuracy - bin.meanConfidence);
   return ece / static_cast<double>(labels.size());
 }
 

@@ -250,6 +250,9 @@ core::Result<FineTuneOutcome> fineTune(const fs::path& baseModel, const LabelSet
                 elapsed / epoch * (options.epochs - epoch),
                 "loss " + std::to_string(lossSum / std::max<std::size_t>(1, micro)) + ", validation AUROC " +
                     std::to_string(auroc)});
+    if (options.onEpoch)
+      options.onEpoch({epoch, options.epochs, lossSum / static_cast<double>(std::max<std::size_t>(1, micro)), auroc,
+                       validationRows.size()});
     if (auroc > outcome.bestValidationAuroc) {
       outcome.bestValidationAuroc = auroc;
       outcome.bestEpoch = epoch;

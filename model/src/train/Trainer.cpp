@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <sstream>
 
@@ -174,10 +175,18 @@ core::Result<TrainReport> trainModel(const fs::path& baseModel, const LabelSet& 
     if (!fit1) return fit1.error();
     fitted = std::move(fit1).value();
     heldOutScores = predictRows(*fitted, embeddings, split.value().test);
+    if (options.onEpoch) {
+      const auto auroc = metrics::macroAuroc(heldOutScores, pick(y, split.value().test));
+      options.onEpoch({1, 1, fitted->head ? fitted->head->loss : std::numeric_limits<double>::quiet_NaN(),
+                       auroc ? auroc.value() : std::numeric_limits<double>::quiet_NaN(), split.value().test.size()});
+    }
   }
   auto heldOut = metrics::evaluate(heldOutScores, pick(y, split.value().test), labels.classes, options.evaluation);
   if (!heldOut) return heldOut.error();
   report.heldOut = heldOut.value();
+  report.heldOutScores = heldOutScores;
+  report.heldOutLabels = pick(y, split.value().test);
+  report.heldOutRows = split.value().test;
   if (!folds.empty()) {
     // Pooled out-of-fold predictions: every image scored once by a model that did not see it.
     metrics::ScoreRows pooled(y.size());
@@ -244,7 +253,7 @@ core::Result<TrainReport> trainModel(const fs::path& baseModel, const LabelSet& 
   p.metrics = metrics::cardMetrics(report.heldOut);
   if (report.crossValidated)
     for (const auto& [name, value] : metrics::cardMetrics(*report.crossValidated)) p.metrics["cv_" + name] = value;
-  p.createdWith = "meridian-cli train";
+  p.createdWith = options.createdWith;
   p.createdAt = utcNow();
   p.notes = "Metrics are on held-out images only, with 95% stratified percentile bootstrap intervals (" +
             std::to_string(options.evaluation.bootstrap.resamples) + " resamples)." +

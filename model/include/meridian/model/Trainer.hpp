@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,19 @@ const char* toString(TrainMethod method);
 std::optional<TrainMethod> parseTrainMethod(const std::string& text);
 /// Methods that train on frozen, cached embeddings (seconds) rather than on images.
 bool usesEmbeddingsOnly(TrainMethod method);
+
+/// One finished epoch, for live charts. Fine-tuning reports every epoch (the mean training
+/// loss and the AUROC on its early-stopping slice of the training side); probe, kNN and
+/// prototype fit once, so they report one record: the fit's loss (NaN for kNN/prototype,
+/// which have none) and the held-out AUROC.
+struct EpochRecord {
+  int epoch = 0;
+  int epochs = 0;  // planned
+  double trainingLoss = 0.0;
+  double validationAuroc = 0.0;
+  std::size_t validationImages = 0;
+};
+using EpochCallback = std::function<void(const EpochRecord&)>;
 
 struct TrainOptions {
   TrainMethod method = TrainMethod::Probe;
@@ -66,11 +80,16 @@ struct TrainOptions {
   bool bf16 = true;                 // bf16 autocast where the CPU has native bf16 (Precision.hpp)
   metrics::EvaluationOptions evaluation;
   std::string modelName;  // "" = the output folder's name
+  std::string createdWith = "meridian-cli train";  // the card's created_with
+  EpochCallback onEpoch;  // called on the training thread; empty = none
 };
 
 struct TrainReport {
   ModelCard card;                     // as saved
   metrics::EvaluationReport heldOut;  // on the held-out side
+  metrics::ScoreRows heldOutScores;   // probabilities of the held-out images, in split order
+  std::vector<int> heldOutLabels;     // their class indices (for ROC and calibration curves)
+  std::vector<std::size_t> heldOutRows;  // their rows in the LabelSet
   std::optional<metrics::EvaluationReport> crossValidated;
   std::size_t trainImages = 0;
   std::size_t heldOutImages = 0;

@@ -15,6 +15,7 @@
 //                   (ExportChoices; the exports are core/report's, shared with meridian-cli)
 //   CaseAnnotations the open case's region annotations, kept in the project with undo/redo
 //   JobsPanel       the "Jobs" dock: the one job runner's jobs (JobText)
+//   TrainingPanel   the "Training" dock: train on the project's labels, accept (TrainingCharts)
 //   PreferencesStore  preferences and recent projects in QSettings (Preferences)
 //   WindowDrops     files and folders dropped on the window (DropRouting)
 //   ModelPanel      the "Model" dock: card, runs, results, curve, explanations (ModelResults,
@@ -50,6 +51,7 @@ namespace meridian::ui {
 
 class CaseAnnotations;
 class CaseBrowser;
+class TrainingPanel;
 class ContentOpener;
 class ExportMenu;
 class JobsPanel;
@@ -152,6 +154,7 @@ class MainWindow : public QMainWindow {
   ExportMenu* exports_ = nullptr;
   CaseAnnotations* caseAnnotations_ = nullptr;
   ModelPanel* model_ = nullptr;
+  TrainingPanel* training_ = nullptr;
   Preferences preferences_;
 };
 

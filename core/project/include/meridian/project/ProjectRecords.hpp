@@ -68,6 +68,16 @@ struct ModelRun {
   std::string status;         // "running", "succeeded", "failed", "cancelled"
 };
 
+/// A model folder the project was told to use ("Accept model"). `folder` is relative to the
+/// project folder when the model lies inside it ("models/probe-20261202-071500"), else absolute.
+struct AcceptedModel {
+  std::string folder;
+  std::string name;
+  std::string weightsSha256;
+  std::string acceptedUtc;  // filled by the store
+  std::string actor;        // filled by the store
+};
+
 /// One model output for one case.
 struct Prediction {
   PredictionId id = 0;

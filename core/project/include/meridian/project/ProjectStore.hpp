@@ -43,7 +43,7 @@ enum class OpenMode {
 
 /// What changed, for views that refresh (case list, label panel, ...).
 struct ProjectChange {
-  enum class What { Cases, Classes, Labels, Annotations, Predictions, ModelRuns, Reviews };
+  enum class What { Cases, Classes, Labels, Annotations, Predictions, ModelRuns, Reviews, ActiveModel };
   What what = What::Cases;
   std::optional<CaseId> caseId;  // the case concerned, when one is
 };
@@ -127,6 +127,15 @@ class ProjectStore {
   core::Result<std::vector<ModelRun>> listModelRuns() const;
   core::Result<PredictionId> addPrediction(Prediction prediction);
   core::Result<std::vector<Prediction>> predictions(CaseId caseId) const;
+
+  // --- the active model (a project setting) ----------------------------------------------
+  /// The model the project uses (the last one accepted), or nullopt before any was.
+  core::Result<std::optional<AcceptedModel>> activeModel() const;
+  /// Makes `model` the active model (the previous one stays in acceptedModels()) and logs a
+  /// "model.accept" event naming both. Refuses an empty folder or weights hash.
+  core::Status acceptModel(const AcceptedModel& model);
+  /// Every model accepted so far, oldest first (read from the event log).
+  core::Result<std::vector<AcceptedModel>> acceptedModels() const;
 
   // --- review ---------------------------------------------------------------------------
   /// Records a decision by the current actor (decision.reviewer when set) at the current

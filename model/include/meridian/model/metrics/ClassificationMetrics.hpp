@@ -3,6 +3,7 @@
 // each row (the first maximum on ties, like numpy); the operating-point metrics threshold
 // one class's score instead.
 
+#include <cstddef>
 #include <vector>
 
 #include "meridian/core/Result.hpp"
@@ -35,5 +36,17 @@ core::Result<OperatingPoint> operatingPoint(const std::vector<double>& positiveS
 /// be probabilities (in [0, 1]).
 core::Result<double> expectedCalibrationError(const ScoreRows& probabilities, const std::vector<int>& labels,
                                               int bins = 15);
+
+/// One reliability bin (lo, hi] of the confidence, as expectedCalibrationError bins it (so
+/// a reliability plot and the number agree).
+struct CalibrationBin {
+  double low = 0.0;
+  double high = 0.0;
+  std::size_t count = 0;
+  double meanConfidence = 0.0;  // 0 when empty
+  double accuracy = 0.0;        // share of the bin's rows whose argmax is the label; 0 when empty
+};
+core::Result<std::vector<CalibrationBin>> calibrationBins(const ScoreRows& probabilities, const std::vector<int>& labels,
+                                                          int bins = 15);
 
 }  // namespace meridian::model::metrics

@@ -15,15 +15,18 @@
 #include <memory>
 
 #include "meridian/service/ModelService.hpp"
+#include "meridian/service/TrainingService.hpp"
 
 namespace meridian::service {
 
-inline constexpr std::size_t kModelServiceStructCount = 9;
+inline constexpr std::size_t kModelServiceStructCount = 13;
 /// This build's sizes of the structs that cross the boundary, in ModelServiceTable order.
 inline constexpr std::size_t kModelServiceStructSizes[kModelServiceStructCount] = {
     sizeof(RuntimeCapabilities), sizeof(DeviceOptions), sizeof(DeviceState),
     sizeof(ModelCardView),       sizeof(CasePrediction), sizeof(PredictRequest),
-    sizeof(PredictReport),       sizeof(ExplainRequest), sizeof(ExplainResult)};
+    sizeof(PredictReport),       sizeof(ExplainRequest), sizeof(ExplainResult),
+    // training (TrainingService.hpp)
+    sizeof(TrainingTask), sizeof(SplitPreview), sizeof(TrainingRequest), sizeof(TrainingResult)};
 
 struct ModelServiceTable {
   std::size_t tableSize;  // sizeof(ModelServiceTable) in the library
@@ -35,6 +38,8 @@ struct ModelServiceTable {
   void (*finish)();
   /// A new service with no model loaded.
   std::unique_ptr<ModelService> (*create)();
+  /// A training service (TrainingService.hpp).
+  std::unique_ptr<TrainingService> (*createTraining)();
 };
 
 }  // namespace meridian::service

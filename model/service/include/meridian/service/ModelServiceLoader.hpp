@@ -23,4 +23,7 @@ core::Result<const ModelServiceTable*> loadModelServiceLibrary(bool verbose = fa
 /// loadModelServiceLibrary() then table->create().
 core::Result<std::unique_ptr<ModelService>> createModelService(bool verbose = false);
 
+/// loadModelServiceLibrary() then table->createTraining().
+core::Result<std::unique_ptr<TrainingService>> createTrainingService(bool verbose = false);
+
 }  // namespace meridian::service
