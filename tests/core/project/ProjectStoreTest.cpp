@@ -140,6 +140,24 @@ TEST(ProjectStore, TheEventLogIsAppendOnly) {
   EXPECT_EQ(store.value()->events().value().at(0).kind, "project.create");
 }
 
+// An edit that fails after some of its writes (here the event log refuses its row, as a
+// full disk or another program could make it) keeps none of them: the transaction is
+// rolled back, not committed with the error reported.
+TEST(ProjectStore, AnEditThatFailsHalfwayLeavesNothingBehind) {
+  const auto dir = freshFolder("p");
+  auto store = ProjectStore::create(dir).value();
+  const CaseId id = store->addCase(fileCase((test::kSkimage / "camera.png").string())).value();
+  // addLabel writes the class, then the case's label, then the event that fails.
+  execRaw(dir, "CREATE TRIGGER refuse_events BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'log refused'); END;");
+  ASSERT_FALSE(store->addLabel(id, "tumour"));
+  EXPECT_EQ(store->labels(id).value(), std::vector<std::string>{});
+  EXPECT_TRUE(store->listClasses().value().empty());
+  // Once the log accepts rows again the same edit goes through.
+  execRaw(dir, "DROP TRIGGER refuse_events");
+  ASSERT_TRUE(store->addLabel(id, "tumour"));
+  EXPECT_EQ(store->labels(id).value(), std::vector<std::string>{"tumour"});
+}
+
 TEST(ProjectStore, LabelsAreASetAndEveryChangeIsLogged) {
   auto store = ProjectStore::create(freshFolder("p")).value();
   store->setActor("dr. test");

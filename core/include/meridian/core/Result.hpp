@@ -41,7 +41,11 @@ class [[nodiscard]] Result {
 
   const T& value() const& { return std::get<T>(checked()); }
   T& value() & { return std::get<T>(checkedMutable()); }
-  T&& value() && { return std::get<T>(std::move(checkedMutable())); }
+  // On a temporary Result the value is moved out and returned by value, never as a
+  // reference: `for (auto& x : f().value())` and `const auto& v = f().value();` would
+  // otherwise bind to a member of a Result destroyed at the end of the statement.
+  T value() && { return std::get<T>(std::move(checkedMutable())); }
+  T value() const&& { return std::get<T>(checked()); }  // a const temporary: copied
 
   const Error& error() const {
     if (ok()) throw std::logic_error("Result::error() called on a success");
