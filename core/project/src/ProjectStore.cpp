@@ -557,6 +557,41 @@ core::Result<std::vector<LabelClass>> ProjectStore::listClasses() const {
   return out;
 }
 
+core::Status ProjectStore::renameClass(const std::string& from, const std::string& to) {
+  {
+    std::lock_guard lk(impl_->mutex);
+    const std::string doing = "renaming label class '" + from + "' to '" + to + "'";
+    if (to.empty()) return makeError(ErrorCode::InvalidArgument, "a label class needs a name");
+    auto s = impl_->transaction(doing, [&]() -> core::Status {
+      std::optional<ClassId> id;
+      {
+        sql::Statement st(impl_->db, "SELECT id FROM label_classes WHERE name = ?");
+        st.bind(1, from);
+        const int rc = st.step();
+        if (rc == SQLITE_ROW) id = st.integer(0);
+        else if (rc != SQLITE_DONE) return impl_->fail(rc, doing);
+      }
+      if (!id) return makeError(ErrorCode::NotFound, "the project has no label class '" + from + "'");
+      {
+        sql::Statement st(impl_->db, "SELECT 1 FROM label_classes WHERE name = ?");
+        st.bind(1, to);
+        const int rc = st.step();
+        if (rc == SQLITE_ROW)
+          return makeError(ErrorCode::InvalidArgument, "a label class called '" + to + "' exists already: choose another name");
+        if (rc != SQLITE_DONE) return impl_->fail(rc, doing);
+      }
+      // Labels refer to the class by id: every labelled case follows the new name.
+      sql::Statement st(impl_->db, "UPDATE label_classes SET name = ? WHERE id = ?");
+      st.bind(1, to).bind(2, *id);
+      if (const int rc = st.step(); rc != SQLITE_DONE) return impl_->fail(rc, doing);
+      return impl_->appendEvent("class.rename", std::nullopt, {{"id", *id}, {"from", from}, {"to", to}});
+    });
+    if (!s) return s;
+  }
+  impl_->notify({ProjectChange::What::Classes, std::nullopt});
+  return core::Ok{};
+}
+
 core::Status ProjectStore::addLabel(CaseId caseId, const std::string& className) {
   bool changed = false;
   {
@@ -851,6 +886,36 @@ core::Result<std::vector<ReviewDecision>> ProjectStore::reviews(CaseId caseId) c
   }
   if (rc != SQLITE_DONE) return impl_->fail(rc, "reading reviews of case " + std::to_string(caseId));
   return out;
+}
+
+core::Status ProjectStore::removeReview(std::int64_t reviewId) {
+  std::optional<CaseId> caseId;
+  {
+    std::lock_guard lk(impl_->mutex);
+    const std::string doing = "taking back review decision " + std::to_string(reviewId);
+    auto s = impl_->transaction(doing, [&]() -> core::Status {
+      json payload{{"review", reviewId}};
+      {
+        sql::Statement st(impl_->db, "SELECT case_id, reviewer, decision, correction FROM reviews WHERE id = ?");
+        st.bind(1, reviewId);
+        const int rc = st.step();
+        if (rc == SQLITE_DONE)
+          return makeError(ErrorCode::NotFound, "the project has no review decision " + std::to_string(reviewId));
+        if (rc != SQLITE_ROW) return impl_->fail(rc, doing);
+        caseId = st.integer(0);
+        payload["reviewer"] = st.text(1);
+        payload["decision"] = st.text(2);
+        payload["correction"] = st.text(3);
+      }
+      sql::Statement st(impl_->db, "DELETE FROM reviews WHERE id = ?");
+      st.bind(1, reviewId);
+      if (const int rc = st.step(); rc != SQLITE_DONE) return impl_->fail(rc, doing);
+      return impl_->appendEvent("review.remove", caseId, payload);
+    });
+    if (!s) return s;
+  }
+  impl_->notify({ProjectChange::What::Reviews, caseId});
+  return core::Ok{};
 }
 
 // --- events ----------------------------------------------------------------------------------
