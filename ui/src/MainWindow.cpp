@@ -15,6 +15,8 @@
 #include "meridian/ui/ContentOpener.hpp"
 #include "meridian/ui/ContentRouting.hpp"
 #include "meridian/ui/JobsPanel.hpp"
+#include "meridian/ui/LabelsPanel.hpp"
+#include "meridian/ui/ReviewPanel.hpp"
 #include "meridian/ui/PreferencesStore.hpp"
 #include "meridian/ui/FilesPanel.hpp"
 #include "meridian/ui/ImageInfoPanel.hpp"
@@ -65,6 +67,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(cases_, &CaseBrowser::openCaseRequested, this,
           [this](const project::CaseRecord& record) { warnIfFailed(openCase(record), tr("Cannot open")); });
   connect(cases_, &CaseBrowser::projectChanged, this, &MainWindow::projectOpened);
+  // Labels and Review are tabs beside the tools (the tall dock); their keys work whichever is in front.
+  auto* labels = new LabelsPanel(*cases_, this);
+  auto* review = new ReviewPanel(*cases_, this);
+  for (QDockWidget* dock : {static_cast<QDockWidget*>(labels), static_cast<QDockWidget*>(review)}) tabifyDockWidget(overlayDock, dock);
+  connect(labels, &LabelsPanel::statusMessage, this, &MainWindow::showStatusMessage);
+  connect(review, &ReviewPanel::statusMessage, this, &MainWindow::showStatusMessage);
 
   // One status-message signal name everywhere, one slot here.
   connect(viewers_, &ViewerStack::statusMessage, this, &MainWindow::showStatusMessage);

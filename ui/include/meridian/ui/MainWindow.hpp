@@ -12,6 +12,8 @@
 //   OverlayPanel    the "Tools & overlays" dock (viewers/)
 //   CaseBrowser     the "Cases" dock: the project's cases, labels, undo/redo (CaseTree)
 //   JobsPanel       the "Jobs" dock: the one job runner's jobs (JobText)
+//   LabelsPanel     the "Labels" dock: classes on keys 1-9, counts, next unlabelled (Labelling)
+//   ReviewPanel     the "Review" dock: the prediction queue, accept/reject/correct (ReviewQueue)
 //   PreferencesStore  preferences and recent projects in QSettings (Preferences)
 //
 // The accessors below are for tests and for `meridian --open ... --overlay ... --screenshot`.
