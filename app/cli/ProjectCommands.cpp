@@ -11,6 +11,7 @@
 #include "ExitCodes.hpp"
 #include "JobProgressLine.hpp"
 #include "meridian/core/JobRunner.hpp"
+#include "meridian/project/CaseChecks.hpp"
 #include "meridian/project/EditCommands.hpp"
 #include "meridian/project/ProjectImport.hpp"
 #include "meridian/project/ProjectStore.hpp"
@@ -131,14 +132,14 @@ int runList(const ProjectOptions& o) {
 int runCheck(const ProjectOptions& o) {
   auto store = openProject(o, project::OpenMode::ReadOnly);
   if (!store) return fail(store.error());
-  auto cases = store.value()->listCases();
-  if (!cases) return fail(cases.error());
+  auto checks = project::checkCases(*store.value());
+  if (!checks) return fail(checks.error());
   std::size_t bad = 0;
   json out = json::array();
-  for (const auto& c : cases.value()) {
-    auto check = store.value()->checkCase(c.id);
-    if (!check) return fail(check.error());
-    const auto& k = check.value();
+  for (const auto& k : checks.value()) {
+    auto record = store.value()->getCase(k.caseId);
+    if (!record) return fail(record.error());
+    const auto& c = record.value();
     if (k.state != project::FileState::Unchanged) ++bad;
     if (o.json) out.push_back({{"id", c.id}, {"path", c.path}, {"state", project::toString(k.state)}, {"detail", k.detail}});
     else std::printf("%5lld  %-9s  %s%s%s\n", static_cast<long long>(c.id), project::toString(k.state), c.path.c_str(),

@@ -33,8 +33,22 @@ struct JobRunner::Entry {
 
 JobRunner::JobRunner(int workers, std::chrono::milliseconds progressInterval)
     : progressInterval_(progressInterval) {
-  const int n = std::max(1, workers);
-  for (int i = 0; i < n; ++i) workers_.emplace_back([this] { workerLoop(); });
+  setWorkers(workers);
+}
+
+void JobRunner::setWorkers(int workers) {
+  {
+    std::lock_guard lock(mutex_);
+    limit_ = std::max(1, workers);
+    // Threads are only added (the owner's thread is the only one that touches workers_).
+    while (static_cast<int>(workers_.size()) < limit_) workers_.emplace_back([this] { workerLoop(); });
+  }
+  queueChanged_.notify_all();
+}
+
+int JobRunner::workers() const {
+  std::lock_guard lock(mutex_);
+  return limit_;
 }
 
 JobRunner::~JobRunner() {
@@ -188,8 +202,10 @@ void JobRunner::workerLoop() {
     JobStatus snapshot;
     {
       std::unique_lock lock(mutex_);
-      queueChanged_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, nothing left (cancelAll emptied the queue)
+      queueChanged_.wait(lock, [&] { return stopping_ || (!queue_.empty() && running_ < limit_); });
+      if (stopping_ && queue_.empty()) return;  // nothing left (cancelAll emptied the queue)
+      if (queue_.empty()) continue;
+      ++running_;
       entry = queue_.front();
       queue_.pop_front();
       entry->status.state = JobState::Running;
@@ -220,7 +236,9 @@ void JobRunner::workerLoop() {
       entry->result = result;
       entry->work = nullptr;  // release what the job captured
       snapshot = s;
+      --running_;
     }
+    queueChanged_.notify_all();  // a worker may start the next job now that one ended
     jobFinished_.notify_all();
     notify(snapshot);
   }

@@ -137,3 +137,45 @@ TEST(JobRunner, EstimateSecondsLeft) {
   EXPECT_DOUBLE_EQ(estimateSecondsLeft(2, 10, 4.0), 16.0);
   EXPECT_DOUBLE_EQ(estimateSecondsLeft(10, 10, 4.0), 0.0);
 }
+
+// The threads preference changes how many jobs run at once, while jobs wait.
+TEST(JobRunner, SetWorkersRaisesAndLowersHowManyJobsRunAtOnce) {
+  JobRunner runner(1);
+  std::atomic<int> running{0}, peak{0};
+  std::atomic<bool> release{false};
+  const auto gated = [&](const JobControl&) -> Status {
+    const int now = running.fetch_add(1) + 1;
+    for (int p = peak.load(); now > p && !peak.compare_exchange_weak(p, now);) {
+    }
+    while (!release.load()) std::this_thread::sleep_for(1ms);
+    running.fetch_sub(1);
+    return Ok{};
+  };
+  const auto waitFor = [&](int n) {
+    for (int i = 0; i < 5000 && running.load() != n; ++i) std::this_thread::sleep_for(1ms);
+    return running.load();
+  };
+  std::vector<JobId> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(runner.submit("gated", gated));
+  EXPECT_EQ(waitFor(1), 1);
+  std::this_thread::sleep_for(30ms);
+  EXPECT_EQ(running.load(), 1) << "one worker: the others wait";
+  runner.setWorkers(3);
+  EXPECT_EQ(runner.workers(), 3);
+  EXPECT_EQ(waitFor(3), 3) << "raised: the waiting jobs start at once";
+  release = true;
+  for (JobId id : ids) ASSERT_TRUE(runner.wait(id).ok());
+
+  // Lowered back to one: never more than one at a time again.
+  runner.setWorkers(1);
+  release = false;
+  peak = 0;
+  ids.clear();
+  for (int i = 0; i < 3; ++i) ids.push_back(runner.submit("gated", gated));
+  EXPECT_EQ(waitFor(1), 1);
+  std::this_thread::sleep_for(30ms);
+  EXPECT_EQ(running.load(), 1);
+  release = true;
+  for (JobId id : ids) ASSERT_TRUE(runner.wait(id).ok());
+  EXPECT_EQ(peak.load(), 1);
+}

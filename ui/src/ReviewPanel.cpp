@@ -19,7 +19,6 @@
 #include "meridian/project/ReviewCommand.hpp"
 #include "meridian/ui/CaseBrowser.hpp"
 #include "meridian/ui/CaseTree.hpp"
-#include "meridian/ui/PreferencesStore.hpp"
 
 namespace meridian::ui {
 namespace {
@@ -67,6 +66,8 @@ ReviewPanel::ReviewPanel(CaseBrowser& cases, QWidget* parent) : QDockWidget(tr("
   table_->verticalHeader()->hide();
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
+  table_->setWordWrap(false);
+  table_->setTextElideMode(Qt::ElideMiddle);
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
   const auto openRow = [this](int row) {
@@ -176,9 +177,12 @@ void ReviewPanel::refresh() {
     table_->setItem(row, 4, cell(e.reviewed() ? tr("✓ %1").arg(e.candidate.reviews) : QString()));
     if (current && *current == e.candidate.caseId) table_->selectRow(row);
   }
-  progressText_->setText(tr("%1%2").arg(q(progress_.text()),
-                                        withoutProbabilities_ ? tr(" · %1 case(s) without a prediction").arg(withoutProbabilities_)
-                                                              : QString()));
+  const std::string reviewer = store->actor();
+  progressText_->setText(tr("%1%2 · reviewer: %3")
+                             .arg(q(progress_.text()),
+                                  withoutProbabilities_ ? tr(" · %1 case(s) without a prediction").arg(withoutProbabilities_)
+                                                        : QString(),
+                                  reviewer.empty() ? tr("none (Edit ▸ Preferences)") : q(reviewer)));
   progressBar_->setRange(0, std::max<int>(1, static_cast<int>(progress_.total)));
   progressBar_->setValue(static_cast<int>(progress_.reviewed));
 }
@@ -201,7 +205,7 @@ core::Status ReviewPanel::decide(ReviewVerdict verdict, const std::string& corre
     return core::makeError(core::ErrorCode::InvalidArgument,
                            cases_.currentCase() ? "this case has no prediction to review: open a case from the Review queue"
                                                 : "open a case from the Review queue first");
-  auto decision = makeReviewDecision(*entry, verdict, loadPreferences().reviewerName, correction);
+  auto decision = makeReviewDecision(*entry, verdict, cases_.store()->actor(), correction);
   if (!decision) return decision.error();
   const auto next = caseAfter(queue_, entry->candidate.caseId);
   if (auto status = cases_.pushEdit(project::makeAddReview(decision.value())); !status) return status;

@@ -71,7 +71,64 @@ class SetAnnotation final : public EditCommand {
   std::optional<core::Annotation> next_, previous_;
 };
 
+/// Several edits as one undo step; applied in order, reverted in reverse order. A failure
+/// part-way undoes the part already applied, so the project is as it was.
+class EditGroup final : public EditCommand {
+ public:
+  EditGroup(std::vector<std::unique_ptr<EditCommand>> edits, std::string text)
+      : edits_(std::move(edits)), text_(std::move(text)) {}
+
+  Status apply(ProjectStore& store) override {
+    for (std::size_t i = 0; i < edits_.size(); ++i) {
+      if (auto s = edits_[i]->apply(store); !s) {
+        while (i-- > 0) (void)edits_[i]->revert(store);
+        return s;
+      }
+    }
+    return core::Ok{};
+  }
+  Status revert(ProjectStore& store) override {
+    for (std::size_t i = edits_.size(); i-- > 0;) {
+      if (auto s = edits_[i]->revert(store); !s) {
+        for (++i; i < edits_.size(); ++i) (void)edits_[i]->apply(store);
+        return s;
+      }
+    }
+    return core::Ok{};
+  }
+  std::string text() const override { return text_; }
+
+ private:
+  std::vector<std::unique_ptr<EditCommand>> edits_;
+  std::string text_;
+};
+
 }  // namespace
+
+bool sameAnnotation(const core::Annotation& a, const core::Annotation& b) {
+  return a.id == b.id && a.shape == b.shape && a.points == b.points && a.className == b.className &&
+         a.name == b.name && a.plane == b.plane && a.slice == b.slice;
+}
+
+std::unique_ptr<EditCommand> makeAnnotationEdits(CaseId caseId, const std::vector<core::Annotation>& before,
+                                                 const std::vector<core::Annotation>& after) {
+  const auto findIn = [](const std::vector<core::Annotation>& set, const std::string& id) -> const core::Annotation* {
+    for (const auto& a : set)
+      if (a.id == id) return &a;
+    return nullptr;
+  };
+  std::vector<std::unique_ptr<EditCommand>> edits;
+  for (const auto& a : before)
+    if (!findIn(after, a.id)) edits.push_back(makeRemoveAnnotation(caseId, a.id));
+  for (const auto& a : after) {
+    const core::Annotation* old = findIn(before, a.id);
+    if (!old || !sameAnnotation(*old, a)) edits.push_back(makePutAnnotation(caseId, a));
+  }
+  if (edits.empty()) return nullptr;
+  if (edits.size() == 1) return std::move(edits.front());
+  const std::string text = "Edit " + std::to_string(edits.size()) + " annotations on case " + std::to_string(caseId);
+  return std::make_unique<EditGroup>(std::move(edits), text);
+}
 
 std::unique_ptr<EditCommand> makeAddLabel(CaseId caseId, std::string className) {
   return std::make_unique<SetLabel>(caseId, std::move(className), true);

@@ -110,3 +110,35 @@ TEST(UndoStack, AFailedEditLeavesTheStacksAsTheyWere) {
   ASSERT_TRUE(undo.undo());
   EXPECT_FALSE(undo.canUndo());
 }
+
+// What the window does with a viewer's shapes: diff the viewer's set against the store's.
+TEST(AnnotationEdits, DiffPutsNewAndChangedShapesAndRemovesGoneOnesAsOneStep) {
+  auto f = makeProject();
+  ASSERT_TRUE(f.store->putAnnotation(f.id, polygon("kept", 0)));
+  ASSERT_TRUE(f.store->putAnnotation(f.id, polygon("moved", 10)));
+  ASSERT_TRUE(f.store->putAnnotation(f.id, polygon("deleted", 20)));
+  const auto before = f.store->annotations(f.id).value();
+  EXPECT_EQ(makeAnnotationEdits(f.id, before, before), nullptr) << "no change, no edit";
+
+  std::vector<core::Annotation> after{polygon("kept", 0), polygon("moved", 15), polygon("new", 30)};
+  UndoStack undo(*f.store);
+  auto edit = makeAnnotationEdits(f.id, before, after);
+  ASSERT_NE(edit, nullptr);
+  ASSERT_TRUE(undo.push(std::move(edit)));
+  const auto stored = f.store->annotations(f.id).value();
+  ASSERT_EQ(stored.size(), after.size());
+  for (const auto& a : after) {
+    auto s = f.store->annotation(f.id, a.id).value();
+    ASSERT_TRUE(s) << a.id;
+    EXPECT_TRUE(sameAnnotation(*s, a)) << a.id;
+  }
+  EXPECT_FALSE(f.store->annotation(f.id, "deleted").value());
+  EXPECT_EQ(undo.undoText(), "Edit 3 annotations on case 1");
+
+  ASSERT_TRUE(undo.undo());  // one step brings all three back
+  const auto restored = f.store->annotations(f.id).value();
+  ASSERT_EQ(restored.size(), before.size());
+  for (const auto& a : before) EXPECT_TRUE(sameAnnotation(*f.store->annotation(f.id, a.id).value(), a)) << a.id;
+  EXPECT_FALSE(f.store->annotation(f.id, "new").value());
+  EXPECT_FALSE(undo.canUndo());
+}

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "meridian/project/ProjectImport.hpp"
 #include "meridian/project/ProjectStore.hpp"
@@ -97,6 +98,17 @@ TEST(Preferences, OutOfRangeValuesAreBroughtBack) {
   EXPECT_EQ(s.thumbnailSide, 1024);
   p.device = "cuda:1";
   EXPECT_EQ(ui::sanitized(p).device, "cuda:1");
+}
+
+TEST(Preferences, TheThreadsPreferenceSetsTheJobWorkers) {
+  ui::Preferences p;
+  p.threads = 3;
+  EXPECT_EQ(ui::jobWorkers(p), 3);
+  p.threads = 1;
+  EXPECT_EQ(ui::jobWorkers(p), 1);
+  p.threads = 0;  // one per core, at least 2
+  EXPECT_GE(ui::jobWorkers(p), 2);
+  EXPECT_GE(ui::jobWorkers(p), static_cast<int>(std::thread::hardware_concurrency()));
 }
 
 TEST(Preferences, RecentProjectsMostRecentFirstWithoutDuplicates) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <regex>
+#include <thread>
 
 namespace meridian::ui {
 
@@ -12,6 +13,11 @@ Preferences sanitized(Preferences p) {
   static const std::regex device("cpu|cuda(:[0-9]+)?");
   if (!std::regex_match(p.device, device)) p.device = "cpu";
   return p;
+}
+
+int jobWorkers(const Preferences& p) {
+  if (p.threads > 0) return p.threads;
+  return std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
 std::vector<std::string> withRecent(std::vector<std::string> recent, const std::string& folder, std::size_t limit) {

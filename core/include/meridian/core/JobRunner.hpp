@@ -69,6 +69,12 @@ class JobRunner {
   JobRunner(const JobRunner&) = delete;
   JobRunner& operator=(const JobRunner&) = delete;
 
+  /// How many jobs may run at once from now on (at least 1; the threads preference). More
+  /// start at once when jobs wait; fewer lets running jobs finish and starts no new one
+  /// until the count is below the new limit.
+  void setWorkers(int workers);
+  int workers() const;
+
   /// Queues `work`; returns at once.
   JobId submit(std::string title, JobFunction work);
 
@@ -107,7 +113,9 @@ class JobRunner {
   bool stopping_ = false;
   std::chrono::milliseconds progressInterval_;
   std::shared_ptr<Listener> listener_;
-  std::vector<std::thread> workers_;
+  std::vector<std::thread> workers_;  // never fewer threads than limit_; the extra ones idle
+  int limit_ = 1;                     // jobs that may run at once
+  int running_ = 0;                   // jobs running now
 };
 
 /// Estimates the time left from units done and time spent (the mean rate so far); negative

@@ -44,6 +44,15 @@ std::unique_ptr<EditCommand> makeRemoveLabel(CaseId caseId, std::string classNam
 std::unique_ptr<EditCommand> makePutAnnotation(CaseId caseId, core::Annotation annotation);
 std::unique_ptr<EditCommand> makeRemoveAnnotation(CaseId caseId, std::string annotationId);
 
+/// The edit that turns a case's annotations `before` (as stored) into `after` (as the viewer
+/// now shows them), matched by annotation id: a put for each new or changed one, a remove for
+/// each that is gone; several changes make one command (one undo step). nullptr when the
+/// two are the same.
+std::unique_ptr<EditCommand> makeAnnotationEdits(CaseId caseId, const std::vector<core::Annotation>& before,
+                                                 const std::vector<core::Annotation>& after);
+/// True when two annotations are the same shape, points, class, name, plane and slice.
+bool sameAnnotation(const core::Annotation& a, const core::Annotation& b);
+
 class UndoStack {
  public:
   explicit UndoStack(ProjectStore& store, std::size_t limit = 1000);

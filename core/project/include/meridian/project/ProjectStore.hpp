@@ -83,6 +83,9 @@ class ProjectStore {
   /// Who is recorded as the actor of the edits that follow (the reviewer name from the
   /// preferences); "" until set.
   void setActor(std::string actor);
+  /// The actor set last: the reviewer name a review panel shows and records (the window
+  /// keeps it equal to the reviewer-name preference).
+  std::string actor() const;
 
   // --- cases ------------------------------------------------------------------------
   /// Adds a case (record.id and addedUtc are assigned). A case with the same path and

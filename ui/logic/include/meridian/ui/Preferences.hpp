@@ -20,6 +20,10 @@ struct Preferences {
 /// cannot make the window misbehave.
 Preferences sanitized(Preferences preferences);
 
+/// How many jobs the job runner runs at once: the threads preference, or one per core (at
+/// least 2, so an import never waits behind the thumbnails) when it is 0.
+int jobWorkers(const Preferences& preferences);
+
 /// Most recent first, no duplicates, at most `limit`.
 std::vector<std::string> withRecent(std::vector<std::string> recent, const std::string& folder, std::size_t limit = 8);
 
