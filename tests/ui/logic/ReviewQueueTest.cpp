@@ -75,7 +75,7 @@ TEST(ReviewQueue, MarginAndEntropyOnHandComputedValues) {
   EXPECT_NEAR(ui::entropy(c[4].probabilities), 1.082196, 1e-6);
   EXPECT_NEAR(ui::entropy(c[5].probabilities), 0.661563, 1e-6);
   EXPECT_NEAR(ui::entropy({{"a", 0.5}, {"b", 0.5}}), std::log(2.0), 1e-12);
-  EXPECT_NEAR(ui::entropy({{"a", 0.25}, {"b", 0.25}}), std::log(2.0), 1e-12) << "renormalised";
+  EXPECT_NEAR(ui::entropy({{"a", 0.1}, {"b", 0.1}}), std::log(2.0), 1e-12) << "renormalised to sum to 1";
 }
 
 TEST(ReviewQueue, ExactOrdersByMarginEntropyAndDisagreement) {
