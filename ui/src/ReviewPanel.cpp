@@ -155,7 +155,8 @@ void ReviewPanel::refresh() {
                                      order == ReviewOrder::Entropy        ? tr("Entropy")
                                      : order == ReviewOrder::Disagreement ? tr("p(label)")
                                                                           : tr("Margin"),
-                                     tr("Label"), tr("Reviewed")});
+                                     tr("Label"), tr("✓")});
+  table_->setColumnHidden(4, notReviewedOnly_->isChecked());  // all empty under the filter: room for the case name
   std::map<project::CaseId, QString> names;
   if (auto cases = store->listCases()) {
     for (const auto& record : cases.value()) names[record.id] = q(caseLabel(record));
