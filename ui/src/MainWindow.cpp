@@ -71,6 +71,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   auto* labels = new LabelsPanel(*cases_, this);
   auto* review = new ReviewPanel(*cases_, this);
   for (QDockWidget* dock : {static_cast<QDockWidget*>(labels), static_cast<QDockWidget*>(review)}) tabifyDockWidget(overlayDock, dock);
+  overlayDock->raise();  // the tools stay in front, as before
   connect(labels, &LabelsPanel::statusMessage, this, &MainWindow::showStatusMessage);
   connect(review, &ReviewPanel::statusMessage, this, &MainWindow::showStatusMessage);
 
