@@ -50,7 +50,12 @@ std::vector<CaseId> ids(const std::vector<ui::ReviewEntry>& queue) {
 TEST(ReviewQueue, ReadsProbabilitiesFromEachOutputLayoutHighestFirst) {
   for (const std::string json : {R"({"probabilities": {"normal": 0.2, "tumour": 0.8}, "top": "tumour"})",
                                  R"({"outputs": {"finding": {"normal": 0.2, "tumour": 0.8}}, "top": [{"label": "tumour"}]})",
-                                 R"({"finding": {"normal": 0.2, "tumour": 0.8}})", R"({"normal": 0.2, "tumour": 0.8})"}) {
+                                 R"({"finding": {"normal": 0.2, "tumour": 0.8}})", R"({"normal": 0.2, "tumour": 0.8})",
+                                 // the model service's layout: the top label's task only
+                                 R"({"kind": "inference", "top": {"task": "finding", "label": "tumour", "probability": 0.8},
+                                     "probabilities": [{"task": "quality", "label": "good", "probability": 0.9},
+                                                       {"task": "finding", "label": "normal", "probability": 0.2},
+                                                       {"task": "finding", "label": "tumour", "probability": 0.8}]})"}) {
     auto p = ui::classProbabilities(json);
     ASSERT_TRUE(p.ok()) << json << ": " << p.error().message;
     ASSERT_EQ(p.value().size(), 2u) << json;
@@ -167,6 +172,7 @@ TEST(ReviewQueue, ReadsTheLatestPredictionOfEachCaseFromARealProject) {
   predict(first, cases[1], R"({"probabilities": {"normal": 0.45, "tumour": 0.55}})");
   predict(first, cases[2], R"({"embedding_norm": 12.5})");
   const auto latest = predict(second, cases[0], R"({"probabilities": {"normal": 0.4, "tumour": 0.6}})");
+  predict(second, cases[0], R"({"kind": "explanation", "method": "rollout", "head": -1})");  // newer, no probabilities
   ASSERT_TRUE(store.finishModelRun(first, "succeeded").ok());
   ASSERT_TRUE(store.finishModelRun(second, "succeeded").ok());
   ASSERT_TRUE(store.addLabel(cases[0], "normal").ok());

@@ -24,6 +24,26 @@ std::optional<std::vector<ClassProbability>> numbersOf(const json& object) {
   return out;
 }
 
+/// The model service's layout: [{"task", "label", "probability"}, ...] in head order; the
+/// entries of one task (the top label's, else the first entry's).
+std::optional<std::vector<ClassProbability>> entriesOf(const json& array, const json& top) {
+  if (!array.is_array() || array.empty() || !array.front().is_object()) return std::nullopt;
+  std::string task = array.front().value("task", std::string());
+  if (top.is_object() && top.contains("task") && top["task"].is_string()) task = top["task"].get<std::string>();
+  std::vector<ClassProbability> out;
+  for (const auto& e : array) {
+    if (!e.is_object() || !e.contains("label") || !e.contains("probability") || !e["label"].is_string() ||
+        !e["probability"].is_number())
+      return std::nullopt;
+    if (e.value("task", std::string()) != task) continue;
+    const double p = e["probability"].get<double>();
+    if (!(p >= 0.0 && p <= 1.0)) return std::nullopt;
+    out.push_back({e["label"].get<std::string>(), p});
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
 bool hasLabel(const std::vector<std::string>& labels, const std::string& name) {
   return std::find(labels.begin(), labels.end(), name) != labels.end();
 }
@@ -82,7 +102,10 @@ core::Result<std::vector<ClassProbability>> classProbabilities(const std::string
     return core::makeError(core::ErrorCode::InvalidArgument, "the prediction's outputs are not valid JSON");
   std::optional<std::vector<ClassProbability>> found;
   if (j.is_object()) {
-    if (j.contains("probabilities")) found = numbersOf(j["probabilities"]);
+    if (j.contains("probabilities")) {
+      found = numbersOf(j["probabilities"]);
+      if (!found) found = entriesOf(j["probabilities"], j.contains("top") ? j["top"] : json());
+    }
     if (!found && j.contains("outputs") && j["outputs"].is_object())
       for (const auto& [task, labels] : j["outputs"].items())
         if ((found = numbersOf(labels))) break;
@@ -145,13 +168,20 @@ core::Result<std::vector<ReviewCandidate>> readReviewCandidates(const project::P
   for (const auto& record : cases.value()) {
     auto predictions = store.predictions(record.id);
     if (!predictions) return predictions.error();
-    const auto& list = predictions.value();
-    const auto latest = std::max_element(list.begin(), list.end(), [](const project::Prediction& a,
-                                                                      const project::Prediction& b) { return a.id < b.id; });
-    auto probabilities = latest == list.end() ? core::Result<std::vector<ClassProbability>>(core::makeError(
-                                                    core::ErrorCode::NotFound, "no prediction"))
-                                              : classProbabilities(latest->outputsJson);
-    if (!probabilities) {
+    // The latest prediction that holds class probabilities (explanation records and the like
+    // are predictions too, without them).
+    auto list = std::move(predictions).value();
+    std::sort(list.begin(), list.end(), [](const project::Prediction& a, const project::Prediction& b) { return a.id > b.id; });
+    const project::Prediction* latest = nullptr;
+    std::vector<ClassProbability> probabilities;
+    for (const auto& p : list) {
+      if (auto read = classProbabilities(p.outputsJson)) {
+        latest = &p;
+        probabilities = std::move(read).value();
+        break;
+      }
+    }
+    if (!latest) {
       ++without;
       continue;
     }
@@ -159,7 +189,7 @@ core::Result<std::vector<ReviewCandidate>> readReviewCandidates(const project::P
     if (!labels) return labels.error();
     auto reviews = store.reviews(record.id);
     if (!reviews) return reviews.error();
-    out.push_back({record.id, latest->id, std::move(probabilities).value(), std::move(labels).value(),
+    out.push_back({record.id, latest->id, std::move(probabilities), std::move(labels).value(),
                    reviews.value().size()});
   }
   if (withoutProbabilities) *withoutProbabilities = without;

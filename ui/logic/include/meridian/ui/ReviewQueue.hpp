@@ -2,7 +2,8 @@
 // The review queue's rules, without Qt: which predictions a reviewer sees first, what a
 // decision records, and the progress line. ReviewPanel (ui/) is the thin Qt part over it.
 //
-// A case is in the queue when its latest prediction holds class probabilities. It counts as
+// A case is in the queue when a prediction of its holds class probabilities (the latest such
+// is reviewed; explanation records, which hold none, are skipped). It counts as
 // reviewed when it has at least one review decision (the case browser's "Reviewed" filter
 // means the same, see ProjectStore::listCases).
 
@@ -28,6 +29,8 @@ struct ClassProbability {
 /// The class probabilities in a prediction's outputs (Prediction::outputsJson), highest first
 /// (equal ones by name). Read from, in this order of preference:
 ///   {"probabilities": {"a": 0.7, "b": 0.3}, ...}
+///   {"probabilities": [{"task", "label", "probability"}, ...], "top": {"task", ...}}
+///                                                     (the model service; the top label's task)
 ///   {"outputs": {"task": {"a": 0.7, "b": 0.3}}, ...}   (the first task, as `meridian-cli infer` writes)
 ///   {"task": {"a": 0.7, "b": 0.3}}                      (the first object of numbers)
 ///   {"a": 0.7, "b": 0.3}
@@ -72,7 +75,7 @@ struct ReviewEntry {
 std::vector<ReviewEntry> orderReviewQueue(const std::vector<ReviewCandidate>& candidates, ReviewOrder order,
                                           bool notYetReviewedOnly);
 
-/// The project's cases whose latest prediction holds class probabilities (with their labels
+/// The project's cases with a prediction that holds class probabilities (the latest such) (with their labels
 /// and how many decisions they have), in case order; `withoutProbabilities` gets how many
 /// cases have no prediction, or one without probabilities.
 core::Result<std::vector<ReviewCandidate>> readReviewCandidates(const project::ProjectStore& store,
