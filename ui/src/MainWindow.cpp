@@ -19,6 +19,8 @@
 #include "meridian/ui/ContentRouting.hpp"
 #include "meridian/ui/ExportMenu.hpp"
 #include "meridian/ui/JobsPanel.hpp"
+#include "meridian/ui/LabelsPanel.hpp"
+#include "meridian/ui/ReviewPanel.hpp"
 #include "meridian/ui/PreferencesStore.hpp"
 #include "meridian/ui/FilesPanel.hpp"
 #include "meridian/ui/ImageInfoPanel.hpp"
@@ -88,6 +90,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(model_, &ModelPanel::statusMessage, this, &MainWindow::showStatusMessage);
   connect(model_, &ModelPanel::sliceRequested, this, &MainWindow::showSlice);
   connect(model_, &ModelPanel::deviceChanged, status_, [this](const QString& d) { status_->setDevice(tr("Device: %1").arg(d)); });
+  // Labels and Review are tabs beside the tools (the tall dock); their keys work whichever is in front.
+  auto* labels = new LabelsPanel(*cases_, this);
+  auto* review = new ReviewPanel(*cases_, this);
+  for (QDockWidget* dock : {static_cast<QDockWidget*>(labels), static_cast<QDockWidget*>(review)}) tabifyDockWidget(overlayDock, dock);
+  overlayDock->raise();  // the tools stay in front, as before
+  connect(labels, &LabelsPanel::statusMessage, this, &MainWindow::showStatusMessage);
+  connect(review, &ReviewPanel::statusMessage, this, &MainWindow::showStatusMessage);
 
   // One status-message signal name everywhere, one slot here.
   connect(viewers_, &ViewerStack::statusMessage, this, &MainWindow::showStatusMessage);

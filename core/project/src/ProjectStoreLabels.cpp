@@ -83,6 +83,41 @@ core::Result<std::vector<LabelClass>> ProjectStore::listClasses() const {
   return out;
 }
 
+core::Status ProjectStore::renameClass(const std::string& from, const std::string& to) {
+  {
+    std::lock_guard lk(impl_->mutex);
+    const std::string doing = "renaming label class '" + from + "' to '" + to + "'";
+    if (to.empty()) return makeError(ErrorCode::InvalidArgument, "a label class needs a name");
+    auto s = impl_->transaction(doing, [&]() -> core::Status {
+      std::optional<ClassId> id;
+      {
+        sql::Statement st(impl_->db, "SELECT id FROM label_classes WHERE name = ?");
+        st.bind(1, from);
+        const int rc = st.step();
+        if (rc == SQLITE_ROW) id = st.integer(0);
+        else if (rc != SQLITE_DONE) return impl_->fail(rc, doing);
+      }
+      if (!id) return makeError(ErrorCode::NotFound, "the project has no label class '" + from + "'");
+      {
+        sql::Statement st(impl_->db, "SELECT 1 FROM label_classes WHERE name = ?");
+        st.bind(1, to);
+        const int rc = st.step();
+        if (rc == SQLITE_ROW)
+          return makeError(ErrorCode::InvalidArgument, "a label class called '" + to + "' exists already: choose another name");
+        if (rc != SQLITE_DONE) return impl_->fail(rc, doing);
+      }
+      // Labels refer to the class by id: every labelled case follows the new name.
+      sql::Statement st(impl_->db, "UPDATE label_classes SET name = ? WHERE id = ?");
+      st.bind(1, to).bind(2, *id);
+      if (const int rc = st.step(); rc != SQLITE_DONE) return impl_->fail(rc, doing);
+      return impl_->appendEvent("class.rename", std::nullopt, {{"id", *id}, {"from", from}, {"to", to}});
+    });
+    if (!s) return s;
+  }
+  impl_->notify({ProjectChange::What::Classes, std::nullopt});
+  return core::Ok{};
+}
+
 core::Status ProjectStore::addLabel(CaseId caseId, const std::string& className) {
   bool changed = false;
   {

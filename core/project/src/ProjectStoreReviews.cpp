@@ -62,4 +62,35 @@ core::Result<std::vector<ReviewDecision>> ProjectStore::reviews(CaseId caseId) c
   if (rc != SQLITE_DONE) return impl_->fail(rc, "reading reviews of case " + std::to_string(caseId));
   return out;
 }
+
+core::Status ProjectStore::removeReview(std::int64_t reviewId) {
+  std::optional<CaseId> caseId;
+  {
+    std::lock_guard lk(impl_->mutex);
+    const std::string doing = "taking back review decision " + std::to_string(reviewId);
+    auto s = impl_->transaction(doing, [&]() -> core::Status {
+      json payload{{"review", reviewId}};
+      {
+        sql::Statement st(impl_->db, "SELECT case_id, reviewer, decision, correction FROM reviews WHERE id = ?");
+        st.bind(1, reviewId);
+        const int rc = st.step();
+        if (rc == SQLITE_DONE)
+          return makeError(ErrorCode::NotFound, "the project has no review decision " + std::to_string(reviewId));
+        if (rc != SQLITE_ROW) return impl_->fail(rc, doing);
+        caseId = st.integer(0);
+        payload["reviewer"] = st.text(1);
+        payload["decision"] = st.text(2);
+        payload["correction"] = st.text(3);
+      }
+      sql::Statement st(impl_->db, "DELETE FROM reviews WHERE id = ?");
+      st.bind(1, reviewId);
+      if (const int rc = st.step(); rc != SQLITE_DONE) return impl_->fail(rc, doing);
+      return impl_->appendEvent("review.remove", caseId, payload);
+    });
+    if (!s) return s;
+  }
+  impl_->notify({ProjectChange::What::Reviews, caseId});
+  return core::Ok{};
+}
+
 }  // namespace meridian::project

@@ -76,6 +76,8 @@ class CaseBrowser : public QDockWidget {
   /// and for region annotations by CaseAnnotations.
   core::Status applyEdit(std::unique_ptr<project::EditCommand> command);
   const project::UndoStack* undoStack() const { return undo_.get(); }
+  /// Any other edit (a review decision, a class rename, ...) through the same undo stack.
+  core::Status pushEdit(std::unique_ptr<project::EditCommand> command) { return edit(std::move(command)); }
 
   void setReviewer(const std::string& name);
   void setThumbnailSide(int side) { thumbnailSide_ = side; }

@@ -16,6 +16,8 @@
 //   CaseAnnotations the open case's region annotations, kept in the project with undo/redo
 //   JobsPanel       the "Jobs" dock: the one job runner's jobs (JobText)
 //   TrainingPanel   the "Training" dock: train on the project's labels, accept (TrainingCharts)
+//   LabelsPanel     the "Labels" dock: classes on keys 1-9, counts, next unlabelled (Labelling)
+//   ReviewPanel     the "Review" dock: the prediction queue, accept/reject/correct (ReviewQueue)
 //   PreferencesStore  preferences and recent projects in QSettings (Preferences)
 //   WindowDrops     files and folders dropped on the window (DropRouting)
 //   ModelPanel      the "Model" dock: card, runs, results, curve, explanations (ModelResults,

@@ -108,6 +108,9 @@ class ProjectStore {
   /// The class named `name`, created (with a colour from a fixed palette) if new.
   core::Result<ClassId> ensureClass(const std::string& name);
   core::Result<std::vector<LabelClass>> listClasses() const;
+  /// Renames a class; the cases labelled with it follow (labels refer to the class, not its
+  /// name). Refused when no class is called `from` or another class is called `to`.
+  core::Status renameClass(const std::string& from, const std::string& to);
   /// A case holds a set of labels (multi-label). Adding one it has, or removing one it does
   /// not have, is ok and changes nothing (no event).
   core::Status addLabel(CaseId caseId, const std::string& className);
@@ -142,6 +145,9 @@ class ProjectStore {
   /// UTC time.
   core::Result<std::int64_t> addReview(ReviewDecision decision);
   core::Result<std::vector<ReviewDecision>> reviews(CaseId caseId) const;
+  /// Takes back one decision (the undo of addReview); the event log keeps the decision and
+  /// records its removal. NotFound when there is no such decision.
+  core::Status removeReview(std::int64_t reviewId);
 
   // --- event log (append-only: triggers refuse UPDATE and DELETE; hash-chained, see
   // AuditChain.hpp) -------------------------------------------------------------------------
