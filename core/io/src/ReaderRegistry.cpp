@@ -10,6 +10,7 @@
 #include "OpenSlideReader.hpp"
 #include "meridian/core/Logging.hpp"
 #include "meridian/core/RegularFile.hpp"
+#include "meridian/io/ImageSummary.hpp"
 
 namespace meridian::io {
 
@@ -53,7 +54,7 @@ const ImageReader* ReaderRegistry::find(const std::filesystem::path& path) const
   return best;
 }
 
-core::Result<OpenedImage> ReaderRegistry::open(const std::filesystem::path& path) const {
+core::Result<const ImageReader*> ReaderRegistry::readerFor(const std::filesystem::path& path) const {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     return core::makeError(core::ErrorCode::Unsupported, path.string() + ": is a folder, not an image file");
@@ -64,12 +65,27 @@ core::Result<OpenedImage> ReaderRegistry::open(const std::filesystem::path& path
     return core::makeError(core::ErrorCode::Unsupported,
                            path.string() + ": not a format Meridian reads (no reader recognised its contents)");
   core::logging::get(core::logging::Layer::Core)->debug("{}: reading with {}", path.string(), reader->name());
-  auto result = reader->open(path);
-  if (!result) {
-    const auto& e = result.error();
-    return core::makeError(e.code, path.string() + ": " + e.message);
-  }
+  return reader;
+}
+
+core::Result<OpenedImage> ReaderRegistry::open(const std::filesystem::path& path) const {
+  auto reader = readerFor(path);
+  if (!reader) return reader.error();
+  auto result = reader.value()->open(path);
+  if (!result) return core::makeError(result.error().code, path.string() + ": " + result.error().message);
   return result;
+}
+
+core::Result<ImageSummary> ReaderRegistry::describe(const std::filesystem::path& path) const {
+  auto reader = readerFor(path);
+  if (!reader) return reader.error();
+  auto result = reader.value()->describe(path);
+  if (!result) return core::makeError(result.error().code, path.string() + ": " + result.error().message);
+  return result;
+}
+
+core::Result<ImageSummary> describeFile(const std::filesystem::path& path) {
+  return ReaderRegistry::builtin().describe(path);
 }
 
 }  // namespace meridian::io
