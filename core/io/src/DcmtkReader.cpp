@@ -9,7 +9,7 @@
 #include "DicomDecoder.hpp"
 #include "DicomGeometry.hpp"
 #include "DicomStoredRange.hpp"
-#include "ItkImageReader.hpp"
+#include "ItkLibrary.hpp"
 #include "meridian/io/ImageSummary.hpp"
 
 namespace meridian::io {
@@ -64,7 +64,11 @@ core::Result<OpenedImage> DcmtkReader::open(const std::filesystem::path& path) c
   auto loaded = detail::loadDicomFile(path);
   if (!loaded) return loaded.error();
   DcmFileFormat& file = *loaded.value();
-  if (detail::needsJpeg2000(file)) return ItkImageReader().openDicomJpeg2000(path);
+  if (detail::needsJpeg2000(file)) {  // GDCM through ITK, loaded now
+    auto itk = detail::itkLibrary();
+    if (!itk) return itk.error();
+    return itk.value()->openDicomJpeg2000(path);
+  }
   auto header = detail::readImageHeader(file);
   if (!header) return header.error();
   const auto& h = header.value();
@@ -111,7 +115,11 @@ core::Result<ImageSummary> DcmtkReader::describe(const std::filesystem::path& pa
   auto loaded = detail::loadDicomHeader(path, notes);
   if (!loaded) return loaded.error();
   DcmFileFormat& file = *loaded.value();
-  if (detail::needsJpeg2000(file)) return ItkImageReader().describeDicomJpeg2000(path);
+  if (detail::needsJpeg2000(file)) {
+    auto itk = detail::itkLibrary();
+    if (!itk) return itk.error();
+    return itk.value()->describeDicomJpeg2000(path);
+  }
   const bool pixelsParsed = !notes.deflated && !notes.paddingOffset;  // else the load stopped before them
   auto header = detail::readImageHeader(file, pixelsParsed);
   if (!header) return header.error();

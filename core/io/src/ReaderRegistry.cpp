@@ -3,11 +3,10 @@
 #include <system_error>
 
 #include "DcmtkReader.hpp"
-#include "ItkImageReader.hpp"
 #include "JpegReader.hpp"
+#include "LibraryReaders.hpp"
 #include "PngReader.hpp"
 #include "TiffReader.hpp"
-#include "OpenSlideReader.hpp"
 #include "meridian/core/Logging.hpp"
 #include "meridian/core/RegularFile.hpp"
 #include "meridian/io/ImageSummary.hpp"
@@ -26,12 +25,14 @@ const char* toString(ImageKind kind) {
 const ReaderRegistry& ReaderRegistry::builtin() {
   static const ReaderRegistry registry = [] {
     ReaderRegistry r;
-    r.add(std::make_unique<OpenSlideReader>());
     r.add(std::make_unique<DcmtkReader>());
     r.add(std::make_unique<JpegReader>());
     r.add(std::make_unique<PngReader>());
     r.add(std::make_unique<TiffReader>());
-    r.add(std::make_unique<ItkImageReader>());
+    // Their libraries load on first use (issue 16): OpenSlide for files that may be slides,
+    // ITK for files no reader above claims (LibraryReaders.hpp).
+    r.add(detail::makeOpenSlideLibraryReader());
+    r.add(detail::makeItkLibraryReader());
     return r;
   }();
   return registry;
@@ -45,6 +46,7 @@ const ImageReader* ReaderRegistry::find(const std::filesystem::path& path) const
   const ImageReader* best = nullptr;
   double bestScore = 0.0;
   for (const auto& reader : readers_) {
+    if (reader->maxScore() <= bestScore) continue;  // cannot win: not asked (nor its library loaded)
     const double score = reader->detect(path);
     if (score > bestScore) {
       best = reader.get();

@@ -32,6 +32,10 @@ class ImageReader {
   virtual ~ImageReader() = default;
   virtual std::string name() const = 0;
   virtual double detect(const std::filesystem::path& path) const = 0;
+  /// The most detect() ever returns. The registry does not ask a reader that cannot beat
+  /// the best claim so far, so a reader whose library loads on first use is not loaded for
+  /// a file another reader is surer of.
+  virtual double maxScore() const { return 1.0; }
   virtual core::Result<OpenedImage> open(const std::filesystem::path& path) const = 0;
   /// What `summarize(open(path))` would say, from the file's headers alone: the same size,
   /// geometry, pixel type and attributes, and the same refusal of a damaged or hostile file
