@@ -120,7 +120,7 @@ core::Result<ImageSummary> DcmtkReader::describe(const std::filesystem::path& pa
     if (!itk) return itk.error();
     return itk.value()->describeDicomJpeg2000(path);
   }
-  const bool pixelsParsed = !notes.deflated && !notes.paddingOffset;  // else the load stopped before them
+  const bool pixelsParsed = !notes.deflated;  // else the load stopped before them
   auto header = detail::readImageHeader(file, pixelsParsed);
   if (!header) return header.error();
   const auto& h = header.value();

@@ -181,12 +181,13 @@ core::Result<std::unique_ptr<DcmFileFormat>> loadDicomHeader(const std::filesyst
   registerDicomCodecs();
   if (auto lengths = scanDicomLengths(path, &notes); !lengths) return lengths.error();
   auto file = std::make_unique<DcmFileFormat>();
-  // A deflated stream cannot leave values on disk, and padding does not parse: both stop at
-  // the Pixel Data (the walk has checked every length before the padding already).
-  const bool untilPixels = notes.deflated || notes.paddingOffset.has_value();
+  // A deflated stream cannot leave values on disk: it stops at the Pixel Data. Trailing
+  // padding does not parse: the bytes before it are parsed as loadDicomFile does (read, not
+  // decoded), so a Pixel Data shorter than its header says is refused here too.
   const OFCondition status =
-      untilPixels ? file->loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect, DCM_PixelData)
-                  : file->loadFile(path.c_str(), EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect);
+      notes.deflated ? file->loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect, DCM_PixelData)
+      : notes.paddingOffset ? loadWithoutPadding(*file, path, *notes.paddingOffset)
+                            : file->loadFile(path.c_str(), EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect);
   if (status.bad()) return parseError(status);
   if (auto length = checkDicomPixelDataLength(*file); !length) return length.error();
   if (auto jpeg = checkJpegFrames(*file); !jpeg) return jpeg.error();

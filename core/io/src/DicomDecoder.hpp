@@ -44,9 +44,9 @@ struct DicomScanNotes;
 /// Loads a DICOM file's header, for describing it without its pixels: the checks of
 /// loadDicomFile (structure walk, lengths against the file size, native pixel data as long
 /// as the header says, JPEG frames from SOI to EOI), with values over 4 KB left on disk.
-/// A deflated data set (or one with trailing padding) is read up to its Pixel Data only;
-/// the structure walk has inflated the rest through a fixed buffer. `notes` tells where
-/// native pixels lie in the file.
+/// A deflated data set is read up to its Pixel Data only (the structure walk has inflated
+/// the rest through a fixed buffer); one with trailing padding is read up to the padding,
+/// as loadDicomFile reads it. `notes` tells where native pixels lie in the file.
 core::Result<std::unique_ptr<DcmFileFormat>> loadDicomHeader(const std::filesystem::path& path, DicomScanNotes& notes);
 
 /// The attributes Meridian reads from a DICOM image header.
