@@ -43,9 +43,10 @@ int describeCollection(const std::filesystem::path& path, bool json) {
 
 int runInfo(const std::filesystem::path& path, bool json) {
   if (io::isDicomCollection(path)) return describeCollection(path, json);
-  auto opened = io::openInput(path);
-  if (!opened) return fail(kExitBadInput, opened.error().message);
-  const nlohmann::json summary = toJson(io::summarize(opened.value().image));
+  // Headers only: a 2 GiB image is described without decoding or allocating its pixels.
+  auto described = io::describeFile(path);
+  if (!described) return fail(kExitBadInput, described.error().message);
+  const nlohmann::json summary = toJson(described.value());
   if (json) {
     std::cout << summary.dump(2) << "\n";
     return kExitOk;

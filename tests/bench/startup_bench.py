@@ -155,6 +155,8 @@ def main():
     peers = {"info": "dcmdump", "convert": "dcm2niix -z n"}
 
     med = statistics.median
+    # Wall times on a shared machine wait for cores: the load says how far to trust them.
+    print("load average (1, 5, 15 min) at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
     print(f"medians of {args.runs} runs: wall s / CPU s [peak RSS MiB]; variants alternate run by run", flush=True)
     print(f"{'command':10} " + " ".join(f"{v:>24}" for v in list(builds) + ["peer"]) + "   after/peer (wall, CPU)",
           flush=True)
@@ -183,6 +185,7 @@ def main():
                     print(f"  infer {b}: load_model {med([t['load_model'] for t in timings]):.0f} ms, predict "
                           f"{med([t['predict'] for t in timings]):.0f} ms (the command's own timings)", flush=True)
     finally:
+        print("load average (1, 5, 15 min) at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
         xvfb[0][0].terminate()  # not kill: Xvfb removes its lock file and socket on SIGTERM
         xvfb[0][0].wait()
         shutil.rmtree(work, ignore_errors=True)

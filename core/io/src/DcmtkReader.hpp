@@ -13,6 +13,7 @@ class DcmtkReader final : public ImageReader {
   std::string name() const override { return "DCMTK"; }
   double detect(const std::filesystem::path& path) const override;
   core::Result<OpenedImage> open(const std::filesystem::path& path) const override;
+  core::Result<ImageSummary> describe(const std::filesystem::path& path) const override;
 };
 
 }  // namespace meridian::io

@@ -67,14 +67,7 @@ template <class In>
 core::Result<DecodedPixels> rescaleMonochrome(const In* in, std::size_t count, const DicomImageHeader& h,
                                               DecodedPixels out) {
   const auto [lo, hi] = std::minmax_element(in, in + count);
-  const double a = *lo * h.rescaleSlope + h.rescaleIntercept, b = *hi * h.rescaleSlope + h.rescaleIntercept;
-  const bool integral = std::floor(h.rescaleSlope) == h.rescaleSlope && std::floor(h.rescaleIntercept) == h.rescaleIntercept;
-  const double min = std::min(a, b), max = std::max(a, b);
-  if (std::is_same_v<In, Uint8> && h.rescaleSlope == 1.0 && h.rescaleIntercept == 0.0) out.type = PixelType::UInt8;
-  else if (integral && min >= std::numeric_limits<std::int16_t>::min() && max <= std::numeric_limits<std::int16_t>::max())
-    out.type = PixelType::Int16;
-  else if (integral && min >= 0 && max <= std::numeric_limits<std::uint16_t>::max()) out.type = PixelType::UInt16;
-  else out.type = PixelType::Float32;
+  out.type = monochromeType(h, std::is_same_v<In, Uint8>, static_cast<double>(*lo), static_cast<double>(*hi));
   out.bytes.resize(count * core::bytesPerComponent(out.type));
   switch (out.type) {
     case PixelType::UInt8: rescale(in, count, 1.0, 0.0, out.bytes.data()); break;
@@ -86,6 +79,24 @@ core::Result<DecodedPixels> rescaleMonochrome(const In* in, std::size_t count, c
 }
 
 }  // namespace
+
+core::PixelType monochromeType(const DicomImageHeader& h, bool uint8Stored, double storedMin, double storedMax) {
+  const double a = storedMin * h.rescaleSlope + h.rescaleIntercept, b = storedMax * h.rescaleSlope + h.rescaleIntercept;
+  const bool integral = std::floor(h.rescaleSlope) == h.rescaleSlope && std::floor(h.rescaleIntercept) == h.rescaleIntercept;
+  const double min = std::min(a, b), max = std::max(a, b);
+  if (uint8Stored && h.rescaleSlope == 1.0 && h.rescaleIntercept == 0.0) return PixelType::UInt8;
+  if (integral && min >= std::numeric_limits<std::int16_t>::min() && max <= std::numeric_limits<std::int16_t>::max())
+    return PixelType::Int16;
+  if (integral && min >= 0 && max <= std::numeric_limits<std::uint16_t>::max()) return PixelType::UInt16;
+  return PixelType::Float32;
+}
+
+bool storedAsUint8(const DicomImageHeader& h) {
+  // DCMTK keeps stored values in the smallest type their bit range fits (a Modality LUT
+  // Sequence replaces them by its entries, never 8-bit here).
+  const int bits = h.bitsStored > 0 ? h.bitsStored : h.bitsAllocated;
+  return !h.modalityLut && h.pixelRepresentation == 0 && bits <= 8;
+}
 
 std::string dicomText(DcmItem& item, const DcmTagKey& tag) {
   OFString v;
@@ -166,6 +177,23 @@ core::Result<std::unique_ptr<DcmFileFormat>> loadDicomFile(const std::filesystem
   return file;
 }
 
+core::Result<std::unique_ptr<DcmFileFormat>> loadDicomHeader(const std::filesystem::path& path, DicomScanNotes& notes) {
+  registerDicomCodecs();
+  if (auto lengths = scanDicomLengths(path, &notes); !lengths) return lengths.error();
+  auto file = std::make_unique<DcmFileFormat>();
+  // A deflated stream cannot leave values on disk: it stops at the Pixel Data. Trailing
+  // padding does not parse: the bytes before it are parsed as loadDicomFile does (read, not
+  // decoded), so a Pixel Data shorter than its header says is refused here too.
+  const OFCondition status =
+      notes.deflated ? file->loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect, DCM_PixelData)
+      : notes.paddingOffset ? loadWithoutPadding(*file, path, *notes.paddingOffset)
+                            : file->loadFile(path.c_str(), EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect);
+  if (status.bad()) return parseError(status);
+  if (auto length = checkDicomPixelDataLength(*file); !length) return length.error();
+  if (auto jpeg = checkJpegFrames(*file); !jpeg) return jpeg.error();
+  return file;
+}
+
 // The VOI LUT Sequence's items. Descriptor (PS3.3 C.11.2.1.1): entries (0 means 65536),
 // first input value mapped (US, or SS where inputs can be negative), bits per entry.
 // LUT Data holds one entry per 16-bit word, or for 8-bit entries possibly two per word.
@@ -230,6 +258,9 @@ core::Result<DicomImageHeader> readImageHeader(DcmFileFormat& file, bool pixelDa
   if (ds.findAndGetUint16(DCM_Columns, u).good()) h.columns = u;
   if (ds.findAndGetUint16(DCM_SamplesPerPixel, u).good()) h.samplesPerPixel = u;
   if (ds.findAndGetUint16(DCM_BitsAllocated, u).good()) h.bitsAllocated = u;
+  if (ds.findAndGetUint16(DCM_BitsStored, u).good()) h.bitsStored = u;
+  if (ds.findAndGetUint16(DCM_HighBit, u).good()) h.highBit = u;
+  if (ds.findAndGetUint16(DCM_PixelRepresentation, u).good()) h.pixelRepresentation = u;
   Sint32 frames = 1;
   if (ds.findAndGetSint32(DCM_NumberOfFrames, frames).good() && frames > 0) h.frames = frames;
   if (h.rows <= 0 || h.columns <= 0) return makeError(ErrorCode::Unsupported, "not an image (no Rows/Columns)");

@@ -39,9 +39,20 @@ bool looksLikeBareDicom(const std::filesystem::path& path);
 /// Loads a DICOM file (header and pixels), checking the pixel data against the header.
 core::Result<std::unique_ptr<DcmFileFormat>> loadDicomFile(const std::filesystem::path& path);
 
+struct DicomScanNotes;
+
+/// Loads a DICOM file's header, for describing it without its pixels: the checks of
+/// loadDicomFile (structure walk, lengths against the file size, native pixel data as long
+/// as the header says, JPEG frames from SOI to EOI), with values over 4 KB left on disk.
+/// A deflated data set is read up to its Pixel Data only (the structure walk has inflated
+/// the rest through a fixed buffer); one with trailing padding is read up to the padding,
+/// as loadDicomFile reads it. `notes` tells where native pixels lie in the file.
+core::Result<std::unique_ptr<DcmFileFormat>> loadDicomHeader(const std::filesystem::path& path, DicomScanNotes& notes);
+
 /// The attributes Meridian reads from a DICOM image header.
 struct DicomImageHeader {
   int rows = 0, columns = 0, frames = 1, samplesPerPixel = 1, bitsAllocated = 0;
+  int bitsStored = 0, highBit = 0, pixelRepresentation = 0;  // 0 when absent
   std::string photometric, modality, sopClassUid, seriesUid, studyUid;
   double rescaleSlope = 1.0, rescaleIntercept = 0.0;
   std::optional<std::array<double, 2>> pixelSpacing;      // (column, row) spacing in mm
@@ -69,5 +80,14 @@ struct DecodedPixels {
   std::vector<std::uint8_t> bytes;
 };
 core::Result<DecodedPixels> decodePixels(DcmFileFormat& file, const DicomImageHeader& header);
+
+/// The type decodePixels gives monochrome pixels whose rescaled values span [min, max]:
+/// UInt8 for plain 8-bit samples (`uint8Stored`, slope 1, intercept 0), else Int16 or UInt16
+/// when slope and intercept are integral and the range fits, else Float32. One rule for
+/// decoding and for describing from headers.
+core::PixelType monochromeType(const DicomImageHeader& header, bool uint8Stored, double min, double max);
+
+/// True when DCMTK hands a monochrome image's stored values over as 8-bit unsigned.
+bool storedAsUint8(const DicomImageHeader& header);
 
 }  // namespace meridian::io::detail

@@ -103,7 +103,10 @@ core::Status walk(const Bytes& bytes, std::uint64_t pos, Syntax syntax, bool inM
       inMeta = false;
       // Deflated: checkDicomStructure walked the inflated bytes as they streamed (bounded),
       // lengths included; inflating them all into memory here was the bomb.
-      if (afterMeta == Syntax::Stop) return core::Ok{};
+      if (afterMeta == Syntax::Stop) {
+        notes.deflated = true;
+        return core::Ok{};
+      }
       syntax = afterMeta;
       continue;
     }
@@ -174,6 +177,11 @@ core::Status walk(const Bytes& bytes, std::uint64_t pos, Syntax syntax, bool inM
                   : uid == "1.2.840.10008.1.2.2"    ? Syntax::ExplicitBig
                   : uid == "1.2.840.10008.1.2.1.99" ? Syntax::Stop  // deflated
                                                     : Syntax::ExplicitLittle;
+    }
+    if (inFile && !inMeta && tag == 0x7FE00010u) {  // native pixels: where their bytes lie in the file
+      notes.pixelDataOffset = pos + headerBytes;
+      notes.pixelDataLength = length;
+      notes.bigEndian = big;
     }
     if (!inMeta) lastTag = tag;
     pos += headerBytes + length;

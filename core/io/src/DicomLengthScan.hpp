@@ -27,6 +27,11 @@ struct DicomScanNotes {
   std::uint64_t paddingBytes = 0;
   std::uint32_t failedTag = 0;       // on failure: (group << 16) | element of the refused element
   bool pixelDataSeen = false;        // a top-level (7FE0,0010) was walked (or refused)
+  bool deflated = false;             // the data set is deflated (walked by checkDicomStructure instead)
+  /// A top-level Pixel Data of defined length (native pixels) that fits in the file: where
+  /// its value starts, its length, and the byte order of its words.
+  std::optional<std::uint64_t> pixelDataOffset, pixelDataLength;
+  bool bigEndian = false;
 };
 core::Status scanDicomLengths(const std::filesystem::path& path, DicomScanNotes* notes = nullptr);
 

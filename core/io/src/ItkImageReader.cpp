@@ -10,6 +10,7 @@
 #include "DecodedSizeLimit.hpp"
 #include "ItkImageIo.hpp"
 #include "VolumeHeaderCheck.hpp"
+#include "meridian/io/ImageSummary.hpp"
 
 namespace meridian::io {
 namespace {
@@ -109,57 +110,150 @@ core::Result<OpenedImage> ItkImageReader::openDicomJpeg2000(const std::filesyste
   return openAs(path, detail::itkDicomJpeg2000Format());
 }
 
+namespace {
+
+// What ITK's ImageIO read from the header, after Meridian's own checks (VolumeHeaderCheck,
+// the decoded-size rule): everything but the pixels.
+struct ItkHeader {
+  itk::ImageIOBase::Pointer io;
+  unsigned dims = 0;
+  std::array<int, 3> size{1, 1, 1};
+  int srcComps = 0, dstComps = 0;
+  Component component = Component::UNKNOWNCOMPONENTTYPE;
+  PixelType type = PixelType::UInt8;
+  std::uint64_t decodedBytes = 0;
+};
+
+core::Result<ItkHeader> readHeader(const std::filesystem::path& path, const detail::ItkFormat& format) {
+  // ITK trusts these headers (NaN geometry aborts it, detached data names any path, a
+  // damaged stream reads as zeros): Meridian's own checks run first.
+  if (auto header = detail::checkVolumeHeader(path, format.name); !header) return header.error();
+  ItkHeader h;
+  h.io = format.create();
+  itk::ImageIOBase& io = *h.io;
+  io.SetFileName(path.string());
+  io.ReadImageInformation();
+  h.dims = io.GetNumberOfDimensions();
+  if (h.dims < 2 || h.dims > 4)
+    return makeError(ErrorCode::Unsupported, std::to_string(h.dims) + "-dimensional images are not supported");
+  if (h.dims == 4 && io.GetDimensions(3) > 1)
+    return makeError(ErrorCode::Unsupported, "4D (time-series) volumes are not supported yet");
+  for (unsigned i = 0; i < std::min(h.dims, 3u); ++i) {
+    const auto d = io.GetDimensions(i);
+    if (d == 0 || d > (1u << 30)) return makeError(ErrorCode::Corrupt, "image dimension " + std::to_string(d) + " is impossible");
+    h.size[i] = static_cast<int>(d);
+  }
+  h.srcComps = static_cast<int>(io.GetNumberOfComponents());
+  h.component = io.GetComponentType();
+  std::error_code ec;
+  const std::uint64_t fileBytes = std::filesystem::file_size(path, ec);
+  if (ec) return makeError(ErrorCode::Io, "cannot read: " + ec.message());
+  std::string claimed;
+  for (unsigned i = 0; i < std::min(h.dims, 3u); ++i) claimed += (i ? "x" : "") + std::to_string(h.size[i]);
+  // Our own product, not GetImageSizeInBytes(): ITK's wraps silently past 2^64.
+  auto decodedBytes = detail::claimedBytes({static_cast<std::uint64_t>(h.size[0]), static_cast<std::uint64_t>(h.size[1]),
+                                            static_cast<std::uint64_t>(h.size[2]), static_cast<std::uint64_t>(h.srcComps),
+                                            static_cast<std::uint64_t>(io.GetComponentSize())},
+                                           claimed);
+  if (!decodedBytes) return decodedBytes.error();
+  h.decodedBytes = decodedBytes.value();
+  if (auto fits = detail::checkDecodedSize(h.decodedBytes, fileBytes, detail::kVolumeLimit, claimed); !fits)
+    return fits.error();
+  if (storedPixelBytes(io, format.name, h.decodedBytes) > fileBytes && !io.GetUseCompression() &&
+      (format.name == "TIFF" || format.name == "BMP")) {
+    return makeError(ErrorCode::Corrupt, "truncated: " + std::to_string(fileBytes) + " bytes cannot hold " +
+                                             std::to_string(h.decodedBytes) + " bytes of uncompressed pixels");
+  }
+  if (h.srcComps == 1 || h.srcComps == 2) h.dstComps = 1;       // gray, gray + alpha
+  else if (h.srcComps == 3 || h.srcComps == 4) h.dstComps = 3;  // RGB, RGBA
+  else return makeError(ErrorCode::Unsupported, std::to_string(h.srcComps) + " components per pixel");
+  h.type = storedType(h.component);
+  return h;
+}
+
+// Patient-space geometry of a volume, from the header.
+void copyGeometry(itk::ImageIOBase& io, std::array<double, 3>& spacing, std::array<double, 3>& origin,
+                  std::array<double, 9>& direction) {
+  for (int a = 0; a < 3; ++a) {
+    spacing[a] = io.GetSpacing(a);
+    origin[a] = io.GetOrigin(a);
+    const auto axis = io.GetDirection(a);  // patient-space direction of voxel axis a
+    for (int r = 0; r < 3; ++r) direction[r * 3 + a] = r < static_cast<int>(axis.size()) ? axis[r] : (r == a);
+  }
+}
+
+template <class F>
+auto guarded(F&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const itk::ExceptionObject& e) {
+    return makeError(ErrorCode::Corrupt, std::string("cannot decode: ") + e.GetDescription());
+  } catch (const std::bad_alloc&) {
+    return makeError(ErrorCode::Io, "not enough memory to decode this image");
+  } catch (const std::exception& e) {  // ITK's helpers throw more than itk::ExceptionObject
+    return makeError(ErrorCode::Corrupt, std::string("cannot decode: ") + e.what());
+  }
+}
+
+}  // namespace
+
+core::Result<ImageSummary> ItkImageReader::describe(const std::filesystem::path& path) const {
+  const detail::ItkFormat* format = detail::itkFormatForReading(path);
+  if (!format) return makeError(ErrorCode::Unsupported, "no ITK image reader recognises this file");
+  return describeAs(path, *format);
+}
+
+core::Result<ImageSummary> ItkImageReader::describeDicomJpeg2000(const std::filesystem::path& path) const {
+  return describeAs(path, detail::itkDicomJpeg2000Format());
+}
+
+core::Result<ImageSummary> ItkImageReader::describeAs(const std::filesystem::path& path,
+                                                      const detail::ItkFormat& format) const {
+  return guarded([&]() -> core::Result<ImageSummary> {
+    auto header = readHeader(path, format);
+    if (!header) return header.error();
+    ItkHeader& h = header.value();
+    ImageSummary s;
+    s.format = format.name;
+    s.dtype = core::toString(h.type);
+    s.channels = h.dstComps;
+    if (h.size[2] == 1) {
+      s.kind = ImageKind::Image;
+      s.size = {h.size[0], h.size[1]};
+      if (!format.photo) s.spacing = std::vector<double>{h.io->GetSpacing(0), h.io->GetSpacing(1)};
+      return s;
+    }
+    std::array<double, 3> spacing{}, origin{};
+    std::array<double, 9> direction{};
+    copyGeometry(*h.io, spacing, origin, direction);
+    s.kind = ImageKind::Volume;
+    s.size = {h.size[0], h.size[1], h.size[2]};
+    s.spacing = std::vector<double>(spacing.begin(), spacing.end());
+    s.origin = std::vector<double>(origin.begin(), origin.end());
+    s.direction = std::vector<double>(direction.begin(), direction.end());
+    if (format.name == "DICOM") s.modality = dicomTag(*h.io, "0008|0060");
+    return s;
+  });
+}
+
 core::Result<OpenedImage> ItkImageReader::openAs(const std::filesystem::path& path,
                                                  const detail::ItkFormat& formatRef) const {
   const detail::ItkFormat* format = &formatRef;
-  // ITK trusts these headers (NaN geometry aborts it, detached data names any path, a
-  // damaged stream reads as zeros): Meridian's own checks run first.
-  if (auto header = detail::checkVolumeHeader(path, format->name); !header) return header.error();
-  itk::ImageIOBase::Pointer io = format->create();
-  try {
-    io->SetFileName(path.string());
-    io->ReadImageInformation();
-    const unsigned dims = io->GetNumberOfDimensions();
-    if (dims < 2 || dims > 4)
-      return makeError(ErrorCode::Unsupported, std::to_string(dims) + "-dimensional images are not supported");
-    if (dims == 4 && io->GetDimensions(3) > 1)
-      return makeError(ErrorCode::Unsupported, "4D (time-series) volumes are not supported yet");
-    std::array<int, 3> size{1, 1, 1};
-    for (unsigned i = 0; i < std::min(dims, 3u); ++i) {
-      const auto d = io->GetDimensions(i);
-      if (d == 0 || d > (1u << 30)) return makeError(ErrorCode::Corrupt, "image dimension " + std::to_string(d) + " is impossible");
-      size[i] = static_cast<int>(d);
-    }
-    const int srcComps = static_cast<int>(io->GetNumberOfComponents());
-    const Component component = io->GetComponentType();
-    std::error_code ec;
-    const std::uint64_t fileBytes = std::filesystem::file_size(path, ec);
-    if (ec) return makeError(ErrorCode::Io, "cannot read: " + ec.message());
-    std::string claimed;
-    for (unsigned i = 0; i < std::min(dims, 3u); ++i) claimed += (i ? "x" : "") + std::to_string(size[i]);
-    // Our own product, not GetImageSizeInBytes(): ITK's wraps silently past 2^64.
-    auto decodedBytes = detail::claimedBytes({static_cast<std::uint64_t>(size[0]), static_cast<std::uint64_t>(size[1]),
-                                              static_cast<std::uint64_t>(size[2]), static_cast<std::uint64_t>(srcComps),
-                                              static_cast<std::uint64_t>(io->GetComponentSize())},
-                                             claimed);
-    if (!decodedBytes) return decodedBytes.error();
-    const std::uint64_t decoded = decodedBytes.value();
-    if (auto fits = detail::checkDecodedSize(decoded, fileBytes, detail::kVolumeLimit, claimed); !fits)
-      return fits.error();
-    if (storedPixelBytes(*io, format->name, decoded) > fileBytes && !io->GetUseCompression() &&
-               (format->name == "TIFF" || format->name == "BMP")) {
-      return makeError(ErrorCode::Corrupt, "truncated: " + std::to_string(fileBytes) + " bytes cannot hold " +
-                                               std::to_string(decoded) + " bytes of uncompressed pixels");
-    }
-    int dstComps = 0;
-    if (srcComps == 1 || srcComps == 2) dstComps = 1;       // gray, gray + alpha
-    else if (srcComps == 3 || srcComps == 4) dstComps = 3;  // RGB, RGBA
-    else return makeError(ErrorCode::Unsupported, std::to_string(srcComps) + " components per pixel");
+  return guarded([&]() -> core::Result<OpenedImage> {
+    auto header = readHeader(path, *format);
+    if (!header) return header.error();
+    ItkHeader& h = header.value();
+    itk::ImageIOBase::Pointer io = h.io;
+    const unsigned dims = h.dims;
+    const std::array<int, 3> size = h.size;
+    const int srcComps = h.srcComps, dstComps = h.dstComps;
+    const Component component = h.component;
+    const std::uint64_t decoded = h.decodedBytes;
 
     itk::ImageIORegion region(dims);  // readers read only the region asked for
     for (unsigned i = 0; i < dims; ++i) region.SetSize(i, io->GetDimensions(i));
     io->SetIORegion(region);
-    const PixelType type = storedType(component);
+    const PixelType type = h.type;
     const std::size_t pixels = static_cast<std::size_t>(size[0]) * size[1] * size[2];
     // Decodes straight into `out` when the file's layout is ours already; else via a copy.
     const auto readInto = [&](std::uint8_t* out, int dstComps) -> core::Status {
@@ -199,22 +293,11 @@ core::Result<OpenedImage> ItkImageReader::openAs(const std::filesystem::path& pa
     if (!volume) return volume.error();
     core::Volume out = std::move(volume).value();
     if (auto status = readInto(out.data(), dstComps); !status) return status.error();
-    for (int a = 0; a < 3; ++a) {
-      out.spacing[a] = io->GetSpacing(a);
-      out.origin[a] = io->GetOrigin(a);
-      const auto axis = io->GetDirection(a);  // patient-space direction of voxel axis a
-      for (int r = 0; r < 3; ++r) out.direction[r * 3 + a] = r < static_cast<int>(axis.size()) ? axis[r] : (r == a);
-    }
+    copyGeometry(*io, out.spacing, out.origin, out.direction);
     if (format->name == "DICOM") out.modality = dicomTag(*io, "0008|0060");
     opened.content = std::move(out);
     return opened;
-  } catch (const itk::ExceptionObject& e) {
-    return makeError(ErrorCode::Corrupt, std::string("cannot decode: ") + e.GetDescription());
-  } catch (const std::bad_alloc&) {
-    return makeError(ErrorCode::Io, "not enough memory to decode this image");
-  } catch (const std::exception& e) {  // ITK's helpers throw more than itk::ExceptionObject
-    return makeError(ErrorCode::Corrupt, std::string("cannot decode: ") + e.what());
-  }
+  });
 }
 
 }  // namespace meridian::io

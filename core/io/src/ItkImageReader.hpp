@@ -12,10 +12,15 @@ class ItkImageReader final : public ImageReader {
   std::string name() const override { return "ITK"; }
   double detect(const std::filesystem::path& path) const override;
   core::Result<OpenedImage> open(const std::filesystem::path& path) const override;
+  core::Result<ImageSummary> describe(const std::filesystem::path& path) const override;
   /// Reads `path` as DICOM through GDCM: for JPEG 2000 transfer syntaxes only.
   core::Result<OpenedImage> openDicomJpeg2000(const std::filesystem::path& path) const;
 
+  /// Its header (describe) through GDCM: for JPEG 2000 transfer syntaxes only.
+  core::Result<ImageSummary> describeDicomJpeg2000(const std::filesystem::path& path) const;
+
  private:
+  core::Result<ImageSummary> describeAs(const std::filesystem::path& path, const detail::ItkFormat& format) const;
   core::Result<OpenedImage> openAs(const std::filesystem::path& path, const detail::ItkFormat& format) const;
 };
 

@@ -11,6 +11,7 @@ class JpegReader final : public ImageReader {
   std::string name() const override { return "libjpeg-turbo"; }
   double detect(const std::filesystem::path& path) const override;
   core::Result<OpenedImage> open(const std::filesystem::path& path) const override;
+  core::Result<ImageSummary> describe(const std::filesystem::path& path) const override;
 };
 
 }  // namespace meridian::io

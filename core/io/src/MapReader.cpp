@@ -1,6 +1,6 @@
 #include "meridian/io/MapReader.hpp"
 
-#include "ItkImageIo.hpp"
+#include "ItkLibrary.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 
 namespace meridian::io {
@@ -29,8 +29,8 @@ core::Result<core::Volume> toFloatVolume(const core::Volume& in) {
 }  // namespace
 
 bool storesGeometry(const std::filesystem::path& path) {
-  const detail::ItkFormat* format = detail::itkFormatForReading(path);
-  return format != nullptr && !format->photo;
+  auto itk = detail::itkLibrary();
+  return itk && itk.value()->storesGeometry(path);
 }
 
 core::Result<core::Volume> readMap(const std::filesystem::path& path) {
@@ -50,33 +50,17 @@ core::Result<core::Volume> readMap(const std::filesystem::path& path) {
   if (image->channels() != 1)
     return makeError(ErrorCode::Unsupported,
                      name + ": a map has one channel, this file " + std::to_string(image->channels()));
-  // One plane: read the geometry the registry's Image2D left out from the file's header.
-  const detail::ItkFormat* format = detail::itkFormatForReading(path);
-  if (!format || format->photo)
-    return makeError(ErrorCode::Unsupported,
-                     name + ": " + opened.value().format +
-                         " stores no origin or direction; write maps as NIfTI (.nii.gz), NRRD or MHA");
+  // One plane: the geometry the registry's Image2D left out, from the file's header (ITK).
+  auto itk = detail::itkLibrary();
+  if (!itk) return core::makeError(itk.error().code, name + ": " + itk.error().message);
   auto volume = core::Volume::allocate({image->width(), image->height(), 1}, core::PixelType::Float32,
                                        core::PixelBuffer::Init::Uninitialized);
   if (!volume) return volume.error();
   core::Volume& out = volume.value();
+  if (auto geometry = itk.value()->readMapGeometry(path, opened.value().format, out); !geometry) return geometry.error();
   float* dst = reinterpret_cast<float*>(out.data());
   for (int y = 0; y < image->height(); ++y)
     for (int x = 0; x < image->width(); ++x) *dst++ = static_cast<float>(image->valueAt(x, y));
-  try {
-    itk::ImageIOBase::Pointer io = format->create();
-    io->SetFileName(name);
-    io->ReadImageInformation();
-    const unsigned dims = std::min(io->GetNumberOfDimensions(), 3u);
-    for (unsigned a = 0; a < dims; ++a) {
-      out.spacing[a] = io->GetSpacing(a);
-      out.origin[a] = io->GetOrigin(a);
-      const auto axis = io->GetDirection(a);  // patient-space direction of voxel axis a
-      for (unsigned r = 0; r < 3; ++r) out.direction[r * 3 + a] = r < axis.size() ? axis[r] : (r == a ? 1.0 : 0.0);
-    }
-  } catch (const itk::ExceptionObject& e) {
-    return makeError(ErrorCode::Corrupt, name + ": cannot read the map's geometry: " + e.GetDescription());
-  }
   return out;
 }
 

@@ -2,6 +2,8 @@
 
 #include <openslide.h>
 
+#include "meridian/io/ImageSummary.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <mutex>
@@ -181,6 +183,13 @@ core::Result<OpenedImage> OpenSlideReader::open(const std::filesystem::path& pat
   opened.format = source.value()->vendor();
   opened.content = std::move(source).value();
   return opened;
+}
+
+core::Result<ImageSummary> OpenSlideReader::describe(const std::filesystem::path& path) const {
+  // Opening a slide reads its properties and level table only; tiles are read on demand.
+  auto opened = open(path);
+  if (!opened) return opened.error();
+  return summarize(opened.value());
 }
 
 }  // namespace meridian::io

@@ -10,6 +10,7 @@ class OpenSlideReader final : public ImageReader {
   std::string name() const override { return "OpenSlide"; }
   double detect(const std::filesystem::path& path) const override;
   core::Result<OpenedImage> open(const std::filesystem::path& path) const override;
+  core::Result<ImageSummary> describe(const std::filesystem::path& path) const override;
 };
 
 }  // namespace meridian::io

@@ -1,9 +1,11 @@
 #include "PngReader.hpp"
 
 #include "DecodedSizeLimit.hpp"
+#include "meridian/io/ImageSummary.hpp"
 
 #include <png.h>
 
+#include <algorithm>
 #include <csetjmp>
 #include <cstring>
 #include <fstream>
@@ -99,17 +101,24 @@ double PngReader::detect(const std::filesystem::path& path) const {
   return in && png_sig_cmp(magic, 0, 8) == 0 ? 0.6 : 0.0;
 }
 
-core::Result<OpenedImage> PngReader::open(const std::filesystem::path& path) const {
+namespace {
+
+// The file's bytes, or its first `maxBytes` when larger (enough for every chunk before the
+// image data: describe() never reads further).
+core::Result<std::vector<unsigned char>> readFile(const std::filesystem::path& path, std::uint64_t maxBytes) {
   std::error_code ec;
   const auto fileBytes = std::filesystem::file_size(path, ec);
   if (ec) return makeError(ErrorCode::Io, "cannot read: " + ec.message());
   if (fileBytes > kMaxFileBytes) return makeError(ErrorCode::Unsupported, "PNG files over 1 GiB are not supported");
-  std::vector<unsigned char> bytes(static_cast<std::size_t>(fileBytes));
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(std::min<std::uint64_t>(fileBytes, maxBytes)));
   std::ifstream in(path, std::ios::binary);
   if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
-    return makeError(ErrorCode::Io, "cannot read the whole file");
+    return makeError(ErrorCode::Io, "cannot read the file");
+  return bytes;
+}
 
-  Source src{&bytes, 0, {}, nullptr};
+// The header's layout, checked against the decoded-size rule before anything is allocated.
+core::Result<Layout> readLayout(Source& src, std::uint64_t fileBytes) {
   Layout layout;
   if (!decode(src, layout, nullptr, 0)) return makeError(ErrorCode::Corrupt, std::string("bad PNG: ") + src.error);
   if (layout.channels != 1 && layout.channels != 3)
@@ -121,9 +130,24 @@ core::Result<OpenedImage> PngReader::open(const std::filesystem::path& path) con
   if (!decoded) return decoded.error();
   if (auto fits = detail::checkDecodedSize(decoded.value(), fileBytes, detail::kDeflateLimit, claimed); !fits)
     return fits.error();
-  const auto type = layout.bitDepth == 16 ? core::PixelType::UInt16 : core::PixelType::UInt8;
+  return layout;
+}
+
+core::PixelType pixelType(const Layout& layout) {
+  return layout.bitDepth == 16 ? core::PixelType::UInt16 : core::PixelType::UInt8;
+}
+
+}  // namespace
+
+core::Result<OpenedImage> PngReader::open(const std::filesystem::path& path) const {
+  auto bytes = readFile(path, kMaxFileBytes);
+  if (!bytes) return bytes.error();
+  Source src{&bytes.value(), 0, {}, nullptr};
+  auto header = readLayout(src, bytes.value().size());
+  if (!header) return header.error();
+  Layout layout = header.value();
   auto image = core::Image2D::allocate(static_cast<int>(layout.width), static_cast<int>(layout.height),
-                                       layout.channels, type);
+                                       layout.channels, pixelType(layout));
   if (!image) return image.error();
   core::Image2D out = std::move(image).value();
   if (!decode(src, layout, out.data(), out.rowBytes()))
@@ -133,6 +157,25 @@ core::Result<OpenedImage> PngReader::open(const std::filesystem::path& path) con
   opened.format = "PNG";
   opened.content = std::move(out);
   return opened;
+}
+
+core::Result<ImageSummary> PngReader::describe(const std::filesystem::path& path) const {
+  // The chunks before the image data (IHDR, palette, text, ICC profile) fit in this.
+  constexpr std::uint64_t kHeaderBytes = 16ULL << 20;
+  auto bytes = readFile(path, kHeaderBytes);
+  if (!bytes) return bytes.error();
+  std::error_code ec;
+  const std::uint64_t fileBytes = std::filesystem::file_size(path, ec);
+  Source src{&bytes.value(), 0, {}, nullptr};
+  auto header = readLayout(src, fileBytes);
+  if (!header) return header.error();
+  ImageSummary s;
+  s.kind = ImageKind::Image;
+  s.format = "PNG";
+  s.size = {header.value().width, header.value().height};
+  s.dtype = core::toString(pixelType(header.value()));
+  s.channels = header.value().channels;
+  return s;
 }
 
 }  // namespace meridian::io

@@ -12,6 +12,7 @@ class PngReader final : public ImageReader {
   std::string name() const override { return "libpng"; }
   double detect(const std::filesystem::path& path) const override;
   core::Result<OpenedImage> open(const std::filesystem::path& path) const override;
+  core::Result<ImageSummary> describe(const std::filesystem::path& path) const override;
 };
 
 }  // namespace meridian::io

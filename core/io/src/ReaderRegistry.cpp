@@ -3,13 +3,13 @@
 #include <system_error>
 
 #include "DcmtkReader.hpp"
-#include "ItkImageReader.hpp"
 #include "JpegReader.hpp"
+#include "LibraryReaders.hpp"
 #include "PngReader.hpp"
 #include "TiffReader.hpp"
-#include "OpenSlideReader.hpp"
 #include "meridian/core/Logging.hpp"
 #include "meridian/core/RegularFile.hpp"
+#include "meridian/io/ImageSummary.hpp"
 
 namespace meridian::io {
 
@@ -25,12 +25,14 @@ const char* toString(ImageKind kind) {
 const ReaderRegistry& ReaderRegistry::builtin() {
   static const ReaderRegistry registry = [] {
     ReaderRegistry r;
-    r.add(std::make_unique<OpenSlideReader>());
     r.add(std::make_unique<DcmtkReader>());
     r.add(std::make_unique<JpegReader>());
     r.add(std::make_unique<PngReader>());
     r.add(std::make_unique<TiffReader>());
-    r.add(std::make_unique<ItkImageReader>());
+    // Their libraries load on first use (issue 16): OpenSlide for files that may be slides,
+    // ITK for files no reader above claims (LibraryReaders.hpp).
+    r.add(detail::makeOpenSlideLibraryReader());
+    r.add(detail::makeItkLibraryReader());
     return r;
   }();
   return registry;
@@ -44,6 +46,7 @@ const ImageReader* ReaderRegistry::find(const std::filesystem::path& path) const
   const ImageReader* best = nullptr;
   double bestScore = 0.0;
   for (const auto& reader : readers_) {
+    if (reader->maxScore() <= bestScore) continue;  // cannot win: not asked (nor its library loaded)
     const double score = reader->detect(path);
     if (score > bestScore) {
       best = reader.get();
@@ -53,7 +56,7 @@ const ImageReader* ReaderRegistry::find(const std::filesystem::path& path) const
   return best;
 }
 
-core::Result<OpenedImage> ReaderRegistry::open(const std::filesystem::path& path) const {
+core::Result<const ImageReader*> ReaderRegistry::readerFor(const std::filesystem::path& path) const {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     return core::makeError(core::ErrorCode::Unsupported, path.string() + ": is a folder, not an image file");
@@ -64,12 +67,27 @@ core::Result<OpenedImage> ReaderRegistry::open(const std::filesystem::path& path
     return core::makeError(core::ErrorCode::Unsupported,
                            path.string() + ": not a format Meridian reads (no reader recognised its contents)");
   core::logging::get(core::logging::Layer::Core)->debug("{}: reading with {}", path.string(), reader->name());
-  auto result = reader->open(path);
-  if (!result) {
-    const auto& e = result.error();
-    return core::makeError(e.code, path.string() + ": " + e.message);
-  }
+  return reader;
+}
+
+core::Result<OpenedImage> ReaderRegistry::open(const std::filesystem::path& path) const {
+  auto reader = readerFor(path);
+  if (!reader) return reader.error();
+  auto result = reader.value()->open(path);
+  if (!result) return core::makeError(result.error().code, path.string() + ": " + result.error().message);
   return result;
+}
+
+core::Result<ImageSummary> ReaderRegistry::describe(const std::filesystem::path& path) const {
+  auto reader = readerFor(path);
+  if (!reader) return reader.error();
+  auto result = reader.value()->describe(path);
+  if (!result) return core::makeError(result.error().code, path.string() + ": " + result.error().message);
+  return result;
+}
+
+core::Result<ImageSummary> describeFile(const std::filesystem::path& path) {
+  return ReaderRegistry::builtin().describe(path);
 }
 
 }  // namespace meridian::io

@@ -16,6 +16,7 @@
 namespace meridian::io {
 
 enum class ImageKind { Image, Volume, Slide };
+struct ImageSummary;  // ImageSummary.hpp
 const char* toString(ImageKind kind);
 
 /// What a file turned out to be.
@@ -31,7 +32,17 @@ class ImageReader {
   virtual ~ImageReader() = default;
   virtual std::string name() const = 0;
   virtual double detect(const std::filesystem::path& path) const = 0;
+  /// The most detect() ever returns. The registry does not ask a reader that cannot beat
+  /// the best claim so far, so a reader whose library loads on first use is not loaded for
+  /// a file another reader is surer of.
+  virtual double maxScore() const { return 1.0; }
   virtual core::Result<OpenedImage> open(const std::filesystem::path& path) const = 0;
+  /// What `summarize(open(path))` would say, from the file's headers alone: the same size,
+  /// geometry, pixel type and attributes, and the same refusal of a damaged or hostile file
+  /// as far as checks that decode no pixel can tell (lengths against the file size,
+  /// structure walks, compressed streams inflated to a bounded scratch buffer and
+  /// discarded). No pixel buffer is allocated: `info` on a 2 GiB claim costs a few MB.
+  virtual core::Result<ImageSummary> describe(const std::filesystem::path& path) const = 0;
 };
 
 }  // namespace meridian::io

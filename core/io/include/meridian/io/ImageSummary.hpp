@@ -3,6 +3,7 @@
 // the CLI. Also the 2D picture that stands for it in a preview.
 
 #include <array>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,12 @@ struct ImageSummary {
 };
 
 ImageSummary summarize(const OpenedImage& opened);
+
+/// What summarize(open(path)) says about one image file, from its headers alone (the
+/// reader registry's describe): no pixel is decoded or allocated, and a file open() would
+/// refuse is refused alike as far as checks that decode nothing can tell. What
+/// `meridian-cli info` prints; folders and DICOMDIRs are listed by listInput instead.
+core::Result<ImageSummary> describeFile(const std::filesystem::path& path);
 
 /// The 2D image a viewer or preview shows first: the image itself, the middle axial
 /// slice of a volume, or an overview of a slide no larger than maxSlideSide.

@@ -20,7 +20,14 @@ class ReaderRegistry {
   /// Opens `path` with the most confident reader. The error names the file and why.
   core::Result<OpenedImage> open(const std::filesystem::path& path) const;
 
+  /// Describes `path` from its headers with the most confident reader (see
+  /// ImageReader::describe); the same refusals, with the file named, as open().
+  core::Result<ImageSummary> describe(const std::filesystem::path& path) const;
+
  private:
+  /// find(), with the reason when no reader applies (a folder, a FIFO, an unknown format).
+  core::Result<const ImageReader*> readerFor(const std::filesystem::path& path) const;
+
   std::vector<std::unique_ptr<ImageReader>> readers_;
 };
 
