@@ -197,7 +197,7 @@ core::Status LabelsPanel::renameClass(const std::string& from, const std::string
   if (!cases_.store()) return noProject();
   auto clean = checkClassName(summary_.classes, to, from);
   if (!clean) return clean.error();
-  const auto status = cases_.pushEdit(project::makeRenameClass(from, clean.value()));
+  const auto status = cases_.applyEdit(project::makeRenameClass(from, clean.value()));
   refresh();
   return status;
 }

@@ -209,7 +209,7 @@ core::Status ReviewPanel::decide(ReviewVerdict verdict, const std::string& corre
   auto decision = makeReviewDecision(*entry, verdict, cases_.store()->actor(), correction);
   if (!decision) return decision.error();
   const auto next = caseAfter(queue_, entry->candidate.caseId);
-  if (auto status = cases_.pushEdit(project::makeAddReview(decision.value())); !status) return status;
+  if (auto status = cases_.applyEdit(project::makeAddReview(decision.value())); !status) return status;
   refresh();
   Q_EMIT statusMessage(next ? tr("Recorded (%1); next case").arg(q(progress_.text()))
                             : tr("Recorded (%1); end of the queue").arg(q(progress_.text())));

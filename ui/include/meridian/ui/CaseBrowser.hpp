@@ -72,12 +72,10 @@ class CaseBrowser : public QDockWidget {
   core::Status removeLabel(const std::string& className);
   core::Status undo();
   core::Status redo();
-  /// Applies an edit (committed at once) and puts it on the undo stack; used for labels here
-  /// and for region annotations by CaseAnnotations.
+  /// Applies an edit (committed at once) and puts it on the undo stack: labels here, region
+  /// annotations (CaseAnnotations), review decisions and class renames (ReviewPanel, LabelsPanel).
   core::Status applyEdit(std::unique_ptr<project::EditCommand> command);
   const project::UndoStack* undoStack() const { return undo_.get(); }
-  /// Any other edit (a review decision, a class rename, ...) through the same undo stack.
-  core::Status pushEdit(std::unique_ptr<project::EditCommand> command) { return edit(std::move(command)); }
 
   void setReviewer(const std::string& name);
   void setThumbnailSide(int side) { thumbnailSide_ = side; }
