@@ -37,26 +37,33 @@ core::Status appendChainedEvent(sqlite3* db, const std::string& utc, const std::
   return core::Ok{};
 }
 
-core::Result<AuditVerdict> verifyStoredChain(sqlite3* db) {
+core::Result<std::vector<ProjectEvent>> readEvents(sqlite3* db, std::int64_t afterSequence) {
+  sql::Statement st(db,
+                    "SELECT seq, utc, actor, kind, case_id, payload_json, previous_hash, hash FROM events WHERE seq > ? "
+                    "ORDER BY seq");
+  st.bind(1, afterSequence);
   std::vector<ProjectEvent> events;
-  {
-    sql::Statement st(db,
-                      "SELECT seq, utc, actor, kind, case_id, payload_json, previous_hash, hash FROM events ORDER BY seq");
-    int rc;
-    while ((rc = st.step()) == SQLITE_ROW) {
-      ProjectEvent e;
-      e.sequence = st.integer(0);
-      e.utc = st.text(1);
-      e.actor = st.text(2);
-      e.kind = st.text(3);
-      if (!st.isNull(4)) e.caseId = st.integer(4);
-      e.payloadJson = st.text(5);
-      e.previousHash = st.text(6);
-      e.hash = st.text(7);
-      events.push_back(std::move(e));
-    }
-    if (rc != SQLITE_DONE) return sql::errorFrom(db, rc, "reading the event log");
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW) {
+    ProjectEvent e;
+    e.sequence = st.integer(0);
+    e.utc = st.text(1);
+    e.actor = st.text(2);
+    e.kind = st.text(3);
+    if (!st.isNull(4)) e.caseId = st.integer(4);
+    e.payloadJson = st.text(5);
+    e.previousHash = st.text(6);
+    e.hash = st.text(7);
+    events.push_back(std::move(e));
   }
+  if (rc != SQLITE_DONE) return sql::errorFrom(db, rc, "reading the event log");
+  return events;
+}
+
+core::Result<AuditVerdict> verifyStoredChain(sqlite3* db) {
+  auto read = readEvents(db, 0);
+  if (!read) return read.error();
+  const std::vector<ProjectEvent>& events = read.value();
   std::int64_t highest = 0;
   {
     sql::Statement st(db, "SELECT seq FROM sqlite_sequence WHERE name = 'events'");

@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "meridian/core/Result.hpp"
 #include "meridian/project/AuditChain.hpp"
@@ -18,6 +19,10 @@ namespace meridian::project::detail {
 /// Inserts the event after the log's last one: sequence = last + 1, previous_hash = its hash.
 core::Status appendChainedEvent(sqlite3* db, const std::string& utc, const std::string& actor, const std::string& kind,
                                 std::optional<std::int64_t> caseId, const std::string& payloadJson);
+
+/// The events after `afterSequence`, in order (the store's events() and the verification read
+/// the rows the same way).
+core::Result<std::vector<ProjectEvent>> readEvents(sqlite3* db, std::int64_t afterSequence);
 
 /// Reads every event and SQLite's AUTOINCREMENT counter and verifies the chain.
 core::Result<AuditVerdict> verifyStoredChain(sqlite3* db);
