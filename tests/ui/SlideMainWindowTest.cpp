@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "SlideTestSupport.hpp"
+#include "meridian/ui/ImageInfoPanel.hpp"
 #include "meridian/ui/MainWindow.hpp"
 #include "meridian/viewers/SlideViewer.hpp"
 
@@ -30,7 +31,7 @@ TEST(SlideMainWindow, OpensASlideInTheSlideViewer) {
   std::cout << "screenshot: " << out.string() << "\n";
 
   // The Image panel: five levels with their downsamples, and why there is no magnification.
-  auto* panel = window.findChild<QTreeWidget*>();
+  QTreeWidget* panel = window.imageInfoPanel()->table();  // (other docks hold trees too)
   ASSERT_NE(panel, nullptr);
   QStringList rows;
   for (int i = 0; i < panel->topLevelItemCount(); ++i)

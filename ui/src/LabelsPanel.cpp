@@ -14,6 +14,7 @@
 
 #include <algorithm>
 
+#include "ScrolledDockBody.hpp"
 #include "ProjectWatch.hpp"
 #include "meridian/project/RenameClassCommand.hpp"
 #include "meridian/ui/CaseBrowser.hpp"
@@ -79,7 +80,7 @@ LabelsPanel::LabelsPanel(CaseBrowser& cases, QWidget* parent) : QDockWidget(tr("
   layout->addLayout(walkRow);
   for (QWidget* w : body->findChildren<QWidget*>(QString(), Qt::FindDirectChildrenOnly))
     w->setSizePolicy(QSizePolicy::Ignored, w->sizePolicy().verticalPolicy());  // take the dock's width, never widen it
-  setWidget(body);
+  setWidget(scrolledDockBody(body, this));  // tabbed with other docks (ScrolledDockBody.hpp)
 
   // Window shortcuts, on the window so they work whichever dock is raised.
   QWidget* keyOwner = parent ? parent : this;

@@ -15,6 +15,7 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include "ScrolledDockBody.hpp"
 #include "BackgroundTask.hpp"
 #include "meridian/io/MapReader.hpp"
 #include "meridian/service/BundledModel.hpp"
@@ -108,7 +109,7 @@ ModelPanel::ModelPanel(JobsPanel& jobs, CaseBrowser& cases, ViewerStack& viewers
   split->addWidget(table_);
   split->addWidget(curve_);
   layout->addWidget(split, 1);
-  setWidget(body);
+  setWidget(scrolledDockBody(body, this));  // tabbed with other docks (ScrolledDockBody.hpp)
 
   connect(choose, &QPushButton::clicked, this, [this] {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Model folder"), folder_->text());

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <map>
 
+#include "ScrolledDockBody.hpp"
 #include "ProjectWatch.hpp"
 #include "meridian/project/ReviewCommand.hpp"
 #include "meridian/ui/CaseBrowser.hpp"
@@ -102,7 +103,7 @@ ReviewPanel::ReviewPanel(CaseBrowser& cases, QWidget* parent) : QDockWidget(tr("
   for (QWidget* w : body->findChildren<QWidget*>(QString(), Qt::FindDirectChildrenOnly))
     w->setSizePolicy(QSizePolicy::Ignored, w->sizePolicy().verticalPolicy());  // take the dock's width, never widen it
   table_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Expanding);
-  setWidget(body);
+  setWidget(scrolledDockBody(body, this));  // tabbed with other docks (ScrolledDockBody.hpp)
 
   // Window shortcuts, on the window so they work whichever dock is raised.
   QWidget* keyOwner = parent ? parent : this;

@@ -1,7 +1,6 @@
 #include "meridian/ui/TrainingPanel.hpp"
 
 #include <QAreaSeries>
-#include <QScrollArea>
 #include <QBrush>
 #include <QChart>
 #include <QChartView>
@@ -26,6 +25,7 @@
 #include <QValueAxis>
 #include <QVBoxLayout>
 
+#include "ScrolledDockBody.hpp"
 #include "meridian/service/BundledModel.hpp"
 #include "meridian/service/ModelServiceLoader.hpp"
 #include "meridian/ui/CaseBrowser.hpp"
@@ -185,14 +185,7 @@ TrainingPanel::TrainingPanel(CaseBrowser& cases, JobsPanel& jobs, QWidget* paren
   charts_->addTab(confusion_, tr("Confusion"));
   calibrationView_ = view(tr("Calibration"));
   layout->addWidget(charts_, 1);
-  // Scrolled, so the dock's height (settings, split table, charts: ~800 px) never sets the
-  // window's minimum height: tabbed with the Image and Model docks, it would push the window
-  // past a 1080-line screen.
-  auto* scroll = new QScrollArea(this);
-  scroll->setWidgetResizable(true);
-  scroll->setFrameShape(QFrame::NoFrame);
-  scroll->setWidget(body);
-  setWidget(scroll);
+  setWidget(scrolledDockBody(body, this));  // ~800 px of settings and charts (ScrolledDockBody.hpp)
 
   connect(start_, &QPushButton::clicked, this, [this] { start(); });
   connect(resume_, &QPushButton::clicked, this, [this] { start(); });
