@@ -1,4 +1,5 @@
 #include "DicomLengthScan.hpp"
+#include "DicomElementBytes.hpp"
 #include "DicomStructureCheck.hpp"
 
 #include <algorithm>
@@ -19,32 +20,9 @@ namespace {
 
 using core::ErrorCode;
 using core::makeError;
+using namespace dicom_bytes;
 
 enum class Syntax { ExplicitLittle, ImplicitLittle, ExplicitBig, Stop };
-
-const std::set<std::string>& vrs() {
-  static const std::set<std::string> all = {"AE", "AS", "AT", "CS", "DA", "DS", "DT", "FD", "FL", "IS", "LO", "LT", "OB",
-                                            "OD", "OF", "OL", "OV", "OW", "PN", "SH", "SL", "SQ", "SS", "ST", "SV", "TM",
-                                            "UC", "UI", "UL", "UN", "UR", "US", "UT", "UV"};
-  return all;
-}
-
-bool longLength(const std::string& vr) {
-  return vr == "OB" || vr == "OD" || vr == "OF" || vr == "OL" || vr == "OV" || vr == "OW" || vr == "SQ" || vr == "SV" ||
-         vr == "UC" || vr == "UN" || vr == "UR" || vr == "UT" || vr == "UV";
-}
-
-std::uint32_t read16(const unsigned char* p, bool big) { return big ? (p[0] << 8) | p[1] : p[0] | (p[1] << 8); }
-std::uint32_t read32(const unsigned char* p, bool big) {
-  return big ? (std::uint32_t(p[0]) << 24) | (p[1] << 16) | (p[2] << 8) | p[3]
-             : p[0] | (p[1] << 8) | (p[2] << 16) | (std::uint32_t(p[3]) << 24);
-}
-
-std::string tagText(std::uint32_t group, std::uint32_t element) {
-  char text[16];
-  std::snprintf(text, sizeof text, "(%04x,%04x)", group, element);
-  return text;
-}
 
 // Random access to the bytes being walked: the file itself, or its inflated data set.
 struct Bytes {
@@ -125,8 +103,8 @@ core::Status walk(const Bytes& bytes, std::uint64_t pos, Syntax syntax, bool inM
       length = read32(h.data() + 4, false);
     } else {
       const std::string vr(reinterpret_cast<char*>(h.data()) + 4, 2);
-      if (!vrs().count(vr) && afterPixels) return padding(pos);
-      if (!vrs().count(vr))
+      if (!isVr(h.data() + 4) && afterPixels) return padding(pos);
+      if (!isVr(h.data() + 4))
         return makeError(ErrorCode::Corrupt, "element " + tagText(group, element) + " has an invalid value representation");
       if (longLength(vr)) {
         if (got < 12) return afterPixels ? padding(pos) : core::Status(core::Ok{});
@@ -209,7 +187,7 @@ core::Status scanDicomLengths(const std::filesystem::path& path, DicomScanNotes*
   // endian when the first group number reads small only that way round (e.g. 00 08).
   Syntax syntax = Syntax::ExplicitLittle;
   if (!part10) {
-    const bool explicitVr = size >= 6 && vrs().count(std::string(reinterpret_cast<char*>(preamble.data()) + 4, 2));
+    const bool explicitVr = size >= 6 && isVr(preamble.data() + 4);
     const bool bigEndian = read16(preamble.data(), false) > 0xFF && read16(preamble.data(), true) <= 0xFF;
     syntax = !explicitVr ? Syntax::ImplicitLittle : bigEndian ? Syntax::ExplicitBig : Syntax::ExplicitLittle;
   }

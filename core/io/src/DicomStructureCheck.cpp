@@ -15,40 +15,18 @@
 #include <vector>
 
 #include "DecodedSizeLimit.hpp"
+#include "DicomElementBytes.hpp"
 
 namespace meridian::io::detail {
 namespace {
 
 using core::ErrorCode;
 using core::makeError;
+using namespace dicom_bytes;
 
 constexpr std::uint64_t kUndefined = 0xFFFFFFFFu;
 
 enum class Syntax { ExplicitLittle, ImplicitLittle, ExplicitBig };
-
-bool isVr(const unsigned char* p) {
-  static const std::set<std::string> all = {"AE", "AS", "AT", "CS", "DA", "DS", "DT", "FD", "FL", "IS", "LO", "LT",
-                                            "OB", "OD", "OF", "OL", "OV", "OW", "PN", "SH", "SL", "SQ", "SS", "ST",
-                                            "SV", "TM", "UC", "UI", "UL", "UN", "UR", "US", "UT", "UV"};
-  return all.count(std::string(reinterpret_cast<const char*>(p), 2)) != 0;
-}
-
-bool longLength(const std::string& vr) {
-  return vr == "OB" || vr == "OD" || vr == "OF" || vr == "OL" || vr == "OV" || vr == "OW" || vr == "SQ" || vr == "SV" ||
-         vr == "UC" || vr == "UN" || vr == "UR" || vr == "UT" || vr == "UV";
-}
-
-std::uint32_t read16(const unsigned char* p, bool big) { return big ? (p[0] << 8) | p[1] : p[0] | (p[1] << 8); }
-std::uint32_t read32(const unsigned char* p, bool big) {
-  return big ? (std::uint32_t(p[0]) << 24) | (p[1] << 16) | (p[2] << 8) | p[3]
-             : p[0] | (p[1] << 8) | (p[2] << 16) | (std::uint32_t(p[3]) << 24);
-}
-
-std::string tagText(std::uint32_t group, std::uint32_t element) {
-  char text[16];
-  std::snprintf(text, sizeof text, "(%04x,%04x)", group, element);
-  return text;
-}
 
 // Sequential bytes with a position: the file itself, or the inflated data set.
 class Source {
