@@ -13,6 +13,7 @@
 // neither scroll nor window/level changes, is skipped with vtkRenderer::DrawOff() and keeps
 // its pixels; --redraw all renders all four viewports every frame (plain VTK).
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -48,15 +49,15 @@
 #include <vtkVolumeProperty.h>
 #include <vtkWindowToImageFilter.h>
 
-#include <vtk_glew.h>
-
-#include <X11/Xlib.h>
-
 #include "BenchTiming.hpp"
 #include "VolumeBenchSupport.hpp"
 
 using namespace meridian;
 using Clock = std::chrono::steady_clock;
+
+// Xlib's XSync, declared here: <X11/Xlib.h> defines macros (Status, None, ...) that clash with C++ code.
+struct _XDisplay;
+extern "C" int XSync(_XDisplay* display, int discard);
 
 namespace {
 
@@ -77,20 +78,26 @@ struct PlaneView {
   // Index 0: the vertical line, 1: the horizontal line (each the colour of the plane it stands for).
   std::array<vtkNew<vtkPoints>, 2> linePoints;
   std::array<vtkNew<vtkActor2D>, 2> lines;
-  std::array<int, 2> size{1, 1};  // output grid (voxels)
+  std::array<int, 2> size{1, 1};        // output grid (voxels)
+  std::array<double, 2> spacing{1, 1};  // mm per output pixel
 };
 
-void setUpPlane(PlaneView& view, int p, vtkImageData* image, double background) {
+// Plane p on the volume's own grid in mm (the voxel spacing along its screen axes, as
+// Meridian's PlaneGrid), fitted into its viewport of `viewport` pixels.
+void setUpPlane(PlaneView& view, int p, vtkImageData* image, double background, std::array<double, 2> viewport) {
   const auto& a = kAxes[p];
   int dims[3];
   image->GetDimensions(dims);
+  double spacing[3];
+  image->GetSpacing(spacing);
   view.size = {dims[a.right], dims[a.down]};
+  view.spacing = {spacing[a.right], spacing[a.down]};
   view.reslice->SetInputData(image);
   view.reslice->SetInterpolationModeToLinear();
   view.reslice->SetOutputDimensionality(2);
   view.reslice->SetBackgroundLevel(background);
   view.reslice->SetOutputOrigin(0, 0, 0);
-  view.reslice->SetOutputSpacing(1, 1, 1);
+  view.reslice->SetOutputSpacing(view.spacing[0], view.spacing[1], 1);
   view.reslice->SetOutputExtent(0, view.size[0] - 1, 0, view.size[1] - 1, 0, 0);
   vtkNew<vtkImageSliceMapper> mapper;
   mapper->SetInputConnection(view.reslice->GetOutputPort());
@@ -100,11 +107,12 @@ void setUpPlane(PlaneView& view, int p, vtkImageData* image, double background) 
   view.renderer->AddViewProp(view.image);
   vtkCamera* camera = view.renderer->GetActiveCamera();
   camera->ParallelProjectionOn();
-  const double cx = (view.size[0] - 1) / 2.0, cy = (view.size[1] - 1) / 2.0;
+  const double w = view.size[0] * view.spacing[0], h = view.size[1] * view.spacing[1];
+  const double cx = (view.size[0] - 1) * view.spacing[0] / 2.0, cy = (view.size[1] - 1) * view.spacing[1] / 2.0;
   camera->SetFocalPoint(cx, cy, 0);
   camera->SetPosition(cx, cy, -1000);
   camera->SetViewUp(0, -1, 0);
-  camera->SetParallelScale(std::max(view.size[0], view.size[1]) / 2.0);
+  camera->SetParallelScale(std::max(h, w * viewport[1] / viewport[0]) / 2.0);
   camera->SetClippingRange(1, 2000);
   view.text->GetTextProperty()->SetFontSize(14);
   view.text->GetTextProperty()->SetColor(1, 1, 1);
@@ -136,7 +144,9 @@ void placePlane(PlaneView& view, int p, const std::array<int, 3>& cross, int sli
   axes->SetElement(a.right, 0, 1);
   axes->SetElement(a.down, 1, 1);
   axes->SetElement(a.normal, 2, 1);
-  axes->SetElement(a.normal, 3, cross[a.normal]);
+  double spacing[3];
+  vtkImageData::SafeDownCast(view.reslice->GetInput())->GetSpacing(spacing);
+  axes->SetElement(a.normal, 3, cross[a.normal] * spacing[a.normal]);
   axes->SetElement(3, 3, 1);
   view.reslice->SetResliceAxes(axes);
   view.text->SetInput(
@@ -146,7 +156,7 @@ void placePlane(PlaneView& view, int p, const std::array<int, 3>& cross, int sli
   double* vp = view.renderer->GetViewport();
   const int* win = window->GetSize();
   const double w = (vp[2] - vp[0]) * win[0], h = (vp[3] - vp[1]) * win[1];
-  view.renderer->SetWorldPoint(cross[a.right], cross[a.down], 0, 1);
+  view.renderer->SetWorldPoint(cross[a.right] * view.spacing[0], cross[a.down] * view.spacing[1], 0, 1);
   view.renderer->WorldToDisplay();
   double d[3];
   view.renderer->GetDisplayPoint(d);
@@ -186,13 +196,11 @@ void setUp3D(vtkRenderer* renderer, vtkImageData* image, vtkVolume* actor, vtkSm
   mapper->SetInteractiveAdjustSampleDistances(false);
   mapper->SetAutoAdjustSampleDistances(false);
   mapper->SetInputData(image);
-  mapper->SetSampleDistance(0.5f);
+  // Half a voxel per step, as Meridian's (which works in index units, then scales to mm).
+  mapper->SetSampleDistance(static_cast<float>(0.5 * *std::min_element(volume.spacing.begin(), volume.spacing.end())));
   mapper->SetBlendModeToComposite();
   actor->SetMapper(mapper);
   actor->SetProperty(property);
-  vtkNew<vtkMatrix4x4> scale;  // index -> mm, so the view has the volume's proportions
-  for (int i = 0; i < 3; ++i) scale->SetElement(i, i, volume.spacing[i]);
-  actor->SetUserMatrix(scale);
   renderer->AddVolume(actor);
   renderer->ResetCamera();
   vtkCamera* camera = renderer->GetActiveCamera();
@@ -202,6 +210,16 @@ void setUp3D(vtkRenderer* renderer, vtkImageData* image, vtkVolume* actor, vtkSm
   camera->SetPosition(focal[0], focal[1] + distance, focal[2]);  // from the front (+y of index is posterior)
   camera->SetViewUp(0, 0, -1);
   renderer->ResetCameraClippingRange();
+}
+
+// "llvmpipe (LLVM 15.0.6, 256 bits)" and the like, from VTK's capability report.
+std::string glRenderer(vtkRenderWindow* window) {
+  const std::string report = window->ReportCapabilities();
+  const std::string key = "OpenGL renderer string:";
+  const auto at = report.find(key);
+  if (at == std::string::npos) return "unknown renderer";
+  const auto end = report.find('\n', at);
+  return report.substr(at + key.size() + 1, end == std::string::npos ? std::string::npos : end - at - key.size() - 1);
 }
 
 }  // namespace
@@ -234,6 +252,7 @@ int main(int argc, char** argv) {
   // The voxels handed to VTK without a copy (the volume outlives the image).
   vtkNew<vtkImageData> image;
   image->SetDimensions(volume.size()[0], volume.size()[1], volume.size()[2]);
+  image->SetSpacing(volume.spacing[0], volume.spacing[1], volume.spacing[2]);
   vtkNew<vtkShortArray> scalars;
   scalars->SetArray(reinterpret_cast<short*>(const_cast<std::uint8_t*>(volume.data())),
                     static_cast<vtkIdType>(volume.voxelCount()), 1);
@@ -250,7 +269,7 @@ int main(int argc, char** argv) {
   for (int p = 0; p < 3; ++p) {
     planes[p].renderer->SetViewport(viewports[p]);
     window->AddRenderer(planes[p].renderer);
-    setUpPlane(planes[p], p, image, background);
+    setUpPlane(planes[p], p, image, background, {width / 2.0, height / 2.0});
   }
   vtkNew<vtkRenderer> renderer3D;
   renderer3D->SetViewport(viewports[3]);
@@ -277,8 +296,7 @@ int main(int argc, char** argv) {
   window->Render();
   window->Render();
   std::printf("bench_vtk_mpr: volume %dx%dx%d; window %dx%d; %s; redraw %s; load %s\n", volume.size()[0],
-              volume.size()[1], slices, window->GetSize()[0], window->GetSize()[1],
-              reinterpret_cast<const char*>(glGetString(GL_RENDERER)),
+              volume.size()[1], slices, window->GetSize()[0], window->GetSize()[1], glRenderer(window).c_str(),
               redrawAll ? "all four viewports" : "changed viewports only", bench::loadAverage().c_str());
   if (!redrawAll) renderer3D->DrawOff();  // neither scroll nor window/level changes the 3D view
 
@@ -288,7 +306,7 @@ int main(int argc, char** argv) {
     change();
     window->Render();
     window->WaitForCompletion();
-    XSync(static_cast<Display*>(window->GetGenericDisplayId()), False);  // the frame is on the X server
+    XSync(static_cast<_XDisplay*>(window->GetGenericDisplayId()), 0);  // the frame is on the X server
     return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   };
   // 1. Scroll the axial plane; the coronal and sagittal crosshair lines follow.
