@@ -1,16 +1,19 @@
 // Volume viewer frame times at 1920x1080 (run it under Xvfb or on a desktop):
 //   xvfb-run -a -s "-screen 0 1920x1080x24" build/bin/bench_volume_viewer [--frames N] [--size 1920x1080]
+//       [--times FILE] [--only volume|2d]
 // 1. scripted scroll through a 300-slice CT in the axial plane (crosshair linked, so the
 //    coronal and sagittal crosshair lines move too), one slice per frame;
 // 2. a window/level drag: right-button mouse moves sent to the axial plane, all three
-//    planes re-windowed per frame.
-// A frame is: the state change, the viewer's refresh, Qt delivering the paint (VTK renders in
-// paintGL, Qt composes the window) and glFinish. The demo CT has 256 slices; the 300-slice
-// volume repeats its first 44 slices after the last (same anatomy, same memory layout).
+//    planes re-windowed per frame;
+// 3. the 2D viewer panned (middle-button drag) over the fundus photograph, window-sized.
+// A frame is: the state change, the viewer's refresh, Qt delivering the paint (VTK renders,
+// Qt presents the window), glFinish and an X round trip. The demo CT has 256 slices; the 300-slice volume
+// repeats its first 44 slices after the last (same anatomy, same memory layout). The peer,
+// bench_vtk_mpr, draws the same MPR in bare VTK; volume_viewer_peer.py alternates the two.
 // Reports p50/p99 against the 16.7 ms (60 Hz) goal. Xvfb renders with Mesa's llvmpipe
 // (software), so these are CPU numbers.
-
 #include <QApplication>
+#include <QGuiApplication>
 #include <QMouseEvent>
 #include <QOpenGLContext>
 #include <QOpenGLFunctions>
@@ -24,11 +27,16 @@
 #include <string>
 #include <vector>
 
+#include <xcb/xcb.h>
+
 #include <vtkCommand.h>
 #include <vtkGenericOpenGLRenderWindow.h>
 
 #include "../ui/VolumeTestSupport.hpp"
+#include "BenchTiming.hpp"
+#include "VolumeBenchSupport.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
+#include "meridian/viewers/ImageViewer2D.hpp"
 #include "meridian/viewers/MprPlaneView.hpp"
 #include "meridian/viewers/VolumeViewer.hpp"
 #include "meridian/viewers/VtkRenderWidget.hpp"
@@ -39,28 +47,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double percentile(std::vector<double> values, double p) {
-  std::sort(values.begin(), values.end());
-  const std::size_t at = std::min(values.size() - 1, static_cast<std::size_t>(p / 100.0 * (values.size() - 1) + 0.5));
-  return values[at];
-}
-
-// The demo CT stretched to `slices` axial slices by repeating it from its first slice.
-core::Result<std::shared_ptr<core::Volume>> repeatedCt(int slices) {
-  auto opened = io::ReaderRegistry::builtin().open(fs::path(MERIDIAN_BENCH_DEMO_DATA) / "ct-abdomen-stent.nii.gz");
-  if (!opened) return opened.error();
-  const auto& ct = std::get<core::Volume>(opened.value().content);
-  auto out = core::Volume::allocate({ct.size()[0], ct.size()[1], slices}, ct.pixelType());
-  if (!out) return out.error();
-  const std::size_t sliceBytes = ct.sizeInBytes() / ct.size()[2];
-  for (int k = 0; k < slices; ++k)
-    std::memcpy(out.value().data() + k * sliceBytes, ct.data() + (k % ct.size()[2]) * sliceBytes, sliceBytes);
-  out.value().spacing = ct.spacing;
-  out.value().origin = ct.origin;
-  out.value().direction = ct.direction;
-  out.value().modality = ct.modality;
-  return std::make_shared<core::Volume>(std::move(out).value());
-}
+using bench::percentile;
 
 // Counts VTK renders of widgets and times them (vtkRenderWindow::Render inside paintGL), to
 // check that each measured frame really drew and to split VTK's share from Qt's composition.
@@ -79,6 +66,15 @@ struct RenderCounter {
   }
 };
 
+// A frame ends when its pixels are on the X server: glFinish, then a round trip to the
+// server (it handles requests in order, so every image Qt or GL sent before is drawn).
+void syncX() {
+  auto* x11 = qGuiApp->nativeInterface<QNativeInterface::QX11Application>();
+  if (!x11) return;
+  xcb_connection_t* connection = x11->connection();
+  free(xcb_get_input_focus_reply(connection, xcb_get_input_focus(connection), nullptr));
+}
+
 void finishGl(viewers::VtkRenderWidget* widget) {
   widget->makeCurrent();
   widget->context()->functions()->glFinish();
@@ -93,21 +89,9 @@ void report(const char* what, const std::vector<double>& ms, const std::vector<d
               percentile(vtkMs, 50), percentile(vtkMs, 99));
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  int frames = 300, width = 1920, height = 1080;
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (std::string(argv[i]) == "--frames") frames = std::max(10, std::atoi(argv[i + 1]));
-    if (std::string(argv[i]) == "--size" && std::sscanf(argv[i + 1], "%dx%d", &width, &height) != 2) {
-      std::fprintf(stderr, "bench_volume_viewer: --size wants WIDTHxHEIGHT\n");
-      return 2;
-    }
-  }
-  viewers::VtkRenderWidget::setDefaultSurfaceFormat();
-  QApplication app(argc, argv);
-
-  auto volume = repeatedCt(300);
+// The volume viewer's scroll and window/level drag; 0 when both ran.
+int volumeRuns(int frames, int width, int height, bench::FrameLog& log) {
+  auto volume = bench::repeatedCt(MERIDIAN_BENCH_DEMO_DATA, 300);
   if (!volume) {
     std::fprintf(stderr, "bench_volume_viewer: %s\n", volume.error().message.c_str());
     return 1;
@@ -140,17 +124,19 @@ int main(int argc, char** argv) {
   std::vector<double> scroll, scrollVtk;
   axialRenders.count = 0;
   for (int f = 0; f < frames; ++f) {
-    const int k = (f / 299) % 2 == 0 ? f % 299 + 1 : 299 - (f % 299 + 1);
+    const int k = bench::scrollSlice(f, 300);
     axialRenders.ms = 0;
     const auto t0 = Clock::now();
     state.setSliceIndex(viewers::Plane::Axial, k);
     viewer.refresh();
     QApplication::processEvents();
     finishGl(axial);
+    syncX();
     scroll.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     scrollVtk.push_back(axialRenders.ms);
   }
   report("axial scroll (1 slice/frame)", scroll, scrollVtk, axialRenders.count);
+  log.add("scroll", scroll);
 
   // 2. Window/level: right-drag on the axial plane, 2 px per move, back and forth.
   const QPointF start(axial->width() / 2.0, axial->height() / 2.0);
@@ -161,13 +147,15 @@ int main(int argc, char** argv) {
   allRenders.count = 0;
   QPointF at = start;
   for (int f = 0; f < frames; ++f) {
-    at += QPointF((f / 50) % 2 == 0 ? 2 : -2, (f / 50) % 2 == 0 ? 1 : -1);
+    const auto [dx, dy] = bench::dragStep(f);
+    at += QPointF(dx, dy);
     allRenders.ms = 0;
     const auto t0 = Clock::now();
     QMouseEvent move(QEvent::MouseMove, at, axial->mapToGlobal(at), Qt::NoButton, Qt::RightButton, Qt::NoModifier);
     QApplication::sendEvent(axial, &move);
     QApplication::processEvents();
     for (auto plane : viewers::kPlanes) finishGl(viewer.planeView(plane));
+    syncX();
     drag.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     dragVtk.push_back(allRenders.ms);
   }
@@ -175,6 +163,74 @@ int main(int argc, char** argv) {
                       Qt::NoModifier);
   QApplication::sendEvent(axial, &release);
   report("window/level drag (3 planes/frame)", drag, dragVtk, allRenders.count);
+  log.add("drag", drag);
   std::printf("3D view renders during both runs: %d (it does not depend on slice or window)\n", renders3D.count);
+  return 0;
+}
+
+// The 2D viewer panned by a middle-button drag over a window-sized photograph.
+std::vector<double> pan2D(int frames, int width, int height) {
+  auto opened = io::ReaderRegistry::builtin().open(fs::path(MERIDIAN_BENCH_DEMO_DATA) / "fundus-retina.jpg");
+  if (!opened || !std::holds_alternative<core::Image2D>(opened.value().content)) {
+    std::fprintf(stderr, "bench_volume_viewer: no fundus-retina.jpg in the demo data\n");
+    return {};
+  }
+  viewers::ImageViewer2D viewer;
+  viewer.setImage(std::get<core::Image2D>(opened.value().content));
+  if (!testsupport::showExposed(viewer, width, height)) return {};
+  RenderCounter renders;
+  renders.attach(&viewer);
+  const QPointF start(viewer.width() / 2.0, viewer.height() / 2.0);
+  QMouseEvent press(QEvent::MouseButtonPress, start, viewer.mapToGlobal(start), Qt::MiddleButton, Qt::MiddleButton,
+                    Qt::NoModifier);
+  QApplication::sendEvent(&viewer, &press);
+  std::vector<double> ms;
+  QPointF at = start;
+  for (int f = 0; f < frames; ++f) {
+    const auto [dx, dy] = bench::dragStep(f);
+    at += QPointF(dx, dy);
+    const auto t0 = Clock::now();
+    QMouseEvent move(QEvent::MouseMove, at, viewer.mapToGlobal(at), Qt::NoButton, Qt::MiddleButton, Qt::NoModifier);
+    QApplication::sendEvent(&viewer, &move);
+    QApplication::processEvents();
+    finishGl(&viewer);
+    syncX();
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  QMouseEvent release(QEvent::MouseButtonRelease, at, viewer.mapToGlobal(at), Qt::MiddleButton, Qt::NoButton,
+                      Qt::NoModifier);
+  QApplication::sendEvent(&viewer, &release);
+  std::printf("2D pan: %d VTK renders in %d frames\n", renders.count, frames);
+  return ms;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int frames = 300, width = 1920, height = 1080;
+  std::string timesPath, only;
+  for (int i = 1; i + 1 < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--frames") frames = std::max(10, std::atoi(argv[i + 1]));
+    if (arg == "--size" && std::sscanf(argv[i + 1], "%dx%d", &width, &height) != 2) {
+      std::fprintf(stderr, "bench_volume_viewer: --size wants WIDTHxHEIGHT\n");
+      return 2;
+    }
+    if (arg == "--times") timesPath = argv[i + 1];
+    if (arg == "--only") only = argv[i + 1];
+  }
+  viewers::VtkRenderWidget::setDefaultSurfaceFormat();
+  QApplication app(argc, argv);
+  bench::FrameLog log(timesPath);
+  std::printf("bench_volume_viewer: load %s\n", bench::loadAverage().c_str());
+  if (only != "2d") {
+    if (int status = volumeRuns(frames, width, height, log); status != 0) return status;
+  }
+  if (only != "volume") {
+    const auto pan = pan2D(frames, width, height);
+    if (pan.empty()) return 1;
+    bench::reportFrames("2D viewer pan (middle drag)", pan);
+    log.add("pan2d", pan);
+  }
   return 0;
 }

@@ -121,7 +121,7 @@ core::Status VolumeViewer::setVolume(std::shared_ptr<const core::Volume> volume,
   heatmap_.clear();
   labelMap_.clear();
   ++overlayGeneration_;
-  indexImage_ = detail::toVtkIndexImage(*volume_);
+  indexImage_ = detail::toVtkIndexImage(volume_);
   const double background = volume_->valueRange()[0];
   for (MprPlaneView* view : planes_) {
     view->setVolume(indexImage_, background, volume_.get(), valueRescale());

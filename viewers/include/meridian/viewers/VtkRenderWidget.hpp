@@ -1,49 +1,87 @@
 #pragma once
-// The Qt 6 <-> VTK 9.1 bridge. Debian's VTK Qt module (QVTKOpenGLNativeWidget) is built
-// against Qt 5, so Meridian hosts VTK itself: a vtkGenericOpenGLRenderWindow renders with
-// the QOpenGLWidget's context into VTK's own framebuffer, which paintGL() then blits into
-// the widget's defaultFramebufferObject(). Works on hardware GL and on Mesa under Xvfb.
+// The Qt 6 <-> VTK 9.1 bridge. Debian's VTK Qt module (QVTKOpenGLNativeWidget)
+// is built against Qt 5, so Meridian hosts VTK itself. Each view is a plain
+// raster QWidget that owns an OpenGL context on an offscreen surface: a
+// vtkGenericOpenGLRenderWindow renders with it into a framebuffer object, the
+// frame is read into a QImage, and paintEvent() draws that image like any other
+// widget content.
+//
+// Why not QOpenGLWidget (the first bridge): a window holding QOpenGLWidgets is
+// composed by Qt with OpenGL on every update -- each widget's texture and the
+// raster content drawn over the whole window, then the whole window swapped.
+// Under software GL (Mesa llvmpipe: Xvfb, remote desktops, virtual machines)
+// that composition cost ~80% of a volume viewer frame at 1920x1080 (issue 17).
+// Here a frame is VTK's render, one read-back of the view's pixels and a raster
+// update of that view's rectangle; views that did not change are not rendered,
+// and Qt's overlays (child widgets: crosshair, measurements) repaint without a
+// VTK render. Works on hardware GL and on Mesa under Xvfb; a window grab
+// (QWidget::grab) shows the frame.
 
-#include <QOpenGLWidget>
+#include <QImage>
+#include <QWidget>
+
+#include <memory>
 
 #include <vtkSmartPointer.h>
 
 class vtkGenericOpenGLRenderWindow;
 class vtkRenderer;
 class vtkObject;
-class QSurface;
+class QOffscreenSurface;
+class QOpenGLContext;
+class QOpenGLFramebufferObject;
 
 namespace meridian::viewers {
 
-class VtkRenderWidget : public QOpenGLWidget {
+class VtkRenderWidget : public QWidget {
   Q_OBJECT
- public:
-  explicit VtkRenderWidget(QWidget* parent = nullptr);
+public:
+  explicit VtkRenderWidget(QWidget *parent = nullptr);
   ~VtkRenderWidget() override;
 
-  vtkRenderer* renderer() const;
-  vtkGenericOpenGLRenderWindow* renderWindow() const;
+  vtkRenderer *renderer() const;
+  vtkGenericOpenGLRenderWindow *renderWindow() const;
 
-  /// Asks for a repaint; VTK renders inside the next paintGL().
-  void requestRender() { update(); }
+  /// Asks for a new frame; VTK renders in the next paint (several requests, one
+  /// render).
+  void requestRender();
 
-  /// Sets the surface format VTK needs (OpenGL 3.2 core, depth, no multisampling).
-  /// Call before constructing QApplication.
+  /// VTK's frame without Qt's overlays, rendered now (device pixels, top row
+  /// first).
+  QImage grabFramebuffer();
+
+  /// The view's own GL context (created on first use; nullptr where OpenGL is
+  /// missing).
+  QOpenGLContext *context() const { return context_.get(); }
+  void makeCurrent();
+  void doneCurrent();
+
+  /// Sets the surface format VTK needs (OpenGL 3.2 core, depth, no
+  /// multisampling). Call before constructing QApplication.
   static void setDefaultSurfaceFormat();
 
- protected:
-  void initializeGL() override;
-  void resizeGL(int width, int height) override;
-  void paintGL() override;
+protected:
+  /// The view's size in logical pixels changed (VTK's window already has the
+  /// new size).
+  virtual void resizeGL(int width, int height);
+  void resizeEvent(QResizeEvent *event) override;
+  void paintEvent(QPaintEvent *event) override;
 
- private:
-  void onRenderWindowEvent(vtkObject* caller, unsigned long event, void* callData);
-  void detachFromContext();
+private:
+  bool ensureContext();
+  /// Renders VTK into the framebuffer object and reads the pixels into frame_.
+  void renderFrame();
+  void onRenderWindowEvent(vtkObject *caller, unsigned long event,
+                           void *callData);
 
   vtkSmartPointer<vtkGenericOpenGLRenderWindow> renderWindow_;
   vtkSmartPointer<vtkRenderer> renderer_;
-  QSurface* surface_ = nullptr;  // the context's surface, for VTK's make-current requests
-  bool contextReady_ = false;
+  std::unique_ptr<QOffscreenSurface> surface_;
+  std::unique_ptr<QOpenGLContext> context_;
+  std::unique_ptr<QOpenGLFramebufferObject> fbo_;
+  QImage frame_;           // the last frame, device pixels, top row first
+  bool frameStale_ = true; // VTK's scene changed since frame_ was rendered
+  bool contextFailed_ = false;
 };
 
-}  // namespace meridian::viewers
+} // namespace meridian::viewers

@@ -1,0 +1,80 @@
+#pragma once
+// Shared by the volume viewer benchmark and its bare-VTK peer (Qt-free): the same 300-slice
+// CT, the same scripted scroll and window/level drag, percentiles, and per-frame times
+// written for the driver (volume_viewer_peer.py) that pools alternating rounds.
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "meridian/core/Volume.hpp"
+#include "meridian/io/ReaderRegistry.hpp"
+
+namespace meridian::bench {
+
+inline double percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0.0;
+  std::sort(values.begin(), values.end());
+  const std::size_t at = std::min(values.size() - 1, static_cast<std::size_t>(p / 100.0 * (values.size() - 1) + 0.5));
+  return values[at];
+}
+
+/// The demo CT stretched to `slices` axial slices by repeating it from its first slice (same
+/// anatomy, same memory layout).
+inline core::Result<std::shared_ptr<core::Volume>> repeatedCt(const std::filesystem::path& demoData, int slices) {
+  auto opened = io::ReaderRegistry::builtin().open(demoData / "ct-abdomen-stent.nii.gz");
+  if (!opened) return opened.error();
+  const auto& ct = std::get<core::Volume>(opened.value().content);
+  auto out = core::Volume::allocate({ct.size()[0], ct.size()[1], slices}, ct.pixelType());
+  if (!out) return out.error();
+  const std::size_t sliceBytes = ct.sizeInBytes() / ct.size()[2];
+  for (int k = 0; k < slices; ++k)
+    std::memcpy(out.value().data() + k * sliceBytes, ct.data() + (k % ct.size()[2]) * sliceBytes, sliceBytes);
+  out.value().spacing = ct.spacing;
+  out.value().origin = ct.origin;
+  out.value().direction = ct.direction;
+  out.value().modality = ct.modality;
+  out.value().rescaleSlope = ct.rescaleSlope;
+  out.value().rescaleIntercept = ct.rescaleIntercept;
+  return std::make_shared<core::Volume>(std::move(out).value());
+}
+
+/// The axial slice shown at scroll frame f: 1 -> slices-1 and back, one slice per frame.
+inline int scrollSlice(int f, int slices) {
+  const int span = slices - 1;
+  return (f / span) % 2 == 0 ? f % span + 1 : span - (f % span + 1);
+}
+
+/// The mouse offset of window/level drag frame f from the press point: 2 px right and 1 px
+/// down per frame for 50 frames, then back (as a person drags).
+inline std::pair<int, int> dragStep(int f) {
+  return (f / 50) % 2 == 0 ? std::pair{2, 1} : std::pair{-2, -1};
+}
+
+/// One line per frame, "scroll 12.3" / "drag 4.5", for the driver that pools rounds.
+class FrameLog {
+ public:
+  explicit FrameLog(std::string path) : path_(std::move(path)) {}
+  void add(const char* what, const std::vector<double>& ms) {
+    if (path_.empty()) return;
+    std::ofstream out(path_, std::ios::app);
+    for (double v : ms) out << what << ' ' << v << '\n';
+  }
+
+ private:
+  std::string path_;
+};
+
+inline void reportFrames(const char* what, const std::vector<double>& ms) {
+  if (ms.empty()) return;
+  std::printf("%-34s frames %4zu  p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  (goal p99 < 16.7 ms: %s)\n", what,
+              ms.size(), percentile(ms, 50), percentile(ms, 99), *std::max_element(ms.begin(), ms.end()),
+              percentile(ms, 99) < 16.7 ? "met" : "NOT met");
+}
+
+}  // namespace meridian::bench
