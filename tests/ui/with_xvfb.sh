@@ -21,6 +21,10 @@ if [ -z "$display" ]; then
 fi
 DISPLAY=:$display "$@"
 rc=$?
+if ! kill -0 "$server" 2>/dev/null; then  # the server went away under the command: say why
+  echo "with_xvfb: Xvfb :$display stopped while the command ran (exit $rc):" >&2
+  cat "$scratch/xvfb.log" >&2
+fi
 kill "$server" 2>/dev/null
 wait "$server" 2>/dev/null
 rm -rf "$scratch"
