@@ -337,3 +337,35 @@ TEST(DicomSeries, DicomDirFilesThatAreMissingMakeTheSeriesIncomplete) {
   for (const auto& s : index.value()) unreadable += s.unreadable.size();
   EXPECT_EQ(unreadable, 1u);
 }
+
+// A series opened from a listing's headers (inspectDicomSeriesHeaders) gives the volume a
+// plain load gives, and reads no header again: a rescale intercept rewritten in every file
+// after the headers were read is not seen through them (it is by a plain load).
+TEST(DicomSeries, HeadersReadOnceOpenTheSameVolumeWithoutReadingThemAgain) {
+  const io::DicomSeriesInfo series = writeSeries("read-once", {{0, 0, 0}, {0, 0, 2}, {0, 0, 4}, {0, 0, 6}});
+  auto inspected = io::inspectDicomSeriesHeaders(series);
+  ASSERT_TRUE(inspected.ok()) << inspected.error().describe();
+  EXPECT_EQ(inspected.value().layout.orderedFiles.size(), 4u);
+  auto plain = io::loadDicomSeries(series);
+  auto reused = io::loadDicomSeries(series, inspected.value());
+  ASSERT_TRUE(plain.ok() && reused.ok());
+  const core::Volume& a = plain.value().volume;
+  const core::Volume& b = reused.value().volume;
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_EQ(a.spacing, b.spacing);
+  EXPECT_EQ(a.origin, b.origin);
+  ASSERT_EQ(a.pixelType(), b.pixelType());
+  EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.sizeInBytes()));
+
+  for (const auto& file : series.files) {
+    DcmFileFormat f;
+    ASSERT_TRUE(f.loadFile(file.c_str()).good());
+    f.getDataset()->putAndInsertString(DCM_RescaleIntercept, "-1000");
+    ASSERT_TRUE(f.saveFile(file.c_str(), EXS_LittleEndianExplicit).good());
+  }
+  auto again = io::loadDicomSeries(series, inspected.value());
+  auto fresh = io::loadDicomSeries(series);
+  ASSERT_TRUE(again.ok() && fresh.ok());
+  EXPECT_EQ(0, std::memcmp(again.value().volume.data(), a.data(), a.sizeInBytes())) << "a header was read again";
+  EXPECT_NE(0, std::memcmp(fresh.value().volume.data(), a.data(), a.sizeInBytes())) << "the rewrite changed nothing";
+}
