@@ -192,10 +192,12 @@ TEST(CaseAnnotations, ShapesOnAVolumesPlanesAreKeptInPatientSpaceUndoneAndReopen
     viewer->setLabelClass(QStringLiteral("Stent"));
     viewer->setTool(viewers::Tool2D::LabelRectangle);
     testsupport::drag(axial, {axial->width() * 0.40, axial->height() * 0.38}, {axial->width() * 0.58, axial->height() * 0.52});
+    testsupport::processEvents();
     ASSERT_EQ(stored(window, id).size(), 1u) << "the rectangle drawn on the axial plane is in the project";
     // A point on the coronal plane: a second edit.
     viewer->setTool(viewers::Tool2D::LabelPoint);
     testsupport::click(coronal, {coronal->width() * 0.5, coronal->height() * 0.45});
+    testsupport::processEvents();  // a click's shape is saved once the release is handled
     ASSERT_EQ(stored(window, id).size(), 2u);
     drawn = viewer->annotations().annotations;
     ASSERT_EQ(drawn.size(), 2u);
