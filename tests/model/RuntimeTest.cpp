@@ -50,8 +50,9 @@ TEST(Runtime, TheThreadCapReachesLibTorchAndOpenBlas) {
   fresh.join();
   EXPECT_EQ(later, 1) << "a thread started after the cap";
   using GetThreads = int (*)();
-  if (auto get = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads")))
+  if (auto get = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"))) {
     EXPECT_EQ(get(), 1) << "OpenBLAS's pool";
+  }
 
   // A long-lived worker that ran operations before the cap takes it when its job starts.
   std::mutex m;
