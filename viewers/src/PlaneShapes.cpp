@@ -17,7 +17,18 @@ double sliceDepth(const VolumeGeometry& geometry, Plane plane, int slice) {
 std::vector<std::array<double, 3>> planeToPatient(const VolumeGeometry& geometry, Plane plane, int slice,
                                                   const std::vector<std::array<double, 2>>& pixels) {
   const PlaneGrid grid = PlaneGrid::of(plane, geometry);
-  const double depth = sliceDepth(geometry, plane, slice);
+  double depth = sliceDepth(geometry, plane, slice);
+  if (!pixels.empty()) {
+    // The depth at which the shape's centroid lies on voxel slice `slice` (the same as the
+    // slice centre's for a volume stored along the patient's axes): patientToPlane finds
+    // the slice again from the centroid, also on an oblique volume.
+    double cx = 0.0, cy = 0.0;
+    for (const auto& p : pixels) cx += p[0] / static_cast<double>(pixels.size()), cy += p[1] / static_cast<double>(pixels.size());
+    const auto axis = static_cast<std::size_t>(geometry.axisAlong(planeAxes(plane).normal));
+    const double at0 = geometry.physicalToIndex(grid.physical(cx, cy, 0.0))[axis];
+    const double perMm = geometry.physicalToIndex(grid.physical(cx, cy, 1.0))[axis] - at0;
+    if (std::abs(perMm) > 1e-12) depth = (slice - at0) / perMm;
+  }
   std::vector<std::array<double, 3>> out;
   out.reserve(pixels.size());
   for (const auto& p : pixels) out.push_back(grid.physical(p[0], p[1], depth));

@@ -4,9 +4,9 @@
 // space (LPS, mm: where a project stores them, independent of how a viewer lays out its
 // planes). Plain C++: no Qt, no VTK.
 //
-// Voxel slice k of a plane is taken at the depth of the centre of the volume's voxel slice k
-// along the plane's slice axis (exact for volumes stored along the patient's axes; for an
-// oblique volume, the plane through that slice's centre).
+// A shape on voxel slice k of a plane lies at the depth where its centroid is on voxel slice k
+// (for volumes stored along the patient's axes, the depth of the whole slice; on an oblique
+// volume the plane through the shape's centroid on that slice).
 
 #include <array>
 #include <optional>
