@@ -136,7 +136,8 @@ json caseJson(const ProjectStore& store, const project::CaseRecord& c) {
   j["predictions"] = predictions;
   json annotations = json::array();
   if (auto as = store.annotations(c.id))
-    for (const auto& a : as.value()) annotations.push_back({{"id", a.id}, {"class", a.className}, {"points", a.points.size()}});
+    for (const auto& a : as.value()) annotations.push_back({{"id", a.id}, {"class", a.className},
+                              {"points", a.patientPoints.empty() ? a.points.size() : a.patientPoints.size()}});
   j["annotations"] = annotations;
   auto reviews = store.reviews(c.id);
   j["reviews"] = reviews ? reviews.value().size() : 0;

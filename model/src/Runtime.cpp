@@ -4,7 +4,10 @@
 #include <ATen/Parallel.h>
 #include <torch/version.h>
 
+#include <dlfcn.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -32,13 +35,52 @@ std::string blasLibraryPath() {
   return {};
 }
 
+std::atomic<int>& intraOpCap() {
+  static std::atomic<int> cap{0};  // 0 = one per core
+  return cap;
+}
+
+// Debian's libopenblas0-pthread keeps its own thread pool, one thread per core, which
+// at::set_num_threads does not touch: its sizing function, when the BLAS mapped here is
+// OpenBLAS (nullptr for another BLAS).
+using BlasSetThreads = void (*)(int);
+BlasSetThreads openBlasSetThreads() {
+  static const BlasSetThreads set = []() -> BlasSetThreads {
+    const std::string path = blasLibraryPath();
+    if (!path.empty())
+      if (void* handle = dlopen(path.c_str(), RTLD_LAZY | RTLD_NOLOAD))
+        if (void* symbol = dlsym(handle, "openblas_set_num_threads")) return reinterpret_cast<BlasSetThreads>(symbol);
+    return reinterpret_cast<BlasSetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  }();
+  return set;
+}
+
 }  // namespace
+
+int intraOpThreads() {
+  const int cap = intraOpCap().load();
+  return cap > 0 ? cap : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+void setIntraOpThreads(int threads) {
+  intraOpCap().store(std::max(0, threads));
+  at::set_num_threads(intraOpThreads());
+  if (const BlasSetThreads set = openBlasSetThreads()) set(intraOpThreads());
+  core::logging::get(core::logging::Layer::Model)->debug("intra-op threads: {}", intraOpThreads());
+}
+
+void applyIntraOpThreads() {
+  const int wanted = intraOpThreads();
+  if (at::get_num_threads() != wanted) at::set_num_threads(wanted);
+}
 
 RuntimeInfo initializeRuntime() {
   static std::once_flag once;
   std::call_once(once, [] {
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    at::set_num_threads(static_cast<int>(cores));
+    at::set_num_threads(intraOpThreads());
+    // OpenBLAS only when capped: uncapped, it keeps its own sizing (OPENBLAS_NUM_THREADS).
+    if (intraOpCap().load() > 0)
+      if (const BlasSetThreads set = openBlasSetThreads()) set(intraOpThreads());
   });
   RuntimeInfo info;
   info.torchVersion = TORCH_VERSION;

@@ -1,5 +1,6 @@
 // Editing a case of a project in the window (issue 15): region annotations go through the
-// undo stack and the project (draw, move, delete; Ctrl+Z / Ctrl+Shift+Z; reopen), and a case
+// undo stack and the project (draw, move, delete; Ctrl+Z / Ctrl+Shift+Z; reopen) on a 2D image
+// and on a CT's planes (kept in patient space with plane and slice), and a case
 // whose file changed or moved after import is marked in the case browser and not re-read
 // silently. Screenshots in build/test-output/ui/case-*.png.
 
@@ -13,6 +14,7 @@
 #include <QTimer>
 #include <QTreeWidget>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -26,6 +28,9 @@
 #include "meridian/ui/JobsPanel.hpp"
 #include "meridian/ui/MainWindow.hpp"
 #include "meridian/viewers/ImageViewer2D.hpp"
+#include "meridian/viewers/MprPlaneView.hpp"
+#include "meridian/viewers/PlaneShapes.hpp"
+#include "meridian/viewers/VolumeViewer.hpp"
 
 namespace fs = std::filesystem;
 using namespace meridian;
@@ -152,6 +157,105 @@ TEST(CaseAnnotations, DrawMoveDeleteUndoRedoAndReopenKeepTheProjectInStep) {
   EXPECT_EQ(shown[0].id, rectangleId);
   EXPECT_TRUE(project::sameAnnotation(shown[0], stored(again, id)[0]));
   shot(again, "case-annotations-4-reopened.png");
+}
+
+// Shapes drawn on a CT's axial and coronal planes are kept in the project with their plane,
+// voxel slice and patient-space points (the ones the viewer's plane shows there), go through
+// Ctrl+Z / Ctrl+Shift+Z, and come back on their planes and slices when the case is reopened.
+TEST(CaseAnnotations, ShapesOnAVolumesPlanesAreKeptInPatientSpaceUndoneAndReopened) {
+  const fs::path folder = kOut / "case-volume-annotations-project";
+  fs::remove_all(folder);
+  project::CaseId id = 0;
+  std::vector<core::Annotation> drawn;  // as the viewer held them, with plane, slice and both point sets
+  int axialSlice = 0, coronalSlice = 0;
+  {
+    ui::MainWindow window;
+    ASSERT_TRUE(testsupport::showExposed(window, 1400, 900));
+    ASSERT_TRUE(window.newProject(folder).ok());
+    importAndWait(window, {kDemo / "ct-abdomen-stent.nii.gz"});
+    ASSERT_EQ(window.caseBrowser()->order().size(), 1u);
+    id = window.caseBrowser()->order()[0];
+    window.caseBrowser()->selectCase(id);
+    ASSERT_EQ(window.currentViewerKind(), ViewerKind::Volume);
+    ASSERT_EQ(window.caseAnnotations()->boundCase(), id) << "a volume's shapes are kept too";
+    auto* viewer = window.volumeViewer();
+    auto& state = viewer->state();
+    state.setSliceIndex(viewers::Plane::Axial, 140);
+    viewer->refresh();
+    axialSlice = state.sliceIndex(viewers::Plane::Axial);
+    coronalSlice = state.sliceIndex(viewers::Plane::Coronal);
+    auto* axial = viewer->planeView(viewers::Plane::Axial);
+    auto* coronal = viewer->planeView(viewers::Plane::Coronal);
+    testsupport::processEvents();
+
+    // A rectangle on the axial plane: one edit, in the project at once, in patient space.
+    viewer->setLabelClass(QStringLiteral("Stent"));
+    viewer->setTool(viewers::Tool2D::LabelRectangle);
+    testsupport::drag(axial, {axial->width() * 0.40, axial->height() * 0.38}, {axial->width() * 0.58, axial->height() * 0.52});
+    testsupport::processEvents();
+    ASSERT_EQ(stored(window, id).size(), 1u) << "the rectangle drawn on the axial plane is in the project";
+    // A point on the coronal plane: a second edit.
+    viewer->setTool(viewers::Tool2D::LabelPoint);
+    testsupport::click(coronal, {coronal->width() * 0.5, coronal->height() * 0.45});
+    testsupport::processEvents();  // a click's shape is saved once the release is handled
+    ASSERT_EQ(stored(window, id).size(), 2u);
+    drawn = viewer->annotations().annotations;
+    ASSERT_EQ(drawn.size(), 2u);
+    for (const auto& shape : drawn) {
+      auto kept = window.caseBrowser()->store()->annotation(id, shape.id).value();
+      ASSERT_TRUE(kept) << shape.id;
+      EXPECT_EQ(kept->plane, shape.plane);
+      EXPECT_EQ(kept->slice, shape.slice);
+      EXPECT_EQ(kept->className, "Stent");
+      EXPECT_TRUE(kept->points.empty()) << "pixels are not what is kept";
+      // The patient points are where the viewer's plane shows the shape's pixels on its slice.
+      const viewers::Plane plane = shape.plane == "axial" ? viewers::Plane::Axial : viewers::Plane::Coronal;
+      ASSERT_EQ(kept->patientPoints.size(), shape.points.size());
+      for (std::size_t i = 0; i < shape.points.size(); ++i) {
+        const core::Vec3 shown = state.grid(plane).physical(shape.points[i][0], shape.points[i][1], state.depth(plane));
+        for (std::size_t a = 0; a < 3; ++a) EXPECT_NEAR(kept->patientPoints[i][a], shown[a], 1e-6) << shape.plane;
+      }
+    }
+    EXPECT_EQ(stored(window, id)[0].plane, "axial");
+    EXPECT_EQ(stored(window, id)[0].slice, axialSlice);
+    EXPECT_EQ(stored(window, id)[1].plane, "coronal");
+    EXPECT_EQ(stored(window, id)[1].slice, coronalSlice);
+    shot(window, "case-volume-annotations-1-drawn.png");
+
+    // Ctrl+Z takes the point back, in the project and on the coronal plane; Ctrl+Shift+Z redoes it.
+    keys(window, Qt::Key_Z, Qt::ControlModifier);
+    ASSERT_EQ(stored(window, id).size(), 1u);
+    EXPECT_EQ(stored(window, id)[0].plane, "axial");
+    EXPECT_EQ(coronal->tools().labelCount(), 0u) << "the viewer follows the undo";
+    EXPECT_EQ(axial->tools().labelCount(), 1u);
+    keys(window, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+    ASSERT_EQ(stored(window, id).size(), 2u);
+    EXPECT_EQ(coronal->tools().labelCount(), 1u);
+  }
+  // Reopened: both shapes on their planes and slices, at the pixels they were drawn at.
+  ui::MainWindow again;
+  ASSERT_TRUE(testsupport::showExposed(again, 1400, 900));
+  ASSERT_TRUE(again.openProject(folder).ok());
+  again.caseBrowser()->selectCase(id);
+  ASSERT_EQ(again.currentViewerKind(), ViewerKind::Volume);
+  auto* viewer = again.volumeViewer();
+  viewer->state().setSliceIndex(viewers::Plane::Axial, axialSlice);
+  viewer->refresh();
+  const auto shown = viewer->annotations().annotations;
+  ASSERT_EQ(shown.size(), drawn.size());
+  for (const auto& before : drawn) {
+    const auto it = std::find_if(shown.begin(), shown.end(), [&](const core::Annotation& a) { return a.id == before.id; });
+    ASSERT_NE(it, shown.end()) << before.id;
+    EXPECT_EQ(it->plane, before.plane);
+    EXPECT_EQ(it->slice, before.slice);
+    ASSERT_EQ(it->points.size(), before.points.size());
+    for (std::size_t i = 0; i < before.points.size(); ++i) {
+      EXPECT_NEAR(it->points[i][0], before.points[i][0], 1e-6);
+      EXPECT_NEAR(it->points[i][1], before.points[i][1], 1e-6);
+    }
+  }
+  EXPECT_FALSE(again.caseBrowser()->undoStack()->canUndo()) << "showing the stored shapes is not an edit";
+  shot(again, "case-volume-annotations-2-reopened.png");
 }
 
 TEST(CaseFileChecks, AFileChangedOrMovedAfterImportIsMarkedAndOpeningItAsks) {

@@ -7,7 +7,9 @@
 #include "meridian/ui/CaseBrowser.hpp"
 #include "meridian/ui/ViewerStack.hpp"
 #include "meridian/viewers/OverlayTarget.hpp"
+#include "meridian/viewers/MprPlaneView.hpp"
 #include "meridian/viewers/ViewerHost.hpp"
+#include "meridian/viewers/VolumeViewer.hpp"
 
 namespace meridian::ui {
 
@@ -28,13 +30,15 @@ CaseAnnotations::CaseAnnotations(CaseBrowser& cases, ViewerStack& viewers, QObje
   });
   connect(&cases_, &CaseBrowser::projectChanged, this, [this] { unbind(); });
   for (ViewerKind kind : {ViewerKind::Image2D, ViewerKind::Slide}) viewers_.host(kind).widget()->installEventFilter(this);
+  // The volume viewer's mouse goes to its planes, each its own widget.
+  for (viewers::Plane plane : viewers::kPlanes) viewers_.volumeViewer()->planeView(plane)->installEventFilter(this);
 }
 
 core::Status CaseAnnotations::bind(project::CaseId caseId) {
   unbind();
   viewers::OverlayTarget* target = viewers_.current().overlayTarget();
   const ViewerKind kind = viewers_.currentKind();
-  if (!cases_.store() || !target || !target->supportsAnnotations() || kind == ViewerKind::Volume) return core::Ok{};
+  if (!cases_.store() || !target || !target->supportsAnnotations()) return core::Ok{};
   caseId_ = caseId;
   kind_ = kind;
   showStored();

@@ -105,16 +105,20 @@ core::Status ContentOpener::openEntry(int row) {
   if (row < 0 || row >= static_cast<int>(entries.size()))
     return core::makeError(core::ErrorCode::InvalidArgument, "no such entry in the Files panel");
   const FolderEntry& entry = entries[static_cast<std::size_t>(row)];
-  const core::Status status = entry.kind == FolderEntry::Kind::Series
-                                  ? openSeries(files_.listing().series.at(entry.series))
-                                  : openPath(entry.path);
+  const auto& inspected = files_.listing().inspected;
+  const core::Status status =
+      entry.kind == FolderEntry::Kind::Series
+          ? openSeries(files_.listing().series.at(entry.series),
+                       entry.series < inspected.size() ? &inspected[entry.series] : nullptr)
+          : openPath(entry.path);
   if (status) files_.markOpen(row);
   return status;
 }
 
-core::Status ContentOpener::openSeries(const io::DicomSeriesInfo& series) {
-  auto loaded = runKeepingUiAlive(window_, tr("Reading %1 DICOM images…").arg(series.files.size()),
-                                  [&] { return io::loadDicomSeries(series); });
+core::Status ContentOpener::openSeries(const io::DicomSeriesInfo& series, const io::InspectedSeries* inspected) {
+  auto loaded = runKeepingUiAlive(window_, tr("Reading %1 DICOM images…").arg(series.files.size()), [&] {
+    return inspected ? io::loadDicomSeries(series, *inspected) : io::loadDicomSeries(series);
+  });
   if (!loaded) return failed(loaded.error());
   io::OpenedImage opened{"DICOM", std::move(loaded.value().volume)};
   const io::ImageSummary summary = io::summarize(opened);

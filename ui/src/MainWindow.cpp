@@ -9,9 +9,12 @@
 #include <QMessageBox>
 #include <QStatusBar>
 
+#include <thread>
+
 #include "BackgroundTask.hpp"
 #include "meridian/core/ParallelFor.hpp"
 #include "meridian/io/MapReader.hpp"
+#include "meridian/service/ModelServiceLoader.hpp"
 #include "meridian/ui/CaseAnnotations.hpp"
 #include "meridian/ui/CaseBrowser.hpp"
 #include "meridian/ui/CaseFileChecks.hpp"
@@ -224,6 +227,8 @@ void MainWindow::applyPreferences() {
   viewers_->slideViewer()->setLoaderThreads(preferences_.threads);
   viewers_->slideViewer()->setCacheCapacityMB(preferences_.slideCacheMB);
   model_->setDevice(preferences_.device, preferences_.bf16);
+  // Model jobs leave the UI thread a core (LibTorch and OpenBLAS would take them all).
+  service::setComputeThreads(modelThreads(preferences_, std::thread::hardware_concurrency()));
 }
 
 void MainWindow::openDropped(const std::vector<std::filesystem::path>& paths) {

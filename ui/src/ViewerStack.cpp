@@ -31,6 +31,8 @@ ViewerStack::ViewerStack(QWidget* parent) : QStackedWidget(parent) {
           [this] { Q_EMIT annotationsChanged(ViewerKind::Image2D); });
   connect(slideViewer_, &viewers::SlideViewer::annotationsChanged, this,
           [this] { Q_EMIT annotationsChanged(ViewerKind::Slide); });
+  connect(volumeViewer_, &viewers::VolumeViewer::annotationsChanged, this,
+          [this] { Q_EMIT annotationsChanged(ViewerKind::Volume); });
   connect(imageViewer_, &viewers::ImageViewer2D::frameChanged, this, &ViewerStack::frameChanged);
   connect(imageViewer_, &viewers::ImageViewer2D::pixelHovered, this, [this](int x, int y, const QString& value) {
     Q_EMIT readoutChanged(ViewerKind::Image2D, tr("(%1, %2)  %3").arg(x).arg(y).arg(value));

@@ -39,6 +39,13 @@ void MprPlaneView::afterToolEdit(bool changed, std::size_t measurementsBefore) {
   const ToolController2D* tools = tools_.find(state_->sliceIndex(plane_));
   if (tools && tools->measurements().size() > measurementsBefore)
     Q_EMIT statusMessage(QString::fromStdString(measurementText(tools->measurements().back())));
+  switch (tools_.tool()) {
+    case Tool2D::LabelPoint:
+    case Tool2D::LabelRectangle:
+    case Tool2D::LabelPolygon:
+    case Tool2D::EditLabels: Q_EMIT labelsEdited(); break;
+    default: break;
+  }
 }
 
 void MprPlaneView::reportToolError(const ToolController2D& tools) {

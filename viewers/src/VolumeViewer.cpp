@@ -29,6 +29,7 @@ VolumeViewer::VolumeViewer(QWidget* parent) : QWidget(parent) {
     planes_[static_cast<std::size_t>(plane)] = view;
     connect(view, &MprPlaneView::stateEdited, this, &VolumeViewer::refresh);
     connect(view, &MprPlaneView::statusMessage, this, &VolumeViewer::statusMessage);
+    connect(view, &MprPlaneView::labelsEdited, this, &VolumeViewer::annotationsChanged);
     connect(view, &MprPlaneView::hovered, this, [this, plane](double px, double py) {
       if (!volume_) return;
       const core::Vec3 point = state_.grid(plane).physical(px, py, state_.depth(plane));

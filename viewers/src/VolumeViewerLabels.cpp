@@ -1,6 +1,6 @@
 // VolumeViewer's label shapes: the class of new shapes and the colours of the classes
-// (shared by the three planes), and the shapes as one annotation set with plane and slice
-// (GeoJSON files through the overlay panel).
+// (shared by the three planes), and the shapes as one annotation set with plane, slice and
+// patient-space points (GeoJSON files through the overlay panel; the project's store).
 
 #include <QStringList>
 
@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "meridian/viewers/MprPlaneView.hpp"
+#include "meridian/viewers/PlaneShapes.hpp"
 #include "meridian/viewers/VolumeViewer.hpp"
 
 namespace meridian::viewers {
@@ -29,7 +30,7 @@ void VolumeViewer::registerClass(const std::string& name) {
   // once for the whole viewer: per slice, each layer would pick its own.
   LabelLayer rule;
   rule.setAnnotations({{}, labelClasses_});
-  if (!rule.add({"", core::AnnotationShape::Point, {{0.0, 0.0}}, name, "", "", -1})) return;
+  if (!rule.add({"", core::AnnotationShape::Point, {{0.0, 0.0}}, name, "", "", -1, {}})) return;
   labelClasses_ = rule.annotations().classes;
   for (MprPlaneView* view : planes_) view->setLabelClasses(labelClasses_);
 }
@@ -61,6 +62,7 @@ core::AnnotationSet VolumeViewer::annotations() const {
   for (Plane plane : kPlanes)
     for (core::Annotation a : planeView(plane)->tools().labels()) {
       a.plane = toString(plane);
+      if (volume_) a.patientPoints = planeToPatient(state_.geometry(), plane, a.slice, a.points);
       set.annotations.push_back(std::move(a));
     }
   // Only the classes the shapes use, like a 2D image's layer.
@@ -97,18 +99,30 @@ void VolumeViewer::setAnnotations(core::AnnotationSet set) {
   for (auto& a : set.annotations) {
     Plane plane = Plane::Axial;
     int slice = axialSlice;
+    const auto named = planeNamed(a.plane);
     if (a.plane.empty()) {
       ++placedOnAxial;
-    } else if (const auto named = planeNamed(a.plane); named && a.slice >= 0 && a.slice < state_.sliceCount(*named)) {
+    } else if (named && !a.patientPoints.empty()) {
+      // Patient space is where the shape is; its pixels follow this viewer's grid.
+      auto placed = patientToPlane(state_.geometry(), *named, a.patientPoints);
+      if (!placed) {
+        ++skipped;
+        continue;
+      }
+      plane = *named;
+      slice = placed->slice;
+      a.points = std::move(placed->pixels);
+    } else if (named && a.slice >= 0 && a.slice < state_.sliceCount(*named)) {
       plane = *named;
       slice = a.slice;
     } else {
       ++skipped;
       continue;
     }
-    // The plane and slice are the layer's place, not part of the shape it keeps.
+    // The plane, slice and patient points are the layer's place, not part of the shape it keeps.
     a.plane.clear();
     a.slice = -1;
+    a.patientPoints.clear();
     if (!planeView(plane)->addLabel(slice, std::move(a))) ++skipped;
   }
   QStringList notes;
@@ -117,6 +131,7 @@ void VolumeViewer::setAnnotations(core::AnnotationSet set) {
   if (skipped)
     notes << tr("%n shape(s) skipped (unknown plane, slice outside the volume or too few points)", nullptr, skipped);
   if (!notes.isEmpty()) Q_EMIT statusMessage(notes.join(QStringLiteral("; ")));
+  Q_EMIT annotationsChanged();
 }
 
 }  // namespace meridian::viewers

@@ -347,17 +347,44 @@ std::string DicomSeriesLayout::incompleteReason() const {
   return text;
 }
 
+// The slices' headers as inspect() read them: what decoding needs besides the pixels.
+struct SeriesHeaders {
+  std::vector<SliceHeader> slices;
+};
+
+core::Result<InspectedSeries> inspectDicomSeriesHeaders(const DicomSeriesInfo& series) {
+  auto headers = std::make_shared<SeriesHeaders>();
+  auto layout = inspect(series, headers->slices);
+  if (!layout) return layout.error();
+  return InspectedSeries{std::move(layout).value(), std::move(headers)};
+}
+
 core::Result<DicomSeriesLayout> inspectDicomSeries(const DicomSeriesInfo& series) {
   std::vector<SliceHeader> slices;
   return inspect(series, slices);
 }
 
+namespace {
+core::Result<LoadedSeries> decodeSeries(std::vector<SliceHeader> slices, DicomSeriesLayout layout);
+}  // namespace
+
 core::Result<LoadedSeries> loadDicomSeries(const DicomSeriesInfo& series) {
   std::vector<SliceHeader> slices;
   auto inspected = inspect(series, slices);
   if (!inspected) return inspected.error();
+  return decodeSeries(std::move(slices), std::move(inspected).value());
+}
+
+core::Result<LoadedSeries> loadDicomSeries(const DicomSeriesInfo& series, const InspectedSeries& inspected) {
+  if (!inspected.headers) return loadDicomSeries(series);
+  return decodeSeries(inspected.headers->slices, inspected.layout);
+}
+
+namespace {
+// Decodes the slices (ordered by layoutSlices) into one volume.
+core::Result<LoadedSeries> decodeSeries(std::vector<SliceHeader> slices, DicomSeriesLayout layout) {
   LoadedSeries result;
-  result.layout = std::move(inspected).value();
+  result.layout = std::move(layout);
 
   // Output type: int16 when every slice's rescale is integral (the common CT/MR case),
   // else float32; widened below when the values turn out not to fit int16.
@@ -410,5 +437,6 @@ core::Result<LoadedSeries> loadDicomSeries(const DicomSeriesInfo& series) {
   result.warnings = result.layout.warnings;
   return result;
 }
+}  // namespace
 
 }  // namespace meridian::io

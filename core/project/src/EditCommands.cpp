@@ -1,6 +1,7 @@
 #include "meridian/project/EditCommands.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace meridian::project {
 namespace {
@@ -105,9 +106,27 @@ class EditGroup final : public EditCommand {
 
 }  // namespace
 
+namespace {
+// Patient points of the same shape differ by rounding after a trip through a plane's pixel grid
+// (stored mm -> the viewer's pixels -> mm): a micrometre apart is the same place.
+constexpr double kSamePlaceMm = 1e-3;
+
+bool samePatientPoints(const std::vector<std::array<double, 3>>& a, const std::vector<std::array<double, 3>>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    for (std::size_t k = 0; k < 3; ++k)
+      if (!(std::abs(a[i][k] - b[i][k]) <= kSamePlaceMm)) return false;
+  return true;
+}
+}  // namespace
+
 bool sameAnnotation(const core::Annotation& a, const core::Annotation& b) {
-  return a.id == b.id && a.shape == b.shape && a.points == b.points && a.className == b.className &&
-         a.name == b.name && a.plane == b.plane && a.slice == b.slice;
+  if (a.id != b.id || a.shape != b.shape || a.className != b.className || a.name != b.name || a.plane != b.plane ||
+      a.slice != b.slice)
+    return false;
+  // A shape on a volume's plane is where its patient points are (its pixels are the viewer's).
+  if (!a.patientPoints.empty() || !b.patientPoints.empty()) return samePatientPoints(a.patientPoints, b.patientPoints);
+  return a.points == b.points;
 }
 
 std::unique_ptr<EditCommand> makeAnnotationEdits(CaseId caseId, const std::vector<core::Annotation>& before,

@@ -14,6 +14,8 @@
 
 namespace meridian::project {
 
+static_assert(ProjectStore::kSchemaVersion == schema::kCurrentVersion, "the public schema version is the one written");
+
 using core::ErrorCode;
 using core::makeError;
 using json = nlohmann::json;

@@ -1,5 +1,8 @@
-// ProjectStore: region annotations (points, rectangles, polygons) of a case.
+// ProjectStore: region annotations (points, rectangles, polygons) of a case: image pixels on
+// 2D images and slides, patient space (LPS, mm) with plane and voxel slice on volumes.
 #include <sqlite3.h>
+
+#include <algorithm>
 
 #include "ProjectStoreImpl.hpp"
 #include "meridian/project/ProjectStore.hpp"
@@ -27,11 +30,32 @@ core::AnnotationShape shapeFromName(const std::string& s) {
   return core::AnnotationShape::Polygon;
 }
 
+// points_space: how points_json is to be read (Schema.cpp, version 3).
+constexpr const char* kPixelSpace = "pixel";
+constexpr const char* kPatientSpace = "lps";
+
+bool inPatientSpace(const core::Annotation& a) { return !a.patientPoints.empty(); }
+
 json annotationJson(const core::Annotation& a) {
   json points = json::array();
-  for (const auto& p : a.points) points.push_back({p[0], p[1]});
-  return {{"id", a.id}, {"shape", shapeName(a.shape)}, {"points", points}, {"class", a.className},
-          {"name", a.name}, {"plane", a.plane}, {"slice", a.slice}};
+  if (inPatientSpace(a)) {
+    for (const auto& p : a.patientPoints) points.push_back({p[0], p[1], p[2]});
+  } else {
+    for (const auto& p : a.points) points.push_back({p[0], p[1]});
+  }
+  return {{"id", a.id},     {"shape", shapeName(a.shape)}, {"points", points},
+          {"space", inPatientSpace(a) ? kPatientSpace : kPixelSpace}, {"class", a.className},
+          {"name", a.name}, {"plane", a.plane},          {"slice", a.slice}};
+}
+
+core::Status checkPlacement(const core::Annotation& a) {
+  if (!inPatientSpace(a)) return core::Ok{};
+  if (a.plane != "axial" && a.plane != "coronal" && a.plane != "sagittal")
+    return makeError(ErrorCode::InvalidArgument, "annotation " + a.id +
+                                                     " is in patient coordinates but names no plane (axial, coronal "
+                                                     "or sagittal)");
+  if (a.slice < 0) return makeError(ErrorCode::InvalidArgument, "annotation " + a.id + " names no slice of its plane");
+  return core::Ok{};
 }
 
 }  // namespace
@@ -40,6 +64,7 @@ json annotationJson(const core::Annotation& a) {
 
 core::Status ProjectStore::putAnnotation(CaseId caseId, const core::Annotation& a) {
   if (a.id.empty()) return makeError(ErrorCode::InvalidArgument, "an annotation needs an id");
+  if (auto placed = checkPlacement(a); !placed) return placed;
   {
     std::lock_guard lk(impl_->mutex);
     const std::string doing = "saving annotation " + a.id + " of case " + std::to_string(caseId);
@@ -48,12 +73,12 @@ core::Status ProjectStore::putAnnotation(CaseId caseId, const core::Annotation& 
       const json j = annotationJson(a);
       sql::Statement st(impl_->db,
                         "INSERT INTO annotations(case_id, uid, shape, points_json, class_name, name, plane, slice, "
-                        "updated_utc) VALUES(?,?,?,?,?,?,?,?,?) ON CONFLICT(case_id, uid) DO UPDATE SET "
+                        "updated_utc, points_space) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(case_id, uid) DO UPDATE SET "
                         "shape = excluded.shape, points_json = excluded.points_json, class_name = excluded.class_name, "
                         "name = excluded.name, plane = excluded.plane, slice = excluded.slice, "
-                        "updated_utc = excluded.updated_utc");
+                        "updated_utc = excluded.updated_utc, points_space = excluded.points_space");
       st.bind(1, caseId).bind(2, a.id).bind(3, shapeName(a.shape)).bind(4, j["points"].dump()).bind(5, a.className);
-      st.bind(6, a.name).bind(7, a.plane).bind(8, a.slice).bind(9, utcNow());
+      st.bind(6, a.name).bind(7, a.plane).bind(8, a.slice).bind(9, utcNow()).bind(10, j["space"].get<std::string>());
       if (const int rc = st.step(); rc != SQLITE_DONE) return impl_->fail(rc, doing);
       return impl_->appendEvent("annotation.put", caseId, j);
     });
@@ -88,10 +113,17 @@ core::Annotation readAnnotation(const sql::Statement& st) {
   a.id = st.text(0);
   a.shape = shapeFromName(st.text(1));
   const json points = json::parse(st.text(2), nullptr, false);
+  const bool patient = st.text(7) == kPatientSpace;
+  const std::size_t arity = patient ? 3 : 2;
   if (points.is_array())
-    for (const auto& p : points)
-      if (p.is_array() && p.size() == 2 && p[0].is_number() && p[1].is_number())
+    for (const auto& p : points) {
+      if (!p.is_array() || p.size() != arity) continue;
+      if (!std::all_of(p.begin(), p.end(), [](const json& v) { return v.is_number(); })) continue;
+      if (patient)
+        a.patientPoints.push_back({p[0].get<double>(), p[1].get<double>(), p[2].get<double>()});
+      else
         a.points.push_back({p[0].get<double>(), p[1].get<double>()});
+    }
   a.className = st.text(3);
   a.name = st.text(4);
   a.plane = st.text(5);
@@ -103,21 +135,17 @@ core::Annotation readAnnotation(const sql::Statement& st) {
 core::Result<std::vector<core::Annotation>> ProjectStore::annotations(CaseId caseId) const {
   std::lock_guard lk(impl_->mutex);
   sql::Statement st(impl_->db,
-                    "SELECT uid, shape, points_json, class_name, name, plane, slice FROM annotations WHERE case_id = ? "
-                    "ORDER BY rowid");
+                    "SELECT uid, shape, points_json, class_name, name, plane, slice, points_space FROM annotations "
+                    "WHERE case_id = ? ORDER BY rowid");
   st.bind(1, caseId);
-  std::vector<core::Annotation> out;
-  int rc;
-  while ((rc = st.step()) == SQLITE_ROW) out.push_back(readAnnotation(st));
-  if (rc != SQLITE_DONE) return impl_->fail(rc, "reading annotations of case " + std::to_string(caseId));
-  return out;
+  return impl_->readRows(st, readAnnotation, "reading annotations of case " + std::to_string(caseId));
 }
 
 core::Result<std::optional<core::Annotation>> ProjectStore::annotation(CaseId caseId, const std::string& annotationId) const {
   std::lock_guard lk(impl_->mutex);
   sql::Statement st(impl_->db,
-                    "SELECT uid, shape, points_json, class_name, name, plane, slice FROM annotations WHERE case_id = ? "
-                    "AND uid = ?");
+                    "SELECT uid, shape, points_json, class_name, name, plane, slice, points_space FROM annotations "
+                    "WHERE case_id = ? AND uid = ?");
   st.bind(1, caseId).bind(2, annotationId);
   const int rc = st.step();
   if (rc == SQLITE_ROW) return std::optional<core::Annotation>(readAnnotation(st));

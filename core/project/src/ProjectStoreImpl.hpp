@@ -82,6 +82,42 @@ struct ProjectStore::Impl {
   /// (ProjectStoreLabels.cpp).
   core::Result<ClassId> ensureClassLocked(const std::string& name);
 
+  /// Every row `st` yields, each made by `read(st)`, in order; a failed step gives the error
+  /// for `doing`. The one loop behind every list the store hands out.
+  template <class Read>
+  auto readRows(sql::Statement& st, Read read, const std::string& doing) const
+      -> core::Result<std::vector<decltype(read(st))>> {
+    std::vector<decltype(read(st))> out;
+    int rc;
+    while ((rc = st.step()) == SQLITE_ROW) out.push_back(read(st));
+    if (rc != SQLITE_DONE) return fail(rc, doing);
+    return out;
+  }
+
+  /// Adds one row that belongs to a case (a prediction, a review decision): in one
+  /// transaction it checks that the case exists, runs `sqlText` with `bind(statement)`, and
+  /// logs `eventKind` with `payload(newRowId)`; once committed the listeners hear `what`.
+  /// Returns the new row's id.
+  template <class Bind, class Payload>
+  core::Result<std::int64_t> insertCaseRow(CaseId caseId, const std::string& doing, const char* sqlText, Bind bind,
+                                           const char* eventKind, Payload payload, ProjectChange::What what) {
+    std::int64_t id = 0;
+    {
+      std::lock_guard lk(mutex);
+      auto s = transaction(doing, [&]() -> core::Status {
+        if (auto c = requireCase(caseId); !c) return c;
+        sql::Statement st(db, sqlText);
+        bind(st);
+        if (const int rc = st.step(); rc != SQLITE_DONE) return fail(rc, doing);
+        id = sqlite3_last_insert_rowid(db);
+        return appendEvent(eventKind, caseId, payload(id));
+      });
+      if (!s) return s.error();
+    }
+    notify({what, caseId});
+    return id;
+  }
+
   void notify(const ProjectChange& change) {
     std::vector<std::shared_ptr<ChangeListener>> copy;
     {

@@ -74,13 +74,13 @@ core::Result<ClassId> ProjectStore::ensureClass(const std::string& name) {
 core::Result<std::vector<LabelClass>> ProjectStore::listClasses() const {
   std::lock_guard lk(impl_->mutex);
   sql::Statement st(impl_->db, "SELECT id, name, red, green, blue FROM label_classes ORDER BY id");
-  std::vector<LabelClass> out;
-  int rc;
-  while ((rc = st.step()) == SQLITE_ROW)
-    out.push_back({st.integer(0), st.text(1), static_cast<std::uint8_t>(st.integer(2)),
-                   static_cast<std::uint8_t>(st.integer(3)), static_cast<std::uint8_t>(st.integer(4))});
-  if (rc != SQLITE_DONE) return impl_->fail(rc, "listing label classes");
-  return out;
+  return impl_->readRows(
+      st,
+      [](const sql::Statement& r) {
+        return LabelClass{r.integer(0), r.text(1), static_cast<std::uint8_t>(r.integer(2)),
+                          static_cast<std::uint8_t>(r.integer(3)), static_cast<std::uint8_t>(r.integer(4))};
+      },
+      "listing label classes");
 }
 
 core::Status ProjectStore::renameClass(const std::string& from, const std::string& to) {
@@ -167,10 +167,7 @@ core::Result<std::vector<std::string>> ProjectStore::labels(CaseId caseId) const
                     "SELECT lc.name FROM case_labels cl JOIN label_classes lc ON lc.id = cl.class_id "
                     "WHERE cl.case_id = ? ORDER BY lc.name");
   st.bind(1, caseId);
-  std::vector<std::string> out;
-  int rc;
-  while ((rc = st.step()) == SQLITE_ROW) out.push_back(st.text(0));
-  if (rc != SQLITE_DONE) return impl_->fail(rc, "reading labels of case " + std::to_string(caseId));
-  return out;
+  return impl_->readRows(
+      st, [](const sql::Statement& r) { return r.text(0); }, "reading labels of case " + std::to_string(caseId));
 }
 }  // namespace meridian::project

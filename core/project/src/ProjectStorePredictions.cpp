@@ -54,35 +54,27 @@ core::Result<std::vector<ModelRun>> ProjectStore::listModelRuns() const {
   sql::Statement st(impl_->db,
                     "SELECT id, task, model_name, weights_sha256, parameters_json, started_utc, finished_utc, status "
                     "FROM model_runs ORDER BY id");
-  std::vector<ModelRun> out;
-  int rc;
-  while ((rc = st.step()) == SQLITE_ROW)
-    out.push_back({st.integer(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5), st.text(6), st.text(7)});
-  if (rc != SQLITE_DONE) return impl_->fail(rc, "listing model runs");
-  return out;
+  return impl_->readRows(
+      st,
+      [](const sql::Statement& r) {
+        return ModelRun{r.integer(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6), r.text(7)};
+      },
+      "listing model runs");
 }
 
 core::Result<PredictionId> ProjectStore::addPrediction(Prediction p) {
-  PredictionId id = 0;
-  {
-    std::lock_guard lk(impl_->mutex);
-    const std::string doing = "saving a prediction for case " + std::to_string(p.caseId);
-    auto s = impl_->transaction(doing, [&]() -> core::Status {
-      if (auto c = impl_->requireCase(p.caseId); !c) return c;
-      sql::Statement st(impl_->db,
-                        "INSERT INTO predictions(case_id, run_id, weights_sha256, outputs_json, map_file, created_utc) "
-                        "VALUES(?,?,?,?,?,?)");
-      st.bind(1, p.caseId).bind(2, p.runId).bind(3, p.weightsSha256);
-      st.bind(4, p.outputsJson.empty() ? std::string("{}") : p.outputsJson).bind(5, p.mapFile).bind(6, utcNow());
-      if (const int rc = st.step(); rc != SQLITE_DONE) return impl_->fail(rc, doing);
-      id = sqlite3_last_insert_rowid(impl_->db);
-      return impl_->appendEvent("prediction.add", p.caseId,
-                                {{"prediction", id}, {"weightsSha256", p.weightsSha256}, {"mapFile", p.mapFile}});
-    });
-    if (!s) return s.error();
-  }
-  impl_->notify({ProjectChange::What::Predictions, p.caseId});
-  return id;
+  return impl_->insertCaseRow(
+      p.caseId, "saving a prediction for case " + std::to_string(p.caseId),
+      "INSERT INTO predictions(case_id, run_id, weights_sha256, outputs_json, map_file, created_utc) VALUES(?,?,?,?,?,?)",
+      [&](sql::Statement& st) {
+        st.bind(1, p.caseId).bind(2, p.runId).bind(3, p.weightsSha256);
+        st.bind(4, p.outputsJson.empty() ? std::string("{}") : p.outputsJson).bind(5, p.mapFile).bind(6, utcNow());
+      },
+      "prediction.add",
+      [&](PredictionId id) -> json {
+        return {{"prediction", id}, {"weightsSha256", p.weightsSha256}, {"mapFile", p.mapFile}};
+      },
+      ProjectChange::What::Predictions);
 }
 
 core::Result<std::vector<Prediction>> ProjectStore::predictions(CaseId caseId) const {
@@ -91,20 +83,19 @@ core::Result<std::vector<Prediction>> ProjectStore::predictions(CaseId caseId) c
                     "SELECT id, case_id, run_id, weights_sha256, outputs_json, map_file, created_utc FROM predictions "
                     "WHERE case_id = ? ORDER BY id");
   st.bind(1, caseId);
-  std::vector<Prediction> out;
-  int rc;
-  while ((rc = st.step()) == SQLITE_ROW) {
-    Prediction p;
-    p.id = st.integer(0);
-    p.caseId = st.integer(1);
-    if (!st.isNull(2)) p.runId = st.integer(2);
-    p.weightsSha256 = st.text(3);
-    p.outputsJson = st.text(4);
-    p.mapFile = st.text(5);
-    p.createdUtc = st.text(6);
-    out.push_back(std::move(p));
-  }
-  if (rc != SQLITE_DONE) return impl_->fail(rc, "reading predictions of case " + std::to_string(caseId));
-  return out;
+  return impl_->readRows(
+      st,
+      [](const sql::Statement& r) {
+        Prediction p;
+        p.id = r.integer(0);
+        p.caseId = r.integer(1);
+        if (!r.isNull(2)) p.runId = r.integer(2);
+        p.weightsSha256 = r.text(3);
+        p.outputsJson = r.text(4);
+        p.mapFile = r.text(5);
+        p.createdUtc = r.text(6);
+        return p;
+      },
+      "reading predictions of case " + std::to_string(caseId));
 }
 }  // namespace meridian::project

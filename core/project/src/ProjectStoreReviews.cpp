@@ -13,31 +13,27 @@ using json = nlohmann::json;
 // --- review --------------------------------------------------------------------------------
 
 core::Result<std::int64_t> ProjectStore::addReview(ReviewDecision d) {
-  std::int64_t id = 0;
   {
     std::lock_guard lk(impl_->mutex);
-    const std::string doing = "saving a review of case " + std::to_string(d.caseId);
     if (d.reviewer.empty()) d.reviewer = impl_->actor;
-    if (d.reviewer.empty()) return makeError(ErrorCode::InvalidArgument, "a review decision needs a reviewer name");
-    if (d.decision.empty()) return makeError(ErrorCode::InvalidArgument, "a review decision needs a decision");
-    d.decidedUtc = utcNow();
-    auto s = impl_->transaction(doing, [&]() -> core::Status {
-      if (auto c = impl_->requireCase(d.caseId); !c) return c;
-      sql::Statement st(impl_->db,
-                        "INSERT INTO reviews(case_id, prediction_id, reviewer, decided_utc, decision, correction) "
-                        "VALUES(?,?,?,?,?,?)");
-      st.bind(1, d.caseId).bind(2, d.predictionId).bind(3, d.reviewer).bind(4, d.decidedUtc).bind(5, d.decision);
-      st.bind(6, d.correction);
-      if (const int rc = st.step(); rc != SQLITE_DONE) return impl_->fail(rc, doing);
-      id = sqlite3_last_insert_rowid(impl_->db);
-      json payload{{"review", id}, {"reviewer", d.reviewer}, {"decision", d.decision}, {"correction", d.correction}};
-      if (d.predictionId) payload["prediction"] = *d.predictionId;
-      return impl_->appendEvent("review.add", d.caseId, payload);
-    });
-    if (!s) return s.error();
   }
-  impl_->notify({ProjectChange::What::Reviews, d.caseId});
-  return id;
+  if (d.reviewer.empty()) return makeError(ErrorCode::InvalidArgument, "a review decision needs a reviewer name");
+  if (d.decision.empty()) return makeError(ErrorCode::InvalidArgument, "a review decision needs a decision");
+  d.decidedUtc = utcNow();
+  return impl_->insertCaseRow(
+      d.caseId, "saving a review of case " + std::to_string(d.caseId),
+      "INSERT INTO reviews(case_id, prediction_id, reviewer, decided_utc, decision, correction) VALUES(?,?,?,?,?,?)",
+      [&](sql::Statement& st) {
+        st.bind(1, d.caseId).bind(2, d.predictionId).bind(3, d.reviewer).bind(4, d.decidedUtc).bind(5, d.decision);
+        st.bind(6, d.correction);
+      },
+      "review.add",
+      [&](std::int64_t id) {
+        json payload{{"review", id}, {"reviewer", d.reviewer}, {"decision", d.decision}, {"correction", d.correction}};
+        if (d.predictionId) payload["prediction"] = *d.predictionId;
+        return payload;
+      },
+      ProjectChange::What::Reviews);
 }
 
 core::Result<std::vector<ReviewDecision>> ProjectStore::reviews(CaseId caseId) const {
@@ -46,21 +42,20 @@ core::Result<std::vector<ReviewDecision>> ProjectStore::reviews(CaseId caseId) c
                     "SELECT id, case_id, prediction_id, reviewer, decided_utc, decision, correction FROM reviews "
                     "WHERE case_id = ? ORDER BY id");
   st.bind(1, caseId);
-  std::vector<ReviewDecision> out;
-  int rc;
-  while ((rc = st.step()) == SQLITE_ROW) {
-    ReviewDecision d;
-    d.id = st.integer(0);
-    d.caseId = st.integer(1);
-    if (!st.isNull(2)) d.predictionId = st.integer(2);
-    d.reviewer = st.text(3);
-    d.decidedUtc = st.text(4);
-    d.decision = st.text(5);
-    d.correction = st.text(6);
-    out.push_back(std::move(d));
-  }
-  if (rc != SQLITE_DONE) return impl_->fail(rc, "reading reviews of case " + std::to_string(caseId));
-  return out;
+  return impl_->readRows(
+      st,
+      [](const sql::Statement& r) {
+        ReviewDecision d;
+        d.id = r.integer(0);
+        d.caseId = r.integer(1);
+        if (!r.isNull(2)) d.predictionId = r.integer(2);
+        d.reviewer = r.text(3);
+        d.decidedUtc = r.text(4);
+        d.decision = r.text(5);
+        d.correction = r.text(6);
+        return d;
+      },
+      "reading reviews of case " + std::to_string(caseId));
 }
 
 core::Status ProjectStore::removeReview(std::int64_t reviewId) {

@@ -106,8 +106,16 @@ constexpr const char* kVersion2 = R"sql(
 ALTER TABLE cases ADD COLUMN incomplete_json TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 3. Shapes drawn on a volume's axial, coronal or sagittal plane keep their points in
+// patient space: points_space 'lps' says points_json holds [x, y, z] in mm (LPS), with the
+// plane and voxel slice beside them. 'pixel' (every row written before version 3) is image
+// pixels [x, y] (level-0 pixels for slides; the plane's pixels for an older plane shape).
+constexpr const char* kVersion3 = R"sql(
+ALTER TABLE annotations ADD COLUMN points_space TEXT NOT NULL DEFAULT 'pixel';
+)sql";
+
 // migrations[i] takes version i to i+1.
-constexpr const char* kMigrations[] = {kVersion1, kVersion2};
+constexpr const char* kMigrations[] = {kVersion1, kVersion2, kVersion3};
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kCurrentVersion);
 
 }  // namespace

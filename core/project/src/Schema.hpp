@@ -8,7 +8,7 @@
 
 namespace meridian::project::schema {
 
-constexpr int kCurrentVersion = 2;
+constexpr int kCurrentVersion = 3;
 // PRAGMA application_id: 'MRDN', so a stranger's SQLite file is not taken for a project.
 constexpr int kApplicationId = 0x4D52444E;
 

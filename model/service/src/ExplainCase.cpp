@@ -10,6 +10,7 @@
 #include "MapFiles.hpp"
 #include "VitModelService.hpp"
 #include "meridian/model/AttentionMapGeometry.hpp"
+#include "meridian/model/Runtime.hpp"
 #include "meridian/model/SlidePipeline.hpp"
 #include "meridian/model/VolumePipeline.hpp"
 #include "meridian/project/ProjectStore.hpp"
@@ -37,6 +38,7 @@ std::string joined(const std::vector<std::string>& items) {
 core::Result<ExplainResult> VitModelService::explain(project::ProjectStore& store, const ExplainRequest& request,
                                                      const core::JobControl& job) {
   if (auto ok = requireModel(); !ok) return ok.error();
+  model::applyIntraOpThreads();  // this job thread's LibTorch threads: the window leaves its UI a core
   auto usage = [](const std::string& what) { return core::makeError(core::ErrorCode::InvalidArgument, what); };
   // The choice checked against the model before any file is read.
   if (request.head >= 0 && request.method != ExplainKind::ClsAttention)

@@ -1,5 +1,8 @@
 #include "meridian/service/ModelServiceLoader.hpp"
 
+#include <mutex>
+#include <optional>
+
 #include "meridian/core/SharedLibrary.hpp"
 
 namespace meridian::service {
@@ -7,6 +10,27 @@ namespace fs = std::filesystem;
 
 std::vector<fs::path> modelServiceLibraryCandidates() {
   return core::sharedLibraryCandidates("libmeridian_model_service.so", "MERIDIAN_MODEL_SERVICE_LIBRARY");
+}
+
+namespace {
+// The thread cap asked for, and the table once loaded, so setComputeThreads() can apply it
+// now or at load, whichever comes last.
+struct ComputeThreads {
+  std::mutex mutex;
+  std::optional<int> threads;
+  const ModelServiceTable* table = nullptr;
+};
+ComputeThreads& computeThreads() {
+  static ComputeThreads state;
+  return state;
+}
+}  // namespace
+
+void setComputeThreads(int threads) {
+  auto& state = computeThreads();
+  std::lock_guard lk(state.mutex);
+  state.threads = threads;
+  if (state.table) state.table->setComputeThreads(threads);
 }
 
 core::Result<const ModelServiceTable*> loadModelServiceLibrary(bool verbose) {
@@ -25,6 +49,10 @@ core::Result<const ModelServiceTable*> loadModelServiceLibrary(bool verbose) {
                              "the model service library cannot be loaded: it was built from other sources than this "
                              "program (its table or structs differ); rebuild or reinstall Meridian");
     table->initialize(verbose);
+    auto& threads = computeThreads();
+    std::lock_guard lk(threads.mutex);
+    threads.table = table;
+    if (threads.threads) table->setComputeThreads(*threads.threads);
     return table;
   }();
   return loaded;

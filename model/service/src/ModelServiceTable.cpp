@@ -3,6 +3,7 @@
 #include "TrainingServiceImpl.hpp"
 #include "VitModelService.hpp"
 #include "meridian/core/Logging.hpp"
+#include "meridian/model/Runtime.hpp"
 #include "meridian/service/ModelServiceLibrary.hpp"
 
 namespace meridian::service {
@@ -26,6 +27,7 @@ constexpr ModelServiceTable kTable = {
     [] { core::logging::flush(); },
     create,
     makeTrainingService,
+    [](int threads) { model::setIntraOpThreads(threads); },
 };
 
 }  // namespace

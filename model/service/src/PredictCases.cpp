@@ -13,6 +13,7 @@
 #include "MapFiles.hpp"
 #include "VitModelService.hpp"
 #include "meridian/core/Logging.hpp"
+#include "meridian/model/Runtime.hpp"
 #include "meridian/model/SlidePipeline.hpp"
 #include "meridian/model/VolumePipeline.hpp"
 #include "meridian/project/ProjectStore.hpp"
@@ -69,6 +70,7 @@ core::Status checkSlideKind(const model::VitModel& vit, const core::SlideSource&
 core::Result<PredictReport> VitModelService::predict(project::ProjectStore& store, const PredictRequest& request,
                                                      const core::JobControl& job, const PredictCallbacks& callbacks) {
   if (auto ok = requireModel(); !ok) return ok.error();
+  model::applyIntraOpThreads();  // this job thread's LibTorch threads: the window leaves its UI a core
   if (store.isReadOnly())
     return core::makeError(core::ErrorCode::Io, store.folder().string() +
                                                     " is open read-only (another window holds it): predictions cannot be stored");

@@ -2,6 +2,8 @@
 
 #include "TrainingServiceImpl.hpp"
 
+#include "meridian/model/Runtime.hpp"
+
 namespace meridian::service {
 namespace {
 
@@ -14,6 +16,7 @@ class ProjectTrainingService final : public TrainingService {
   }
   core::Result<TrainingResult> train(project::ProjectStore& store, const TrainingRequest& request,
                                      const model::EpochCallback& onEpoch, const core::JobControl& job) const override {
+    model::applyIntraOpThreads();  // this job thread's LibTorch threads: the window leaves its UI a core
     return trainFromProject(store, request, onEpoch, job);
   }
   core::Result<project::AcceptedModel> accept(project::ProjectStore& store,

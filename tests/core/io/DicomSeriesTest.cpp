@@ -337,3 +337,41 @@ TEST(DicomSeries, DicomDirFilesThatAreMissingMakeTheSeriesIncomplete) {
   for (const auto& s : index.value()) unreadable += s.unreadable.size();
   EXPECT_EQ(unreadable, 1u);
 }
+
+// A series opened from a listing's headers (inspectDicomSeriesHeaders) gives the volume a
+// plain load gives, and its geometry comes from the headers read then: every slice moved 100 mm
+// up in its files afterwards is not seen through them (a plain load, which reads the headers
+// again, sees it). Decoding still reads each file once for its pixels.
+TEST(DicomSeries, HeadersReadOnceOpenTheSameVolumeWithoutReadingThemAgain) {
+  const io::DicomSeriesInfo series = writeSeries("read-once", {{0, 0, 0}, {0, 0, 2}, {0, 0, 4}, {0, 0, 6}});
+  auto inspected = io::inspectDicomSeriesHeaders(series);
+  ASSERT_TRUE(inspected.ok()) << inspected.error().describe();
+  EXPECT_EQ(inspected.value().layout.orderedFiles.size(), 4u);
+  auto plain = io::loadDicomSeries(series);
+  auto reused = io::loadDicomSeries(series, inspected.value());
+  ASSERT_TRUE(plain.ok() && reused.ok());
+  const core::Volume& a = plain.value().volume;
+  const core::Volume& b = reused.value().volume;
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_EQ(a.spacing, b.spacing);
+  EXPECT_EQ(a.origin, b.origin);
+  ASSERT_EQ(a.pixelType(), b.pixelType());
+  EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.sizeInBytes()));
+
+  for (const auto& file : series.files) {
+    DcmFileFormat f;
+    ASSERT_TRUE(f.loadFile(file.c_str()).good());
+    f.loadAllDataIntoMemory();  // the pixels too, before the file is written over
+    Float64 z = 0;
+    ASSERT_TRUE(f.getDataset()->findAndGetFloat64(DCM_ImagePositionPatient, z, 2).good());
+    const std::string moved = "0\\0\\" + std::to_string(z + 100.0);
+    f.getDataset()->putAndInsertString(DCM_ImagePositionPatient, moved.c_str());
+    ASSERT_TRUE(f.saveFile(file.c_str(), EXS_LittleEndianExplicit).good());
+  }
+  auto again = io::loadDicomSeries(series, inspected.value());
+  auto fresh = io::loadDicomSeries(series);
+  ASSERT_TRUE(fresh.ok()) << fresh.error().describe();
+  ASSERT_TRUE(again.ok()) << again.error().describe();
+  EXPECT_NEAR(again.value().volume.origin[2], a.origin[2], 1e-6) << "a header was read again";
+  EXPECT_NEAR(fresh.value().volume.origin[2], a.origin[2] + 100.0, 1e-6) << "the move changed nothing";
+}

@@ -142,3 +142,37 @@ TEST(AnnotationEdits, DiffPutsNewAndChangedShapesAndRemovesGoneOnesAsOneStep) {
   EXPECT_FALSE(f.store->annotation(f.id, "new").value());
   EXPECT_FALSE(undo.canUndo());
 }
+
+// A volume's shape: put, undone and redone through the stack with its patient points; the
+// viewer's copy (pixels added, the points a rounding apart after a trip through the plane's
+// grid) is the same shape, so showing it again makes no edit.
+TEST(AnnotationEdits, APlaneShapeIsUndoneAndRedoneByItsPatientPoints) {
+  auto f = makeProject();
+  core::Annotation a;
+  a.id = "ct1";
+  a.shape = core::AnnotationShape::Polygon;
+  a.patientPoints = {{10.0, -20.0, 35.5}, {15.0, -20.0, 35.5}, {15.0, -12.0, 35.5}};
+  a.plane = "axial";
+  a.slice = 9;
+  UndoStack undo(*f.store);
+  ASSERT_TRUE(undo.push(makeAnnotationEdits(f.id, {}, {a})));
+  auto stored = f.store->annotations(f.id).value();
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_TRUE(sameAnnotation(stored[0], a));
+
+  core::Annotation shown = a;
+  shown.points = {{40, 50}, {45, 50}, {45, 58}};
+  for (auto& p : shown.patientPoints) p[0] += 1e-9;
+  EXPECT_EQ(makeAnnotationEdits(f.id, stored, {shown}), nullptr) << "a rounding apart is the same place";
+  shown.patientPoints[1][1] += 0.5;  // a vertex moved half a millimetre
+  EXPECT_NE(makeAnnotationEdits(f.id, stored, {shown}), nullptr);
+
+  ASSERT_TRUE(undo.undo());
+  EXPECT_TRUE(f.store->annotations(f.id).value().empty());
+  ASSERT_TRUE(undo.redo());
+  stored = f.store->annotations(f.id).value();
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].patientPoints, a.patientPoints);
+  EXPECT_EQ(stored[0].plane, "axial");
+  EXPECT_EQ(stored[0].slice, 9);
+}

@@ -208,7 +208,8 @@ TEST(ProjectImport, AVersion1ProjectIsUpgradedAndKeepsItsCases) {
     auto store = ProjectStore::create(dir).value();
     ASSERT_TRUE(importIntoProject(*store, {test::kSkimage / "camera.png"}));
   }
-  ASSERT_EQ(sqliteExec(dir, "ALTER TABLE cases DROP COLUMN incomplete_json; PRAGMA user_version = 1; "
+  ASSERT_EQ(sqliteExec(dir, "ALTER TABLE cases DROP COLUMN incomplete_json; "
+                            "ALTER TABLE annotations DROP COLUMN points_space; PRAGMA user_version = 1; "
                             "PRAGMA wal_checkpoint(TRUNCATE);"), SQLITE_OK);
   auto readOnly = ProjectStore::open(dir, OpenMode::ReadOnly);
   ASSERT_FALSE(readOnly);

@@ -321,3 +321,73 @@ TEST(ProjectStore, AddingTheSameCaseTwiceIsRefused) {
   EXPECT_NE(again.error().message.find("already in the project"), std::string::npos);
   EXPECT_EQ(store->listCases().value().size(), 1u);
 }
+
+// A shape drawn on a volume's plane is kept in patient space (LPS, mm) with its plane and voxel
+// slice; it reads back with its patient points only (its pixels are a viewer's business).
+TEST(ProjectStore, VolumePlaneShapesAreStoredInPatientSpace) {
+  const auto dir = freshFolder("p");
+  CaseId id = 0;
+  core::Annotation a;
+  a.id = "plane1";
+  a.shape = core::AnnotationShape::Rectangle;
+  a.points = {{3, 4}, {30, 40}};  // the viewer's pixels: not what is kept
+  a.patientPoints = {{-12.5, 40.25, -101.0}, {14.0, 61.125, -101.0}};
+  a.className = "lesion";
+  a.plane = "coronal";
+  a.slice = 12;
+  {
+    auto store = ProjectStore::create(dir).value();
+    id = store->addCase(fileCase((test::kNibabel / "anatomical.nii").string(), CaseKind::Volume)).value();
+    ASSERT_TRUE(store->putAnnotation(id, a));
+  }
+  auto store = ProjectStore::open(dir).value();
+  const auto all = store->annotations(id).value();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].plane, "coronal");
+  EXPECT_EQ(all[0].slice, 12);
+  EXPECT_EQ(all[0].shape, core::AnnotationShape::Rectangle);
+  EXPECT_TRUE(all[0].points.empty());
+  ASSERT_EQ(all[0].patientPoints.size(), 2u);
+  EXPECT_EQ(all[0].patientPoints, a.patientPoints);  // JSON keeps doubles exactly
+  const auto events = store->events().value();
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().kind, "annotation.put");
+  EXPECT_NE(events.back().payloadJson.find("\"space\":\"lps\""), std::string::npos) << events.back().payloadJson;
+
+  // Patient points without a plane or a slice say nothing a viewer can place: refused.
+  core::Annotation noPlane = a;
+  noPlane.id = "noPlane";
+  noPlane.plane.clear();
+  EXPECT_EQ(store->putAnnotation(id, noPlane).error().code, core::ErrorCode::InvalidArgument);
+  core::Annotation noSlice = a;
+  noSlice.id = "noSlice";
+  noSlice.slice = -1;
+  EXPECT_EQ(store->putAnnotation(id, noSlice).error().code, core::ErrorCode::InvalidArgument);
+  EXPECT_EQ(store->annotations(id).value().size(), 1u);
+}
+
+// A project written before patient-space shapes (schema 2) opens, gains the column, and its
+// shapes read as the pixel shapes they were.
+TEST(ProjectStore, AVersion2ProjectKeepsItsPixelShapes) {
+  const auto dir = freshFolder("p");
+  CaseId id = 0;
+  {
+    auto store = ProjectStore::create(dir).value();
+    id = store->addCase(fileCase((test::kSkimage / "camera.png").string())).value();
+    core::Annotation a;
+    a.id = "old";
+    a.points = {{1, 2}, {3, 4}, {5, 0}};
+    a.plane = "axial";
+    a.slice = 3;
+    ASSERT_TRUE(store->putAnnotation(id, a));
+  }
+  execRaw(dir, "ALTER TABLE annotations DROP COLUMN points_space; PRAGMA user_version = 2; "
+               "PRAGMA wal_checkpoint(TRUNCATE);");
+  auto store = ProjectStore::open(dir);
+  ASSERT_TRUE(store) << store.error().describe();
+  const auto all = store.value()->annotations(id).value();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].points.size(), 3u);
+  EXPECT_TRUE(all[0].patientPoints.empty());
+  EXPECT_EQ(all[0].slice, 3);
+}

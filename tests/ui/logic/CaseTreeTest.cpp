@@ -111,6 +111,19 @@ TEST(Preferences, TheThreadsPreferenceSetsTheJobWorkers) {
   EXPECT_GE(ui::jobWorkers(p), static_cast<int>(std::thread::hardware_concurrency()));
 }
 
+// The window's model jobs leave one core to the UI thread, whatever the preference asks.
+TEST(Preferences, ModelJobsLeaveOneCoreToTheWindow) {
+  ui::Preferences p;
+  EXPECT_EQ(ui::modelThreads(p, 2), 1);   // one per core, minus the UI's
+  EXPECT_EQ(ui::modelThreads(p, 16), 15);
+  EXPECT_EQ(ui::modelThreads(p, 1), 1);   // at least one
+  EXPECT_EQ(ui::modelThreads(p, 0), 1);   // hardware_concurrency() may say 0
+  p.threads = 4;
+  EXPECT_EQ(ui::modelThreads(p, 16), 4);
+  EXPECT_EQ(ui::modelThreads(p, 4), 3);
+  EXPECT_EQ(ui::modelThreads(p, 2), 1);
+}
+
 TEST(Preferences, RecentProjectsMostRecentFirstWithoutDuplicates) {
   auto recent = ui::withRecent({}, "/a");
   recent = ui::withRecent(recent, "/b");

@@ -25,17 +25,18 @@ namespace {
 // A series' row. An incomplete series carries a warning: the slices its positions say are
 // missing, and the members that cannot be read (from its headers, as io::inspectDicomSeries
 // reads them; no pixel is decoded).
-FolderEntry seriesEntry(const std::vector<io::DicomSeriesInfo>& all, std::size_t i, const std::filesystem::path& folder) {
-  const auto& s = all[i];
+FolderEntry seriesEntry(FolderListing& listing, std::size_t i, const std::filesystem::path& folder) {
+  const auto& s = listing.series[i];
   FolderEntry entry;
   entry.kind = FolderEntry::Kind::Series;
   entry.series = i;
   entry.path = s.files.empty() ? folder : s.files.front().parent_path();
   entry.label = seriesLabel(s);
   entry.tooltip = s.patientName + "  " + s.studyDate + "\n" + s.seriesUid;
-  const auto layout = io::inspectDicomSeries(s);
-  entry.warning = layout ? incompleteSeriesText(layout.value().missingPositions, layout.value().unreadable)
-                         : incompleteSeriesText({}, s.unreadable);
+  auto inspected = io::inspectDicomSeriesHeaders(s);
+  entry.warning = inspected ? incompleteSeriesText(inspected.value().layout.missingPositions, inspected.value().layout.unreadable)
+                            : incompleteSeriesText({}, s.unreadable);
+  listing.inspected[i] = inspected ? std::move(inspected).value() : io::InspectedSeries{};
   return entry;
 }
 
@@ -49,8 +50,9 @@ core::Result<FolderListing> listFolder(const std::filesystem::path& folder, std:
   if (!index) return index.error();
   FolderListing listing;
   listing.series = std::move(index).value();
+  listing.inspected.resize(listing.series.size());
   if (dicomDir) {
-    for (std::size_t i = 0; i < listing.series.size(); ++i) listing.entries.push_back(seriesEntry(listing.series, i, folder));
+    for (std::size_t i = 0; i < listing.series.size(); ++i) listing.entries.push_back(seriesEntry(listing, i, folder));
     return listing;
   }
   std::set<std::filesystem::path> inSeries;
@@ -78,7 +80,7 @@ core::Result<FolderListing> listFolder(const std::filesystem::path& folder, std:
       entry.warning = "not in any DICOM series: its header could not be indexed with the others";
     listing.entries.push_back(std::move(entry));
   }
-  for (std::size_t i = 0; i < listing.series.size(); ++i) listing.entries.push_back(seriesEntry(listing.series, i, folder));
+  for (std::size_t i = 0; i < listing.series.size(); ++i) listing.entries.push_back(seriesEntry(listing, i, folder));
   if (listing.entries.empty())
     return core::makeError(core::ErrorCode::NotFound, folder.string() + ": no file Meridian can read in this folder");
   return listing;

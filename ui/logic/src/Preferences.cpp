@@ -20,6 +20,12 @@ int jobWorkers(const Preferences& p) {
   return std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
+int modelThreads(const Preferences& p, unsigned cores) {
+  const int machine = static_cast<int>(std::max(1u, cores));
+  const int wanted = p.threads > 0 ? p.threads : machine;
+  return std::max(1, std::min(wanted, machine - 1));
+}
+
 std::vector<std::string> withRecent(std::vector<std::string> recent, const std::string& folder, std::size_t limit) {
   recent.erase(std::remove(recent.begin(), recent.end(), folder), recent.end());
   recent.insert(recent.begin(), folder);

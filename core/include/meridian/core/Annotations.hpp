@@ -5,7 +5,7 @@
 // files shift them by half a pixel to QuPath's convention (see AnnotationsGeoJson.hpp).
 // On a CT/MR volume a shape lies on one voxel slice of one MPR plane; its coordinates are
 // then that plane's pixel coordinates (the volume viewer's PlaneGrid) and `plane`/`slice`
-// say where it belongs.
+// say where it belongs; `patientPoints` holds the same points in patient space.
 
 #include <array>
 #include <cstdint>
@@ -31,6 +31,10 @@ struct Annotation {
   std::string name;       // free text shown beside the shape
   std::string plane;  // "" on 2D images and slides; "axial", "coronal" or "sagittal" on volumes
   int slice = -1;       // the plane's voxel slice (0-based) when `plane` is set, else -1
+  // On a volume's plane: the same points in patient space (LPS, mm), as the volume viewer
+  // hands its shapes out and a project stores them (the plane's pixel grid is the viewer's
+  // choice; patient space is the volume's own). Empty on 2D images and slides.
+  std::vector<std::array<double, 3>> patientPoints;
 };
 
 struct AnnotationSet {

@@ -16,9 +16,23 @@ struct RuntimeInfo {
   std::string blasLibrary;    // shared library behind torch's BLAS calls, when known
 };
 
-/// Configures LibTorch for this process (intra-op threads = hardware cores) once and
-/// reports what it found.
+/// Configures LibTorch for this process (intra-op threads = hardware cores, or the cap set by
+/// setIntraOpThreads) once and reports what it found.
 RuntimeInfo initializeRuntime();
+
+/// Caps the threads one operation uses in this process from now on -- LibTorch's intra-op
+/// threads and OpenBLAS's own pool, which LibTorch's setting does not reach -- at `threads`,
+/// or one per core when 0 (the default; the CLI keeps it). The window passes one core fewer
+/// than the machine has, so its UI thread is never left waiting for a core.
+/// Under OpenMP the team size is per thread: this sets it for the calling thread and for
+/// threads that run their first LibTorch operation later; a thread that ran some before
+/// takes it with applyIntraOpThreads(). OpenBLAS's pool is process-wide.
+void setIntraOpThreads(int threads);
+/// The cap (setIntraOpThreads), or the machine's hardware threads when none is set.
+int intraOpThreads();
+/// Brings the calling thread's LibTorch team size to intraOpThreads() (cheap when it is
+/// already there): where a model job starts on a worker thread.
+void applyIntraOpThreads();
 
 struct MatmulCheck {
   int size = 0;                 // n of the n x n x n product

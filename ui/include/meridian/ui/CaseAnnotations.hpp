@@ -9,8 +9,10 @@
 // One drag is one edit: while a mouse button is held on the viewer the changes are only
 // noted, and the shape is saved when the button is released.
 //
-// The 2D and slide viewers report their shape edits (annotationsChanged); the volume viewer
-// does not yet, so shapes drawn on a volume's planes are not kept in the project.
+// All three viewers report their shape edits (annotationsChanged). Shapes on a volume's
+// axial, coronal or sagittal planes are kept with their plane, voxel slice and points in
+// patient space (LPS, mm: core::Annotation::patientPoints, which the volume viewer fills and
+// places back by), so they come back where they were when the case is opened again.
 
 #include <QObject>
 

@@ -34,7 +34,8 @@ class ContentOpener : public QObject {
 
   core::Status openPath(const std::filesystem::path& path);
   core::Status openFolder(const std::filesystem::path& folder);
-  core::Status openSeries(const io::DicomSeriesInfo& series);
+  /// `inspected`: its headers as a folder listing read them (not read again), when at hand.
+  core::Status openSeries(const io::DicomSeriesInfo& series, const io::InspectedSeries* inspected = nullptr);
   /// openFolder() for folders, openPath() for files.
   core::Status open(const std::filesystem::path& path);
   /// Opens entry `row` of the Files panel and marks it open.

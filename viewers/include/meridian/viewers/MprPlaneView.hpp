@@ -110,6 +110,8 @@ class MprPlaneView : public VtkRenderWidget {
   void hovered(double px, double py);
   /// A finished measurement's value, for the status bar.
   void statusMessage(QString message);
+  /// A label tool drew, moved or deleted a shape on this plane (not setAnnotations).
+  void labelsEdited();
 
  protected:
   void resizeGL(int width, int height) override;

@@ -120,9 +120,11 @@ class VolumeViewer : public QWidget, public OverlayTarget {
   void setLabelClass(const QString& name) override;
   bool supportsAnnotations() const override { return true; }
   /// Every label shape of every plane and slice, with `plane` ("axial", "coronal",
-  /// "sagittal") and `slice` set, in that plane's pixel coordinates; the classes' colours.
+  /// "sagittal") and `slice` set, in that plane's pixel coordinates and, as patientPoints, in
+  /// patient space (LPS, mm; PlaneShapes.hpp); the classes' colours.
   core::AnnotationSet annotations() const override;
-  /// Replaces the label shapes: each goes back on its plane and slice. Shapes without a plane
+  /// Replaces the label shapes: each goes back on its plane and slice (a shape with
+  /// patientPoints where those points lie on its plane, whatever its pixels). Shapes without a plane
   /// (a 2D image's or slide's file) are put on the axial plane's current slice, so nothing
   /// opened disappears; shapes naming another plane, a slice outside the volume or too few
   /// points are skipped. Either is said by statusMessage. Without a volume nothing is kept.
@@ -142,6 +144,8 @@ class VolumeViewer : public QWidget, public OverlayTarget {
   void voxelHovered(QString description);
   /// A finished measurement's value, or a refused overlay, for a status bar.
   void statusMessage(QString message);
+  /// The label shapes changed: drawn, moved or deleted on a plane, or replaced by setAnnotations().
+  void annotationsChanged();
 
  private:
   QWidget* buildToolBar();

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,17 @@ struct DicomSeriesLayout {
 /// (no readable slice, slices of different sizes or orientations, two at one position).
 core::Result<DicomSeriesLayout> inspectDicomSeries(const DicomSeriesInfo& series);
 
+/// A series whose headers were read once: its layout, and (opaque) the slices' headers that
+/// loadDicomSeries would otherwise read again. A folder listing keeps it, so opening the
+/// series reads each file once more only to decode its pixels.
+struct SeriesHeaders;
+struct InspectedSeries {
+  DicomSeriesLayout layout;
+  std::shared_ptr<const SeriesHeaders> headers;
+};
+/// inspectDicomSeries(), keeping the headers for loadDicomSeries(series, inspected).
+core::Result<InspectedSeries> inspectDicomSeriesHeaders(const DicomSeriesInfo& series);
+
 struct LoadedSeries {
   core::Volume volume;
   std::vector<std::string> warnings;  // incompleteness first, then irregular spacing, gantry tilt, ...
@@ -101,5 +113,9 @@ struct LoadedSeries {
 /// the caller decides whether a volume with a hole may be used (see InputOpener.hpp);
 /// `layout` says what is missing and `warnings` starts with it.
 core::Result<LoadedSeries> loadDicomSeries(const DicomSeriesInfo& series);
+/// The same from headers read before (inspectDicomSeriesHeaders of this series): no header is
+/// read again. A file changed since then is decoded against the headers read then: list the
+/// folder again after a change. Without headers it is loadDicomSeries(series).
+core::Result<LoadedSeries> loadDicomSeries(const DicomSeriesInfo& series, const InspectedSeries& inspected);
 
 }  // namespace meridian::io

@@ -50,7 +50,8 @@ std::unique_ptr<EditCommand> makeRemoveAnnotation(CaseId caseId, std::string ann
 /// two are the same.
 std::unique_ptr<EditCommand> makeAnnotationEdits(CaseId caseId, const std::vector<core::Annotation>& before,
                                                  const std::vector<core::Annotation>& after);
-/// True when two annotations are the same shape, points, class, name, plane and slice.
+/// True when two annotations are the same shape, points, class, name, plane and slice. Shapes
+/// on a volume's plane compare by their patient points (within a micrometre), not their pixels.
 bool sameAnnotation(const core::Annotation& a, const core::Annotation& b);
 
 class UndoStack {

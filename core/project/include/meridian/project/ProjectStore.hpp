@@ -58,7 +58,7 @@ struct CaseFilter {
 
 class ProjectStore {
  public:
-  static constexpr int kSchemaVersion = 1;  // what this build writes
+  static constexpr int kSchemaVersion = 3;  // what this build writes (and reads up to)
   static constexpr const char* kDatabaseName = "project.sqlite";
 
   /// Makes `folder` a new project (creating the folder if needed; an existing project
@@ -118,7 +118,10 @@ class ProjectStore {
   core::Result<std::vector<std::string>> labels(CaseId caseId) const;  // sorted by name
 
   // --- region annotations (core::Annotation; its `id` is the key within the project) ----
-  /// Adds or replaces (same annotation id) one annotation of a case.
+  /// Adds or replaces (same annotation id) one annotation of a case. A shape on a volume's
+  /// plane is stored by its patientPoints (LPS, mm) with its plane and slice, and read back
+  /// with patientPoints only (its plane pixels are the viewer's to work out); it needs a plane
+  /// ("axial", "coronal", "sagittal") and a slice >= 0. Any other shape keeps its pixel points.
   core::Status putAnnotation(CaseId caseId, const core::Annotation& annotation);
   core::Status removeAnnotation(CaseId caseId, const std::string& annotationId);
   core::Result<std::vector<core::Annotation>> annotations(CaseId caseId) const;

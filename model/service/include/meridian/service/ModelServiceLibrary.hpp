@@ -40,6 +40,9 @@ struct ModelServiceTable {
   std::unique_ptr<ModelService> (*create)();
   /// A training service (TrainingService.hpp).
   std::unique_ptr<TrainingService> (*createTraining)();
+  /// Caps LibTorch's and OpenBLAS's threads for every model job from now on (0 = one per
+  /// core): model::setIntraOpThreads. Use setComputeThreads (ModelServiceLoader.hpp).
+  void (*setComputeThreads)(int threads);
 };
 
 }  // namespace meridian::service

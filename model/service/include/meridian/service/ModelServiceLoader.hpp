@@ -20,6 +20,11 @@ std::vector<std::filesystem::path> modelServiceLibraryCandidates();
 /// files were tried and what the dynamic loader answered (e.g. a missing LibTorch).
 core::Result<const ModelServiceTable*> loadModelServiceLibrary(bool verbose = false);
 
+/// LibTorch's and OpenBLAS's threads for every model job of this process from now on (0 =
+/// one per core, the default). Before the library is loaded the value is kept and applied
+/// when it loads, so a window can set it at start without loading LibTorch.
+void setComputeThreads(int threads);
+
 /// loadModelServiceLibrary() then table->create().
 core::Result<std::unique_ptr<ModelService>> createModelService(bool verbose = false);
 

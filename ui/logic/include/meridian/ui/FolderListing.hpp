@@ -27,6 +27,10 @@ struct FolderEntry {
 struct FolderListing {
   std::vector<FolderEntry> entries;
   std::vector<io::DicomSeriesInfo> series;
+  /// inspected[i]: series[i]'s headers as the listing read them (to find gaps), for opening
+  /// it without reading them again (io::loadDicomSeries(series, inspected)); empty headers
+  /// when they could not be read.
+  std::vector<io::InspectedSeries> inspected;
   /// Entries with a warning.
   std::size_t warnings() const;
 };
@@ -36,7 +40,8 @@ struct FolderListing {
 /// took is listed with a warning (its header could not be indexed, so it opens alone if at
 /// all). A series with a gap in its slice positions or with members that cannot be read
 /// carries a warning saying which (IncompleteSeriesText.hpp); finding gaps reads each
-/// series' headers once more. NotFound when nothing readable is there.
+/// series' headers once more, and they are kept (`inspected`), so opening a series decodes its
+/// pixels without reading its headers a third time. NotFound when nothing readable is there.
 core::Result<FolderListing> listFolder(const std::filesystem::path& folder, std::size_t maxFiles = 2000);
 
 /// "CT · Routine Brain (4 images)".

@@ -25,6 +25,12 @@ Preferences sanitized(Preferences preferences);
 /// least 2, so an import never waits behind the thumbnails) when it is 0.
 int jobWorkers(const Preferences& preferences);
 
+/// The threads LibTorch and OpenBLAS use for one operation in the window's model jobs
+/// (inference, explanations, training): the threads preference, or one per core when it is
+/// 0, but never every core of the machine: one stays with the UI thread, so the window
+/// answers while a model job runs (at least 1). `cores` is the machine's hardware threads.
+int modelThreads(const Preferences& preferences, unsigned cores);
+
 /// Most recent first, no duplicates, at most `limit`.
 std::vector<std::string> withRecent(std::vector<std::string> recent, const std::string& folder, std::size_t limit = 8);
 
