@@ -33,7 +33,7 @@ void addLinearInPlace(at::Tensor& x2d, const at::Tensor& a, const torch::nn::Lin
 
 void runInPlace(VitBlockImpl& block, at::Tensor& x, InPlaceScratch& scratch) {
   const auto b = x.size(0), t = x.size(1), d = x.size(2);
-  const auto heads = block.attn->heads, headDim = d / heads;
+  const std::int64_t heads = block.attn->heads, headDim = d / heads;
   auto x2d = x.view({b * t, d});
 
   // Attention: the qkv product, q k v laid out head-major with the bias (as in

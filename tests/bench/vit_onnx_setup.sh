@@ -9,7 +9,14 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 dir="${1:-build/onnx-peer}"
 mkdir -p "$dir"
-command -v npm >/dev/null || { echo "npm is missing: sudo apt-get install -y nodejs npm" >&2; exit 1; }
+# Node and npm come from Debian (nodejs, npm) when the machine has neither. They are not in
+# packaging/debian-packages.txt: only this benchmark needs them, and Debian's npm conflicts
+# with NodeSource's nodejs (which carries its own npm), so installing it for every set-up
+# would break machines that have that one.
+if ! command -v npm >/dev/null; then
+  as_root=(); [ "$(id -u)" -eq 0 ] || as_root=(sudo)
+  "${as_root[@]}" apt-get install -y -qq --no-install-recommends nodejs npm
+fi
 if [ ! -f "$dir/node_modules/onnxruntime-node/package.json" ]; then
   npm install --ignore-scripts --no-audit --no-fund --prefix "$dir" onnxruntime-node@1.30.0
 fi
