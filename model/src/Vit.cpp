@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "PositionEmbedding.hpp"
+#include "VitInPlaceBlock.hpp"
 
 namespace meridian::model {
 
@@ -54,10 +55,15 @@ VitOutput VitImpl::forward(const torch::Tensor& x, bool withClsAttention, const 
 
   VitOutput out;
   const auto depth = blocks->size();
+  InPlaceScratch scratch;  // the in-place blocks' buffers, shared by all of them
   for (std::size_t i = 0; i < depth; ++i) {
     const auto block = blocks->ptr<VitBlockImpl>(i);
     const bool lastWithCls = withClsAttention && i + 1 == depth;
-    if (lastWithCls || tap != nullptr) {
+    if (!lastWithCls && tap == nullptr && canRunInPlace(*block, tokens)) {
+      // tokens is this pass's own tensor (made by the cat and additions above), so the
+      // block may overwrite it.
+      runInPlace(*block, tokens, scratch);
+    } else if (lastWithCls || tap != nullptr) {
       torch::Tensor weights;
       tokens = block->forward(tokens, &weights);
       if (tap != nullptr) (*tap)(i, weights);

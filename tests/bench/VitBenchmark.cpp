@@ -6,6 +6,10 @@
 //
 //   build/bin/bench_vit [runs=5] [batches=1,16] [meridian-only]
 //   e.g. build/bin/bench_vit 5 1,16,32
+//   build/bin/bench_vit once [runs=3] [batches=1,16] [precisions=fp32,bf16]
+//   build/bin/bench_vit gemm [runs=5] [rows=3152]
+//     Meridian alone in the peers' line format, and each block product's GFLOP/s: what
+//     vit_onnx_compare.py (Meridian vs PyTorch eager vs ONNX Runtime) runs.
 //   build/bin/bench_vit paired [rounds=5] [batch=16] [precision=bf16]
 //     alternates Meridian and the peer round by round (each a median of 3 calls) and
 //     reports the median of the per-round ratios: on a host whose speed drifts (shared
@@ -22,11 +26,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <random>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -110,9 +116,60 @@ int runPaired(int rounds, int batch, const std::string& precision) {
   return 0;
 }
 
+// Process CPU time in ms (all threads): with a loaded machine, wall time measures the
+// neighbours too; CPU time per call is what this process itself spent, spinning included.
+double processCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+// `bench_vit once RUNS BATCHES PRECISIONS`: Meridian alone, one line per measurement in the
+// peers' format ("RESULT <precision> <batch> <median wall ms> <median cpu ms>"), for
+// vit_onnx_compare.py to alternate with the peers.
+int runOnce(int runs, const std::string& batches, const std::string& precisions) {
+  model::initializeRuntime();
+  auto vit = std::move(model::VitModel::create(model::VitConfig::preset("vit_b_16").value(), 0).value());
+  std::stringstream list(precisions);
+  for (std::string precision; std::getline(list, precision, ',');) {
+    const auto want = precision == "bf16" ? model::Precision::BFloat16 : model::Precision::Float32;
+    if (vit->setPrecision(want).active != want) continue;  // bf16 where the CPU lacks it: no line
+    for (int batch : parseBatches(batches)) {
+      const auto input = randomBatch(batch);
+      std::vector<double> cpu;
+      const double wall = medianMs(runs, [&] {
+        const double c0 = processCpuMs();
+        (void)vit->predict(input);
+        cpu.push_back(processCpuMs() - c0);
+      });
+      cpu.erase(cpu.begin());  // the warm-up call
+      std::nth_element(cpu.begin(), cpu.begin() + cpu.size() / 2, cpu.end());
+      std::printf("RESULT %s %d %.3f %.3f\n", precision.c_str(), batch, wall, cpu[cpu.size() / 2]);
+      std::fflush(stdout);
+    }
+  }
+  return 0;
+}
+
+// `bench_vit gemm RUNS ROWS`: GFLOP/s of each block product alone as Meridian's fp32 path
+// calls it (at::mm, LibTorch's BLAS), rows = batch x 197 tokens.
+int runGemm(int runs, int rows) {
+  model::initializeRuntime();
+  const std::vector<std::tuple<const char*, int, int>> products{
+      {"qkv", 768, 2304}, {"proj", 768, 768}, {"fc1", 768, 3072}, {"fc2", 3072, 768}};
+  for (const auto& [name, k, n] : products)
+    std::printf("GEMM %s %d %d %d %.1f\n", name, rows, k, n, model::matmulGflops(rows, k, n, false, runs));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "once")
+    return runOnce(argc > 2 ? std::max(1, std::atoi(argv[2])) : 3, argc > 3 ? argv[3] : "1,16",
+                   argc > 4 ? argv[4] : "fp32,bf16");
+  if (argc > 1 && std::string(argv[1]) == "gemm")
+    return runGemm(argc > 2 ? std::max(1, std::atoi(argv[2])) : 5, argc > 3 ? std::max(1, std::atoi(argv[3])) : 3152);
   if (argc > 1 && std::string(argv[1]) == "paired")
     return runPaired(argc > 2 ? std::max(1, std::atoi(argv[2])) : 5, argc > 3 ? std::max(1, std::atoi(argv[3])) : 16,
                      argc > 4 ? argv[4] : "bf16");

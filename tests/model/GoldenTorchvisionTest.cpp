@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "GoldenData.hpp"
 #include "meridian/model/VitModel.hpp"
 
@@ -67,6 +70,32 @@ TEST_F(GoldenTorchvision, LogitsMatchWithPositionEmbeddingResizedTo288) {
 
 TEST_F(GoldenTorchvision, LogitsMatchWithPositionEmbeddingResizedTo160) {
   expectLogitsMatch(160);
+}
+
+TEST_F(GoldenTorchvision, TopClassAndProbabilitiesMatchAt224) {
+  // What a user reads (issue 20): the top class and the probabilities, against the softmax
+  // of torchvision's logits, in absolute terms.
+  const InputBatch x = input("input_224");
+  const FloatTensor expected = readFloatTensor(*golden_, "logits_224");
+  auto predictions = model_->predict(x);
+  ASSERT_TRUE(predictions.ok()) << predictions.error().describe();
+  const std::size_t classes = 1000;
+  ASSERT_EQ(expected.data.size(), predictions.value().size() * classes);
+  double worst = 0.0;
+  for (std::size_t row = 0; row < predictions.value().size(); ++row) {
+    const auto first = expected.data.begin() + static_cast<std::ptrdiff_t>(row * classes);
+    const std::vector<float> logits(first, first + static_cast<std::ptrdiff_t>(classes));
+    const double top = *std::max_element(logits.begin(), logits.end());
+    double sum = 0.0;
+    for (float v : logits) sum += std::exp(v - top);
+    const auto& p = predictions.value()[row].probabilities;
+    ASSERT_EQ(p.size(), classes);
+    EXPECT_EQ(std::max_element(p.begin(), p.end()) - p.begin(), std::max_element(logits.begin(), logits.end()) - logits.begin())
+        << "row " << row;
+    for (std::size_t c = 0; c < classes; ++c) worst = std::max(worst, std::abs(p[c] - std::exp(logits[c] - top) / sum));
+  }
+  std::cout << "[golden] probabilities at 224x224: max absolute error " << worst << "\n";
+  EXPECT_LT(worst, 1e-4);
 }
 
 TEST_F(GoldenTorchvision, ClsAttentionMatchesPerHeadAndMean) {

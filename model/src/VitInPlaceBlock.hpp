@@ -1,0 +1,34 @@
+#pragma once
+// The transformer block's fp32 inference path, written like an inference runtime: the
+// residual stream is updated in place (the projection and fc2 products add into it with
+// BLAS's beta = 1), GELU and the softmax run in place, and the two largest intermediates
+// (the MLP's hidden layer and the attention scores) live in buffers the whole forward pass
+// reuses. Same arithmetic as VitBlockImpl::forward (the golden test holds it to
+// torchvision's output); only the passes over memory and the allocations differ.
+//
+// Why: at batch 16 the hidden layer is 16 x 197 x 3072 fp32 = 39 MB, above glibc's largest
+// mmap threshold (32 MB), so every block's fc1 output and GELU output were fresh mappings:
+// ~400k page faults and ~5% of the CPU time of a forward pass in the kernel (measured on
+// PyTorch eager, which allocates the same way), plus four extra passes over memory per block.
+
+#include <torch/torch.h>
+
+#include "VitBlock.hpp"
+
+namespace meridian::model {
+
+/// Buffers one forward pass reuses across its blocks (sized for one batch and token count).
+struct InPlaceScratch {
+  at::Tensor hidden;  // [B*T, mlpHidden]
+  at::Tensor scores;  // [B*heads, T, T]
+};
+
+/// Whether `block` can take the in-place path: no autograd, fp32 weights (the bf16 path
+/// keeps a fp32 stream and bf16 branches, which BLAS cannot add into in one product), no
+/// LayerScale (its gain sits between the product and the residual), a qkv bias or none.
+bool canRunInPlace(const VitBlockImpl& block, const at::Tensor& x);
+
+/// x <- block(x), overwriting x (contiguous [B, T, D], owned by the caller's forward pass).
+void runInPlace(VitBlockImpl& block, at::Tensor& x, InPlaceScratch& scratch);
+
+}  // namespace meridian::model
