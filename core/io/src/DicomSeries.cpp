@@ -352,10 +352,15 @@ core::Result<DicomSeriesLayout> inspectDicomSeries(const DicomSeriesInfo& series
   return inspect(series, slices);
 }
 
-core::Result<LoadedSeries> loadDicomSeries(const DicomSeriesInfo& series) {
+core::Result<LoadedSeries> loadDicomSeries(const DicomSeriesInfo& series) { return loadDicomSeries(series, {}); }
+
+core::Result<LoadedSeries> loadDicomSeries(const DicomSeriesInfo& series,
+                                           const std::function<core::Status(const DicomSeriesLayout&)>& beforeDecoding) {
   std::vector<SliceHeader> slices;
   auto inspected = inspect(series, slices);
   if (!inspected) return inspected.error();
+  if (beforeDecoding)
+    if (auto allowed = beforeDecoding(inspected.value()); !allowed) return allowed.error();
   LoadedSeries result;
   result.layout = std::move(inspected).value();
 

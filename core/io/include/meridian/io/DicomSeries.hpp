@@ -4,6 +4,7 @@
 
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -101,5 +102,11 @@ struct LoadedSeries {
 /// the caller decides whether a volume with a hole may be used (see InputOpener.hpp);
 /// `layout` says what is missing and `warnings` starts with it.
 core::Result<LoadedSeries> loadDicomSeries(const DicomSeriesInfo& series);
+
+/// The same, with a say before the pixels: `beforeDecoding` gets the layout the headers give
+/// (what inspectDicomSeries returns) and an error it returns is returned as is, before any
+/// pixel is decoded. Each header is read once (calling inspectDicomSeries first read them twice).
+core::Result<LoadedSeries> loadDicomSeries(const DicomSeriesInfo& series,
+                                           const std::function<core::Status(const DicomSeriesLayout&)>& beforeDecoding);
 
 }  // namespace meridian::io
