@@ -5,7 +5,7 @@ one run, as a user starts them (a new process each time, wall time, warm file ca
     python3 tests/bench/startup_bench.py [--build build] [--before OTHER_BUILD] [--runs 5]
 
 Rows (medians of --runs; the variants of a row alternate run by run, so drift hits all alike):
-  --help            meridian-cli --help (no peer)
+  help              meridian-cli --help (no peer)
   info              meridian-cli info on one 512x512 CT file  vs  dcmdump on the same file (goal: within 3x)
   convert           meridian-cli convert of a 300-slice 512x512 series to .nii
                     vs  dcm2niix -z n on the same folder (goal: within 1.5x)
@@ -135,7 +135,7 @@ def main():
     parser.add_argument("--build", default=str(ROOT / "build"))
     parser.add_argument("--before", help="another build folder, e.g. main before the change")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", nargs="*", help="rows to run (default: all): --help info convert convert-gz window infer")
+    parser.add_argument("--only", nargs="*", help="rows to run (default: all): help info convert convert-gz window infer")
     parser.add_argument("--libraries", action="store_true", help="count the shared objects each command loads instead")
     args = parser.parse_args()
     build = Path(args.build).resolve()
@@ -176,9 +176,9 @@ def main():
 
     # row -> variant -> function returning (seconds, MiB, extra dict)
     # row -> variant -> (command, environment or None, keep stdout)
-    commands = {"--help": {}, "info": {}, "convert": {}, "convert-gz": {}, "window": {}, "infer": {}}
+    commands = {"help": {}, "info": {}, "convert": {}, "convert-gz": {}, "window": {}, "infer": {}}
     for b in builds:
-        commands["--help"][b] = lambda b=b: ([cli(b), "--help"], None, False)
+        commands["help"][b] = lambda b=b: ([cli(b), "--help"], None, False)
         commands["info"][b] = lambda b=b: ([cli(b), "info", str(ankle)], None, False)
         commands["convert"][b] = lambda b=b: ([cli(b), "convert", str(series), str(fresh(f"conv-{b}") / "series.nii")],
                                               None, False)
