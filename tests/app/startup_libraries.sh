@@ -4,7 +4,8 @@
 # a model command (`infer`) must load them through libmeridian_cli_model.so and work; a
 # missing or broken library is a clear error with exit 1. ITK (with GDCM) and OpenSlide
 # load on first use too: `--help`, `info` on a DICOM file, JPEG to PNG and the window on a
-# JPEG map neither; a slide loads OpenSlide only, a NIfTI file or a NIfTI output ITK only;
+# JPEG map neither; a slide loads OpenSlide only, a NIfTI file or an NRRD output ITK only
+# (a NIfTI output no ITK: Meridian writes NIfTI itself);
 # without those libraries DICOM still reads and a NIfTI file gets a clear error.
 # The dynamic loader itself reports every object it opens for the whole run, dlopen included
 # (LD_DEBUG=files, one file per process); each check also requires a library that the run
@@ -71,8 +72,10 @@ traced convert "$cli" convert "$demo/ct-abdomen-stent-dicom" "$out/stent.nii" \
   || fail "convert exited $?: $(cat "$out/convert.err")"
 test -s "$out/stent.nii" || fail "convert wrote nothing"
 expect_light convert 'libdcmdata'
-with convert 'libmeridian_io_itk'  # the NIfTI writer is ITK's
-without convert "$slide"
+without convert "$itk|$slide"  # NIfTI is Meridian's own writer (core/io/src/NiftiWriter.hpp)
+traced convert-nrrd "$cli" convert "$demo/ct-abdomen-stent-dicom" "$out/stent.nrrd" \
+  || fail "convert to NRRD exited $?: $(cat "$out/convert-nrrd.err")"
+with convert-nrrd 'libmeridian_io_itk'  # NRRD is still ITK's, loaded when asked for
 traced convert-png "$cli" convert "$demo/fundus-retina.jpg" "$out/fundus.png" || fail "convert to PNG exited $?"
 without convert-png "$itk|$slide"
 

@@ -5,15 +5,19 @@ one run, as a user starts them (a new process each time, wall time, warm file ca
     python3 tests/bench/startup_bench.py [--build build] [--before OTHER_BUILD] [--runs 5]
 
 Rows (medians of --runs; the variants of a row alternate run by run, so drift hits all alike):
-  --help            meridian-cli --help (no peer)
+  help              meridian-cli --help (no peer)
   info              meridian-cli info on one 512x512 CT file  vs  dcmdump on the same file (goal: within 3x)
   convert           meridian-cli convert of a 300-slice 512x512 series to .nii
                     vs  dcm2niix -z n on the same folder (goal: within 1.5x)
+  convert-gz        the same to .nii.gz vs dcm2niix -z i -6: both gzip level 6 on one thread
+                    (Meridian's level is zlib's default, 6; dcm2niix's internal miniz at its default -6)
   window            meridian --open IMAGE --screenshot: process start to screenshot written and
                     exit (an upper bound of the first frame; goal < 0.5 s), with its peak RSS
   infer             meridian-cli infer with the bundled model: wall time and the command's own
                     load_model / predict times (goal: no slower than --before)
 --before OTHER_BUILD adds the same commands of another build (e.g. main before the change).
+--libraries prints, instead of times, how many shared objects each command loads in each build
+(the dynamic loader's own trace, LD_DEBUG=files, dlopen included), grouped by library family.
 The peers are Debian's dcmtk and dcm2niix; when missing, this script installs them with
     MERIDIAN_PACKAGES_FILE=packaging/bench-packages.txt bash packaging/setup-debian.sh
 
@@ -50,6 +54,34 @@ def run(cmd, env=None, out=None):
     if proc.returncode != 0:
         sys.exit(f"failed ({proc.returncode}): {' '.join(map(str, cmd))}\n{stderr.decode(errors='replace')}")
     return wall, usage.ru_maxrss / 1024.0, stdout, usage.ru_utime + usage.ru_stime
+
+
+FAMILIES = [("LibTorch", ("libtorch", "libc10", "libgomp", "libopenblas", "libprotobuf", "libdnnl", "libgloo")),
+            ("OpenCV", ("libopencv",)), ("Qt 5", ("libQt5",)), ("Qt 6", ("libQt6",)), ("VTK", ("libvtk",)),
+            ("ITK/GDCM", ("libITK", "libitk", "libgdcm", "libmeridian_io_itk")),
+            ("OpenSlide", ("libopenslide", "libmeridian_io_openslide")), ("DCMTK", ("libdcm", "libof", "libi2d", "liboflog"))]
+
+
+def loaded_objects(cmd, env=None):
+    """The shared objects a run of cmd loads, from the dynamic loader's own trace."""
+    with tempfile.TemporaryDirectory() as trace:
+        env = dict(env or os.environ, LD_DEBUG="files", LD_DEBUG_OUTPUT=str(Path(trace) / "ld"))
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+        names = set()
+        for f in Path(trace).iterdir():
+            for line in f.read_text(errors="replace").splitlines():
+                if "file=" in line and "generating link map" in line:  # once per object loaded
+                    names.add(line.split("file=")[1].split()[0])
+    return sorted(names)
+
+
+def describe_objects(names):
+    groups = []
+    for family, prefixes in FAMILIES:
+        n = sum(1 for name in names if Path(name).name.startswith(prefixes))
+        if n:
+            groups.append(f"{family} {n}")
+    return f"{len(names):4d} objects ({', '.join(groups) or 'none of the big families'})"
 
 
 def ensure_peers():
@@ -103,7 +135,8 @@ def main():
     parser.add_argument("--build", default=str(ROOT / "build"))
     parser.add_argument("--before", help="another build folder, e.g. main before the change")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", nargs="*", help="rows to run (default: all): --help info convert window infer")
+    parser.add_argument("--only", nargs="*", help="rows to run (default: all): help info convert convert-gz window infer")
+    parser.add_argument("--libraries", action="store_true", help="count the shared objects each command loads instead")
     args = parser.parse_args()
     build = Path(args.build).resolve()
     demo = build / "demo-data"
@@ -125,8 +158,8 @@ def main():
             xvfb[0] = start_xvfb()
         env = dict(os.environ, DISPLAY=xvfb[0][1])
         env.pop("WAYLAND_DISPLAY", None)
-        return run([str(builds[b] / "bin/meridian"), "--open", str(image), "--screenshot",
-                    str(work / f"window-{b}.png"), "--size", "1400x900"], env=env)
+        return [str(builds[b] / "bin/meridian"), "--open", str(image), "--screenshot",
+                str(work / f"window-{b}.png"), "--size", "1400x900"], env
 
     builds = {"after": build}
     if args.before:
@@ -142,17 +175,42 @@ def main():
         return path
 
     # row -> variant -> function returning (seconds, MiB, extra dict)
-    rows = {"--help": {}, "info": {}, "convert": {}, "window": {}, "infer": {}}
+    # row -> variant -> (command, environment or None, keep stdout)
+    commands = {"help": {}, "info": {}, "convert": {}, "convert-gz": {}, "window": {}, "infer": {}}
     for b in builds:
-        rows["--help"][b] = lambda b=b: run([cli(b), "--help"])
-        rows["info"][b] = lambda b=b: run([cli(b), "info", str(ankle)])
-        rows["convert"][b] = lambda b=b: run([cli(b), "convert", str(series), str(fresh(f"conv-{b}") / "series.nii")])
-        rows["window"][b] = lambda b=b: window(b)
-        rows["infer"][b] = lambda b=b: run([cli(b), "infer", "--model", str(model), str(image), "--json"], out=True)
+        commands["help"][b] = lambda b=b: ([cli(b), "--help"], None, False)
+        commands["info"][b] = lambda b=b: ([cli(b), "info", str(ankle)], None, False)
+        commands["convert"][b] = lambda b=b: ([cli(b), "convert", str(series), str(fresh(f"conv-{b}") / "series.nii")],
+                                              None, False)
+        commands["convert-gz"][b] = lambda b=b: ([cli(b), "convert", str(series),
+                                                  str(fresh(f"conv-{b}") / "series.nii.gz")], None, False)
+        commands["window"][b] = lambda b=b: (*window(b), False)
+        commands["infer"][b] = lambda b=b: ([cli(b), "infer", "--model", str(model), str(image), "--json"], None, True)
+    if args.libraries:
+        print("shared objects loaded by each command (LD_DEBUG=files; dlopen included)", flush=True)
+        try:
+            for row, variants in commands.items():
+                if args.only and row not in args.only:
+                    continue
+                for b, make in variants.items():
+                    cmd, env, _ = make()
+                    print(f"{row:10} {b:7} {describe_objects(loaded_objects(cmd, env))}", flush=True)
+        finally:
+            xvfb[0][0].terminate()
+            xvfb[0][0].wait()
+            shutil.rmtree(work, ignore_errors=True)
+        return
+    def timed(make):
+        cmd, env, out = make()
+        return run(cmd, env=env, out=out)
+
+    rows = {row: {b: (lambda make=make: timed(make)) for b, make in variants.items()} for row, variants in commands.items()}
     rows["info"]["peer"] = lambda: run(["dcmdump", str(ankle)])
     rows["convert"]["peer"] = lambda: run(["dcm2niix", "-z", "n", "-b", "n", "-f", "series", "-o",
                                            str(fresh("conv-peer")), str(series)])
-    peers = {"info": "dcmdump", "convert": "dcm2niix -z n"}
+    rows["convert-gz"]["peer"] = lambda: run(["dcm2niix", "-z", "i", "-6", "-b", "n", "-f", "series", "-o",
+                                              str(fresh("conv-peer")), str(series)])
+    peers = {"info": "dcmdump", "convert": "dcm2niix -z n", "convert-gz": "dcm2niix -z i -6"}
 
     med = statistics.median
     # Wall times on a shared machine wait for cores: the load says how far to trust them.

@@ -368,16 +368,21 @@ namespace {
 core::Result<LoadedSeries> decodeSeries(std::vector<SliceHeader> slices, DicomSeriesLayout layout);
 }  // namespace
 
-core::Result<LoadedSeries> loadDicomSeries(const DicomSeriesInfo& series) {
-  std::vector<SliceHeader> slices;
-  auto inspected = inspect(series, slices);
-  if (!inspected) return inspected.error();
-  return decodeSeries(std::move(slices), std::move(inspected).value());
-}
+core::Result<LoadedSeries> loadDicomSeries(const DicomSeriesInfo& series) { return loadDicomSeries(series, nullptr); }
 
 core::Result<LoadedSeries> loadDicomSeries(const DicomSeriesInfo& series, const InspectedSeries& inspected) {
   if (!inspected.headers) return loadDicomSeries(series);
   return decodeSeries(inspected.headers->slices, inspected.layout);
+}
+
+core::Result<LoadedSeries> loadDicomSeries(const DicomSeriesInfo& series,
+                                           const std::function<core::Status(const DicomSeriesLayout&)>& beforeDecoding) {
+  std::vector<SliceHeader> slices;
+  auto inspected = inspect(series, slices);
+  if (!inspected) return inspected.error();
+  if (beforeDecoding)
+    if (auto allowed = beforeDecoding(inspected.value()); !allowed) return allowed.error();
+  return decodeSeries(std::move(slices), std::move(inspected).value());
 }
 
 namespace {

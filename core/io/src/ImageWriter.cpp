@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ItkLibrary.hpp"
+#include "NiftiWriter.hpp"
 #include "PngWriter.hpp"
 #include "meridian/core/AtomicFile.hpp"
 
@@ -16,7 +17,7 @@ using core::ErrorCode;
 namespace fs = std::filesystem;
 
 // NaN or infinity in a float output is refused with the reason: a map or image that holds
-// them is a wrong result, and ITK's NIfTI writer does not even keep them as they are.
+// them is a wrong result (and ITK's NIfTI writer, used before issue 16, did not even keep them).
 core::Status checkFinite(core::PixelType type, const void* data, std::size_t bytes, const fs::path& path) {
   if (type != core::PixelType::Float32) return core::Ok{};
   const auto* values = static_cast<const float*>(data);
@@ -25,6 +26,8 @@ core::Status checkFinite(core::PixelType type, const void* data, std::size_t byt
       return core::makeError(ErrorCode::Corrupt, path.string() + ": not written: the data holds NaN or infinite values");
   return core::Ok{};
 }
+
+bool isNifti(const std::string& suffix) { return suffix == ".nii" || suffix == ".nii.gz"; }
 
 std::string lowercase(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -52,6 +55,16 @@ core::Status writeImage(const core::Image2D& image, const fs::path& path, const 
     if (!png) return core::makeError(png.error().code, path.string() + ": " + png.error().message);
     return core::writeFileAtomically(path, png.value(), policy);
   }
+  if (isNifti(suffix)) {  // our own writer: no ITK to load, nothing to read back
+    detail::NiftiGeometry geometry;
+    geometry.dimensions = 2;
+    geometry.size = {image.width(), image.height(), 1};
+    geometry.type = image.pixelType();
+    geometry.channels = image.channels();
+    const auto spacing = image.spacing.value_or(std::array<double, 2>{1.0, 1.0});
+    geometry.spacing = {spacing[0], spacing[1], 1.0};
+    return detail::writeNifti(geometry, image.data(), image.sizeInBytes(), path, suffix == ".nii.gz", policy);
+  }
   auto itk = detail::itkLibrary();
   if (!itk) return core::makeError(itk.error().code, path.string() + ": " + itk.error().message);
   return itk.value()->writeImage(image, path, suffix, policy);
@@ -64,6 +77,16 @@ core::Status writeVolume(const core::Volume& volume, const fs::path& path, const
   if (suffix != ".nii" && suffix != ".nii.gz" && suffix != ".nrrd" && suffix != ".mha")
     return core::makeError(ErrorCode::Unsupported, path.string() + ": volumes are written as .nii, .nii.gz, .nrrd or .mha (not '" +
                                                        suffix + "')");
+  if (isNifti(suffix)) {
+    detail::NiftiGeometry geometry;
+    geometry.size = volume.size();
+    geometry.type = volume.pixelType();
+    geometry.channels = volume.channels();
+    geometry.spacing = volume.spacing;
+    geometry.origin = volume.origin;
+    geometry.direction = volume.direction;
+    return detail::writeNifti(geometry, volume.data(), volume.sizeInBytes(), path, suffix == ".nii.gz", policy);
+  }
   auto itk = detail::itkLibrary();
   if (!itk) return core::makeError(itk.error().code, path.string() + ": " + itk.error().message);
   return itk.value()->writeVolume(volume, path, suffix, policy);

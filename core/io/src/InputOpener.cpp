@@ -96,12 +96,12 @@ core::Result<OpenedInput> openInput(const std::filesystem::path& path, const Ope
     for (const auto& u : unassigned) series.unreadable.push_back(u);
 
   // Headers first: an incomplete series is refused before any pixel is decoded.
-  auto layout = inspectDicomSeries(series);
-  if (!layout) return makeError(layout.error().code, path.string() + ": " + layout.error().message);
   const std::string refusal = "; a volume with a hole is not used unless incomplete series are explicitly allowed";
-  if (!layout.value().complete() && !options.allowIncomplete)
-    return makeError(ErrorCode::Corrupt, path.string() + ": " + layout.value().incompleteReason() + refusal);
-  auto loaded = loadDicomSeries(series);
+  auto loaded = loadDicomSeries(series, [&](const DicomSeriesLayout& layout) -> core::Status {
+    if (!layout.complete() && !options.allowIncomplete)
+      return makeError(ErrorCode::Corrupt, layout.incompleteReason() + refusal);
+    return core::Ok{};
+  });
   if (!loaded) return makeError(loaded.error().code, path.string() + ": " + loaded.error().message);
   // Pixels that fail to decode make a series incomplete only now.
   if (!loaded.value().complete() && !options.allowIncomplete)

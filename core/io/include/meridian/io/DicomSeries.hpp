@@ -4,6 +4,7 @@
 
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -117,5 +118,11 @@ core::Result<LoadedSeries> loadDicomSeries(const DicomSeriesInfo& series);
 /// read again. A file changed since then is decoded against the headers read then: list the
 /// folder again after a change. Without headers it is loadDicomSeries(series).
 core::Result<LoadedSeries> loadDicomSeries(const DicomSeriesInfo& series, const InspectedSeries& inspected);
+
+/// The same, with a say before the pixels: `beforeDecoding` gets the layout the headers give
+/// (what inspectDicomSeries returns) and an error it returns is returned as is, before any
+/// pixel is decoded. Each header is read once (calling inspectDicomSeries first read them twice).
+core::Result<LoadedSeries> loadDicomSeries(const DicomSeriesInfo& series,
+                                           const std::function<core::Status(const DicomSeriesLayout&)>& beforeDecoding);
 
 }  // namespace meridian::io

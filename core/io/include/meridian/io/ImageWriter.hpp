@@ -12,9 +12,11 @@ namespace meridian::io {
 /// Writes a 2D image; the format follows the last extension, in any case (.png, .tif/.tiff,
 /// .bmp, .nii, .nii.gz, .nrrd, .mha). Everything goes through core::AtomicFile: the file
 /// appears complete or not at all, `policy` says whether an existing file may be replaced
-/// (an input never is). PNG is encoded in memory (libpng); the other formats are written
-/// by ITK into the temporary and read back and compared before the rename, because ITK
-/// does not report every failed write (a full disk left truncated NIfTI/MHA/BMP files).
+/// (an input never is). PNG (libpng) and NIfTI (Meridian's own writer, gzip through zlib)
+/// go from memory into the file with every write checked, without loading ITK; the other
+/// formats are written by ITK into the temporary and read back and compared before the
+/// rename, because ITK does not report every failed write (a full disk left truncated
+/// MHA/BMP files).
 core::Status writeImage(const core::Image2D& image, const std::filesystem::path& path,
                         const core::OutputPolicy& policy = {});
 
