@@ -17,7 +17,9 @@
 #include "meridian/ui/CaseFileChecks.hpp"
 #include "meridian/ui/ContentOpener.hpp"
 #include "meridian/ui/ContentRouting.hpp"
+#include "meridian/ui/AuditDialog.hpp"
 #include "meridian/ui/ExportMenu.hpp"
+#include "meridian/ui/PacsDialog.hpp"
 #include "meridian/ui/JobsPanel.hpp"
 #include "meridian/ui/LabelsPanel.hpp"
 #include "meridian/ui/ReviewPanel.hpp"
@@ -150,6 +152,12 @@ void MainWindow::buildMenus() {
   exports_ = new ExportMenu(*cases_, *jobs_, this);
   exports_->install(file);
   connect(exports_, &ExportMenu::statusMessage, this, &MainWindow::showStatusMessage);
+  file->addAction(tr("&PACS…"), this, [this] { pacsDialog()->show(); pacsDialog()->raise(); });
+  file->addAction(tr("A&udit trail…"), this, [this] {
+    (void)auditDialog()->reload();
+    auditDialog()->show();
+    auditDialog()->raise();
+  });
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
   edit->addSeparator();
@@ -167,6 +175,19 @@ void MainWindow::buildMenus() {
                           "images with an embedded vision-transformer foundation model.</p>")
                            .arg(QStringLiteral(MERIDIAN_VERSION)));
   });
+}
+
+PacsDialog* MainWindow::pacsDialog() {
+  if (!pacs_) {
+    pacs_ = new PacsDialog(*cases_, *jobs_, this);
+    connect(pacs_, &PacsDialog::statusMessage, this, &MainWindow::showStatusMessage);
+  }
+  return pacs_;
+}
+
+AuditDialog* MainWindow::auditDialog() {
+  if (!audit_) audit_ = new AuditDialog(*cases_, *jobs_, this);
+  return audit_;
 }
 
 core::Status MainWindow::newProject(const std::filesystem::path& folder) { return cases_->newProject(folder); }
