@@ -163,7 +163,9 @@ TEST(PacsDialog, FindsRetrievesAndSendsBackThroughARealOrthanc) {
   ui::MainWindow window;
   ASSERT_TRUE(testsupport::showExposed(window, 1400, 900));
   ASSERT_TRUE(window.newProject(dir / "project").ok());
-  ui::PacsDialog& dialog = *window.pacsDialog();
+  auto* pacsDialog = window.findChild<ui::PacsDialog*>(QStringLiteral("pacsDialog"));
+  ASSERT_NE(pacsDialog, nullptr);
+  ui::PacsDialog& dialog = *pacsDialog;
   dialog.setServer(orthanc.server());
   dialog.show();
 
@@ -237,7 +239,9 @@ TEST(PacsDialog, FindsRetrievesAndSendsBackThroughARealOrthanc) {
   dialog.close();
 
   // The audit view: the events (the retrieve and the sending among them), Verify intact.
-  ui::AuditDialog& audit = *window.auditDialog();
+  auto* auditDialog = window.findChild<ui::AuditDialog*>(QStringLiteral("auditDialog"));
+  ASSERT_NE(auditDialog, nullptr);
+  ui::AuditDialog& audit = *auditDialog;
   ASSERT_TRUE(audit.reload());
   audit.show();
   QTableWidget* events = audit.table();

@@ -152,11 +152,19 @@ void MainWindow::buildMenus() {
   exports_ = new ExportMenu(*cases_, *jobs_, this);
   exports_->install(file);
   connect(exports_, &ExportMenu::statusMessage, this, &MainWindow::showStatusMessage);
-  file->addAction(tr("&PACS…"), this, [this] { pacsDialog()->show(); pacsDialog()->raise(); });
-  file->addAction(tr("A&udit trail…"), this, [this] {
-    (void)auditDialog()->reload();
-    auditDialog()->show();
-    auditDialog()->raise();
+  // File ▸ PACS… and File ▸ Audit trail…: made once, hidden until asked for (their tables stay
+  // between openings); tests find them by object name ("pacsDialog", "auditDialog").
+  auto* pacs = new PacsDialog(*cases_, *jobs_, this);
+  connect(pacs, &PacsDialog::statusMessage, this, &MainWindow::showStatusMessage);
+  file->addAction(tr("&PACS…"), this, [pacs] {
+    pacs->show();
+    pacs->raise();
+  });
+  auto* audit = new AuditDialog(*cases_, *jobs_, this);
+  file->addAction(tr("A&udit trail…"), this, [audit] {
+    (void)audit->reload();
+    audit->show();
+    audit->raise();
   });
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
@@ -175,19 +183,6 @@ void MainWindow::buildMenus() {
                           "images with an embedded vision-transformer foundation model.</p>")
                            .arg(QStringLiteral(MERIDIAN_VERSION)));
   });
-}
-
-PacsDialog* MainWindow::pacsDialog() {
-  if (!pacs_) {
-    pacs_ = new PacsDialog(*cases_, *jobs_, this);
-    connect(pacs_, &PacsDialog::statusMessage, this, &MainWindow::showStatusMessage);
-  }
-  return pacs_;
-}
-
-AuditDialog* MainWindow::auditDialog() {
-  if (!audit_) audit_ = new AuditDialog(*cases_, *jobs_, this);
-  return audit_;
 }
 
 core::Status MainWindow::newProject(const std::filesystem::path& folder) { return cases_->newProject(folder); }

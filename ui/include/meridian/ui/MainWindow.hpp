@@ -56,8 +56,6 @@ class CaseBrowser;
 class TrainingPanel;
 class ContentOpener;
 class ExportMenu;
-class PacsDialog;
-class AuditDialog;
 class JobsPanel;
 class FilesPanel;
 class ModelPanel;
@@ -115,9 +113,6 @@ class MainWindow : public QMainWindow {
   CaseAnnotations* caseAnnotations() const { return caseAnnotations_; }
   JobsPanel* jobsPanel() const { return jobs_; }
   ExportMenu* exportMenu() const { return exports_; }
-  /// File ▸ PACS… and File ▸ Audit trail… (made on first use, then kept: their tables stay).
-  PacsDialog* pacsDialog();
-  AuditDialog* auditDialog();
   ModelPanel* modelPanel() const { return model_; }
 
   // --- project (CaseBrowser) ----------------------------------------------------------------
@@ -159,8 +154,6 @@ class MainWindow : public QMainWindow {
   JobsPanel* jobs_ = nullptr;
   CaseBrowser* cases_ = nullptr;
   ExportMenu* exports_ = nullptr;
-  PacsDialog* pacs_ = nullptr;
-  AuditDialog* audit_ = nullptr;
   CaseAnnotations* caseAnnotations_ = nullptr;
   ModelPanel* model_ = nullptr;
   TrainingPanel* training_ = nullptr;
