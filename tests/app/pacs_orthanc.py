@@ -271,7 +271,7 @@ def test(orthanc):
     before = len(cases_of(project))
     checks = [
         (["--port", orthanc.dicom, "--aet", "WRONG"], "refused the association.*WRONG"),
-        (["--port", free_port(), "--aet", "ORTHANC"], "cannot reach the PACS.*(is the server running"),
+        (["--port", free_port(), "--aet", "ORTHANC"], r"cannot reach the PACS.*\(is the server running"),
         (["--port", orthanc.dicom, "--aet", "ORTHANC", "--calling-aet", "STRANGER"], "does not allow the AE title 'STRANGER'"),
     ]
     for args, pattern in checks:
