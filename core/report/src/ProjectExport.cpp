@@ -182,7 +182,7 @@ core::Status exportDeid(const std::vector<ProjectCase>& cases, const ProjectExpo
     }
     if (c.record.format != "DICOM" && c.record.seriesUid.empty()) {
       s.skipped.push_back(describeCase(c.record) +
-                          ": neither DICOM nor a TIFF slide (only those are de-identified)");
+                          ": not DICOM and not a TIFF slide (only those are de-identified)");
       continue;
     }
     std::size_t written = 0;

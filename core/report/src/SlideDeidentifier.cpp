@@ -142,8 +142,11 @@ core::Status copyData(TIFF* in, TIFF* out, const std::string& where) {
 
 bool looksLikeTiff(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
-  unsigned char head[4] = {};
+  unsigned char head[132] = {};
   if (!in.read(reinterpret_cast<char*>(head), 4)) return false;
+  // A DICOM file may carry a TIFF header in its 128-byte preamble (a "dual-personality" file):
+  // "DICM" after the preamble makes it DICOM, whatever the first bytes say.
+  if (in.read(reinterpret_cast<char*>(head) + 4, 128) && std::equal(head + 128, head + 132, "DICM")) return false;
   const bool little = head[0] == 'I' && head[1] == 'I' && (head[2] == 42 || head[2] == 43) && head[3] == 0;
   const bool big = head[0] == 'M' && head[1] == 'M' && head[2] == 0 && (head[3] == 42 || head[3] == 43);
   return little || big;

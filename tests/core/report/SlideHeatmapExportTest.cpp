@@ -47,7 +47,8 @@ TEST(SlideHeatmapExport, CellsAreQuPathTilesInLevelZeroPixels) {
   map.spacing = {kCell, kCell, 1};
   map.origin = {(kCell - 1.0) / 2.0, (kCell - 1.0) / 2.0, 0};  // as SlidePipeline.cpp sets it
   fs::create_directories(kOut / "project/maps");
-  ASSERT_TRUE(io::writeVolume(map, kOut / "project/maps/slide-heatmap.nii.gz"));
+  const auto written = io::writeVolume(map, kOut / "project/maps/slide-heatmap.nii.gz");
+  ASSERT_TRUE(written) << written.error().message;
   project::Prediction p;
   p.caseId = slide;
   p.weightsSha256 = std::string(64, 'a');
