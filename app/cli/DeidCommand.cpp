@@ -15,8 +15,9 @@ CLI::App* addDeidCommand(CLI::App& cli, DeidCommandOptions& options) {
   auto* command = cli.add_subcommand(
       "deid",
       "Write de-identified copies of a DICOM file or folder (PS3.15 Annex E basic profile; UIDs replaced "
-      "consistently; files with burned-in annotation refused)");
-  command->add_option("input", options.input, "DICOM file, or folder searched for DICOM files")->required();
+      "consistently; files with burned-in annotation refused), or of a TIFF-based whole slide (SVS, tiled "
+      "TIFF) without its label and macro images");
+  command->add_option("input", options.input, "DICOM file, folder searched for DICOM files, or a TIFF slide")->required();
   command
       ->add_option("output", options.output,
                    "Output file (for a file input) or folder; folder copies are named <series UID>/<SOP UID>.dcm")

@@ -10,6 +10,7 @@
 #include "DeidCommand.hpp"
 #include "ExitCodes.hpp"
 #include "ModelCommandLoader.hpp"
+#include "PacsCommand.hpp"
 #include "ProjectCommands.hpp"
 #include "ReportCommands.hpp"
 #include "meridian/core/Logging.hpp"
@@ -71,6 +72,7 @@ int main(int argc, char** argv) {
   ReportCommandOptions reportOptions;
   ExportCommandOptions exportOptions;
   AuditCommandOptions audit;
+  PacsCommandOptions pacsOptions;
   const Command commands[] = {
       withModel(addDemoCommand(cli, demo), [&](const ModelCommands& m) { return m.demo(demo); }),
       here(addInfoCommand(cli, info), [&] { return runInfo(info.path, info.json); }),
@@ -89,6 +91,7 @@ int main(int argc, char** argv) {
       here(addReportCommand(cli, reportOptions), [&] { return runReport(reportOptions); }),
       here(addExportCommand(cli, exportOptions), [&] { return runExport(exportOptions); }),
       here(addAuditCommand(cli, audit), [&] { return runAudit(audit); }),
+      here(addPacsCommand(cli, pacsOptions), [&] { return runPacs(pacsOptions); }),
   };
 
   try {

@@ -41,7 +41,7 @@ else
     target=${line%%:*}
     libs=${line#*:}
     case "$target" in
-      meridian_core|meridian_core_io|meridian_project|meridian_report|meridian_model|meridian_ui|meridian_model_service_loader) ;;
+      meridian_core|meridian_core_io|meridian_project|meridian_report|meridian_pacs|meridian_model|meridian_ui|meridian_model_service_loader) ;;
       *) continue ;;
     esac
     IFS=';' read -ra items <<<"$libs"

@@ -20,7 +20,9 @@
 #include "meridian/ui/CaseFileChecks.hpp"
 #include "meridian/ui/ContentOpener.hpp"
 #include "meridian/ui/ContentRouting.hpp"
+#include "meridian/ui/AuditDialog.hpp"
 #include "meridian/ui/ExportMenu.hpp"
+#include "meridian/ui/PacsDialog.hpp"
 #include "meridian/ui/JobsPanel.hpp"
 #include "meridian/ui/LabelsPanel.hpp"
 #include "meridian/ui/ReviewPanel.hpp"
@@ -153,6 +155,20 @@ void MainWindow::buildMenus() {
   exports_ = new ExportMenu(*cases_, *jobs_, this);
   exports_->install(file);
   connect(exports_, &ExportMenu::statusMessage, this, &MainWindow::showStatusMessage);
+  // File ▸ PACS… and File ▸ Audit trail…: made once, hidden until asked for (their tables stay
+  // between openings); tests find them by object name ("pacsDialog", "auditDialog").
+  auto* pacs = new PacsDialog(*cases_, *jobs_, this);
+  connect(pacs, &PacsDialog::statusMessage, this, &MainWindow::showStatusMessage);
+  file->addAction(tr("&PACS…"), this, [pacs] {
+    pacs->show();
+    pacs->raise();
+  });
+  auto* audit = new AuditDialog(*cases_, *jobs_, this);
+  file->addAction(tr("A&udit trail…"), this, [audit] {
+    (void)audit->reload();
+    audit->show();
+    audit->raise();
+  });
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
   edit->addSeparator();

@@ -18,6 +18,7 @@
 #include "DateShift.hpp"
 #include "DicomFileWrite.hpp"
 #include "UidRemapper.hpp"
+#include "meridian/report/SlideDeidentifier.hpp"
 
 namespace meridian::report {
 namespace fs = std::filesystem;
@@ -307,6 +308,16 @@ core::Result<DeidSummary> deidentify(const fs::path& input, const fs::path& outp
   if (!fs::exists(input, ec)) return makeError(ErrorCode::NotFound, input.string() + ": no such file or folder");
   DicomDeidentifier deidentifier(options);
   DeidSummary summary;
+  if (fs::is_regular_file(input) && looksLikeTiff(input)) {
+    // A whole slide: the copy leaves out its label and macro images. Into a folder it is named
+    // slide<extension>, nothing of the original name (which often holds a patient's name).
+    const fs::path target =
+        fs::is_directory(output, ec) ? output / ("slide" + input.extension().string()) : output;
+    auto slide = writeSlideWithoutLabel(input, target);
+    if (!slide) return slide.error();
+    summary.written.push_back(target);
+    return summary;
+  }
   if (fs::is_regular_file(input)) {
     if (fs::is_directory(output, ec)) {
       auto written = deidentifier.writeInto(input, output);

@@ -8,6 +8,7 @@
 #include "meridian/report/PdfReport.hpp"
 #include "meridian/report/PredictionsCsv.hpp"
 #include "meridian/report/ReportInputs.hpp"
+#include "meridian/report/SlideDeidentifier.hpp"
 #include "meridian/report/StructuredReport.hpp"
 
 namespace meridian::report {
@@ -165,8 +166,23 @@ core::Status exportDeid(const std::vector<ProjectCase>& cases, const ProjectExpo
   DicomDeidentifier deid(r.deid);  // one UID map: a study's cases still belong together
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const ProjectCase& c = cases[i];
+    // A TIFF-based slide: copied without its label and macro images (SlideDeidentifier.hpp).
+    if (c.record.kind == project::CaseKind::Slide && looksLikeTiff(c.record.path)) {
+      if (auto stop = cancelledIf(job); !stop) return stop;
+      const fs::path target =
+          r.output / ("case-" + std::to_string(c.record.id) + fs::path(c.record.path).extension().string());
+      if (auto slide = writeSlideWithoutLabel(c.record.path, target, r.policy); !slide) {
+        s.skipped.push_back(describeCase(c.record) + ": " + slide.error().message);
+      } else {
+        s.written.push_back(target);
+        ++s.cases;
+      }
+      progress(job, i + 1, cases.size());
+      continue;
+    }
     if (c.record.format != "DICOM" && c.record.seriesUid.empty()) {
-      s.skipped.push_back(describeCase(c.record) + ": not DICOM (only DICOM cases are de-identified)");
+      s.skipped.push_back(describeCase(c.record) +
+                          ": not DICOM and not a TIFF slide (only those are de-identified)");
       continue;
     }
     std::size_t written = 0;
@@ -183,7 +199,7 @@ core::Status exportDeid(const std::vector<ProjectCase>& cases, const ProjectExpo
     if (written) ++s.cases;
     progress(job, i + 1, cases.size());
   }
-  if (s.written.empty()) return makeError(ErrorCode::InvalidArgument, "no DICOM case could be de-identified");
+  if (s.written.empty()) return makeError(ErrorCode::InvalidArgument, "no DICOM or TIFF slide case could be de-identified");
   return core::Ok{};
 }
 

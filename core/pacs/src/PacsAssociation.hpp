@@ -1,0 +1,65 @@
+#pragma once
+// The parts every PACS service shares (private to core/pacs): setting up a DcmSCU for a
+// server, opening the association, and turning DCMTK's conditions into messages a user can
+// act on. One place, so echo, find, get and store fail with the same words.
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmnet/scu.h>
+
+#include <string>
+
+#include "meridian/core/Result.hpp"
+#include "meridian/pacs/PacsClient.hpp"
+
+namespace meridian::pacs::detail {
+
+/// The transfer syntaxes Meridian proposes for queries and received objects: explicit and
+/// implicit little endian (every SCP must accept implicit; the server converts compressed
+/// objects, and Meridian's readers take both).
+OFList<OFString> uncompressedSyntaxes();
+
+/// Sets AE titles, peer, timeouts (non-blocking DIMSE, so a silent server times out) on `scu`,
+/// and silences DCMTK's own console logging (the errors come back to the caller as messages).
+void configure(DcmSCU& scu, const PacsServer& server);
+
+/// initNetwork and negotiateAssociation; `service` ("C-ECHO", "C-FIND", ...) names what was
+/// being done in the message.
+core::Status connect(DcmSCU& scu, const PacsServer& server, const std::string& service);
+
+/// The presentation context the server accepted for `sopClass`, or an error saying the server
+/// does not offer `service`.
+core::Result<T_ASC_PresentationContextID> acceptedContext(DcmSCU& scu, const PacsServer& server,
+                                                          const char* sopClass, const std::string& service);
+
+/// The message for a condition from an open association: a lost connection, a timeout, or
+/// anything else with DCMTK's own text.
+core::Error networkError(const PacsServer& server, const OFCondition& condition, const std::string& during);
+
+/// What a server that drops a query or retrieve at once usually means (Orthanc does so for an
+/// AE title it does not list): appended to such messages.
+std::string notAllowedHint(const PacsServer& server);
+
+/// "0xA700 (refused: out of resources)": a DIMSE status for messages.
+std::string describeStatus(Uint16 status);
+
+/// Releases (or, when the connection is gone, drops) the association when the scope ends.
+class AssociationGuard {
+ public:
+  explicit AssociationGuard(DcmSCU& scu) : scu_(scu) {}
+  ~AssociationGuard();
+  AssociationGuard(const AssociationGuard&) = delete;
+  AssociationGuard& operator=(const AssociationGuard&) = delete;
+  /// Drops the association without the release handshake (after a lost connection or a cancel).
+  void abort();
+
+ private:
+  DcmSCU& scu_;
+  bool aborted_ = false;
+};
+
+/// Reads an element of a response dataset as text ("" when absent).
+std::string textOf(DcmItem* item, const DcmTagKey& tag);
+/// Reads an integer-string element (-1 when absent or not a number).
+int numberOf(DcmItem* item, const DcmTagKey& tag);
+
+}  // namespace meridian::pacs::detail

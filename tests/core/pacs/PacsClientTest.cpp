@@ -1,0 +1,165 @@
+// core/pacs without a PACS: the checks on a server's settings, and servers that cannot be
+// reached or hang up at once, each a clear message, and a project left as it was. The real
+// server (Orthanc) is in tests/app/pacs_orthanc.py.
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "meridian/pacs/PacsClient.hpp"
+#include "meridian/pacs/PacsProject.hpp"
+
+namespace fs = std::filesystem;
+using namespace meridian;
+
+namespace {
+
+/// A loopback TCP listener on a free port; with `hangUp`, a thread accepts each connection and
+/// closes it at once (a PACS that vanishes as the association starts).
+class Listener {
+ public:
+  explicit Listener(bool hangUp) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    socklen_t length = sizeof address;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+    ::listen(fd_, 4);
+    if (hangUp)
+      thread_ = std::thread([this] {
+        while (!stop_) {
+          const int client = ::accept(fd_, nullptr, nullptr);
+          if (client < 0) return;
+          ++accepted_;
+          ::close(client);
+        }
+      });
+  }
+  ~Listener() {
+    stop_ = true;
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    if (thread_.joinable()) thread_.join();
+  }
+  int port() const { return port_; }
+  int accepted() const { return accepted_; }
+
+ private:
+  int fd_ = -1, port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> accepted_{0};
+  std::thread thread_;
+};
+
+/// A port nobody listens on: bound, then closed.
+int closedPort() {
+  Listener probe(false);
+  return probe.port();
+}
+
+pacs::PacsServer serverOn(int port) {
+  pacs::PacsServer server;
+  server.port = port;
+  server.timeoutSeconds = 5;
+  return server;
+}
+
+fs::path freshFolder(const std::string& name) {
+  const fs::path folder = fs::path(MERIDIAN_TEST_OUTPUT) / "core-pacs" / name;
+  fs::remove_all(folder);
+  return folder;
+}
+
+}  // namespace
+
+TEST(PacsServerSettings, RefusesWhatNoAssociationCouldCarry) {
+  pacs::PacsServer ok;
+  EXPECT_TRUE(pacs::validate(ok));
+  auto bad = [](auto change) {
+    pacs::PacsServer s;
+    change(s);
+    auto r = pacs::validate(s);
+    EXPECT_FALSE(r);
+    return r ? std::string() : r.error().message;
+  };
+  EXPECT_NE(bad([](auto& s) { s.host.clear(); }).find("host"), std::string::npos);
+  EXPECT_NE(bad([](auto& s) { s.port = 0; }).find("port 0"), std::string::npos);
+  EXPECT_NE(bad([](auto& s) { s.port = 70000; }).find("65535"), std::string::npos);
+  EXPECT_NE(bad([](auto& s) { s.calledAe = "A_TITLE_LONGER_THAN_16"; }).find("1 to 16"), std::string::npos);
+  EXPECT_NE(bad([](auto& s) { s.callingAe.clear(); }).find("Meridian's AE title"), std::string::npos);
+  EXPECT_NE(bad([](auto& s) { s.callingAe = "BACK\\SLASH"; }).find("backslash"), std::string::npos);
+  EXPECT_EQ(ok.describe(), "ORTHANC@127.0.0.1:104");
+}
+
+TEST(PacsClient, AClosedPortSaysTheServerCannotBeReached) {
+  const auto server = serverOn(closedPort());
+  auto r = pacs::echo(server);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, core::ErrorCode::Io);
+  EXPECT_NE(r.error().message.find("cannot reach the PACS ORTHANC@127.0.0.1:" + std::to_string(server.port)),
+            std::string::npos)
+      << r.error().message;
+  EXPECT_NE(r.error().message.find("Connection refused"), std::string::npos) << r.error().message;
+}
+
+TEST(PacsClient, AServerThatHangsUpIsNamedForEveryService) {
+  Listener vanishing(true);
+  const auto server = serverOn(vanishing.port());
+  auto e = pacs::echo(server);
+  auto f = pacs::findStudies(server, {});
+  auto g = pacs::retrieve(server, {"1.2.3", ""}, freshFolder("hang-up-get"));
+  for (const std::string& message : {e.error().message, f.error().message, g.error().message})
+    EXPECT_NE(message.find("closed the connection while Meridian asked for C-"), std::string::npos) << message;
+  EXPECT_GE(vanishing.accepted(), 3);
+}
+
+TEST(PacsClient, StoreRefusesAFileThatIsNotDicomBeforeConnecting) {
+  const fs::path folder = freshFolder("store-not-dicom");
+  fs::create_directories(folder);
+  const fs::path text = folder / "notes.txt";
+  { std::FILE* f = std::fopen(text.c_str(), "w"); std::fputs("not DICOM\n", f); std::fclose(f); }
+  Listener listener(true);
+  auto r = pacs::store(serverOn(listener.port()), {text});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, core::ErrorCode::Unsupported);
+  EXPECT_NE(r.error().message.find("notes.txt is not a DICOM file"), std::string::npos) << r.error().message;
+  EXPECT_EQ(listener.accepted(), 0);  // nothing was sent
+}
+
+TEST(PacsProject, AFailedRetrieveAddsNothingAndLeavesNoDownloadFolder) {
+  const fs::path folder = freshFolder("failed-retrieve");
+  auto store = project::ProjectStore::create(folder);
+  ASSERT_TRUE(store) << store.error().message;
+  for (const int port : {closedPort(), 0}) {
+    Listener vanishing(true);
+    const auto server = serverOn(port ? port : vanishing.port());
+    auto r = pacs::retrieveIntoProject(*store.value(), server, {"1.2.826.0.1.3680043.2.1125.1", ""});
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("nothing was added to the project"), std::string::npos) << r.error().message;
+    auto cases = store.value()->listCases();
+    ASSERT_TRUE(cases);
+    EXPECT_TRUE(cases.value().empty());
+    // The download folder is gone: pacs/ holds nothing (or does not exist).
+    EXPECT_TRUE(!fs::exists(folder / "pacs") || fs::is_empty(folder / "pacs"));
+  }
+}
+
+TEST(PacsProject, SendingACaseWithoutAPredictionIsRefusedBeforeConnecting) {
+  const fs::path folder = freshFolder("send-without-prediction");
+  auto store = project::ProjectStore::create(folder);
+  ASSERT_TRUE(store) << store.error().message;
+  Listener listener(true);
+  auto r = pacs::sendCaseReport(*store.value(), serverOn(listener.port()), 1);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(listener.accepted(), 0);
+}
