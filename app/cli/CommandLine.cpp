@@ -138,6 +138,7 @@ CLI::App* addPretrainCommand(CLI::App& cli, PretrainOptions& o) {
   cmd->add_option("--stop-after", o.stopAfter, "Stop after this many steps in total (a checkpoint is written)");
   cmd->add_option("--checkpoint-every", o.checkpointEvery, "Checkpoint every N steps (default: every epoch)");
   cmd->add_option("--name", o.name, "Model card name");
+  cmd->add_flag("--fp32", o.fp32, "No bf16 autocast even where the CPU has native bf16");
   return cmd;
 }
 
