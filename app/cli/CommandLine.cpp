@@ -138,6 +138,7 @@ CLI::App* addPretrainCommand(CLI::App& cli, PretrainOptions& o) {
   cmd->add_option("--stop-after", o.stopAfter, "Stop after this many steps in total (a checkpoint is written)");
   cmd->add_option("--checkpoint-every", o.checkpointEvery, "Checkpoint every N steps (default: every epoch)");
   cmd->add_option("--name", o.name, "Model card name");
+  cmd->add_flag("--fp32", o.fp32, "No bf16 autocast even where the CPU has native bf16");
   return cmd;
 }
 
@@ -195,6 +196,32 @@ CLI::App* addEvaluateCommand(CLI::App& cli, TrainCommandOptions& o) {
   cmd->add_option("--threshold", o.threshold_, "Binary operating point on the second class's probability")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_flag("--json", o.json_, "Machine-readable output");
+  return cmd;
+}
+
+CLI::App* addEvaluateSuiteCommand(CLI::App& cli, EvaluateSuiteOptions& o) {
+  auto* cmd = cli.add_subcommand(
+      "evaluate-suite",
+      "Probe AUROC/accuracy (95% CIs) on every task of the evaluation suite: random weights, the model, continued DINO");
+  cmd->add_option("--model", o.model, "Model folder (its backbone is evaluated; the head is not used)")->required();
+  cmd->add_option("--suite", o.suite, "suite.json of packaging/make-eval-data.sh")->required();
+  cmd->add_option("--task", o.tasks, "Only these tasks (repeatable; default: all)");
+  cmd->add_option("--backbone", o.backbones, "Only these backbones: random_init, model, continued_dino (repeatable)");
+  cmd->add_option("--max-train-per-class", o.maxTrainPerClass, "Use the first N training images of each class");
+  cmd->add_option("--max-test-per-class", o.maxTestPerClass, "Use the first N test images of each class");
+  cmd->add_option("--cache", o.cache, "Embedding cache folder for the model's embeddings (default: the user's)");
+  cmd->add_flag("--no-cache", o.noCache, "Do not read or write the embedding cache");
+  cmd->add_option("--seed", o.seed, "Seed of random init, DINO and the bootstrap");
+  cmd->add_option("--bootstrap", o.bootstrap, "Bootstrap resamples for the CIs")->check(CLI::Range(10, 100000));
+  cmd->add_option("--C", o.c, "Probe: inverse L2 strength (scikit-learn's C)")->check(CLI::PositiveNumber);
+  cmd->add_option("--dino-steps", o.dinoSteps, "Continued DINO: optimiser steps per task")->check(CLI::Range(1, 1000000));
+  cmd->add_option("--dino-batch", o.dinoBatch, "Continued DINO: images per step")->check(CLI::Range(2, 4096));
+  cmd->add_option("--dino-local-crops", o.dinoLocalCrops, "Continued DINO: local views per image")
+      ->check(CLI::Range(0, 32));
+  cmd->add_option("--dino-prototypes", o.dinoPrototypes, "Continued DINO: prototypes of the projection head")
+      ->check(CLI::Range(16, 65536));
+  cmd->add_option("--dino-lr", o.dinoLr, "Continued DINO: peak learning rate")->check(CLI::PositiveNumber);
+  cmd->add_flag("--json", o.json, "Machine-readable output");
   return cmd;
 }
 

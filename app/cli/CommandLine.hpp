@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "Commands.hpp"
+#include "EvaluateSuiteCommand.hpp"
 #include "PretrainCommands.hpp"
 #include "TrainCommands.hpp"
 
@@ -31,5 +32,6 @@ CLI::App* addEmbedCommand(CLI::App& cli, TrainCommandOptions& o);
 CLI::App* addTrainCommand(CLI::App& cli, TrainCommandOptions& o);
 CLI::App* addEvaluateCommand(CLI::App& cli, TrainCommandOptions& o);
 CLI::App* addVersionCommand(CLI::App& cli);
+CLI::App* addEvaluateSuiteCommand(CLI::App& cli, EvaluateSuiteOptions& o);
 
 }  // namespace meridian::app

@@ -14,6 +14,7 @@
 #include <cstddef>
 
 #include "Commands.hpp"
+#include "EvaluateSuiteCommand.hpp"
 #include "PretrainCommands.hpp"
 #include "TrainCommands.hpp"
 
@@ -37,6 +38,9 @@ struct ModelCommands {
   int (*train)(const TrainCommandOptions&);
   int (*evaluate)(const TrainCommandOptions&);
   int (*version)();
+  // Appended after version (entries are only ever appended).
+  std::size_t evaluateSuiteOptionsSize;  // sizeof(EvaluateSuiteOptions) in the library
+  int (*evaluateSuite)(const EvaluateSuiteOptions&);
 };
 
 /// The sizes this build's option structs have, in the order of ModelCommands::optionSizes.

@@ -20,6 +20,7 @@ core::Result<const ModelCommands*> loadModelCommands() {
     bool same = table != nullptr && table->tableSize == sizeof(ModelCommands);
     for (std::size_t i = 0; same && i < std::size(kModelCommandOptionSizes); ++i)
       same = table->optionSizes[i] == kModelCommandOptionSizes[i];
+    same = same && table->evaluateSuiteOptionsSize == sizeof(EvaluateSuiteOptions);
     if (!same)
       return core::makeError(core::ErrorCode::Internal,
                              "the model commands' library cannot be loaded: it was built from other sources than "

@@ -28,6 +28,8 @@ constexpr ModelCommands kTable = {
     [](const TrainCommandOptions& o) { return TrainCommandSet(o).runTrain(); },
     [](const TrainCommandOptions& o) { return TrainCommandSet(o).runEvaluate(); },
     runVersion,
+    sizeof(EvaluateSuiteOptions),
+    runEvaluateSuite,
 };
 
 }  // namespace

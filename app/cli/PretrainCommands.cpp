@@ -138,6 +138,7 @@ int runPretrain(const PretrainOptions& o) {
   options.seed = o.seed;
   options.stopAfterSteps = o.stopAfter;
   options.checkpointEvery = o.checkpointEvery;
+  options.bf16 = o.fp32 ? 0 : 1;
   options.dataSha256 = list.value().sha256;
 
   std::string baseName, baseSha;

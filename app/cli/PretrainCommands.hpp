@@ -29,6 +29,7 @@ struct PretrainOptions {
   std::int64_t checkpointEvery = 0;  // steps; 0 = every epoch
   std::string name;                  // model card name (default: "<out folder>")
   bool force = false;                // a fresh run into an existing, non-empty --out
+  bool fp32 = false;                 // no bf16 autocast even where the CPU has native bf16
 };
 
 int runPretrain(const PretrainOptions& options);

@@ -73,6 +73,7 @@ int main(int argc, char** argv) {
   ExportCommandOptions exportOptions;
   AuditCommandOptions audit;
   PacsCommandOptions pacsOptions;
+  EvaluateSuiteOptions evaluateSuite;
   const Command commands[] = {
       withModel(addDemoCommand(cli, demo), [&](const ModelCommands& m) { return m.demo(demo); }),
       here(addInfoCommand(cli, info), [&] { return runInfo(info.path, info.json); }),
@@ -86,6 +87,8 @@ int main(int argc, char** argv) {
       withModel(addTrainCommand(cli, train), [&](const ModelCommands& m) { return m.train(train); }),
       withModel(addEvaluateCommand(cli, train), [&](const ModelCommands& m) { return m.evaluate(train); }),
       withModel(addVersionCommand(cli), [](const ModelCommands& m) { return m.version(); }),
+      withModel(addEvaluateSuiteCommand(cli, evaluateSuite),
+                [&](const ModelCommands& m) { return m.evaluateSuite(evaluateSuite); }),
       here(addProjectCommand(cli, project), [&] { return runProject(project); }),
       here(addDeidCommand(cli, deid), [&] { return runDeid(deid); }),
       here(addReportCommand(cli, reportOptions), [&] { return runReport(reportOptions); }),

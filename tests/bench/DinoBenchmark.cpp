@@ -1,18 +1,28 @@
 // DINO continued-pretraining step on CPU: ViT-S/16, multi-crop (2 x 224 global + N x 96
-// local views), student + EMA teacher + projection head + centring, fp32. Prints images/s
-// (source images per second; each is 2 + N views) and the process's peak resident memory.
-// No GPU path: the Debian LibTorch has no CUDA (the MFU goal needs a device).
+// local views), student + EMA teacher + projection head + centring, against a PyTorch eager
+// DINO step of the same recipe (tests/bench/dino_eager.py) in the same run. Prints per
+// variant the median step time, images/s (source images; each is 2 + N views), the model
+// GFLOP per image (forward + backward of the student, forward of the teacher; counted from
+// the ViT's matrix products) and GFLOP/s, the ratio to eager, and the peak resident memory.
+// Variants: Meridian as shipped (views of the next step made on a worker thread; bf16
+// autocast where the CPU has native bf16), Meridian with the views made in the step
+// (MERIDIAN_DINO_SYNC_VIEWS=1), and eager fp32 (and bf16 where the CPU has it).
+// No GPU path: the Debian LibTorch has no CUDA.
 //   bench_dino [--batch 8] [--local-crops 6] [--steps 3] [--arch vit_s_16] [--prototypes 4096]
+//              [--meridian-only 1]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
+#include <cstdlib>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "BenchTiming.hpp"
 #include "meridian/io/ImageSummary.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
+#include "meridian/model/Precision.hpp"
 #include "meridian/model/Pretrainer.hpp"
 #include "meridian/model/Runtime.hpp"
 
@@ -28,10 +38,38 @@ long peakRssKiB() {
   return -1;
 }
 
+/// Multiply-adds x 2 of one ViT forward at `size` px: patch embedding, and per block qkv,
+/// attention (QK^T and AV), projection and MLP.
+double vitForwardFlops(const model::VitConfig& c, int size) {
+  const double n = static_cast<double>((size / c.patchSize) * (size / c.patchSize) + 1 + c.registerTokens);
+  const double d = c.embedDim, hidden = c.embedDim * c.mlpRatio;
+  const double patch = 2.0 * (n - 1) * 3.0 * c.patchSize * c.patchSize * d;
+  const double block = 2.0 * n * d * 3 * d + 2.0 * 2.0 * n * n * d + 2.0 * n * d * d + 2.0 * 2.0 * n * d * hidden;
+  return patch + c.depth * block;
+}
+
+std::map<std::string, double> runPeer(int runs, int batch, int localCrops, int prototypes, const std::string& precisions) {
+  const std::string cmd = std::string(MERIDIAN_PEER_PYTHON) + " '" + MERIDIAN_BENCH_SOURCE + "/dino_eager.py' " +
+                          std::to_string(runs) + " " + std::to_string(batch) + " " + std::to_string(localCrops) + " " +
+                          std::to_string(prototypes) + " " + precisions;
+  std::map<std::string, double> out;
+  std::FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char line[512];
+  while (std::fgets(line, sizeof line, pipe) != nullptr) {
+    char precision[16];
+    int b = 0;
+    double ms = 0;
+    if (std::sscanf(line, "RESULT %15s %d %lf", precision, &b, &ms) == 3) out[precision] = ms;
+  }
+  if (pclose(pipe) != 0) std::fprintf(stderr, "peer failed: %s\n", cmd.c_str());
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  int batch = 8, localCrops = 6, steps = 3, prototypes = 4096;
+  int batch = 8, localCrops = 6, steps = 3, prototypes = 4096, meridianOnly = 0;
   std::string arch = "vit_s_16";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
@@ -45,6 +83,8 @@ int main(int argc, char** argv) {
       arch = argv[i + 1];
     else if (key == "--prototypes")
       prototypes = std::stoi(argv[i + 1]);
+    else if (key == "--meridian-only")
+      meridianOnly = std::stoi(argv[i + 1]);
   }
   const auto runtime = model::initializeRuntime();
   // Real images: the demo set's fundus photograph, IHC crop and CT slices.
@@ -58,33 +98,64 @@ int main(int argc, char** argv) {
 
   auto config = model::VitConfig::preset(arch, 0);
   if (!config) return std::fprintf(stderr, "%s\n", config.error().describe().c_str()), 2;
-  auto backbone = model::VitModel::create(config.value(), 1).value();
-  model::DinoOptions options;
-  options.batchSize = batch;
-  options.localCrops = localCrops;
-  options.prototypes = prototypes;
-  options.epochs = steps + 1;  // one step per epoch (batch == images)
-  options.stopAfterSteps = steps + 1;
-  auto trainer = model::DinoPretrainer::create(*backbone, options, images);
-  if (!trainer) return std::fprintf(stderr, "%s\n", trainer.error().describe().c_str()), 1;
+  const auto& c = config.value();
+  const int localSize = std::max(16, static_cast<int>(c.imageSize * 3 / 7 / 16 * 16));
+  const double gflopPerImage =
+      (3.0 * (2 * vitForwardFlops(c, c.imageSize) + localCrops * vitForwardFlops(c, localSize)) +
+       2 * vitForwardFlops(c, c.imageSize)) /
+      1e9;
+  const bool bf16 = model::bf16Support().available;
+  std::printf("DINO step, %s, CPU (%d threads), batch %d, 2x%d + %dx%d views, %d prototypes; bf16: %s (%s)\n",
+              arch.c_str(), runtime.intraOpThreads, batch, c.imageSize, localCrops, localSize, prototypes,
+              bf16 ? "yes" : "no", model::bf16Support().reason.c_str());
+  std::printf("model work per source image: %.1f GFLOP (student fwd+bwd on all views, teacher fwd on the globals)\n",
+              gflopPerImage);
+  std::printf("load average before: %s\n", bench::loadAverage().c_str());
 
-  std::vector<double> stepMs;
-  auto last = std::chrono::steady_clock::now();
-  core::JobControl job([&](const core::JobProgress&) {
-    const auto now = std::chrono::steady_clock::now();
-    stepMs.push_back(std::chrono::duration<double, std::milli>(now - last).count());
-    last = now;
-  });
-  auto summary = trainer.value()->run(job, {}, {});
-  if (!summary) return std::fprintf(stderr, "%s\n", summary.error().describe().c_str()), 1;
-  stepMs.erase(stepMs.begin());  // warm-up step
-  std::sort(stepMs.begin(), stepMs.end());
-  const double median = stepMs[stepMs.size() / 2];
-  std::printf("DINO step, %s, fp32 CPU (%d threads), batch %d, 2x%d + %dx%d views, %d prototypes\n", arch.c_str(),
-              runtime.intraOpThreads, batch, config.value().imageSize, localCrops,
-              std::max(16, static_cast<int>(config.value().imageSize * 3 / 7 / 16 * 16)), prototypes);
-  std::printf("median step %.0f ms over %zu steps: %.2f images/s (%.1f views/s); peak RSS %.0f MiB\n", median,
-              stepMs.size(), batch * 1000.0 / median, batch * (2 + localCrops) * 1000.0 / median,
-              peakRssKiB() / 1024.0);
+  auto medianStepMs = [&](bool syncViews) -> double {
+    if (syncViews)
+      setenv("MERIDIAN_DINO_SYNC_VIEWS", "1", 1);
+    else
+      unsetenv("MERIDIAN_DINO_SYNC_VIEWS");
+    auto backbone = model::VitModel::create(c, 1).value();
+    model::DinoOptions options;
+    options.batchSize = batch;
+    options.localCrops = localCrops;
+    options.prototypes = prototypes;
+    options.epochs = steps + 1;  // one step per epoch (batch == images)
+    options.stopAfterSteps = steps + 1;
+    auto trainer = model::DinoPretrainer::create(*backbone, options, images);
+    if (!trainer) return std::fprintf(stderr, "%s\n", trainer.error().describe().c_str()), -1.0;
+    std::vector<double> stepMs;
+    auto last = std::chrono::steady_clock::now();
+    core::JobControl job([&](const core::JobProgress&) {
+      const auto now = std::chrono::steady_clock::now();
+      stepMs.push_back(std::chrono::duration<double, std::milli>(now - last).count());
+      last = now;
+    });
+    auto summary = trainer.value()->run(job, {}, {});
+    if (!summary) return std::fprintf(stderr, "%s\n", summary.error().describe().c_str()), -1.0;
+    stepMs.erase(stepMs.begin());  // warm-up step
+    std::sort(stepMs.begin(), stepMs.end());
+    return stepMs[stepMs.size() / 2];
+  };
+  auto print = [&](const char* what, double ms, double eagerMs) {
+    std::printf("%-44s median step %8.0f ms: %6.2f images/s, %6.1f GFLOP/s", what, ms, batch * 1000.0 / ms,
+                gflopPerImage * batch * 1000.0 / ms);
+    if (eagerMs > 0) std::printf(", %.2fx eager fp32", eagerMs / ms);
+    std::printf("\n");
+  };
+
+  const double overlapped = medianStepMs(false);
+  const double inStep = medianStepMs(true);
+  std::map<std::string, double> peer;
+  if (!meridianOnly) peer = runPeer(steps, batch, localCrops, prototypes, bf16 ? "fp32,bf16" : "fp32");
+  const double eager = peer.count("fp32") ? peer["fp32"] : -1.0;
+  const char* precision = bf16 ? "bf16" : "fp32";
+  print((std::string("Meridian ") + precision + ", views on a worker thread").c_str(), overlapped, eager);
+  print((std::string("Meridian ") + precision + ", views made in the step").c_str(), inStep, eager);
+  for (const auto& [p, ms] : peer) print(("PyTorch eager " + p).c_str(), ms, eager);
+  if (peer.empty() && !meridianOnly) std::printf("peer: n/a\n");
+  std::printf("peak RSS %.0f MiB; load average after: %s\n", peakRssKiB() / 1024.0, bench::loadAverage().c_str());
   return 0;
 }

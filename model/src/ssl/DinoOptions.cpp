@@ -45,6 +45,7 @@ std::vector<std::pair<const char*, FieldRef>> fields(DinoOptions& o) {
           {"rehearsal_image_size", &o.rehearsalImageSize},
           {"batch_size", &o.batchSize},
           {"epochs", &o.epochs},
+          {"bf16", &o.bf16},
           {"seed", &o.seed},
           {"data_sha256", &o.dataSha256}};
 }

@@ -20,6 +20,7 @@
 #include "MemoryBank.hpp"
 #include "MultiCropAugmenter.hpp"
 #include "RehearsalBuffer.hpp"
+#include "ViewPrefetcher.hpp"
 #include "meridian/core/Image2D.hpp"
 #include "meridian/model/DinoOptions.hpp"
 #include "meridian/model/PreprocessConfig.hpp"
@@ -58,6 +59,9 @@ struct DinoState {
 
   DistributedConfig distributed;
   std::unique_ptr<train::DistributedGroup> group;  // null when single-process
+
+  // Last member, so it is destroyed first: its worker reads `images` and `augmenter`.
+  std::unique_ptr<ViewPrefetcher> prefetcher;  // made on the first step
 };
 
 /// Builds a fresh state: student and teacher from `backboneWeights` (timm names, no head),

@@ -4,10 +4,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <string>
 #include <numeric>
 #include <random>
 
+#include "../train/AutocastScope.hpp"
 #include "../train/LearningRateSchedule.hpp"
+#include "meridian/model/Precision.hpp"
 
 namespace meridian::model::ssl {
 
@@ -16,7 +20,6 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 constexpr std::uint64_t kPermutationStream = 0x9e47;
 constexpr std::uint64_t kRehearsalStream = 0x4e4e;
-constexpr std::uint64_t kViewStream = 0x7e55;
 
 std::int64_t defaulted(std::int64_t value, std::int64_t total, double fraction) {
   return value >= 0 ? value : static_cast<std::int64_t>(std::llround(total * fraction));
@@ -37,14 +40,6 @@ std::vector<std::int64_t> epochPermutation(std::uint64_t seed, std::int64_t epoc
     std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(j)]);
   }
   return order;
-}
-
-const at::Tensor& imageOf(const DinoState& state, std::int64_t index) {
-  return index >= 0 ? state.images[static_cast<std::size_t>(index)] : state.rehearsal->image(-1 - index);
-}
-
-bool colourOf(const DinoState& state, std::int64_t index) {
-  return index >= 0 ? state.colour[static_cast<std::size_t>(index)] : state.rehearsal->colour(-1 - index);
 }
 
 void emaUpdate(DinoState& state, double momentum) {
@@ -102,32 +97,45 @@ DinoStepResult dinoStep(DinoState& state) {
   const std::int64_t first = rank * perRank;
   const int views = 2 + o.localCrops;
 
-  // Views of this rank's samples; each sample's draws depend on (seed, step, global slot) only.
-  std::vector<std::vector<at::Tensor>> byView(static_cast<std::size_t>(views));
-  for (std::int64_t slot = first; slot < first + perRank; ++slot) {
-    const auto index = batch[static_cast<std::size_t>(slot)];
-    auto sampleViews = state.augmenter->views(
-        imageOf(state, index), colourOf(state, index),
-        mixSeed(o.seed, kViewStream ^ static_cast<std::uint64_t>(state.step), static_cast<std::uint64_t>(slot)));
-    for (int v = 0; v < views; ++v) byView[static_cast<std::size_t>(v)].push_back(std::move(sampleViews[v]));
-  }
+  // Views of this rank's samples; each sample's draws depend on (seed, step, global slot) only,
+  // so the worker thread can make the next step's while this one computes.
+  if (!state.prefetcher) state.prefetcher = std::make_unique<ViewPrefetcher>();
+  auto byView = state.prefetcher->take(state, state.step, batch, first, perRank);
+  // MERIDIAN_DINO_SYNC_VIEWS=1 makes every step's views in the step (bench_dino compares).
+  const auto next = state.step + 1;
+  const char* sync = std::getenv("MERIDIAN_DINO_SYNC_VIEWS");
+  const bool prefetch = sync == nullptr || std::string(sync) != "1";
+  if (prefetch && next < state.totalSteps && (o.stopAfterSteps <= 0 || next < o.stopAfterSteps))
+    state.prefetcher->start(state, next, globalBatch(state, next), first, perRank);
   const auto globals = at::cat({at::stack(byView[0]), at::stack(byView[1])});
 
-  at::Tensor teacherFeatures, teacherOut;
+  // Forward passes in bf16 where the CPU has it (as fine-tuning); heads' outputs and
+  // features back to fp32 for the loss, the centre and the memory bank.
+  const bool bf16 = o.bf16 != 0 && bf16Support().available;
+  at::Tensor teacherFeatures, teacherOut, studentFeatures, globalOut, localOut;
   {
-    torch::NoGradGuard noGrad;
-    teacherFeatures = state.teacher->forward(globals).features;
-    teacherOut = state.teacherHead->forward(teacherFeatures);
+    train::AutocastScope autocast(bf16);
+    {
+      torch::NoGradGuard noGrad;
+      teacherFeatures = state.teacher->forward(globals).features;
+      teacherOut = state.teacherHead->forward(teacherFeatures);
+    }
+    studentFeatures = state.student->forward(globals).features;
+    if (studentFeatures.size(0) > 0) globalOut = state.studentHead->forward(studentFeatures);
+    if (o.localCrops > 0) {
+      std::vector<at::Tensor> locals;
+      for (int v = 2; v < views; ++v) locals.push_back(at::stack(byView[static_cast<std::size_t>(v)]));
+      localOut = state.studentHead->forward(state.student->forward(at::cat(locals)).features);
+    }
   }
-  const auto studentFeatures = state.student->forward(globals).features;
-  std::vector<at::Tensor> studentViews =
-      studentFeatures.size(0) > 0 ? state.studentHead->forward(studentFeatures).chunk(2) : std::vector<at::Tensor>{};
-  if (o.localCrops > 0) {
-    std::vector<at::Tensor> locals;
-    for (int v = 2; v < views; ++v) locals.push_back(at::stack(byView[static_cast<std::size_t>(v)]));
-    const auto localOut = state.studentHead->forward(state.student->forward(at::cat(locals)).features);
-    for (auto& chunk : localOut.chunk(o.localCrops)) studentViews.push_back(chunk);
-  }
+  // .to(kFloat) is the same tensor when it already is fp32: the fp32 path is unchanged.
+  teacherFeatures = teacherFeatures.to(at::kFloat);
+  teacherOut = teacherOut.to(at::kFloat);
+  studentFeatures = studentFeatures.to(at::kFloat);
+  std::vector<at::Tensor> studentViews;
+  if (globalOut.defined()) studentViews = globalOut.to(at::kFloat).chunk(2);
+  if (localOut.defined())
+    for (auto& chunk : localOut.to(at::kFloat).chunk(o.localCrops)) studentViews.push_back(chunk);
   const auto dinoLoss = state.loss->forward(studentViews, teacherOut.chunk(2), result.schedule.teacherTemperature);
   at::Tensor total = dinoLoss;
   at::Tensor memoryLoss;

@@ -1,6 +1,5 @@
 #include "FineTune.hpp"
 
-#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -12,6 +11,7 @@
 #include "LearningRateSchedule.hpp"
 #include "Lora.hpp"
 #include "ParameterGroups.hpp"
+#include "AutocastScope.hpp"
 #include "meridian/model/Precision.hpp"
 #include "meridian/model/Preprocessor.hpp"
 
@@ -20,27 +20,6 @@ namespace meridian::model::train {
 namespace fs = std::filesystem;
 
 namespace {
-
-/// bf16 autocast for the forward pass (matrix products in bf16, the rest as LibTorch's
-/// CPU autocast lists decide), switched off again on scope exit.
-class AutocastScope {
- public:
-  explicit AutocastScope(bool enabled) : enabled_(enabled) {
-    if (!enabled_) return;
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    at::autocast::set_cpu_enabled(true);
-  }
-  ~AutocastScope() {
-    if (!enabled_) return;
-    at::autocast::set_cpu_enabled(false);
-    at::autocast::clear_cache();
-  }
-  AutocastScope(const AutocastScope&) = delete;
-  AutocastScope& operator=(const AutocastScope&) = delete;
-
- private:
-  bool enabled_;
-};
 
 using Snapshot = std::map<std::string, torch::Tensor>;
 

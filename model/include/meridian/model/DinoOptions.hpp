@@ -53,6 +53,10 @@ struct DinoOptions {
   double rehearsalFraction = 0.25;
   int rehearsalImageSize = 0;  // side the reservoir stores images at; 0 = the working size
 
+  // Precision: 1 = the forward passes (student and teacher) under bf16 autocast where the CPU
+  // computes bf16 natively (Precision.hpp), as fine-tuning does; 0 = fp32 everywhere.
+  int bf16 = 1;
+
   // Run length and bookkeeping.
   int batchSize = 16;  // global batch (split across ranks when distributed)
   int epochs = 10;

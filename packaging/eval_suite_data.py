@@ -1,0 +1,253 @@
+#!/usr/bin/python3
+"""The evaluation suite's tasks and their fixed, leakage-free splits (packaging/make-eval-data.sh).
+
+Every image is real and comes from a Debian package nobody here made; every label is the
+source's own (an atlas region, a colour-deconvolution rule, the source file's modality, a
+data set's class). Each task gets OUT/<task>/train.csv and OUT/<task>/test.csv
+(path,label,patient) and OUT/suite.json lists the tasks. The split rules:
+
+  brain-region  axial 48x48 mm patches of Colin27 (mricron-data ch2.nii.gz, 1 mm T1) labelled
+                with the AAL atlas region under the patch centre, grouped into five lobes
+                (frontal, parietal, temporal, occipital, cerebellum). Training patches lie
+                wholly in the LEFT hemisphere, test patches wholly in the RIGHT one (centres
+                at least 24 mm from the midline): no test pixel is in any training patch.
+                Test patches are mirrored left-right, so both sides show the lateral
+                surface on the same side (the task is the region, not the hemisphere).
+  ihc           skimage's ihc.png cut into 256 tiles of 32 px, DAB-positive/negative by mean
+                DAB optical density against the median (tests/model/make_ihc_tiles.py);
+                tiles of the rightmost 128-px column of regions are the test side.
+  modality      packaging/bundled_model_data.py's crops (CT / MR / fundus / pathology) whose
+                test crops come from other source files than the training crops; the test
+                side also gets whole slices and crops of ITK's example MR slices
+                (insighttoolkit5-examples Data/: BrainProtonDensitySlice, BrainT1Slice,
+                FatMRISlice), sources no training crop comes from.
+  fashion-mnist the standard split (train-* for training, t10k-* for testing), the first
+                --fmnist-train / --fmnist-test images of each (all 60000 / 10000 with 0).
+
+usage: eval_suite_data.py OUT --mricron DIR --itk-data DIR --fmnist DIR [--demo-data DIR]
+       [--fmnist-train 2000] [--fmnist-test 1000] [--brain-per-class 120]
+Deterministic (fixed seeds); no network. Refuses a task whose test side lacks a class.
+"""
+import argparse
+import csv
+import gzip
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+import nibabel
+import numpy as np
+import skimage.io
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+SEED = 20261202
+
+# AAL label name prefixes -> lobe. Regions not listed (insula, cingulum, deep grey matter,
+# hippocampus, ...) are left out: a handful of large, unambiguous classes.
+LOBES = [
+    ("frontal", ("Precentral", "Frontal_", "Supp_Motor_Area", "Olfactory", "Rectus", "Paracentral_Lobule")),
+    ("parietal", ("Postcentral", "Parietal_", "SupraMarginal", "Angular", "Precuneus")),
+    ("temporal", ("Temporal_", "Heschl")),
+    ("occipital", ("Calcarine", "Cuneus", "Lingual", "Occipital_", "Fusiform")),
+    ("cerebellum", ("Cerebelum_", "Vermis_")),
+]
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def write_csv(path, rows):
+    with open(path, "w", newline="") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(["path", "label", "patient"])
+        out.writerows(rows)
+
+
+def require_all_classes(task, train, test):
+    missing = sorted({r[1] for r in train} - {r[1] for r in test})
+    if missing:
+        sys.exit("eval_suite_data: task %s: class %s has no test image" % (task, ", ".join(missing)))
+
+
+def brain_region(out, mricron, per_class):
+    t1 = np.asarray(nibabel.load(os.path.join(mricron, "ch2.nii.gz")).dataobj, dtype=np.float64)
+    aal_img = nibabel.load(os.path.join(mricron, "aal.nii.gz"))
+    aal = np.asarray(aal_img.dataobj)
+    assert aal.shape == t1.shape, "AAL and ch2 are not on one grid"
+    names = {}
+    with open(os.path.join(mricron, "aal.nii.txt")) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 2:
+                names[int(parts[0])] = parts[1]
+    lobe_of = np.zeros(256, dtype=np.int64)  # 0 = not used, k = LOBES[k-1]
+    for code, name in names.items():
+        for k, (_, prefixes) in enumerate(LOBES, start=1):
+            if name.startswith(prefixes):
+                lobe_of[code] = k
+    lobes = lobe_of[aal]
+    # 8-bit window over the head: 0.5..99.5 percentiles of non-zero voxels.
+    lo, hi = np.percentile(t1[t1 > 0], [0.5, 99.5])
+    t8 = (np.clip((t1 - lo) / (hi - lo), 0, 1) * 255 + 0.5).astype(np.uint8)
+    half = 24
+    mid = int(round(-aal_img.affine[0, 3] / aal_img.affine[0, 0]))  # voxel index of x = 0 mm
+    nx, ny, nz = t1.shape
+    candidates = {side: {k: [] for k in range(1, len(LOBES) + 1)} for side in ("L", "R")}
+    for z in range(8, nz - 8, 3):
+        for y in range(half, ny - half, 4):
+            for x in range(half, nx - half, 4):
+                k = lobes[x, y, z]
+                if k == 0 or abs(x - mid) < half:
+                    continue
+                side = "L" if x < mid else "R"  # RAS grid: voxel x grows to the subject's right
+                candidates[side][k].append((x, y, z))
+    rng = np.random.default_rng(SEED)
+    rows = {"train": [], "test": []}
+    os.makedirs(os.path.join(out, "patches"), exist_ok=True)
+    for side, split in (("L", "train"), ("R", "test")):
+        for k, (lobe, _) in enumerate(LOBES, start=1):
+            pool = candidates[side][k]
+            pick = sorted(rng.choice(len(pool), size=min(per_class, len(pool)), replace=False))
+            for i in pick:
+                x, y, z = pool[i]
+                patch = np.rot90(t8[x - half:x + half, y - half:y + half, z])  # anterior at the top
+                if side == "R":  # mirrored, so both sides show the lateral surface on the left
+                    patch = np.fliplr(patch)
+                rel = "patches/%s_%s_x%03d_y%03d_z%03d.png" % (lobe, side, x, y, z)
+                skimage.io.imsave(os.path.join(out, rel), np.ascontiguousarray(patch), check_contrast=False)
+                rows[split].append((rel, lobe, "ch2_%s_z%03d" % (side, z)))
+    require_all_classes("brain-region", rows["train"], rows["test"])
+    write_csv(os.path.join(out, "train.csv"), rows["train"])
+    write_csv(os.path.join(out, "test.csv"), rows["test"])
+    return {
+        "sources": {p: sha256(os.path.join(mricron, p)) for p in ("ch2.nii.gz", "aal.nii.gz", "aal.nii.txt")},
+        "rule": "48x48 mm axial patches of ch2 (1 mm), label = AAL lobe under the centre; "
+                "train = left hemisphere, test = right (mirrored left-right), centres >= 24 mm from x = 0",
+        "classes": [l for l, _ in LOBES],
+        "per_class": per_class,
+    }
+
+
+def ihc(out):
+    subprocess.run([sys.executable, os.path.join(REPO, "tests", "model", "make_ihc_tiles.py"), out, "--tile", "32"],
+                   check=True, stdout=subprocess.DEVNULL)
+    with open(os.path.join(out, "labels.csv")) as f:
+        rows = list(csv.reader(f))[1:]
+    # patient = region_<row>_<col> of 128-px regions: the rightmost column is the test side.
+    test = [r for r in rows if r[2].endswith("_3")]
+    train = [r for r in rows if not r[2].endswith("_3")]
+    require_all_classes("ihc", train, test)
+    write_csv(os.path.join(out, "train.csv"), train)
+    write_csv(os.path.join(out, "test.csv"), test)
+    with open(os.path.join(out, "provenance.json")) as f:
+        provenance = json.load(f)
+    provenance["split"] = "test = tiles of the rightmost 128-px column of regions (x >= 384)"
+    return provenance
+
+
+def modality(out, itk_data, demo):
+    args = [sys.executable, os.path.join(HERE, "bundled_model_data.py"), out]
+    if demo:
+        args += ["--demo-data", demo]
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+    with open(os.path.join(out, "train.csv")) as f:
+        train = list(csv.reader(f))[1:]
+    with open(os.path.join(out, "test.csv")) as f:
+        test = list(csv.reader(f))[1:]
+    rng = np.random.default_rng(SEED + 1)
+    os.makedirs(os.path.join(out, "images", "MR"), exist_ok=True)
+    sources = {}
+    for name in ("BrainProtonDensitySlice.png", "BrainT1Slice.png", "FatMRISlice.png"):
+        path = os.path.join(itk_data, name)
+        sources[name] = sha256(path)
+        img = skimage.io.imread(path)
+        stem = "itk_" + os.path.splitext(name)[0]
+        rel = "images/MR/%s.png" % stem
+        skimage.io.imsave(os.path.join(out, rel), img, check_contrast=False)
+        test.append([rel, "MR", stem])
+        h, w = img.shape[:2]
+        for k in range(4):  # crops of half to all of the short side
+            s = int(rng.integers(min(h, w) // 2, min(h, w) + 1))
+            y0 = int(rng.integers(0, h - s + 1)); x0 = int(rng.integers(0, w - s + 1))
+            rel = "images/MR/%s_crop%d.png" % (stem, k)
+            skimage.io.imsave(os.path.join(out, rel), img[y0:y0 + s, x0:x0 + s], check_contrast=False)
+            test.append([rel, "MR", stem])
+    require_all_classes("modality", train, test)
+    write_csv(os.path.join(out, "train.csv"), train)
+    write_csv(os.path.join(out, "test.csv"), test)
+    return {"itk_sources": sources, "rule": "test crops come from other source files than training crops"}
+
+
+FMNIST_CLASSES = ["tshirt_top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag",
+                  "ankle_boot"]
+
+
+def read_idx(path, header):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    return np.frombuffer(data, dtype=np.uint8, offset=header)
+
+
+def fashion_mnist(out, fmnist, n_train, n_test):
+    rows = {}
+    sources = {}
+    for split, prefix, n in (("train", "train", n_train), ("test", "t10k", n_test)):
+        images_path = os.path.join(fmnist, prefix + "-images-idx3-ubyte.gz")
+        labels_path = os.path.join(fmnist, prefix + "-labels-idx1-ubyte.gz")
+        sources[os.path.basename(images_path)] = sha256(images_path)
+        sources[os.path.basename(labels_path)] = sha256(labels_path)
+        images = read_idx(images_path, 16).reshape(-1, 28, 28)
+        labels = read_idx(labels_path, 8)
+        n = len(labels) if n == 0 else min(n, len(labels))
+        os.makedirs(os.path.join(out, split), exist_ok=True)
+        rows[split] = []
+        for i in range(n):
+            rel = "%s/%05d.png" % (split, i)
+            skimage.io.imsave(os.path.join(out, rel), images[i], check_contrast=False)
+            rows[split].append((rel, FMNIST_CLASSES[labels[i]], "%s_%05d" % (split, i)))
+    require_all_classes("fashion-mnist", rows["train"], rows["test"])
+    write_csv(os.path.join(out, "train.csv"), rows["train"])
+    write_csv(os.path.join(out, "test.csv"), rows["test"])
+    return {"sources": sources, "rule": "standard split: the first %d of train-*, the first %d of t10k-*" % (
+        len(rows["train"]), len(rows["test"]))}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("out")
+    p.add_argument("--mricron", required=True, help="mricron-data's templates/ folder")
+    p.add_argument("--itk-data", required=True, help="insighttoolkit5-examples' examples/Data folder")
+    p.add_argument("--fmnist", required=True, help="dataset-fashion-mnist's folder")
+    p.add_argument("--demo-data", default="")
+    p.add_argument("--fmnist-train", type=int, default=2000)
+    p.add_argument("--fmnist-test", type=int, default=1000)
+    p.add_argument("--brain-per-class", type=int, default=120)
+    args = p.parse_args()
+    tasks = [
+        ("brain-region", "AAL lobe of a 48 mm T1 patch (train left hemisphere, test right)",
+         lambda d: brain_region(d, args.mricron, args.brain_per_class)),
+        ("ihc", "DAB-positive vs negative 32 px IHC tiles (test = other 128 px regions)", ihc),
+        ("modality", "CT / MR / fundus / pathology, test crops from other source files",
+         lambda d: modality(d, args.itk_data, args.demo_data)),
+        ("fashion-mnist", "Fashion-MNIST, 10 classes, standard split (subset)",
+         lambda d: fashion_mnist(d, args.fmnist, args.fmnist_train, args.fmnist_test)),
+    ]
+    suite = {"format": "meridian-eval-suite", "version": 1, "seed": SEED, "tasks": []}
+    for name, description, make in tasks:
+        folder = os.path.join(args.out, name)
+        os.makedirs(folder, exist_ok=True)
+        provenance = make(folder)
+        suite["tasks"].append({"name": name, "description": description, "train": name + "/train.csv",
+                               "test": name + "/test.csv", "provenance": provenance})
+        print("eval_suite_data: %s done" % name, flush=True)
+    with open(os.path.join(args.out, "suite.json"), "w") as f:
+        json.dump(suite, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
