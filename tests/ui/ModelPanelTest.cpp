@@ -23,7 +23,7 @@
 #include <fstream>
 #include <iostream>
 
-#include "VolumeTestSupport.hpp"
+#include "WorkstationTestSupport.hpp"
 #include "meridian/project/ProjectStore.hpp"
 #include "meridian/service/BundledModel.hpp"
 #include "meridian/ui/CaseBrowser.hpp"
@@ -42,24 +42,11 @@ using namespace meridian;
 using viewers::ViewerKind;
 
 namespace {
-const fs::path kDemo = MERIDIAN_TEST_DEMO_DATA;
-const fs::path kOut = MERIDIAN_TEST_OUTPUT;
+const fs::path kDemo = testsupport::kDemoData;
+const fs::path kOut = testsupport::kUiOutput;
+using testsupport::waitUntil;
 
-bool waitUntil(const std::function<bool()>& done, int timeoutMs = 120000) {
-  QElapsedTimer clock;
-  clock.start();
-  while (!done() && clock.elapsed() < timeoutMs) QApplication::processEvents(QEventLoop::AllEvents, 5);
-  return done();
-}
-
-void shot(ui::MainWindow& window, const std::string& name) {
-  for (int i = 0; i < 10; ++i) QApplication::processEvents();
-  if (window.currentViewerKind() == ViewerKind::Slide) (void)window.slideViewer()->waitForFieldOfView();
-  fs::create_directories(kOut);
-  const fs::path file = kOut / name;
-  ASSERT_TRUE(window.grab().save(QString::fromStdString(file.string()), "PNG")) << file;
-  std::cout << "screenshot: " << file.string() << "\n";
-}
+void shot(ui::MainWindow& window, const std::string& name) { testsupport::screenshot(window, name); }
 
 /// A window with a new project holding `paths`, the model dock raised.
 struct Session {
@@ -68,13 +55,9 @@ struct Session {
   std::vector<project::CaseId> ids;
 
   explicit Session(const std::string& name, const std::vector<fs::path>& paths) {
-    const fs::path folder = kOut / name;
-    fs::remove_all(folder);
     EXPECT_TRUE(testsupport::showExposed(window, 1700, 1000));
-    EXPECT_TRUE(window.newProject(folder).ok());
-    auto job = window.caseBrowser()->addPaths(paths);
-    EXPECT_TRUE(job);
-    EXPECT_TRUE(waitUntil([&] { return window.caseBrowser()->order().size() == paths.size(); }));
+    testsupport::newProjectWith(window, kOut / name, paths);
+    EXPECT_EQ(window.caseBrowser()->order().size(), paths.size());
     ids = window.caseBrowser()->order();
     panel = window.modelPanel();
     panel->show();
@@ -89,7 +72,7 @@ struct Session {
     }
     bool ok = false, ended = false;
     auto c = QObject::connect(panel, &ui::ModelPanel::jobEnded, [&](bool success) { ok = success, ended = true; });
-    EXPECT_TRUE(waitUntil([&] { return ended; }));
+    EXPECT_TRUE(waitUntil([&] { return ended; }, 120000));
     QObject::disconnect(c);
     return ok;
   }
