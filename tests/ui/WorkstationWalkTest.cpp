@@ -13,6 +13,7 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
@@ -88,6 +89,13 @@ bool runModelJob(ui::ModelPanel& panel, const core::Result<core::JobId>& started
   EXPECT_TRUE(waitUntil([&] { return ended; }, 240000));
   QObject::disconnect(c);
   return ok;
+}
+
+/// A key pressed with the viewer focused, as a person labelling or reviewing has it (a text
+/// field with the focus would take the number keys).
+void key(ui::MainWindow& window, Qt::Key k) {
+  window.currentViewer()->setFocus();
+  press(window, k);
 }
 
 void openAsReviewer(ui::MainWindow& window) {
@@ -166,12 +174,12 @@ TEST(WorkstationWalk, DemoProjectModelExplainLabelTrainAcceptReviewReopen) {
     while (labelled.size() < 8) {
       CaseId current = *window.caseBrowser()->currentCase();
       if (current == slide || !labelsOf(store, current).empty()) {
-        press(window, Qt::Key_N);
+        key(window, Qt::Key_N);
         ASSERT_NE(*window.caseBrowser()->currentCase(), current) << "N opens the next unlabelled case";
         continue;
       }
       const bool ct = isCt(store.getCase(current).value());
-      press(window, ct ? Qt::Key_1 : Qt::Key_2);
+      key(window, ct ? Qt::Key_1 : Qt::Key_2);
       ASSERT_EQ(labelsOf(store, current), std::vector<std::string>{ct ? "CT" : "other"}) << "case " << current;
       labelled.push_back(current);
       if (labelled.size() == 4) shot(window, "5-labelling");
@@ -232,13 +240,13 @@ TEST(WorkstationWalk, DemoProjectModelExplainLabelTrainAcceptReviewReopen) {
     ASSERT_NE(review, nullptr);
     review->raise();
     ASSERT_TRUE(review->openFirst().ok());
-    press(window, Qt::Key_A);
-    press(window, Qt::Key_X);
+    key(window, Qt::Key_A);
+    key(window, Qt::Key_X);
     corrected = *window.caseBrowser()->currentCase();
     QTimer::singleShot(300, [] {
       if (QWidget* menu = QApplication::activePopupWidget()) QTest::keyClick(menu, Qt::Key_1);
     });
-    press(window, Qt::Key_C);
+    key(window, Qt::Key_C);
     EXPECT_EQ(review->progress().reviewed, 3u) << review->progress().text();
     const auto decisions = store.reviews(corrected).value();
     ASSERT_EQ(decisions.size(), 1u);
