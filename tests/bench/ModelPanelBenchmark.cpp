@@ -33,6 +33,7 @@
 #include "meridian/service/ModelService.hpp"
 #include "meridian/service/ModelServiceLoader.hpp"
 #include "meridian/ui/CaseBrowser.hpp"
+#include "meridian/ui/CaseFileChecks.hpp"
 #include "meridian/ui/JobsPanel.hpp"
 #include "meridian/ui/MainWindow.hpp"
 #include "meridian/ui/ModelPanel.hpp"
@@ -158,6 +159,10 @@ int main(int argc, char** argv) {
   auto imported = window.caseBrowser()->addPaths({kDemo / "fundus-retina.jpg", kDemo / "pathology-ihc-slide.tif"});
   if (!imported) die(imported.error().message);
   waitUntil([&] { return window.caseBrowser()->order().size() == 2; }, "the import");
+  // The import's follow-up jobs (thumbnails, file checks) take the job workers first: wait for
+  // them, so the timings below are the model's jobs alone.
+  waitUntil([&] { return window.caseBrowser()->thumbnailsShown() == 2 && window.caseBrowser()->fileChecks().done(); },
+            "the thumbnails and file checks");
   project::CaseId image = 0, slide = 0;
   for (const auto id : window.caseBrowser()->order())
     (window.caseBrowser()->store()->getCase(id).value().kind == project::CaseKind::Slide ? slide : image) = id;

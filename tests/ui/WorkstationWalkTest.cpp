@@ -30,6 +30,7 @@
 
 #include "WorkstationTestSupport.hpp"
 #include "meridian/service/BundledModel.hpp"
+#include "meridian/ui/CaseFileChecks.hpp"
 #include "meridian/ui/LabelsPanel.hpp"
 #include "meridian/ui/ModelPanel.hpp"
 #include "meridian/ui/PreferencesStore.hpp"
@@ -130,6 +131,10 @@ TEST(WorkstationWalk, DemoProjectModelExplainLabelTrainAcceptReviewReopen) {
       if (c.kind == project::CaseKind::Slide) slide = c.id;
     }
     ASSERT_TRUE(series && slide);
+    // The import's thumbnails and file checks hold the job workers before the model's jobs.
+    ASSERT_TRUE(waitUntil([&] {
+      return window.caseBrowser()->thumbnailsShown() == static_cast<int>(caseCount) && window.caseBrowser()->fileChecks().done();
+    }, 240000));
     shot(window, "1-demo-project");
 
     // 2. The bundled model on every case, as one job.
