@@ -60,7 +60,7 @@ inline void importAndWait(ui::MainWindow& window, const std::vector<std::filesys
   ASSERT_TRUE(waitUntil([&] {
     auto s = window.jobsPanel()->runner().status(job.value());
     return s && core::isFinished(s->state);
-  }));
+  }, 180000));  // a loaded shared machine: minutes, not seconds
   ASSERT_EQ(window.jobsPanel()->runner().status(job.value())->state, core::JobState::Succeeded);
   window.jobsPanel()->poll();  // the job's end reaches the case browser (the panel polls every 100 ms)
   processEvents();

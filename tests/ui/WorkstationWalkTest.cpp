@@ -56,6 +56,7 @@ void shot(ui::MainWindow& window, const std::string& name) { testsupport::screen
 /// The demo IHC image as a small tiled pyramid (see the note at the top).
 fs::path smallSlide() {
   const fs::path slide = kOut / "walk-small-slide.tif";
+  fs::create_directories(kOut);
   if (!fs::exists(slide)) {
     const std::string command = "vips tiffsave '" + (kDemo / "pathology-ihc.png").string() + "' '" + slide.string() +
                                 "' --tile --pyramid --compression jpeg --Q 90 --tile-width 128 --tile-height 128";
