@@ -16,6 +16,7 @@
 #include "meridian/project/EditCommands.hpp"
 #include "meridian/project/ProjectImport.hpp"
 #include "meridian/project/ProjectStore.hpp"
+#include "meridian/project/ReviewCommand.hpp"
 #include "meridian/report/PredictionJson.hpp"
 
 namespace meridian::app {
@@ -301,8 +302,8 @@ int runReview(const ProjectOptions& o) {
   d.decision = o.decision;
   d.correction = o.correction;
   if (auto ps = store.value()->predictions(id.value()); ps && !ps.value().empty()) d.predictionId = ps.value().back().id;
-  auto reviewed = store.value()->addReview(d);
-  if (!reviewed) return fail(reviewed.error());
+  // The window's Review panel applies the same edit: a correction also becomes the case's label.
+  if (auto reviewed = project::makeAddReview(d)->apply(*store.value()); !reviewed) return fail(reviewed.error());
   std::printf("case %lld: %s%s\n", static_cast<long long>(id.value()), o.decision.c_str(),
               o.correction.empty() ? "" : (" to " + o.correction).c_str());
   return kExitOk;

@@ -97,7 +97,10 @@ core::Status EmbeddingCache::store(const EmbeddingKey& key, const std::vector<fl
 
 core::Result<EmbeddedImages> embedImages(const VitModel& model, const std::string& modelSha256,
                                          const std::vector<fs::path>& paths, const ImageLoader& load,
-                                         const EmbeddingCache* cache, const core::JobControl& job, int batchSize) {
+                                         const EmbeddingCache* cache, const core::JobControl& job, int batchSize,
+                                         const std::vector<std::string>& knownSha256) {
+  if (!knownSha256.empty() && knownSha256.size() != paths.size())
+    return core::makeError(core::ErrorCode::InvalidArgument, "embedImages: one known content hash per path, or none");
   const int inputSize = model.config().imageSize;
   const std::string preprocessHash = preprocessSha256(model.preprocessConfig(), inputSize);
   EmbeddedImages out;
@@ -108,7 +111,8 @@ core::Result<EmbeddedImages> embedImages(const VitModel& model, const std::strin
   std::vector<std::size_t> pending;
   for (std::size_t i = 0; i < paths.size(); ++i) {
     if (job.cancelled()) return core::makeError(core::ErrorCode::Cancelled, "embedding cancelled");
-    auto hash = core::sha256OfFile(paths[i]);
+    auto hash = knownSha256.empty() || knownSha256[i].empty() ? core::sha256OfFile(paths[i])
+                                                              : core::Result<std::string>(knownSha256[i]);
     if (!hash) return hash.error();
     out.contentSha256[i] = hash.value();
     if (cache != nullptr) {

@@ -58,6 +58,9 @@ PY
 "$cli" project add-prediction "$p" 1 "$out/series.prediction.json" > /dev/null
 "$cli" project add-prediction "$p" "$camera" "$pred" > /dev/null
 "$cli" project --user "Dr. Ada Reviewer" review "$p" 1 correct --correction normal > /dev/null
+# The correction is the case's image-level label now (the Review panel's edit, ReviewCommand.hpp).
+"$cli" project list "$p" --json | $py -c 'import json, sys; c = json.load(sys.stdin)[0]; assert c["labels"] == ["normal"], c' ||
+  fail "a correction did not label the case"
 $expect_exit 2 "needs --correction" "$cli" project review "$p" 2 correct > /dev/null
 printf 'annotate 2 region-1 10,10 100,12 60,90 class=tumour\nquit\n' | "$cli" project session "$p" > /dev/null
 

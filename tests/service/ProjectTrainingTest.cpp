@@ -176,6 +176,61 @@ TEST(ProjectTraining, ProbeLearnsDabPositiveTilesAndIsAccepted) {
   EXPECT_TRUE(std::any_of(events.begin(), events.end(), [](const auto& e) { return e.kind == "model.accept"; }));
 }
 
+// A DICOM series stored as a folder is a training row like a volume file (its middle axial
+// slice), keyed in the embedding cache by the project's digest of its files; a series whose
+// files changed after it was added is refused before anything is written.
+TEST(ProjectTraining, ADicomSeriesFolderIsARowAndAChangedSeriesIsRefused) {
+  // The demo folder without its slide (its overview costs time the test does not need).
+  const fs::path copy = kOut / "series-demo";
+  fs::remove_all(copy);
+  fs::create_directories(copy);
+  for (const auto& entry : fs::directory_iterator(kDemo))
+    if (entry.path().extension() != ".tif")
+      fs::copy(entry.path(), copy / entry.path().filename(), fs::copy_options::recursive);
+  const fs::path folder = kOut / "series";
+  fs::remove_all(folder);
+  auto store = project::ProjectStore::create(folder).value();
+  ASSERT_TRUE(project::importIntoProject(*store, {copy}));
+  const auto cases = store->listCases().value();
+  project::CaseId series = 0;
+  for (const auto& c : cases) {
+    if (fs::is_directory(c.path)) series = c.id;
+    ASSERT_TRUE(store->addLabel(c.id, isCt(c) ? "CT" : "other"));
+  }
+  ASSERT_NE(series, 0) << "the demo's CT series is a folder case";
+  auto task = training().task(*store);
+  ASSERT_TRUE(task) << task.error().message;
+  EXPECT_EQ(task.value().labels.images.size(), cases.size()) << "every labelled case is a row, the series too";
+  EXPECT_EQ(task.value().seriesFolders, 1u);
+  EXPECT_NE(std::find(task.value().caseIds.begin(), task.value().caseIds.end(), series), task.value().caseIds.end());
+  std::uint64_t seed = 0;
+  while (!training().preview(task.value(), 0.5, seed) && seed < 50) ++seed;
+  auto result = training().train(*store, probeRequest(0.5, seed), {}, core::JobControl());
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result.value().split.train.cases + result.value().split.heldOut.cases, cases.size());
+  EXPECT_EQ(static_cast<std::size_t>(std::distance(fs::directory_iterator(folder / "cache" / "embeddings"),
+                                                   fs::directory_iterator())),
+            cases.size())
+      << "one cached embedding per case, the series' keyed by its digest";
+
+  // One byte of one slice changed: the recorded digest no longer describes the files.
+  const fs::path slice = *fs::directory_iterator(store->getCase(series).value().path);
+  {
+    std::fstream file(slice, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekg(-2, std::ios::end);
+    const char byte = static_cast<char>(file.get());
+    file.seekp(-2, std::ios::end);
+    file.put(static_cast<char>(byte ^ 0x10));
+  }
+  auto request = probeRequest(0.5, seed);
+  request.name = "after-the-change";
+  const std::size_t folders = modelFolders(*store);
+  auto refused = training().train(*store, request, {}, core::JobControl());
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("changed since it was added"), std::string::npos) << refused.error().message;
+  EXPECT_EQ(modelFolders(*store), folders);
+}
+
 TEST(ProjectTraining, OneClassOrAThinHeldOutPartIsRefusedAndChangesNothing) {
   auto store = demoProject("refused", [](const project::CaseRecord&) { return std::string("CT"); });
   auto oneClass = training().train(*store, probeRequest(0.5, 0), {}, core::JobControl());

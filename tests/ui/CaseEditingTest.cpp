@@ -20,7 +20,7 @@
 #include <functional>
 
 #include "MouseInput.hpp"
-#include "VolumeTestSupport.hpp"
+#include "WorkstationTestSupport.hpp"
 #include "meridian/project/ProjectStore.hpp"
 #include "meridian/ui/CaseAnnotations.hpp"
 #include "meridian/ui/CaseBrowser.hpp"
@@ -37,36 +37,11 @@ using namespace meridian;
 using viewers::ViewerKind;
 
 namespace {
-const fs::path kDemo = MERIDIAN_TEST_DEMO_DATA;
-const fs::path kOut = MERIDIAN_TEST_OUTPUT;
+const fs::path kDemo = testsupport::kDemoData;
+const fs::path kOut = testsupport::kUiOutput;
+using testsupport::waitUntil;
 
-bool waitUntil(const std::function<bool()>& done, int timeoutMs = 60000) {
-  QElapsedTimer clock;
-  clock.start();
-  while (!done() && clock.elapsed() < timeoutMs) QApplication::processEvents(QEventLoop::AllEvents, 20);
-  return done();
-}
-
-void shot(QWidget& window, const std::string& name) {
-  testsupport::processEvents();
-  fs::create_directories(kOut);
-  const fs::path file = kOut / name;
-  ASSERT_TRUE(window.grab().save(QString::fromStdString(file.string()), "PNG")) << file;
-  std::cout << "screenshot: " << file.string() << "\n";
-}
-
-/// Adds `paths` to the window's open project and waits for the import job.
-void importAndWait(ui::MainWindow& window, const std::vector<fs::path>& paths) {
-  auto job = window.caseBrowser()->addPaths(paths);
-  ASSERT_TRUE(job.ok()) << job.error().message;
-  ASSERT_TRUE(waitUntil([&] {
-    auto s = window.jobsPanel()->runner().status(job.value());
-    return s && core::isFinished(s->state);
-  }));
-  ASSERT_EQ(window.jobsPanel()->runner().status(job.value())->state, core::JobState::Succeeded);
-  window.jobsPanel()->poll();  // the job's end reaches the case browser (the panel polls every 100 ms)
-  testsupport::processEvents();
-}
+void shot(QWidget& window, const std::string& name) { testsupport::screenshot(window, name); }
 
 std::vector<core::Annotation> stored(ui::MainWindow& window, project::CaseId id) {
   auto a = window.caseBrowser()->store()->annotations(id);
@@ -78,11 +53,7 @@ QPointF at(viewers::ImageViewer2D* viewer, double x, double y) {
   return {v[0], v[1]};
 }
 
-void keys(ui::MainWindow& window, Qt::Key key, Qt::KeyboardModifiers modifiers) {
-  QApplication::setActiveWindow(&window);  // no window manager under Xvfb: shortcuts need it
-  QTest::keyClick(&window, key, modifiers);
-  testsupport::processEvents();
-}
+void keys(ui::MainWindow& window, Qt::Key key, Qt::KeyboardModifiers modifiers) { testsupport::press(window, key, modifiers); }
 }  // namespace
 
 TEST(CaseAnnotations, DrawMoveDeleteUndoRedoAndReopenKeepTheProjectInStep) {
@@ -93,8 +64,7 @@ TEST(CaseAnnotations, DrawMoveDeleteUndoRedoAndReopenKeepTheProjectInStep) {
   {
     ui::MainWindow window;
     ASSERT_TRUE(testsupport::showExposed(window, 1400, 900));
-    ASSERT_TRUE(window.newProject(folder).ok());
-    importAndWait(window, {kDemo / "fundus-retina.jpg"});
+    testsupport::newProjectWith(window, folder, {kDemo / "fundus-retina.jpg"});
     ASSERT_EQ(window.caseBrowser()->order().size(), 1u);
     id = window.caseBrowser()->order()[0];
     window.caseBrowser()->selectCase(id);
@@ -268,8 +238,7 @@ TEST(CaseFileChecks, AFileChangedOrMovedAfterImportIsMarkedAndOpeningItAsks) {
     fs::copy_file(kDemo / name, files / name);
   {
     ui::MainWindow window;
-    ASSERT_TRUE(window.newProject(folder).ok());
-    importAndWait(window, {files});
+    testsupport::newProjectWith(window, folder, {files});
   }
   const fs::path changed = files / "fundus-retina.jpg";
   std::ofstream(changed, std::ios::binary | std::ios::app) << "edited after import";  // still opens

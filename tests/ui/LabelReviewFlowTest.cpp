@@ -254,12 +254,16 @@ TEST(LabelReviewFlow, ReviewThreeCasesFromTheQueueWithKeysUndoReopen) {
     EXPECT_EQ(*window.caseBrowser()->currentCase(), demo.byMargin[3]);
     EXPECT_EQ(review->progress().text(), "3 of " + total + " reviewed");
     EXPECT_EQ(review->queue().size(), demo.ids.size() - 3) << "not yet reviewed only";
-    // Ctrl+Z takes the last decision back, Ctrl+Shift+Z records it again.
+    EXPECT_EQ(labelsOf(store, demo.byMargin[2]), std::vector<std::string>{"normal"}) << "the correction labels the case";
+    EXPECT_TRUE(labelsOf(store, demo.byMargin[0]).empty()) << "an accept leaves the labels alone";
+    // Ctrl+Z takes the last decision (and its label) back, Ctrl+Shift+Z records it again.
     press(window, Qt::Key_Z, Qt::ControlModifier);
     EXPECT_TRUE(store.reviews(demo.byMargin[2]).value().empty());
+    EXPECT_TRUE(labelsOf(store, demo.byMargin[2]).empty());
     EXPECT_EQ(review->progress().text(), "2 of " + total + " reviewed");
     press(window, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
     EXPECT_EQ(review->progress().text(), "3 of " + total + " reviewed");
+    EXPECT_EQ(labelsOf(store, demo.byMargin[2]), std::vector<std::string>{"normal"});
     shot(window, "7-three-reviewed");
   }
 
@@ -277,6 +281,7 @@ TEST(LabelReviewFlow, ReviewThreeCasesFromTheQueueWithKeysUndoReopen) {
     EXPECT_TRUE(r[0].predictionId.has_value());
   }
   EXPECT_EQ(store.reviews(demo.byMargin[2]).value()[0].correction, "normal");
+  EXPECT_EQ(labelsOf(store, demo.byMargin[2]), std::vector<std::string>{"normal"});
   auto* review = window.findChild<ui::ReviewPanel*>();
   review->raise();
   QApplication::processEvents();

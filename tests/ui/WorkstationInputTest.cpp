@@ -28,7 +28,7 @@
 #include <optional>
 #include <iostream>
 
-#include "VolumeTestSupport.hpp"
+#include "WorkstationTestSupport.hpp"
 #include "meridian/core/ParallelFor.hpp"
 #include "meridian/project/ProjectStore.hpp"
 #include "meridian/ui/CaseBrowser.hpp"
@@ -41,23 +41,11 @@ using namespace meridian;
 using viewers::ViewerKind;
 
 namespace {
-const fs::path kDemo = MERIDIAN_TEST_DEMO_DATA;
-const fs::path kOut = MERIDIAN_TEST_OUTPUT;
+const fs::path kDemo = testsupport::kDemoData;
+const fs::path kOut = testsupport::kUiOutput;
+using testsupport::waitUntil;
 
-bool waitUntil(const std::function<bool()>& done, int timeoutMs = 60000) {
-  QElapsedTimer clock;
-  clock.start();
-  while (!done() && clock.elapsed() < timeoutMs) QApplication::processEvents(QEventLoop::AllEvents, 20);
-  return done();
-}
-
-void shot(QWidget& window, const std::string& name) {
-  testsupport::processEvents();
-  fs::create_directories(kOut);
-  const fs::path file = kOut / name;
-  ASSERT_TRUE(window.grab().save(QString::fromStdString(file.string()), "PNG")) << file;
-  std::cout << "screenshot: " << file.string() << "\n";
-}
+void shot(QWidget& window, const std::string& name) { testsupport::screenshot(window, name); }
 
 /// Drops local files on `window` at `pos` as Qt delivers a drop: to the widget under the
 /// pointer that accepts drops (or its nearest ancestor that does), enter first, then drop.

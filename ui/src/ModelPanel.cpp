@@ -47,7 +47,6 @@ struct ModelPanel::Shared {
   std::unique_ptr<service::ModelService> service;
   std::optional<service::ModelCardView> loadedCard;
   service::DeviceState device;
-  std::optional<service::ExplainResult> explained;
   std::string problem;
 };
 
@@ -62,6 +61,7 @@ ModelPanel::ModelPanel(JobsPanel& jobs, CaseBrowser& cases, ViewerStack& viewers
   if (auto bundled = service::bundledModelFolder()) folder_->setText(q(bundled->string()));
   auto* choose = new QPushButton(tr("Choose…"), body);
   load_ = new QPushButton(tr("Load"), body);
+  load_->setObjectName(QStringLiteral("loadModelButton"));
   folderRow->addWidget(folder_, 1);
   folderRow->addWidget(choose);
   folderRow->addWidget(load_);
@@ -80,6 +80,10 @@ ModelPanel::ModelPanel(JobsPanel& jobs, CaseBrowser& cases, ViewerStack& viewers
   runCurrent_ = new QPushButton(tr("Run on case"), body);
   runSelection_ = new QPushButton(tr("Run on selection"), body);
   runAll_ = new QPushButton(tr("Run on all"), body);
+  runCurrent_->setObjectName(QStringLiteral("runCaseButton"));
+  runSelection_->setObjectName(QStringLiteral("runSelectionButton"));
+  runAll_->setObjectName(QStringLiteral("runAllButton"));
+  runCurrent_->setToolTip(tr("The case on screen; for a 2D image also its explanation map (the method chosen below)"));
   for (auto* b : {runCurrent_, runSelection_, runAll_}) runRow->addWidget(b);
   layout->addLayout(runRow);
 
@@ -91,6 +95,7 @@ ModelPanel::ModelPanel(JobsPanel& jobs, CaseBrowser& cases, ViewerStack& viewers
   head_ = new QComboBox(body);
   class_ = new QComboBox(body);
   explain_ = new QPushButton(tr("Explain"), body);
+  explain_->setObjectName(QStringLiteral("explainButton"));
   explainRow->addWidget(method_);
   explainRow->addWidget(head_);
   explainRow->addWidget(class_);
@@ -123,12 +128,8 @@ ModelPanel::ModelPanel(JobsPanel& jobs, CaseBrowser& cases, ViewerStack& viewers
   connect(runSelection_, &QPushButton::clicked, this, [this, report] { report(runOnSelection()); });
   connect(runAll_, &QPushButton::clicked, this, [this, report] { report(runOnAllCases()); });
   connect(explain_, &QPushButton::clicked, this, [this, report] {
-    // The head applies to CLS attention only, the class to gradient-weighted attention only.
-    const auto method = static_cast<service::ExplainKind>(method_->currentData().toInt());
-    const int head = method == service::ExplainKind::ClsAttention ? head_->currentData().toInt() : -1;
-    const std::string cls =
-        method == service::ExplainKind::GradientAttention ? class_->currentData().toString().toStdString() : std::string();
-    report(explainCurrentCase(method, head, cls));
+    const auto chosen = chosenExplanation();
+    report(explainCurrentCase(chosen.method, chosen.head, chosen.className));
   });
   connect(method_, &QComboBox::currentIndexChanged, this, [this] { updateControls(); });
   connect(curve_, &SliceCurveView::sliceRequested, this, &ModelPanel::sliceRequested);
@@ -203,7 +204,67 @@ core::Result<core::JobId> ModelPanel::loadModel(const std::filesystem::path& fol
 
 core::Result<core::JobId> ModelPanel::runOnCurrentCase() {
   if (!cases_.currentCase()) return core::makeError(core::ErrorCode::InvalidArgument, "no case is open: choose one in Cases");
+  // A 2D image: its label and its map from one click (one job, the image read once).
+  if (viewers_.currentKind() == viewers::ViewerKind::Image2D) return predictAndExplain(*cases_.currentCase());
   return predict({*cases_.currentCase()});
+}
+
+service::ExplainRequest ModelPanel::chosenExplanation() const {
+  // The head applies to CLS attention only, the class to gradient-weighted attention only.
+  service::ExplainRequest request;
+  request.method = static_cast<service::ExplainKind>(method_->currentData().toInt());
+  request.head = request.method == service::ExplainKind::ClsAttention && head_->count() ? head_->currentData().toInt() : -1;
+  if (request.method == service::ExplainKind::GradientAttention && class_->count())
+    request.className = class_->currentData().toString().toStdString();
+  return request;
+}
+
+core::Result<core::JobId> ModelPanel::predictAndExplain(project::CaseId id) {
+  if (auto ok = ready(true); !ok) return ok.error();
+  project::ProjectStore* store = cases_.store();
+  auto shared = shared_;
+  service::PredictRequest predictRequest;
+  predictRequest.cases = {id};
+  service::ExplainRequest explainRequest = chosenExplanation();
+  explainRequest.caseId = id;
+  QPointer<ModelPanel> self(this);
+  // Each result goes on screen from the worker as soon as it exists (a queued call), not at
+  // the Jobs panel's next poll of the finished job.
+  service::PredictCallbacks callbacks;
+  callbacks.caseDone = [self](const service::CasePrediction&) {
+    if (self) QMetaObject::invokeMethod(self.data(), [self] { if (self) self->refreshResults(); }, Qt::QueuedConnection);
+  };
+  return submit(
+      tr("Predict and explain case %1").arg(id),
+      [shared, store, predictRequest, explainRequest, callbacks, self](const core::JobControl& job) -> core::Status {
+        auto predicted = shared->service->predict(*store, predictRequest, job, callbacks);
+        if (!predicted) return predicted.error();
+        if (predicted.value().done.empty())
+          return core::makeError(core::ErrorCode::InvalidArgument,
+                                 predicted.value().failed.empty() ? "the case was not predicted"
+                                                                  : predicted.value().failed.front().reason);
+        auto explained = shared->service->explain(*store, explainRequest, job);
+        if (!explained) return explained.error();
+        auto result = std::make_shared<service::ExplainResult>(std::move(explained).value());
+        if (self)
+          QMetaObject::invokeMethod(self.data(), [self, result] { if (self) self->showExplained(*result); },
+                                    Qt::QueuedConnection);
+        return core::Ok{};
+      },
+      [this, id](const core::JobStatus& status) {
+        if (status.state != core::JobState::Succeeded) return;
+        Q_EMIT statusMessage(tr("Case %1 predicted and explained").arg(id));
+      });
+}
+
+void ModelPanel::showExplained(const service::ExplainResult& e) {
+  if (cases_.currentCase() != e.caseId) return;  // another case is on screen now: its map is stored, not shown
+  const core::Status shown = viewers_.setHeatmap(e.map);
+  if (!shown) {
+    showProblem(q(shown.error().message));
+    return;
+  }
+  Q_EMIT statusMessage(tr("%1 (stored as %2)").arg(q(e.description), q(e.mapFile)));
 }
 
 core::Result<core::JobId> ModelPanel::runOnSelection() {
@@ -280,25 +341,20 @@ core::Result<core::JobId> ModelPanel::explainCurrentCase(service::ExplainKind me
   request.method = method;
   request.head = head;
   request.className = className;
-  shared->explained.reset();
+  QPointer<ModelPanel> self(this);
   return submit(
       tr("Explain case %1 (%2)").arg(request.caseId).arg(q(service::toString(method))),
-      [shared, store, request](const core::JobControl& job) -> core::Status {
+      [shared, store, request, self](const core::JobControl& job) -> core::Status {
         auto r = shared->service->explain(*store, request, job);
         if (!r) return r.error();
-        shared->explained = std::move(r).value();
+        // On screen as soon as it exists, not at the Jobs panel's next poll.
+        auto result = std::make_shared<service::ExplainResult>(std::move(r).value());
+        if (self)
+          QMetaObject::invokeMethod(self.data(), [self, result] { if (self) self->showExplained(*result); },
+                                    Qt::QueuedConnection);
         return core::Ok{};
       },
-      [this](const core::JobStatus& status) {
-        if (status.state != core::JobState::Succeeded || !shared_->explained) return;
-        const auto& e = *shared_->explained;
-        const core::Status shown = viewers_.setHeatmap(e.map);
-        if (!shown) {
-          showProblem(q(shown.error().message));
-          return;
-        }
-        Q_EMIT statusMessage(tr("%1 (stored as %2)").arg(q(e.description), q(e.mapFile)));
-      });
+      [](const core::JobStatus&) {});
 }
 
 void ModelPanel::setDevice(const std::string& device, bool bf16) {

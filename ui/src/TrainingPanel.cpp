@@ -248,7 +248,6 @@ void TrainingPanel::refreshSplit() {
   const auto& t = task.value();
   QString notes;
   if (t.multiLabelled) notes += tr(" %1 case(s) with several labels are left out.").arg(t.multiLabelled);
-  if (t.seriesFolders) notes += tr(" %1 DICOM series stored as folders are left out.").arg(t.seriesFolders);
   if (request().pretrain)
     return showMessage(tr("Continued pretraining learns from the %1 unlabelled case(s).").arg(t.unlabelled.size()) + notes,
                        false);

@@ -1,5 +1,7 @@
 #include "CaseInput.hpp"
 
+#include <filesystem>
+
 #include "meridian/io/ImageSummary.hpp"
 #include "meridian/io/InputOpener.hpp"
 
@@ -29,6 +31,35 @@ core::Result<CaseInput> openCase(const project::CaseRecord& record) {
   input.modality = image.value().modality;
   input.content = std::move(image).value();
   return input;
+}
+
+namespace {
+/// "path|size|mtime" of a regular file; "" for anything else (a series folder: not kept).
+std::string fileKey(const project::CaseRecord& record) {
+  std::error_code ec;
+  const std::filesystem::path path(record.path);
+  if (!record.seriesUid.empty() && std::filesystem::is_directory(path, ec)) return {};
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return {};
+  const auto time = std::filesystem::last_write_time(path, ec);
+  if (ec) return {};
+  return record.path + "|" + record.seriesUid + "|" + std::to_string(size) + "|" +
+         std::to_string(time.time_since_epoch().count());
+}
+}  // namespace
+
+core::Result<CaseInput> RecentImageInput::open(const project::CaseRecord& record) {
+  const std::string key = fileKey(record);
+  if (!key.empty() && key == key_ && input_) return *input_;
+  auto opened = openCase(record);
+  if (!opened) return opened.error();
+  key_.clear();
+  input_.reset();
+  if (!key.empty() && std::holds_alternative<core::Image2D>(opened.value().content)) {
+    key_ = key;
+    input_ = opened.value();
+  }
+  return opened;
 }
 
 }  // namespace meridian::service

@@ -3,6 +3,8 @@
 // 2D image, a volume worth running slice by slice, or a slide. Library-private.
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <variant>
 
 #include "meridian/core/Image2D.hpp"
@@ -22,5 +24,19 @@ struct CaseInput {
 /// Opens the case's file or series. An incomplete series is refused (its message says what
 /// is missing); the message names the case.
 core::Result<CaseInput> openCase(const project::CaseRecord& record);
+
+/// openCase that keeps the last 2D image it decoded, so that explaining the case just
+/// predicted (the window's Run: label, then map) does not read and decode its file again.
+/// Keyed by the file's path, size and modification time: a file changed on disk is read
+/// again. Volumes and slides are not kept (they are large, and their pipelines stream).
+/// Not thread-safe: one per service, used by one job at a time (ModelService.hpp).
+class RecentImageInput {
+ public:
+  core::Result<CaseInput> open(const project::CaseRecord& record);
+
+ private:
+  std::string key_;
+  std::optional<CaseInput> input_;
+};
 
 }  // namespace meridian::service

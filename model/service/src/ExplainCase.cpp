@@ -62,7 +62,7 @@ core::Result<ExplainResult> VitModelService::explain(project::ProjectStore& stor
 
   auto record = store.getCase(request.caseId);
   if (!record) return record.error();
-  auto input = openCase(record.value());
+  auto input = recent_.open(record.value());
   if (!input) return input.error();
   const model::ExplainMethod method = toModel(request.method);
   core::Volume map;

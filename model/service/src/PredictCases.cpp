@@ -138,7 +138,7 @@ core::Result<PredictReport> VitModelService::predict(project::ProjectStore& stor
 core::Result<CasePrediction> VitModelService::predictCase(project::ProjectStore& store, const project::CaseRecord& record,
                                                           project::ModelRunId runId, const PredictRequest& request,
                                                           const core::JobControl& job, const PredictCallbacks& callbacks) {
-  auto input = openCase(record);
+  auto input = recent_.open(record);
   if (!input) return input.error();
   CasePrediction out;
   out.caseId = record.id;

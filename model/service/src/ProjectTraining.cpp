@@ -13,6 +13,7 @@
 #include "meridian/model/EmbeddingCache.hpp"
 #include "meridian/model/Pretrainer.hpp"
 #include "meridian/model/VitModel.hpp"
+#include "meridian/project/ProjectImport.hpp"
 #include "meridian/service/ProjectTraining.hpp"
 
 namespace meridian::service {
@@ -42,6 +43,31 @@ model::ImageLoader caseLoader(const TrainingTask& task) {
     if (!opened) return opened.error();
     return io::representativeImage(opened.value().image);
   };
+}
+
+/// The series rows' content hashes are the digests the project recorded; refuses a series
+/// whose files changed since (a stale cached embedding would be trained on otherwise).
+core::Status checkSeriesDigests(const project::ProjectStore& store, const TrainingTask& task) {
+  for (std::size_t i = 0; i < task.labels.images.size(); ++i) {
+    const auto& row = task.labels.images[i];
+    if (row.contentSha256.empty()) continue;
+    auto record = store.getCase(task.caseIds[i]);
+    if (!record) return record.error();
+    std::vector<project::CaseFile> now = record.value().files;
+    for (auto& file : now) {
+      auto hash = core::sha256OfFile(file.path);
+      if (!hash)
+        return core::makeError(hash.error().code, "case " + std::to_string(record.value().id) + ": a file of its series cannot be read: " +
+                                                      hash.error().message);
+      file.sha256 = hash.value();
+    }
+    if (project::seriesDigest(now) != row.contentSha256)
+      return core::makeError(core::ErrorCode::InvalidArgument,
+                             "case " + std::to_string(record.value().id) + " (" + record.value().path +
+                                 "): the series' files changed since it was added to the project; check the project's "
+                                 "cases and add the series again");
+  }
+  return core::Ok{};
 }
 
 /// ROC curves (with bands) and calibration bins of the held-out scores.
@@ -162,6 +188,7 @@ core::Result<TrainingResult> trainFromProject(project::ProjectStore& store, cons
     auto split = previewSplit(task.value(), request.options.valFraction, request.options.seed);
     if (!split) return split.error();
     result.split = std::move(split).value();
+    if (auto fresh = checkSeriesDigests(store, task.value()); !fresh) return fresh.error();
   }
   const fs::path models = store.modelsFolder();
   const fs::path final = models / request.name;

@@ -20,6 +20,8 @@ core::Result<TrainingTask> trainingTask(const project::ProjectStore& store) {
   for (const auto& c : cases.value()) {
     auto labels = store.labels(c.id);
     if (!labels) return labels.error();
+    // The loader opens a series by its UID (a folder may hold several), labelled or not (DINO).
+    if (!c.seriesUid.empty()) task.seriesOf[c.path] = c.seriesUid;
     if (labels.value().empty()) {
       task.unlabelled.push_back(c.id);
       continue;
@@ -28,12 +30,15 @@ core::Result<TrainingTask> trainingTask(const project::ProjectStore& store) {
       ++task.multiLabelled;
       continue;
     }
-    std::error_code ec;
-    if (fs::is_directory(c.path, ec)) {  // the embedding cache keys images by their file's hash
-      ++task.seriesFolders;
-      continue;
-    }
     model::LabelledImage row;
+    std::error_code ec;
+    if (fs::is_directory(c.path, ec)) {
+      // A DICOM series stored as a folder: no one file to hash, so the project's digest of its
+      // files is its content hash (the embedding cache's key; trainFromProject checks it
+      // against the files as they are before training).
+      row.contentSha256 = c.sha256;
+      ++task.seriesFolders;
+    }
     row.path = c.path;
     row.relativePath = "case " + std::to_string(c.id);
     row.label = labels.value().front();
@@ -41,7 +46,6 @@ core::Result<TrainingTask> trainingTask(const project::ProjectStore& store) {
     row.line = static_cast<int>(c.id);
     task.labels.images.push_back(row);
     task.caseIds.push_back(c.id);
-    if (!c.seriesUid.empty()) task.seriesOf[c.path] = c.seriesUid;
     classes.insert(row.label);
   }
   task.labels.classes.assign(classes.begin(), classes.end());

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "CaseInput.hpp"
 #include "meridian/model/AggregationAttentionPool.hpp"
 #include "meridian/model/VitModel.hpp"
 #include "meridian/service/ModelService.hpp"
@@ -29,6 +30,7 @@ class VitModelService final : public ModelService {
                                            project::ModelRunId runId, const PredictRequest& request,
                                            const core::JobControl& job, const PredictCallbacks& callbacks);
 
+  RecentImageInput recent_;  // the last 2D image opened: explaining it right after predicting reads it once
   std::unique_ptr<model::VitModel> model_;
   std::unique_ptr<model::AttentionPool> aggregator_;  // the folder's aggregator.* head, when it has one
   std::optional<ModelCardView> card_;

@@ -149,7 +149,7 @@ core::Result<TrainReport> trainModel(const fs::path& baseModel, const LabelSet& 
   metrics::ScoreRows heldOutScores;
   if (!usesEmbeddingsOnly(options.method)) {
     for (const auto& image : labels.images) {
-      auto hash = core::sha256OfFile(image.path);
+      auto hash = image.contentSha256.empty() ? core::sha256OfFile(image.path) : core::Result<std::string>(image.contentSha256);
       if (!hash) return hash.error();
       contentHashes.push_back(hash.value());
     }
@@ -162,8 +162,12 @@ core::Result<TrainReport> trainModel(const fs::path& baseModel, const LabelSet& 
     report.usedBf16 = tuned->bf16;
   } else {
     std::vector<fs::path> paths;
-    for (const auto& image : labels.images) paths.push_back(image.path);
-    auto embedded = embedImages(*base.value(), baseCard.provenance.weightsSha256, paths, load, cache, job);
+    std::vector<std::string> known;
+    for (const auto& image : labels.images) {
+      paths.push_back(image.path);
+      known.push_back(image.contentSha256);
+    }
+    auto embedded = embedImages(*base.value(), baseCard.provenance.weightsSha256, paths, load, cache, job, 16, known);
     if (!embedded) return embedded.error();
     embeddings = std::move(embedded.value().embeddings);
     contentHashes = embedded.value().contentSha256;
@@ -283,14 +287,18 @@ core::Result<metrics::EvaluationReport> evaluateModel(const fs::path& modelDir, 
   auto model = VitModel::load(modelDir);
   if (!model) return model.error();
   std::vector<fs::path> paths;
-  for (const auto& image : labels.images) paths.push_back(image.path);
+  std::vector<std::string> known;
+  for (const auto& image : labels.images) {
+    paths.push_back(image.path);
+    known.push_back(image.contentSha256);
+  }
   // Probe, kNN and prototype folders carry their base model's backbone unchanged, so the
   // base's cached embeddings are theirs too (a probe is evaluated without a forward pass).
   const auto& provenance = model.value()->card().provenance;
   const auto method = parseTrainMethod(provenance.method);
   const bool sameBackbone = method && usesEmbeddingsOnly(*method) && provenance.baseModelSha256.size() == 64;
   const auto backboneHash = sameBackbone ? provenance.baseModelSha256 : provenance.weightsSha256;
-  auto embedded = embedImages(*model.value(), backboneHash, paths, load, cache, job);
+  auto embedded = embedImages(*model.value(), backboneHash, paths, load, cache, job, 16, known);
   if (!embedded) return embedded.error();
   metrics::ScoreRows scores;
   for (const auto& e : embedded.value().embeddings) scores.push_back(classifier.value().probabilities(e));

@@ -83,8 +83,13 @@ TEST(ReviewCommand, RecordsReviewerAndTimeUndoRemovesRedoRecordsAgain) {
     d.reviewer = "Dr Ada";
     d.decision = "correct";
     d.correction = "normal";
+    ASSERT_TRUE(store->addLabel(id, "tumour").ok());  // what the case was labelled before the review
     UndoStack undo(*store);
     ASSERT_TRUE(undo.push(makeAddReview(d)).ok());
+    // The correction is the case's label now (the same label edits as the Labels panel's).
+    EXPECT_EQ(store->labels(id).value(), std::vector<std::string>{"normal"});
+    EXPECT_TRUE(logged(*store, "label.remove"));
+    EXPECT_TRUE(logged(*store, "label.add"));
     auto reviews = store->reviews(id).value();
     ASSERT_EQ(reviews.size(), 1u);
     EXPECT_EQ(reviews[0].reviewer, "Dr Ada");
@@ -97,10 +102,21 @@ TEST(ReviewCommand, RecordsReviewerAndTimeUndoRemovesRedoRecordsAgain) {
     EXPECT_EQ(undo.undoText(), "Review (correct as 'normal') of case " + std::to_string(id));
     ASSERT_TRUE(undo.undo().ok());
     EXPECT_TRUE(store->reviews(id).value().empty());
+    EXPECT_EQ(store->labels(id).value(), std::vector<std::string>{"tumour"}) << "undo restores the labels";
     EXPECT_TRUE(logged(*store, "review.remove")) << "the log keeps the decision and its removal";
     EXPECT_TRUE(logged(*store, "review.add"));
     ASSERT_TRUE(undo.redo().ok());
     ASSERT_EQ(store->reviews(id).value().size(), 1u);
+    EXPECT_EQ(store->labels(id).value(), std::vector<std::string>{"normal"});
+    // Accept and reject leave the labels alone.
+    for (const char* verdict : {"accept", "reject"}) {
+      ReviewDecision other = d;
+      other.decision = verdict;
+      other.correction.clear();
+      ASSERT_TRUE(undo.push(makeAddReview(other)).ok());
+      EXPECT_EQ(store->labels(id).value(), std::vector<std::string>{"normal"}) << verdict;
+      ASSERT_TRUE(undo.undo().ok());
+    }
     EXPECT_EQ(store->removeReview(987654).error().code, core::ErrorCode::NotFound);
     // The case browser's filter sees the decision.
     CaseFilter reviewed;
@@ -110,4 +126,5 @@ TEST(ReviewCommand, RecordsReviewerAndTimeUndoRemovesRedoRecordsAgain) {
   auto reopened = ProjectStore::open(folder).value();
   ASSERT_EQ(reopened->reviews(id).value().size(), 1u);
   EXPECT_EQ(reopened->reviews(id).value()[0].decision, "correct");
+  EXPECT_EQ(reopened->labels(id).value(), std::vector<std::string>{"normal"});
 }

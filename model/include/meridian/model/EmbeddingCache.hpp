@@ -66,10 +66,12 @@ struct EmbeddedImages {
 
 /// Embeds every path with `model` (batches of `batchSize`), through `cache` when given.
 /// `modelSha256` identifies the weights (the model card's weights hash). Progress and
-/// cancel through `job` (stage "embedding").
+/// cancel through `job` (stage "embedding"). `knownSha256` (empty, or one per path; "" =
+/// hash the file) gives the content hash of inputs that are not one file, e.g. a DICOM
+/// series folder whose digest the project recorded: the cache key of that input.
 core::Result<EmbeddedImages> embedImages(const VitModel& model, const std::string& modelSha256,
                                          const std::vector<std::filesystem::path>& paths, const ImageLoader& load,
                                          const EmbeddingCache* cache, const core::JobControl& job = {},
-                                         int batchSize = 16);
+                                         int batchSize = 16, const std::vector<std::string>& knownSha256 = {});
 
 }  // namespace meridian::model

@@ -18,6 +18,9 @@ struct LabelledImage {
   std::string label;
   std::string patient;  // "" when the CSV has no patient column
   int line = 0;         // 1-based line in the CSV, for messages
+  // The content's SHA-256 when the caller knows it ("" = the file's): a project's DICOM
+  // series is a folder, identified by its files' digest (the embedding cache's key).
+  std::string contentSha256;
 };
 
 struct LabelSet {

@@ -54,7 +54,8 @@ class ModelPanel : public QDockWidget {
   /// model and card stay and the message shows in the panel).
   core::Result<core::JobId> loadModel(const std::filesystem::path& folder);
   /// Runs the loaded model as a job on the current case, the cases selected in the Cases
-  /// dock, or every case.
+  /// dock, or every case. On a 2D image on screen, Run on case also explains it (the method,
+  /// head and class chosen in the panel) in the same job: label and map from one click.
   core::Result<core::JobId> runOnCurrentCase();
   core::Result<core::JobId> runOnSelection();
   core::Result<core::JobId> runOnAllCases();
@@ -90,6 +91,9 @@ class ModelPanel : public QDockWidget {
  private:
   struct Shared;
   core::Result<core::JobId> predict(std::vector<project::CaseId> cases);
+  core::Result<core::JobId> predictAndExplain(project::CaseId id);
+  service::ExplainRequest chosenExplanation() const;
+  void showExplained(const service::ExplainResult& result);
   core::Result<core::JobId> submit(const QString& title, std::function<core::Status(const core::JobControl&)> work,
                                    std::function<void(const core::JobStatus&)> done);
   core::Status ready(bool needModel) const;

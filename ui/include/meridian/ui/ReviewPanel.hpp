@@ -1,7 +1,8 @@
 #pragma once
 // The "Review" dock: the project's predictions as a queue (ReviewQueue.hpp orders it by
 // top-two margin, entropy, or disagreement with the case's labels, and counts progress).
-//   A  accept the prediction      X  reject it      C  correct it: choose the right class (1..9)
+//   A  accept the prediction      X  reject it      C  correct it: choose the right class (1..9),
+//                                                      which becomes the case's image-level label
 // Each decision records the reviewer's name (Edit ▸ Preferences, ProjectStore::actor()) and the UTC time on the
 // prediction (ProjectStore::addReview), goes through the case browser's undo stack (Ctrl+Z
 // takes it back) and opens the next case of the queue.

@@ -38,14 +38,16 @@
 namespace meridian::service {
 
 /// The project's labelled cases as a training list (one row per case with exactly one
-/// image-level label), and what was left out and why.
+/// image-level label), and what was left out and why. Every kind of case is a row: a 2D
+/// image as it is, a volume (a file or a DICOM series folder) by its middle axial slice, a
+/// slide by its overview (io::representativeImage: what the viewer shows first).
 struct TrainingTask {
   model::LabelSet labels;                      // classes sorted by name; patient = the case's patient id, or "case-ID"
   std::vector<project::CaseId> caseIds;        // one per labels.images row
   std::map<std::string, std::string> seriesOf;  // case path -> series UID, for series cases
   std::vector<project::CaseId> unlabelled;     // cases without a label (DINO's images)
   std::size_t multiLabelled = 0;               // left out: more than one label
-  std::size_t seriesFolders = 0;               // left out: DICOM series stored as folders (no file to hash)
+  std::size_t seriesFolders = 0;               // rows that are DICOM series folders (keyed by their files' digest)
 };
 core::Result<TrainingTask> trainingTask(const project::ProjectStore& store);
 
