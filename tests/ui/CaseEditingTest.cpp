@@ -40,6 +40,7 @@ namespace {
 const fs::path kDemo = testsupport::kDemoData;
 const fs::path kOut = testsupport::kUiOutput;
 using testsupport::waitUntil;
+using testsupport::importAndWait;
 
 void shot(QWidget& window, const std::string& name) { testsupport::screenshot(window, name); }
 
