@@ -30,6 +30,10 @@ int run(const std::string& prefix) {
   options.memorySize = 8;
   options.epochs = 2;
   options.stopAfterSteps = 3;
+  // fp32: the single process on the union batch must match to float tolerance. Under bf16
+  // (where the CPU has it, e.g. Zen 4's avx512_bf16) half and whole batches take other
+  // matmul blockings and differ at bf16 precision (4e-4 seen), which says nothing of c10d.
+  options.bf16 = 0;
   auto backbone = VitModel::create(test::tinyVit(), 7).value();
   // Ranks deliberately start from different weights: the broadcast from rank 0 must fix it.
   if (distributed.value().rank != 0) backbone = VitModel::create(test::tinyVit(), 99).value();

@@ -6,18 +6,40 @@
 #   with_xvfb.sh COMMAND [ARG...]
 set -u
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/meridian-xvfb.XXXXXX")
-fifo=$scratch/display
-mkfifo "$fifo"
-Xvfb -displayfd 3 -screen 0 1920x1080x24 -nolisten tcp 3>"$fifo" 2>"$scratch/xvfb.log" &
-server=$!
+server=
 display=
-read -r -t 60 display <"$fifo"
-if [ -z "$display" ]; then
-  echo "with_xvfb: Xvfb did not start:" >&2
+# Starts a server and waits until a client can really connect to it: once (seen twice in CI
+# and here, while other X servers started nearby) a display Xvfb had just announced refused
+# the first connection ("could not connect to display :0"). A server that never answers is
+# replaced once by a fresh one on another display.
+start_server() {
+  local fifo=$scratch/display.$1
+  mkfifo "$fifo"
+  Xvfb -displayfd 3 -screen 0 1920x1080x24 -nolisten tcp 3>"$fifo" 2>"$scratch/xvfb.log" &
+  server=$!
+  display=
+  read -r -t 60 display <"$fifo"
+  [ -n "$display" ] || return 1
+  for _ in $(seq 100); do
+    xdpyinfo -display ":$display" >/dev/null 2>&1 && return 0
+    kill -0 "$server" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+stop_server() { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; }
+if ! start_server 1; then
+  echo "with_xvfb: Xvfb (display '${display}') did not answer; its log and the sockets, then a second try:" >&2
   cat "$scratch/xvfb.log" >&2
-  kill "$server" 2>/dev/null
-  rm -rf "$scratch"
-  exit 1
+  ls -la /tmp/.X11-unix/ >&2
+  stop_server
+  if ! start_server 2; then
+    echo "with_xvfb: Xvfb did not start:" >&2
+    cat "$scratch/xvfb.log" >&2
+    stop_server
+    rm -rf "$scratch"
+    exit 1
+  fi
 fi
 DISPLAY=:$display "$@"
 rc=$?
@@ -25,7 +47,6 @@ if ! kill -0 "$server" 2>/dev/null; then  # the server went away under the comma
   echo "with_xvfb: Xvfb :$display stopped while the command ran (exit $rc):" >&2
   cat "$scratch/xvfb.log" >&2
 fi
-kill "$server" 2>/dev/null
-wait "$server" 2>/dev/null
+stop_server
 rm -rf "$scratch"
 exit "$rc"
