@@ -8,14 +8,15 @@ set -u
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/meridian-xvfb.XXXXXX")
 server=
 display=
-# Starts a server and waits until a client can really connect to it: once (seen twice in CI
-# and here, while other X servers started nearby) a display Xvfb had just announced refused
-# the first connection ("could not connect to display :0"). A server that never answers is
-# replaced once by a fresh one on another display.
+# Starts a server and waits until a client can really connect to it. -noreset: without it
+# the server resets itself each time its last client leaves, and a client that connects during
+# that reset is refused ("could not connect to display :0", a Qt abort): so it went whenever a
+# test ran the window twice in one server, or right after this script's own xdpyinfo probe.
+# A server that never answers is replaced once by a fresh one on another display.
 start_server() {
   local fifo=$scratch/display.$1
   mkfifo "$fifo"
-  Xvfb -displayfd 3 -screen 0 1920x1080x24 -nolisten tcp 3>"$fifo" 2>"$scratch/xvfb.log" &
+  Xvfb -displayfd 3 -screen 0 1920x1080x24 -nolisten tcp -noreset 3>"$fifo" 2>"$scratch/xvfb.log" &
   server=$!
   display=
   read -r -t 60 display <"$fifo"
