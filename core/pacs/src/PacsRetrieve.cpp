@@ -1,4 +1,4 @@
-// C-GET of a study or series into a folder: Meridian proposes the retrieve service and, in the
+// C-GET of a study or series into a folder (C-MOVE is in PacsMove.cpp): Meridian proposes the retrieve service and, in the
 // SCP role, the storage SOP classes, so the server sends the objects back on this association.
 
 #include <dcmtk/config/osconfig.h>
@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "PacsAssociation.hpp"
+#include "PacsMove.hpp"
 #include "meridian/pacs/PacsClient.hpp"
 
 namespace meridian::pacs {
@@ -75,12 +76,38 @@ class GetScu : public DcmSCU {
 };
 
 std::string received(const RetrieveSummary& summary, int expected) {
-  std::string text = std::to_string(summary.files.size());
+  return receivedText(summary.files.size(), expected);
+}
+
+}  // namespace
+
+namespace detail {
+
+std::string receivedText(std::size_t received, int expected) {
+  std::string text = std::to_string(received);
   if (expected > 0) text += " of " + std::to_string(expected);
   return text + " object(s) received";
 }
 
-}  // namespace
+core::Result<RetrieveSummary> retrieveOutcome(const PacsServer& server, const std::string& what, RetrieveSummary summary,
+                                              int expected, bool sawFinalResponse, Uint16 status) {
+  if (!sawFinalResponse)
+    return core::makeError(core::ErrorCode::Io, "the PACS " + server.describe() + " ended the retrieve of " + what +
+                                                    " without its final answer (" + received(summary, expected) + ")");
+  const bool success = status == 0x0000 || (status & 0xF000) == 0xB000;
+  if (!success)
+    return core::makeError(core::ErrorCode::Io,
+                           "the PACS " + server.describe() + " answered the retrieve of " + what + " with status " +
+                               describeStatus(status) + " (" + received(summary, expected) + ")" +
+                               (summary.files.empty() ? ": does it hold that study, and may '" + server.callingAe +
+                                                            "' retrieve from it?"
+                                                      : ""));
+  if (summary.files.empty())
+    return core::makeError(core::ErrorCode::NotFound, "the PACS " + server.describe() + " has no objects for " + what);
+  return summary;
+}
+
+}  // namespace detail
 
 core::Result<RetrieveSummary> retrieve(const PacsServer& server, const RetrieveRequest& request,
                                        const std::filesystem::path& folder, const core::JobControl& job) {
@@ -89,6 +116,7 @@ core::Result<RetrieveSummary> retrieve(const PacsServer& server, const RetrieveR
   std::error_code ec;
   std::filesystem::create_directories(folder, ec);
   if (ec) return core::makeError(core::ErrorCode::Io, "cannot create " + folder.string() + ": " + ec.message());
+  if (request.movePort > 0) return retrieveByMove(server, request, folder, job);
 
   RetrieveSummary summary;
   GetScu scu(job, summary);
@@ -124,21 +152,7 @@ core::Result<RetrieveSummary> retrieve(const PacsServer& server, const RetrieveR
     if (summary.files.empty()) e.message += notAllowedHint(server);
     return e;
   }
-  if (!scu.sawFinalResponse())
-    return core::makeError(core::ErrorCode::Io, "the PACS " + server.describe() + " ended the retrieve of " + what +
-                                                    " without its final answer (" + received(summary, scu.expected()) + ")");
-  const Uint16 status = scu.finalStatus();
-  const bool success = status == 0x0000 || (status & 0xF000) == 0xB000;
-  if (!success)
-    return core::makeError(core::ErrorCode::Io,
-                           "the PACS " + server.describe() + " answered the retrieve of " + what + " with status " +
-                               describeStatus(status) + " (" + received(summary, scu.expected()) + ")" +
-                               (summary.files.empty() ? ": does it hold that study, and may '" + server.callingAe +
-                                                            "' retrieve from it?"
-                                                      : ""));
-  if (summary.files.empty())
-    return core::makeError(core::ErrorCode::NotFound, "the PACS " + server.describe() + " has no objects for " + what);
-  return summary;
+  return retrieveOutcome(server, what, std::move(summary), scu.expected(), scu.sawFinalResponse(), scu.finalStatus());
 }
 
 }  // namespace meridian::pacs
