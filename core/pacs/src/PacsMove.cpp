@@ -16,7 +16,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
 #include <mutex>
+#include <set>
+#include <string>
 #include <system_error>
 #include <thread>
 
@@ -156,9 +159,12 @@ core::Result<RetrieveSummary> retrieveByMove(const PacsServer& server, const Ret
   receiver.setDirectoryGenerationMode(DcmStorageSCP::DGM_NoSubdirectory);
   receiver.setFilenameGenerationMode(DcmStorageSCP::FGM_SOPInstanceUID);
   receiver.setFilenameExtension(".dcm");
-  receiver.addPresentationContext(UID_VerificationSOPClass, uncompressedSyntaxes());
-  for (int i = 0; i < numberOfDcmAllStorageSOPClassUIDs; ++i)
-    receiver.addPresentationContext(dcmAllStorageSOPClassUIDs[i], uncompressedSyntaxes());
+  // The storage classes C-GET takes too (DcmStorageSCP already accepts C-ECHO): an SCP
+  // profile holds at most 128 contexts and names each class once, so DCMTK's full list of
+  // 186 storage classes cannot be used.
+  std::set<std::string> classes;
+  for (int i = 0; i < numberOfDcmLongSCUStorageSOPClassUIDs; ++i) classes.insert(dcmLongSCUStorageSOPClassUIDs[i]);
+  for (const auto& sopClass : classes) receiver.addPresentationContext(sopClass.c_str(), uncompressedSyntaxes());
   // Opened here, before the PACS is asked, so a port in use is said as such.
   if (const OFCondition c = receiver.openListenPort(); c.bad())
     return core::makeError(core::ErrorCode::Io, "cannot listen on port " + std::to_string(request.movePort) +
@@ -199,8 +205,15 @@ core::Result<RetrieveSummary> retrieveByMove(const PacsServer& server, const Ret
   const std::size_t arrived = summary.files.size();
   auto outcome = retrieveOutcome(server, what, std::move(summary), scu.expected(), scu.sawFinalResponse(), scu.finalStatus());
   // Nothing arrived because the PACS could not reach Meridian: say what to configure.
-  if (!outcome && arrived == 0 && ((scu.finalStatus() & 0xFF00) == 0xA800 || scu.failed() > 0))
-    outcome.error().message += destinationHint(server, request.movePort);
+  // (Orthanc answers 0xC000 when it cannot connect; others 0xA801 or failed sub-operations.)
+  const Uint16 status = scu.finalStatus();
+  const bool failure = scu.sawFinalResponse() && status != 0x0000 && (status & 0xF000) != 0xB000;
+  if (!outcome && arrived == 0 && (failure || scu.failed() > 0)) {
+    core::Error e = outcome.error();
+    e.message += (status & 0xFF00) == 0xA800 ? "" : "; or it could not send them to Meridian";
+    e.message += destinationHint(server, request.movePort);
+    return e;
+  }
   // The PACS counts what it sent; a C-STORE it thinks went through but Meridian did not keep is
   // an incomplete download too.
   if (outcome && scu.sent() > 0 && arrived < static_cast<std::size_t>(scu.sent()))
