@@ -347,6 +347,11 @@ def test_move(orthanc, study, big):
     cases = cases_of(project)
     if len(cases) != 1 or cases[0]["files"] != 5 or leftovers(project):
         fail(f"after move the project lists {cases}, leftovers {leftovers(project)}")
+    db = sqlite3.connect(f"file:{project}/project.sqlite?mode=ro", uri=True)
+    methods = [json.loads(row[0]).get("method") for row in db.execute("SELECT payload_json FROM events WHERE kind = 'pacs.retrieve'")]
+    db.close()
+    if methods != ["C-MOVE"]:
+        fail(f"the audit trail records the retrieve as {methods}, wanted C-MOVE")
     out = f"{WORK}/move-out/big"
     run("pacs", "move", *server, "--listen-port", orthanc.move_port, "--study", big, "--out", out)
     got = sorted(glob.glob(f"{out}/*"))

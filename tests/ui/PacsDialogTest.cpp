@@ -196,7 +196,7 @@ TEST(PacsDialog, FindsRetrievesAndSendsBackThroughARealOrthanc) {
 
   auto retrieved = runAndWait(dialog, "retrieve", [&] { return dialog.retrieveSelected(); });
   ASSERT_TRUE(retrieved.first) << retrieved.second.toStdString();
-  EXPECT_NE(retrieved.second.toStdString().find("Retrieved 5 object(s); 1 case(s) added"), std::string::npos)
+  EXPECT_NE(retrieved.second.toStdString().find("Retrieved 5 object(s) by C-GET; 1 case(s) added"), std::string::npos)
       << retrieved.second.toStdString();
   ui::CaseBrowser* cases = window.caseBrowser();
   ASSERT_TRUE(waitUntil([&] { return cases->order().size() == 1; }));
@@ -218,7 +218,7 @@ TEST(PacsDialog, FindsRetrievesAndSendsBackThroughARealOrthanc) {
   retrieveBy->setValue(orthanc.movePort());
   auto moved = runAndWait(dialog, "retrieve", [&] { return dialog.retrieveSelected(); });
   ASSERT_TRUE(moved.first) << moved.second.toStdString();
-  EXPECT_NE(moved.second.toStdString().find("Retrieved 1 object(s); 1 case(s) added"), std::string::npos)
+  EXPECT_NE(moved.second.toStdString().find("Retrieved 1 object(s) by C-MOVE; 1 case(s) added"), std::string::npos)
       << moved.second.toStdString();
   ASSERT_TRUE(waitUntil([&] { return cases->order().size() == 2; }));
   retrieveBy->setValue(0);

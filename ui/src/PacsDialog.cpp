@@ -273,11 +273,12 @@ core::Result<core::JobId> PacsDialog::retrieveSelected() {
         *summary = std::move(r).value();
         return core::Ok{};
       },
-      [summary] {
-        return tr("Retrieved %1 object(s); %2 case(s) added, %3 already in the project.")
+      [summary, request] {
+        return tr("Retrieved %1 object(s) by %4; %2 case(s) added, %3 already in the project.")
             .arg(summary->objects)
             .arg(summary->imported.added.size())
-            .arg(summary->imported.alreadyPresent.size());
+            .arg(summary->imported.alreadyPresent.size())
+            .arg(request.movePort > 0 ? QStringLiteral("C-MOVE") : QStringLiteral("C-GET"));
       },
       [this] { cases_.refresh(); });
 }

@@ -76,6 +76,7 @@ core::Result<ProjectRetrieveSummary> retrieveIntoProject(project::ProjectStore& 
   for (const auto id : summary.imported.added) cases.push_back(id);
   const json payload = {{"server", serverJson(server)},          {"study_uid", request.studyUid},
                         {"series_uid", request.seriesUid},        {"objects", summary.objects},
+                        {"method", request.movePort > 0 ? "C-MOVE" : "C-GET"},
                         {"folder", summary.folder.string()},      {"cases", cases}};
   if (auto recorded = store.recordEvent("pacs.retrieve", std::nullopt, payload.dump()); !recorded) return recorded.error();
   return summary;
