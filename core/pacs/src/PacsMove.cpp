@@ -62,31 +62,17 @@ class MoveReceiver : public DcmStorageSCP {
 class MoveScu : public DcmSCU {
  public:
   MoveScu(const core::JobControl& job, const MoveReceiver& receiver) : job_(job), receiver_(receiver) {}
-  int expected() const { return expected_; }
-  int failed() const { return failed_; }
-  int sent() const { return sent_; }  // completed and warning sub-operations, as the PACS counts them
-  Uint16 finalStatus() const { return finalStatus_; }
-  bool sawFinalResponse() const { return sawFinal_; }
+  const SubOperationCounts& counts() const { return counts_; }
 
  protected:
   OFCondition handleMOVEResponse(const T_ASC_PresentationContextID presID, RetrieveResponse* response,
                                  OFBool& waitForNextResponse) override {
     const OFCondition c = DcmSCU::handleMOVEResponse(presID, response, waitForNextResponse);
-    if (response) {
-      const int total = response->m_numberOfRemainingSubops + response->m_numberOfCompletedSubops +
-                        response->m_numberOfFailedSubops + response->m_numberOfWarningSubops;
-      if (total > expected_) expected_ = total;
-      failed_ = response->m_numberOfFailedSubops;
-      sent_ = response->m_numberOfCompletedSubops + response->m_numberOfWarningSubops;
-      if (response->m_status != 0xFF00 && response->m_status != 0xFF01) {
-        sawFinal_ = true;
-        finalStatus_ = response->m_status;
-      }
-    }
+    if (response) counts_.update(*response);
     core::JobProgress progress;
     progress.stage = "objects";
     progress.done = receiver_.count();
-    progress.total = expected_ > 0 ? static_cast<std::size_t>(expected_) : 0;
+    progress.total = counts_.expected > 0 ? static_cast<std::size_t>(counts_.expected) : 0;
     job_.report(progress);
     if (job_.cancelled()) waitForNextResponse = OFFalse;
     return c;
@@ -95,9 +81,7 @@ class MoveScu : public DcmSCU {
  private:
   const core::JobControl& job_;
   const MoveReceiver& receiver_;
-  int expected_ = 0, failed_ = 0, sent_ = 0;
-  Uint16 finalStatus_ = 0;
-  bool sawFinal_ = false;
+  SubOperationCounts counts_;
 };
 
 /// Wakes the receiver's accept loop at once (rather than after its idle second) so that it sees
@@ -192,33 +176,32 @@ core::Result<RetrieveSummary> retrieveByMove(const PacsServer& server, const Ret
     if (c.bad() || job.cancelled()) guard.abort();
   }  // the receiver has finished every association it was in when the thread joins
   summary.files = receiver.files();
-  summary.failedSubOperations = scu.failed();
+  const SubOperationCounts& counts = scu.counts();
+  summary.failedSubOperations = counts.failed;
   if (job.cancelled())
     return core::makeError(core::ErrorCode::Cancelled,
-                           "the retrieve of " + what + " was cancelled (" + receivedText(summary.files.size(), scu.expected()) + ")");
+                           "the retrieve of " + what + " was cancelled (" + receivedText(summary.files.size(), counts.expected) + ")");
   if (c.bad()) {
     core::Error e =
-        networkError(server, c, "the retrieve of " + what + " (" + receivedText(summary.files.size(), scu.expected()) + ")");
+        networkError(server, c, "the retrieve of " + what + " (" + receivedText(summary.files.size(), counts.expected) + ")");
     if (summary.files.empty()) e.message += notAllowedHint(server);
     return e;
   }
   const std::size_t arrived = summary.files.size();
-  auto outcome = retrieveOutcome(server, what, std::move(summary), scu.expected(), scu.sawFinalResponse(), scu.finalStatus());
+  auto outcome = retrieveOutcome(server, what, std::move(summary), counts);
   // Nothing arrived because the PACS could not reach Meridian: say what to configure.
   // (Orthanc answers 0xC000 when it cannot connect; others 0xA801 or failed sub-operations.)
-  const Uint16 status = scu.finalStatus();
-  const bool failure = scu.sawFinalResponse() && status != 0x0000 && (status & 0xF000) != 0xB000;
-  if (!outcome && arrived == 0 && (failure || scu.failed() > 0)) {
+  if (!outcome && arrived == 0 && (counts.failedFinally() || counts.failed > 0)) {
     core::Error e = outcome.error();
-    e.message += (status & 0xFF00) == 0xA800 ? "" : "; or it could not send them to Meridian";
+    e.message += (counts.finalStatus & 0xFF00) == 0xA800 ? "" : "; or it could not send them to Meridian";
     e.message += destinationHint(server, request.movePort);
     return e;
   }
   // The PACS counts what it sent; a C-STORE it thinks went through but Meridian did not keep is
   // an incomplete download too.
-  if (outcome && scu.sent() > 0 && arrived < static_cast<std::size_t>(scu.sent()))
+  if (outcome && counts.sent > 0 && arrived < static_cast<std::size_t>(counts.sent))
     return core::makeError(core::ErrorCode::Io, "the PACS " + server.describe() + " reports " +
-                                                    std::to_string(scu.sent()) + " object(s) of " + what + " sent, " +
+                                                    std::to_string(counts.sent) + " object(s) of " + what + " sent, " +
                                                     std::to_string(arrived) + " arrived");
   return outcome;
 }

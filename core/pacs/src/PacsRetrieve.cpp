@@ -23,9 +23,7 @@ class GetScu : public DcmSCU {
  public:
   GetScu(const core::JobControl& job, RetrieveSummary& summary) : job_(job), summary_(summary) {}
 
-  int expected() const { return expected_; }
-  Uint16 finalStatus() const { return finalStatus_; }
-  bool sawFinalResponse() const { return sawFinal_; }
+  const SubOperationCounts& counts() const { return counts_; }
 
  protected:
   OFCondition handleSTORERequest(const T_ASC_PresentationContextID presID, DcmDataset* incoming,
@@ -48,21 +46,15 @@ class GetScu : public DcmSCU {
     core::JobProgress progress;
     progress.stage = "objects";
     progress.done = summary_.files.size();
-    progress.total = expected_ > 0 ? static_cast<std::size_t>(expected_) : 0;
+    progress.total = counts_.expected > 0 ? static_cast<std::size_t>(counts_.expected) : 0;
     job_.report(progress);
   }
 
   OFCondition handleCGETResponse(const T_ASC_PresentationContextID presID, RetrieveResponse* response,
                                  OFBool& continueSession) override {
     if (response) {
-      const int total = response->m_numberOfRemainingSubops + response->m_numberOfCompletedSubops +
-                        response->m_numberOfFailedSubops + response->m_numberOfWarningSubops;
-      if (total > expected_) expected_ = total;
-      summary_.failedSubOperations = response->m_numberOfFailedSubops;
-      if (response->m_status != 0xFF00 && response->m_status != 0xFF01) {
-        sawFinal_ = true;
-        finalStatus_ = response->m_status;
-      }
+      counts_.update(*response);
+      summary_.failedSubOperations = counts_.failed;
     }
     return DcmSCU::handleCGETResponse(presID, response, continueSession);
   }
@@ -70,9 +62,7 @@ class GetScu : public DcmSCU {
  private:
   const core::JobControl& job_;
   RetrieveSummary& summary_;
-  int expected_ = 0;
-  Uint16 finalStatus_ = 0;
-  bool sawFinal_ = false;
+  SubOperationCounts counts_;
 };
 
 std::string received(const RetrieveSummary& summary, int expected) {
@@ -89,13 +79,26 @@ std::string receivedText(std::size_t received, int expected) {
   return text + " object(s) received";
 }
 
+void SubOperationCounts::update(const RetrieveResponse& r) {
+  const int total = r.m_numberOfRemainingSubops + r.m_numberOfCompletedSubops + r.m_numberOfFailedSubops +
+                    r.m_numberOfWarningSubops;
+  if (total > expected) expected = total;
+  sent = r.m_numberOfCompletedSubops + r.m_numberOfWarningSubops;
+  failed = r.m_numberOfFailedSubops;
+  if (r.m_status != 0xFF00 && r.m_status != 0xFF01) {  // not Pending: the final answer
+    sawFinal = true;
+    finalStatus = r.m_status;
+  }
+}
+
 core::Result<RetrieveSummary> retrieveOutcome(const PacsServer& server, const std::string& what, RetrieveSummary summary,
-                                              int expected, bool sawFinalResponse, Uint16 status) {
-  if (!sawFinalResponse)
+                                              const SubOperationCounts& counts) {
+  const int expected = counts.expected;
+  const Uint16 status = counts.finalStatus;
+  if (!counts.sawFinal)
     return core::makeError(core::ErrorCode::Io, "the PACS " + server.describe() + " ended the retrieve of " + what +
                                                     " without its final answer (" + received(summary, expected) + ")");
-  const bool success = status == 0x0000 || (status & 0xF000) == 0xB000;
-  if (!success)
+  if (counts.failedFinally())
     return core::makeError(core::ErrorCode::Io,
                            "the PACS " + server.describe() + " answered the retrieve of " + what + " with status " +
                                describeStatus(status) + " (" + received(summary, expected) + ")" +
@@ -144,15 +147,15 @@ core::Result<RetrieveSummary> retrieve(const PacsServer& server, const RetrieveR
   if (job.cancelled()) {
     guard.abort();
     return core::makeError(core::ErrorCode::Cancelled,
-                           "the retrieve of " + what + " was cancelled (" + received(summary, scu.expected()) + ")");
+                           "the retrieve of " + what + " was cancelled (" + received(summary, scu.counts().expected) + ")");
   }
   if (c.bad()) {
     guard.abort();
-    core::Error e = networkError(server, c, "the retrieve of " + what + " (" + received(summary, scu.expected()) + ")");
+    core::Error e = networkError(server, c, "the retrieve of " + what + " (" + received(summary, scu.counts().expected) + ")");
     if (summary.files.empty()) e.message += notAllowedHint(server);
     return e;
   }
-  return retrieveOutcome(server, what, std::move(summary), scu.expected(), scu.sawFinalResponse(), scu.finalStatus());
+  return retrieveOutcome(server, what, std::move(summary), scu.counts());
 }
 
 }  // namespace meridian::pacs
