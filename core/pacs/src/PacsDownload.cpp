@@ -29,14 +29,17 @@ CompleteDownload::CompleteDownload(CompleteDownload&& other) noexcept
   other.staging_.clear();
 }
 
-CompleteDownload::~CompleteDownload() { discard(staging_); }
+CompleteDownload::~CompleteDownload() {
+  discard(staging_);
+}
 
 core::Status CompleteDownload::moveTo(const fs::path& target) {
   if (staging_.empty()) return makeError(ErrorCode::InvalidArgument, "the download was already moved");
   std::error_code ec;
   if (!fs::exists(target, ec)) {
     fs::rename(staging_, target, ec);
-    if (ec) return makeError(ErrorCode::Io, "cannot move the retrieved files to " + target.string() + ": " + ec.message());
+    if (ec)
+      return makeError(ErrorCode::Io, "cannot move the retrieved files to " + target.string() + ": " + ec.message());
     for (auto& f : summary_.files) f = target / f.filename();
     staging_.clear();
     return core::Ok{};
@@ -55,7 +58,8 @@ core::Status CompleteDownload::moveTo(const fs::path& target) {
         std::error_code ignored;
         fs::rename(it->second, it->first, ignored);
       }
-      return makeError(ErrorCode::Io, "cannot move " + from.filename().string() + " into " + target.string() + ": " + why);
+      return makeError(ErrorCode::Io,
+                       "cannot move " + from.filename().string() + " into " + target.string() + ": " + why);
     }
     moved.emplace_back(from, to);
   }

@@ -127,8 +127,9 @@ std::string destinationHint(const PacsServer& server, int port) {
 core::Result<RetrieveSummary> retrieveByMove(const PacsServer& server, const RetrieveRequest& request,
                                              const std::filesystem::path& folder, const core::JobControl& job) {
   if (request.movePort < 1 || request.movePort > 65535)
-    return core::makeError(core::ErrorCode::InvalidArgument,
-                           "the port to receive a C-MOVE on, " + std::to_string(request.movePort) + ", is not in 1..65535");
+    return core::makeError(
+        core::ErrorCode::InvalidArgument,
+        "the port to receive a C-MOVE on, " + std::to_string(request.movePort) + ", is not in 1..65535");
   const auto seconds = static_cast<Uint32>(server.timeoutSeconds > 0 ? server.timeoutSeconds : 30);
 
   MoveReceiver receiver;
@@ -179,11 +180,11 @@ core::Result<RetrieveSummary> retrieveByMove(const PacsServer& server, const Ret
   const SubOperationCounts& counts = scu.counts();
   summary.failedSubOperations = counts.failed;
   if (job.cancelled())
-    return core::makeError(core::ErrorCode::Cancelled,
-                           "the retrieve of " + what + " was cancelled (" + receivedText(summary.files.size(), counts.expected) + ")");
+    return core::makeError(core::ErrorCode::Cancelled, "the retrieve of " + what + " was cancelled (" +
+                                                           receivedText(summary.files.size(), counts.expected) + ")");
   if (c.bad()) {
-    core::Error e =
-        networkError(server, c, "the retrieve of " + what + " (" + receivedText(summary.files.size(), counts.expected) + ")");
+    core::Error e = networkError(
+        server, c, "the retrieve of " + what + " (" + receivedText(summary.files.size(), counts.expected) + ")");
     if (summary.files.empty()) e.message += notAllowedHint(server);
     return e;
   }
