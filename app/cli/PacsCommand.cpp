@@ -8,6 +8,7 @@
 
 #include "ExitCodes.hpp"
 #include "JobProgressLine.hpp"
+#include "meridian/pacs/PacsDownload.hpp"
 #include "meridian/pacs/PacsProject.hpp"
 #include "meridian/project/ProjectStore.hpp"
 
@@ -88,20 +89,34 @@ int runFind(const PacsCommandOptions& o) {
 }
 
 int runGet(const PacsCommandOptions& o) {
-  if (o.project.empty() == o.output.empty()) return fail(kExitUsage, "pacs get needs --project DIR or --out FOLDER (one)");
-  const pacs::RetrieveRequest request{o.query.studyUid, o.seriesUid};
+  const char* verb = o.movePort > 0 ? "pacs move" : "pacs get";
+  if (o.project.empty() == o.output.empty())
+    return fail(kExitUsage, std::string(verb) + " needs --project DIR or --out FOLDER (one)");
+  pacs::RetrieveRequest request{o.query.studyUid, o.seriesUid, o.movePort};
   const auto start = std::chrono::steady_clock::now();
   if (!o.output.empty()) {
-    core::Result<pacs::RetrieveSummary> got = [&] {
+    // The same rule as a project's: a hidden folder beside FOLDER, moved in only when complete.
+    const std::filesystem::path target = std::filesystem::absolute(o.output).lexically_normal();
+    const std::string nothingWritten = "; nothing was written to " + o.output.string();
+    core::Result<pacs::CompleteDownload> got = [&] {
       JobProgressLine progress("retrieving");
-      auto r = pacs::retrieve(o.server, request, o.output, progress.job());
+      auto r = pacs::downloadComplete(o.server, request, target.parent_path(), progress.job());
       progress.finish();
       return r;
     }();
-    if (!got) return fail(got.error());
-    std::printf("retrieved %zu object(s) into %s in %.2f s\n", got.value().files.size(), o.output.c_str(),
+    if (!got) {
+      core::Error e = got.error();
+      e.message += nothingWritten;
+      return fail(e);
+    }
+    if (auto moved = got.value().moveTo(target); !moved) {
+      core::Error e = moved.error();
+      e.message += nothingWritten;
+      return fail(e);
+    }
+    std::printf("retrieved %zu object(s) into %s in %.2f s\n", got.value().summary().files.size(), o.output.c_str(),
                 secondsSince(start));
-    return got.value().failedSubOperations > 0 ? kExitFailure : kExitOk;
+    return kExitOk;
   }
   auto store = openProject(o);
   if (!store) return fail(store.error());
@@ -163,8 +178,8 @@ int runStore(const PacsCommandOptions& o) {
 }  // namespace
 
 CLI::App* addPacsCommand(CLI::App& cli, PacsCommandOptions& o) {
-  auto* pacs = cli.add_subcommand("pacs", "Talk to a PACS: echo, find studies or series, get (C-GET) into a project, "
-                                          "store (C-STORE) files or a case's SR");
+  auto* pacs = cli.add_subcommand("pacs", "Talk to a PACS: echo, find studies or series, get (C-GET) or move (C-MOVE) "
+                                          "into a project or folder, store (C-STORE) files or a case's SR");
   pacs->require_subcommand(1);
 
   o.echo = pacs->add_subcommand("echo", "C-ECHO: check that the PACS answers and accepts Meridian's AE title");
@@ -181,13 +196,23 @@ CLI::App* addPacsCommand(CLI::App& cli, PacsCommandOptions& o) {
   o.find->add_flag("--series", o.series, "List the series of --study instead of studies")->needs("--study");
   o.find->add_flag("--json", o.json, "Machine-readable list on stdout");
 
+  // get and move differ only in how the objects come back; both share runGet.
+  const auto addRetrieveOptions = [&o](CLI::App* command) {
+    addServerOptions(command, o.server);
+    command->add_option("--study", o.query.studyUid, "Study instance UID")->required();
+    command->add_option("--series", o.seriesUid, "Only this series of the study");
+    command->add_option("--project", o.project, "Project folder: the objects are added as cases, only once all arrived");
+    command->add_option("--out", o.output, "Folder to put the objects in instead of a project (only once all arrived)");
+    command->add_option("--user", o.user, "Who is recorded in the project's audit trail");
+  };
   o.get = pacs->add_subcommand("get", "C-GET a study or series into a project (added as cases) or a folder");
-  addServerOptions(o.get, o.server);
-  o.get->add_option("--study", o.query.studyUid, "Study instance UID")->required();
-  o.get->add_option("--series", o.seriesUid, "Only this series of the study");
-  o.get->add_option("--project", o.project, "Project folder: the objects are added as cases, only once all arrived");
-  o.get->add_option("--out", o.output, "Folder to write the objects into instead of a project");
-  o.get->add_option("--user", o.user, "Who is recorded in the project's audit trail");
+  addRetrieveOptions(o.get);
+  o.move = pacs->add_subcommand("move", "C-MOVE a study or series into a project or a folder: Meridian listens on "
+                                        "--listen-port as --calling-aet, which the PACS must list as a modality");
+  addRetrieveOptions(o.move);
+  o.move->add_option("--listen-port", o.movePort, "Port Meridian receives the objects on (the PACS's entry for Meridian)")
+      ->required()
+      ->check(CLI::Range(1, 65535));
 
   o.store = pacs->add_subcommand("store", "C-STORE DICOM files, or the DICOM SR of a project's case, to the PACS");
   addServerOptions(o.store, o.server);
@@ -204,7 +229,7 @@ int runPacs(const PacsCommandOptions& o) {
   if (auto valid = pacs::validate(o.server); !valid) return fail(valid.error());
   if (*o.echo) return runEcho(o);
   if (*o.find) return runFind(o);
-  if (*o.get) return runGet(o);
+  if (*o.get || *o.move) return runGet(o);
   if (*o.store) return runStore(o);
   return kExitUsage;
 }

@@ -88,6 +88,23 @@ bool isAxisAlignedRectangle(const std::vector<std::array<double, 2>>& p) {
   return true;
 }
 
+// "patientCoordinates": the shape's points in patient space, one finite [x, y, z] each.
+Result<std::vector<std::array<double, 3>>> readPatientPoints(const json& properties, const std::string& where) {
+  std::vector<std::array<double, 3>> points;
+  if (!properties.contains("patientCoordinates")) return points;
+  const json& list = properties["patientCoordinates"];
+  if (!list.is_array()) return makeError(ErrorCode::Corrupt, where + ": \"patientCoordinates\" is not a list");
+  for (const auto& p : list) {
+    if (!p.is_array() || p.size() != 3 || !std::all_of(p.begin(), p.end(), [](const json& v) { return v.is_number(); }))
+      return makeError(ErrorCode::Corrupt, where + ": a patient coordinate must be [x, y, z]");
+    const std::array<double, 3> point{p[0].get<double>(), p[1].get<double>(), p[2].get<double>()};
+    if (!std::all_of(point.begin(), point.end(), [](double v) { return std::isfinite(v); }))
+      return makeError(ErrorCode::Corrupt, where + ": patient coordinates are not finite");
+    points.push_back(point);
+  }
+  return points;
+}
+
 // A shape on a volume's plane: both "plane" and "slice", or neither.
 Status readPlacement(const json& properties, const std::string& where, Annotation& into) {
   const bool hasPlane = properties.contains("plane"), hasSlice = properties.contains("slice");
@@ -105,11 +122,57 @@ Status readPlacement(const json& properties, const std::string& where, Annotatio
   return Ok{};
 }
 
+// The voxel axis (0, 1, 2) whose direction is closest to ±patient axis `row`, among `allowed`.
+int voxelAxisAlong(const Volume& volume, int row, const std::array<bool, 3>& allowed) {
+  int best = -1;
+  for (int c = 0; c < 3; ++c)
+    if (allowed[c] && (best < 0 || std::abs(volume.direction[row * 3 + c]) > std::abs(volume.direction[row * 3 + best])))
+      best = c;
+  return best;
+}
+
+// The voxel axes along a plane's screen axes: axial (L, P), coronal (L, S), sagittal (P, S);
+// the axis along the plane's normal is left out first, so the two are always distinct.
+std::array<int, 2> inPlaneVoxelAxes(const Volume& volume, const std::string& plane) {
+  const int normalRow = plane == "sagittal" ? 0 : plane == "coronal" ? 1 : 2;
+  const std::array<int, 2> rows = plane == "sagittal" ? std::array<int, 2>{1, 2}
+                                  : plane == "coronal" ? std::array<int, 2>{0, 2}
+                                                       : std::array<int, 2>{0, 1};
+  std::array<bool, 3> allowed{true, true, true};
+  allowed[voxelAxisAlong(volume, normalRow, allowed)] = false;
+  const int u = voxelAxisAlong(volume, rows[0], allowed);
+  allowed[u] = false;
+  return {u, voxelAxisAlong(volume, rows[1], allowed)};
+}
+
 }  // namespace
 
-std::string toGeoJson(const AnnotationSet& set) {
+std::string toGeoJson(const AnnotationSet& set, const Volume* volume) {
   json features = json::array();
-  for (const auto& a : set.annotations) {
+  for (const auto& original : set.annotations) {
+    Annotation a = original;
+    json located;  // the patient and voxel coordinates of a shape on a volume's plane
+    if (!a.patientPoints.empty()) {
+      json patient = json::array();
+      for (const auto& p : a.patientPoints) patient.push_back({p[0], p[1], p[2]});
+      located["patientCoordinates"] = patient;
+      if (volume) {
+        const auto axes = inPlaneVoxelAxes(*volume, a.plane);
+        json voxels = json::array();
+        a.points.clear();
+        for (const auto& p : a.patientPoints) {
+          const Vec3 index = volume->physicalToIndex(p);
+          voxels.push_back({index[0], index[1], index[2]});
+          a.points.push_back({index[axes[0]], index[axes[1]]});
+        }
+        located["voxelCoordinates"] = voxels;
+        located["voxelAxes"] = {axes[0], axes[1]};
+        located["coordinateUnits"] = {
+            {"geometry", "voxel index components voxelAxes of the volume, QuPath's pixel-corner convention (+0.5)"},
+            {"voxelCoordinates", "voxel index [i, j, k] of the volume, 0-based, voxel centres on integers"},
+            {"patientCoordinates", "DICOM patient coordinates (LPS), mm"}};
+      }
+    }
     json properties = {{"objectType", "annotation"}};
     if (!a.name.empty()) properties["name"] = a.name;
     if (!a.className.empty()) {
@@ -122,6 +185,7 @@ std::string toGeoJson(const AnnotationSet& set) {
       properties["plane"] = a.plane;
       properties["slice"] = a.slice;
     }
+    if (!located.is_null()) properties.update(located);
     features.push_back({{"type", "Feature"}, {"id", a.id}, {"geometry", geometryOf(a)}, {"properties", properties}});
   }
   return json{{"type", "FeatureCollection"}, {"features", features}}.dump(2) + "\n";
@@ -176,6 +240,8 @@ Result<AnnotationSet> fromGeoJson(const std::string& text) {
     }
 
     if (auto placed = readPlacement(properties, where, base); !placed) return placed.error();
+    if (auto patient = readPatientPoints(properties, where); !patient) return patient.error();
+    else base.patientPoints = std::move(patient).value();
 
     std::vector<Annotation> made;
     if (type == "Point") {

@@ -1,6 +1,8 @@
 #include "meridian/core/Volume.hpp"
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <new>
 
 #include "PixelAccess.hpp"
@@ -48,6 +50,29 @@ Vec3 Volume::indexToPhysical(const Vec3& index) const {
   for (int r = 0; r < 3; ++r)
     for (int c = 0; c < 3; ++c) p[r] += direction[r * 3 + c] * spacing[c] * index[c];
   return p;
+}
+
+Vec3 Volume::physicalToIndex(const Vec3& point) const {
+  // M = direction * diag(spacing); index = M^-1 (point - origin), by the adjugate.
+  double m[3][3];
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c) m[r][c] = direction[r * 3 + c] * spacing[c];
+  const double det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+                     m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+                     m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (det == 0.0 || !std::isfinite(det)) return {nan, nan, nan};
+  const double inv[3][3] = {
+      {(m[1][1] * m[2][2] - m[1][2] * m[2][1]) / det, (m[0][2] * m[2][1] - m[0][1] * m[2][2]) / det,
+       (m[0][1] * m[1][2] - m[0][2] * m[1][1]) / det},
+      {(m[1][2] * m[2][0] - m[1][0] * m[2][2]) / det, (m[0][0] * m[2][2] - m[0][2] * m[2][0]) / det,
+       (m[0][2] * m[1][0] - m[0][0] * m[1][2]) / det},
+      {(m[1][0] * m[2][1] - m[1][1] * m[2][0]) / det, (m[0][1] * m[2][0] - m[0][0] * m[2][1]) / det,
+       (m[0][0] * m[1][1] - m[0][1] * m[1][0]) / det}};
+  const Vec3 d = {point[0] - origin[0], point[1] - origin[1], point[2] - origin[2]};
+  Vec3 index{};
+  for (int r = 0; r < 3; ++r) index[r] = inv[r][0] * d[0] + inv[r][1] * d[1] + inv[r][2] * d[2];
+  return index;
 }
 
 Result<Image2D> Volume::slice(int k) const {

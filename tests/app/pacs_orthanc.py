@@ -5,16 +5,21 @@ Starts its own Orthanc on loopback (free ports, a temporary configuration and st
 system service the package installs is not used), then, through meridian-cli only:
   pacs store   real DICOM (pydicom's CT series and a larger synthetic study built on a real header)
   pacs echo, find (studies, --json) and find --series
-  pacs get     a study into a project (cases added, no partial folder left)
+  pacs get     a study into a project (cases added, no partial folder left) and into a folder
+  pacs move    the same by C-MOVE: meridian-cli listens on a port that Orthanc's configuration lists
+               for MERIDIAN, into a project and into a folder
   pacs store --case   the case's SR back, checked through Orthanc's REST API
 and the bad cases: a wrong called AE title (refused association), a closed port, an AE title
 Orthanc does not know, and a server that vanishes mid-transfer (a loopback proxy that cuts the
-connection after 1 MB) -- each a clear message and nothing added to the project. Orthanc is
-stopped at the end whatever happens.
+connection after 1 MB, for get into a project and into a folder; for move, a proxy in front of
+meridian-cli's port that cuts Orthanc's C-STOREs after 1 MB) -- each a clear message, nothing
+added to the project and no file or hidden download folder left. Orthanc is stopped at the end
+whatever happens.
 
 usage: pacs_orthanc.py MERIDIAN_CLI WORK_DIR [--bench N]
 --bench N: time N round trips (store -> find -> get -> SR back) with meridian-cli and with DCMTK's
-storescu/findscu/getscu on the same server, and print the medians.
+storescu/findscu/getscu on the same server, and N round trips store -> find -> move -> SR back
+(meridian-cli), and print the medians.
 """
 
 import glob
@@ -63,6 +68,9 @@ class Orthanc:
     def __init__(self, folder):
         self.folder = folder
         self.http, self.dicom = free_port(), free_port()
+        # Where Orthanc sends a C-MOVE's objects: meridian-cli's --listen-port, and a second AE
+        # title whose port is a cutting proxy in front of it (a receiver that vanishes).
+        self.move_port, self.cut_port, self.behind_cut = free_port(), free_port(), free_port()
         os.makedirs(folder, exist_ok=True)
         config = {
             "Name": "MeridianTest",
@@ -74,8 +82,10 @@ class Orthanc:
             "DicomCheckCalledAet": True,
             "RemoteAccessAllowed": False,
             "AuthenticationEnabled": False,
-            # Meridian queries and retrieves as MERIDIAN (C-GET: no port of Meridian's is used).
-            "DicomModalities": {"meridian": ["MERIDIAN", "127.0.0.1", 11112]},
+            # Meridian queries and retrieves as MERIDIAN (C-GET: no port of Meridian's is used;
+            # C-MOVE: Orthanc connects to this port).
+            "DicomModalities": {"meridian": ["MERIDIAN", "127.0.0.1", self.move_port],
+                                "meridiancut": ["MERIDIANCUT", "127.0.0.1", self.cut_port]},
             "Plugins": [],
         }
         with open(f"{folder}/orthanc.json", "w") as f:
@@ -108,14 +118,15 @@ class Orthanc:
 
 
 class CuttingProxy:
-    """Forwards one loopback port to Orthanc's DICOM port and cuts both connections once
-    `limit` bytes have gone from the server to the client: a PACS that vanishes mid-transfer."""
+    """Forwards one loopback port to another and cuts both connections once `limit` bytes have
+    gone from the target to the connecting side (`upstream`: from the connecting side to the
+    target): a PACS, or a receiver, that vanishes mid-transfer."""
 
-    def __init__(self, target_port, limit):
-        self.target, self.limit = target_port, limit
+    def __init__(self, target_port, limit, port=0, upstream=False):
+        self.target, self.limit, self.upstream = target_port, limit, upstream
         self.listener = socket.socket()
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", 0))
+        self.listener.bind(("127.0.0.1", port))
         self.listener.listen(1)
         self.port = self.listener.getsockname()[1]
         self.cut = False
@@ -146,9 +157,9 @@ class CuttingProxy:
                 except OSError:
                     pass
 
-        up = threading.Thread(target=pump, args=(client, server, False), daemon=True)
+        up = threading.Thread(target=pump, args=(client, server, self.upstream), daemon=True)
         up.start()
-        pump(server, client, True)
+        pump(server, client, not self.upstream)
         up.join(5)
         client.close()
         server.close()
@@ -181,6 +192,10 @@ def cases_of(project):
 
 def leftovers(project):
     return glob.glob(f"{project}/pacs/.incoming-*")
+
+
+def folder_leftovers(parent):
+    return glob.glob(f"{parent}/.incoming-*")
 
 
 def main():
@@ -296,7 +311,75 @@ def test(orthanc):
         fail(f"the big study after a clean retrieve: {added}")
     print(f"pacs round trip on Orthanc: store {t_store:.2f} s (26 objects), find {t_find:.2f} s (3 queries), "
           f"get {t_get:.2f} s (5 objects into a project), SR back {t_sr:.2f} s")
-    print("pacs orthanc: echo, store, find, get into a project, SR back and 4 bad servers checked")
+    test_folder_get(orthanc, big)
+    test_move(orthanc, study, big)
+    print("pacs orthanc: echo, store, find, get and move into a project and a folder, SR back and 7 bad servers checked")
+
+
+def test_folder_get(orthanc, big):
+    """get --out: the folder appears only complete; a vanished server leaves nothing."""
+    out = f"{WORK}/folder-get/out"
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    proxy = CuttingProxy(orthanc.dicom, 1 << 20)
+    p = run("pacs", "get", "--port", proxy.port, "--aet", "ORTHANC", "--timeout", 10, "--study", big, "--out", out,
+            expect=1)
+    if not proxy.cut or "closed the connection during the retrieve" not in p.stderr \
+            or f"nothing was written to {out}" not in p.stderr:
+        fail(f"get --out from a vanishing server: cut {proxy.cut}, message {p.stderr!r}")
+    if os.path.exists(out) or folder_leftovers(os.path.dirname(out)):
+        fail(f"get --out from a vanishing server left {os.listdir(os.path.dirname(out))}")
+    run("pacs", "get", "--port", orthanc.dicom, "--aet", "ORTHANC", "--study", big, "--out", out)
+    if len(glob.glob(f"{out}/*.dcm")) != 20 or folder_leftovers(os.path.dirname(out)):
+        fail(f"get --out of 20 objects: {os.listdir(os.path.dirname(out))}, {os.listdir(out)}")
+    # Into a folder that already holds the files: the same 20, replaced, still no leftovers.
+    run("pacs", "get", "--port", orthanc.dicom, "--aet", "ORTHANC", "--study", big, "--out", out)
+    if len(glob.glob(f"{out}/*.dcm")) != 20 or folder_leftovers(os.path.dirname(out)):
+        fail(f"a second get --out into the folder: {os.listdir(out)}")
+    print(f"get --out from a vanished server: {p.stderr.strip()}")
+
+
+def test_move(orthanc, study, big):
+    """C-MOVE: Orthanc sends to meridian-cli's --listen-port; only complete downloads are kept."""
+    server = ["--port", orthanc.dicom, "--aet", "ORTHANC", "--timeout", 10]
+    project = f"{WORK}/move-project"
+    run("project", "create", project)
+    run("pacs", "move", *server, "--listen-port", orthanc.move_port, "--study", study, "--project", project)
+    cases = cases_of(project)
+    if len(cases) != 1 or cases[0]["files"] != 5 or leftovers(project):
+        fail(f"after move the project lists {cases}, leftovers {leftovers(project)}")
+    db = sqlite3.connect(f"file:{project}/project.sqlite?mode=ro", uri=True)
+    methods = [json.loads(row[0]).get("method") for row in db.execute("SELECT payload_json FROM events WHERE kind = 'pacs.retrieve'")]
+    db.close()
+    if methods != ["C-MOVE"]:
+        fail(f"the audit trail records the retrieve as {methods}, wanted C-MOVE")
+    out = f"{WORK}/move-out/big"
+    run("pacs", "move", *server, "--listen-port", orthanc.move_port, "--study", big, "--out", out)
+    got = sorted(glob.glob(f"{out}/*"))
+    if len(got) != 20 or folder_leftovers(os.path.dirname(out)):
+        fail(f"move --out of 20 objects: {got}")
+    uids = {pydicom.dcmread(f, stop_before_pixels=True).SOPInstanceUID for f in got}
+    if len(uids) != 20:
+        fail(f"move --out wrote {len(uids)} distinct objects")
+
+    # A port Orthanc does not know for this AE title: Orthanc cannot connect; the message says
+    # what to configure and nothing is left.
+    bad_out = f"{WORK}/move-out/wrong-port"
+    p = run("pacs", "move", *server, "--listen-port", free_port(), "--study", study, "--out", bad_out, expect=1)
+    if "among its modalities" not in p.stderr or os.path.exists(bad_out) or folder_leftovers(f"{WORK}/move-out"):
+        fail(f"move to a port Orthanc does not send to: {p.stderr!r}, {os.listdir(WORK + '/move-out')}")
+    print(f"move to the wrong port: {p.stderr.strip()}")
+
+    # The receiving side vanishes after 1 MB of the 20-object study (a proxy between Orthanc and
+    # meridian-cli's port): nothing added, no folder left.
+    before = len(cases_of(project))
+    proxy = CuttingProxy(orthanc.behind_cut, 1 << 20, port=orthanc.cut_port, upstream=True)
+    p = run("pacs", "move", *server, "--calling-aet", "MERIDIANCUT", "--listen-port", orthanc.behind_cut,
+            "--study", big, "--project", project, expect=1)
+    if not proxy.cut:
+        fail(f"the proxy never cut the C-MOVE's transfer: {p.stderr!r}")
+    if "nothing was added to the project" not in p.stderr or len(cases_of(project)) != before or leftovers(project):
+        fail(f"a move cut mid-transfer: {p.stderr!r}, {os.listdir(project + '/pacs')}")
+    print(f"move cut mid-transfer: {p.stderr.strip()}")
 
 
 def bench(orthanc, runs):
@@ -327,6 +410,27 @@ def bench(orthanc, runs):
     m, d = statistics.median(mine), statistics.median(peer)
     print(f"pacs bench: {runs} round trips (store 5 -> find -> get 5 -> store 1): meridian-cli median {m:.3f} s, "
           f"DCMTK tools median {d:.3f} s, ratio {m / d:.2f}")
+    # The round trip the issue names: store -> find -> move -> SR back (each a meridian-cli process).
+    project = f"{WORK}/bench-move-project"
+    run("project", "create", project)
+    case_sr = None
+    moves = []
+    for i in range(runs):
+        start = time.monotonic()
+        run("pacs", "store", "--port", port, "--aet", "ORTHANC", *files)
+        studies = json.loads(run("pacs", "find", "--port", port, "--aet", "ORTHANC", "--patient-name", "Doe*", "--json").stdout)
+        run("pacs", "move", "--port", port, "--aet", "ORTHANC", "--listen-port", orthanc.move_port,
+            "--study", studies[0]["study_uid"], "--project", project)
+        if case_sr is None:  # the first run's case gets a prediction, so that it has an SR to send
+            case_sr = cases_of(project)[0]["id"]
+            json.dump({"model": {"name": "vit-bench", "sha256": "ab" * 32}, "input": "x", "modality": "CT",
+                       "outputs": {"classification": {"normal": 0.4, "tumour": 0.6}}},
+                      open(f"{WORK}/bench.prediction.json", "w"))
+            run("project", "add-prediction", project, case_sr, f"{WORK}/bench.prediction.json")
+        run("pacs", "store", "--port", port, "--aet", "ORTHANC", "--project", project, "--case", case_sr)
+        moves.append(time.monotonic() - start)
+    print(f"pacs bench: {runs} round trips (store 5 -> find -> move 5 into a project -> SR back): meridian-cli "
+          f"median {statistics.median(moves):.3f} s (min {min(moves):.3f}, max {max(moves):.3f})")
 
 
 if __name__ == "__main__":

@@ -131,8 +131,14 @@ TEST(AnnotationsGeoJson, ShapesOnAVolumePlaneKeepTheirPlaneAndSlice) {
            properties + "}]}";
   };
   EXPECT_TRUE(fromGeoJson(feature(R"({"plane":"sagittal","slice":7})")).ok());
+  const auto placed = fromGeoJson(feature(R"({"plane":"axial","slice":2,"patientCoordinates":[[-10.5,20,30.25]]})"));
+  ASSERT_TRUE(placed.ok()) << placed.error().message;
+  EXPECT_EQ(placed.value().annotations[0].patientPoints, (std::vector<std::array<double, 3>>{{-10.5, 20, 30.25}}));
   for (const char* bad : {R"({"plane":"axial"})", R"({"slice":3})", R"({"plane":"axial","slice":2.5})",
-                          R"({"plane":"axial","slice":-1})", R"({"plane":4,"slice":3})", R"({"plane":"","slice":3})"}) {
+                          R"({"plane":"axial","slice":-1})", R"({"plane":4,"slice":3})", R"({"plane":"","slice":3})",
+                          R"({"plane":"axial","slice":2,"patientCoordinates":[[1,2]]})",
+                          R"({"plane":"axial","slice":2,"patientCoordinates":[[1,2,"z"]]})",
+                          R"({"plane":"axial","slice":2,"patientCoordinates":{"x":1}})"}) {
     const auto refused = fromGeoJson(feature(bad));
     ASSERT_FALSE(refused.ok()) << bad;
     EXPECT_NE(refused.error().message.find("feature 0"), std::string::npos) << refused.error().message;

@@ -11,6 +11,7 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QLabel>
+#include <QSpinBox>
 #include <QTableWidget>
 
 #include <arpa/inet.h>
@@ -66,14 +67,15 @@ int freePort() {
 /// this goes out of scope.
 class Orthanc {
  public:
-  explicit Orthanc(const fs::path& folder) : dicomPort_(freePort()) {
+  explicit Orthanc(const fs::path& folder) : dicomPort_(freePort()), movePort_(freePort()) {
     fs::create_directories(folder);
     const fs::path config = folder / "orthanc.json";
     std::ofstream(config) << "{\"Name\": \"MeridianGuiTest\", \"StorageDirectory\": \"" << (folder / "storage").string()
                           << "\", \"IndexDirectory\": \"" << (folder / "storage").string()
                           << "\", \"HttpPort\": " << freePort() << ", \"DicomPort\": " << dicomPort_
                           << ", \"DicomAet\": \"ORTHANC\", \"RemoteAccessAllowed\": false, \"Plugins\": [],"
-                             " \"DicomModalities\": {\"meridian\": [\"MERIDIAN\", \"127.0.0.1\", 11112]}}";
+                             " \"DicomModalities\": {\"meridian\": [\"MERIDIAN\", \"127.0.0.1\", "
+                          << movePort_ << "]}}";
     const std::string log = (folder / "orthanc.log").string();
     pid_ = ::fork();
     if (pid_ == 0) {
@@ -95,6 +97,8 @@ class Orthanc {
     s.timeoutSeconds = 10;
     return s;
   }
+  /// The port Orthanc sends a C-MOVE for MERIDIAN to.
+  int movePort() const { return movePort_; }
   /// Waits until the DICOM port answers C-ECHO.
   bool ready() const {
     for (int i = 0; i < 200; ++i) {
@@ -105,7 +109,7 @@ class Orthanc {
   }
 
  private:
-  int dicomPort_;
+  int dicomPort_, movePort_;
   pid_t pid_ = -1;
 };
 
@@ -167,6 +171,9 @@ TEST(PacsDialog, FindsRetrievesAndSendsBackThroughARealOrthanc) {
   ASSERT_NE(pacsDialog, nullptr);
   ui::PacsDialog& dialog = *pacsDialog;
   dialog.setServer(orthanc.server());
+  auto* retrieveBy = dialog.findChild<QSpinBox*>(QStringLiteral("pacsMovePort"));
+  ASSERT_NE(retrieveBy, nullptr);
+  retrieveBy->setValue(0);  // C-GET first, whatever an earlier run left in the preferences
   dialog.show();
 
   auto echo = runAndWait(dialog, "echo", [&] { return dialog.echo(); });
@@ -189,7 +196,7 @@ TEST(PacsDialog, FindsRetrievesAndSendsBackThroughARealOrthanc) {
 
   auto retrieved = runAndWait(dialog, "retrieve", [&] { return dialog.retrieveSelected(); });
   ASSERT_TRUE(retrieved.first) << retrieved.second.toStdString();
-  EXPECT_NE(retrieved.second.toStdString().find("Retrieved 5 object(s); 1 case(s) added"), std::string::npos)
+  EXPECT_NE(retrieved.second.toStdString().find("Retrieved 5 object(s) by C-GET; 1 case(s) added"), std::string::npos)
       << retrieved.second.toStdString();
   ui::CaseBrowser* cases = window.caseBrowser();
   ASSERT_TRUE(waitUntil([&] { return cases->order().size() == 1; }));
@@ -198,6 +205,25 @@ TEST(PacsDialog, FindsRetrievesAndSendsBackThroughARealOrthanc) {
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0].studyUid, studyUid);
   EXPECT_EQ(listed[0].files.size(), 5u);
+
+  // The other study by C-MOVE: "Retrieve by" names the port Orthanc's configuration lists for MERIDIAN.
+  int small = -1;
+  for (int r = 0; r < studies->rowCount(); ++r)
+    if (r != peter) small = r;
+  studies->selectRow(small);  // CT_small: one series of one object
+  const auto seriesCount = [&](const char* count) {
+    return dialog.seriesTable()->rowCount() == 1 && dialog.seriesTable()->item(0, 2)->text() == QLatin1String(count);
+  };
+  ASSERT_TRUE(waitUntil([&] { return seriesCount("1"); }));
+  retrieveBy->setValue(orthanc.movePort());
+  auto moved = runAndWait(dialog, "retrieve", [&] { return dialog.retrieveSelected(); });
+  ASSERT_TRUE(moved.first) << moved.second.toStdString();
+  EXPECT_NE(moved.second.toStdString().find("Retrieved 1 object(s) by C-MOVE; 1 case(s) added"), std::string::npos)
+      << moved.second.toStdString();
+  ASSERT_TRUE(waitUntil([&] { return cases->order().size() == 2; }));
+  retrieveBy->setValue(0);
+  studies->selectRow(peter);
+  ASSERT_TRUE(waitUntil([&] { return seriesCount("5"); }));
 
   // Sending needs a case selected, then a prediction to report.
   auto none = dialog.sendCurrentCase();

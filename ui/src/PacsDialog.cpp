@@ -78,10 +78,18 @@ PacsDialog::PacsDialog(CaseBrowser& cases, JobsPanel& jobs, QWidget* parent)
   timeout_ = new QSpinBox;
   timeout_->setRange(1, 3600);
   timeout_->setSuffix(tr(" s"));
+  // 0 = C-GET; a port = C-MOVE, received there (the PACS must list Meridian's AE with it).
+  movePort_ = new QSpinBox;
+  movePort_->setObjectName(QStringLiteral("pacsMovePort"));
+  movePort_->setRange(0, 65535);
+  movePort_->setSpecialValueText(tr("C-GET"));
+  movePort_->setToolTip(tr("C-GET, or the port Meridian receives a C-MOVE on"));
+  movePort_->setValue(QSettings().value(QStringLiteral("pacs/movePort"), 0).toInt());
   auto* echoButton = new QPushButton(tr("Echo"));
   echoButton->setObjectName(QStringLiteral("pacsEcho"));
   for (auto [label, field] : {std::pair{tr("Host"), static_cast<QWidget*>(host_)}, {tr("Port"), port_},
-                              {tr("PACS AE"), calledAe_}, {tr("Meridian AE"), callingAe_}, {tr("Timeout"), timeout_}}) {
+                              {tr("PACS AE"), calledAe_}, {tr("Meridian AE"), callingAe_}, {tr("Timeout"), timeout_},
+                              {tr("Retrieve by"), movePort_}}) {
     serverForm->addWidget(new QLabel(label));
     serverForm->addWidget(field);
   }
@@ -252,7 +260,8 @@ core::Result<core::JobId> PacsDialog::findSeriesOfSelectedStudy() {
 core::Result<core::JobId> PacsDialog::retrieveSelected() {
   project::ProjectStore* store = cases_.store();
   if (store == nullptr) return core::makeError(core::ErrorCode::InvalidArgument, "open a project first: retrieved studies become its cases");
-  const pacs::RetrieveRequest request{selectedStudyUid(), selectedSeriesUid()};
+  const pacs::RetrieveRequest request{selectedStudyUid(), selectedSeriesUid(), movePort_->value()};
+  QSettings().setValue(QStringLiteral("pacs/movePort"), request.movePort);
   if (request.studyUid.empty()) return core::makeError(core::ErrorCode::InvalidArgument, "select a study to retrieve");
   const pacs::PacsServer s = server();
   auto summary = std::make_shared<pacs::ProjectRetrieveSummary>();
@@ -264,11 +273,12 @@ core::Result<core::JobId> PacsDialog::retrieveSelected() {
         *summary = std::move(r).value();
         return core::Ok{};
       },
-      [summary] {
-        return tr("Retrieved %1 object(s); %2 case(s) added, %3 already in the project.")
+      [summary, request] {
+        return tr("Retrieved %1 object(s) by %4; %2 case(s) added, %3 already in the project.")
             .arg(summary->objects)
             .arg(summary->imported.added.size())
-            .arg(summary->imported.alreadyPresent.size());
+            .arg(summary->imported.alreadyPresent.size())
+            .arg(request.movePort > 0 ? QStringLiteral("C-MOVE") : QStringLiteral("C-GET"));
       },
       [this] { cases_.refresh(); });
 }

@@ -14,6 +14,7 @@
 #include <optional>
 #include <tuple>
 
+#include "DicomDatasetText.hpp"
 #include "DicomDecoder.hpp"
 #include "DicomLengthScan.hpp"
 #include "meridian/core/ParallelFor.hpp"
@@ -48,18 +49,18 @@ struct Described {
 std::optional<DicomSeriesInfo> seriesOf(DcmDataset& ds, const std::filesystem::path& path) {
   Uint16 rows = 0, columns = 0;
   if (ds.findAndGetUint16(DCM_Rows, rows).bad() || ds.findAndGetUint16(DCM_Columns, columns).bad()) return std::nullopt;
+  const detail::DicomSeriesKeys keys = detail::readSeriesKeys(&ds);
   DicomSeriesInfo s;
-  s.seriesUid = dicomText(ds, DCM_SeriesInstanceUID);
+  s.seriesUid = keys.seriesUid;
   if (s.seriesUid.empty()) s.seriesUid = "(no series UID) " + path.parent_path().string();
-  s.studyUid = dicomText(ds, DCM_StudyInstanceUID);
-  s.patientName = dicomText(ds, DCM_PatientName);
-  s.patientId = dicomText(ds, DCM_PatientID);
-  s.studyDate = dicomText(ds, DCM_StudyDate);
-  s.studyDescription = dicomText(ds, DCM_StudyDescription);
-  s.modality = dicomText(ds, DCM_Modality);
-  s.seriesDescription = dicomText(ds, DCM_SeriesDescription);
-  Sint32 number = 0;
-  if (ds.findAndGetSint32(DCM_SeriesNumber, number).good()) s.seriesNumber = number;
+  s.studyUid = keys.studyUid;
+  s.patientName = keys.patientName;
+  s.patientId = keys.patientId;
+  s.studyDate = keys.studyDate;
+  s.studyDescription = keys.studyDescription;
+  s.modality = keys.modality;
+  s.seriesDescription = keys.seriesDescription;
+  if (keys.seriesNumber >= 0) s.seriesNumber = keys.seriesNumber;
   s.rows = rows;
   s.columns = columns;
   return s;

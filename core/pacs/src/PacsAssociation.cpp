@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <mutex>
+#include <random>
 
 namespace meridian::pacs::detail {
 
@@ -137,20 +138,13 @@ void AssociationGuard::abort() {
   if (scu_.isConnected()) scu_.abortAssociation();
 }
 
-std::string textOf(DcmItem* item, const DcmTagKey& tag) {
-  OFString value;
-  if (item && item->findAndGetOFStringArray(tag, value).good()) return std::string(value.c_str());
-  return {};
-}
-
-int numberOf(DcmItem* item, const DcmTagKey& tag) {
-  const std::string text = textOf(item, tag);
-  if (text.empty()) return -1;
-  try {
-    return std::stoi(text);
-  } catch (...) {
-    return -1;
-  }
+std::string randomSuffix() {
+  std::random_device device;
+  std::mt19937_64 generator(device());
+  static const char digits[] = "0123456789abcdef";
+  std::string text;
+  for (int i = 0; i < 12; ++i) text += digits[generator() % 16];
+  return text;
 }
 
 }  // namespace meridian::pacs::detail

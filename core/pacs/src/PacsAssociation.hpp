@@ -8,10 +8,15 @@
 
 #include <string>
 
+#include "DicomDatasetText.hpp"  // core/io/src: dicomString, dicomInteger, readSeriesKeys
+
 #include "meridian/core/Result.hpp"
 #include "meridian/pacs/PacsClient.hpp"
 
 namespace meridian::pacs::detail {
+
+using io::detail::dicomInteger;
+using io::detail::dicomString;
 
 /// The transfer syntaxes Meridian proposes for queries and received objects: explicit and
 /// implicit little endian (every SCP must accept implicit; the server converts compressed
@@ -57,9 +62,26 @@ class AssociationGuard {
   bool aborted_ = false;
 };
 
-/// Reads an element of a response dataset as text ("" when absent).
-std::string textOf(DcmItem* item, const DcmTagKey& tag);
-/// Reads an integer-string element (-1 when absent or not a number).
-int numberOf(DcmItem* item, const DcmTagKey& tag);
+/// "3 of 20 object(s) received" (without " of N" when the server did not say how many).
+std::string receivedText(std::size_t received, int expected);
+
+/// What the responses of a C-GET or C-MOVE have said so far: the objects in all, those sent and
+/// those that failed (as the server counts them), and the final status once it came.
+struct SubOperationCounts {
+  int expected = 0, sent = 0, failed = 0;
+  bool sawFinal = false;
+  Uint16 finalStatus = 0;
+  void update(const RetrieveResponse& response);
+  /// The final answer came and says failure (not success, not a warning).
+  bool failedFinally() const { return sawFinal && finalStatus != 0x0000 && (finalStatus & 0xF000) != 0xB000; }
+};
+
+/// How a C-GET or C-MOVE ended, from its final response: the summary, or the error that
+/// status means (no final answer, a failure status, or no objects at all).
+core::Result<RetrieveSummary> retrieveOutcome(const PacsServer& server, const std::string& what, RetrieveSummary summary,
+                                              const SubOperationCounts& counts);
+
+/// 12 random hex digits, for the names of hidden download and scratch folders.
+std::string randomSuffix();
 
 }  // namespace meridian::pacs::detail

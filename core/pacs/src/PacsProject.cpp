@@ -2,9 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include <random>
 #include <system_error>
 
+#include "PacsAssociation.hpp"
+#include "meridian/pacs/PacsDownload.hpp"
 #include "meridian/report/ProjectExport.hpp"
 
 namespace meridian::pacs {
@@ -15,15 +16,6 @@ using core::makeError;
 using nlohmann::json;
 
 namespace {
-
-std::string randomSuffix() {
-  std::random_device device;
-  std::mt19937_64 generator(device());
-  static const char digits[] = "0123456789abcdef";
-  std::string text;
-  for (int i = 0; i < 12; ++i) text += digits[generator() % 16];
-  return text;
-}
 
 /// A UID as a folder name: UIDs hold digits and dots only, but a server may send anything.
 std::string folderName(const std::string& uid) {
@@ -49,36 +41,28 @@ core::Result<ProjectRetrieveSummary> retrieveIntoProject(project::ProjectStore& 
   if (store.isReadOnly())
     return makeError(ErrorCode::InvalidArgument, "the project is open read-only; nothing can be retrieved into it");
   const fs::path root = store.folder() / "pacs";
-  const fs::path incoming = root / (".incoming-" + randomSuffix());
   const std::string nothingAdded = "; nothing was added to the project";
 
-  auto received = retrieve(server, request, incoming, job);
+  // Only a complete download comes back (PacsDownload); a failure has removed its folder.
+  auto received = downloadComplete(server, request, root, job);
   if (!received) {
-    discard(incoming);
     core::Error e = received.error();
     e.message += nothingAdded;
     return e;
   }
-  const RetrieveSummary& got = received.value();
-  if (got.failedSubOperations > 0) {
-    discard(incoming);
-    return makeError(ErrorCode::Io, "the PACS " + server.describe() + " could not send " +
-                                        std::to_string(got.failedSubOperations) + " object(s) of the study (" +
-                                        std::to_string(got.files.size()) + " arrived)" + nothingAdded);
-  }
+  CompleteDownload& download = received.value();
 
   // The complete download takes its place; a second retrieve of the same study gets a new folder.
   std::string name = folderName(request.studyUid);
   if (!request.seriesUid.empty()) name += "_" + folderName(request.seriesUid);
   fs::path target = root / name;
   for (int n = 2; fs::exists(target); ++n) target = root / (name + "-" + std::to_string(n));
-  std::error_code ec;
-  fs::rename(incoming, target, ec);
-  if (ec) {
-    discard(incoming);
-    return makeError(ErrorCode::Io, "cannot move the retrieved files to " + target.string() + ": " + ec.message() +
-                                        nothingAdded);
+  if (auto moved = download.moveTo(target); !moved) {
+    core::Error e = moved.error();
+    e.message += nothingAdded;
+    return e;
   }
+  const RetrieveSummary& got = download.summary();
   // Import reads headers only (seconds); it runs uncancelled so the folder and the cases agree.
   auto imported = project::importIntoProject(store, {target});
   if (!imported) {
@@ -92,6 +76,7 @@ core::Result<ProjectRetrieveSummary> retrieveIntoProject(project::ProjectStore& 
   for (const auto id : summary.imported.added) cases.push_back(id);
   const json payload = {{"server", serverJson(server)},          {"study_uid", request.studyUid},
                         {"series_uid", request.seriesUid},        {"objects", summary.objects},
+                        {"method", request.movePort > 0 ? "C-MOVE" : "C-GET"},
                         {"folder", summary.folder.string()},      {"cases", cases}};
   if (auto recorded = store.recordEvent("pacs.retrieve", std::nullopt, payload.dump()); !recorded) return recorded.error();
   return summary;
@@ -109,7 +94,7 @@ core::Status recordStore(project::ProjectStore& store, const PacsServer& server,
 core::Result<CaseSendSummary> sendCaseReport(project::ProjectStore& store, const PacsServer& server,
                                              project::CaseId caseId, bool hidePatient, const core::JobControl& job) {
   if (auto valid = validate(server); !valid) return valid.error();
-  const fs::path scratch = fs::temp_directory_path() / ("meridian-pacs-sr-" + randomSuffix());
+  const fs::path scratch = fs::temp_directory_path() / ("meridian-pacs-sr-" + detail::randomSuffix());
   std::error_code ec;
   fs::create_directories(scratch, ec);
   if (ec) return makeError(ErrorCode::Io, "cannot create " + scratch.string() + ": " + ec.message());

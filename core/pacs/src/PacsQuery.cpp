@@ -70,28 +70,24 @@ core::Result<std::vector<Row>> runFind(const PacsServer& server, DcmDataset& key
 }
 
 StudyMatch studyRow(DcmDataset* d) {
+  const io::detail::DicomSeriesKeys k = io::detail::readSeriesKeys(d);
   StudyMatch m;
-  m.studyUid = textOf(d, DCM_StudyInstanceUID);
-  m.patientId = textOf(d, DCM_PatientID);
-  m.patientName = textOf(d, DCM_PatientName);
-  m.studyDate = textOf(d, DCM_StudyDate);
-  m.studyDescription = textOf(d, DCM_StudyDescription);
-  m.accessionNumber = textOf(d, DCM_AccessionNumber);
-  m.modalities = textOf(d, DCM_ModalitiesInStudy);
-  m.seriesCount = numberOf(d, DCM_NumberOfStudyRelatedSeries);
-  m.instanceCount = numberOf(d, DCM_NumberOfStudyRelatedInstances);
+  m.studyUid = k.studyUid;
+  m.patientId = k.patientId;
+  m.patientName = k.patientName;
+  m.studyDate = k.studyDate;
+  m.studyDescription = k.studyDescription;
+  m.accessionNumber = dicomString(d, DCM_AccessionNumber);
+  m.modalities = dicomString(d, DCM_ModalitiesInStudy);
+  m.seriesCount = dicomInteger(d, DCM_NumberOfStudyRelatedSeries);
+  m.instanceCount = dicomInteger(d, DCM_NumberOfStudyRelatedInstances);
   return m;
 }
 
 SeriesMatch seriesRow(DcmDataset* d) {
-  SeriesMatch m;
-  m.studyUid = textOf(d, DCM_StudyInstanceUID);
-  m.seriesUid = textOf(d, DCM_SeriesInstanceUID);
-  m.modality = textOf(d, DCM_Modality);
-  m.seriesDescription = textOf(d, DCM_SeriesDescription);
-  m.seriesNumber = numberOf(d, DCM_SeriesNumber);
-  m.instanceCount = numberOf(d, DCM_NumberOfSeriesRelatedInstances);
-  return m;
+  const io::detail::DicomSeriesKeys k = io::detail::readSeriesKeys(d);
+  return {k.studyUid, k.seriesUid, k.modality, k.seriesDescription, k.seriesNumber,
+          dicomInteger(d, DCM_NumberOfSeriesRelatedInstances)};
 }
 
 }  // namespace

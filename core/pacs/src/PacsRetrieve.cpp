@@ -1,4 +1,4 @@
-// C-GET of a study or series into a folder: Meridian proposes the retrieve service and, in the
+// C-GET of a study or series into a folder (C-MOVE is in PacsMove.cpp): Meridian proposes the retrieve service and, in the
 // SCP role, the storage SOP classes, so the server sends the objects back on this association.
 
 #include <dcmtk/config/osconfig.h>
@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "PacsAssociation.hpp"
+#include "PacsMove.hpp"
 #include "meridian/pacs/PacsClient.hpp"
 
 namespace meridian::pacs {
@@ -22,9 +23,7 @@ class GetScu : public DcmSCU {
  public:
   GetScu(const core::JobControl& job, RetrieveSummary& summary) : job_(job), summary_(summary) {}
 
-  int expected() const { return expected_; }
-  Uint16 finalStatus() const { return finalStatus_; }
-  bool sawFinalResponse() const { return sawFinal_; }
+  const SubOperationCounts& counts() const { return counts_; }
 
  protected:
   OFCondition handleSTORERequest(const T_ASC_PresentationContextID presID, DcmDataset* incoming,
@@ -47,21 +46,15 @@ class GetScu : public DcmSCU {
     core::JobProgress progress;
     progress.stage = "objects";
     progress.done = summary_.files.size();
-    progress.total = expected_ > 0 ? static_cast<std::size_t>(expected_) : 0;
+    progress.total = counts_.expected > 0 ? static_cast<std::size_t>(counts_.expected) : 0;
     job_.report(progress);
   }
 
   OFCondition handleCGETResponse(const T_ASC_PresentationContextID presID, RetrieveResponse* response,
                                  OFBool& continueSession) override {
     if (response) {
-      const int total = response->m_numberOfRemainingSubops + response->m_numberOfCompletedSubops +
-                        response->m_numberOfFailedSubops + response->m_numberOfWarningSubops;
-      if (total > expected_) expected_ = total;
-      summary_.failedSubOperations = response->m_numberOfFailedSubops;
-      if (response->m_status != 0xFF00 && response->m_status != 0xFF01) {
-        sawFinal_ = true;
-        finalStatus_ = response->m_status;
-      }
+      counts_.update(*response);
+      summary_.failedSubOperations = counts_.failed;
     }
     return DcmSCU::handleCGETResponse(presID, response, continueSession);
   }
@@ -69,18 +62,55 @@ class GetScu : public DcmSCU {
  private:
   const core::JobControl& job_;
   RetrieveSummary& summary_;
-  int expected_ = 0;
-  Uint16 finalStatus_ = 0;
-  bool sawFinal_ = false;
+  SubOperationCounts counts_;
 };
 
 std::string received(const RetrieveSummary& summary, int expected) {
-  std::string text = std::to_string(summary.files.size());
+  return receivedText(summary.files.size(), expected);
+}
+
+}  // namespace
+
+namespace detail {
+
+std::string receivedText(std::size_t received, int expected) {
+  std::string text = std::to_string(received);
   if (expected > 0) text += " of " + std::to_string(expected);
   return text + " object(s) received";
 }
 
-}  // namespace
+void SubOperationCounts::update(const RetrieveResponse& r) {
+  const int total = r.m_numberOfRemainingSubops + r.m_numberOfCompletedSubops + r.m_numberOfFailedSubops +
+                    r.m_numberOfWarningSubops;
+  if (total > expected) expected = total;
+  sent = r.m_numberOfCompletedSubops + r.m_numberOfWarningSubops;
+  failed = r.m_numberOfFailedSubops;
+  if (r.m_status != 0xFF00 && r.m_status != 0xFF01) {  // not Pending: the final answer
+    sawFinal = true;
+    finalStatus = r.m_status;
+  }
+}
+
+core::Result<RetrieveSummary> retrieveOutcome(const PacsServer& server, const std::string& what, RetrieveSummary summary,
+                                              const SubOperationCounts& counts) {
+  const int expected = counts.expected;
+  const Uint16 status = counts.finalStatus;
+  if (!counts.sawFinal)
+    return core::makeError(core::ErrorCode::Io, "the PACS " + server.describe() + " ended the retrieve of " + what +
+                                                    " without its final answer (" + received(summary, expected) + ")");
+  if (counts.failedFinally())
+    return core::makeError(core::ErrorCode::Io,
+                           "the PACS " + server.describe() + " answered the retrieve of " + what + " with status " +
+                               describeStatus(status) + " (" + received(summary, expected) + ")" +
+                               (summary.files.empty() ? ": does it hold that study, and may '" + server.callingAe +
+                                                            "' retrieve from it?"
+                                                      : ""));
+  if (summary.files.empty())
+    return core::makeError(core::ErrorCode::NotFound, "the PACS " + server.describe() + " has no objects for " + what);
+  return summary;
+}
+
+}  // namespace detail
 
 core::Result<RetrieveSummary> retrieve(const PacsServer& server, const RetrieveRequest& request,
                                        const std::filesystem::path& folder, const core::JobControl& job) {
@@ -89,6 +119,7 @@ core::Result<RetrieveSummary> retrieve(const PacsServer& server, const RetrieveR
   std::error_code ec;
   std::filesystem::create_directories(folder, ec);
   if (ec) return core::makeError(core::ErrorCode::Io, "cannot create " + folder.string() + ": " + ec.message());
+  if (request.movePort > 0) return retrieveByMove(server, request, folder, job);
 
   RetrieveSummary summary;
   GetScu scu(job, summary);
@@ -116,29 +147,15 @@ core::Result<RetrieveSummary> retrieve(const PacsServer& server, const RetrieveR
   if (job.cancelled()) {
     guard.abort();
     return core::makeError(core::ErrorCode::Cancelled,
-                           "the retrieve of " + what + " was cancelled (" + received(summary, scu.expected()) + ")");
+                           "the retrieve of " + what + " was cancelled (" + received(summary, scu.counts().expected) + ")");
   }
   if (c.bad()) {
     guard.abort();
-    core::Error e = networkError(server, c, "the retrieve of " + what + " (" + received(summary, scu.expected()) + ")");
+    core::Error e = networkError(server, c, "the retrieve of " + what + " (" + received(summary, scu.counts().expected) + ")");
     if (summary.files.empty()) e.message += notAllowedHint(server);
     return e;
   }
-  if (!scu.sawFinalResponse())
-    return core::makeError(core::ErrorCode::Io, "the PACS " + server.describe() + " ended the retrieve of " + what +
-                                                    " without its final answer (" + received(summary, scu.expected()) + ")");
-  const Uint16 status = scu.finalStatus();
-  const bool success = status == 0x0000 || (status & 0xF000) == 0xB000;
-  if (!success)
-    return core::makeError(core::ErrorCode::Io,
-                           "the PACS " + server.describe() + " answered the retrieve of " + what + " with status " +
-                               describeStatus(status) + " (" + received(summary, scu.expected()) + ")" +
-                               (summary.files.empty() ? ": does it hold that study, and may '" + server.callingAe +
-                                                            "' retrieve from it?"
-                                                      : ""));
-  if (summary.files.empty())
-    return core::makeError(core::ErrorCode::NotFound, "the PACS " + server.describe() + " has no objects for " + what);
-  return summary;
+  return retrieveOutcome(server, what, std::move(summary), scu.counts());
 }
 
 }  // namespace meridian::pacs

@@ -35,10 +35,10 @@ core::Result<Outgoing> inspect(const std::filesystem::path& path) {
   Outgoing out;
   out.path = path;
   DcmMetaInfo* meta = file.getMetaInfo();
-  out.sopClass = textOf(meta, DCM_MediaStorageSOPClassUID);
-  out.sopInstance = textOf(meta, DCM_MediaStorageSOPInstanceUID);
-  if (out.sopClass.empty()) out.sopClass = textOf(file.getDataset(), DCM_SOPClassUID);
-  if (out.sopInstance.empty()) out.sopInstance = textOf(file.getDataset(), DCM_SOPInstanceUID);
+  out.sopClass = dicomString(meta, DCM_MediaStorageSOPClassUID);
+  out.sopInstance = dicomString(meta, DCM_MediaStorageSOPInstanceUID);
+  if (out.sopClass.empty()) out.sopClass = dicomString(file.getDataset(), DCM_SOPClassUID);
+  if (out.sopInstance.empty()) out.sopInstance = dicomString(file.getDataset(), DCM_SOPInstanceUID);
   if (out.sopClass.empty() || out.sopInstance.empty())
     return core::makeError(core::ErrorCode::Corrupt,
                            path.string() + " has no SOP class or instance UID, so no PACS can store it");

@@ -2,8 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <optional>
+#include <variant>
+
 #include "meridian/core/AnnotationsGeoJson.hpp"
 #include "meridian/core/HeatmapGeoJson.hpp"
+#include "meridian/io/InputOpener.hpp"
 #include "meridian/io/MapReader.hpp"
 #include "meridian/report/PdfReport.hpp"
 #include "meridian/report/PredictionsCsv.hpp"
@@ -93,6 +98,21 @@ core::Status exportCsv(const std::vector<ProjectCase>& cases, const ProjectExpor
   return core::Ok{};
 }
 
+/// The volume a case's plane shapes lie in, when it has any (nullopt inside: none to place).
+core::Result<std::optional<core::Volume>> volumeOfPlaneShapes(const ProjectCase& c) {
+  const bool any = std::any_of(c.annotations.begin(), c.annotations.end(),
+                               [](const core::Annotation& a) { return !a.patientPoints.empty(); });
+  if (!any) return std::optional<core::Volume>();
+  io::OpenInputOptions options;
+  options.seriesUid = c.record.seriesUid;
+  options.allowIncomplete = true;  // the geometry is what counts here, and the project accepted the case
+  auto opened = io::openInput(c.record.path, options);
+  if (!opened) return makeError(opened.error().code, "cannot open its volume to place its shapes: " + opened.error().message);
+  auto* volume = std::get_if<core::Volume>(&opened.value().image.content);
+  if (!volume) return makeError(ErrorCode::InvalidArgument, "its shapes lie on a volume's planes, but it is not a volume");
+  return std::optional<core::Volume>(std::move(*volume));
+}
+
 core::Status exportGeoJson(const project::ProjectStore& store, const std::vector<ProjectCase>& cases,
                            const ProjectExportRequest& r, ProjectExportSummary& s, const core::JobControl* job) {
   auto classes = store.listClasses();
@@ -107,8 +127,17 @@ core::Status exportGeoJson(const project::ProjectStore& store, const std::vector
       core::AnnotationSet set;
       set.annotations = c.annotations;
       for (const auto& k : classes.value()) set.classes.push_back({k.name, {k.red, k.green, k.blue}});
+      // Shapes on a volume's planes are stored in patient space: the volume's geometry gives
+      // their voxel coordinates too (toGeoJson). A volume that cannot be opened leaves the case out.
+      auto volume = volumeOfPlaneShapes(c);
+      if (!volume) {
+        s.skipped.push_back(describeCase(c.record) + ": " + volume.error().message);
+        progress(job, i + 1, cases.size());
+        continue;
+      }
+      const core::Volume* grid = volume.value() ? &*volume.value() : nullptr;
       const fs::path target = caseTarget(r, c.record.id, ".geojson");
-      if (auto w = core::writeFileAtomically(target, core::toGeoJson(set), r.policy); !w) return w;
+      if (auto w = core::writeFileAtomically(target, core::toGeoJson(set, grid), r.policy); !w) return w;
       s.written.push_back(target);
       exported = true;
     }

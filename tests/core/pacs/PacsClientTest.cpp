@@ -9,11 +9,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "meridian/pacs/PacsClient.hpp"
+#include "meridian/pacs/PacsDownload.hpp"
 #include "meridian/pacs/PacsProject.hpp"
 
 namespace fs = std::filesystem;
@@ -152,6 +157,100 @@ TEST(PacsProject, AFailedRetrieveAddsNothingAndLeavesNoDownloadFolder) {
     // The download folder is gone: pacs/ holds nothing (or does not exist).
     EXPECT_TRUE(!fs::exists(folder / "pacs") || fs::is_empty(folder / "pacs"));
   }
+}
+
+namespace {
+
+/// A hidden download folder with `names` in it, as downloadComplete leaves one.
+pacs::CompleteDownload stagedDownload(const fs::path& parent, const std::vector<std::string>& names) {
+  const fs::path staging = parent / ".incoming-test";
+  fs::create_directories(staging);
+  pacs::RetrieveSummary summary;
+  for (const auto& name : names) {
+    std::FILE* f = std::fopen((staging / name).c_str(), "w");
+    std::fputs(name.c_str(), f);
+    std::fclose(f);
+    summary.files.push_back(staging / name);
+  }
+  return pacs::CompleteDownload(staging, summary);
+}
+
+std::string contentOf(const fs::path& path) {
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  if (!f) return {};
+  char text[64] = {};
+  const std::size_t n = std::fread(text, 1, sizeof text - 1, f);
+  std::fclose(f);
+  return std::string(text, n);
+}
+
+}  // namespace
+
+TEST(PacsDownload, ADownloadNeverMovedInLeavesNothing) {
+  const fs::path parent = freshFolder("download-dropped");
+  { auto download = stagedDownload(parent, {"CT.1.dcm", "CT.2.dcm"}); }
+  EXPECT_TRUE(fs::is_empty(parent));
+}
+
+TEST(PacsDownload, MovesIntoANewFolderOrBesideWhatAFolderHolds) {
+  const fs::path parent = freshFolder("download-moved");
+  auto first = stagedDownload(parent, {"CT.1.dcm", "CT.2.dcm"});
+  ASSERT_TRUE(first.moveTo(parent / "out"));
+  EXPECT_EQ(first.summary().files.front(), parent / "out" / "CT.1.dcm");
+  {
+    auto second = stagedDownload(parent, {"CT.2.dcm", "CT.3.dcm"});
+    ASSERT_TRUE(second.moveTo(parent / "out"));
+  }
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(parent / "out")) names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"CT.1.dcm", "CT.2.dcm", "CT.3.dcm"}));
+  // Only the target is left beside the downloads: no hidden folder.
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator(parent)) ++entries;
+  EXPECT_EQ(entries, 1u);
+}
+
+TEST(PacsDownload, AMoveThatFailsHalfWayPutsEverythingBack) {
+  const fs::path parent = freshFolder("download-half");
+  fs::create_directories(parent / "out" / "CT.2.dcm");  // a folder where the second file should go
+  fs::create_directories(parent / "out" / "CT.2.dcm" / "keep");  // not empty: rename over it fails
+  {
+    auto download = stagedDownload(parent, {"CT.1.dcm", "CT.2.dcm"});
+    auto moved = download.moveTo(parent / "out");
+    ASSERT_FALSE(moved);
+    EXPECT_NE(moved.error().message.find("CT.2.dcm"), std::string::npos) << moved.error().message;
+    EXPECT_FALSE(fs::exists(parent / "out" / "CT.1.dcm"));  // the first one went back
+  }
+  EXPECT_FALSE(fs::exists(parent / ".incoming-test"));
+}
+
+TEST(PacsDownload, AFailedRetrieveIntoAFolderLeavesNoHiddenFolder) {
+  const fs::path parent = freshFolder("download-failed");
+  Listener vanishing(true);
+  auto r = pacs::downloadComplete(serverOn(vanishing.port()), {"1.2.3", ""}, parent);
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(fs::is_empty(parent));
+}
+
+TEST(PacsMove, APortInUseIsSaidBeforeThePacsIsAsked) {
+  Listener taken(false);
+  Listener pacsSide(true);
+  pacs::RetrieveRequest request{"1.2.3", "", taken.port()};
+  auto r = pacs::retrieve(serverOn(pacsSide.port()), request, freshFolder("move-port-in-use"));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("cannot listen on port " + std::to_string(taken.port())), std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(pacsSide.accepted(), 0);
+}
+
+TEST(PacsMove, AServerThatHangsUpIsNamed) {
+  Listener vanishing(true);
+  pacs::RetrieveRequest request{"1.2.3", "", closedPort()};
+  auto r = pacs::retrieve(serverOn(vanishing.port()), request, freshFolder("move-hang-up"));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("closed the connection while Meridian asked for C-MOVE"), std::string::npos)
+      << r.error().message;
 }
 
 TEST(PacsProject, SendingACaseWithoutAPredictionIsRefusedBeforeConnecting) {

@@ -8,13 +8,17 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <variant>
 
 #include "meridian/core/AnnotationsGeoJson.hpp"
+#include "meridian/io/InputOpener.hpp"
 #include "meridian/project/ProjectImport.hpp"
 #include "meridian/report/PredictionJson.hpp"
 
@@ -233,6 +237,90 @@ TEST_F(ProjectExportTest, GeoJsonOfOneCaseRoundTripsItsAnnotations) {
   ASSERT_EQ(back.value().annotations.size(), 1u);
   EXPECT_EQ(back.value().annotations[0].points, a.points);
   EXPECT_EQ(back.value().annotations[0].className, "tumour");
+}
+
+TEST_F(ProjectExportTest, GeoJsonOfVolumePlaneShapesCarriesPatientAndVoxelCoordinates) {
+  // A polygon on axial slice 2 of the CT series, stored as the volume viewer stores it: in
+  // patient space (LPS, mm) with its plane and slice, no plane pixels.
+  const auto cases = store_->listCases().value();
+  const auto it = std::find_if(cases.begin(), cases.end(), [&](const auto& c) { return c.id == series_; });
+  ASSERT_NE(it, cases.end());
+  auto opened = io::openInput(it->path);
+  ASSERT_TRUE(opened) << opened.error().message;
+  const auto& volume = std::get<core::Volume>(opened.value().image.content);
+  const std::vector<core::Vec3> voxels = {{10, 20, 2}, {100, 30, 2}, {60, 90, 2}};
+  core::Annotation a;
+  a.id = "lesion-1";
+  a.shape = core::AnnotationShape::Polygon;
+  a.className = "tumour";
+  a.plane = "axial";
+  a.slice = 2;
+  for (const auto& v : voxels) a.patientPoints.push_back(volume.indexToPhysical(v));
+  ASSERT_TRUE(store_->ensureClass("tumour"));
+  ASSERT_TRUE(store_->putAnnotation(series_, a));
+
+  auto req = request(report::ExportFormat::GeoJson, "ct.geojson");
+  req.cases = {series_};
+  auto r = report::exportProject(*store_, req);
+  ASSERT_TRUE(r) << r.error().describe();
+  ASSERT_EQ(r.value().written.size(), 1u);
+
+  const auto doc = nlohmann::json::parse(slurp(dir_ / "ct.geojson"));
+  const auto& f = doc["features"][0];
+  const auto& props = f["properties"];
+  EXPECT_EQ(props["plane"], "axial");
+  EXPECT_EQ(props["slice"], 2);
+  EXPECT_EQ(props["voxelAxes"], nlohmann::json::array({0, 1}));  // the series is stored axially
+  ASSERT_TRUE(props.contains("coordinateUnits"));
+  ASSERT_EQ(props["patientCoordinates"].size(), 3u);
+  ASSERT_EQ(props["voxelCoordinates"].size(), 3u);
+  const auto& ring = f["geometry"]["coordinates"][0];
+  ASSERT_EQ(ring.size(), 4u);  // closed
+  for (std::size_t n = 0; n < voxels.size(); ++n) {
+    for (int c = 0; c < 3; ++c) {
+      EXPECT_NEAR(props["patientCoordinates"][n][c].get<double>(), a.patientPoints[n][c], 1e-9);
+      EXPECT_NEAR(props["voxelCoordinates"][n][c].get<double>(), voxels[n][c], 1e-6);
+    }
+    // The geometry: the in-plane voxel index, QuPath's corner convention.
+    EXPECT_NEAR(ring[n][0].get<double>(), voxels[n][0] + 0.5, 1e-6);
+    EXPECT_NEAR(ring[n][1].get<double>(), voxels[n][1] + 0.5, 1e-6);
+  }
+
+  // Back in: the same patient points, plane and slice, and the in-plane voxel points.
+  auto back = core::loadGeoJson(dir_ / "ct.geojson");
+  ASSERT_TRUE(back) << back.error().message;
+  ASSERT_EQ(back.value().annotations.size(), 1u);
+  const auto& b = back.value().annotations[0];
+  EXPECT_EQ(b.id, "lesion-1");
+  EXPECT_EQ(b.plane, "axial");
+  EXPECT_EQ(b.slice, 2);
+  EXPECT_EQ(b.className, "tumour");
+  ASSERT_EQ(b.patientPoints.size(), 3u);
+  ASSERT_EQ(b.points.size(), 3u);
+  for (std::size_t n = 0; n < voxels.size(); ++n) {
+    for (int c = 0; c < 3; ++c) EXPECT_NEAR(b.patientPoints[n][c], a.patientPoints[n][c], 1e-9);
+    EXPECT_NEAR(b.points[n][0], voxels[n][0], 1e-6);
+    EXPECT_NEAR(b.points[n][1], voxels[n][1], 1e-6);
+  }
+  // And back into a project: the annotation store takes it as a volume shape again.
+  ASSERT_TRUE(store_->putAnnotation(series_, b));
+  const auto stored = store_->annotations(series_).value();
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].patientPoints.size(), 3u);
+}
+
+TEST(VolumeGeometry, PhysicalToIndexInvertsIndexToPhysicalForAnObliqueVolume) {
+  core::Volume v;
+  v.spacing = {0.7, 0.8, 2.5};
+  v.origin = {-120.0, 35.5, 80.25};
+  const double c = std::cos(0.3), s = std::sin(0.3);
+  v.direction = {c, 0, s, 0, -1, 0, s, 0, -c};  // a tilted, flipped frame
+  for (const core::Vec3 index : {core::Vec3{0, 0, 0}, core::Vec3{12.5, -3, 7}, core::Vec3{511, 511, 99}}) {
+    const auto back = v.physicalToIndex(v.indexToPhysical(index));
+    for (int k = 0; k < 3; ++k) EXPECT_NEAR(back[k], index[k], 1e-9);
+  }
+  v.spacing[1] = 0.0;
+  EXPECT_TRUE(std::isnan(v.physicalToIndex({1, 2, 3})[0]));
 }
 
 TEST_F(ProjectExportTest, NothingToExportAndARefusedOutputFailWithoutWriting) {

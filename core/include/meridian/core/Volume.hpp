@@ -47,6 +47,9 @@ class Volume {
 
   /// Patient-space position (mm) of the centre of voxel (i, j, k).
   Vec3 indexToPhysical(const Vec3& index) const;
+  /// The inverse: the continuous voxel index (centres on integers) of a patient-space point.
+  /// A singular direction matrix or a zero spacing gives NaN components.
+  Vec3 physicalToIndex(const Vec3& point) const;
 
   /// Axial slice (or frame) k as a 2D image (same pixel type and channels; spacing copied).
   Result<Image2D> slice(int k) const;

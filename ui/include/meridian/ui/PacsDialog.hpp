@@ -73,7 +73,7 @@ class PacsDialog : public QDialog {
   CaseBrowser& cases_;
   JobsPanel& jobs_;
   QLineEdit *host_ = nullptr, *calledAe_ = nullptr, *callingAe_ = nullptr;
-  QSpinBox *port_ = nullptr, *timeout_ = nullptr;
+  QSpinBox *port_ = nullptr, *timeout_ = nullptr, *movePort_ = nullptr;
   QLineEdit *patientId_ = nullptr, *patientName_ = nullptr, *studyDate_ = nullptr, *modality_ = nullptr;
   QPushButton *retrieve_ = nullptr, *send_ = nullptr;
   QTableWidget *studies_ = nullptr, *series_ = nullptr;

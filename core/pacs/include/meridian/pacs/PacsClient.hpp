@@ -1,11 +1,13 @@
 #pragma once
 // Talking to a PACS through DCMTK's network module (dcmnet): C-ECHO, C-FIND at study and
-// series level, C-GET of a study or series into a folder, C-STORE of files. Qt-free; the CLI
-// (`meridian-cli pacs`) and the window's PACS dialog both call these functions.
+// series level, C-GET or C-MOVE of a study or series into a folder, C-STORE of files. Qt-free;
+// the CLI (`meridian-cli pacs`) and the window's PACS dialog both call these functions.
 //
-// C-GET rather than C-MOVE: the objects come back on the association Meridian opened, so
-// Meridian needs no listening port, no firewall opening and no entry in the PACS's list of
-// move destinations.
+// C-GET by default: the objects come back on the association Meridian opened, so Meridian
+// needs no listening port, no firewall opening and no entry in the PACS's list of move
+// destinations. C-MOVE for the many PACS that offer only it: Meridian listens on a port as a
+// storage SCP for the time of the retrieve, and the PACS must list Meridian's AE title with
+// this machine's address and that port.
 //
 // Every failure is a core::Error whose message says what happened in the terms a user can act
 // on: the server could not be reached, refused the association (and which AE titles were
@@ -61,10 +63,12 @@ core::Result<std::vector<StudyMatch>> findStudies(const PacsServer& server, cons
 /// The series of one study (studyUid required).
 core::Result<std::vector<SeriesMatch>> findSeries(const PacsServer& server, const std::string& studyUid);
 
-/// What to retrieve: a study, or one series of it when seriesUid is set.
+/// What to retrieve: a study, or one series of it when seriesUid is set; how: C-GET, or C-MOVE
+/// to Meridian's AE title (the server's callingAe) received on port movePort when it is > 0.
 struct RetrieveRequest {
   std::string studyUid;
   std::string seriesUid;
+  int movePort = 0;
 };
 
 struct RetrieveSummary {
@@ -72,10 +76,11 @@ struct RetrieveSummary {
   int failedSubOperations = 0;               // objects the server reported it could not send
 };
 
-/// C-GET into `folder` (created if missing). Reports progress ("objects", done/total) on `job`
-/// and stops after the object it is on when the job is cancelled (ErrorCode::Cancelled). On
-/// any failure the files already received stay in `folder`: the caller decides (see
-/// retrieveIntoProject, which never leaves them in a project).
+/// C-GET (or C-MOVE, see RetrieveRequest) into `folder` (created if missing). Reports progress
+/// ("objects", done/total) on `job` and stops after the object it is on when the job is
+/// cancelled (ErrorCode::Cancelled). On any failure the files already received stay in
+/// `folder`: callers that keep what they fetch go through downloadComplete (PacsDownload.hpp),
+/// which never leaves a partial download behind.
 core::Result<RetrieveSummary> retrieve(const PacsServer& server, const RetrieveRequest& request,
                                        const std::filesystem::path& folder,
                                        const core::JobControl& job = core::JobControl());
