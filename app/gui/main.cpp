@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "DisplayCheck.hpp"
+#include "FirstFrameProbe.hpp"
 #include "meridian/core/Logging.hpp"
 #include "meridian/io/MapReader.hpp"
 #include "meridian/ui/MainWindow.hpp"
@@ -126,10 +127,19 @@ int main(int argc, char** argv) {
     const int code = attachOverlay(window, parser.value(overlayOption).toStdString());
     if (code != 0 && parser.isSet(screenshotOption)) return code;  // a figure without its overlay is wrong
   }
+  meridian::app::FirstFrameProbe* firstFrame = nullptr;
+  if (!path.isEmpty() && meridian::app::FirstFrameProbe::wanted())
+    firstFrame = new meridian::app::FirstFrameProbe(window.currentViewer());
   if (parser.isSet(screenshotOption)) {
     if (!waitUntilExposed(window, 10000)) {
       std::fprintf(stderr, "meridian: the window never became visible; no screenshot taken\n");
       return 4;
+    }
+    if (firstFrame) {  // the frame on screen, not the grab below
+      QElapsedTimer waited;
+      waited.start();
+      while (!firstFrame->seconds() && waited.elapsed() < 10000) QApplication::processEvents(QEventLoop::AllEvents, 50);
+      if (firstFrame->seconds()) std::printf("meridian: first frame with an image %.3f s after the process started\n", *firstFrame->seconds());
     }
     // Slide tiles arrive from worker threads: wait until the field of view is drawn.
     if (window.currentViewerKind() == meridian::viewers::ViewerKind::Slide && !window.slideViewer()->waitForFieldOfView()) {

@@ -1,14 +1,16 @@
 #include "meridian/core/Logging.hpp"
 
+#include <unistd.h>
+
 #include <array>
 #include <mutex>
 #include <system_error>
 #include <vector>
 
-#include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "LazyFileSink.hpp"
 #include "meridian/core/UserPaths.hpp"
 
 namespace meridian::core::logging {
@@ -35,6 +37,25 @@ std::shared_ptr<spdlog::logger> makeLogger(Layer layer, const Registry& r) {
   return logger;
 }
 
+// Why a log file under `dir` cannot be written, judged without creating anything: the
+// nearest folder that exists must be a folder we may write into. (What only the attempt
+// can tell, e.g. a full disk, is reported by the sink on the first message.)
+std::optional<Error> whyNotWritable(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::path existing = dir;
+  while (!existing.empty() && !std::filesystem::exists(existing, ec)) {
+    if (existing == existing.parent_path()) break;
+    existing = existing.parent_path();
+  }
+  if (existing.empty()) existing = ".";
+  if (!std::filesystem::is_directory(existing, ec))
+    return makeError(ErrorCode::Io, "cannot create log folder " + dir.string() + ": " + existing.string() + " is not a folder");
+  if (::access(existing.c_str(), W_OK | X_OK) != 0)
+    return makeError(ErrorCode::Io, "cannot write log file in " + dir.string() + ": " + existing.string() +
+                                        " is not writable");
+  return std::nullopt;
+}
+
 }  // namespace
 
 const char* layerName(Layer layer) {
@@ -57,20 +78,13 @@ Result<std::filesystem::path> initialize(const Options& options) {
 
   const auto dir = options.logDirectory.value_or(userLogDirectory());
   const auto file = dir / "meridian.log";
-  std::optional<Error> fileError;
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    fileError = makeError(ErrorCode::Io, "cannot create log folder " + dir.string() + ": " + ec.message());
-  } else {
-    try {
-      auto sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(file.string(), options.maxFileBytes,
-                                                                         options.maxFiles);
-      sink->set_level(spdlog::level::debug);  // the file always keeps debug detail when asked for
-      r.sinks.push_back(std::move(sink));
-    } catch (const spdlog::spdlog_ex& e) {
-      fileError = makeError(ErrorCode::Io, "cannot write log file " + file.string() + ": " + e.what());
-    }
+  // Nothing is created here: the folder and file appear with the first message
+  // (LazyFileSink.hpp). What can be known without creating anything is checked now.
+  const std::optional<Error> fileError = whyNotWritable(dir);
+  if (!fileError) {
+    auto sink = std::make_shared<detail::LazyRotatingFileSink>(file, options.maxFileBytes, options.maxFiles);
+    sink->set_level(spdlog::level::debug);  // the file always keeps debug detail when asked for
+    r.sinks.push_back(std::move(sink));
   }
   for (std::size_t i = 0; i < kLayers.size(); ++i) r.loggers[i] = makeLogger(kLayers[i], r);
   if (fileError) {

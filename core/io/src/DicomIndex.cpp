@@ -223,6 +223,11 @@ core::Result<std::filesystem::path> referencedFile(DcmDirectoryRecord& record, c
 
 bool isDicomDir(const std::filesystem::path& path) {
   if (path.filename() == "DICOMDIR") return true;
+  // A DICOMDIR is a Part 10 file (PS3.10: File Meta Information, so the preamble and "DICM").
+  // 132 bytes rule out a JPEG, PNG or bare data set before any walk: the window opening a
+  // JPEG walked it as DICOM here (and loaded DCMTK's dictionary) only to learn it is not one.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec) || !hasPart10Preamble(path)) return false;  // a FIFO would block the open
   detail::registerDicomCodecs();  // quiets DCMTK's console logging for non-DICOM files
   if (!detail::scanDicomLengths(path)) return false;
   DcmFileFormat ff;

@@ -1,6 +1,7 @@
 #include "DicomLengthScan.hpp"
 #include "DicomElementBytes.hpp"
 #include "DicomStructureCheck.hpp"
+#include "FileWindow.hpp"
 
 #include <algorithm>
 #include <array>
@@ -26,7 +27,7 @@ enum class Syntax { ExplicitLittle, ImplicitLittle, ExplicitBig, Stop };
 
 // Random access to the bytes being walked: the file itself, or its inflated data set.
 struct Bytes {
-  std::ifstream* file = nullptr;
+  FileWindow* file = nullptr;
   const std::vector<unsigned char>* memory = nullptr;
   std::uint64_t size = 0;
 
@@ -37,10 +38,7 @@ struct Bytes {
       std::memcpy(out, memory->data() + pos, n);
       return n;
     }
-    file->clear();
-    file->seekg(static_cast<std::streamoff>(pos));
-    file->read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(n));
-    return static_cast<std::uint64_t>(file->gcount());
+    return file->read(pos, out, n);
   }
 };
 
@@ -191,7 +189,8 @@ core::Status scanDicomLengths(const std::filesystem::path& path, DicomScanNotes*
     const bool bigEndian = read16(preamble.data(), false) > 0xFF && read16(preamble.data(), true) <= 0xFF;
     syntax = !explicitVr ? Syntax::ImplicitLittle : bigEndian ? Syntax::ExplicitBig : Syntax::ExplicitLittle;
   }
-  const Bytes file{&in, nullptr, size};
+  FileWindow window(in);
+  const Bytes file{&window, nullptr, size};
   return walk(file, part10 ? 132 : 0, syntax, part10, in, size, notes);
 }
 

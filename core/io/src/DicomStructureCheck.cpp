@@ -16,6 +16,7 @@
 
 #include "DecodedSizeLimit.hpp"
 #include "DicomElementBytes.hpp"
+#include "FileWindow.hpp"
 
 namespace meridian::io::detail {
 namespace {
@@ -40,12 +41,9 @@ class Source {
 
 class FileSource final : public Source {
  public:
-  FileSource(std::ifstream& in, std::uint64_t size) : in_(in), size_(size) {}
+  FileSource(std::ifstream& in, std::uint64_t size) : window_(in), size_(size) {}
   std::size_t read(unsigned char* out, std::size_t n) override {
-    in_.clear();
-    in_.seekg(static_cast<std::streamoff>(pos));
-    in_.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(n));
-    const auto got = static_cast<std::size_t>(in_.gcount());
+    const auto got = static_cast<std::size_t>(window_.read(pos, out, n));
     pos += got;
     return got;
   }
@@ -57,7 +55,7 @@ class FileSource final : public Source {
   void seek(std::uint64_t to) { pos = to; }
 
  private:
-  std::ifstream& in_;
+  FileWindow window_;  // seekg + read per element header was 2 system calls each
   std::uint64_t size_;
 };
 
