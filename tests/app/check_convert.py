@@ -14,6 +14,7 @@ Prints "convert checks passed" and exits 0, or names the first difference and ex
 """
 import glob
 import os
+import shutil
 import subprocess
 import sys
 
@@ -91,7 +92,10 @@ def check_slide(cli, slide_path, out):
 
 def main():
     mode, cli, source, out = sys.argv[1:5]
-    os.makedirs(out, exist_ok=True)
+    # A fresh folder each run: convert refuses to overwrite an existing output (no --force),
+    # so a rerun over the last run's files would fail for the wrong reason.
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
     {"series": check_series, "slide": check_slide}[mode](cli, source, out)
     print("convert checks passed")
 
