@@ -16,6 +16,7 @@
 #include "meridian/ui/MainWindow.hpp"
 #include "meridian/viewers/ImageViewer2D.hpp"
 #include "meridian/viewers/SlideViewer.hpp"
+#include "meridian/viewers/Volume3DView.hpp"
 #include "meridian/viewers/VolumeViewer.hpp"
 #include "meridian/viewers/VtkRenderWidget.hpp"
 
@@ -144,6 +145,12 @@ int main(int argc, char** argv) {
     // Slide tiles arrive from worker threads: wait until the field of view is drawn.
     if (window.currentViewerKind() == meridian::viewers::ViewerKind::Slide && !window.slideViewer()->waitForFieldOfView()) {
       std::fprintf(stderr, "meridian: the slide's tiles did not arrive in time; no screenshot taken\n");
+      return 4;
+    }
+    // A volume's 3D view draws after the planes' first frame: wait for it, so the figure shows it.
+    if (window.currentViewerKind() == meridian::viewers::ViewerKind::Volume &&
+        !window.volumeViewer()->view3D()->waitUntilReady()) {
+      std::fprintf(stderr, "meridian: the 3D view was not drawn in time; no screenshot taken\n");
       return 4;
     }
     const QString out = parser.value(screenshotOption);

@@ -17,6 +17,16 @@
 
 namespace meridian::bench {
 
+/// A "VmRSS" / "VmHWM" (peak RSS) line of /proc/self/status in MiB; -1 where there is none.
+inline double procStatusMiB(const char* key) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  const std::string prefix = std::string(key) + ":";
+  while (std::getline(in, line))
+    if (line.compare(0, prefix.size(), prefix) == 0) return std::stod(line.substr(prefix.size())) / 1024.0;  // kB
+  return -1.0;
+}
+
 inline double percentile(std::vector<double> values, double p) {
   if (values.empty()) return 0.0;
   std::sort(values.begin(), values.end());

@@ -362,6 +362,7 @@ TEST(VolumeOverlayGui, ScrollingOnePlaneWithAHeatmapRendersThatPlaneOnly) {
   ASSERT_TRUE(showExposed(viewer, 1400, 1000));
   const core::Vec3 peak = volume->indexToPhysical({64, 64, 128});
   ASSERT_TRUE(viewer.setHeatmap(blobMap(*volume, peak)).ok());
+  ASSERT_TRUE(viewer.view3D()->waitUntilReady());  // its first frame is not one of those counted
   processEvents();
   std::array<int, 4> renders{0, 0, 0, 0};
   std::vector<vtkSmartPointer<vtkCallbackCommand>> observers;

@@ -10,9 +10,13 @@
 #include <QMouseEvent>
 #include <QWheelEvent>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "VolumeTestSupport.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
@@ -66,6 +70,9 @@ TEST(VolumeViewerGui, MainWindowShowsTheDemoCtInThreePlanesAnd3D) {
     EXPECT_GT(r, 0.98) << viewers::toString(plane) << " plane does not show the slice the state says";
     EXPECT_LT(rOther, 0.8) << viewers::toString(plane) << ": a slice 20 voxels away fits as well";
   }
+  // The 3D view draws after the planes' first frame (issue 17); then it shows the volume.
+  ASSERT_TRUE(viewer->view3D()->waitUntilReady()) << "the 3D view never took the volume";
+  EXPECT_EQ(viewer->view3D()->drawnFactors(), (std::array<int, 3>{1, 1, 1})) << "a small CT is drawn whole";
   const QImage shot3D = viewer->view3D()->grabFramebuffer();
   save(shot3D, "volume-viewer-3d-bone.png");
   EXPECT_GT(standardDeviation(shot3D), 10.0) << "3D view is blank";
@@ -109,6 +116,7 @@ TEST(VolumeViewerGui, The3DViewLooksFromTheFrontWithTheHeadUpAndTheLeftOnTheRigh
   ASSERT_TRUE(viewer.setVolume(volume).ok());
   ASSERT_TRUE(showExposed(viewer, 1400, 1000));
   viewer.set3DPreset(viewers::Volume3DPreset::Mip);
+  ASSERT_TRUE(viewer.view3D()->waitUntilReady());
   processEvents();
   const QImage shot = viewer.view3D()->grabFramebuffer();
   save(shot, "volume-viewer-3d-mip-markers.png");
@@ -267,6 +275,7 @@ TEST(VolumeViewerGui, ClickScrollAndDragDriveTheLinkedPlanes) {
   }
 
   viewer.set3DPreset(viewers::Volume3DPreset::Mip);
+  ASSERT_TRUE(viewer.view3D()->waitUntilReady());
   processEvents();
   const QImage mip = viewer.view3D()->grabFramebuffer();
   save(mip, "volume-viewer-3d-mip.png");
@@ -344,4 +353,49 @@ TEST(VolumeViewerGui, HeatmapOverlayColourIsWhereTheMapsMaximumIs) {
   EXPECT_FALSE(refused.error().message.empty());
   std::cout << "refused: " << refused.error().message << "\n";
   EXPECT_NEAR(viewer.heatmap().map().origin[2], volume->origin[2] + 3.5, 1e-9);
+}
+
+TEST(VolumeViewerGui, ALargeVolumesPlanesDrawFirstAndIts3DViewFromAnAveragedCopyUnderSoftwareGl) {
+  // Issue 17: the planes' first frame must not wait for the 3D view's (texture upload and a
+  // full ray cast: seconds under software GL), and under software GL, where the 3D texture is
+  // a copy in the process's memory, a volume over the budget is drawn from a smaller copy.
+  // The demo CT doubled in-plane and stretched to 300 slices: 256x256x300, 37.5 MiB.
+  auto ct = demoCt();
+  ASSERT_TRUE(ct);
+  const auto& n = ct->size();
+  auto big = core::Volume::allocate({2 * n[0], 2 * n[1], 300}, core::PixelType::Int16).value();
+  const auto* src = reinterpret_cast<const std::int16_t*>(ct->data());
+  auto* dst = reinterpret_cast<std::int16_t*>(big.data());
+  for (int k = 0; k < 300; ++k)
+    for (int j = 0; j < 2 * n[1]; ++j)
+      for (int i = 0; i < 2 * n[0]; ++i)
+        dst[(static_cast<std::size_t>(k) * 2 * n[1] + j) * 2 * n[0] + i] =
+            src[(static_cast<std::size_t>(k % n[2]) * n[1] + j / 2) * n[0] + i / 2];
+  big.spacing = {ct->spacing[0] / 2, ct->spacing[1] / 2, ct->spacing[2]};
+  big.modality = ct->modality;
+  ASSERT_GT(big.sizeInBytes(), viewers::Volume3DView::kSoftwareGlBytes);
+
+  viewers::VolumeViewer viewer;
+  if (!viewer.view3D()->softwareRenderer()) GTEST_SKIP() << "hardware GL: the volume is drawn whole";
+  // Each plane's first frame and the 3D view's first frame with the volume, in order.
+  std::vector<std::string> order;
+  for (Plane plane : viewers::kPlanes)
+    QObject::connect(viewer.planeView(plane), &viewers::VtkRenderWidget::frameRendered, [&, plane] {
+      if (std::find(order.begin(), order.end(), viewers::toString(plane)) == order.end())
+        order.push_back(viewers::toString(plane));
+    });
+  QObject::connect(viewer.view3D(), &viewers::VtkRenderWidget::frameRendered, [&] {
+    if (viewer.view3D()->isReady() && std::find(order.begin(), order.end(), "3D") == order.end()) order.push_back("3D");
+  });
+  ASSERT_TRUE(viewer.setVolume(std::make_shared<core::Volume>(std::move(big))).ok());
+  ASSERT_TRUE(showExposed(viewer, 1400, 1000));
+  ASSERT_TRUE(viewer.view3D()->waitUntilReady());
+  for (int i = 0; i < 20 && std::find(order.begin(), order.end(), "3D") == order.end(); ++i) processEvents();
+  ASSERT_EQ(order.size(), 4u) << "not every view drew the volume";
+  EXPECT_EQ(order.back(), "3D") << "the 3D view drew before a plane";
+  // Merged along the finest axis in mm first: x (0.5 mm) -> 128x256x300, 18.75 MiB.
+  EXPECT_EQ(viewer.view3D()->drawnFactors(), (std::array<int, 3>{2, 1, 1}));
+  const QImage shot = viewer.view3D()->grabFramebuffer();
+  save(shot, "volume-viewer-3d-large-averaged.png");
+  EXPECT_GT(standardDeviation(shot), 10.0) << "3D view is blank";
 }

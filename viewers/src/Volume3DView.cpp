@@ -1,5 +1,7 @@
 #include "meridian/viewers/Volume3DView.hpp"
 
+#include <QApplication>
+#include <QElapsedTimer>
 #include <QMouseEvent>
 #include <QWheelEvent>
 
@@ -17,6 +19,7 @@
 #include <vtkVolumeProperty.h>
 
 #include "VolumeVtkImage.hpp"
+#include "meridian/viewers/VolumeDownsample.hpp"
 
 namespace meridian::viewers {
 
@@ -31,27 +34,98 @@ Volume3DView::Volume3DView(QWidget* parent)
   actor_->SetMapper(mapper_);
 }
 
-Volume3DView::~Volume3DView() = default;
+Volume3DView::~Volume3DView() { stopWorker(); }
 
-void Volume3DView::setVolume(vtkImageData* indexImage, const core::Volume& volume) {
-  mapper_->SetInputData(indexImage);
+void Volume3DView::stopWorker() {
+  cancel_ = true;
+  if (worker_.joinable()) worker_.join();
+  cancel_ = false;
+}
+
+void Volume3DView::setVolume(std::shared_ptr<const core::Volume> volume, vtkImageData* indexImage,
+                             std::array<double, 2> storedRange) {
+  stopWorker();
+  if (hasVolume_) renderer()->RemoveVolume(actor_);
+  hasVolume_ = false;
+  mapper_->RemoveAllInputs();  // the previous volume's voxels (or copy) go now, not when the next is drawn
+  ++generation_;
+  pending_ = true;
+  drawingAllowed_ = false;
+  volume_ = std::move(volume);
+  fullImage_ = indexImage;
+  readyImage_ = nullptr;
+  slope_ = volume_->rescaleSlope != 0 ? volume_->rescaleSlope : 1.0;
+  intercept_ = volume_->rescaleIntercept;
+  storedRange_ = storedRange;
+  const std::size_t budget = softwareRenderer() ? kSoftwareGlBytes : static_cast<std::size_t>(-1);
+  drawnFactors_ = downsampleFactors(*volume_, budget);
+  if (drawnFactors_ == std::array<int, 3>{1, 1, 1}) {
+    readyImage_ = fullImage_;
+    drawnVolume_ = volume_;
+  } else {
+    // The copy is made while the planes draw their first frame; adopt() takes it.
+    worker_ = std::thread([this, volume = volume_, factors = drawnFactors_, generation = generation_] {
+      auto copy = downsample(*volume, factors);
+      if (cancel_) return;
+      std::shared_ptr<const core::Volume> made;
+      if (copy) made = std::make_shared<const core::Volume>(std::move(copy).value());
+      QMetaObject::invokeMethod(
+          this, [this, made, generation] {
+            if (generation != generation_) return;
+            if (made) {
+              drawnVolume_ = made;
+              readyImage_ = detail::toVtkIndexImage(made);
+            } else {  // no memory for the copy: draw the voxels as they are
+              drawnFactors_ = {1, 1, 1};
+              drawnVolume_ = volume_;
+              readyImage_ = fullImage_;
+            }
+            adopt(generation);
+          },
+          Qt::QueuedConnection);
+    });
+  }
+  requestRender();  // the previous volume's picture goes
+}
+
+void Volume3DView::startDrawing() {
+  drawingAllowed_ = true;
+  adopt(generation_);
+}
+
+void Volume3DView::adopt(std::uint64_t generation) {
+  if (generation != generation_ || !pending_ || !drawingAllowed_ || !readyImage_) return;
+  pending_ = false;
+  mapper_->SetInputData(readyImage_);
   // 0.5 voxel steps along the ray, in index units (the user matrix then scales to mm).
   mapper_->SetSampleDistance(0.5f);
-  actor_->SetUserMatrix(detail::toVtkMatrix(detail::indexToPhysicalMatrix(volume)));
-  slope_ = volume.rescaleSlope != 0 ? volume.rescaleSlope : 1.0;
-  intercept_ = volume.rescaleIntercept;
-  double range[2];
-  indexImage->GetScalarRange(range);
-  storedRange_ = {range[0], range[1]};
-  if (!hasVolume_) renderer()->AddVolume(actor_);
+  actor_->SetUserMatrix(detail::toVtkMatrix(detail::indexToPhysicalMatrix(*drawnVolume_)));
+  renderer()->AddVolume(actor_);
   hasVolume_ = true;
   applyPreset();
   resetCamera();
 }
 
+bool Volume3DView::waitUntilReady(int timeoutMs) {
+  if (!pending_) return hasVolume_;
+  startDrawing();
+  QElapsedTimer timer;
+  timer.start();
+  while (pending_ && timer.elapsed() < timeoutMs) QApplication::processEvents(QEventLoop::AllEvents, 10);
+  return isReady();
+}
+
 void Volume3DView::clear() {
+  stopWorker();
+  ++generation_;
+  pending_ = false;
   if (hasVolume_) renderer()->RemoveVolume(actor_);
   hasVolume_ = false;
+  mapper_->RemoveAllInputs();
+  volume_.reset();
+  drawnVolume_.reset();
+  fullImage_ = nullptr;
+  readyImage_ = nullptr;
   requestRender();
 }
 

@@ -30,6 +30,7 @@ VolumeViewer::VolumeViewer(QWidget* parent) : QWidget(parent) {
     connect(view, &MprPlaneView::stateEdited, this, &VolumeViewer::refresh);
     connect(view, &MprPlaneView::statusMessage, this, &VolumeViewer::statusMessage);
     connect(view, &MprPlaneView::labelsEdited, this, &VolumeViewer::annotationsChanged);
+    connect(view, &VtkRenderWidget::frameRendered, this, [this, plane] { planeDrawn(plane); });
     connect(view, &MprPlaneView::hovered, this, [this, plane](double px, double py) {
       if (!volume_) return;
       const core::Vec3 point = state_.grid(plane).physical(px, py, state_.depth(plane));
@@ -108,7 +109,7 @@ core::Status VolumeViewer::setVolume(std::shared_ptr<const core::Volume> volume,
   if (!slice) return slice.error();
   const core::WindowLevel stored = core::defaultWindow(slice.value());
   const double slope = volume->rescaleSlope != 0 ? volume->rescaleSlope : 1.0;
-  const std::array<double, 2> range = volume->valueRange();
+  const std::array<double, 2> range = volume->valueRange();  // once: a pass over every voxel
   const std::array<double, 2> displayRange{std::min(range[0], range[1]) * slope + volume->rescaleIntercept,
                                            std::max(range[0], range[1]) * slope + volume->rescaleIntercept};
   // The look that fits the modality and body part (InitialDisplay.hpp); the data's own
@@ -123,7 +124,7 @@ core::Status VolumeViewer::setVolume(std::shared_ptr<const core::Volume> volume,
   labelMap_.clear();
   ++overlayGeneration_;
   indexImage_ = detail::toVtkIndexImage(volume_);
-  const double background = volume_->valueRange()[0];
+  const double background = std::min(range[0], range[1]);
   for (MprPlaneView* view : planes_) {
     view->setVolume(indexImage_, background, volume_.get(), valueRescale());
     state_.setViewSize(view->plane(), view->width(), view->height());
@@ -131,10 +132,21 @@ core::Status VolumeViewer::setVolume(std::shared_ptr<const core::Volume> volume,
   }
   state_.resetViews();
   linkBox_->setChecked(true);
-  view3D_->setVolume(indexImage_, *volume_);
+  // The 3D view draws after the planes' first frame (planeDrawn()).
+  view3D_->setVolume(volume_, indexImage_, {std::min(range[0], range[1]), std::max(range[0], range[1])});
+  planesDrawn_ = {false, false, false};
   set3DPreset(initialDisplay_.preset3D);
   refresh();
   return core::Ok{};
+}
+
+void VolumeViewer::planeDrawn(Plane plane) {
+  if (!volume_ || view3D_->isReady()) return;
+  planesDrawn_[static_cast<std::size_t>(plane)] = true;
+  if (planesDrawn_ != std::array<bool, 3>{true, true, true}) return;
+  // Queued: the 3D view's first frame (seconds under software GL) goes to a later paint than
+  // the planes' frame, which reaches the screen first.
+  QMetaObject::invokeMethod(view3D_, &Volume3DView::startDrawing, Qt::QueuedConnection);
 }
 
 void VolumeViewer::clear() {

@@ -102,6 +102,7 @@ void VolumeViewer::setValueUnit(const QString& unit) {
 QImage VolumeViewer::renderView() {
   // The 2x2 grid only (not the tool bar): QWidget::grab() draws the planes' and the 3D
   // view's GL frames (QOpenGLWidget::grabFramebuffer) with the Qt decorations over them.
+  if (volume_) view3D_->waitUntilReady();  // a picture of the viewer shows its 3D view
   return grab(grid_->geometry()).toImage();
 }
 

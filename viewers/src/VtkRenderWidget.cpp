@@ -3,6 +3,7 @@
 #include <QOffscreenSurface>
 #include <QOpenGLContext>
 #include <QOpenGLExtraFunctions>
+#include <QOpenGLFunctions>
 #include <QOpenGLFramebufferObject>
 #include <QPaintEvent>
 #include <QPainter>
@@ -83,6 +84,21 @@ void VtkRenderWidget::makeCurrent() {
 void VtkRenderWidget::doneCurrent() {
   if (context_)
     context_->doneCurrent();
+}
+
+bool VtkRenderWidget::softwareRenderer() {
+  if (!ensureContext())
+    return true; // no GL at all: nothing is drawn by hardware either
+  QOpenGLContext *previous = QOpenGLContext::currentContext();
+  QSurface *previousSurface = previous ? previous->surface() : nullptr;
+  context_->makeCurrent(surface_.get());
+  const auto *name = reinterpret_cast<const char *>(
+      context_->functions()->glGetString(GL_RENDERER));
+  const QByteArray renderer = name ? QByteArray(name) : QByteArray();
+  if (previous && previous != context_.get())
+    previous->makeCurrent(previousSurface);
+  return renderer.contains("llvmpipe") || renderer.contains("softpipe") ||
+         renderer.contains("Software");
 }
 
 void VtkRenderWidget::onRenderWindowEvent(vtkObject *, unsigned long event,
@@ -169,6 +185,7 @@ void VtkRenderWidget::renderFrame() {
   fbo_->release();
   if (previous && previous != context_.get())
     previous->makeCurrent(previousSurface);
+  Q_EMIT frameRendered();
 }
 
 QImage VtkRenderWidget::grabFramebuffer() {

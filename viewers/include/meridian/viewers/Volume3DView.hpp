@@ -3,9 +3,23 @@
 // vtkGPUVolumeRayCastMapper whenever the OpenGL context supports it, which includes Mesa's
 // llvmpipe under Xvfb) with three presets. Left-drag rotates, wheel zooms, middle-drag pans,
 // double-click resets to the anterior view.
+//
+// Opening a volume must not wait for the 3D view (issue 17: the planes' first frame <= 1 s
+// after a 512x512x300 CT is read). setVolume() only takes the volume; the mapper gets it when
+// the viewer calls startDrawing() (after the planes' first frame), so the ray casting's first
+// frame -- texture upload and a full ray cast, seconds under software GL -- comes after the
+// planes are on screen. Under software GL, where the texture is a copy in the process's own
+// memory, a volume over kSoftwareGlBytes is drawn from a block-averaged copy
+// (VolumeDownsample.hpp) made on a worker thread meanwhile; with a hardware GPU the voxels
+// are drawn as they are.
 
 #include <QPoint>
 #include <QString>
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <thread>
 
 #include <vtkSmartPointer.h>
 
@@ -25,9 +39,25 @@ class Volume3DView : public VtkRenderWidget {
   explicit Volume3DView(QWidget* parent = nullptr);
   ~Volume3DView() override;
 
-  /// Shows `indexImage` (voxel-index space, see VolumeVtkImage.hpp) placed in patient space
-  /// by the volume's geometry; `volume` gives geometry and rescale, its voxels are not read.
-  void setVolume(vtkImageData* indexImage, const core::Volume& volume);
+  /// Most voxel bytes drawn under software GL; larger volumes are drawn from a copy
+  /// block-averaged to fit (a 512x512x300 CT: 2x2x2 blocks, 19 MiB).
+  static constexpr std::size_t kSoftwareGlBytes = std::size_t{32} << 20;
+
+  /// Takes `volume` for drawing, placed in patient space by its geometry; `indexImage` is its
+  /// voxels as VTK sees them (voxel-index space, VolumeVtkImage.hpp), `storedRange` their
+  /// smallest and largest value. Nothing is drawn until startDrawing().
+  void setVolume(std::shared_ptr<const core::Volume> volume, vtkImageData* indexImage,
+                 std::array<double, 2> storedRange);
+  /// Hands the volume to the mapper as soon as its voxels are ready (at once, or when the
+  /// worker's copy is done) and draws it.
+  void startDrawing();
+  /// The volume of the last setVolume() is on the mapper (after startDrawing()).
+  bool isReady() const { return hasVolume_ && !pending_; }
+  /// Runs the event loop until isReady() (starting the drawing if nobody did); false after
+  /// `timeoutMs`. For screenshots and tests.
+  bool waitUntilReady(int timeoutMs = 60000);
+  /// Block sizes of the copy drawn (1, 1, 1 when the volume is drawn as it is).
+  std::array<int, 3> drawnFactors() const { return drawnFactors_; }
   void clear();
   void setPreset(Volume3DPreset preset);
   Volume3DPreset preset() const { return preset_; }
@@ -45,10 +75,25 @@ class Volume3DView : public VtkRenderWidget {
 
  private:
   void applyPreset();
+  /// Hands the ready image to the mapper when it belongs to the current volume and drawing may start.
+  void adopt(std::uint64_t generation);
+  void stopWorker();
 
   vtkSmartPointer<vtkSmartVolumeMapper> mapper_;
   vtkSmartPointer<vtkVolume> actor_;
   bool hasVolume_ = false;
+  // The volume waiting to be drawn: set by setVolume(), drawn once the viewer allows it and
+  // (under software GL) the worker's copy is done. Only the UI thread touches these.
+  bool pending_ = false;
+  bool drawingAllowed_ = false;
+  std::uint64_t generation_ = 0;
+  std::shared_ptr<const core::Volume> volume_;
+  std::shared_ptr<const core::Volume> drawnVolume_;  // volume_ or the copy: its geometry places the actor
+  vtkSmartPointer<vtkImageData> fullImage_;   // the viewer's image of all the voxels
+  vtkSmartPointer<vtkImageData> readyImage_;  // what the mapper gets: fullImage_ or the copy
+  std::array<int, 3> drawnFactors_{1, 1, 1};
+  std::thread worker_;
+  std::atomic<bool> cancel_{false};
   double slope_ = 1.0, intercept_ = 0.0;  // stored value -> HU, for the presets
   std::array<double, 2> storedRange_{0.0, 1.0};
   Volume3DPreset preset_ = Volume3DPreset::CtBone;

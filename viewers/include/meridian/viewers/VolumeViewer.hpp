@@ -149,6 +149,8 @@ class VolumeViewer : public QWidget, public OverlayTarget {
 
  private:
   QWidget* buildToolBar();
+  /// A plane rendered a frame: once all three have since setVolume(), the 3D view starts drawing.
+  void planeDrawn(Plane plane);
   void updateReadout();
   /// "LPS (x, y, z) mm   voxel (i, j, k)   value v" for a patient-space point inside the volume.
   QString describe(const core::Vec3& point) const;
@@ -178,6 +180,7 @@ class VolumeViewer : public QWidget, public OverlayTarget {
   bool valueUnitSet_ = false;  // set by setValueUnit(), else from the volume's modality
   QGridLayout* grid_ = nullptr;
   std::array<MprPlaneView*, 3> planes_{};
+  std::array<bool, 3> planesDrawn_{};  // since the last setVolume()
   Volume3DView* view3D_ = nullptr;
   QToolButton* windowButton_ = nullptr;
   QToolButton* presetButton3D_ = nullptr;

@@ -56,9 +56,18 @@ public:
   void makeCurrent();
   void doneCurrent();
 
+  /// Whether the view's OpenGL is a software rasteriser (Mesa llvmpipe or softpipe:
+  /// Xvfb, remote desktops, virtual machines), where textures live in the process's own
+  /// memory and every pixel costs CPU time. Creates the context when there is none yet.
+  bool softwareRenderer();
+
   /// Sets the surface format VTK needs (OpenGL 3.2 core, depth, no
   /// multisampling). Call before constructing QApplication.
   static void setDefaultSurfaceFormat();
+
+Q_SIGNALS:
+  /// VTK rendered a new frame of the view (it is drawn on screen in the same paint).
+  void frameRendered();
 
 protected:
   /// The view's size in logical pixels changed (VTK's window already has the
