@@ -26,6 +26,7 @@
 #include "meridian/ui/ExportMenu.hpp"
 #include "meridian/ui/JobsPanel.hpp"
 #include "meridian/ui/MainWindow.hpp"
+#include "RunCommand.hpp"
 
 namespace fs = std::filesystem;
 using namespace meridian;
@@ -43,14 +44,7 @@ bool waitUntil(const std::function<bool()>& done, int timeoutMs = 60000) {
   return done();
 }
 
-std::string run(const std::string& command, int& rc) {
-  std::string out;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen((command + " 2>&1").c_str(), "r"), ::pclose);
-  std::array<char, 4096> buffer{};
-  while (pipe && std::fgets(buffer.data(), buffer.size(), pipe.get())) out += buffer.data();
-  rc = pipe ? ::pclose(pipe.release()) : -1;
-  return out;
-}
+std::string run(const std::string& command, int& rc) { return test::runCommand(command, rc); }
 
 const ui::ExportChoice& choice(report::ExportFormat format, ui::ExportScope scope) {
   for (const auto& c : ui::exportChoices())
