@@ -26,6 +26,7 @@
 
 #include "IhcTileCases.hpp"
 #include "VolumeTestSupport.hpp"
+#include "WorkstationTestSupport.hpp"
 #include "meridian/core/FileHash.hpp"
 #include "meridian/project/ProjectStore.hpp"
 #include "meridian/ui/CaseBrowser.hpp"
@@ -39,12 +40,7 @@ using namespace meridian;
 namespace {
 const fs::path kOut = MERIDIAN_TEST_OUTPUT;
 
-bool waitUntil(const std::function<bool()>& done, int timeoutMs = 60000) {
-  QElapsedTimer clock;
-  clock.start();
-  while (!done() && clock.elapsed() < timeoutMs) QApplication::processEvents(QEventLoop::AllEvents, 20);
-  return done();
-}
+using testsupport::waitUntil;
 
 void shot(QWidget& widget, const std::string& name) {
   for (int i = 0; i < 10; ++i) QApplication::processEvents();
