@@ -21,11 +21,9 @@ core::OutputPolicy policyOf(const ConvertOptions& o) {
 }
 
 int report(const core::Status& status, const ConvertOptions& o) {
-  if (!status) {
-    if (status.error().code == core::ErrorCode::Unsupported) return fail(kExitUsage, status.error().message);
-    if (status.error().code == core::ErrorCode::Corrupt) return fail(kExitBadInput, status.error().message);
-    return failOutput(status.error());  // full disk, read-only folder: 1; exists, is the input: 2
-  }
+  // An output name whose format cannot hold the content: 2; full disk, read-only folder: 1;
+  // exists, is the input: 2; content the writer finds corrupt: 3.
+  if (!status) return failOutput(status.error(), Judged::OutputFormat);
   std::cout << "wrote " << o.output.string() << "\n";
   return kExitOk;
 }

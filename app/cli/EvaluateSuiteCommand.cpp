@@ -9,21 +9,12 @@
 
 #include "ExitCodes.hpp"
 #include "JobProgressLine.hpp"
-#include "meridian/io/ImageSummary.hpp"
-#include "meridian/io/ReaderRegistry.hpp"
+#include "MetricText.hpp"
+#include "meridian/io/ReadImage2D.hpp"
 #include "meridian/model/EvaluationSuite.hpp"
 
 namespace meridian::app {
-namespace fs = std::filesystem;
 namespace {
-
-core::Result<core::Image2D> loadImage(const fs::path& path) {
-  auto opened = io::ReaderRegistry::builtin().open(path);
-  if (!opened) return opened.error();
-  return io::representativeImage(opened.value());
-}
-
-nlohmann::json interval(const model::MetricValue& m) { return nlohmann::json::array({m.ciLow, m.ciHigh}); }
 
 nlohmann::json resultJson(const model::SuiteResult& r) {
   nlohmann::json out{{"task", r.task},
@@ -32,9 +23,9 @@ nlohmann::json resultJson(const model::SuiteResult& r) {
                      {"test_images", r.testImages},
                      {"labels", r.report.labels},
                      {"auroc", r.report.auroc.value},
-                     {"auroc_ci", interval(r.report.auroc)},
+                     {"auroc_ci", intervalJson(r.report.auroc)},
                      {"accuracy", r.report.accuracy.value},
-                     {"accuracy_ci", interval(r.report.accuracy)},
+                     {"accuracy_ci", intervalJson(r.report.accuracy)},
                      {"confusion", r.report.confusion},
                      {"seconds", r.seconds}};
   if (r.backbone == model::SuiteBackbone::ContinuedDino)
@@ -47,13 +38,8 @@ void printTable(const model::SuiteReport& report) {
   std::printf("%-14s %-15s %6s %6s  %-26s %-26s\n", "task", "backbone", "train", "test", "AUROC [95% CI]",
               "accuracy [95% CI]");
   for (const auto& r : report.results) {
-    char auroc[64], accuracy[64];
-    std::snprintf(auroc, sizeof auroc, "%.3f [%.3f, %.3f]", r.report.auroc.value, r.report.auroc.ciLow,
-                  r.report.auroc.ciHigh);
-    std::snprintf(accuracy, sizeof accuracy, "%.3f [%.3f, %.3f]", r.report.accuracy.value, r.report.accuracy.ciLow,
-                  r.report.accuracy.ciHigh);
     std::printf("%-14s %-15s %6zu %6zu  %-26s %-26s\n", r.task.c_str(), model::toString(r.backbone), r.trainImages,
-                r.testImages, auroc, accuracy);
+                r.testImages, withInterval(r.report.auroc, 3).c_str(), withInterval(r.report.accuracy, 3).c_str());
   }
 }
 
@@ -88,7 +74,7 @@ int runEvaluateSuite(const EvaluateSuiteOptions& o) {
   options.evaluation.bootstrap.resamples = o.bootstrap;
   const model::EmbeddingCache cache(o.cache.empty() ? model::EmbeddingCache::defaultDirectory() : o.cache);
   JobProgressLine line("evaluate-suite");  // progress on stderr (stdout stays clean for --json), Ctrl-C cancels
-  auto report = model::runEvaluationSuite(o.model, tasks.value(), options, loadImage, o.noCache ? nullptr : &cache,
+  auto report = model::runEvaluationSuite(o.model, tasks.value(), options, io::readImage2D, o.noCache ? nullptr : &cache,
                                           line.job());
   line.finish();
   if (!report) return fail(report.error(), Judged::InputFile);

@@ -21,18 +21,23 @@ inline int fail(int code, const std::string& message) {
   return code;
 }
 
-/// What a lower layer judged when it said InvalidArgument: the command line's values (a usage
-/// error, 2), or the contents of a file the user gave as input, such as a labels CSV with one
-/// class (the input's fault, 3).
-enum class Judged { Arguments, InputFile };
+/// What the failed call was judging, which decides two kinds:
+/// - Arguments: the command line's values; InvalidArgument is a usage error (2).
+/// - InputFile: the contents of a file the user gave as input, such as a labels CSV with one
+///   class; InvalidArgument is the input's fault (3).
+/// - OutputFormat: writing the output the user named; Unsupported means the format its name
+///   asks for cannot hold the content (a PNG of a volume), a usage error (2), not a bad input.
+enum class Judged { Arguments, InputFile, OutputFormat };
 
 /// The exit code an error from a lower layer maps to: the user's arguments (2), the input (3),
-/// a cancelled job (130), or anything else (1).
+/// a cancelled job (130), or anything else (1). The one place in meridian-cli that turns an
+/// ErrorCode into an exit code.
 inline int exitCodeFor(const core::Error& e, Judged judged = Judged::Arguments) {
   switch (e.code) {
     case core::ErrorCode::InvalidArgument:
-      return judged == Judged::Arguments ? kExitUsage : kExitBadInput;
+      return judged == Judged::InputFile ? kExitBadInput : kExitUsage;
     case core::ErrorCode::Unsupported:
+      return judged == Judged::OutputFormat ? kExitUsage : kExitBadInput;
     case core::ErrorCode::Corrupt:
     case core::ErrorCode::NotFound:
       return kExitBadInput;

@@ -116,8 +116,7 @@ int runImportWeights(const ImportWeightsOptions& o) {
   auto preprocess = importPreprocess(o);
   if (!preprocess) return fail(kExitUsage, preprocess.error().message);
   auto card = importCard(o, config.value().numClasses);
-  if (!card) return fail(card.error().code == core::ErrorCode::InvalidArgument ? kExitUsage : kExitBadInput,
-                         card.error().message);
+  if (!card) return fail(card.error());  // --labels that do not fit the head: 2; an unreadable source: 3
   auto loaded = model::VitModel::load(o.source, config.value(), layout, preprocess.value());
   if (!loaded) return fail(kExitBadInput, loaded.error().message);  // names the file already
   loaded.value()->setCard(std::move(card).value());

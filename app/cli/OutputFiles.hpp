@@ -18,17 +18,14 @@ inline core::OutputPolicy outputPolicy(bool force, std::vector<std::filesystem::
   return policy;
 }
 
-/// Prints a refused or failed write and returns its exit code: a refusal (the output exists,
-/// is an input, is a device) is the user's to fix (2, with the hint to pass --force where
-/// that helps); a write the system refused (full disk, read-only folder) is 1.
-inline int failOutput(const core::Error& error) {
-  if (error.code == core::ErrorCode::InvalidArgument) {
-    const bool exists = error.message.find("already exists") != std::string::npos;
-    return fail(kExitUsage, error.message + (exists ? " (--force replaces it)" : ""));
-  }
-  return fail(error.code == core::ErrorCode::Io || error.code == core::ErrorCode::Internal ? kExitFailure
-                                                                                            : exitCodeFor(error),
-              error.message);
+/// Prints a refused or failed write and returns its exit code (exitCodeFor): a refusal (the
+/// output exists, is an input, is a device: InvalidArgument) is the user's to fix (2, with the
+/// hint to pass --force where that helps); a write the system refused (full disk, read-only
+/// folder: Io) is 1. Core names no flag, so the hint is added here.
+inline int failOutput(const core::Error& error, Judged judged = Judged::Arguments) {
+  const bool exists =
+      exitCodeFor(error, judged) == kExitUsage && error.message.find("already exists") != std::string::npos;
+  return fail(exitCodeFor(error, judged), error.message + (exists ? " (--force replaces it)" : ""));
 }
 
 }  // namespace meridian::app

@@ -156,10 +156,7 @@ int runPretrain(const PretrainOptions& o) {
     baseSha = base.value()->card().provenance.weightsSha256;
     trainer = model::DinoPretrainer::create(*base.value(), options, images.value(), distributed.value());
   }
-  if (!trainer) {
-    const bool usage = trainer.error().code == core::ErrorCode::InvalidArgument;
-    return fail(usage ? kExitUsage : kExitBadInput, trainer.error().message);
-  }
+  if (!trainer) return fail(trainer.error());  // options that do not fit: 2; a bad checkpoint: 3
   images.value().clear();  // the trainer holds its own working copies
 
   std::error_code ec;

@@ -60,11 +60,8 @@ int runProjectExport(const fs::path& folder, const std::string& user, report::Pr
     progress.finish();
     return r;
   }();
-  if (!result) {
-    const core::Error& e = result.error();
-    if (e.code == core::ErrorCode::Io) return failOutput(e);
-    return fail(e, Judged::InputFile);  // the project lacks what the format needs, or holds a bad file
-  }
+  // The project lacks what the format needs, or holds a bad file: 3; the disk refused: 1.
+  if (!result) return fail(result.error(), Judged::InputFile);
   const report::ProjectExportSummary& s = result.value();
   for (const auto& why : s.skipped) std::fprintf(stderr, "meridian-cli: left out %s\n", why.c_str());
   if (printJson) {

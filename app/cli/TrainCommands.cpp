@@ -4,15 +4,14 @@
 
 #include <nlohmann/json.hpp>
 
-
 #include <cstdio>
 #include <iostream>
 
 #include "ExitCodes.hpp"
 #include "OutputFiles.hpp"
 #include "JobProgressLine.hpp"
-#include "meridian/io/ImageSummary.hpp"
-#include "meridian/io/ReaderRegistry.hpp"
+#include "MetricText.hpp"
+#include "meridian/io/ReadImage2D.hpp"
 #include "meridian/model/EmbeddingCache.hpp"
 #include "meridian/model/Labels.hpp"
 #include "meridian/model/Trainer.hpp"
@@ -26,54 +25,43 @@ namespace {
 // labels CSV or the model folder the user named (one class, too few per class, no
 // patient-level split), so its InvalidArgument is judged on an input file: exit 3.
 
-core::Result<core::Image2D> loadImage(const fs::path& path) {
-  auto opened = io::ReaderRegistry::builtin().open(path);
-  if (!opened) return opened.error();
-  return io::representativeImage(opened.value());
-}
-
-nlohmann::json interval(const model::MetricValue& m) {
-  return nlohmann::json::array({m.ciLow, m.ciHigh});
-}
-
 nlohmann::json reportJson(const model::metrics::EvaluationReport& r) {
   nlohmann::json out{
       {"n", r.n},
       {"labels", r.labels},
       {"auroc", r.auroc.value},
-      {"auroc_ci", interval(r.auroc)},
+      {"auroc_ci", intervalJson(r.auroc)},
       {"auprc", r.auprc.value},
-      {"auprc_ci", interval(r.auprc)},
+      {"auprc_ci", intervalJson(r.auprc)},
       {"accuracy", r.accuracy.value},
-      {"accuracy_ci", interval(r.accuracy)},
+      {"accuracy_ci", intervalJson(r.accuracy)},
       {"calibration_error", r.calibrationError.value},
-      {"calibration_error_ci", interval(r.calibrationError)},
+      {"calibration_error_ci", intervalJson(r.calibrationError)},
       {"confusion", r.confusion},
       {"bootstrap",
        {{"resamples", r.bootstrap.resamples}, {"seed", r.bootstrap.seed}, {"method", "stratified percentile, 95%"}}}};
   if (r.hasOperatingPoint)
     out["operating_point"] = {{"threshold", r.threshold},           {"positive", r.labels.at(1)},
-                              {"sensitivity", r.sensitivity.value}, {"sensitivity_ci", interval(r.sensitivity)},
-                              {"specificity", r.specificity.value}, {"specificity_ci", interval(r.specificity)}};
+                              {"sensitivity", r.sensitivity.value}, {"sensitivity_ci", intervalJson(r.sensitivity)},
+                              {"specificity", r.specificity.value}, {"specificity_ci", intervalJson(r.specificity)}};
   auto& classes = out["classes"] = nlohmann::json::array();
   for (const auto& c : r.perClass)
     classes.push_back({{"label", c.label},
                        {"n", c.count},
                        {"auroc", c.auroc.value},
-                       {"auroc_ci", interval(c.auroc)},
+                       {"auroc_ci", intervalJson(c.auroc)},
                        {"auprc", c.auprc.value},
-                       {"auprc_ci", interval(c.auprc)},
+                       {"auprc_ci", intervalJson(c.auprc)},
                        {"sensitivity", c.sensitivity.value},
-                       {"sensitivity_ci", interval(c.sensitivity)},
+                       {"sensitivity_ci", intervalJson(c.sensitivity)},
                        {"specificity", c.specificity.value},
-                       {"specificity_ci", interval(c.specificity)}});
+                       {"specificity_ci", intervalJson(c.specificity)}});
   return out;
 }
 
 void printReport(const char* title, const model::metrics::EvaluationReport& r) {
-  std::printf("%s (n=%zu): AUROC %.4f [%.4f, %.4f]  AUPRC %.4f [%.4f, %.4f]  accuracy %.4f [%.4f, %.4f]\n", title, r.n,
-              r.auroc.value, r.auroc.ciLow, r.auroc.ciHigh, r.auprc.value, r.auprc.ciLow, r.auprc.ciHigh,
-              r.accuracy.value, r.accuracy.ciLow, r.accuracy.ciHigh);
+  std::printf("%s (n=%zu): AUROC %s  AUPRC %s  accuracy %s\n", title, r.n, withInterval(r.auroc, 4).c_str(),
+              withInterval(r.auprc, 4).c_str(), withInterval(r.accuracy, 4).c_str());
 }
 
 }  // namespace
@@ -89,7 +77,7 @@ int TrainCommandSet::runEmbed() const {
   std::vector<fs::path> paths;
   for (const auto& image : labels.value().images) paths.push_back(image.path);
   JobProgressLine line("embed");  // progress on stderr (stdout stays clean for --json), Ctrl-C cancels
-  auto embedded = model::embedImages(*vit.value(), vit.value()->card().provenance.weightsSha256, paths, loadImage,
+  auto embedded = model::embedImages(*vit.value(), vit.value()->card().provenance.weightsSha256, paths, io::readImage2D,
                                      &cache, line.job());
   line.finish();
   if (!embedded) return fail(embedded.error(), Judged::InputFile);
@@ -146,7 +134,7 @@ int TrainCommandSet::runTrain() const {
   const model::EmbeddingCache cache(cache_.empty() ? model::EmbeddingCache::defaultDirectory() : cache_);
   JobProgressLine line("train");
   auto report =
-      model::trainModel(model_, labels.value(), out_, options, loadImage, noCache_ ? nullptr : &cache, line.job());
+      model::trainModel(model_, labels.value(), out_, options, io::readImage2D, noCache_ ? nullptr : &cache, line.job());
   line.finish();
   if (!report) return fail(report.error(), Judged::InputFile);
   const auto& r = report.value();
@@ -184,7 +172,7 @@ int TrainCommandSet::runEvaluate() const {
   const model::EmbeddingCache cache(cache_.empty() ? model::EmbeddingCache::defaultDirectory() : cache_);
   JobProgressLine line("evaluate");
   auto report =
-      model::evaluateModel(model_, labels.value(), options, loadImage, noCache_ ? nullptr : &cache, line.job());
+      model::evaluateModel(model_, labels.value(), options, io::readImage2D, noCache_ ? nullptr : &cache, line.job());
   line.finish();
   if (!report) return fail(report.error(), Judged::InputFile);
   if (json_)

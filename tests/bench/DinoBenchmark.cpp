@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "BenchPeer.hpp"
 #include "BenchTiming.hpp"
 #include "meridian/io/ImageSummary.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
@@ -49,21 +50,9 @@ double vitForwardFlops(const model::VitConfig& c, int size) {
 }
 
 std::map<std::string, double> runPeer(int runs, int batch, int localCrops, int prototypes, const std::string& precisions) {
-  const std::string cmd = std::string(MERIDIAN_PEER_PYTHON) + " '" + MERIDIAN_BENCH_SOURCE + "/dino_eager.py' " +
-                          std::to_string(runs) + " " + std::to_string(batch) + " " + std::to_string(localCrops) + " " +
-                          std::to_string(prototypes) + " " + precisions;
-  std::map<std::string, double> out;
-  std::FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char line[512];
-  while (std::fgets(line, sizeof line, pipe) != nullptr) {
-    char precision[16];
-    int b = 0;
-    double ms = 0;
-    if (std::sscanf(line, "RESULT %15s %d %lf", precision, &b, &ms) == 3) out[precision] = ms;
-  }
-  if (pclose(pipe) != 0) std::fprintf(stderr, "peer failed: %s\n", cmd.c_str());
-  return out;
+  return bench::byPrecision(bench::runPeer("dino_eager.py", std::to_string(runs) + " " + std::to_string(batch) + " " +
+                                                                std::to_string(localCrops) + " " +
+                                                                std::to_string(prototypes) + " " + precisions));
 }
 
 }  // namespace

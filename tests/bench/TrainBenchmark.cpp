@@ -18,6 +18,7 @@
 #include <map>
 #include <string>
 
+#include "BenchPeer.hpp"
 #include "BenchTiming.hpp"
 #include "Vit.hpp"
 #include "meridian/model/Precision.hpp"
@@ -31,20 +32,8 @@ using meridian::bench::loadAverage;
 namespace {
 
 std::map<std::string, double> runPeer(int runs, int batch, const std::string& precisions) {
-  const std::string cmd = std::string(MERIDIAN_PEER_PYTHON) + " '" + MERIDIAN_BENCH_SOURCE + "/train_eager.py' " +
-                          std::to_string(runs) + " " + std::to_string(batch) + " " + precisions;
-  std::map<std::string, double> out;
-  std::FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char line[512];
-  while (std::fgets(line, sizeof line, pipe) != nullptr) {
-    char precision[16];
-    int b = 0;
-    double ms = 0;
-    if (std::sscanf(line, "RESULT %15s %d %lf", precision, &b, &ms) == 3) out[precision] = ms;
-  }
-  if (pclose(pipe) != 0) std::fprintf(stderr, "peer failed: %s\n", cmd.c_str());
-  return out;
+  return bench::byPrecision(
+      bench::runPeer("train_eager.py", std::to_string(runs) + " " + std::to_string(batch) + " " + precisions));
 }
 
 }  // namespace

@@ -36,6 +36,7 @@
 #include <utility>
 #include <vector>
 
+#include "BenchPeer.hpp"
 #include "BenchTiming.hpp"
 #include "meridian/model/Runtime.hpp"
 #include "meridian/model/VitModel.hpp"
@@ -65,20 +66,7 @@ model::InputBatch randomBatch(int batch) {
 // (precision, batch) -> median ms from the Python peer; empty when it failed.
 std::map<std::pair<std::string, int>, double> runPeer(int runs, const std::string& batches,
                                                       const std::string& precisions) {
-  const std::string cmd = std::string(MERIDIAN_PEER_PYTHON) + " '" + MERIDIAN_BENCH_SOURCE + "/vit_eager.py' " +
-                          std::to_string(runs) + " " + batches + " " + precisions;
-  std::map<std::pair<std::string, int>, double> out;
-  std::FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char line[512];
-  while (std::fgets(line, sizeof line, pipe) != nullptr) {
-    char precision[16];
-    int batch = 0;
-    double ms = 0;
-    if (std::sscanf(line, "RESULT %15s %d %lf", precision, &batch, &ms) == 3) out[{precision, batch}] = ms;
-  }
-  if (pclose(pipe) != 0) std::fprintf(stderr, "peer failed: %s\n", cmd.c_str());
-  return out;
+  return bench::runPeer("vit_eager.py", std::to_string(runs) + " " + batches + " " + precisions);
 }
 
 int runPaired(int rounds, int batch, const std::string& precision) {

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "IhcTileCases.hpp"
 #include "meridian/core/FileHash.hpp"
 #include "meridian/project/ProjectImport.hpp"
 #include "meridian/project/ProjectStore.hpp"
@@ -74,33 +75,9 @@ std::size_t modelFolders(const project::ProjectStore& store) {
   return static_cast<std::size_t>(std::distance(fs::directory_iterator(store.modelsFolder()), fs::directory_iterator()));
 }
 
-/// The labelled set issue 6's evidence uses (tests/model/make_ihc_tiles.py): 64 tiles of
-/// scikit-image's real IHC image, DAB-positive / DAB-negative by colour deconvolution, the
-/// 128 x 128 region as the patient. Added to the project as cases with their patient and
-/// labelled through the store, as the Labels panel would.
+/// The labelled set issue 6's evidence uses (IhcTileCases.hpp).
 void addIhcTiles(project::ProjectStore& store) {
-  const fs::path dir = kOut / "ihc-tiles";
-  const std::string command = "/usr/bin/python3 '" MERIDIAN_TEST_SOURCE_DIR "/tests/model/make_ihc_tiles.py' '" +
-                              dir.string() + "' --tile 64";
-  ASSERT_EQ(std::system(command.c_str()), 0) << command;
-  std::ifstream csv(dir / "labels.csv");
-  std::string line;
-  std::getline(csv, line);
-  ASSERT_EQ(line, "path,label,patient");
-  while (std::getline(csv, line)) {
-    const auto a = line.find(','), b = line.rfind(',');
-    project::CaseRecord record;
-    record.path = (dir / line.substr(0, a)).string();
-    record.kind = project::CaseKind::Image;
-    record.format = "PNG";
-    record.sha256 = core::sha256OfFile(record.path).value();
-    record.byteSize = static_cast<std::int64_t>(fs::file_size(record.path));
-    record.files.push_back({record.path, record.sha256, record.byteSize});
-    record.patientId = "region-" + line.substr(b + 1);
-    auto id = store.addCase(record);
-    ASSERT_TRUE(id) << id.error().message;
-    ASSERT_TRUE(store.addLabel(id.value(), line.substr(a + 1, b - a - 1)));
-  }
+  test::addIhcTileCases(store, kOut / "ihc-tiles");
 }
 
 TEST(ProjectTraining, ProbeLearnsDabPositiveTilesAndIsAccepted) {

@@ -21,11 +21,13 @@
 #include <stdexcept>
 
 #include "VolumeTestSupport.hpp"
+#include "WorkstationTestSupport.hpp"
 #include "meridian/project/ProjectStore.hpp"
 #include "meridian/ui/CaseBrowser.hpp"
 #include "meridian/ui/ExportMenu.hpp"
 #include "meridian/ui/JobsPanel.hpp"
 #include "meridian/ui/MainWindow.hpp"
+#include "RunCommand.hpp"
 
 namespace fs = std::filesystem;
 using namespace meridian;
@@ -36,21 +38,9 @@ const fs::path kSeries = "/usr/lib/python3/dist-packages/pydicom/data/test_files
 const fs::path kCamera = "/usr/lib/python3/dist-packages/skimage/data/camera.png";
 const std::string kSha = "4f1c0c2d3e4a5b6c7d8e9f00112233445566778899aabbccddeeff0011223344";
 
-bool waitUntil(const std::function<bool()>& done, int timeoutMs = 60000) {
-  QElapsedTimer clock;
-  clock.start();
-  while (!done() && clock.elapsed() < timeoutMs) QApplication::processEvents(QEventLoop::AllEvents, 20);
-  return done();
-}
+using testsupport::waitUntil;
 
-std::string run(const std::string& command, int& rc) {
-  std::string out;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen((command + " 2>&1").c_str(), "r"), ::pclose);
-  std::array<char, 4096> buffer{};
-  while (pipe && std::fgets(buffer.data(), buffer.size(), pipe.get())) out += buffer.data();
-  rc = pipe ? ::pclose(pipe.release()) : -1;
-  return out;
-}
+std::string run(const std::string& command, int& rc) { return test::runCommand(command, rc); }
 
 const ui::ExportChoice& choice(report::ExportFormat format, ui::ExportScope scope) {
   for (const auto& c : ui::exportChoices())

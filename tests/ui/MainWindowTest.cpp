@@ -59,7 +59,8 @@ core::Image2D displayed(const fs::path& path) {
   return core::applyWindow(image, core::defaultWindow(image));
 }
 
-double luminance(QRgb c) { return (qRed(c) + qGreen(c) + qBlue(c)) / 3.0; }
+using testsupport::luminance;
+using testsupport::standardDeviation;
 
 double imageValue(const core::Image2D& image, int x, int y) {
   double sum = 0;
@@ -85,18 +86,6 @@ double screenImageCorrelation(const QImage& shot, const viewers::ImageViewState&
     }
   }
   return testsupport::pearson(a, b);
-}
-
-double standardDeviation(const QImage& shot) {
-  double sum = 0, sq = 0;
-  const int n = shot.width() * shot.height();
-  for (int y = 0; y < shot.height(); ++y)
-    for (int x = 0; x < shot.width(); ++x) {
-      const double l = luminance(shot.pixel(x, y));
-      sum += l;
-      sq += l * l;
-    }
-  return std::sqrt(std::max(0.0, sq / n - (sum / n) * (sum / n)));
 }
 
 }  // namespace

@@ -28,6 +28,7 @@
 #include <iostream>
 
 #include "VolumeTestSupport.hpp"
+#include "WorkstationTestSupport.hpp"
 #include "meridian/pacs/PacsClient.hpp"
 #include "meridian/project/ProjectStore.hpp"
 #include "meridian/ui/AuditDialog.hpp"
@@ -44,12 +45,7 @@ const fs::path kTestFiles = "/usr/lib/python3/dist-packages/pydicom/data/test_fi
 const fs::path kSeries = kTestFiles / "dicomdirtests/98892001/CT5N";
 const std::string kSha = "4f1c0c2d3e4a5b6c7d8e9f00112233445566778899aabbccddeeff0011223344";
 
-bool waitUntil(const std::function<bool()>& done, int timeoutMs = 60000) {
-  QElapsedTimer clock;
-  clock.start();
-  while (!done() && clock.elapsed() < timeoutMs) QApplication::processEvents(QEventLoop::AllEvents, 20);
-  return done();
-}
+using testsupport::waitUntil;
 
 int freePort() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);

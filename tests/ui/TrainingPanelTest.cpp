@@ -24,7 +24,9 @@
 #include <fstream>
 #include <iostream>
 
+#include "IhcTileCases.hpp"
 #include "VolumeTestSupport.hpp"
+#include "WorkstationTestSupport.hpp"
 #include "meridian/core/FileHash.hpp"
 #include "meridian/project/ProjectStore.hpp"
 #include "meridian/ui/CaseBrowser.hpp"
@@ -38,12 +40,7 @@ using namespace meridian;
 namespace {
 const fs::path kOut = MERIDIAN_TEST_OUTPUT;
 
-bool waitUntil(const std::function<bool()>& done, int timeoutMs = 60000) {
-  QElapsedTimer clock;
-  clock.start();
-  while (!done() && clock.elapsed() < timeoutMs) QApplication::processEvents(QEventLoop::AllEvents, 20);
-  return done();
-}
+using testsupport::waitUntil;
 
 void shot(QWidget& widget, const std::string& name) {
   for (int i = 0; i < 10; ++i) QApplication::processEvents();
@@ -55,26 +52,7 @@ void shot(QWidget& widget, const std::string& name) {
 
 /// The tiles as cases with their patient (region) and label, written through the store.
 void addIhcTiles(project::ProjectStore& store) {
-  const fs::path dir = kOut / "training-ihc-tiles";
-  const std::string command = "/usr/bin/python3 '" MERIDIAN_TEST_SOURCE_DIR "/tests/model/make_ihc_tiles.py' '" +
-                              dir.string() + "' --tile 64";
-  ASSERT_EQ(std::system(command.c_str()), 0) << command;
-  std::ifstream csv(dir / "labels.csv");
-  std::string line;
-  std::getline(csv, line);
-  while (std::getline(csv, line)) {
-    const auto a = line.find(','), b = line.rfind(',');
-    project::CaseRecord record;
-    record.path = (dir / line.substr(0, a)).string();
-    record.format = "PNG";
-    record.sha256 = core::sha256OfFile(record.path).value();
-    record.byteSize = static_cast<std::int64_t>(fs::file_size(record.path));
-    record.files.push_back({record.path, record.sha256, record.byteSize});
-    record.patientId = "region-" + line.substr(b + 1);
-    auto id = store.addCase(record);
-    ASSERT_TRUE(id) << id.error().message;
-    ASSERT_TRUE(store.addLabel(id.value(), line.substr(a + 1, b - a - 1)));
-  }
+  test::addIhcTileCases(store, kOut / "training-ihc-tiles");
 }
 }  // namespace
 

@@ -17,6 +17,7 @@
 #include <fstream>
 
 #include "MouseInput.hpp"
+#include "PeerPixels.hpp"
 #include "Pearson.hpp"
 #include "VolumeTestSupport.hpp"
 #include "meridian/ui/MainWindow.hpp"
@@ -39,21 +40,8 @@ fs::path lutReference() {
   return dir;
 }
 
-std::vector<double> readF64(const fs::path& path, std::size_t count) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<double> v(count);
-  in.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(count * sizeof(double)));
-  EXPECT_TRUE(in) << path;
-  return v;
-}
-
-double worstDifference(const core::Image2D& image, const std::vector<double>& peer) {
-  double worst = 0;
-  for (int y = 0; y < image.height(); ++y)
-    for (int x = 0; x < image.width(); ++x)
-      worst = std::max(worst, std::abs(image.valueAt(x, y) - peer[static_cast<std::size_t>(y) * image.width() + x]));
-  return worst;
-}
+using test::readF64;
+using test::worstDifference;
 
 // Correlation between the rendered frame at each image pixel's view position and `peer`.
 double screenCorrelation(viewers::ImageViewer2D& viewer, const std::vector<double>& peer) {

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "CutShortDicomFolder.hpp"
 #include "MouseInput.hpp"
 #include "VolumeTestSupport.hpp"
 #include "meridian/ui/FilesPanel.hpp"
@@ -63,15 +64,7 @@ TEST(FilesPanel, OneClickOrEnterOpensAnEntry) {
 
 TEST(FilesPanel, AFileThatFailedToJoinItsSeriesIsMarked) {
   const fs::path dir = fs::temp_directory_path() / "meridian-files-panel-warning";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  fs::copy_file(kDemo / "ct-slice.dcm", dir / "a-good-slice.dcm");
-  {
-    std::ifstream in(kPydicom / "CT_small.dcm", std::ios::binary);
-    std::string bytes(300, '\0');
-    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    std::ofstream(dir / "b-cut-short.dcm", std::ios::binary).write(bytes.data(), in.gcount());
-  }
+  test::makeCutShortDicomFolder(dir);
   ui::MainWindow window;
   ASSERT_TRUE(window.open(dir).ok());
   const int row = rowOf(window.fileList(), QStringLiteral("b-cut-short.dcm"));

@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "PermutedGeometry.hpp"
 #include "meridian/viewers/PlaneShapes.hpp"
 #include "meridian/viewers/VolumeViewState.hpp"
 
@@ -15,17 +16,7 @@ using viewers::Plane;
 
 namespace {
 
-// Voxel axis i runs anterior (-y), j runs left (+x), k runs inferior (-z).
-viewers::VolumeGeometry permutedGeometry() {
-  viewers::VolumeGeometry g;
-  g.size = {40, 56, 23};
-  g.spacing = {0.7, 1.3, 2.5};
-  g.origin = {-12.5, 30.0, 101.0};
-  g.direction = {0, 1, 0,  //
-                 -1, 0, 0,  //
-                 0, 0, -1};
-  return g;
-}
+viewers::VolumeGeometry permutedGeometry() { return viewers::testing::permutedGeometry({40, 56, 23}); }
 
 // Axial slices tilted 8 degrees about the patient's left-right axis (a gantry tilt).
 viewers::VolumeGeometry obliqueGeometry() {

@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "PermutedGeometry.hpp"
 #include "meridian/viewers/MprGeometry.hpp"
 #include "meridian/viewers/VolumeViewState.hpp"
 
@@ -16,16 +17,7 @@ using viewers::Plane;
 namespace {
 
 // Voxel axis i runs anterior (-y), j runs left (+x), k runs inferior (-z).
-viewers::VolumeGeometry awkwardGeometry() {
-  viewers::VolumeGeometry g;
-  g.size = {5, 7, 4};
-  g.spacing = {0.7, 1.3, 2.5};
-  g.origin = {-12.5, 30.0, 101.0};
-  g.direction = {0,  1, 0,  //
-                 -1, 0, 0,  //
-                 0,  0, -1};
-  return g;
-}
+viewers::VolumeGeometry awkwardGeometry() { return viewers::testing::permutedGeometry({5, 7, 4}); }
 
 void expectNear(const core::Vec3& a, const core::Vec3& b, double tol = 1e-9) {
   for (int i = 0; i < 3; ++i) EXPECT_NEAR(a[i], b[i], tol) << "component " << i;

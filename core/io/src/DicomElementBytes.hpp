@@ -1,12 +1,20 @@
 #pragma once
 // The bytes of one DICOM element header, as the two pre-DCMTK walks read them
 // (DicomStructureCheck: nesting and sizes; DicomLengthScan: lengths and trailing padding).
-// One copy of the VR table, the long-length rule (PS3.5 7.1.2) and the byte order.
+// One copy of the VR table, the long-length rule (PS3.5 7.1.2), the byte order and how a
+// file's first bytes are read.
 
+#include <array>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
+#include <system_error>
+
+#include "meridian/core/Result.hpp"
 
 namespace meridian::io::detail::dicom_bytes {
 
@@ -35,6 +43,32 @@ inline std::string tagText(std::uint32_t group, std::uint32_t element) {
   char text[16];
   std::snprintf(text, sizeof text, "(%04x,%04x)", group, element);
   return text;
+}
+
+/// How a file starts. Without the Part 10 preamble ("DICM" at byte 128) both walks guess the
+/// same way: explicit VR when bytes 4-5 spell a VR, big endian when the first group number
+/// reads small only that way round (e.g. 00 08).
+struct FileStart {
+  std::uint64_t size = 0;
+  bool part10 = false;
+  bool explicitVr = false;  // the guess, for a file without the preamble
+  bool bigEndian = false;   // the guess, for a file without the preamble
+};
+
+/// Opens `path` into `in` and reads its first 132 bytes (the walk goes on with `in`).
+inline core::Result<FileStart> openFileStart(const std::filesystem::path& path, std::ifstream& in) {
+  FileStart start;
+  std::error_code ec;
+  start.size = std::filesystem::file_size(path, ec);
+  if (ec) return core::makeError(core::ErrorCode::Io, "cannot stat: " + ec.message());
+  in.open(path, std::ios::binary);
+  if (!in) return core::makeError(core::ErrorCode::Io, "cannot open");
+  std::array<unsigned char, 132> preamble{};
+  in.read(reinterpret_cast<char*>(preamble.data()), preamble.size());
+  start.part10 = in && std::memcmp(preamble.data() + 128, "DICM", 4) == 0;
+  start.explicitVr = start.size >= 6 && isVr(preamble.data() + 4);
+  start.bigEndian = read16(preamble.data(), false) > 0xFF && read16(preamble.data(), true) <= 0xFF;
+  return start;
 }
 
 }  // namespace meridian::io::detail::dicom_bytes

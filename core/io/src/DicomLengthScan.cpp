@@ -173,22 +173,13 @@ core::Status scanDicomLengths(const std::filesystem::path& path, DicomScanNotes*
   notes = DicomScanNotes{};
   // Nesting depth, element count and the deflated stream first (an explicit stack, no recursion).
   if (auto structure = checkDicomStructure(path); !structure) return structure;
-  std::error_code ec;
-  const std::uint64_t size = std::filesystem::file_size(path, ec);
-  if (ec) return makeError(ErrorCode::Io, "cannot stat: " + ec.message());
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return makeError(ErrorCode::Io, "cannot open");
-  std::array<unsigned char, 132> preamble{};
-  in.read(reinterpret_cast<char*>(preamble.data()), preamble.size());
-  const bool part10 = in && std::memcmp(preamble.data() + 128, "DICM", 4) == 0;
-  // Without a preamble: explicit VR when bytes 4-5 look like a VR, else implicit; big
-  // endian when the first group number reads small only that way round (e.g. 00 08).
+  std::ifstream in;
+  auto start = openFileStart(path, in);
+  if (!start) return start.error();
+  const auto& [size, part10, explicitVr, bigEndian] = start.value();
+  // Without a preamble: the guessed syntax (openFileStart); with one, the meta group's.
   Syntax syntax = Syntax::ExplicitLittle;
-  if (!part10) {
-    const bool explicitVr = size >= 6 && isVr(preamble.data() + 4);
-    const bool bigEndian = read16(preamble.data(), false) > 0xFF && read16(preamble.data(), true) <= 0xFF;
-    syntax = !explicitVr ? Syntax::ImplicitLittle : bigEndian ? Syntax::ExplicitBig : Syntax::ExplicitLittle;
-  }
+  if (!part10) syntax = !explicitVr ? Syntax::ImplicitLittle : bigEndian ? Syntax::ExplicitBig : Syntax::ExplicitLittle;
   FileWindow window(in);
   const Bytes file{&window, nullptr, size};
   return walk(file, part10 ? 132 : 0, syntax, part10, in, size, notes);

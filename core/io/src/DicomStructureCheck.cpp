@@ -336,18 +336,11 @@ class Walker {
 }  // namespace
 
 core::Status checkDicomStructure(const std::filesystem::path& path, const DicomStructureLimits& limits) {
-  std::error_code ec;
-  const std::uint64_t size = std::filesystem::file_size(path, ec);
-  if (ec) return makeError(ErrorCode::Io, "cannot stat: " + ec.message());
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return makeError(ErrorCode::Io, "cannot open");
-  std::array<unsigned char, 132> preamble{};
-  in.read(reinterpret_cast<char*>(preamble.data()), preamble.size());
-  const bool part10 = in && std::memcmp(preamble.data() + 128, "DICM", 4) == 0;
-  // Without a preamble, the same guess as the length scan: explicit VR when bytes 4-5 are
-  // a VR, big endian when the first group number reads small only that way round.
-  const bool explicitVr = size >= 6 && isVr(preamble.data() + 4);
-  const bool bigEndian = read16(preamble.data(), false) > 0xFF && read16(preamble.data(), true) <= 0xFF;
+  std::ifstream in;
+  auto start = openFileStart(path, in);
+  if (!start) return start.error();
+  const auto& [size, part10, explicitVr, bigEndian] = start.value();
+  // Without a preamble, the same guess as the length scan (openFileStart).
   const Syntax guessed = !explicitVr ? Syntax::ImplicitLittle : bigEndian ? Syntax::ExplicitBig : Syntax::ExplicitLittle;
   Walker walker(in, size, limits);
   return walker.run(part10, guessed);

@@ -76,23 +76,14 @@ core::Status checkMetaImageHeader(const std::filesystem::path& path) {
   std::uint64_t needed = 0;
   bool sizeKnown = false;
   if (auto dims = fields.find("dimsize"); dims != fields.end()) {
-    std::istringstream in(dims->second);
-    std::uint64_t voxels = 1;
-    long long n = 0;
-    bool any = false;
-    while (in >> n) {
-      if (n < 1) return corrupt("DimSize holds " + std::to_string(n));
-      auto next = checkedProduct({voxels, static_cast<std::uint64_t>(n)});
-      if (!next) return corrupt("DimSize " + dims->second + " exceeds any memory");
-      voxels = *next;
-      any = true;
-    }
+    auto voxels = countVoxels("DimSize", dims->second);
+    if (!voxels) return corrupt(voxels.error().message);
     long long channels = 1;
     if (fields.count("elementnumberofchannels")) channels = std::atoll(fields["elementnumberofchannels"].c_str());
     if (channels < 1) return corrupt("ElementNumberOfChannels is " + std::to_string(channels));
     const std::uint64_t bytes = typeBytes(fields.count("elementtype") ? fields["elementtype"] : "");
-    if (any && bytes > 0) {
-      auto total = claimedBytes({voxels, static_cast<std::uint64_t>(channels), bytes}, dims->second);
+    if (voxels.value() && bytes > 0) {
+      auto total = claimedBytes({*voxels.value(), static_cast<std::uint64_t>(channels), bytes}, dims->second);
       if (!total) return total.error();
       needed = total.value();
       sizeKnown = true;

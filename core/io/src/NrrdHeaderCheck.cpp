@@ -64,20 +64,11 @@ core::Status checkNrrdHeader(const std::filesystem::path& path) {
   std::uint64_t needed = 0;
   bool sizeKnown = false;
   if (auto sizes = fields.find("sizes"); sizes != fields.end()) {
-    std::istringstream in(sizes->second);
-    std::uint64_t voxels = 1;
-    long long n = 0;
-    bool any = false;
-    while (in >> n) {
-      if (n < 1) return corrupt("sizes holds " + std::to_string(n));
-      auto next = checkedProduct({voxels, static_cast<std::uint64_t>(n)});
-      if (!next) return corrupt("sizes " + sizes->second + " exceed any memory");
-      voxels = *next;
-      any = true;
-    }
+    auto voxels = countVoxels("sizes", sizes->second);
+    if (!voxels) return corrupt(voxels.error().message);
     const std::uint64_t bytes = typeBytes(fields.count("type") ? fields["type"] : "");
-    if (any && bytes > 0) {
-      auto total = claimedBytes({voxels, bytes}, sizes->second);
+    if (voxels.value() && bytes > 0) {
+      auto total = claimedBytes({*voxels.value(), bytes}, sizes->second);
       if (!total) return total.error();
       needed = total.value();
       sizeKnown = true;

@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "BoundedInflate.hpp"
+#include "DecodedSizeLimit.hpp"
 #include "meridian/core/RegularFile.hpp"
 
 namespace meridian::io::detail {
@@ -43,6 +44,22 @@ HeaderLines readHeaderLines(const std::filesystem::path& path, std::uint64_t max
     out.endOffsets.push_back(offset);
   }
   return out;
+}
+
+core::Result<std::optional<std::uint64_t>> countVoxels(const std::string& field, const std::string& value) {
+  std::istringstream in(value);
+  std::uint64_t voxels = 1;
+  long long n = 0;
+  bool any = false;
+  while (in >> n) {
+    if (n < 1) return makeError(ErrorCode::Corrupt, field + " holds " + std::to_string(n));
+    auto next = checkedProduct({voxels, static_cast<std::uint64_t>(n)});
+    if (!next) return makeError(ErrorCode::Corrupt, field + " " + value + ": the voxels exceed any memory");
+    voxels = *next;
+    any = true;
+  }
+  if (!any) return std::optional<std::uint64_t>();
+  return std::optional<std::uint64_t>(voxels);
 }
 
 core::Status checkFiniteNumbers(const std::string& field, const std::string& value) {

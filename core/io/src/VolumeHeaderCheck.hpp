@@ -11,6 +11,7 @@
 #include <cctype>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,11 @@ HeaderLines readHeaderLines(const std::filesystem::path& path, std::uint64_t max
 /// Every number in `value` (brackets, commas and "none" ignored) is finite; else Corrupt
 /// naming `field`: ITK turns NaN geometry into NaN directions or aborts in VNL.
 core::Status checkFiniteNumbers(const std::string& field, const std::string& value);
+
+/// The number of voxels a header's size field lists ("512 512 300": their product), nullopt
+/// when it lists no number. Refused (the reason, naming `field`, without the format's prefix)
+/// when a size is below 1 or the product exceeds 64 bits.
+core::Result<std::optional<std::uint64_t>> countVoxels(const std::string& field, const std::string& value);
 
 /// The data a header promises is there: `needed` bytes from `offset` of `dataFile`, raw or
 /// compressed (inflated to its end, at most `needed` + a little, checksum checked).

@@ -133,12 +133,10 @@ core::Annotation readAnnotation(const sql::Statement& st) {
 }  // namespace
 
 core::Result<std::vector<core::Annotation>> ProjectStore::annotations(CaseId caseId) const {
-  std::lock_guard lk(impl_->mutex);
-  sql::Statement st(impl_->db,
-                    "SELECT uid, shape, points_json, class_name, name, plane, slice, points_space FROM annotations "
-                    "WHERE case_id = ? ORDER BY rowid");
-  st.bind(1, caseId);
-  return impl_->readRows(st, readAnnotation, "reading annotations of case " + std::to_string(caseId));
+  return impl_->readCaseRows(caseId,
+                             "SELECT uid, shape, points_json, class_name, name, plane, slice, points_space "
+                             "FROM annotations WHERE case_id = ? ORDER BY rowid",
+                             readAnnotation, "reading annotations of case " + std::to_string(caseId));
 }
 
 core::Result<std::optional<core::Annotation>> ProjectStore::annotation(CaseId caseId, const std::string& annotationId) const {

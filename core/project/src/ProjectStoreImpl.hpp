@@ -94,6 +94,17 @@ struct ProjectStore::Impl {
     return out;
   }
 
+  /// The rows of one case that `sqlText` selects (its one parameter is the case id), each
+  /// made by `read(statement)`, in the statement's order: predictions, review decisions and
+  /// annotations are read this way. Takes the store's lock.
+  template <class Read>
+  auto readCaseRows(CaseId caseId, const char* sqlText, Read read, const std::string& doing) const {
+    std::lock_guard lk(mutex);
+    sql::Statement st(db, sqlText);
+    st.bind(1, caseId);
+    return readRows(st, read, doing);
+  }
+
   /// Adds one row that belongs to a case (a prediction, a review decision): in one
   /// transaction it checks that the case exists, runs `sqlText` with `bind(statement)`, and
   /// logs `eventKind` with `payload(newRowId)`; once committed the listeners hear `what`.

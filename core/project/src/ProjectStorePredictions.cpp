@@ -78,13 +78,10 @@ core::Result<PredictionId> ProjectStore::addPrediction(Prediction p) {
 }
 
 core::Result<std::vector<Prediction>> ProjectStore::predictions(CaseId caseId) const {
-  std::lock_guard lk(impl_->mutex);
-  sql::Statement st(impl_->db,
-                    "SELECT id, case_id, run_id, weights_sha256, outputs_json, map_file, created_utc FROM predictions "
-                    "WHERE case_id = ? ORDER BY id");
-  st.bind(1, caseId);
-  return impl_->readRows(
-      st,
+  return impl_->readCaseRows(
+      caseId,
+      "SELECT id, case_id, run_id, weights_sha256, outputs_json, map_file, created_utc FROM predictions "
+      "WHERE case_id = ? ORDER BY id",
       [](const sql::Statement& r) {
         Prediction p;
         p.id = r.integer(0);

@@ -37,13 +37,10 @@ core::Result<std::int64_t> ProjectStore::addReview(ReviewDecision d) {
 }
 
 core::Result<std::vector<ReviewDecision>> ProjectStore::reviews(CaseId caseId) const {
-  std::lock_guard lk(impl_->mutex);
-  sql::Statement st(impl_->db,
-                    "SELECT id, case_id, prediction_id, reviewer, decided_utc, decision, correction FROM reviews "
-                    "WHERE case_id = ? ORDER BY id");
-  st.bind(1, caseId);
-  return impl_->readRows(
-      st,
+  return impl_->readCaseRows(
+      caseId,
+      "SELECT id, case_id, prediction_id, reviewer, decided_utc, decision, correction FROM reviews "
+      "WHERE case_id = ? ORDER BY id",
       [](const sql::Statement& r) {
         ReviewDecision d;
         d.id = r.integer(0);

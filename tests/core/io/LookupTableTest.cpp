@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "PeerPixels.hpp"
 #include "meridian/core/LookupTable.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 
@@ -22,21 +23,8 @@ namespace {
 
 const fs::path kRef = MERIDIAN_TEST_LUT_REFERENCE;
 
-std::vector<double> readF64(const fs::path& path, std::size_t count) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<double> v(count);
-  in.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(count * sizeof(double)));
-  EXPECT_TRUE(in) << path;
-  return v;
-}
-
-double worstDifference(const core::Image2D& image, const std::vector<double>& peer) {
-  double worst = 0;
-  for (int y = 0; y < image.height(); ++y)
-    for (int x = 0; x < image.width(); ++x)
-      worst = std::max(worst, std::abs(image.valueAt(x, y) - peer[static_cast<std::size_t>(y) * image.width() + x]));
-  return worst;
-}
+using test::readF64;
+using test::worstDifference;
 
 nlohmann::json reference() {
   std::ifstream in(kRef / "lut-reference.json");

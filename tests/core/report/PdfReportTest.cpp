@@ -13,6 +13,7 @@
 #include <string>
 
 #include "meridian/io/ReaderRegistry.hpp"
+#include "RunCommand.hpp"
 
 namespace fs = std::filesystem;
 using namespace meridian;
@@ -23,14 +24,7 @@ const fs::path kDemo = MERIDIAN_TEST_DEMO_DATA;
 const fs::path kOut = MERIDIAN_TEST_OUTPUT "/report";
 const std::string kSha = "9b1f0c2d3e4a5b6c7d8e9f00112233445566778899aabbccddeeff0011223344";
 
-std::string run(const std::string& command, int& rc) {
-  std::string out;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen((command + " 2>&1").c_str(), "r"), ::pclose);
-  std::array<char, 4096> buffer{};
-  while (pipe && std::fgets(buffer.data(), buffer.size(), pipe.get())) out += buffer.data();
-  rc = pipe ? ::pclose(pipe.release()) : -1;
-  return out;
-}
+std::string run(const std::string& command, int& rc) { return test::runCommand(command, rc); }
 
 /// A real CT slice from the demo set (the middle of the stent series).
 core::Image2D demoSlice() {

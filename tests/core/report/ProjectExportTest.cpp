@@ -21,6 +21,7 @@
 #include "meridian/io/InputOpener.hpp"
 #include "meridian/project/ProjectImport.hpp"
 #include "meridian/report/PredictionJson.hpp"
+#include "RunCommand.hpp"
 
 namespace fs = std::filesystem;
 using namespace meridian;
@@ -33,14 +34,7 @@ const fs::path kSeries = "/usr/lib/python3/dist-packages/pydicom/data/test_files
 const fs::path kCamera = "/usr/lib/python3/dist-packages/skimage/data/camera.png";
 const std::string kSha = "4f1c0c2d3e4a5b6c7d8e9f00112233445566778899aabbccddeeff0011223344";
 
-std::string run(const std::string& command, int& rc) {
-  std::string out;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen((command + " 2>&1").c_str(), "r"), ::pclose);
-  std::array<char, 4096> buffer{};
-  while (pipe && std::fgets(buffer.data(), buffer.size(), pipe.get())) out += buffer.data();
-  rc = pipe ? ::pclose(pipe.release()) : -1;
-  return out;
-}
+std::string run(const std::string& command, int& rc) { return test::runCommand(command, rc); }
 
 std::string slurp(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

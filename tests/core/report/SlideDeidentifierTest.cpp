@@ -20,6 +20,7 @@
 #include "meridian/report/DicomDeidentifier.hpp"
 #include "meridian/report/ProjectExport.hpp"
 #include "meridian/report/SlideDeidentifier.hpp"
+#include "RunCommand.hpp"
 
 namespace fs = std::filesystem;
 using namespace meridian;
@@ -31,12 +32,7 @@ const fs::path kScript = fs::path(MERIDIAN_TEST_SOURCE_DIR) / "slide_with_label.
 const fs::path kDemoSlide = fs::path(MERIDIAN_TEST_DEMO_DATA) / "pathology-ihc-slide.tif";
 
 std::string run(const std::string& command, int& rc) {
-  std::string out;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen((command + " 2>/dev/null").c_str(), "r"), ::pclose);
-  std::array<char, 4096> buffer{};
-  while (pipe && std::fgets(buffer.data(), buffer.size(), pipe.get())) out += buffer.data();
-  rc = pipe ? ::pclose(pipe.release()) : -1;
-  return out;
+  return test::runCommand(command, rc, test::Stderr::Dropped);
 }
 
 std::string openSlideSees(const fs::path& original, const fs::path& copy) {

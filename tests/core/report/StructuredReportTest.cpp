@@ -16,6 +16,7 @@
 
 #include "meridian/report/DicomDeidentifier.hpp"
 #include "meridian/report/DicomStudyHeader.hpp"
+#include "RunCommand.hpp"
 
 namespace fs = std::filesystem;
 using namespace meridian;
@@ -26,14 +27,7 @@ const fs::path kDemo = MERIDIAN_TEST_DEMO_DATA;
 const fs::path kOut = MERIDIAN_TEST_OUTPUT "/sr";
 const std::string kSha = "3f7c1d0e9a8b7c6d5e4f30211203948576a5b4c3d2e1f00112233445566778899";
 
-std::string run(const std::string& command, int& rc) {
-  std::string out;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen((command + " 2>&1").c_str(), "r"), ::pclose);
-  std::array<char, 4096> buffer{};
-  while (pipe && std::fgets(buffer.data(), buffer.size(), pipe.get())) out += buffer.data();
-  rc = pipe ? ::pclose(pipe.release()) : -1;
-  return out;
-}
+std::string run(const std::string& command, int& rc) { return test::runCommand(command, rc); }
 
 report::SourceImage sourceFrom(const fs::path& path) {
   DcmFileFormat file;

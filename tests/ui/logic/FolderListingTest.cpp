@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "CutShortDicomFolder.hpp"
 #include "meridian/ui/FolderListing.hpp"
 
 namespace fs = std::filesystem;
@@ -43,16 +44,7 @@ TEST(FolderListing, SeriesLabelsNameModalityDescriptionAndCount) {
 // a warning, not as a plain file.
 TEST(FolderListing, AFileThatFailedToJoinASeriesCarriesAWarning) {
   const fs::path dir = fs::temp_directory_path() / "meridian-folder-listing-test";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  fs::copy_file(kDemo / "ct-slice.dcm", dir / "a-good-slice.dcm");
-  // Header cut inside the meta group: the reader still recognises DICOM by its preamble.
-  {
-    std::ifstream in(kPydicom / "CT_small.dcm", std::ios::binary);
-    std::string bytes(300, '\0');
-    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    std::ofstream(dir / "b-cut-short.dcm", std::ios::binary).write(bytes.data(), in.gcount());
-  }
+  test::makeCutShortDicomFolder(dir);  // the header cut inside the meta group
   auto listing = ui::listFolder(dir);
   ASSERT_TRUE(listing.ok()) << listing.error().message;
   const ui::FolderEntry* cut = nullptr;
