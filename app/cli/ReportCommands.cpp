@@ -6,14 +6,17 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "ExitCodes.hpp"
 #include "JobProgressLine.hpp"
 #include "OutputFiles.hpp"
+#include "ProjectCommands.hpp"
 #include "meridian/core/HeatmapGeoJson.hpp"
 #include "meridian/io/MapReader.hpp"
 #include "meridian/project/AuditChain.hpp"
+#include "meridian/project/ProjectImport.hpp"
 #include "meridian/project/ProjectStore.hpp"
 #include "meridian/report/PdfReport.hpp"
 #include "meridian/report/ProjectExport.hpp"
@@ -81,6 +84,47 @@ int runProjectExport(const fs::path& folder, const std::string& user, report::Pr
   return kExitOk;
 }
 
+/// report --input: the model on one image, volume or slide, reported. It goes through a scratch
+/// project in the temporary folder, so the prediction is made by the code `project predict` and
+/// the window's model panel run (model service) and the PDF by the project export's code; the
+/// scratch project is removed at the end, whatever happened.
+int runInputReport(const ReportCommandOptions& o) {
+  if (auto allowed = core::checkOutputTarget(o.output, outputPolicy(o.force, {o.input})); !allowed)
+    return failOutput(allowed.error());
+  std::string pattern = (fs::temp_directory_path() / "meridian-report-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr)
+    return fail(kExitFailure, "cannot make a scratch folder in " + fs::temp_directory_path().string());
+  struct RemoveOnExit {
+    fs::path folder;
+    ~RemoveOnExit() {
+      std::error_code ec;
+      fs::remove_all(folder, ec);
+    }
+  } scratch{pattern};
+  ProjectOptions project;
+  project.folder = scratch.folder / "project";
+  project.modelDir = o.model;
+  project.actor = o.user;
+  {
+    auto store = ProjectStore::create(project.folder);
+    if (!store) return fail(store.error());
+    core::JobControl job;
+    auto added = project::importIntoProject(*store.value(), {o.input}, job);
+    if (!added) return fail(added.error(), Judged::InputFile);
+    if (added.value().added.empty()) {
+      const std::string why = added.value().failed.empty() ? "nothing to add" : added.value().failed.front().reason;
+      return fail(kExitBadInput, o.input.string() + ": cannot be read: " + why);
+    }
+  }
+  if (const int rc = runProjectPredict(project); rc != kExitOk) return rc;
+  report::ProjectExportRequest request;
+  request.format = report::ExportFormat::Pdf;
+  request.output = o.output;
+  request.policy.replaceExisting = o.force;
+  request.hidePatient = o.hidePatient;
+  return runProjectExport(project.folder, o.user, request, false);
+}
+
 }  // namespace
 
 // --- report ----------------------------------------------------------------------------------
@@ -89,7 +133,10 @@ CLI::App* addReportCommand(CLI::App& cli, ReportCommandOptions& o) {
   auto* cmd = cli.add_subcommand("report", "Write a PDF report: of a prediction file from infer, or of a project's cases");
   auto* prediction = cmd->add_option("--prediction", o.prediction, "A <input>.prediction.json written by infer --out");
   auto* project = cmd->add_option("--project", o.project, "A project folder: one section per case with a prediction");
+  auto* input = cmd->add_option("--input", o.input, "An image, volume, DICOM series folder or slide: run the model on it and report");
   prediction->excludes(project);
+  input->excludes(prediction)->excludes(project);
+  cmd->add_option("--model", o.model, "--input: the model folder (default: the bundled model)");
   cmd->add_option("--out", o.output, "The PDF to write")->required();
   cmd->add_option("--image", o.image, "--prediction: the image to show (default: the input named in the file)");
   cmd->add_option("--map", o.map, "--prediction: a map (.nii.gz from explain) drawn over the image");
@@ -104,8 +151,9 @@ CLI::App* addReportCommand(CLI::App& cli, ReportCommandOptions& o) {
 }
 
 int runReport(const ReportCommandOptions& o) {
-  if (o.prediction.empty() == o.project.empty())
-    return fail(kExitUsage, "report needs --prediction FILE or --project FOLDER");
+  if (int(!o.prediction.empty()) + int(!o.project.empty()) + int(!o.input.empty()) != 1)
+    return fail(kExitUsage, "report needs one of --input PATH, --prediction FILE or --project FOLDER");
+  if (!o.input.empty()) return runInputReport(o);
   if (!o.project.empty()) {
     report::ProjectExportRequest request;
     request.format = report::ExportFormat::Pdf;

@@ -15,6 +15,7 @@ namespace meridian::app {
 
 struct ReportCommandOptions {
   std::filesystem::path prediction, project, image, map, output;
+  std::filesystem::path input, model;  // --input: run the model (default: the bundled one) and report
   std::vector<long long> cases;
   bool reviewedOnly = false, hidePatient = false, force = false;
   std::string reviewer, decision;  // --prediction: the review, when the person gives one

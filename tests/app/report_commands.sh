@@ -38,7 +38,25 @@ pdftoppm -r 60 -png -f 1 -l 1 "$out/camera.pdf" "$out/camera-page" && test -s "$
 before=$(sha256sum < "$out/camera.pdf")
 $expect_exit 2 "already exists.*--force" "$cli" report --prediction "$pred" --out "$out/camera.pdf" > /dev/null
 [ "$(sha256sum < "$out/camera.pdf")" = "$before" ] || fail "a refused report changed the file"
-$expect_exit 2 "needs --prediction FILE or --project FOLDER" "$cli" report --out "$out/x.pdf" > /dev/null
+$expect_exit 2 "needs one of --input PATH, --prediction FILE or --project FOLDER" "$cli" report --out "$out/x.pdf" > /dev/null
+
+# report --input: the model runs (through the model service, as in the window) on a 2D image and
+# on a CT series, and each is reported with the weights' SHA-256 and the model's labels; nothing
+# of the scratch project stays behind; an unreadable input: exit 3, no file.
+export TMPDIR="$out/tmp" && mkdir -p "$TMPDIR"
+for input in "$camera" "$series"; do
+  name=$(basename "$input")
+  "$cli" report --input "$input" --model "$out/model" --out "$out/input-$name.pdf" > /dev/null 2>&1 \
+    || fail "report --input $name failed"
+  pdftotext -layout "$out/input-$name.pdf" "$out/input-$name.txt"
+  for want in "$sha" "tumour" "normal" "RESEARCH USE ONLY"; do
+    grep -qF -- "$want" "$out/input-$name.txt" || fail "input-$name.pdf lacks '$want'"
+  done
+done
+[ -z "$(ls -A "$TMPDIR")" ] || fail "report --input left its scratch project: $(ls "$TMPDIR")"
+$expect_exit 3 "cannot be read" "$cli" report --input "$out/no-such-image.png" --model "$out/model" --out "$out/x.pdf" > /dev/null
+[ ! -e "$out/x.pdf" ] && [ -z "$(ls -A "$TMPDIR")" ] || fail "a failed report --input left a file"
+unset TMPDIR
 echo '{"outputs": {"a": 2}}' > "$out/bad.prediction.json"
 $expect_exit 3 "bad.prediction.json: .*not a number in \[0, 1\]" "$cli" report --prediction "$out/bad.prediction.json" --out "$out/x.pdf" > /dev/null
 [ ! -e "$out/x.pdf" ] || fail "a failed report left a file"

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace meridian::report {
@@ -40,6 +41,24 @@ core::Result<PredictionRecord> predictionFromJson(const std::string& text, const
   if (doc.contains("input") && doc["input"].is_string()) record.input = doc["input"];
   if (doc.contains("modality") && doc["modality"].is_string()) record.modality = doc["modality"];
 
+  // The model service's layout (what the window and `project predict` store): "probabilities",
+  // a list of {task, label, probability}; labels carry their task when there are several.
+  if (doc.contains("probabilities") && doc["probabilities"].is_array()) {
+    const json& list = doc["probabilities"];
+    std::set<std::string> tasks;
+    for (const auto& entry : list)
+      if (entry.is_object() && entry.contains("task") && entry["task"].is_string()) tasks.insert(entry["task"].get<std::string>());
+    for (const auto& entry : list) {
+      if (!entry.is_object() || !entry.contains("label") || !entry["label"].is_string() || !entry.contains("probability"))
+        return makeError(ErrorCode::Corrupt, "not a prediction: a probabilities entry lacks its label or probability");
+      std::string label = entry["label"];
+      if (tasks.size() > 1 && entry.contains("task") && entry["task"].is_string())
+        label = entry["task"].get<std::string>() + ": " + label;
+      if (auto s = addProbability(p, label, entry["probability"]); !s) return s.error();
+    }
+    if (auto valid = validatePrediction(p); !valid) return valid.error();
+    return record;
+  }
   // infer's layout has "outputs"; a flat {label: p} is the outputs themselves.
   const json& outputs = doc.contains("outputs") ? doc["outputs"] : doc;
   if (!outputs.is_object() || outputs.empty())
