@@ -158,7 +158,9 @@ TrainingPanel::TrainingPanel(CaseBrowser& cases, JobsPanel& jobs, QWidget* paren
   start_ = new QPushButton(tr("Start"), body);
   start_->setObjectName(QStringLiteral("trainingStart"));
   cancel_ = new QPushButton(tr("Cancel"), body);
+  cancel_->setObjectName(QStringLiteral("trainingCancel"));
   resume_ = new QPushButton(tr("Resume"), body);
+  resume_->setObjectName(QStringLiteral("trainingResume"));
   resume_->setToolTip(tr("Runs the cancelled training again: cached embeddings are reused, DINO continues from its checkpoint"));
   accept_ = new QPushButton(tr("Accept model"), body);
   accept_->setObjectName(QStringLiteral("trainingAccept"));
