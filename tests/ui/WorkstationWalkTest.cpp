@@ -7,7 +7,10 @@
 //
 // The slide is the demo's IHC image as a 512 px pyramid rather than the demo's 4096 px one
 // (~1300 patches at the bundled model's 112 px, twice over for the map: minutes on the shared
-// two-core machine); every other case is the demo folder's own file or series.
+// two-core machine), and the abdominal CT (NIfTI and DICOM series) is its middle 64 of 256
+// axial slices (make_walk_ct.py; the full CT made the walk 100-180 s on the loaded machine,
+// most of it the model on 2 x 256 slices and the rollout on 256); every other case is the
+// demo folder's own file.
 
 #include <gtest/gtest.h>
 
@@ -65,13 +68,28 @@ fs::path smallSlide() {
   return slide;
 }
 
-/// The demo folder's cases with the small slide in place of the big one.
+constexpr int kCtSlices = 64;
+
+/// The demo CT's middle slices as a NIfTI and as a DICOM series (see the note at the top).
+std::vector<fs::path> ctSlab() {
+  const fs::path dir = kOut / "walk-ct";
+  const std::string command = "/usr/bin/python3 '" MERIDIAN_TEST_SOURCE_DIR "/tests/ui/make_walk_ct.py' '" + kDemo.string() +
+                              "' '" + dir.string() + "' 96 " + std::to_string(kCtSlices);
+  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  return {dir / "ct-abdomen-stent-slab.nii.gz", dir / "ct-abdomen-stent-slab-dicom"};
+}
+
+/// The demo folder's cases with the small slide and the CT slab in place of the big ones.
 std::vector<fs::path> demoInputs() {
   std::vector<fs::path> paths;
-  for (const auto& entry : fs::directory_iterator(kDemo))
-    if (entry.path().extension() != ".tif" && entry.path().extension() != ".json" && entry.path().extension() != ".md")
+  for (const auto& entry : fs::directory_iterator(kDemo)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.path().extension() != ".tif" && entry.path().extension() != ".json" && entry.path().extension() != ".md" &&
+        name.rfind("ct-abdomen-stent", 0) != 0)
       paths.push_back(entry.path());
+  }
   std::sort(paths.begin(), paths.end());
+  for (const auto& p : ctSlab()) paths.push_back(p);
   paths.push_back(smallSlide());
   return paths;
 }
@@ -171,14 +189,14 @@ TEST(WorkstationWalk, DemoProjectModelExplainLabelTrainAcceptReviewReopen) {
     std::cout << "after the model ran on all: " << clock.elapsed() << " ms\n";
     shot(window, "2-model-on-all");
 
-    // 3. Attention rollout on the CT series: a map volume over its 256 slices.
+    // 3. Attention rollout on the CT series: a map volume over its slices.
     window.caseBrowser()->selectCase(series);
     ASSERT_TRUE(waitUntil([&] {  // the series is read off the UI thread
       return window.currentViewerKind() == ViewerKind::Volume && window.volumeViewer()->hasVolume();
     }));
     ASSERT_TRUE(runModelJob(model, model.explainCurrentCase(service::ExplainKind::Rollout))) << model.problem().toStdString();
     EXPECT_TRUE(window.volumeViewer()->heatmap().hasMap());
-    EXPECT_EQ(window.volumeViewer()->heatmap().map().size()[2], 256);
+    EXPECT_EQ(window.volumeViewer()->heatmap().map().size()[2], kCtSlices);
     stepDone("CT rollout");
     shot(window, "3-ct-rollout");
 

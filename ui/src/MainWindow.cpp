@@ -100,6 +100,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   auto* review = new ReviewPanel(*cases_, this);
   for (QDockWidget* dock : {static_cast<QDockWidget*>(labels), static_cast<QDockWidget*>(review)}) tabifyDockWidget(overlayDock, dock);
   overlayDock->raise();  // the tools stay in front, as before
+  // The Image tab needs a few rows, so the right column starts with the tools tall and the
+  // Image/Model/Training tabs short; the Model dock (card, results table, curve) and the
+  // Training dock (settings, charts) need the room: brought to the front, they take 60% of
+  // the column unless the user has made them that tall already.
+  for (QDockWidget* tall : {static_cast<QDockWidget*>(model_), static_cast<QDockWidget*>(training_)}) {
+    connect(tall, &QDockWidget::visibilityChanged, this, [this, tall, overlayDock](bool visible) {
+      const int column = tall->height() + overlayDock->height();
+      if (!visible || tall->isFloating() || overlayDock->isFloating() || tall->height() >= column / 2) return;
+      resizeDocks({tall, overlayDock}, {column * 3 / 5, column - column * 3 / 5}, Qt::Vertical);
+    });
+  }
   connect(labels, &LabelsPanel::statusMessage, this, &MainWindow::showStatusMessage);
   connect(review, &ReviewPanel::statusMessage, this, &MainWindow::showStatusMessage);
 

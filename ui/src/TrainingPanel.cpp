@@ -280,6 +280,15 @@ core::Result<core::JobId> TrainingPanel::start() {
   auto r = request();
   if (r.baseModel.empty())
     return fail(core::makeError(core::ErrorCode::NotFound, "the bundled model folder was not found"));
+  if (!r.pretrain) {
+    // The split the job would make, checked here: a one-class task or a held-out part without
+    // two cases of each class is refused on screen, with no job started (the job would fail
+    // with the same reason, later and less plainly).
+    auto task = training.value()->task(*store);
+    if (!task) return fail(task.error());
+    auto preview = training.value()->preview(task.value(), r.options.valFraction, r.options.seed);
+    if (!preview) return fail(preview.error());
+  }
   r.name = lastName_;  // Resume: the same folder name (DINO continues its checkpoint)
   if (r.name.empty()) r.name = std::string(service::kTrainingMethods[std::max(0, method_->currentIndex())]) + "-" +
                                QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")).toStdString();
