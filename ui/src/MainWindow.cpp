@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "BackgroundTask.hpp"
+#include "ScrolledDockBody.hpp"
 #include "meridian/core/ParallelFor.hpp"
 #include "meridian/io/MapReader.hpp"
 #include "meridian/service/ModelServiceLoader.hpp"
@@ -54,7 +55,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   overlayPanel_ = new viewers::OverlayPanel(viewers_->current().overlayTarget(), this);
   auto* overlayDock = new QDockWidget(tr("Tools & overlays"), this);
   overlayDock->setObjectName(QStringLiteral("overlayDock"));
-  overlayDock->setWidget(overlayPanel_);
+  // Scrolled like the docks it is tabbed with: unscrolled, its ~530 px of tools set the column's
+  // minimum and left the Image/Model/Training tabs above it ~60 px (ScrolledDockBody.hpp).
+  overlayDock->setWidget(scrolledDockBody(overlayPanel_, overlayDock));
   addDockWidget(Qt::RightDockWidgetArea, overlayDock);
   sliceBar_ = new SliceBar(this);
   addToolBar(sliceBar_);

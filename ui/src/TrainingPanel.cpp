@@ -18,6 +18,7 @@
 #include <QPen>
 #include <QPointer>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QScatterSeries>
 #include <QSpinBox>
 #include <QTabWidget>
@@ -433,6 +434,9 @@ void TrainingPanel::showResult(const service::TrainingResult& result) {
   replaceChart(calibrationView_, chartWith(text(calibration.title), tr("confidence"), 0, 1, tr("accuracy"), 0, 1,
                                            {diagonal, joined, points}));
   charts_->setCurrentWidget(rocView_);
+  // The charts sit below ~400 px of settings in the dock's scroll area: the result is what the
+  // person waited for, so the ROC comes into view (it was off screen in every walk screenshot).
+  if (auto* scroll = qobject_cast<QScrollArea*>(widget())) scroll->ensureWidgetVisible(charts_, 0, 0);
 }
 
 core::Status TrainingPanel::acceptResult() {
