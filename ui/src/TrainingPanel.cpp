@@ -19,6 +19,7 @@
 #include <QPointer>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QScatterSeries>
 #include <QSpinBox>
 #include <QTabWidget>
@@ -436,7 +437,10 @@ void TrainingPanel::showResult(const service::TrainingResult& result) {
   charts_->setCurrentWidget(rocView_);
   // The charts sit below ~400 px of settings in the dock's scroll area: the result is what the
   // person waited for, so the ROC comes into view (it was off screen in every walk screenshot).
-  if (auto* scroll = qobject_cast<QScrollArea*>(widget())) scroll->ensureWidgetVisible(charts_, 0, 0);
+  // The charts' top (their tabs and the ROC's title) at the top of the view: the charts are
+  // taller than the dock's usual height, and ensureWidgetVisible showed their middle.
+  if (auto* scroll = qobject_cast<QScrollArea*>(widget()); scroll && scroll->widget())
+    scroll->verticalScrollBar()->setValue(charts_->mapTo(scroll->widget(), QPoint(0, 0)).y());
 }
 
 core::Status TrainingPanel::acceptResult() {
