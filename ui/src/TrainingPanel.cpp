@@ -456,9 +456,11 @@ core::Status TrainingPanel::acceptResult() {
   auto accepted = training.value()->accept(*store, result_->modelFolder);
   if (!accepted) return fail(accepted.error());
   accept_->setEnabled(false);
+  // In the status bar too: the panel's own message line is scrolled out of view by the charts.
   showMessage(tr("%1 is now the project's model (the previous one stays listed in the project's log).")
                   .arg(text(accepted.value().folder)),
               false);
+  Q_EMIT statusMessage(message_->text());
   Q_EMIT modelAccepted(text(accepted.value().folder));
   return core::Ok{};
 }
