@@ -3,7 +3,9 @@
 //     its label is in the results table and its attention map is on the viewer (goal <= 1 s;
 //     p50/p95 of RUNS clicks; the label's time is printed apart);
 //  2. a click on "Run on case" with the demo whole slide on screen until the first heatmap
-//     patches are drawn on the slide viewer (goal < 2 s; median of 3, each job cancelled then).
+//     patches are drawn on the slide viewer (goal < 2 s; median of 3, each job cancelled then);
+//  3. the slide viewer's pan frame times (p50/p99) with no job, then with the whole-slide job
+//     running (goal: interactive frame rates while a job runs).
 // Beside each, in the same run, the peer: the same model-service calls made directly, with no
 // window (ModelService::predict + explain on a project of its own; predict's first growing
 // heatmap for the slide). The ratio window / peer is what the window adds to the model's work.
@@ -48,6 +50,7 @@ namespace {
 
 const fs::path kDemo = MERIDIAN_BENCH_DEMO_DATA;
 const fs::path kOut = MERIDIAN_BENCH_OUTPUT;
+constexpr int kPanFrames = 240;  // p99 of 240 frames: the 3rd-worst frame
 
 double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
@@ -213,6 +216,35 @@ int main(int argc, char** argv) {
     waitUntil([&] { return !panel.busy(); }, "the cancelled slide job");
   }
 
+  // 3. The slide viewer's pan while no job runs, then while a whole-slide job runs (the job
+  // cancelled after the pan). Each frame: one 40 px drag step, repaint(), and the events that
+  // came meanwhile (tiles, the growing heatmap): what a person dragging waits for per step.
+  window.caseBrowser()->selectCase(image);
+  window.caseBrowser()->selectCase(slide);
+  waitUntil([&] { return window.currentViewerKind() == viewers::ViewerKind::Slide; }, "the slide on screen");
+  viewers::SlideViewer& slideViewer = *window.slideViewer();
+  const auto pan = [&](std::vector<double>& frames) {
+    slideViewer.resetView();
+    slideViewer.zoomAbout(4.0, {700, 450});
+    (void)slideViewer.waitForFieldOfView();
+    for (int i = 0; i < kPanFrames; ++i) {
+      const auto t0 = Clock::now();
+      slideViewer.panBy({i % 60 < 30 ? -40.0 : 40.0, i % 20 < 10 ? 12.0 : -12.0});
+      slideViewer.repaint();
+      QApplication::processEvents();
+      frames.push_back(msSince(t0));
+    }
+  };
+  std::vector<double> panIdle, panBusy;
+  pan(panIdle);
+  auto slideJob = panel.runOnCurrentCase();
+  if (!slideJob) die(slideJob.error().message);
+  waitUntil([&] { return window.slideViewer()->heatmap().hasMap(); }, "the slide job's first patches");
+  pan(panBusy);
+  const bool stillRunning = panel.busy();
+  window.jobsPanel()->cancel(slideJob.value());
+  waitUntil([&] { return !panel.busy(); }, "the cancelled slide job");
+
   // The peer, same machine, same moment.
   Peer peer;
   std::vector<double> peerTotal, peerLabel, peerSlide;
@@ -232,6 +264,10 @@ int main(int argc, char** argv) {
   std::printf("slide click -> first heatmap patches drawn (demo slide, 3 runs): median %.0f ms\n", percentile(slideMs, 0.5));
   std::printf("  peer, ModelService::predict to its first heatmap write: median %.0f ms; window/peer %.2f\n",
               percentile(peerSlide, 0.5), percentile(slideMs, 0.5) / percentile(peerSlide, 0.5));
+  std::printf("slide viewer pan, %d frames (drag step + repaint + pending events): no job p50 %.1f ms p99 %.1f ms; "
+              "whole-slide job running%s p50 %.1f ms p99 %.1f ms\n",
+              kPanFrames, percentile(panIdle, 0.5), percentile(panIdle, 0.99), stillRunning ? "" : " (it ended during the pan)",
+              percentile(panBusy, 0.5), percentile(panBusy, 0.99));
   std::printf("load average after: %s\n", bench::loadAverage().c_str());
   return 0;
 }

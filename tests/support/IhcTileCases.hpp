@@ -18,8 +18,10 @@
 namespace meridian::test {
 
 /// Writes the tiles into `dir` (make_ihc_tiles.py --tile 64) and adds each as a case of
-/// `store`, labelled, its patient "region-N".
-inline void addIhcTileCases(project::ProjectStore& store, const std::filesystem::path& dir) {
+/// `store`, labelled, its patient "region-N"; every tile gets `onlyLabel` instead when it is given
+/// (a one-class task).
+inline void addIhcTileCases(project::ProjectStore& store, const std::filesystem::path& dir,
+                            const std::string& onlyLabel = {}) {
   const std::string command = "/usr/bin/python3 '" MERIDIAN_TEST_SOURCE_DIR "/tests/model/make_ihc_tiles.py' '" +
                               dir.string() + "' --tile 64";
   ASSERT_EQ(std::system(command.c_str()), 0) << command;
@@ -39,7 +41,7 @@ inline void addIhcTileCases(project::ProjectStore& store, const std::filesystem:
     record.patientId = "region-" + line.substr(b + 1);
     auto id = store.addCase(record);
     ASSERT_TRUE(id) << id.error().message;
-    ASSERT_TRUE(store.addLabel(id.value(), line.substr(a + 1, b - a - 1)));
+    ASSERT_TRUE(store.addLabel(id.value(), onlyLabel.empty() ? line.substr(a + 1, b - a - 1) : onlyLabel));
   }
 }
 

@@ -308,3 +308,18 @@ TEST(CaseFileChecks, AFileChangedOrMovedAfterImportIsMarkedAndOpeningItAsks) {
   EXPECT_EQ(window.windowTitle().toStdString(), "fundus-retina.jpg — Meridian") << "opened after Open";
   std::cout << "screenshot: " << (kOut / "case-checks-2-warning.png").string() << "\n";
 }
+
+// A new project has no files to check: its check has ended at once (no job), and an import
+// keeps it so. done() used to stay false for ever on a project made with File ▸ New project,
+// and the walk test and bench_model_panel waited on it until they timed out.
+TEST(CaseFileChecks, ANewProjectsCheckHasEndedAtOnceWithoutAJob) {
+  const fs::path folder = kOut / "checks-new-project";
+  fs::remove_all(folder);
+  ui::MainWindow window;
+  ASSERT_TRUE(window.newProject(folder).ok());
+  EXPECT_TRUE(window.caseBrowser()->fileChecks().done());
+  for (const auto& job : window.jobsPanel()->runner().jobs()) EXPECT_NE(job.title, "Check files");
+  importAndWait(window, {kDemo / "fundus-retina.jpg"});
+  EXPECT_TRUE(window.caseBrowser()->fileChecks().done());
+  EXPECT_EQ(window.caseBrowser()->fileChecks().problem(window.caseBrowser()->order().front()), nullptr);
+}

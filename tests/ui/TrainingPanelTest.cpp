@@ -20,9 +20,14 @@
 #include <QTabWidget>
 #include <QTableWidget>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "IhcTileCases.hpp"
 #include "VolumeTestSupport.hpp"
@@ -50,9 +55,10 @@ void shot(QWidget& widget, const std::string& name) {
   std::cout << "screenshot: " << file.string() << "\n";
 }
 
-/// The tiles as cases with their patient (region) and label, written through the store.
-void addIhcTiles(project::ProjectStore& store) {
-  test::addIhcTileCases(store, kOut / "training-ihc-tiles");
+/// The tiles as cases with their patient (region) and label, written through the store;
+/// every tile gets `onlyLabel` instead when it is given (a one-class task).
+void addIhcTiles(project::ProjectStore& store, const std::string& onlyLabel = {}) {
+  test::addIhcTileCases(store, kOut / "training-ihc-tiles", onlyLabel);
 }
 }  // namespace
 
@@ -120,4 +126,93 @@ TEST(TrainingPanel, LabelTrainProbeShowRocAccept) {
   EXPECT_EQ(active.value()->folder, result.relativeFolder);
   EXPECT_FALSE(panel->acceptButton()->isEnabled());
   shot(window, "training-6-accepted.png");
+}
+
+namespace {
+/// What a refused or cancelled training must leave as it was: cases, labels, the active
+/// model and the models folder.
+struct ProjectState {
+  std::vector<std::pair<project::CaseId, std::vector<std::string>>> labels;
+  std::optional<std::string> activeFolder;
+  std::vector<std::string> modelFolders;
+  bool operator==(const ProjectState& o) const {
+    return labels == o.labels && activeFolder == o.activeFolder && modelFolders == o.modelFolders;
+  }
+};
+
+ProjectState stateOf(const project::ProjectStore& store) {
+  ProjectState s;
+  for (const auto& c : store.listCases().value()) s.labels.emplace_back(c.id, store.labels(c.id).value());
+  if (auto active = store.activeModel().value()) s.activeFolder = active->folder;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(store.modelsFolder(), ec)) s.modelFolders.push_back(entry.path().filename().string());
+  std::sort(s.modelFolders.begin(), s.modelFolders.end());
+  return s;
+}
+}  // namespace
+
+// Bad input (issue 11): a task with one class only is refused in the panel, with the reason
+// on screen, before any job starts; the project is as it was.
+TEST(TrainingPanel, AOneClassTaskIsRefusedOnScreenAndTheProjectStaysAsItWas) {
+  const fs::path folder = kOut / "training-one-class-project";
+  fs::remove_all(folder);
+  ui::MainWindow window;
+  ASSERT_TRUE(testsupport::showExposed(window, 1600, 1000));
+  ASSERT_TRUE(window.newProject(folder).ok());
+  auto* store = window.caseBrowser()->store();
+  addIhcTiles(*store, "dab_positive");
+  window.caseBrowser()->refresh();
+  const ProjectState before = stateOf(*store);
+  auto* panel = window.findChild<ui::TrainingPanel*>();
+  ASSERT_NE(panel, nullptr);
+  panel->show();
+  panel->raise();
+  panel->refreshSplit();
+  EXPECT_EQ(panel->splitTable()->rowCount(), 0);
+  const std::size_t jobsBefore = window.jobsPanel()->runner().jobs().size();
+  auto started = panel->start();
+  ASSERT_FALSE(started.ok()) << "a one-class task must not start a training job";
+  const QString message = panel->messageLabel()->text();
+  EXPECT_TRUE(message.contains(QStringLiteral("class"), Qt::CaseInsensitive)) << message.toStdString();
+  EXPECT_EQ(window.jobsPanel()->runner().jobs().size(), jobsBefore);
+  EXPECT_FALSE(panel->acceptButton()->isEnabled());
+  EXPECT_TRUE(stateOf(*store) == before);
+  shot(window, "training-7-one-class.png");
+}
+
+// Bad input (issue 11): a training job cancelled while it runs says so in the panel, offers
+// Resume, adds no model to the project and leaves the active model (none here) alone.
+TEST(TrainingPanel, ACancelledTrainingSaysSoAndAddsNothing) {
+  const fs::path folder = kOut / "training-cancel-project";
+  fs::remove_all(folder);
+  ui::MainWindow window;
+  ASSERT_TRUE(testsupport::showExposed(window, 1600, 1000));
+  ASSERT_TRUE(window.newProject(folder).ok());
+  auto* store = window.caseBrowser()->store();
+  addIhcTiles(*store);
+  window.caseBrowser()->refresh();
+  const ProjectState before = stateOf(*store);
+  auto* panel = window.findChild<ui::TrainingPanel*>();
+  ASSERT_NE(panel, nullptr);
+  panel->show();
+  panel->raise();
+  panel->heldOutBox()->setValue(0.25);
+  panel->findChild<QSpinBox*>(QStringLiteral("trainingSeed"))->setValue(1);
+  auto started = panel->start();
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  auto& runner = window.jobsPanel()->runner();
+  ASSERT_TRUE(waitUntil([&] { return runner.status(started.value())->state != core::JobState::Queued; }));
+  auto* cancel = panel->findChild<QPushButton*>(QStringLiteral("trainingCancel"));
+  ASSERT_NE(cancel, nullptr);
+  ASSERT_TRUE(cancel->isEnabled());
+  cancel->click();
+  ASSERT_TRUE(waitUntil([&] { return core::isFinished(runner.status(started.value())->state); }));
+  ASSERT_TRUE(waitUntil([&] { return !cancel->isEnabled(); }, 5000)) << "the panel heard of the job's end";
+  EXPECT_EQ(runner.status(started.value())->state, core::JobState::Cancelled);
+  EXPECT_TRUE(panel->messageLabel()->text().contains(QStringLiteral("cancelled"))) << panel->messageLabel()->text().toStdString();
+  EXPECT_TRUE(panel->findChild<QPushButton*>(QStringLiteral("trainingResume"))->isEnabled());
+  EXPECT_FALSE(panel->acceptButton()->isEnabled());
+  EXPECT_FALSE(panel->result().has_value());
+  EXPECT_TRUE(stateOf(*store) == before) << "no model folder, no active model, the labels as they were";
+  shot(window, "training-8-cancelled.png");
 }

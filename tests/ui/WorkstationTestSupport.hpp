@@ -10,8 +10,10 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QTest>
+#include <QTimer>
 #include <QWidget>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <iostream>
@@ -38,6 +40,44 @@ inline bool waitUntil(const std::function<bool()>& done, int timeoutMs = 60000) 
   while (!done() && clock.elapsed() < timeoutMs) QApplication::processEvents(QEventLoop::AllEvents, 10);
   return done();
 }
+
+/// How long the UI thread goes without answering while something runs: a 5 ms precise timer
+/// in the event loop notes the gap (ms) since its previous tick. Made before a job starts and
+/// read after it ends, with the test turning the loop (waitUntil) in between.
+class EventLoopGaps {
+ public:
+  EventLoopGaps() {
+    since_.start();
+    timer_.setTimerType(Qt::PreciseTimer);
+    QObject::connect(&timer_, &QTimer::timeout, [this] {
+      ms_.push_back(static_cast<double>(since_.nsecsElapsed()) / 1e6);
+      since_.restart();
+    });
+    timer_.start(5);
+  }
+  void stop() { timer_.stop(); }
+  std::size_t ticks() const { return ms_.size(); }
+  double quantile(double q) const {
+    if (ms_.empty()) return 0.0;
+    std::vector<double> sorted = ms_;
+    std::sort(sorted.begin(), sorted.end());
+    return sorted[std::min(sorted.size() - 1, static_cast<std::size_t>(q * static_cast<double>(sorted.size())))];
+  }
+  double longest() const { return ms_.empty() ? 0.0 : *std::max_element(ms_.begin(), ms_.end()); }
+  std::size_t over(double bound) const {
+    return static_cast<std::size_t>(std::count_if(ms_.begin(), ms_.end(), [&](double g) { return g > bound; }));
+  }
+  std::string describe() const {
+    return std::to_string(ticks()) + " ticks, p50 " + std::to_string(quantile(0.5)) + " ms, p99 " +
+           std::to_string(quantile(0.99)) + " ms, longest " + std::to_string(longest()) + " ms, " +
+           std::to_string(over(50.0)) + " over 50 ms";
+  }
+
+ private:
+  QTimer timer_;
+  QElapsedTimer since_;
+  std::vector<double> ms_;
+};
 
 /// Saves `widget` as build/test-output/ui/NAME and prints where. A window showing a slide
 /// first waits until its field of view is loaded, so the picture shows tiles, not grey.

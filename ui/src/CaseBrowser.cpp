@@ -167,6 +167,7 @@ core::Status CaseBrowser::newProject(const std::filesystem::path& folder) {
   store_->setActor(reviewer_);
   undo_ = std::make_unique<project::UndoStack>(*store_);
   refresh();
+  checkFiles();  // nothing to check yet: fileChecks().done() is true at once, as after an open
   rememberProject(q(folder.string()));
   Q_EMIT projectChanged(q(folder.string()));
   Q_EMIT undoChanged();

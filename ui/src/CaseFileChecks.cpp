@@ -12,6 +12,14 @@ CaseFileChecks::CaseFileChecks(JobsPanel& jobs, QObject* parent) : QObject(paren
 
 void CaseFileChecks::start(project::ProjectStore& store) {
   clear();
+  // A project with no cases (a new one) has nothing to re-hash: the check has ended, now. Without
+  // this, done() stayed false for every project made with File ▸ New project, and whatever
+  // waited for the check (the walk test, bench_model_panel) waited for ever.
+  if (auto cases = store.listCases(); cases && cases.value().empty()) {
+    done_ = true;
+    Q_EMIT checked(0);
+    return;
+  }
   const int generation = generation_;
   project::ProjectStore* target = &store;
   auto result = std::make_shared<std::vector<project::CaseCheck>>();

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "BackgroundTask.hpp"
+#include "ScrolledDockBody.hpp"
 #include "meridian/core/ParallelFor.hpp"
 #include "meridian/io/MapReader.hpp"
 #include "meridian/service/ModelServiceLoader.hpp"
@@ -54,7 +55,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   overlayPanel_ = new viewers::OverlayPanel(viewers_->current().overlayTarget(), this);
   auto* overlayDock = new QDockWidget(tr("Tools & overlays"), this);
   overlayDock->setObjectName(QStringLiteral("overlayDock"));
-  overlayDock->setWidget(overlayPanel_);
+  // Scrolled like the docks it is tabbed with: unscrolled, its ~530 px of tools set the column's
+  // minimum and left the Image/Model/Training tabs above it ~60 px (ScrolledDockBody.hpp).
+  overlayDock->setWidget(scrolledDockBody(overlayPanel_, overlayDock));
   addDockWidget(Qt::RightDockWidgetArea, overlayDock);
   sliceBar_ = new SliceBar(this);
   addToolBar(sliceBar_);
@@ -100,6 +103,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   auto* review = new ReviewPanel(*cases_, this);
   for (QDockWidget* dock : {static_cast<QDockWidget*>(labels), static_cast<QDockWidget*>(review)}) tabifyDockWidget(overlayDock, dock);
   overlayDock->raise();  // the tools stay in front, as before
+  // The Image tab needs a few rows, so the right column starts with the tools tall and the
+  // Image/Model/Training tabs short; the Model dock (card, results table, curve) and the
+  // Training dock (settings, charts) need the room: brought to the front, they take 60% of
+  // the column unless the user has made them that tall already.
+  for (QDockWidget* tall : {static_cast<QDockWidget*>(model_), static_cast<QDockWidget*>(training_)}) {
+    connect(tall, &QDockWidget::visibilityChanged, this, [this, tall, overlayDock](bool visible) {
+      const int column = tall->height() + overlayDock->height();
+      if (!visible || tall->isFloating() || overlayDock->isFloating() || tall->height() >= column / 2) return;
+      resizeDocks({tall, overlayDock}, {column * 3 / 5, column - column * 3 / 5}, Qt::Vertical);
+    });
+  }
   connect(labels, &LabelsPanel::statusMessage, this, &MainWindow::showStatusMessage);
   connect(review, &ReviewPanel::statusMessage, this, &MainWindow::showStatusMessage);
 

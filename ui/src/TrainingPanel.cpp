@@ -18,6 +18,8 @@
 #include <QPen>
 #include <QPointer>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QScatterSeries>
 #include <QSpinBox>
 #include <QTabWidget>
@@ -158,7 +160,9 @@ TrainingPanel::TrainingPanel(CaseBrowser& cases, JobsPanel& jobs, QWidget* paren
   start_ = new QPushButton(tr("Start"), body);
   start_->setObjectName(QStringLiteral("trainingStart"));
   cancel_ = new QPushButton(tr("Cancel"), body);
+  cancel_->setObjectName(QStringLiteral("trainingCancel"));
   resume_ = new QPushButton(tr("Resume"), body);
+  resume_->setObjectName(QStringLiteral("trainingResume"));
   resume_->setToolTip(tr("Runs the cancelled training again: cached embeddings are reused, DINO continues from its checkpoint"));
   accept_ = new QPushButton(tr("Accept model"), body);
   accept_->setObjectName(QStringLiteral("trainingAccept"));
@@ -278,6 +282,15 @@ core::Result<core::JobId> TrainingPanel::start() {
   auto r = request();
   if (r.baseModel.empty())
     return fail(core::makeError(core::ErrorCode::NotFound, "the bundled model folder was not found"));
+  if (!r.pretrain) {
+    // The split the job would make, checked here: a one-class task or a held-out part without
+    // two cases of each class is refused on screen, with no job started (the job would fail
+    // with the same reason, later and less plainly).
+    auto task = training.value()->task(*store);
+    if (!task) return fail(task.error());
+    auto preview = training.value()->preview(task.value(), r.options.valFraction, r.options.seed);
+    if (!preview) return fail(preview.error());
+  }
   r.name = lastName_;  // Resume: the same folder name (DINO continues its checkpoint)
   if (r.name.empty()) r.name = std::string(service::kTrainingMethods[std::max(0, method_->currentIndex())]) + "-" +
                                QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")).toStdString();
@@ -422,6 +435,12 @@ void TrainingPanel::showResult(const service::TrainingResult& result) {
   replaceChart(calibrationView_, chartWith(text(calibration.title), tr("confidence"), 0, 1, tr("accuracy"), 0, 1,
                                            {diagonal, joined, points}));
   charts_->setCurrentWidget(rocView_);
+  // The charts sit below ~400 px of settings in the dock's scroll area: the result is what the
+  // person waited for, so the ROC comes into view (it was off screen in every walk screenshot).
+  // The charts' top (their tabs and the ROC's title) at the top of the view: the charts are
+  // taller than the dock's usual height, and ensureWidgetVisible showed their middle.
+  if (auto* scroll = qobject_cast<QScrollArea*>(widget()); scroll && scroll->widget())
+    scroll->verticalScrollBar()->setValue(charts_->mapTo(scroll->widget(), QPoint(0, 0)).y());
 }
 
 core::Status TrainingPanel::acceptResult() {
@@ -437,9 +456,11 @@ core::Status TrainingPanel::acceptResult() {
   auto accepted = training.value()->accept(*store, result_->modelFolder);
   if (!accepted) return fail(accepted.error());
   accept_->setEnabled(false);
+  // In the status bar too: the panel's own message line is scrolled out of view by the charts.
   showMessage(tr("%1 is now the project's model (the previous one stays listed in the project's log).")
                   .arg(text(accepted.value().folder)),
               false);
+  Q_EMIT statusMessage(message_->text());
   Q_EMIT modelAccepted(text(accepted.value().folder));
   return core::Ok{};
 }

@@ -30,7 +30,8 @@ class CaseFileChecks : public QObject {
   void clear();
   /// The case's problem (Changed or Missing), or nullptr when it is unchanged or not checked yet.
   const project::CaseCheck* problem(project::CaseId id) const;
-  /// True once a check has ended since the project opened.
+  /// True once a check has ended since the project opened or was made (at once when it has no
+  /// cases: a new project).
   bool done() const { return done_; }
 
  Q_SIGNALS:
