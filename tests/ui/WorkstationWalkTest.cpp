@@ -297,6 +297,8 @@ TEST(WorkstationWalk, DemoProjectModelExplainLabelTrainAcceptReviewReopen) {
     key(window, Qt::Key_A);
     key(window, Qt::Key_X);
     corrected = *window.caseBrowser()->currentCase();
+    std::vector<std::string> taskClasses;
+    for (const auto& c : store.listClasses().value()) taskClasses.push_back(c.name);
     QTimer::singleShot(300, [] {
       if (QWidget* menu = QApplication::activePopupWidget()) QTest::keyClick(menu, Qt::Key_1);
     });
@@ -306,6 +308,8 @@ TEST(WorkstationWalk, DemoProjectModelExplainLabelTrainAcceptReviewReopen) {
     ASSERT_EQ(decisions.size(), 1u);
     EXPECT_EQ(decisions[0].decision, "correct");
     correction = decisions[0].correction;
+    EXPECT_NE(std::find(taskClasses.begin(), taskClasses.end(), correction), taskClasses.end())
+        << "key 1 of the correction menu names a class of the project's task, not '" << correction << "'";
     EXPECT_EQ(labelsOf(store, corrected), std::vector<std::string>{correction}) << "the correction is the case's label";
     shot(window, "8-three-reviewed");
   }

@@ -135,7 +135,7 @@ TEST(ReviewQueue, DecisionsAndCorrectionChoices) {
   EXPECT_FALSE(ui::makeReviewDecision(five, ui::ReviewVerdict::Correct, "Dr Test", "a").ok()) << "that is an accept";
   EXPECT_FALSE(ui::makeReviewDecision(five, ui::ReviewVerdict::Reject, "Dr Test", "b").ok());
   const std::vector<project::LabelClass> classes = {{3, "d"}, {1, "b"}, {2, "artefact"}};
-  EXPECT_EQ(ui::correctionChoices(five, classes), (std::vector<std::string>{"a", "b", "c", "artefact", "d"}));
+  EXPECT_EQ(ui::correctionChoices(five, classes), (std::vector<std::string>{"b", "artefact", "d", "a", "c"}));
 }
 
 TEST(ReviewQueue, ReadsTheLatestPredictionOfEachCaseFromARealProject) {

@@ -218,13 +218,17 @@ std::optional<project::CaseId> caseAfter(const std::vector<ReviewEntry>& queue, 
 }
 
 std::vector<std::string> correctionChoices(const ReviewEntry& entry, const std::vector<project::LabelClass>& classes) {
-  std::vector<std::string> choices;
-  for (const auto& p : entry.candidate.probabilities) choices.push_back(p.name);
-  std::sort(choices.begin(), choices.end());
+  // The project's classes first (its task: keys 1..N name the same class on every case), then
+  // the model's classes the project does not have yet.
   std::vector<project::LabelClass> byId = classes;
   std::stable_sort(byId.begin(), byId.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-  for (const auto& c : byId)
-    if (!hasLabel(choices, c.name)) choices.push_back(c.name);
+  std::vector<std::string> choices;
+  for (const auto& c : byId) choices.push_back(c.name);
+  std::vector<std::string> fromModel;
+  for (const auto& p : entry.candidate.probabilities)
+    if (!hasLabel(choices, p.name)) fromModel.push_back(p.name);
+  std::sort(fromModel.begin(), fromModel.end());
+  choices.insert(choices.end(), fromModel.begin(), fromModel.end());
   return choices;
 }
 

@@ -93,8 +93,9 @@ ReviewProgress reviewProgress(const std::vector<ReviewCandidate>& candidates);
 /// out) and "all" advance alike.
 std::optional<project::CaseId> caseAfter(const std::vector<ReviewEntry>& queue, std::optional<project::CaseId> current);
 
-/// The classes a correction can name: the prediction's classes (by name), then the project's
-/// classes that the model does not know.
+/// The classes a correction can name: the project's classes (by id: the task being labelled),
+/// then the prediction's classes the project does not have (by name). Project classes first, so
+/// that a correction relabels a case within its task rather than with the model's own words.
 std::vector<std::string> correctionChoices(const ReviewEntry& entry, const std::vector<project::LabelClass>& classes);
 
 enum class ReviewVerdict { Accept, Reject, Correct };
