@@ -94,6 +94,11 @@ TEST(ModelResults, CardLinesSayResearchUseOnlyAndGiveMetricsWithIntervals) {
   EXPECT_EQ(lines[0], "demo");
   EXPECT_NE(lines[1].find("Research use only"), std::string::npos);
   EXPECT_EQ(lines[2], "Labels: modality: CT, MR");
+  card.tasks = {{"label", {"CT", "MR"}}};
+  EXPECT_EQ(ui::cardLines(card)[2], "Labels: CT, MR") << "the default task name is not repeated";
+  card.tasks = {{"label", {"CT", "MR"}}, {"tumour", {"no", "yes"}}};
+  EXPECT_EQ(ui::cardLines(card)[2], "Labels: label: CT, MR; tumour: no, yes");
+  card.tasks = {{"modality", {"CT", "MR"}}};
   EXPECT_NE(lines[3].find("(verified)"), std::string::npos);
   bool auroc = false;
   for (const auto& l : lines) auroc = auroc || l == "  test_auroc  0.433 [0.410, 0.457]";

@@ -74,8 +74,11 @@ std::vector<std::string> cardLines(const service::ModelCardView& card) {
   lines.push_back(card.name);
   lines.push_back(card.useNotice);
   std::string labels;
+  // A single task with the default name "label" is shown without it ("Labels: CT, MR", not
+  // "Labels: label: CT, MR"); a named task or several tasks keep their names.
+  const bool nameTasks = card.tasks.size() > 1 || (card.tasks.size() == 1 && card.tasks[0].name != "label");
   for (const auto& task : card.tasks) {
-    labels += (labels.empty() ? "" : "; ") + task.name + ": ";
+    labels += (labels.empty() ? "" : "; ") + (nameTasks ? task.name + ": " : std::string());
     for (std::size_t i = 0; i < task.labels.size(); ++i) labels += (i ? ", " : "") + task.labels[i];
   }
   lines.push_back("Labels: " + (labels.empty() ? std::string("none (embedding only)") : labels));
