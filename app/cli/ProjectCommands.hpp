@@ -23,6 +23,10 @@ namespace meridian::project {
 class ProjectStore;
 }
 
+namespace meridian::service {
+struct ModelCardView;
+}
+
 namespace meridian::app {
 
 struct ProjectOptions {
@@ -65,7 +69,8 @@ int runProject(const ProjectOptions& o);
 
 /// Adds `predict` and `explain` under `project` (ProjectModelCommands.cpp).
 void addProjectModelCommands(CLI::App& project, ProjectOptions& o);
-int runProjectPredict(const ProjectOptions& o);
+/// `card`, when given, gets the card of the model that ran (report --input shows it).
+int runProjectPredict(const ProjectOptions& o, service::ModelCardView* card = nullptr);
 int runProjectExplain(const ProjectOptions& o);
 
 /// A case given as its id, or as the path it was added with.

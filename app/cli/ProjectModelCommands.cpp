@@ -86,10 +86,11 @@ void addProjectModelCommands(CLI::App& project, ProjectOptions& o) {
   o.explain->add_option("--class", o.className, "gradcam: the label explained (default: the predicted one)");
 }
 
-int runProjectPredict(const ProjectOptions& o) {
+int runProjectPredict(const ProjectOptions& o, service::ModelCardView* card) {
   auto opened = openSession(o);
   if (auto* rc = std::get_if<int>(&opened)) return *rc;
   Session& s = std::get<Session>(opened);
+  if (card != nullptr) *card = s.card;
   service::PredictRequest request;
   for (const auto& ref : o.caseRefs) {
     auto id = resolveCase(*s.store, ref);

@@ -21,6 +21,7 @@
 #include "meridian/report/PdfReport.hpp"
 #include "meridian/report/ProjectExport.hpp"
 #include "meridian/report/ReportInputs.hpp"
+#include "meridian/service/ReportCard.hpp"
 
 namespace meridian::app {
 namespace {
@@ -116,8 +117,10 @@ int runInputReport(const ReportCommandOptions& o) {
       return fail(kExitBadInput, o.input.string() + ": cannot be read: " + why);
     }
   }
-  if (const int rc = runProjectPredict(project); rc != kExitOk) return rc;
+  service::ModelCardView card;
+  if (const int rc = runProjectPredict(project, &card); rc != kExitOk) return rc;
   report::ProjectExportRequest request;
+  request.knownCards.push_back(service::reportCardOf(card));
   request.format = report::ExportFormat::Pdf;
   request.output = o.output;
   request.policy.replaceExisting = o.force;

@@ -53,6 +53,12 @@ for input in "$camera" "$series"; do
     grep -qF -- "$want" "$out/input-$name.txt" || fail "input-$name.pdf lacks '$want'"
   done
 done
+# The bundled model (no --model): its card's training data and held-out metrics are on the page.
+"$cli" report --input "$camera" --out "$out/input-bundled.pdf" > /dev/null 2>&1 || fail "report --input (bundled model) failed"
+pdftotext "$out/input-bundled.pdf" "$out/input-bundled.txt"
+for want in "Training data" "Method: probe" "test_auroc" "95% CI"; do
+  grep -qF -- "$want" "$out/input-bundled.txt" || fail "input-bundled.pdf lacks the card's '$want'"
+done
 [ -z "$(ls -A "$TMPDIR")" ] || fail "report --input left its scratch project: $(ls "$TMPDIR")"
 $expect_exit 3 "cannot be read" "$cli" report --input "$out/no-such-image.png" --model "$out/model" --out "$out/x.pdf" > /dev/null
 [ ! -e "$out/x.pdf" ] && [ -z "$(ls -A "$TMPDIR")" ] || fail "a failed report --input left a file"

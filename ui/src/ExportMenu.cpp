@@ -38,6 +38,8 @@ core::Result<core::JobId> ExportMenu::exportTo(const ExportChoice& choice, const
   if (store == nullptr) return core::makeError(core::ErrorCode::InvalidArgument, "open a project first");
   auto request = exportRequest(choice, cases_.currentCase(), output, store->folder());
   if (!request) return request.error();
+  if (cardSource_)
+    if (auto card = cardSource_()) request.value().knownCards.push_back(std::move(*card));
   // The job owns what it reads and writes; the summary comes back through `done`.
   auto summary = std::make_shared<report::ProjectExportSummary>();
   const report::ProjectExportRequest r = request.value();

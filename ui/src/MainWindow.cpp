@@ -1,3 +1,4 @@
+#include "meridian/service/ReportCard.hpp"
 #include "meridian/ui/MainWindow.hpp"
 
 #include <QApplication>
@@ -168,6 +169,10 @@ void MainWindow::buildMenus() {
   cases_->installActions(file, edit);  // projects, adding cases, undo/redo
   exports_ = new ExportMenu(*cases_, *jobs_, this);
   exports_->install(file);
+  exports_->setModelCardSource([this]() -> std::optional<report::ModelCardSummary> {
+    if (auto card = model_->card()) return service::reportCardOf(*card);
+    return std::nullopt;
+  });
   connect(exports_, &ExportMenu::statusMessage, this, &MainWindow::showStatusMessage);
   // File ▸ PACS… and File ▸ Audit trail…: made once, hidden until asked for (their tables stay
   // between openings); tests find them by object name ("pacsDialog", "auditDialog").

@@ -124,9 +124,12 @@ class Page {
   }
   /// "Label: value" with the label in grey, the value in black.
   void field(double x, const std::string& label, const std::string& value, double labelWidth = 110) {
-    ensure(size_ * 1.38);
+    ensure(size_ * 1.38 * 2);
     color(0.35, 0.35, 0.35);
     text(x, label);
+    // A label wider than its column (a long metric name) gets a line of its own: drawn beside
+    // it, the value would be written over the label's end.
+    if (width(label) > labelWidth - 6) y_ += size_ * 1.38;
     color(0, 0, 0);
     text(x + labelWidth, value);
     y_ += size_ * 1.38;

@@ -71,6 +71,9 @@ core::Status exportPdf(const project::ProjectStore& store, const std::vector<Pro
       s.skipped.push_back(in.error().message);
       continue;
     }
+    for (const auto& card : r.knownCards)
+      if (!card.weightsSha256.empty() && card.weightsSha256 == in.value().modelCard.weightsSha256)
+        in.value().modelCard = card;
     s.identifiesPatients = s.identifiesPatients || hasPatient(in.value().study);
     inputs.push_back(std::move(in).value());
   }

@@ -8,10 +8,13 @@
 #include <QString>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <optional>
 
 #include "meridian/core/JobRunner.hpp"
 #include "meridian/core/Result.hpp"
+#include "meridian/report/ReportData.hpp"
 #include "meridian/ui/ExportChoices.hpp"
 
 class QMenu;
@@ -30,6 +33,11 @@ class ExportMenu : public QObject {
   /// Adds the "Export" submenu (disabled while no project is open) to `fileMenu`.
   void install(QMenu* fileMenu);
   QMenu* menu() const { return menu_; }
+  /// Where a PDF export finds the card of the loaded model (the Model dock's), so that cases
+  /// predicted with it show its training data and metrics; nullopt when no model is loaded.
+  void setModelCardSource(std::function<std::optional<report::ModelCardSummary>()> source) {
+    cardSource_ = std::move(source);
+  }
 
   /// Runs `choice` into `output` as a job, without a dialog (what the actions do once the person
   /// has chosen; tests call it directly). Fails at once with no project or no case selected.
@@ -47,6 +55,7 @@ class ExportMenu : public QObject {
   JobsPanel& jobs_;
   QWidget* window_;
   QMenu* menu_ = nullptr;
+  std::function<std::optional<report::ModelCardSummary>()> cardSource_;
 };
 
 }  // namespace meridian::ui

@@ -16,6 +16,7 @@
 #include "meridian/core/Result.hpp"
 #include "meridian/project/ProjectStore.hpp"
 #include "meridian/report/DicomDeidentifier.hpp"
+#include "meridian/report/ReportData.hpp"
 
 namespace meridian::report {
 
@@ -33,6 +34,10 @@ struct ProjectExportRequest {
   bool reviewedOnly = false;  // pdf: only cases with a review decision
   bool hidePatient = false;   // pdf, sr: leave patient attributes out
   DeidOptions deid;
+  /// pdf: model cards the caller knows (the model it ran): a case whose prediction has one of
+  /// these weights' SHA-256 shows that card's training data and metrics. The project keeps only
+  /// the model's name and SHA-256, so without a card the report shows those two alone.
+  std::vector<ModelCardSummary> knownCards;
 };
 
 struct ProjectExportSummary {
