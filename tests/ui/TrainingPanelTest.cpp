@@ -216,3 +216,41 @@ TEST(TrainingPanel, ACancelledTrainingSaysSoAndAddsNothing) {
   EXPECT_TRUE(stateOf(*store) == before) << "no model folder, no active model, the labels as they were";
   shot(window, "training-8-cancelled.png");
 }
+
+// A training job that fails part-way (a labelled case's file turned to garbage after it was
+// added): the reason on screen, naming the file; no model, no active model, the labels kept.
+TEST(TrainingPanel, AFailedTrainingSaysWhyAndAddsNothing) {
+  const fs::path folder = kOut / "training-failed-project";
+  fs::remove_all(folder);
+  ui::MainWindow window;
+  ASSERT_TRUE(testsupport::showExposed(window, 1600, 1000));
+  ASSERT_TRUE(window.newProject(folder).ok());
+  auto* store = window.caseBrowser()->store();
+  addIhcTiles(*store);
+  window.caseBrowser()->refresh();
+  const auto cases = store->listCases().value();
+  ASSERT_FALSE(cases.empty());
+  const fs::path broken = cases.back().path;
+  std::ofstream(broken, std::ios::binary | std::ios::trunc) << "not a PNG any more";
+  const ProjectState before = stateOf(*store);
+  auto* panel = window.findChild<ui::TrainingPanel*>();
+  ASSERT_NE(panel, nullptr);
+  panel->show();
+  panel->raise();
+  panel->heldOutBox()->setValue(0.25);
+  panel->findChild<QSpinBox*>(QStringLiteral("trainingSeed"))->setValue(1);
+  auto started = panel->start();
+  if (started.ok()) {
+    auto& runner = window.jobsPanel()->runner();
+    ASSERT_TRUE(waitUntil([&] { return core::isFinished(runner.status(started.value())->state); }, 120000));
+    auto* cancel = panel->findChild<QPushButton*>(QStringLiteral("trainingCancel"));
+    ASSERT_TRUE(waitUntil([&] { return !cancel->isEnabled(); }, 5000)) << "the panel heard of the job's end";
+    EXPECT_EQ(runner.status(started.value())->state, core::JobState::Failed);
+  }
+  const std::string message = panel->messageLabel()->text().toStdString();
+  EXPECT_NE(message.find(broken.filename().string()), std::string::npos) << "the message names the file: " << message;
+  EXPECT_FALSE(panel->acceptButton()->isEnabled());
+  EXPECT_FALSE(panel->result().has_value());
+  EXPECT_TRUE(stateOf(*store) == before) << "no model folder, no active model, the labels as they were";
+  shot(window, "training-9-failed.png");
+}
