@@ -663,7 +663,10 @@ def main():
     print("total:", sum(len(e) for e in c.cases.values()))
     if "--replay" in sys.argv[2:]:
         cli = sys.argv[sys.argv.index("--replay") + 1]
-        return replay(root, cli, sorted(c.cases))
+        try:
+            return replay(root, cli, sorted(c.cases))
+        finally:
+            unmount_all(root)  # the small disks go with the run: none is left mounted after it
     return 0
 
 
