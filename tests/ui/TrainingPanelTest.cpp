@@ -149,24 +149,39 @@ ProjectState stateOf(const project::ProjectStore& store) {
   std::sort(s.modelFolders.begin(), s.modelFolders.end());
   return s;
 }
+
+/// A shown window with a new project `kOut / name` holding the IHC tiles (every one labelled
+/// `onlyLabel` when it is given) and its Training dock raised: where each bad-input test starts.
+ui::TrainingPanel* trainingWindow(ui::MainWindow& window, const std::string& name, const std::string& onlyLabel = {}) {
+  const fs::path folder = kOut / name;
+  fs::remove_all(folder);
+  if (!testsupport::showExposed(window, 1600, 1000) || !window.newProject(folder).ok()) return nullptr;
+  addIhcTiles(*window.caseBrowser()->store(), onlyLabel);
+  window.caseBrowser()->refresh();
+  auto* panel = window.findChild<ui::TrainingPanel*>();
+  if (panel != nullptr) {
+    panel->show();
+    panel->raise();
+  }
+  return panel;
+}
+
+/// Starts the default method with a quarter held out and seed 1.
+core::Result<core::JobId> startTraining(ui::TrainingPanel& panel) {
+  panel.heldOutBox()->setValue(0.25);
+  panel.findChild<QSpinBox*>(QStringLiteral("trainingSeed"))->setValue(1);
+  return panel.start();
+}
 }  // namespace
 
 // Bad input (issue 11): a task with one class only is refused in the panel, with the reason
 // on screen, before any job starts; the project is as it was.
 TEST(TrainingPanel, AOneClassTaskIsRefusedOnScreenAndTheProjectStaysAsItWas) {
-  const fs::path folder = kOut / "training-one-class-project";
-  fs::remove_all(folder);
   ui::MainWindow window;
-  ASSERT_TRUE(testsupport::showExposed(window, 1600, 1000));
-  ASSERT_TRUE(window.newProject(folder).ok());
-  auto* store = window.caseBrowser()->store();
-  addIhcTiles(*store, "dab_positive");
-  window.caseBrowser()->refresh();
-  const ProjectState before = stateOf(*store);
-  auto* panel = window.findChild<ui::TrainingPanel*>();
+  auto* panel = trainingWindow(window, "training-one-class-project", "dab_positive");
   ASSERT_NE(panel, nullptr);
-  panel->show();
-  panel->raise();
+  auto* store = window.caseBrowser()->store();
+  const ProjectState before = stateOf(*store);
   panel->refreshSplit();
   EXPECT_EQ(panel->splitTable()->rowCount(), 0);
   const std::size_t jobsBefore = window.jobsPanel()->runner().jobs().size();
@@ -183,22 +198,12 @@ TEST(TrainingPanel, AOneClassTaskIsRefusedOnScreenAndTheProjectStaysAsItWas) {
 // Bad input (issue 11): a training job cancelled while it runs says so in the panel, offers
 // Resume, adds no model to the project and leaves the active model (none here) alone.
 TEST(TrainingPanel, ACancelledTrainingSaysSoAndAddsNothing) {
-  const fs::path folder = kOut / "training-cancel-project";
-  fs::remove_all(folder);
   ui::MainWindow window;
-  ASSERT_TRUE(testsupport::showExposed(window, 1600, 1000));
-  ASSERT_TRUE(window.newProject(folder).ok());
-  auto* store = window.caseBrowser()->store();
-  addIhcTiles(*store);
-  window.caseBrowser()->refresh();
-  const ProjectState before = stateOf(*store);
-  auto* panel = window.findChild<ui::TrainingPanel*>();
+  auto* panel = trainingWindow(window, "training-cancel-project");
   ASSERT_NE(panel, nullptr);
-  panel->show();
-  panel->raise();
-  panel->heldOutBox()->setValue(0.25);
-  panel->findChild<QSpinBox*>(QStringLiteral("trainingSeed"))->setValue(1);
-  auto started = panel->start();
+  auto* store = window.caseBrowser()->store();
+  const ProjectState before = stateOf(*store);
+  auto started = startTraining(*panel);
   ASSERT_TRUE(started.ok()) << started.error().message;
   auto& runner = window.jobsPanel()->runner();
   ASSERT_TRUE(waitUntil([&] { return runner.status(started.value())->state != core::JobState::Queued; }));
@@ -220,26 +225,16 @@ TEST(TrainingPanel, ACancelledTrainingSaysSoAndAddsNothing) {
 // A training job that fails part-way (a labelled case's file turned to garbage after it was
 // added): the reason on screen, naming the file; no model, no active model, the labels kept.
 TEST(TrainingPanel, AFailedTrainingSaysWhyAndAddsNothing) {
-  const fs::path folder = kOut / "training-failed-project";
-  fs::remove_all(folder);
   ui::MainWindow window;
-  ASSERT_TRUE(testsupport::showExposed(window, 1600, 1000));
-  ASSERT_TRUE(window.newProject(folder).ok());
+  auto* panel = trainingWindow(window, "training-failed-project");
+  ASSERT_NE(panel, nullptr);
   auto* store = window.caseBrowser()->store();
-  addIhcTiles(*store);
-  window.caseBrowser()->refresh();
   const auto cases = store->listCases().value();
   ASSERT_FALSE(cases.empty());
   const fs::path broken = cases.back().path;
   std::ofstream(broken, std::ios::binary | std::ios::trunc) << "not a PNG any more";
   const ProjectState before = stateOf(*store);
-  auto* panel = window.findChild<ui::TrainingPanel*>();
-  ASSERT_NE(panel, nullptr);
-  panel->show();
-  panel->raise();
-  panel->heldOutBox()->setValue(0.25);
-  panel->findChild<QSpinBox*>(QStringLiteral("trainingSeed"))->setValue(1);
-  auto started = panel->start();
+  auto started = startTraining(*panel);
   if (started.ok()) {
     auto& runner = window.jobsPanel()->runner();
     ASSERT_TRUE(waitUntil([&] { return core::isFinished(runner.status(started.value())->state); }, 120000));
