@@ -57,8 +57,9 @@ void shot(QWidget& widget, const std::string& name) {
 
 /// The tiles as cases with their patient (region) and label, written through the store;
 /// every tile gets `onlyLabel` instead when it is given (a one-class task).
-void addIhcTiles(project::ProjectStore& store, const std::string& onlyLabel = {}) {
-  test::addIhcTileCases(store, kOut / "training-ihc-tiles", onlyLabel);
+void addIhcTiles(project::ProjectStore& store, const std::string& onlyLabel = {},
+                 const std::string& tilesFolder = "training-ihc-tiles") {
+  test::addIhcTileCases(store, kOut / tilesFolder, onlyLabel);
 }
 }  // namespace
 
@@ -152,11 +153,13 @@ ProjectState stateOf(const project::ProjectStore& store) {
 
 /// A shown window with a new project `kOut / name` holding the IHC tiles (every one labelled
 /// `onlyLabel` when it is given) and its Training dock raised: where each bad-input test starts.
-ui::TrainingPanel* trainingWindow(ui::MainWindow& window, const std::string& name, const std::string& onlyLabel = {}) {
+/// `tilesFolder`: where the tiles are written (a test that damages one gets a folder of its own).
+ui::TrainingPanel* trainingWindow(ui::MainWindow& window, const std::string& name, const std::string& onlyLabel = {},
+                                  const std::string& tilesFolder = "training-ihc-tiles") {
   const fs::path folder = kOut / name;
   fs::remove_all(folder);
   if (!testsupport::showExposed(window, 1600, 1000) || !window.newProject(folder).ok()) return nullptr;
-  addIhcTiles(*window.caseBrowser()->store(), onlyLabel);
+  addIhcTiles(*window.caseBrowser()->store(), onlyLabel, tilesFolder);
   window.caseBrowser()->refresh();
   auto* panel = window.findChild<ui::TrainingPanel*>();
   if (panel != nullptr) {
@@ -226,7 +229,8 @@ TEST(TrainingPanel, ACancelledTrainingSaysSoAndAddsNothing) {
 // added): the reason on screen, naming the file; no model, no active model, the labels kept.
 TEST(TrainingPanel, AFailedTrainingSaysWhyAndAddsNothing) {
   ui::MainWindow window;
-  auto* panel = trainingWindow(window, "training-failed-project");
+  fs::remove_all(kOut / "training-failed-tiles");  // it damages one: fresh tiles, apart from the others'
+  auto* panel = trainingWindow(window, "training-failed-project", {}, "training-failed-tiles");
   ASSERT_NE(panel, nullptr);
   auto* store = window.caseBrowser()->store();
   const auto cases = store->listCases().value();
