@@ -23,13 +23,12 @@
 #include <filesystem>
 #include <string>
 
-#include <xcb/xcb.h>
-
 #include <vtkCommand.h>
 #include <vtkGenericOpenGLRenderWindow.h>
 
 #include "../ui/VolumeTestSupport.hpp"
 #include "BenchTiming.hpp"
+#include "FrameSync.hpp"
 #include "VolumeBenchSupport.hpp"
 #include "meridian/core/Logging.hpp"
 #include "meridian/ui/ContentOpener.hpp"
@@ -40,6 +39,8 @@
 #include "meridian/viewers/VtkRenderWidget.hpp"
 
 using namespace meridian;
+using bench::finishGl;
+using bench::syncX;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -57,20 +58,6 @@ struct Renders {
     if (view3D && view3D->isReady()) ++volumeRenders;
   }
 };
-
-void syncX() {
-  auto* x11 = qGuiApp->nativeInterface<QNativeInterface::QX11Application>();
-  if (!x11) return;
-  xcb_connection_t* connection = x11->connection();
-  free(xcb_get_input_focus_reply(connection, xcb_get_input_focus(connection), nullptr));
-}
-
-void finishGl(viewers::VtkRenderWidget* widget) {
-  if (!widget->context()) return;
-  widget->makeCurrent();
-  widget->context()->functions()->glFinish();
-  widget->doneCurrent();
-}
 
 double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 

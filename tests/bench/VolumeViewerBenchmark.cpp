@@ -27,13 +27,12 @@
 #include <string>
 #include <vector>
 
-#include <xcb/xcb.h>
-
 #include <vtkCommand.h>
 #include <vtkGenericOpenGLRenderWindow.h>
 
 #include "../ui/VolumeTestSupport.hpp"
 #include "BenchTiming.hpp"
+#include "FrameSync.hpp"
 #include "VolumeBenchSupport.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 #include "meridian/viewers/ImageViewer2D.hpp"
@@ -43,6 +42,8 @@
 
 namespace fs = std::filesystem;
 using namespace meridian;
+using bench::finishGl;
+using bench::syncX;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -65,21 +66,6 @@ struct RenderCounter {
     ms += std::chrono::duration<double, std::milli>(Clock::now() - started).count();
   }
 };
-
-// A frame ends when its pixels are on the X server: glFinish, then a round trip to the
-// server (it handles requests in order, so every image Qt or GL sent before is drawn).
-void syncX() {
-  auto* x11 = qGuiApp->nativeInterface<QNativeInterface::QX11Application>();
-  if (!x11) return;
-  xcb_connection_t* connection = x11->connection();
-  free(xcb_get_input_focus_reply(connection, xcb_get_input_focus(connection), nullptr));
-}
-
-void finishGl(viewers::VtkRenderWidget* widget) {
-  widget->makeCurrent();
-  widget->context()->functions()->glFinish();
-  widget->doneCurrent();
-}
 
 void report(const char* what, const std::vector<double>& ms, const std::vector<double>& vtkMs, int renders) {
   std::printf("%-34s frames %4zu  renders %4d  p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  (goal p99 < 16.7 ms: %s)\n",
