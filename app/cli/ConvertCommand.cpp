@@ -34,7 +34,7 @@ int reportIncomplete(const core::Status& status, const ConvertOptions& o, const 
   const nlohmann::json incomplete = incompleteJson(in);
   const std::filesystem::path record = o.output.string() + ".incomplete.json";
   const nlohmann::json body = {{"input", o.input.string()}, {"output", o.output.string()}, {"incomplete", incomplete}};
-  if (auto s = core::writeFileAtomically(record, body.dump(2) + "\n"); !s) return fail(kExitFailure, s.error().message);
+  if (auto s = core::writeFileAtomically(record, body.dump(2) + "\n"); !s) return failOutput(s.error());
   std::cout << "wrote " << o.output.string() << " from an INCOMPLETE series (" << incomplete["reason"].get<std::string>()
             << "); recorded in " << record.string() << "\n";
   return kExitOk;
@@ -78,7 +78,7 @@ int runConvert(const ConvertOptions& o) {
   const std::array<std::int64_t, 4> r = o.region.value_or(std::array<std::int64_t, 4>{0, 0, l.width, l.height});
   if (r[2] > (1 << 30) || r[3] > (1 << 30)) return fail(kExitUsage, "--region is larger than any image Meridian writes");
   auto region = slide.readRegion(level, r[0], r[1], static_cast<int>(r[2]), static_cast<int>(r[3]));
-  if (!region) return fail(kExitBadInput, region.error().message);
+  if (!region) return fail(region.error(), Judged::InputFile);
   return report(io::writeImage(region.value(), o.output, policyOf(o)), o);
 }
 

@@ -79,13 +79,13 @@ core::Result<ExplainRequest> explainRequest(const ExplainOptions& o, const model
 int runImageExplain(const ExplainOptions& o, const ExplainRequest& r, const model::VitModel& vit,
                     const core::Image2D& image) {
   if (auto kind = vit.checkInputKind(image, image.modality); !kind)
-    return fail(kExitBadInput, o.input.string() + ": " + kind.error().message);
+    return fail(exitCodeFor(kind.error(), Judged::InputFile), o.input.string() + ": " + kind.error().message);
   auto explained = vit.explain(image, r.method, r.targetClass);
   if (!explained) return fail(exitCodeFor(explained.error()), o.input.string() + ": " + explained.error().message);
   const model::AttentionMap& map = explained.value();
   if (isNiftiPath(o.output)) {
     auto volume = model::toMapVolume(map, r.head);
-    if (!volume) return fail(kExitFailure, volume.error().message);
+    if (!volume) return fail(volume.error());
     if (auto status = io::writeVolume(volume.value(), o.output, outputPolicy(o.force, {o.input})); !status)
       return failOutput(status.error());
     std::cout << "wrote " << o.output.string() << " (" << describe({r.method, r.head, map.targetClass}, vit) << ", "
@@ -94,9 +94,9 @@ int runImageExplain(const ExplainOptions& o, const ExplainRequest& r, const mode
     return kExitOk;
   }
   auto heatmap = model::toHeatmap(map, r.head);
-  if (!heatmap) return fail(kExitFailure, heatmap.error().message);
+  if (!heatmap) return fail(heatmap.error());
   auto overlay = core::renderHeatmapOverlay(image, heatmap.value(), o.opacity, core::ColorMap::Jet);
-  if (!overlay) return fail(kExitFailure, overlay.error().message);
+  if (!overlay) return fail(overlay.error());
   if (auto status = io::writeImage(overlay.value(), o.output, outputPolicy(o.force, {o.input})); !status)
     return failOutput(status.error());
   std::cout << "wrote " << o.output.string() << " (" << describe({r.method, r.head, map.targetClass}, vit) << ", "

@@ -45,7 +45,7 @@ int runInfo(const std::filesystem::path& path, bool json) {
   if (io::isDicomCollection(path)) return describeCollection(path, json);
   // Headers only: a 2 GiB image is described without decoding or allocating its pixels.
   auto described = io::describeFile(path);
-  if (!described) return fail(kExitBadInput, described.error().message);
+  if (!described) return fail(described.error(), Judged::InputFile);
   const nlohmann::json summary = toJson(described.value());
   if (json) {
     std::cout << summary.dump(2) << "\n";

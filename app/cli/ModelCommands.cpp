@@ -102,23 +102,23 @@ int runImportWeights(const ImportWeightsOptions& o) {
   if (auto allowed = core::checkOutputFolder(o.output, outputPolicy(o.force, {o.source})); !allowed)
     return failOutput(allowed.error());
   auto config = model::VitConfig::preset(o.arch, o.classes);
-  if (!config) return fail(kExitUsage, config.error().message);
+  if (!config) return fail(config.error());
   if (o.patch > 0) config.value().patchSize = o.patch;
   if (o.imageSize > 0) config.value().imageSize = o.imageSize;
   config.value().registerTokens = o.registers;
   if (o.layerScale) config.value().layerScaleInit = 1e-5;  // the value only matters for fresh weights
-  if (auto valid = config.value().validate(); !valid) return fail(kExitUsage, valid.error().message);
+  if (auto valid = config.value().validate(); !valid) return fail(valid.error());
   model::WeightLayout layout = model::WeightLayout::Auto;
   if (o.layout == "torchvision") layout = model::WeightLayout::Torchvision;
   else if (o.layout == "timm" || o.layout == "dinov2") layout = model::WeightLayout::Timm;
   else if (o.layout != "auto") return fail(kExitUsage, "--layout wants torchvision, timm, dinov2 or auto");
   const auto t0 = std::chrono::steady_clock::now();
   auto preprocess = importPreprocess(o);
-  if (!preprocess) return fail(kExitUsage, preprocess.error().message);
+  if (!preprocess) return fail(preprocess.error());
   auto card = importCard(o, config.value().numClasses);
   if (!card) return fail(card.error());  // --labels that do not fit the head: 2; an unreadable source: 3
   auto loaded = model::VitModel::load(o.source, config.value(), layout, preprocess.value());
-  if (!loaded) return fail(kExitBadInput, loaded.error().message);  // names the file already
+  if (!loaded) return fail(loaded.error(), Judged::InputFile);  // names the file already
   loaded.value()->setCard(std::move(card).value());
   if (auto saved = loaded.value()->save(o.output); !saved) return failOutput(saved.error());
   std::cout << "imported " << o.source.string() << " (" << o.arch << ", " << model::toString(layout) << " layout) into "
@@ -135,7 +135,7 @@ int runInfer(const InferOptions& o) {
     if (auto allowed = core::checkOutputTarget(predictionFile, policy); !allowed) return failOutput(allowed.error());
   model::initializeRuntime();
   auto vit = loadModel(o.modelDir, o.run);
-  if (!vit) return fail(kExitBadInput, vit.error().message);
+  if (!vit) return fail(vit.error(), Judged::InputFile);
   const double loadMs = msSince(t0);
   // Opened once (io::openInput); volumes, DICOM series and slides go through their
   // pipelines (PipelineCommands.cpp), the rest is one 2D image.
@@ -144,7 +144,7 @@ int runInfer(const InferOptions& o) {
   if (auto routed = runPipelineInfer(o, *vit.value(), loadMs, input.value())) return *routed;
   const core::Image2D& image = input.value().image;
   if (auto kind = vit.value()->checkInputKind(image, image.modality); !kind)
-    return fail(kExitBadInput, o.input.string() + ": " + kind.error().message);
+    return fail(exitCodeFor(kind.error(), Judged::InputFile), o.input.string() + ": " + kind.error().message);
   const auto t1 = std::chrono::steady_clock::now();
   auto prediction = vit.value()->predict(image);
   // NaN/Inf in the input or the outputs is the input's (or the model's) fault: exit 3.
@@ -194,9 +194,9 @@ int runExplain(const ExplainOptions& o) {
   if (auto allowed = core::checkOutputTarget(o.output, outputPolicy(o.force, {o.input})); !allowed)
     return failOutput(allowed.error());
   auto vit = loadModel(o.modelDir, o.run);
-  if (!vit) return fail(kExitBadInput, vit.error().message);
+  if (!vit) return fail(vit.error(), Judged::InputFile);
   auto request = explainRequest(o, *vit.value());
-  if (!request) return fail(kExitUsage, request.error().message);
+  if (!request) return fail(request.error());
   auto input = openPipelineInput(o.input, o.allowIncomplete, o.modality);
   if (!input) return fail(exitCodeFor(input.error()), input.error().message);
   if (auto routed = runPipelineExplain(o, *vit.value(), input.value())) return *routed;  // volumes and slides

@@ -44,9 +44,9 @@ std::variant<Session, int> openSession(const ProjectOptions& o) {
   if (!store) return fail(store.error());
   if (!o.actor.empty()) store.value()->setActor(o.actor);
   auto made = service::createModelService(o.verbose);
-  if (!made) return fail(kExitFailure, made.error().message);
+  if (!made) return fail(made.error());
   auto card = made.value()->loadModel(folder, {o.device, o.precision == "bf16"});
-  if (!card) return fail(kExitBadInput, card.error().message);
+  if (!card) return fail(card.error(), Judged::InputFile);
   const auto state = made.value()->deviceState();
   std::fprintf(stderr, "model %s (weights SHA-256 %s, verified) on %s%s%s\n%s\n", card.value().name.c_str(),
                card.value().weightsSha256.substr(0, 16).c_str(), state.summary.c_str(), state.note.empty() ? "" : "; ",

@@ -75,7 +75,7 @@ int runTrain(const ProjectTrainOptions& o, const std::string& actor) {
   auto store = openStore(o.folder, actor);
   if (!store) return fail(store.error());
   auto training = service::createTrainingService();
-  if (!training) return fail(kExitFailure, training.error().message);
+  if (!training) return fail(training.error());
   core::JobRunner runner(1);
   JobProgressLine line("train");
   std::optional<service::TrainingResult> result;
@@ -114,7 +114,7 @@ int runAccept(const ProjectTrainOptions& o, const std::string& actor) {
   auto store = openStore(o.folder, actor);
   if (!store) return fail(store.error());
   auto training = service::createTrainingService();
-  if (!training) return fail(kExitFailure, training.error().message);
+  if (!training) return fail(training.error());
   auto accepted = training.value()->accept(*store.value(), o.modelFolder);
   if (!accepted) return fail(accepted.error(), Judged::InputFile);
   const auto& a = accepted.value();

@@ -96,7 +96,7 @@ int runSlideInfer(const InferOptions& o, const model::VitModel& vit, const core:
         return failOutput(allowed.error());
   if (o.resume && o.outDir.empty()) return fail(kExitUsage, "--resume needs --out: the progress is kept there");
   auto aggregator = loadAggregator(o.modelDir);
-  if (!aggregator) return fail(kExitBadInput, aggregator.error().message);
+  if (!aggregator) return fail(aggregator.error(), Judged::InputFile);
   auto options = baseOptions(o.modelDir, o.input, vit, slide, o.mpp, o.batch);
   options.aggregator = aggregator.value().get();
   options.resume = o.resume;
@@ -190,7 +190,7 @@ int runSlideInfer(const InferOptions& o, const model::VitModel& vit, const core:
 
 int runSlideExplain(const ExplainOptions& o, const model::VitModel& vit, const core::SlideSource& slide) {
   auto request = explainRequest(o, vit);  // --method, --head, --class checked as for 2D images
-  if (!request) return fail(kExitUsage, request.error().message);
+  if (!request) return fail(request.error());
   const model::ExplainMethod method = request.value().method;
   const std::string ext = o.output.extension().string();
   if (ext != ".png" && ext != ".tif" && ext != ".tiff")

@@ -66,7 +66,7 @@ int runVolumeInfer(const InferOptions& o, const model::VitModel& vit, const core
         if (auto allowed = core::checkOutputTarget(o.outDir / name, outputPolicy(o.force, {o.input})); !allowed)
           return failOutput(allowed.error());
   auto aggregator = loadAggregator(o.modelDir);
-  if (!aggregator) return fail(kExitBadInput, aggregator.error().message);
+  if (!aggregator) return fail(aggregator.error(), Judged::InputFile);
   model::VolumePipelineOptions options;
   options.batchSize = o.batch;
   options.aggregator = aggregator.value().get();
@@ -125,7 +125,7 @@ int runVolumeInfer(const InferOptions& o, const model::VitModel& vit, const core
 int runVolumeExplain(const ExplainOptions& o, const model::VitModel& vit, const core::Volume& volume,
                      const nlohmann::json& incomplete) {
   auto request = explainRequest(o, vit);  // --method, --head, --class checked as for 2D images
-  if (!request) return fail(kExitUsage, request.error().message);
+  if (!request) return fail(request.error());
   const model::ExplainMethod method = request.value().method;
   const std::string name = o.output.filename().string();
   const auto endsWith = [&](const std::string& ext) {
@@ -150,7 +150,7 @@ int runVolumeExplain(const ExplainOptions& o, const model::VitModel& vit, const 
   if (!incomplete.is_null()) {  // the map has the same hole as the series: say so beside it
     const fs::path record = o.output.string() + ".incomplete.json";
     const nlohmann::json body = {{"input", o.input.string()}, {"output", o.output.string()}, {"incomplete", incomplete}};
-    if (auto s = core::writeFileAtomically(record, body.dump(2) + "\n"); !s) return fail(kExitFailure, s.error().message);
+    if (auto s = core::writeFileAtomically(record, body.dump(2) + "\n"); !s) return failOutput(s.error());
     std::cout << "made from an INCOMPLETE series (" << incomplete["reason"].get<std::string>() << "); recorded in "
               << record.string() << "\n";
   }
