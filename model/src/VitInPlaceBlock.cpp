@@ -1,5 +1,7 @@
 #include "VitInPlaceBlock.hpp"
 
+#include "InferenceLinear.hpp"
+
 #include <cmath>
 
 namespace meridian::model {
@@ -23,12 +25,6 @@ at::Tensor layerNorm(const torch::nn::LayerNorm& norm, const at::Tensor& x) {
   return at::layer_norm(x, o.normalized_shape(), norm->weight, norm->bias, o.eps());
 }
 
-// x2d += (a @ w^T + bias): the bias first (one pass), then the product adds into x (beta = 1).
-void addLinearInPlace(at::Tensor& x2d, const at::Tensor& a, const torch::nn::Linear& linear) {
-  if (linear->bias.defined()) x2d.add_(linear->bias);
-  x2d.addmm_(a, linear->weight.t());
-}
-
 }  // namespace
 
 void runInPlace(VitBlockImpl& block, at::Tensor& x, InPlaceScratch& scratch) {
@@ -36,16 +32,16 @@ void runInPlace(VitBlockImpl& block, at::Tensor& x, InPlaceScratch& scratch) {
   const std::int64_t heads = block.attn->heads, headDim = d / heads;
   auto x2d = x.view({b * t, d});
 
-  // Attention: the qkv product, q k v laid out head-major with the bias (as in
+  // Attention: the qkv product with its bias, q k v laid out head-major (as in
   // VitAttentionImpl::forwardInference), scores into the reused buffer with 1/sqrt(d) as the
   // product's alpha, softmax in place, the product with v, heads back into tokens.
   const auto& attn = *block.attn;
-  const auto raw = at::mm(layerNorm(block.norm1, x).view({b * t, d}), attn.qkv->weight.t())
-                       .view({b, t, 3, heads, headDim})
-                       .permute({2, 0, 3, 1, 4});
+  auto& cache = *scratch.linears;
+  auto& qkv = ensure(scratch.qkv, {b * t, 3 * d}, x.options());
+  inferenceLinear(cache, layerNorm(block.norm1, x).view({b * t, d}), attn.qkv->weight, attn.qkv->bias, qkv,
+                  LinearEpilogue::Bias);
   auto packed = at::empty({3, b, heads, t, headDim}, x.options());
-  packed.copy_(raw);
-  if (attn.qkv->bias.defined()) packed.add_(attn.qkv->bias.view({3, 1, heads, 1, headDim}));
+  packed.copy_(qkv.view({b, t, 3, heads, headDim}).permute({2, 0, 3, 1, 4}));
   const auto q = packed[0].view({b * heads, t, headDim}), k = packed[1].view({b * heads, t, headDim}),
              v = packed[2].view({b * heads, t, headDim});
   auto& scores = ensure(scratch.scores, {b * heads, t, t}, x.options());
@@ -55,14 +51,15 @@ void runInPlace(VitBlockImpl& block, at::Tensor& x, InPlaceScratch& scratch) {
   const auto context = at::bmm(scores, v).view({b, heads, t, headDim});
   auto tokens = at::empty({b, t, heads, headDim}, x.options());
   tokens.copy_(context.transpose(1, 2));
-  addLinearInPlace(x2d, tokens.view({b * t, d}), attn.proj);
+  inferenceLinear(cache, tokens.view({b * t, d}), attn.proj->weight, attn.proj->bias, x2d,
+                  LinearEpilogue::BiasAccumulate);
 
-  // MLP: fc1 with its bias into the reused hidden buffer, exact GELU in place, fc2 into x.
+  // MLP: fc1 with its bias and exact GELU into the reused hidden buffer, fc2 adds into x.
   const auto& mlp = *block.mlp;
   auto& hidden = ensure(scratch.hidden, {b * t, mlp.fc1->weight.size(0)}, x.options());
-  at::addmm_out(hidden, mlp.fc1->bias, layerNorm(block.norm2, x).view({b * t, d}), mlp.fc1->weight.t());
-  at::gelu_(hidden);
-  addLinearInPlace(x2d, hidden, mlp.fc2);
+  inferenceLinear(cache, layerNorm(block.norm2, x).view({b * t, d}), mlp.fc1->weight, mlp.fc1->bias, hidden,
+                  LinearEpilogue::BiasGelu);
+  inferenceLinear(cache, hidden, mlp.fc2->weight, mlp.fc2->bias, x2d, LinearEpilogue::BiasAccumulate);
 }
 
 }  // namespace meridian::model

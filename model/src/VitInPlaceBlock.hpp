@@ -13,12 +13,15 @@
 
 #include <torch/torch.h>
 
+#include "InferenceLinear.hpp"
 #include "VitBlock.hpp"
 
 namespace meridian::model {
 
 /// Buffers one forward pass reuses across its blocks (sized for one batch and token count).
 struct InPlaceScratch {
+  LinearCache* linears = nullptr;  // the model's prepared weights (InferenceLinear.hpp)
+  at::Tensor qkv;     // [B*T, 3D]
   at::Tensor hidden;  // [B*T, mlpHidden]
   at::Tensor scores;  // [B*heads, T, T]
 };
