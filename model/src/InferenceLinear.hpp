@@ -47,4 +47,25 @@ const char* inferenceLinearBackend();
 void inferenceLinear(LinearCache& cache, const at::Tensor& a, const at::Tensor& weight, const at::Tensor& bias,
                      at::Tensor& out, LinearEpilogue epilogue);
 
+/// Self-attention's core from the qkv product's output [B*T, 3D] (q, k, v, each head-major
+/// within D, as torchvision and timm lay them out): softmax(q k^T / sqrt(headDim)) v, written
+/// as tokens [B*T, D] (heads side by side), for `batch` images of `tokens` tokens.
+void inferenceAttention(LinearCache& cache, const at::Tensor& qkv, std::int64_t batch, std::int64_t tokens,
+                        std::int64_t heads, at::Tensor& out);
+
+/// For the inference pass's lifetime: ATen's own operations (LayerNorm, copies) run on the
+/// calling thread only when the products bring their own pool (oneDNN backend: ChunkPool),
+/// so no OpenMP team waits at a barrier for a thread the OS has not scheduled. No effect
+/// with the BLAS backend.
+class InferenceThreadsScope {
+ public:
+  InferenceThreadsScope();
+  ~InferenceThreadsScope();
+  InferenceThreadsScope(const InferenceThreadsScope&) = delete;
+  InferenceThreadsScope& operator=(const InferenceThreadsScope&) = delete;
+
+ private:
+  int saved_ = 0;
+};
+
 }  // namespace meridian::model

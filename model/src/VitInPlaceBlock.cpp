@@ -29,29 +29,20 @@ at::Tensor layerNorm(const torch::nn::LayerNorm& norm, const at::Tensor& x) {
 
 void runInPlace(VitBlockImpl& block, at::Tensor& x, InPlaceScratch& scratch) {
   const auto b = x.size(0), t = x.size(1), d = x.size(2);
-  const std::int64_t heads = block.attn->heads, headDim = d / heads;
+  const std::int64_t heads = block.attn->heads;
+  InferenceThreadsScope threads;  // ATen's passes on this thread; the products bring their pool
   auto x2d = x.view({b * t, d});
 
-  // Attention: the qkv product with its bias, q k v laid out head-major (as in
-  // VitAttentionImpl::forwardInference), scores into the reused buffer with 1/sqrt(d) as the
-  // product's alpha, softmax in place, the product with v, heads back into tokens.
+  // Attention: the qkv product with its bias, then softmax(q k^T / sqrt(d)) v per head
+  // (inferenceAttention), whose projection adds into x.
   const auto& attn = *block.attn;
   auto& cache = *scratch.linears;
   auto& qkv = ensure(scratch.qkv, {b * t, 3 * d}, x.options());
   inferenceLinear(cache, layerNorm(block.norm1, x).view({b * t, d}), attn.qkv->weight, attn.qkv->bias, qkv,
                   LinearEpilogue::Bias);
-  auto packed = at::empty({3, b, heads, t, headDim}, x.options());
-  packed.copy_(qkv.view({b, t, 3, heads, headDim}).permute({2, 0, 3, 1, 4}));
-  const auto q = packed[0].view({b * heads, t, headDim}), k = packed[1].view({b * heads, t, headDim}),
-             v = packed[2].view({b * heads, t, headDim});
-  auto& scores = ensure(scratch.scores, {b * heads, t, t}, x.options());
-  const double scale = 1.0 / std::sqrt(static_cast<double>(headDim));
-  at::baddbmm_out(scores, scores, q, k.transpose(1, 2), /*beta=*/0.0, /*alpha=*/scale);  // beta 0: not read
-  at::_softmax_out(scores, scores, -1, false);  // row by row: each value is read before it is written
-  const auto context = at::bmm(scores, v).view({b, heads, t, headDim});
-  auto tokens = at::empty({b, t, heads, headDim}, x.options());
-  tokens.copy_(context.transpose(1, 2));
-  inferenceLinear(cache, tokens.view({b * t, d}), attn.proj->weight, attn.proj->bias, x2d,
+  auto tokens = at::empty({b * t, d}, x.options());
+  inferenceAttention(cache, qkv, b, t, heads, tokens);
+  inferenceLinear(cache, tokens, attn.proj->weight, attn.proj->bias, x2d,
                   LinearEpilogue::BiasAccumulate);
 
   // MLP: fc1 with its bias and exact GELU into the reused hidden buffer, fc2 adds into x.

@@ -23,7 +23,6 @@ struct InPlaceScratch {
   LinearCache* linears = nullptr;  // the model's prepared weights (InferenceLinear.hpp)
   at::Tensor qkv;     // [B*T, 3D]
   at::Tensor hidden;  // [B*T, mlpHidden]
-  at::Tensor scores;  // [B*heads, T, T]
 };
 
 /// Whether `block` can take the in-place path: no autograd, fp32 weights (the bf16 path
