@@ -2,14 +2,19 @@
 
 #include "InferenceLinear.hpp"
 
-#include <cmath>
+#include <string>
 
 namespace meridian::model {
 
 bool canRunInPlace(const VitBlockImpl& block, const at::Tensor& x) {
+  // bf16 weights only with oneDNN's kernels (bf16 operands, fp32 residual stream as dst).
+  const auto compute = block.attn->qkv->weight.scalar_type();
+  const bool typeOk = compute == at::kFloat ||
+                      (compute == at::kBFloat16 && std::string(inferenceLinearBackend()) == "onednn");
   return !torch::GradMode::is_enabled() && x.device().is_cpu() && x.scalar_type() == at::kFloat &&
-         x.is_contiguous() && x.dim() == 3 && !block.ls1 && !block.ls2 &&
-         block.attn->qkv->weight.scalar_type() == at::kFloat && block.mlp->fc1->weight.scalar_type() == at::kFloat;
+         x.is_contiguous() && x.dim() == 3 && !block.ls1 && !block.ls2 && typeOk &&
+         block.mlp->fc1->weight.scalar_type() == compute && block.attn->proj->weight.scalar_type() == compute &&
+         block.mlp->fc2->weight.scalar_type() == compute;
 }
 
 namespace {
@@ -38,17 +43,20 @@ void runInPlace(VitBlockImpl& block, at::Tensor& x, InPlaceScratch& scratch) {
   const auto& attn = *block.attn;
   auto& cache = *scratch.linears;
   auto& qkv = ensure(scratch.qkv, {b * t, 3 * d}, x.options());
-  inferenceLinear(cache, layerNorm(block.norm1, x).view({b * t, d}), attn.qkv->weight, attn.qkv->bias, qkv,
-                  LinearEpilogue::Bias);
+  // bf16 weights (MatmulWeightCast): the products read bf16 operands and write fp32 (qkv, the
+  // residual stream) or bf16 (the MLP's hidden layer); the attention core stays fp32.
+  const auto compute = attn.qkv->weight.scalar_type();
+  inferenceLinear(cache, layerNorm(block.norm1, x).view({b * t, d}).to(compute), attn.qkv->weight, attn.qkv->bias,
+                  qkv, LinearEpilogue::Bias);
   auto tokens = at::empty({b * t, d}, x.options());
   inferenceAttention(cache, qkv, b, t, heads, tokens);
-  inferenceLinear(cache, tokens, attn.proj->weight, attn.proj->bias, x2d,
+  inferenceLinear(cache, tokens.to(compute), attn.proj->weight, attn.proj->bias, x2d,
                   LinearEpilogue::BiasAccumulate);
 
   // MLP: fc1 with its bias and exact GELU into the reused hidden buffer, fc2 adds into x.
   const auto& mlp = *block.mlp;
-  auto& hidden = ensure(scratch.hidden, {b * t, mlp.fc1->weight.size(0)}, x.options());
-  inferenceLinear(cache, layerNorm(block.norm2, x).view({b * t, d}), mlp.fc1->weight, mlp.fc1->bias, hidden,
+  auto& hidden = ensure(scratch.hidden, {b * t, mlp.fc1->weight.size(0)}, x.options().dtype(compute));
+  inferenceLinear(cache, layerNorm(block.norm2, x).view({b * t, d}).to(compute), mlp.fc1->weight, mlp.fc1->bias, hidden,
                   LinearEpilogue::BiasGelu);
   inferenceLinear(cache, hidden, mlp.fc2->weight, mlp.fc2->bias, x2d, LinearEpilogue::BiasAccumulate);
 }

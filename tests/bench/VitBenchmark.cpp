@@ -141,14 +141,18 @@ int runOnce(int runs, const std::string& batches, const std::string& precisions,
 }
 
 // `bench_vit gemm RUNS ROWS`: GFLOP/s of each block product alone as Meridian's fp32 path
-// calls it (at::mm, LibTorch's BLAS), rows = batch x 197 tokens.
+// calls it (InferenceLinear: oneDNN, or LibTorch's BLAS without it), rows = batch x 197 tokens;
+// the name's suffix says which ("qkv/onednn").
 int runGemm(int runs, int rows, int threads) {
   if (threads > 0) model::setIntraOpThreads(threads);
   model::initializeRuntime();
   const std::vector<std::tuple<const char*, int, int>> products{
       {"qkv", 768, 2304}, {"proj", 768, 768}, {"fc1", 768, 3072}, {"fc2", 3072, 768}};
-  for (const auto& [name, k, n] : products)
-    std::printf("GEMM %s %d %d %d %.1f\n", name, rows, k, n, model::matmulGflops(rows, k, n, false, runs));
+  for (const auto& [name, k, n] : products) {
+    std::string backend;
+    const double gflops = model::inferenceLinearGflops(rows, k, n, runs, &backend);
+    std::printf("GEMM %s %d %d %d %.1f %s\n", name, rows, k, n, gflops, backend.c_str());
+  }
   return 0;
 }
 
