@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "InferenceLinear.hpp"
 #include "meridian/core/Logging.hpp"
 
 namespace meridian::model {
@@ -144,6 +145,26 @@ double matmulGflops(int m, int k, int n, bool bf16, int runs) {
     seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   std::nth_element(seconds.begin(), seconds.begin() + seconds.size() / 2, seconds.end());
+  return 2.0 * m * k * n / seconds[seconds.size() / 2] / 1e9;
+}
+
+double inferenceLinearGflops(int m, int k, int n, int runs, std::string* backend) {
+  initializeRuntime();
+  at::NoGradGuard noGrad;
+  LinearCache cache;
+  const at::Tensor a = at::randn({m, k}), w = at::randn({n, k}), bias = at::randn({n});
+  at::Tensor out = at::empty({m, n});
+  InferenceThreadsScope threads;
+  const auto call = [&] { inferenceLinear(cache, a, w, bias, out, LinearEpilogue::Bias); };
+  call();  // warm-up: kernel creation and the weight's reorder
+  std::vector<double> seconds;
+  for (int run = 0; run < std::max(1, runs); ++run) {
+    const auto t0 = std::chrono::steady_clock::now();
+    call();
+    seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::nth_element(seconds.begin(), seconds.begin() + seconds.size() / 2, seconds.end());
+  if (backend != nullptr) *backend = inferenceLinearBackend();
   return 2.0 * m * k * n / seconds[seconds.size() / 2] / 1e9;
 }
 

@@ -19,6 +19,7 @@ VitImpl::VitImpl(const VitConfig& c) : config_(c) {
   for (int i = 0; i < c.depth; ++i) blocks->push_back(VitBlock(c));
   norm = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.embedDim}).eps(c.layerNormEps)));
   if (c.numClasses > 0) head = register_module("head", torch::nn::Linear(c.embedDim, c.numClasses));
+  linears_ = std::make_shared<LinearCache>();
 }
 
 void VitImpl::initializeWeights() {
@@ -56,6 +57,7 @@ VitOutput VitImpl::forward(const torch::Tensor& x, bool withClsAttention, const 
   VitOutput out;
   const auto depth = blocks->size();
   InPlaceScratch scratch;  // the in-place blocks' buffers, shared by all of them
+  scratch.linears = linears_.get();
   for (std::size_t i = 0; i < depth; ++i) {
     const auto block = blocks->ptr<VitBlockImpl>(i);
     const bool lastWithCls = withClsAttention && i + 1 == depth;

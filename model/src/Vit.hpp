@@ -10,12 +10,15 @@
 #include <torch/nn/modules/normalization.h>
 
 #include <functional>
+#include <memory>
 
 #include "PatchEmbed.hpp"
 #include "VitBlock.hpp"
 #include "meridian/model/VitConfig.hpp"
 
 namespace meridian::model {
+
+class LinearCache;
 
 /// Receives the softmax attention weights [B, heads, T, T] of every block as the forward
 /// pass computes them (layer 0 first): what rollout and gradient-weighted maps are built
@@ -54,6 +57,9 @@ class VitImpl : public torch::nn::Module {
 
  private:
   VitConfig config_;
+  // The inference path's prepared weights (InferenceLinear.hpp): made on the first
+  // in-place forward pass, kept across passes; shared by clones (keyed by weight tensor).
+  std::shared_ptr<LinearCache> linears_;
 };
 TORCH_MODULE(Vit);
 

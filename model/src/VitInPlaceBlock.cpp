@@ -1,13 +1,20 @@
 #include "VitInPlaceBlock.hpp"
 
-#include <cmath>
+#include "InferenceLinear.hpp"
+
+#include <string>
 
 namespace meridian::model {
 
 bool canRunInPlace(const VitBlockImpl& block, const at::Tensor& x) {
+  // bf16 weights only with oneDNN's kernels (bf16 operands, fp32 residual stream as dst).
+  const auto compute = block.attn->qkv->weight.scalar_type();
+  const bool typeOk = compute == at::kFloat ||
+                      (compute == at::kBFloat16 && std::string(inferenceLinearBackend()) == "onednn");
   return !torch::GradMode::is_enabled() && x.device().is_cpu() && x.scalar_type() == at::kFloat &&
-         x.is_contiguous() && x.dim() == 3 && !block.ls1 && !block.ls2 &&
-         block.attn->qkv->weight.scalar_type() == at::kFloat && block.mlp->fc1->weight.scalar_type() == at::kFloat;
+         x.is_contiguous() && x.dim() == 3 && !block.ls1 && !block.ls2 && typeOk &&
+         block.mlp->fc1->weight.scalar_type() == compute && block.attn->proj->weight.scalar_type() == compute &&
+         block.mlp->fc2->weight.scalar_type() == compute;
 }
 
 namespace {
@@ -23,46 +30,35 @@ at::Tensor layerNorm(const torch::nn::LayerNorm& norm, const at::Tensor& x) {
   return at::layer_norm(x, o.normalized_shape(), norm->weight, norm->bias, o.eps());
 }
 
-// x2d += (a @ w^T + bias): the bias first (one pass), then the product adds into x (beta = 1).
-void addLinearInPlace(at::Tensor& x2d, const at::Tensor& a, const torch::nn::Linear& linear) {
-  if (linear->bias.defined()) x2d.add_(linear->bias);
-  x2d.addmm_(a, linear->weight.t());
-}
-
 }  // namespace
 
 void runInPlace(VitBlockImpl& block, at::Tensor& x, InPlaceScratch& scratch) {
   const auto b = x.size(0), t = x.size(1), d = x.size(2);
-  const std::int64_t heads = block.attn->heads, headDim = d / heads;
+  const std::int64_t heads = block.attn->heads;
+  InferenceThreadsScope threads;  // ATen's passes on this thread; the products bring their pool
   auto x2d = x.view({b * t, d});
 
-  // Attention: the qkv product, q k v laid out head-major with the bias (as in
-  // VitAttentionImpl::forwardInference), scores into the reused buffer with 1/sqrt(d) as the
-  // product's alpha, softmax in place, the product with v, heads back into tokens.
+  // Attention: the qkv product with its bias, then softmax(q k^T / sqrt(d)) v per head
+  // (inferenceAttention), whose projection adds into x.
   const auto& attn = *block.attn;
-  const auto raw = at::mm(layerNorm(block.norm1, x).view({b * t, d}), attn.qkv->weight.t())
-                       .view({b, t, 3, heads, headDim})
-                       .permute({2, 0, 3, 1, 4});
-  auto packed = at::empty({3, b, heads, t, headDim}, x.options());
-  packed.copy_(raw);
-  if (attn.qkv->bias.defined()) packed.add_(attn.qkv->bias.view({3, 1, heads, 1, headDim}));
-  const auto q = packed[0].view({b * heads, t, headDim}), k = packed[1].view({b * heads, t, headDim}),
-             v = packed[2].view({b * heads, t, headDim});
-  auto& scores = ensure(scratch.scores, {b * heads, t, t}, x.options());
-  const double scale = 1.0 / std::sqrt(static_cast<double>(headDim));
-  at::baddbmm_out(scores, scores, q, k.transpose(1, 2), /*beta=*/0.0, /*alpha=*/scale);  // beta 0: not read
-  at::_softmax_out(scores, scores, -1, false);  // row by row: each value is read before it is written
-  const auto context = at::bmm(scores, v).view({b, heads, t, headDim});
-  auto tokens = at::empty({b, t, heads, headDim}, x.options());
-  tokens.copy_(context.transpose(1, 2));
-  addLinearInPlace(x2d, tokens.view({b * t, d}), attn.proj);
+  auto& cache = *scratch.linears;
+  auto& qkv = ensure(scratch.qkv, {b * t, 3 * d}, x.options());
+  // bf16 weights (MatmulWeightCast): the products read bf16 operands and write fp32 (qkv, the
+  // residual stream) or bf16 (the MLP's hidden layer); the attention core stays fp32.
+  const auto compute = attn.qkv->weight.scalar_type();
+  inferenceLinear(cache, layerNorm(block.norm1, x).view({b * t, d}).to(compute), attn.qkv->weight, attn.qkv->bias,
+                  qkv, LinearEpilogue::Bias);
+  auto tokens = at::empty({b * t, d}, x.options());
+  inferenceAttention(cache, qkv, b, t, heads, tokens);
+  inferenceLinear(cache, tokens.to(compute), attn.proj->weight, attn.proj->bias, x2d,
+                  LinearEpilogue::BiasAccumulate);
 
-  // MLP: fc1 with its bias into the reused hidden buffer, exact GELU in place, fc2 into x.
+  // MLP: fc1 with its bias and exact GELU into the reused hidden buffer, fc2 adds into x.
   const auto& mlp = *block.mlp;
-  auto& hidden = ensure(scratch.hidden, {b * t, mlp.fc1->weight.size(0)}, x.options());
-  at::addmm_out(hidden, mlp.fc1->bias, layerNorm(block.norm2, x).view({b * t, d}), mlp.fc1->weight.t());
-  at::gelu_(hidden);
-  addLinearInPlace(x2d, hidden, mlp.fc2);
+  auto& hidden = ensure(scratch.hidden, {b * t, mlp.fc1->weight.size(0)}, x.options().dtype(compute));
+  inferenceLinear(cache, layerNorm(block.norm2, x).view({b * t, d}).to(compute), mlp.fc1->weight, mlp.fc1->bias, hidden,
+                  LinearEpilogue::BiasGelu);
+  inferenceLinear(cache, hidden, mlp.fc2->weight, mlp.fc2->bias, x2d, LinearEpilogue::BiasAccumulate);
 }
 
 }  // namespace meridian::model

@@ -13,18 +13,20 @@
 
 #include <torch/torch.h>
 
+#include "InferenceLinear.hpp"
 #include "VitBlock.hpp"
 
 namespace meridian::model {
 
 /// Buffers one forward pass reuses across its blocks (sized for one batch and token count).
 struct InPlaceScratch {
+  LinearCache* linears = nullptr;  // the model's prepared weights (InferenceLinear.hpp)
+  at::Tensor qkv;     // [B*T, 3D]
   at::Tensor hidden;  // [B*T, mlpHidden]
-  at::Tensor scores;  // [B*heads, T, T]
 };
 
-/// Whether `block` can take the in-place path: no autograd, fp32 weights (the bf16 path
-/// keeps a fp32 stream and bf16 branches, which BLAS cannot add into in one product), no
+/// Whether `block` can take the in-place path: no autograd, fp32 weights, or bf16 ones with
+/// the oneDNN backend (its products take bf16 operands and add into the fp32 stream), no
 /// LayerScale (its gain sits between the product and the residual), a qkv bias or none.
 bool canRunInPlace(const VitBlockImpl& block, const at::Tensor& x);
 

@@ -6,8 +6,8 @@
 //
 //   build/bin/bench_vit [runs=5] [batches=1,16] [meridian-only]
 //   e.g. build/bin/bench_vit 5 1,16,32
-//   build/bin/bench_vit once [runs=3] [batches=1,16] [precisions=fp32,bf16]
-//   build/bin/bench_vit gemm [runs=5] [rows=3152]
+//   build/bin/bench_vit once [runs=3] [batches=1,16] [precisions=fp32,bf16] [threads=cores]
+//   build/bin/bench_vit gemm [runs=5] [rows=3152] [threads=cores]
 //     Meridian alone in the peers' line format, and each block product's GFLOP/s: what
 //     vit_onnx_compare.py (Meridian vs PyTorch eager vs ONNX Runtime) runs.
 //   build/bin/bench_vit paired [rounds=5] [batch=16] [precision=bf16]
@@ -115,7 +115,8 @@ double processCpuMs() {
 // `bench_vit once RUNS BATCHES PRECISIONS`: Meridian alone, one line per measurement in the
 // peers' format ("RESULT <precision> <batch> <median wall ms> <median cpu ms>"), for
 // vit_onnx_compare.py to alternate with the peers.
-int runOnce(int runs, const std::string& batches, const std::string& precisions) {
+int runOnce(int runs, const std::string& batches, const std::string& precisions, int threads) {
+  if (threads > 0) model::setIntraOpThreads(threads);
   model::initializeRuntime();
   auto vit = std::move(model::VitModel::create(model::VitConfig::preset("vit_b_16").value(), 0).value());
   std::stringstream list(precisions);
@@ -140,13 +141,18 @@ int runOnce(int runs, const std::string& batches, const std::string& precisions)
 }
 
 // `bench_vit gemm RUNS ROWS`: GFLOP/s of each block product alone as Meridian's fp32 path
-// calls it (at::mm, LibTorch's BLAS), rows = batch x 197 tokens.
-int runGemm(int runs, int rows) {
+// calls it (InferenceLinear: oneDNN, or LibTorch's BLAS without it), rows = batch x 197 tokens;
+// the name's suffix says which ("qkv/onednn").
+int runGemm(int runs, int rows, int threads) {
+  if (threads > 0) model::setIntraOpThreads(threads);
   model::initializeRuntime();
   const std::vector<std::tuple<const char*, int, int>> products{
       {"qkv", 768, 2304}, {"proj", 768, 768}, {"fc1", 768, 3072}, {"fc2", 3072, 768}};
-  for (const auto& [name, k, n] : products)
-    std::printf("GEMM %s %d %d %d %.1f\n", name, rows, k, n, model::matmulGflops(rows, k, n, false, runs));
+  for (const auto& [name, k, n] : products) {
+    std::string backend;
+    const double gflops = model::inferenceLinearGflops(rows, k, n, runs, &backend);
+    std::printf("GEMM %s %d %d %d %.1f %s\n", name, rows, k, n, gflops, backend.c_str());
+  }
   return 0;
 }
 
@@ -155,9 +161,10 @@ int runGemm(int runs, int rows) {
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "once")
     return runOnce(argc > 2 ? std::max(1, std::atoi(argv[2])) : 3, argc > 3 ? argv[3] : "1,16",
-                   argc > 4 ? argv[4] : "fp32,bf16");
+                   argc > 4 ? argv[4] : "fp32,bf16", argc > 5 ? std::atoi(argv[5]) : 0);
   if (argc > 1 && std::string(argv[1]) == "gemm")
-    return runGemm(argc > 2 ? std::max(1, std::atoi(argv[2])) : 5, argc > 3 ? std::max(1, std::atoi(argv[3])) : 3152);
+    return runGemm(argc > 2 ? std::max(1, std::atoi(argv[2])) : 5, argc > 3 ? std::max(1, std::atoi(argv[3])) : 3152,
+                   argc > 4 ? std::atoi(argv[4]) : 0);
   if (argc > 1 && std::string(argv[1]) == "paired")
     return runPaired(argc > 2 ? std::max(1, std::atoi(argv[2])) : 5, argc > 3 ? std::max(1, std::atoi(argv[3])) : 16,
                      argc > 4 ? argv[4] : "bf16");

@@ -4,7 +4,7 @@ rounds. Each round runs every engine once, as its own process (order rotated per
 each timing RUNS calls per batch after a warm-up; the result is the median over rounds of
 each engine's images/s and of the per-round speed ratios, so a slow phase of a shared
 machine hits every engine alike. Then each block product's GFLOP/s in Meridian's fp32 path
-(LibTorch's BLAS) and in ONNX Runtime, alternated too, to locate a gap.
+(oneDNN's chunked kernels, or LibTorch's BLAS in a build without oneDNN) and in ONNX Runtime, alternated too, to locate a gap.
 
   bash tests/bench/vit_onnx_setup.sh build/onnx-peer          # once: npm package + ONNX export
   /usr/bin/python3 tests/bench/vit_onnx_compare.py [--rounds 3] [--runs 1] [--batches 1,16]
@@ -14,8 +14,8 @@ machine hits every engine alike. Then each block product's GFLOP/s in Meridian's
 fp32 is every engine; bf16 only Meridian and eager, and only where the CPU has it (ONNX
 Runtime's CPU build runs this model in fp32). CPU ms per image (the process's own CPU
 time, spinning threads included) is printed beside the wall figures: on a loaded machine it
-is the steadier measure of the work each engine does. Meridian uses as many threads as
-cores (its runtime's rule); pass --threads equal to the core count for a like comparison.
+is the steadier measure of the work each engine does. --threads goes to every engine
+(Meridian's `bench_vit once ... THREADS`; default: the core count).
 The machine's OPENBLAS_* variables are printed and passed on unchanged.
 """
 import argparse
@@ -56,7 +56,7 @@ def main():
     args = ap.parse_args()
     meridians = [m.split("=", 1) for m in (args.meridian or ["Meridian=build/bin/bench_vit"])]
     runs = str(args.runs)
-    engines = {name: [path, "once", runs, args.batches, args.precisions] for name, path in meridians}
+    engines = {name: [path, "once", runs, args.batches, args.precisions, str(args.threads)] for name, path in meridians}
     engines["eager"] = ["/usr/bin/python3", os.path.join(HERE, "vit_eager.py"), runs, args.batches, args.precisions,
                         str(args.threads)]
     engines["onnxruntime"] = ["node", os.path.join(HERE, "vit_onnx_peer.js"), args.peer_dir, "model", runs,
@@ -93,12 +93,14 @@ def main():
     print("\nblock products alone, fp32 GFLOP/s (median of runs; first Meridian binary vs ONNX Runtime):")
     first = meridians[0][1]
     for rows in args.gemm_rows.split(","):
-        ours = {g[0]: float(g[4]) for g in parse_lines(run([first, "gemm", "5", rows]), "GEMM")}
+        lines = parse_lines(run([first, "gemm", "5", rows, str(args.threads)]), "GEMM")
+        ours = {g[0]: float(g[4]) for g in lines}
+        backend = {g[0]: (g[5] if len(g) > 5 else "BLAS") for g in lines}
         peer = {g[0]: float(g[4]) for g in parse_lines(
             run(["node", os.path.join(HERE, "vit_onnx_peer.js"), args.peer_dir, "gemm", "5", rows, str(args.threads)]),
             "GEMM")}
         for name in ours:
-            print(f"  {name:4} rows {rows:>5}: Meridian (BLAS) {ours[name]:6.1f}, ONNX Runtime {peer.get(name, 0):6.1f}, "
+            print(f"  {name:4} rows {rows:>5}: Meridian ({backend[name]}) {ours[name]:6.1f}, ONNX Runtime {peer.get(name, 0):6.1f}, "
                   f"ratio {ours[name] / max(peer.get(name, 0), 1e-9):.2f}")
     print(f"load average after: {load()}")
 

@@ -50,4 +50,9 @@ core::Result<MatmulCheck> checkMatmul(int n = 256);
 /// approach on this machine (benchmarks report their speed against it).
 double matmulGflops(int m, int k, int n, bool bf16, int runs = 5);
 
+/// GFLOP/s of the fp32 inference path's product [m, k] x [n, k]^T + bias, as a ViT block runs
+/// it (InferenceLinear: oneDNN's chunked kernels where built with it, else LibTorch's BLAS),
+/// median of `runs` after a warm-up. `backend` receives "onednn" or "blas" when given.
+double inferenceLinearGflops(int m, int k, int n, int runs = 5, std::string* backend = nullptr);
+
 }  // namespace meridian::model

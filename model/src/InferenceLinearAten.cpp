@@ -1,0 +1,54 @@
+// LibTorch-only implementation of InferenceLinear.hpp (builds without oneDNN's headers):
+// addmm through LibTorch's BLAS, with the residual added by BLAS's beta = 1.
+#include "InferenceLinear.hpp"
+
+#include <cmath>
+
+namespace meridian::model {
+
+struct LinearCache::State {};
+
+LinearCache::LinearCache() : state_(std::make_unique<State>()) {}
+LinearCache::~LinearCache() = default;
+
+const char* inferenceLinearBackend() { return "blas"; }
+
+void inferenceLinear(LinearCache&, const at::Tensor& a, const at::Tensor& weight, const at::Tensor& bias,
+                     at::Tensor& out, LinearEpilogue epilogue) {
+  const auto w = weight.t();
+  switch (epilogue) {
+    case LinearEpilogue::Bias:
+    case LinearEpilogue::BiasGelu:
+      if (bias.defined()) at::addmm_out(out, bias.to(out.scalar_type()), a, w);
+      else at::mm_out(out, a, w);
+      if (epilogue == LinearEpilogue::BiasGelu) at::gelu_(out);
+      break;
+    case LinearEpilogue::BiasAccumulate:
+      // the bias first (one pass), then the product adds into out (beta = 1)
+      if (bias.defined()) out.add_(bias);
+      out.addmm_(a, w);
+      break;
+  }
+}
+
+void inferenceAttention(LinearCache&, const at::Tensor& qkv, std::int64_t b, std::int64_t t, std::int64_t heads,
+                        at::Tensor& out) {
+  const auto d = qkv.size(1) / 3, headDim = d / heads;
+  // q k v laid out head-major for the batched products, scores with 1/sqrt(d) as the
+  // product's alpha, softmax in place, the product with v, heads back into tokens.
+  auto packed = at::empty({3, b, heads, t, headDim}, qkv.options());
+  packed.copy_(qkv.view({b, t, 3, heads, headDim}).permute({2, 0, 3, 1, 4}));
+  const auto q = packed[0].view({b * heads, t, headDim}), k = packed[1].view({b * heads, t, headDim}),
+             v = packed[2].view({b * heads, t, headDim});
+  auto scores = at::empty({b * heads, t, t}, qkv.options());
+  const double scale = 1.0 / std::sqrt(static_cast<double>(headDim));
+  at::baddbmm_out(scores, scores, q, k.transpose(1, 2), /*beta=*/0.0, /*alpha=*/scale);  // beta 0: not read
+  at::_softmax_out(scores, scores, -1, false);  // row by row: each value is read before it is written
+  const auto context = at::bmm(scores, v).view({b, heads, t, headDim});
+  out.view({b, t, heads, headDim}).copy_(context.transpose(1, 2));
+}
+
+InferenceThreadsScope::InferenceThreadsScope() = default;
+InferenceThreadsScope::~InferenceThreadsScope() = default;
+
+}  // namespace meridian::model
