@@ -29,7 +29,6 @@ class vtkRenderer;
 class vtkObject;
 class QOffscreenSurface;
 class QOpenGLContext;
-class QOpenGLFramebufferObject;
 
 namespace meridian::viewers {
 
@@ -75,6 +74,8 @@ protected:
   virtual void resizeGL(int width, int height);
   void resizeEvent(QResizeEvent *event) override;
   void paintEvent(QPaintEvent *event) override;
+  /// Frees the view's framebuffers and frame while it is hidden.
+  void hideEvent(QHideEvent *event) override;
 
 private:
   bool ensureContext();
@@ -87,7 +88,6 @@ private:
   vtkSmartPointer<vtkRenderer> renderer_;
   std::unique_ptr<QOffscreenSurface> surface_;
   std::unique_ptr<QOpenGLContext> context_;
-  std::unique_ptr<QOpenGLFramebufferObject> fbo_;
   QImage frame_;           // the last frame, device pixels, top row first
   bool frameStale_ = true; // VTK's scene changed since frame_ was rendered
   bool contextFailed_ = false;
