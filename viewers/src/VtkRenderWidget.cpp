@@ -5,8 +5,10 @@
 #include <QOpenGLExtraFunctions>
 #include <QOpenGLFunctions>
 #include <QPaintEvent>
+#include <QColor>
 #include <QPainter>
 #include <QSurfaceFormat>
+#include <QTimer>
 
 #include <algorithm>
 #include <cmath>
@@ -16,6 +18,7 @@
 #include <vtkObjectFactory.h>
 #include <vtkOpenGLFramebufferObject.h>
 #include <vtkOpenGLState.h>
+#include <vtkPropCollection.h>
 #include <vtkRenderer.h>
 #include <vtkType.h>
 
@@ -207,6 +210,20 @@ void VtkRenderWidget::renderFrame() {
       std::max(1, static_cast<int>(std::lround(width() * ratio))),
       std::max(1, static_cast<int>(std::lround(height() * ratio))));
   frameStale_ = false;
+  if (!context_ && renderer_->GetViewProps()->GetNumberOfItems() == 0 &&
+      !renderer_->GetGradientBackground() && !renderer_->GetTexturedBackground()) {
+    // Nothing to draw yet (the 2D viewer before an image, the volume viewer
+    // before a volume): the frame is the background colour, without a GL
+    // context and framebuffers made for it (process memory under software GL).
+    const double *rgb = renderer_->GetBackground();
+    frame_ = QImage(size, QImage::Format_RGB32);
+    frame_.fill(QColor::fromRgbF(static_cast<float>(rgb[0]), static_cast<float>(rgb[1]),
+                                 static_cast<float>(rgb[2])));
+    frame_.setDevicePixelRatio(ratio);
+    warmUpOpenGl();
+    Q_EMIT frameRendered();
+    return;
+  }
   QOpenGLContext *previous = QOpenGLContext::currentContext();
   QSurface *previousSurface = previous ? previous->surface() : nullptr;
   if (!ensureContext()) {
@@ -249,6 +266,27 @@ void VtkRenderWidget::renderFrame() {
   if (previous && previous != context_.get())
     previous->makeCurrent(previousSurface);
   Q_EMIT frameRendered();
+}
+
+void VtkRenderWidget::warmUpOpenGl() {
+  // Loading the GL driver (Mesa with LLVM: tens of MiB of libraries) is the
+  // slow part of the first context in a process; done once, after this
+  // frame is on screen, so that opening an image or volume does not pay it.
+  static bool scheduled = false;
+  if (scheduled)
+    return;
+  scheduled = true;
+  QTimer::singleShot(0, [] {
+    QOffscreenSurface surface;
+    surface.setFormat(QSurfaceFormat::defaultFormat());
+    surface.create();
+    QOpenGLContext context;
+    context.setFormat(QSurfaceFormat::defaultFormat());
+    if (surface.isValid() && context.create() && context.makeCurrent(&surface)) {
+      context.functions()->glGetString(GL_RENDERER);
+      context.doneCurrent();
+    }
+  });
 }
 
 void VtkRenderWidget::hideEvent(QHideEvent *event) {

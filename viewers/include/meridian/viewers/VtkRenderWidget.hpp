@@ -79,6 +79,8 @@ protected:
 
 private:
   bool ensureContext();
+  /// Loads the GL driver once, after the first frame drawn without it.
+  static void warmUpOpenGl();
   /// Renders VTK into the framebuffer object and reads the pixels into frame_.
   void renderFrame();
   void onRenderWindowEvent(vtkObject *caller, unsigned long event,
