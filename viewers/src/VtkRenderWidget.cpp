@@ -17,6 +17,7 @@
 #include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkObjectFactory.h>
 #include <vtkOpenGLFramebufferObject.h>
+#include <vtkOpenGLShaderCache.h>
 #include <vtkOpenGLState.h>
 #include <vtkPropCollection.h>
 #include <vtkRenderer.h>
@@ -184,16 +185,30 @@ bool VtkRenderWidget::ensureContext() {
     return true;
   if (contextFailed_)
     return false;
-  // An offscreen surface: the context belongs to no window, so it survives the
-  // widget moving to another top-level window (a QOpenGLWidget's does not) and
-  // renders before it is shown.
-  auto surface = std::make_unique<QOffscreenSurface>();
-  surface->setFormat(QSurfaceFormat::defaultFormat());
-  surface->create();
-  auto context = std::make_unique<QOpenGLContext>();
-  context->setFormat(QSurfaceFormat::defaultFormat());
-  if (!surface->isValid() || !context->create() ||
-      !context->makeCurrent(surface.get())) {
+  // One context for every view of the process (issue 17): under software GL each
+  // context is process memory of its own (llvmpipe's state, its rasteriser
+  // threads, every shader compiled again). An offscreen surface: the context
+  // belongs to no window, so it survives a view moving to another top-level
+  // window and renders before it is shown. VTK keeps a GL state cache per render
+  // window; renderFrame() resets what another window may have changed.
+  static std::weak_ptr<QOffscreenSurface> sharedSurface;
+  static std::weak_ptr<QOpenGLContext> sharedContext;
+  std::shared_ptr<QOffscreenSurface> surface = sharedSurface.lock();
+  std::shared_ptr<QOpenGLContext> context = sharedContext.lock();
+  if (!surface || !context) {
+    surface = std::make_shared<QOffscreenSurface>();
+    surface->setFormat(QSurfaceFormat::defaultFormat());
+    surface->create();
+    context = std::make_shared<QOpenGLContext>();
+    context->setFormat(QSurfaceFormat::defaultFormat());
+    if (!surface->isValid() || !context->create() ||
+        !context->makeCurrent(surface.get())) {
+      contextFailed_ = true;
+      return false;
+    }
+    sharedSurface = surface;
+    sharedContext = context;
+  } else if (!context->makeCurrent(surface.get())) {
     contextFailed_ = true;
     return false;
   }
@@ -236,7 +251,12 @@ void VtkRenderWidget::renderFrame() {
   const int *vtkSize = renderWindow_->GetSize();
   if (vtkSize[0] != size.width() || vtkSize[1] != size.height())
     renderWindow_->SetSize(size.width(), size.height());
+  // The context is shared: the active texture unit and the bound shader program
+  // are whatever the last view left, not what this window's VTK state cache says
+  // (VTK 9.1 re-applies the rest of its cache at every Start()).
+  renderWindow_->GetState()->ResetGLActiveTexture();
   renderWindow_->Render();
+  renderWindow_->GetShaderCache()->ReleaseCurrentShader();
   QOpenGLExtraFunctions *gl = context_->extraFunctions();
   GLint draw = 0, read = 0;
   gl->glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &draw);

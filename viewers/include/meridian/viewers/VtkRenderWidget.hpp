@@ -88,8 +88,9 @@ private:
 
   vtkSmartPointer<vtkGenericOpenGLRenderWindow> renderWindow_;
   vtkSmartPointer<vtkRenderer> renderer_;
-  std::unique_ptr<QOffscreenSurface> surface_;
-  std::unique_ptr<QOpenGLContext> context_;
+  // Shared by every view (ensureContext()); the surface outlives the context.
+  std::shared_ptr<QOffscreenSurface> surface_;
+  std::shared_ptr<QOpenGLContext> context_;
   QImage frame_;           // the last frame, device pixels, top row first
   bool frameStale_ = true; // VTK's scene changed since frame_ was rendered
   bool contextFailed_ = false;
