@@ -1,10 +1,12 @@
 #pragma once
 // The Qt 6 <-> VTK 9.1 bridge. Debian's VTK Qt module (QVTKOpenGLNativeWidget)
 // is built against Qt 5, so Meridian hosts VTK itself. Each view is a plain
-// raster QWidget that owns an OpenGL context on an offscreen surface: a
-// vtkGenericOpenGLRenderWindow renders with it into a framebuffer object, the
-// frame is read into a QImage, and paintEvent() draws that image like any other
-// widget content.
+// raster QWidget; all views share one OpenGL context on an offscreen surface. A
+// vtkGenericOpenGLRenderWindow per view renders with it into VTK's framebuffers
+// (only those it uses, see VtkRenderWidget.cpp), the frame is read into a
+// QImage, and paintEvent() draws that image like any other widget content. A
+// view with nothing to draw makes no GL objects; a hidden view frees its
+// framebuffers (under software GL they are process memory, issue 17).
 //
 // Why not QOpenGLWidget (the first bridge): a window holding QOpenGLWidgets is
 // composed by Qt with OpenGL on every update -- each widget's texture and the
@@ -49,8 +51,8 @@ public:
   /// first).
   QImage grabFramebuffer();
 
-  /// The view's own GL context (created on first use; nullptr where OpenGL is
-  /// missing).
+  /// The GL context the view renders with, shared by all views (created on
+  /// first use; nullptr where OpenGL is missing or nothing was drawn yet).
   QOpenGLContext *context() const { return context_.get(); }
   void makeCurrent();
   void doneCurrent();
