@@ -27,6 +27,44 @@ inline double procStatusMiB(const char* key) {
   return -1.0;
 }
 
+/// Resident memory by mapping (/proc/self/smaps): each file-backed mapping by its file's name,
+/// anonymous memory as "[anon]" (malloc's arenas and large blocks, GL buffers under software GL,
+/// thread stacks), largest first, in MiB. Where the RSS goes, for --smaps.
+inline void printResidentByMapping(const char* when, int top = 12) {
+  std::ifstream in("/proc/self/smaps");
+  std::string line, name;
+  std::vector<std::pair<std::string, double>> sums;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    if (line.compare(0, 4, "Rss:") == 0) {
+      const double mib = std::stod(line.substr(4)) / 1024.0;
+      auto it = std::find_if(sums.begin(), sums.end(), [&](const auto& s) { return s.first == name; });
+      if (it == sums.end()) sums.emplace_back(name, mib);
+      else it->second += mib;
+      continue;
+    }
+    // A mapping's header: "start-end perms offset dev inode [path]"; field lines end in ':' words.
+    const auto firstSpace = line.find(' ');
+    if (firstSpace == std::string::npos || line.find('-') > firstSpace) continue;
+    std::size_t field = 0, at = 0;
+    while (field < 5 && at != std::string::npos) {
+      at = line.find_first_not_of(' ', line.find(' ', at));
+      ++field;
+    }
+    std::string path = at == std::string::npos ? "" : line.substr(at);
+    if (path.empty()) path = "[anon]";
+    const auto slash = path.rfind('/');
+    name = slash == std::string::npos ? path : path.substr(slash + 1);
+  }
+  std::sort(sums.begin(), sums.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  double total = 0;
+  for (const auto& s : sums) total += s.second;
+  std::printf("  resident by mapping %s (%.0f MiB):", when, total);
+  for (int i = 0; i < top && i < static_cast<int>(sums.size()); ++i)
+    std::printf("%s %s %.1f", i ? "," : "", sums[i].first.c_str(), sums[i].second);
+  std::printf("\n");
+}
+
 inline double percentile(std::vector<double> values, double p) {
   if (values.empty()) return 0.0;
   std::sort(values.begin(), values.end());

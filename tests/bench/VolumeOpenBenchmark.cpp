@@ -1,7 +1,7 @@
 // Opening a real-size CT series in the window (issue 17, item 4): one run = one process, as a
 // person starts `meridian --open FOLDER`. Run it under Xvfb, best through volume_open_peer.py,
 // which alternates it with its bare-VTK peer (bench_vtk_open) and prints medians:
-//   xvfb-run -a -s "-screen 0 1920x1080x24" build/bin/bench_volume_open SERIES_FOLDER [--size 1920x1080]
+//   xvfb-run -a -s "-screen 0 1920x1080x24" build/bin/bench_volume_open SERIES_FOLDER [--size 1920x1080] [--smaps]
 // The real MainWindow is shown and exposed first (start-up is issue 16's, not counted here);
 // then MainWindow::open(FOLDER) -- the folder listed, the series read on a worker thread, the
 // volume handed to the volume viewer -- and the event loop runs until
@@ -11,12 +11,16 @@
 //            it is on the X server (glFinish, an X round trip),
 //   full     the 3D view has rendered the volume too.
 // Peak RSS is the process's VmHWM (/proc/self/status) at `planes` and at `full`; the voxel
-// bytes are printed beside them (issue 17's goal: RSS <= 2.5x the voxel bytes). One line of
+// bytes are printed beside them (issue 17's goal: RSS <= 2.5x the voxel bytes); --smaps prints
+// where the resident memory lies (by mapping) before the open, at the planes' frame and at the
+// end. One line of
 // JSON at the end carries the numbers for the driver.
 #include <QApplication>
 #include <QGuiApplication>
 #include <QOpenGLContext>
 #include <QOpenGLFunctions>
+
+#include <malloc.h>
 
 #include <chrono>
 #include <cstdio>
@@ -70,8 +74,12 @@ int main(int argc, char** argv) {
   }
   const std::filesystem::path folder = argv[1];
   int width = 1920, height = 1080;
-  for (int i = 2; i + 1 < argc; ++i)
-    if (std::string(argv[i]) == "--size" && std::sscanf(argv[i + 1], "%dx%d", &width, &height) != 2) return 2;
+  bool smaps = false;
+  for (int i = 2; i < argc; ++i) {
+    if (std::string(argv[i]) == "--smaps") smaps = true;
+    if (i + 1 < argc && std::string(argv[i]) == "--size" && std::sscanf(argv[i + 1], "%dx%d", &width, &height) != 2)
+      return 2;
+  }
   (void)core::logging::initialize({});
   viewers::VtkRenderWidget::setDefaultSurfaceFormat();
   QApplication app(argc, argv);
@@ -86,6 +94,7 @@ int main(int argc, char** argv) {
   view3D.view3D = viewer->view3D();
   view3D.attach(viewer->view3D());
   const double rssBefore = bench::procStatusMiB("VmRSS");
+  if (smaps) bench::printResidentByMapping("before open");
 
   double readS = -1, hwmRead = -1;
   auto* opener = window.findChild<ui::ContentOpener*>();
@@ -107,6 +116,7 @@ int main(int argc, char** argv) {
   syncX();
   const double planesS = secondsSince(t0);
   const double hwmPlanes = bench::procStatusMiB("VmHWM");
+  if (smaps) bench::printResidentByMapping("at the planes' frame");
   // The 3D view takes the volume after the planes' frame, then renders it.
   while (view3D.volumeRenders == 0 && secondsSince(t0) < 120) QApplication::processEvents(QEventLoop::AllEvents, 5);
   finishGl(viewer->view3D());
@@ -115,6 +125,11 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 20; ++i) QApplication::processEvents();  // anything the first frames left queued
   const double hwmFull = bench::procStatusMiB("VmHWM");
   const double rssEnd = bench::procStatusMiB("VmRSS");
+  if (smaps) {
+    bench::printResidentByMapping("at the end");
+    std::fflush(stdout);
+    malloc_stats();  // glibc: each arena's system bytes against the bytes in use (stderr)
+  }
 
   const core::Volume* volume = viewer->volume();
   if (!volume || !planesDrawn() || view3D.volumeRenders == 0) {

@@ -4,7 +4,7 @@
 // same window size and layout (the fourth quarter, Meridian's 3D view, stays empty). One run
 // = one process:
 //   xvfb-run -a -s "-screen 0 1920x1080x24" build/bin/bench_vtk_open SERIES_FOLDER [--size WxH]
-//       [--reader meridian|vtk]
+//       [--reader meridian|vtk] [--smaps]
 // --reader meridian (default): Meridian's DICOM series reader (io::loadDicomSeries, as the
 //   window uses), its voxels handed to VTK without a copy -- what a VTK reader's output is:
 //   one buffer. The difference to bench_volume_open is then all display.
@@ -48,8 +48,11 @@ int main(int argc, char** argv) {
   const std::filesystem::path folder = argv[1];
   int width = 1920, height = 1080;
   std::string reader = "meridian";
-  for (int i = 2; i + 1 < argc; ++i) {
+  bool smaps = false;
+  for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
+    if (arg == "--smaps") smaps = true;
+    if (i + 1 >= argc) break;
     if (arg == "--size" && std::sscanf(argv[i + 1], "%dx%d", &width, &height) != 2) return 2;
     if (arg == "--reader") reader = argv[i + 1];
   }
@@ -59,6 +62,7 @@ int main(int argc, char** argv) {
   window->SetWindowName("bench_vtk_open");
   window->Render();
   const double rssBefore = bench::procStatusMiB("VmRSS");
+  if (smaps) bench::printResidentByMapping("before open");
 
   const auto t0 = Clock::now();
   vtkSmartPointer<vtkImageData> image;
@@ -114,6 +118,7 @@ int main(int argc, char** argv) {
   XSync(static_cast<_XDisplay*>(window->GetGenericDisplayId()), 0);
   const double planesS = secondsSince(t0);
   const double hwm = bench::procStatusMiB("VmHWM");
+  if (smaps) bench::printResidentByMapping("at the planes' frame");
   const double voxelMiB = static_cast<double>(dims[0]) * dims[1] * dims[2] * image->GetScalarSize() / 1048576.0;
   std::printf("bench_vtk_open (%s reader): %dx%dx%d voxels (%.0f MiB); window %dx%d; load %s\n", reader.c_str(),
               dims[0], dims[1], dims[2], voxelMiB, width, height, bench::loadAverage().c_str());

@@ -373,7 +373,7 @@ TEST(VolumeViewerGui, ALargeVolumesPlanesDrawFirstAndIts3DViewFromAnAveragedCopy
             src[(static_cast<std::size_t>(k % n[2]) * n[1] + j / 2) * n[0] + i / 2];
   big.spacing = {ct->spacing[0] / 2, ct->spacing[1] / 2, ct->spacing[2]};
   big.modality = ct->modality;
-  ASSERT_GT(big.sizeInBytes(), viewers::Volume3DView::kSoftwareGlBytes);
+  ASSERT_GT(big.voxelCount(), viewers::Volume3DView::kSoftwareGlVoxels);
 
   viewers::VolumeViewer viewer;
   if (!viewer.view3D()->softwareRenderer()) GTEST_SKIP() << "hardware GL: the volume is drawn whole";
@@ -393,7 +393,7 @@ TEST(VolumeViewerGui, ALargeVolumesPlanesDrawFirstAndIts3DViewFromAnAveragedCopy
   for (int i = 0; i < 20 && std::find(order.begin(), order.end(), "3D") == order.end(); ++i) processEvents();
   ASSERT_EQ(order.size(), 4u) << "not every view drew the volume";
   EXPECT_EQ(order.back(), "3D") << "the 3D view drew before a plane";
-  // Merged along the finest axis in mm first: x (0.5 mm) -> 128x256x300, 18.75 MiB.
+  // Merged along the finest axis in mm first: x (0.5 mm) -> 128x256x300, one byte a voxel, 9.4 MiB.
   EXPECT_EQ(viewer.view3D()->drawnFactors(), (std::array<int, 3>{2, 1, 1}));
   const QImage shot = viewer.view3D()->grabFramebuffer();
   save(shot, "volume-viewer-3d-large-averaged.png");

@@ -69,3 +69,35 @@ TEST(VolumeDownsample, EachVoxelIsTheMeanOfItsBlockAndStaysWhereTheBlockIs) {
   EXPECT_EQ(s.modality, "CT");
   EXPECT_FALSE(viewers::downsample(v, {0, 1, 1}).ok());
 }
+
+TEST(VolumeDownsample, AnEightBitCopyReadsInTheVolumesUnitsThroughItsRescale) {
+  core::Volume v = ramp({4, 2, 2}, {1, 1, 1});  // stored 0..113
+  v.rescaleIntercept = -1024;                   // HU = stored - 1024
+  v.modality = "CT";
+  auto bytes = viewers::downsampleToBytes(v, {2, 1, 1}, {0.0, 102.0});  // 0.4 stored values a step
+  ASSERT_TRUE(bytes.ok());
+  const core::Volume& b = bytes.value();
+  EXPECT_EQ(b.pixelType(), core::PixelType::UInt8);
+  EXPECT_EQ(b.size(), (std::array<int, 3>{2, 2, 2}));
+  EXPECT_EQ(b.spacing, (core::Vec3{2.0, 1.0, 1.0}));
+  // Block (1, 1, 0): voxels 12 and 13, mean 12.5 stored -> byte round(12.5 / 0.4) = 31 -> 12.4 stored.
+  EXPECT_EQ(b.valueAt(1, 1, 0), 31);
+  EXPECT_NEAR(b.valueAt(1, 1, 0) * b.rescaleSlope + b.rescaleIntercept, 12.5 - 1024, 0.2);
+  // Past the window's top (block (1, 1, 1): 112.5) the byte is clamped to 255 = 102 stored.
+  EXPECT_EQ(b.valueAt(1, 1, 1), 255);
+  EXPECT_NEAR(255 * b.rescaleSlope + b.rescaleIntercept, 102 - 1024, 1e-9);
+  EXPECT_FALSE(viewers::downsampleToBytes(v, {1, 1, 1}, {5.0, 5.0}).ok());
+}
+
+TEST(VolumeDownsample, TheEightBitWindowOfACtIsAirToDenseBone) {
+  core::Volume ct = ramp({2, 2, 2}, {1, 1, 1});
+  ct.modality = "CT";
+  ct.rescaleIntercept = -1024;  // stored 0 = -1024 HU
+  // Metal at 20000 HU is cut at 3071 HU; the volume's own low end (-1024 HU) kept.
+  EXPECT_EQ(viewers::byteCopyWindow(ct, {0.0, 21024.0}), (std::array<double, 2>{0.0, 4095.0}));
+  // Not CT: the volume's own range.
+  core::Volume mr = ct;
+  mr.modality = "MR";
+  EXPECT_EQ(viewers::byteCopyWindow(mr, {0.0, 21024.0}), (std::array<double, 2>{0.0, 21024.0}));
+  EXPECT_EQ(viewers::byteCopyWindow(mr, {7.0, 7.0}), (std::array<double, 2>{7.0, 8.0}));
+}

@@ -54,18 +54,19 @@ void Volume3DView::setVolume(std::shared_ptr<const core::Volume> volume, vtkImag
   volume_ = std::move(volume);
   fullImage_ = indexImage;
   readyImage_ = nullptr;
-  slope_ = volume_->rescaleSlope != 0 ? volume_->rescaleSlope : 1.0;
-  intercept_ = volume_->rescaleIntercept;
   storedRange_ = storedRange;
-  const std::size_t budget = softwareRenderer() ? kSoftwareGlBytes : static_cast<std::size_t>(-1);
+  // The budget in voxels, as downsampleFactors() counts the volume's own bytes.
+  const std::size_t voxelBytes = volume_->sizeInBytes() / std::max<std::size_t>(1, volume_->voxelCount());
+  const std::size_t budget = softwareRenderer() ? kSoftwareGlVoxels * voxelBytes : static_cast<std::size_t>(-1);
   drawnFactors_ = downsampleFactors(*volume_, budget);
   if (drawnFactors_ == std::array<int, 3>{1, 1, 1}) {
     readyImage_ = fullImage_;
     drawnVolume_ = volume_;
   } else {
     // The copy is made while the planes draw their first frame; adopt() takes it.
-    worker_ = std::thread([this, volume = volume_, factors = drawnFactors_, generation = generation_] {
-      auto copy = downsample(*volume, factors);
+    worker_ = std::thread([this, volume = volume_, factors = drawnFactors_, generation = generation_,
+                           window = byteCopyWindow(*volume_, storedRange)] {
+      auto copy = downsampleToBytes(*volume, factors, window);
       if (cancel_) return;
       std::shared_ptr<const core::Volume> made;
       if (copy) made = std::make_shared<const core::Volume>(std::move(copy).value());
@@ -96,6 +97,17 @@ void Volume3DView::startDrawing() {
 void Volume3DView::adopt(std::uint64_t generation) {
   if (generation != generation_ || !pending_ || !drawingAllowed_ || !readyImage_) return;
   pending_ = false;
+  // The presets' HU and the MIP ramp in the drawn values (an 8-bit copy has its own rescale).
+  slope_ = drawnVolume_->rescaleSlope != 0 ? drawnVolume_->rescaleSlope : 1.0;
+  intercept_ = drawnVolume_->rescaleIntercept;
+  if (drawnVolume_ == volume_) {
+    drawnRange_ = storedRange_;
+  } else {
+    const double volumeSlope = volume_->rescaleSlope != 0 ? volume_->rescaleSlope : 1.0;
+    for (int i = 0; i < 2; ++i)
+      drawnRange_[i] = std::clamp(
+          (storedRange_[i] * volumeSlope + volume_->rescaleIntercept - intercept_) / slope_, 0.0, 255.0);
+  }
   mapper_->SetInputData(readyImage_);
   // 0.5 voxel steps along the ray, in index units (the user matrix then scales to mm).
   mapper_->SetSampleDistance(0.5f);
@@ -174,10 +186,10 @@ void Volume3DView::applyPreset() {
       break;
     case Volume3DPreset::Mip:
       // Grey ramp over the stored range: MIP needs no HU assumption.
-      color->AddRGBPoint(storedRange_[0], 0.0, 0.0, 0.0);
-      color->AddRGBPoint(storedRange_[1], 1.0, 1.0, 1.0);
-      opacity->AddPoint(storedRange_[0], 0.0);
-      opacity->AddPoint(storedRange_[1], 1.0);
+      color->AddRGBPoint(drawnRange_[0], 0.0, 0.0, 0.0);
+      color->AddRGBPoint(drawnRange_[1], 1.0, 1.0, 1.0);
+      opacity->AddPoint(drawnRange_[0], 0.0);
+      opacity->AddPoint(drawnRange_[1], 1.0);
       mapper_->SetBlendModeToMaximumIntensity();
       property->ShadeOff();
       break;

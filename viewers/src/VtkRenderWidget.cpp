@@ -4,30 +4,92 @@
 #include <QOpenGLContext>
 #include <QOpenGLExtraFunctions>
 #include <QOpenGLFunctions>
-#include <QOpenGLFramebufferObject>
 #include <QPaintEvent>
+#include <QColor>
 #include <QPainter>
 #include <QSurfaceFormat>
+#include <QTimer>
 
 #include <algorithm>
 #include <cmath>
 
 #include <vtkCommand.h>
 #include <vtkGenericOpenGLRenderWindow.h>
+#include <vtkObjectFactory.h>
+#include <vtkOpenGLFramebufferObject.h>
+#include <vtkOpenGLShaderCache.h>
+#include <vtkOpenGLState.h>
+#include <vtkPropCollection.h>
 #include <vtkRenderer.h>
+#include <vtkType.h>
 
 namespace meridian::viewers {
 
+namespace {
+
+// VTK's render window with only the framebuffers the bridge uses. VTK 9.1 gives every render
+// window three: the render framebuffer (colour + depth), the display framebuffer (two colours
+// for stereo + depth) and a resolve framebuffer (colour + depth, used only with multisampling,
+// which is off), i.e. seven view-sized buffers, which under software GL are process memory
+// (issue 17: 35% of the peak RSS past the voxels when a CT opens). VTK allocates each only when
+// it has none, so one set up here first stays: the display framebuffer with one colour buffer
+// (VTK's copy of the depth into it is ignored by GL when the target has no depth buffer), the
+// resolve framebuffer 1x1. The frame is read from the display framebuffer (no blit to a
+// framebuffer of the bridge's own).
+class BridgeRenderWindow : public vtkGenericOpenGLRenderWindow {
+ public:
+  static BridgeRenderWindow* New();
+  vtkTypeMacro(BridgeRenderWindow, vtkGenericOpenGLRenderWindow);
+
+  void Start() override {
+    if (Initialized && (!DisplayFramebuffer->GetFBOIndex() || !ResolveFramebuffer->GetFBOIndex())) {
+      // VTK's own Start() re-reads the framebuffer bindings (the context is not its own), but
+      // restore them anyway: what is bound now is where an embedding expects the frame.
+      QOpenGLExtraFunctions* gl = QOpenGLContext::currentContext()->extraFunctions();
+      GLint draw = 0, read = 0;
+      gl->glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &draw);
+      gl->glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &read);
+      // The texture unit manager knows the context's units only once the state is initialised
+      // (VTK's Start() does it again).
+      GetState()->Initialize(this);
+      if (!DisplayFramebuffer->GetFBOIndex())
+        DisplayFramebuffer->PopulateFramebuffer(std::max(1, Size[0]), std::max(1, Size[1]), true, 1,
+                                                VTK_UNSIGNED_CHAR, false, 0, 0, false);
+      if (!ResolveFramebuffer->GetFBOIndex())
+        ResolveFramebuffer->PopulateFramebuffer(1, 1, true, 1, VTK_UNSIGNED_CHAR, false, 0, 0, false);
+      gl->glBindFramebuffer(GL_DRAW_FRAMEBUFFER, static_cast<GLuint>(draw));
+      gl->glBindFramebuffer(GL_READ_FRAMEBUFFER, static_cast<GLuint>(read));
+    }
+    Superclass::Start();
+  }
+
+  /// Frees the view-sized framebuffers (a hidden view); the next Start() makes them again.
+  void releaseFramebuffers() {
+    RenderFramebuffer->ReleaseGraphicsResources(this);
+    DisplayFramebuffer->ReleaseGraphicsResources(this);
+  }
+
+ protected:
+  BridgeRenderWindow() = default;
+  ~BridgeRenderWindow() override = default;
+};
+
+vtkStandardNewMacro(BridgeRenderWindow);
+
+BridgeRenderWindow* bridgeWindow(vtkGenericOpenGLRenderWindow* window) {
+  return static_cast<BridgeRenderWindow*>(window);
+}
+
+}  // namespace
+
 VtkRenderWidget::VtkRenderWidget(QWidget *parent)
     : QWidget(parent),
-      renderWindow_(vtkSmartPointer<vtkGenericOpenGLRenderWindow>::New()),
+      renderWindow_(vtkSmartPointer<BridgeRenderWindow>::New()),
       renderer_(vtkSmartPointer<vtkRenderer>::New()) {
   renderWindow_->AddRenderer(renderer_);
   renderWindow_->SetMultiSamples(0);
-  // At the end of Render(), VTK blits its display framebuffer into the
-  // framebuffer that was bound when rendering began: ours, which renderFrame()
-  // then reads.
-  renderWindow_->SetFrameBlitModeToBlitToCurrent();
+  // The frame stays in VTK's display framebuffer, where renderFrame() reads it.
+  renderWindow_->SetFrameBlitModeToNoBlit();
   renderWindow_->SetOwnContext(false);
   for (unsigned long event :
        {vtkCommand::WindowMakeCurrentEvent, vtkCommand::WindowIsCurrentEvent,
@@ -48,7 +110,6 @@ VtkRenderWidget::~VtkRenderWidget() {
     renderWindow_->Finalize(); // releases VTK's GL resources while our context
                                // is current
     renderWindow_->SetReadyForRendering(false);
-    fbo_.reset();
     context_->doneCurrent();
   }
   renderWindow_->RemoveAllObservers();
@@ -124,16 +185,30 @@ bool VtkRenderWidget::ensureContext() {
     return true;
   if (contextFailed_)
     return false;
-  // An offscreen surface: the context belongs to no window, so it survives the
-  // widget moving to another top-level window (a QOpenGLWidget's does not) and
-  // renders before it is shown.
-  auto surface = std::make_unique<QOffscreenSurface>();
-  surface->setFormat(QSurfaceFormat::defaultFormat());
-  surface->create();
-  auto context = std::make_unique<QOpenGLContext>();
-  context->setFormat(QSurfaceFormat::defaultFormat());
-  if (!surface->isValid() || !context->create() ||
-      !context->makeCurrent(surface.get())) {
+  // One context for every view of the process (issue 17): under software GL each
+  // context is process memory of its own (llvmpipe's state, its rasteriser
+  // threads, every shader compiled again). An offscreen surface: the context
+  // belongs to no window, so it survives a view moving to another top-level
+  // window and renders before it is shown. VTK keeps a GL state cache per render
+  // window; renderFrame() resets what another window may have changed.
+  static std::weak_ptr<QOffscreenSurface> sharedSurface;
+  static std::weak_ptr<QOpenGLContext> sharedContext;
+  std::shared_ptr<QOffscreenSurface> surface = sharedSurface.lock();
+  std::shared_ptr<QOpenGLContext> context = sharedContext.lock();
+  if (!surface || !context) {
+    surface = std::make_shared<QOffscreenSurface>();
+    surface->setFormat(QSurfaceFormat::defaultFormat());
+    surface->create();
+    context = std::make_shared<QOpenGLContext>();
+    context->setFormat(QSurfaceFormat::defaultFormat());
+    if (!surface->isValid() || !context->create() ||
+        !context->makeCurrent(surface.get())) {
+      contextFailed_ = true;
+      return false;
+    }
+    sharedSurface = surface;
+    sharedContext = context;
+  } else if (!context->makeCurrent(surface.get())) {
     contextFailed_ = true;
     return false;
   }
@@ -150,6 +225,20 @@ void VtkRenderWidget::renderFrame() {
       std::max(1, static_cast<int>(std::lround(width() * ratio))),
       std::max(1, static_cast<int>(std::lround(height() * ratio))));
   frameStale_ = false;
+  if (!context_ && renderer_->GetViewProps()->GetNumberOfItems() == 0 &&
+      !renderer_->GetGradientBackground() && !renderer_->GetTexturedBackground()) {
+    // Nothing to draw yet (the 2D viewer before an image, the volume viewer
+    // before a volume): the frame is the background colour, without a GL
+    // context and framebuffers made for it (process memory under software GL).
+    const double *rgb = renderer_->GetBackground();
+    frame_ = QImage(size, QImage::Format_RGB32);
+    frame_.fill(QColor::fromRgbF(static_cast<float>(rgb[0]), static_cast<float>(rgb[1]),
+                                 static_cast<float>(rgb[2])));
+    frame_.setDevicePixelRatio(ratio);
+    warmUpOpenGl();
+    Q_EMIT frameRendered();
+    return;
+  }
   QOpenGLContext *previous = QOpenGLContext::currentContext();
   QSurface *previousSurface = previous ? previous->surface() : nullptr;
   if (!ensureContext()) {
@@ -159,16 +248,26 @@ void VtkRenderWidget::renderFrame() {
     return;
   }
   context_->makeCurrent(surface_.get());
-  if (!fbo_ || fbo_->size() != size)
-    fbo_ = std::make_unique<QOpenGLFramebufferObject>(
-        size, QOpenGLFramebufferObject::NoAttachment);
   const int *vtkSize = renderWindow_->GetSize();
   if (vtkSize[0] != size.width() || vtkSize[1] != size.height())
     renderWindow_->SetSize(size.width(), size.height());
-  fbo_->bind();
+  // The context is shared: the active texture unit and the bound shader program
+  // are whatever the last view left, not what this window's VTK state cache says
+  // (VTK 9.1 re-applies the rest of its cache at every Start()).
+  renderWindow_->GetState()->ResetGLActiveTexture();
   renderWindow_->Render();
+  renderWindow_->GetShaderCache()->ReleaseCurrentShader();
   QOpenGLExtraFunctions *gl = context_->extraFunctions();
+  GLint draw = 0, read = 0;
+  gl->glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &draw);
+  gl->glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &read);
+  const auto display = static_cast<GLuint>(renderWindow_->GetDisplayFramebuffer()->GetFBOIndex());
+  gl->glBindFramebuffer(GL_FRAMEBUFFER, display);
+  gl->glReadBuffer(GL_COLOR_ATTACHMENT0);
   // Opaque alpha, so the pixels are a valid QImage::Format_RGB32 (0xffRRGGBB).
+  // VTK sets these three again before its next frame (its state is re-read at
+  // every Start(): the context is not its own).
+  gl->glDisable(GL_SCISSOR_TEST);
   gl->glColorMask(GL_FALSE, GL_FALSE, GL_FALSE, GL_TRUE);
   gl->glClearColor(0.f, 0.f, 0.f, 1.f);
   gl->glClear(GL_COLOR_BUFFER_BIT);
@@ -180,12 +279,51 @@ void VtkRenderWidget::renderFrame() {
   gl->glPixelStorei(GL_PACK_ALIGNMENT, 4);
   gl->glReadPixels(0, 0, size.width(), size.height(), GL_BGRA, GL_UNSIGNED_BYTE,
                    frame_.bits());
+  gl->glBindFramebuffer(GL_DRAW_FRAMEBUFFER, static_cast<GLuint>(draw));
+  gl->glBindFramebuffer(GL_READ_FRAMEBUFFER, static_cast<GLuint>(read));
   frame_ = std::move(frame_).mirrored(false, true);
   frame_.setDevicePixelRatio(ratio);
-  fbo_->release();
   if (previous && previous != context_.get())
     previous->makeCurrent(previousSurface);
   Q_EMIT frameRendered();
+}
+
+void VtkRenderWidget::warmUpOpenGl() {
+  // Loading the GL driver (Mesa with LLVM: tens of MiB of libraries) is the
+  // slow part of the first context in a process; done once, after this
+  // frame is on screen, so that opening an image or volume does not pay it.
+  static bool scheduled = false;
+  if (scheduled)
+    return;
+  scheduled = true;
+  QTimer::singleShot(0, [] {
+    QOffscreenSurface surface;
+    surface.setFormat(QSurfaceFormat::defaultFormat());
+    surface.create();
+    QOpenGLContext context;
+    context.setFormat(QSurfaceFormat::defaultFormat());
+    if (surface.isValid() && context.create() && context.makeCurrent(&surface)) {
+      context.functions()->glGetString(GL_RENDERER);
+      context.doneCurrent();
+    }
+  });
+}
+
+void VtkRenderWidget::hideEvent(QHideEvent *event) {
+  QWidget::hideEvent(event);
+  // A hidden view (the 2D viewer behind the volume viewer, say) keeps its
+  // scene but not its view-sized buffers: under software GL they are process
+  // memory. Shown again, it renders a new frame.
+  if (context_ && !event->spontaneous()) {
+    QOpenGLContext *previous = QOpenGLContext::currentContext();
+    QSurface *previousSurface = previous ? previous->surface() : nullptr;
+    context_->makeCurrent(surface_.get());
+    bridgeWindow(renderWindow_)->releaseFramebuffers();
+    if (previous && previous != context_.get())
+      previous->makeCurrent(previousSurface);
+  }
+  frame_ = QImage();
+  frameStale_ = true;
 }
 
 QImage VtkRenderWidget::grabFramebuffer() {

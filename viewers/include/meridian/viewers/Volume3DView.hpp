@@ -9,7 +9,7 @@
 // the viewer calls startDrawing() (after the planes' first frame), so the ray casting's first
 // frame -- texture upload and a full ray cast, seconds under software GL -- comes after the
 // planes are on screen. Under software GL, where the texture is a copy in the process's own
-// memory, a volume over kSoftwareGlBytes is drawn from a block-averaged copy
+// memory, a volume of over kSoftwareGlVoxels voxels is drawn from a block-averaged 8-bit copy
 // (VolumeDownsample.hpp) made on a worker thread meanwhile; with a hardware GPU the voxels
 // are drawn as they are.
 
@@ -39,9 +39,11 @@ class Volume3DView : public VtkRenderWidget {
   explicit Volume3DView(QWidget* parent = nullptr);
   ~Volume3DView() override;
 
-  /// Most voxel bytes drawn under software GL; larger volumes are drawn from a copy
-  /// block-averaged to fit (a 512x512x300 CT: 2x2x2 blocks, 19 MiB).
-  static constexpr std::size_t kSoftwareGlBytes = std::size_t{32} << 20;
+  /// Most voxels drawn under software GL; larger volumes are drawn from a copy block-averaged
+  /// to fit, one byte a voxel (a 512x512x300 CT: 2x2x2 blocks, 9.4 MiB, and as much again for
+  /// its texture; an int16 copy was twice both). The byte spans byteCopyWindow(): 16 HU a step
+  /// for CT, finer than any 3D preset's ramp needs.
+  static constexpr std::size_t kSoftwareGlVoxels = std::size_t{16} << 20;
 
   /// Takes `volume` for drawing, placed in patient space by its geometry; `indexImage` is its
   /// voxels as VTK sees them (voxel-index space, VolumeVtkImage.hpp), `storedRange` their
@@ -94,8 +96,10 @@ class Volume3DView : public VtkRenderWidget {
   std::array<int, 3> drawnFactors_{1, 1, 1};
   std::thread worker_;
   std::atomic<bool> cancel_{false};
-  double slope_ = 1.0, intercept_ = 0.0;  // stored value -> HU, for the presets
-  std::array<double, 2> storedRange_{0.0, 1.0};
+  std::array<double, 2> storedRange_{0.0, 1.0};  // of volume_'s stored values
+  // What the mapper draws, in its own stored values: the presets' HU go through this rescale.
+  double slope_ = 1.0, intercept_ = 0.0;  // drawn value -> HU
+  std::array<double, 2> drawnRange_{0.0, 1.0};
   Volume3DPreset preset_ = Volume3DPreset::CtBone;
   Qt::MouseButton dragButton_ = Qt::NoButton;
   QPoint lastMouse_;

@@ -24,4 +24,17 @@ std::array<int, 3> downsampleFactors(const core::Volume& volume, std::size_t max
 /// Pixel type, channels, rescale and modality are kept; integers are rounded to nearest.
 core::Result<core::Volume> downsample(const core::Volume& volume, std::array<int, 3> factors);
 
+/// As downsample(), but each block mean is stored in one byte: `storedWindow` (stored values,
+/// low < high) maps linearly onto 0..255, values outside it are clamped. The copy's rescale is
+/// set so that its bytes read in the volume's units (HU for CT): value = byte * slope +
+/// intercept, one step = (high - low) / 255 stored values. Half the bytes of an int16 copy and
+/// of the 3D texture made from it (under software GL both are process memory).
+core::Result<core::Volume> downsampleToBytes(const core::Volume& volume, std::array<int, 3> factors,
+                                             std::array<double, 2> storedWindow);
+
+/// The stored values an 8-bit copy of `volume` spans: its value range `storedRange`, for CT
+/// cut to -1024..3071 HU (air to dense bone; metal is brighter than every 3D preset's last
+/// point, so nothing is lost by clamping it), 16 HU a step.
+std::array<double, 2> byteCopyWindow(const core::Volume& volume, std::array<double, 2> storedRange);
+
 }  // namespace meridian::viewers

@@ -1,10 +1,12 @@
 #pragma once
 // The Qt 6 <-> VTK 9.1 bridge. Debian's VTK Qt module (QVTKOpenGLNativeWidget)
 // is built against Qt 5, so Meridian hosts VTK itself. Each view is a plain
-// raster QWidget that owns an OpenGL context on an offscreen surface: a
-// vtkGenericOpenGLRenderWindow renders with it into a framebuffer object, the
-// frame is read into a QImage, and paintEvent() draws that image like any other
-// widget content.
+// raster QWidget; all views share one OpenGL context on an offscreen surface. A
+// vtkGenericOpenGLRenderWindow per view renders with it into VTK's framebuffers
+// (only those it uses, see VtkRenderWidget.cpp), the frame is read into a
+// QImage, and paintEvent() draws that image like any other widget content. A
+// view with nothing to draw makes no GL objects; a hidden view frees its
+// framebuffers (under software GL they are process memory, issue 17).
 //
 // Why not QOpenGLWidget (the first bridge): a window holding QOpenGLWidgets is
 // composed by Qt with OpenGL on every update -- each widget's texture and the
@@ -29,7 +31,6 @@ class vtkRenderer;
 class vtkObject;
 class QOffscreenSurface;
 class QOpenGLContext;
-class QOpenGLFramebufferObject;
 
 namespace meridian::viewers {
 
@@ -50,8 +51,8 @@ public:
   /// first).
   QImage grabFramebuffer();
 
-  /// The view's own GL context (created on first use; nullptr where OpenGL is
-  /// missing).
+  /// The GL context the view renders with, shared by all views (created on
+  /// first use; nullptr where OpenGL is missing or nothing was drawn yet).
   QOpenGLContext *context() const { return context_.get(); }
   void makeCurrent();
   void doneCurrent();
@@ -75,9 +76,13 @@ protected:
   virtual void resizeGL(int width, int height);
   void resizeEvent(QResizeEvent *event) override;
   void paintEvent(QPaintEvent *event) override;
+  /// Frees the view's framebuffers and frame while it is hidden.
+  void hideEvent(QHideEvent *event) override;
 
 private:
   bool ensureContext();
+  /// Loads the GL driver once, after the first frame drawn without it.
+  static void warmUpOpenGl();
   /// Renders VTK into the framebuffer object and reads the pixels into frame_.
   void renderFrame();
   void onRenderWindowEvent(vtkObject *caller, unsigned long event,
@@ -85,9 +90,9 @@ private:
 
   vtkSmartPointer<vtkGenericOpenGLRenderWindow> renderWindow_;
   vtkSmartPointer<vtkRenderer> renderer_;
-  std::unique_ptr<QOffscreenSurface> surface_;
-  std::unique_ptr<QOpenGLContext> context_;
-  std::unique_ptr<QOpenGLFramebufferObject> fbo_;
+  // Shared by every view (ensureContext()); the surface outlives the context.
+  std::shared_ptr<QOffscreenSurface> surface_;
+  std::shared_ptr<QOpenGLContext> context_;
   QImage frame_;           // the last frame, device pixels, top row first
   bool frameStale_ = true; // VTK's scene changed since frame_ was rendered
   bool contextFailed_ = false;
