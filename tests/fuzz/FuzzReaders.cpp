@@ -22,6 +22,7 @@
 #include "OpenSlideReader.hpp"
 #include "PngReader.hpp"
 #include "TiffReader.hpp"
+#include "meridian/core/Logging.hpp"
 #include "meridian/io/ImageSummary.hpp"
 
 namespace {
@@ -45,6 +46,13 @@ void exercise(const meridian::io::ImageReader& reader, const std::filesystem::pa
 }
 
 }  // namespace
+
+// Meridian's warnings (trailing padding ignored, a VOI LUT dropped) would print a line for
+// most executions and bury libFuzzer's own report: errors only.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  meridian::core::logging::get(meridian::core::logging::Layer::Core)->set_level(spdlog::level::err);
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
 #if MERIDIAN_FUZZ_READER == 4
