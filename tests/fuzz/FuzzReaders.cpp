@@ -22,6 +22,8 @@
 #include "OpenSlideReader.hpp"
 #include "PngReader.hpp"
 #include "TiffReader.hpp"
+#include <spdlog/sinks/null_sink.h>
+
 #include "meridian/core/Logging.hpp"
 #include "meridian/io/ImageSummary.hpp"
 
@@ -48,9 +50,11 @@ void exercise(const meridian::io::ImageReader& reader, const std::filesystem::pa
 }  // namespace
 
 // Meridian's warnings (trailing padding ignored, a VOI LUT dropped) would print a line for
-// most executions and bury libFuzzer's own report: errors only.
+// most executions and bury libFuzzer's own report: they are still formatted, into a null sink.
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  meridian::core::logging::get(meridian::core::logging::Layer::Core)->set_level(spdlog::level::err);
+  auto& sinks = meridian::core::logging::get(meridian::core::logging::Layer::Core)->sinks();
+  sinks.clear();
+  sinks.push_back(std::make_shared<spdlog::sinks::null_sink_mt>());
   return 0;
 }
 
