@@ -78,6 +78,14 @@ core::Result<DecodedPixels> rescaleMonochrome(const In* in, std::size_t count, c
   return out;
 }
 
+// The samples per pixel a photometric interpretation has, or 0 for one Meridian does not know.
+int samplesFor(const std::string& photometric) {
+  if (photometric == "MONOCHROME1" || photometric == "MONOCHROME2" || photometric == "PALETTE COLOR") return 1;
+  if (photometric == "RGB" || photometric == "HSV" || photometric.rfind("YBR_", 0) == 0) return 3;
+  if (photometric == "ARGB" || photometric == "CMYK") return 4;
+  return 0;
+}
+
 }  // namespace
 
 core::PixelType monochromeType(const DicomImageHeader& h, bool uint8Stored, double storedMin, double storedMax) {
@@ -266,6 +274,12 @@ core::Result<DicomImageHeader> readImageHeader(DcmFileFormat& file, bool pixelDa
   if (h.rows <= 0 || h.columns <= 0) return makeError(ErrorCode::Unsupported, "not an image (no Rows/Columns)");
   if (pixelDataLoaded && !ds.tagExists(DCM_PixelData)) return makeError(ErrorCode::Unsupported, "no pixel data (not an image object)");
   h.photometric = dicomText(ds, DCM_PhotometricInterpretation);
+  // PS3.3 C.7.6.3.1.2: the photometric interpretation fixes the samples per pixel. DCMTK
+  // sizes its buffers by Samples per Pixel whatever the interpretation says: a MONOCHROME2
+  // JPEG of 512x512x4 claiming 513 samples took 1 GB to decode 1 MB (found by fuzz_dicom).
+  if (const int want = samplesFor(h.photometric); want > 0 && h.samplesPerPixel != want)
+    return makeError(ErrorCode::Corrupt, "Samples per Pixel is " + std::to_string(h.samplesPerPixel) + " where " +
+                                             h.photometric + " has " + std::to_string(want) + " (damaged header)");
   h.modality = dicomText(ds, DCM_Modality);
   h.sopClassUid = dicomText(ds, DCM_SOPClassUID);
   h.seriesUid = dicomText(ds, DCM_SeriesInstanceUID);

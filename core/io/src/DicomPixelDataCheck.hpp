@@ -14,7 +14,9 @@ core::Status checkDicomPixelDataLength(DcmFileFormat& file);
 /// JPEG and JPEG-LS pixel data: every frame's stream starts with SOI and ends with EOI
 /// (FFD8 ... FFD9, one pad byte allowed). DCMTK's decoders only warn on a stream that
 /// ends early and hand back a mostly-zero image; a cut stream lacks its EOI, so it is
-/// refused here instead. (A stream cut and then given a forged EOI is not caught.)
+/// refused here instead. (A stream cut and then given a forged EOI is not caught.) Each
+/// frame's stream must also be the size the header says: its frame header (SOF) gives the
+/// same columns, rows and samples per pixel.
 core::Status checkJpegFrames(DcmFileFormat& file);
 
 }  // namespace meridian::io::detail

@@ -5,6 +5,7 @@
 #include "meridian/io/ImageSummary.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
@@ -134,6 +135,7 @@ class OpenSlideSource final : public core::SlideSource {
       openslide_get_level_dimensions(osr_.get(), i, &level.width, &level.height);
       level.downsample = openslide_get_level_downsample(osr_.get(), i);
       if (level.width <= 0 || level.height <= 0) return makeError(ErrorCode::Corrupt, "level " + std::to_string(i) + " has no size");
+      if (auto tile = checkTileSize(i); !tile) return tile.error();
       levels_.push_back(level);
     }
     for (const char* const* n = openslide_get_property_names(osr_.get()); n && *n; ++n)
@@ -146,6 +148,23 @@ class OpenSlideSource final : public core::SlideSource {
     };
     if (auto mx = number(OPENSLIDE_PROPERTY_NAME_MPP_X), my = number(OPENSLIDE_PROPERTY_NAME_MPP_Y); mx && my && *mx > 0 && *my > 0)
       mpp_ = std::array<double, 2>{*mx, *my};
+    return core::Ok{};
+  }
+
+  // OpenSlide allocates one tile's ARGB pixels with g_slice_alloc, which aborts the process
+  // when the allocation fails: a 22 KB TIFF whose level claimed tiles of 16 x 134,217,744
+  // asked for 8 GiB and died by SIGTRAP under a memory limit (found by fuzz_slide). Real
+  // tiles are 240 to 4096 pixels square; refuse one over 64 Mpixel before any read.
+  core::Status checkTileSize(int level) const {
+    const std::string prefix = "openslide.level[" + std::to_string(level) + "].tile-";
+    const char* w = openslide_get_property_value(osr_.get(), (prefix + "width").c_str());
+    const char* h = openslide_get_property_value(osr_.get(), (prefix + "height").c_str());
+    if (!w || !h) return core::Ok{};  // not a tiled level (OpenSlide says no fixed tile size)
+    const unsigned long long tw = std::strtoull(w, nullptr, 10), th = std::strtoull(h, nullptr, 10);
+    constexpr unsigned long long kMaxTilePixels = 64ULL << 20;
+    if (tw > kMaxTilePixels || th > kMaxTilePixels || tw * th > kMaxTilePixels)
+      return makeError(ErrorCode::Corrupt, "level " + std::to_string(level) + " claims tiles of " + w + "x" + h +
+                                               " pixels, more than the 64 Mpixel a real slide's tile holds");
     return core::Ok{};
   }
 

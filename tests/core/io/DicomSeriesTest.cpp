@@ -6,6 +6,9 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcdicdir.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
 #include <dcmtk/dcmdata/dcuid.h>
 
 #include <algorithm>
@@ -14,6 +17,7 @@
 
 #include "TestData.hpp"
 #include "meridian/io/DicomSeries.hpp"
+#include "meridian/io/ImageSummary.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 
 namespace fs = std::filesystem;
@@ -200,18 +204,65 @@ TEST(DicomSeries, TwoSlicesAtOnePositionAreRefused) {
   EXPECT_NE(loaded.error().message.find("same position"), std::string::npos) << loaded.error().message;
 }
 
+namespace {
+
+// The JPEG-LS stream's own frame header (SOF55) of `file`'s first fragment, set to `rows` x
+// `columns`, so that stream and DICOM header tell the same (inflated) story.
+void setJpegFrameSize(DcmFileFormat& file, Uint16 rows, Uint16 columns) {
+  DcmElement* element = nullptr;
+  ASSERT_TRUE(file.getDataset()->findAndGetElement(DCM_PixelData, element).good());
+  DcmPixelSequence* seq = nullptr;
+  const DcmRepresentationParameter* param = nullptr;
+  ASSERT_TRUE(static_cast<DcmPixelData*>(element)
+                  ->getEncapsulatedRepresentation(file.getDataset()->getOriginalXfer(), param, seq)
+                  .good());
+  DcmPixelItem* item = nullptr;
+  Uint8* bytes = nullptr;
+  ASSERT_TRUE(seq->getItem(item, 1).good() && item->getUint8Array(bytes).good());
+  for (Uint32 i = 0; i + 9 < item->getLength(); ++i)
+    if (bytes[i] == 0xFF && bytes[i + 1] == 0xF7) {
+      bytes[i + 5] = rows >> 8, bytes[i + 6] = rows & 0xFF, bytes[i + 7] = columns >> 8, bytes[i + 8] = columns & 0xFF;
+      return;
+    }
+  FAIL() << "no SOF55 in the JPEG-LS stream";
+}
+
+}  // namespace
+
 TEST(DicomSeries, HeaderClaimingGigapixelsIsRefusedBeforeDecoding) {
-  // A real JPEG-LS file with Rows, Columns and Number of Frames inflated: refuse, do not allocate.
+  // A real JPEG-LS file with Rows, Columns and Number of Frames inflated (in the DICOM header
+  // and the JPEG-LS frame header alike): refuse, do not allocate.
   DcmFileFormat file;
   ASSERT_TRUE(file.loadFile((testdata::kPydicom / "MR_small_jpeg_ls_lossless.dcm").c_str()).good());
   file.getDataset()->putAndInsertUint16(DCM_Rows, 60000);
   file.getDataset()->putAndInsertUint16(DCM_Columns, 60000);
   file.getDataset()->putAndInsertString(DCM_NumberOfFrames, "50");
+  setJpegFrameSize(file, 60000, 60000);
   const fs::path bomb = fs::path(testing::TempDir()) / "meridian-bomb.dcm";
   ASSERT_TRUE(file.saveFile(bomb.c_str(), file.getDataset()->getOriginalXfer()).good());
   auto r = io::ReaderRegistry::builtin().open(bomb);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("MiB of pixels"), std::string::npos) << r.error().message;
+}
+
+TEST(DicomSeries, JpegFrameSmallerThanTheHeaderIsRefused) {
+  // Found by fuzz_dicom: DCMTK sizes each frame from Rows x Columns and leaves what the stream
+  // does not cover zero, so a 64x64 stream under a header of 64x640 opened as a mostly-black
+  // image. The frame header of the stream must agree with the DICOM header.
+  DcmFileFormat file;
+  ASSERT_TRUE(file.loadFile((testdata::kPydicom / "MR_small_jpeg_ls_lossless.dcm").c_str()).good());
+  file.getDataset()->putAndInsertUint16(DCM_Rows, 640);
+  const fs::path lie = fs::path(testing::TempDir()) / "meridian-jpeg-rows-640.dcm";
+  ASSERT_TRUE(file.saveFile(lie.c_str(), file.getDataset()->getOriginalXfer()).good());
+  auto r = io::ReaderRegistry::builtin().open(lie);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("holds a 64x64 image of 1 component(s) where the DICOM header says 64x640"),
+            std::string::npos)
+      << r.error().message;
+  setJpegFrameSize(file, 640, 64);  // the check reads the stream's frame header: edited to agree, it passes
+  ASSERT_TRUE(file.saveFile(lie.c_str(), file.getDataset()->getOriginalXfer()).good());
+  auto summary = io::ReaderRegistry::builtin().describe(lie);
+  ASSERT_TRUE(summary.ok()) << summary.error().describe();
 }
 
 TEST(DicomSeries, ASliceWithShortPixelDataIsLeftOutAndReportedNotOverread) {

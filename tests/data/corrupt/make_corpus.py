@@ -82,4 +82,22 @@ write("mr-claims-implicit-vr.dcm", wrong)
 wrong = read(f"{PYDICOM}/MR_small.dcm")
 wrong[i : i + 20] = b"1.2.840.10008.1.2.4.50"[:20]
 write("mr-claims-jpeg-baseline.dcm", wrong)
+# Compressed frames smaller than the header says (fuzz_dicom): DCMTK sized the frame from
+# Rows and left the rest zero, exit 0. A JPEG baseline frame of 100 rows under a header of
+# 25344, a JPEG-LS one of 64 under 640, and JPEG-LS claiming 513 samples per pixel.
+lie = read(f"{PYDICOM}/SC_rgb_jpeg_dcmtk.dcm")
+struct.pack_into("<H", lie, dicom_element_offset(lie, 0x0028, 0x0010) + 8, 25344)
+write("fuzz-dicom-jpeg-rows-25344.dcm", lie)
+lie = read(f"{PYDICOM}/MR_small_jpeg_ls_lossless.dcm")
+struct.pack_into("<H", lie, dicom_element_offset(lie, 0x0028, 0x0010) + 8, 640)
+write("fuzz-dicom-jpeg-ls-rows-640.dcm", lie)
+lie = read(f"{PYDICOM}/MR_small_jpeg_ls_lossless.dcm")
+struct.pack_into("<H", lie, dicom_element_offset(lie, 0x0028, 0x0002) + 8, 513)
+write("fuzz-dicom-jpeg-ls-samples-513.dcm", lie)
+# MONOCHROME2 with 2 samples per pixel (the same bytes: half the rows): the photometric
+# interpretation fixes the samples (fuzz_dicom found 513 costing 1 GB to decode 1 MB).
+lie = read(f"{PYDICOM}/MR_small.dcm")
+struct.pack_into("<H", lie, dicom_element_offset(lie, 0x0028, 0x0002) + 8, 2)
+struct.pack_into("<H", lie, dicom_element_offset(lie, 0x0028, 0x0010) + 8, 32)
+write("fuzz-dicom-monochrome-2-samples.dcm", lie)
 print("corpus written to", HERE)
