@@ -67,10 +67,15 @@ class Writer:
 
 def ct(w, rng, demo):
     vol = np.load(os.path.join(os.path.dirname(__import__("imageio").__file__), "resources/images/stent.npz"))["arr_0"]
-    hu = vol.astype(np.float64) - 1000.0  # stored as HU + 1000 (0..2000): assumed, no header says so
+    # The values are HU with everything below 0 stored as 0 (no header says so; percentiles
+    # 25/50/75/95/99 % = 0/0/62/187/375, max 2000: soft tissue ~40, contrast-filled aorta and
+    # bone a few hundred, the stent clipped at 2000). Read as "HU + 1000" (as before
+    # 2026-12-02) the soft-tissue and bone windows made 2/3 of the crops black pictures.
+    hu = vol.astype(np.float64)
     windows = [(40, 400), (-600, 1500), (400, 1800)]  # soft tissue, lung, bone
+    stent_windows = [(40, 400), (150, 700), (400, 1800)]  # no lungs in this crop: angio instead
     for i, z in enumerate(range(8, 248, 3)):  # 80 axial slices, windows in turn
-        c, wd = windows[i % 3]
+        c, wd = stent_windows[i % 3]
         w.add(to8(hu[z], c - wd / 2, c + wd / 2), "CT", "stent", "stent_ax%03d" % z, "train")
     for i, y in enumerate(range(16, 112, 8)):  # 12 coronal reformats
         w.add(to8(hu[:, y, :], -160, 240), "CT", "stent", "stent_cor%03d" % y, "train")
@@ -95,7 +100,7 @@ def mr(w, rng):
     for t in range(2):
         for z in range(2, 22):  # 40 axial EPI slices
             w.add(percentile8(np.rot90(epi[:, :, z, t])), "MR", "example4d", "epi_t%d_z%02d" % (t, z), "train")
-    for x in range(24, 104, 8):  # 10 sagittal reformats
+    for x in range(32, 104, 8):  # 9 sagittal reformats (x = 24 lies outside the head: one grey value)
         w.add(percentile8(np.rot90(epi[x, :, :, 0])), "MR", "example4d", "epi_sag%03d" % x, "train")
     anat = np.asarray(nibabel.load(os.path.join(data, "anatomical.nii")).dataobj, dtype=np.float64)
     for z in range(3, 23):

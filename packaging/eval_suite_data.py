@@ -17,15 +17,18 @@ data set's class). Each task gets OUT/<task>/train.csv and OUT/<task>/test.csv
                 DAB optical density against the median (tests/model/make_ihc_tiles.py);
                 tiles of the rightmost 128-px column of regions are the test side.
   modality      packaging/bundled_model_data.py's crops (CT / MR / fundus / pathology) whose
-                test crops come from other source files than the training crops; the test
-                side also gets whole slices and crops of ITK's example MR slices
-                (insighttoolkit5-examples Data/: BrainProtonDensitySlice, BrainT1Slice,
-                FatMRISlice), sources no training crop comes from.
+                test crops come from other source files than the training crops, made fair
+                (see modality()): the test side holds CT_small (whole and crops), ITK's
+                example MR slices (insighttoolkit5-examples Data/: BrainProtonDensitySlice,
+                BrainT1Slice, BrainMidSagittalSlice, FatMRISlice), MR_small, skimage's
+                red-free microaneurysms.png and the right quarter of ihc.png; the training
+                side the stent CT, nibabel's EPI and T1, retina.jpg in colour and red-free,
+                and the rest of ihc.png.
   fashion-mnist the standard split (train-* for training, t10k-* for testing), the first
                 --fmnist-train / --fmnist-test images of each (all 60000 / 10000 with 0).
 
 usage: eval_suite_data.py OUT --mricron DIR --itk-data DIR --fmnist DIR [--demo-data DIR]
-       [--fmnist-train 2000] [--fmnist-test 1000] [--brain-per-class 120]
+       [--fmnist-train 2000] [--fmnist-test 1000] [--brain-per-class 120] [--only TASK ...]
 Deterministic (fixed seeds); no network. Refuses a task whose test side lacks a class.
 """
 import argparse
@@ -34,6 +37,7 @@ import gzip
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -150,7 +154,30 @@ def ihc(out):
     return provenance
 
 
+def crops(img, rng, n, low, high):
+    """n random square crops with sides low..high of the short side (fractions)."""
+    h, w = img.shape[:2]
+    out = []
+    for _ in range(n):
+        s = int(rng.integers(int(min(h, w) * low), int(min(h, w) * high) + 1))
+        y0 = int(rng.integers(0, h - s + 1)); x0 = int(rng.integers(0, w - s + 1))
+        out.append(img[y0:y0 + s, x0:x0 + s])
+    return out
+
+
 def modality(out, itk_data, demo):
+    """bundled_model_data.py's crops, made fair (2026-12-02; before, every backbone scored at
+    chance because each test class looked like another class's training crops):
+      - the octave-dicom ankle leaves the test side: it is a 3D surface rendering (ImageType
+        DERIVED\\SECONDARY\\3D), not a CT cross-section;
+      - CT test = pydicom's CT_small in three windows, whole and in crops;
+      - nibabel's anatomical.nii (T1) moves to the training side, so MR training covers
+        structural MR and not only the example4d EPI; the test side is ITK's brain PD / T1 /
+        mid-sagittal and fat MR slices and pydicom's MR_small;
+      - the test fundus (skimage microaneurysms.png) is a red-free (grey) photograph: the
+        training side gets red-free crops (the green channel, as red-free fundus photography
+        shows it) of retina.jpg, its only colour fundus source.
+    Training and test images still come from different source files."""
     args = [sys.executable, os.path.join(HERE, "bundled_model_data.py"), out]
     if demo:
         args += ["--demo-data", demo]
@@ -159,28 +186,47 @@ def modality(out, itk_data, demo):
         train = list(csv.reader(f))[1:]
     with open(os.path.join(out, "test.csv")) as f:
         test = list(csv.reader(f))[1:]
+    train += [r for r in test if r[2] == "anatomical"]
+    test = [r for r in test if r[2] not in ("anatomical", "ankle")]
     rng = np.random.default_rng(SEED + 1)
-    os.makedirs(os.path.join(out, "images", "MR"), exist_ok=True)
+
+    def save(img, label, stem, patient, rows):
+        rel = "images/%s/%s.png" % (label, stem)
+        os.makedirs(os.path.join(out, "images", label), exist_ok=True)
+        skimage.io.imsave(os.path.join(out, rel), np.ascontiguousarray(img), check_contrast=False)
+        rows.append([rel, label, patient])
+
     sources = {}
-    for name in ("BrainProtonDensitySlice.png", "BrainT1Slice.png", "FatMRISlice.png"):
+    for name in ("BrainProtonDensitySlice.png", "BrainT1Slice.png", "BrainMidSagittalSlice.png", "FatMRISlice.png"):
         path = os.path.join(itk_data, name)
         sources[name] = sha256(path)
         img = skimage.io.imread(path)
         stem = "itk_" + os.path.splitext(name)[0]
-        rel = "images/MR/%s.png" % stem
-        skimage.io.imsave(os.path.join(out, rel), img, check_contrast=False)
-        test.append([rel, "MR", stem])
-        h, w = img.shape[:2]
-        for k in range(4):  # crops of half to all of the short side
-            s = int(rng.integers(min(h, w) // 2, min(h, w) + 1))
-            y0 = int(rng.integers(0, h - s + 1)); x0 = int(rng.integers(0, w - s + 1))
-            rel = "images/MR/%s_crop%d.png" % (stem, k)
-            skimage.io.imsave(os.path.join(out, rel), img[y0:y0 + s, x0:x0 + s], check_contrast=False)
-            test.append([rel, "MR", stem])
+        save(img, "MR", stem, stem, test)
+        for k, crop in enumerate(crops(img, rng, 4, 0.5, 1.0)):  # half to all of the short side
+            save(crop, "MR", "%s_crop%d" % (stem, k), stem, test)
+    ct_rows = [r for r in test if r[2] == "ct_small"]
+    for r in ct_rows:  # each window of CT_small, in 3 crops of 50..90 % of the side
+        img = skimage.io.imread(os.path.join(out, r[0]))
+        stem = os.path.splitext(os.path.basename(r[0]))[0]
+        for k, crop in enumerate(crops(img, rng, 3, 0.5, 0.9)):
+            save(crop, "CT", "%s_crop%d" % (stem, k), "ct_small", test)
+    retina_path = os.path.join(os.path.dirname(skimage.__file__), "data", "retina.jpg")
+    green = skimage.io.imread(retina_path)[..., 1]
+    for k in range(45):  # red-free crops inside the fundus disc, 160..700 px (as the colour ones)
+        s = int(rng.integers(160, 701))
+        cy, cx = rng.integers(250 + s // 2, 1161 - s // 2 + 1, size=2)
+        save(green[cy - s // 2:cy - s // 2 + s, cx - s // 2:cx - s // 2 + s], "fundus", "retina_redfree_%03d" % k,
+             "retina", train)
     require_all_classes("modality", train, test)
     write_csv(os.path.join(out, "train.csv"), train)
     write_csv(os.path.join(out, "test.csv"), test)
-    return {"itk_sources": sources, "rule": "test crops come from other source files than training crops"}
+    train_sources = sorted({r[2] for r in train})
+    test_sources = sorted({r[2] for r in test})
+    assert not set(train_sources) & set(test_sources), "a source file on both sides"
+    return {"itk_sources": sources, "train_sources": train_sources, "test_sources": test_sources,
+            "rule": "test crops come from other source files than training crops; the ankle (a 3D rendering) is "
+                    "left out; red-free fundus and structural MR on both sides"}
 
 
 FMNIST_CLASSES = ["tshirt_top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag",
@@ -220,14 +266,20 @@ def fashion_mnist(out, fmnist, n_train, n_test):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("out")
-    p.add_argument("--mricron", required=True, help="mricron-data's templates/ folder")
-    p.add_argument("--itk-data", required=True, help="insighttoolkit5-examples' examples/Data folder")
-    p.add_argument("--fmnist", required=True, help="dataset-fashion-mnist's folder")
+    p.add_argument("--mricron", default="", help="mricron-data's templates/ folder")
+    p.add_argument("--itk-data", default="", help="insighttoolkit5-examples' examples/Data folder")
+    p.add_argument("--fmnist", default="", help="dataset-fashion-mnist's folder")
     p.add_argument("--demo-data", default="")
     p.add_argument("--fmnist-train", type=int, default=2000)
     p.add_argument("--fmnist-test", type=int, default=1000)
     p.add_argument("--brain-per-class", type=int, default=120)
+    p.add_argument("--only", action="append", default=[],
+                   help="remake only this task (repeatable) in an existing OUT; suite.json keeps the others")
     args = p.parse_args()
+    needs = {"brain-region": args.mricron, "modality": args.itk_data, "fashion-mnist": args.fmnist}
+    for name, folder in needs.items():
+        if (not args.only or name in args.only) and not folder:
+            p.error("task %s needs its package folder (--mricron, --itk-data, --fmnist)" % name)
     tasks = [
         ("brain-region", "AAL lobe of a 48 mm T1 patch (train left hemisphere, test right)",
          lambda d: brain_region(d, args.mricron, args.brain_per_class)),
@@ -238,8 +290,18 @@ def main():
          lambda d: fashion_mnist(d, args.fmnist, args.fmnist_train, args.fmnist_test)),
     ]
     suite = {"format": "meridian-eval-suite", "version": 1, "seed": SEED, "tasks": []}
+    kept = {}
+    if args.only:
+        with open(os.path.join(args.out, "suite.json")) as f:
+            kept = {t["name"]: t for t in json.load(f)["tasks"]}
     for name, description, make in tasks:
+        if args.only and name not in args.only:
+            if name in kept:
+                suite["tasks"].append(kept[name])
+            continue
         folder = os.path.join(args.out, name)
+        if args.only:
+            shutil.rmtree(folder, ignore_errors=True)  # no image of the old recipe stays behind
         os.makedirs(folder, exist_ok=True)
         provenance = make(folder)
         suite["tasks"].append({"name": name, "description": description, "train": name + "/train.csv",

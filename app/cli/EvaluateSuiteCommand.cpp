@@ -28,6 +28,14 @@ nlohmann::json resultJson(const model::SuiteResult& r) {
                      {"accuracy_ci", intervalJson(r.report.accuracy)},
                      {"confusion", r.report.confusion},
                      {"seconds", r.seconds}};
+  // One-vs-rest per class: a macro AUROC near 0.5 is read from which classes fail (issue 19).
+  out["per_class"] = nlohmann::json::array();
+  for (const auto& c : r.report.perClass)
+    out["per_class"].push_back({{"label", c.label},
+                                {"count", c.count},
+                                {"auroc", c.auroc.value},
+                                {"auroc_ci", intervalJson(c.auroc)},
+                                {"sensitivity", c.sensitivity.value}});
   if (r.backbone == model::SuiteBackbone::ContinuedDino)
     out["dino"] = {{"steps", r.dinoSteps}, {"last_loss", r.dinoLastLoss}};
   return out;

@@ -27,6 +27,13 @@ for r in rows:
     lo, hi = r["accuracy_ci"]
     assert 0.0 <= lo <= r["accuracy"] <= hi <= 1.0, r
     assert sum(map(sum, r["confusion"])) == r["test_images"], r
+    assert [c["label"] for c in r["per_class"]] == r["labels"], r
+    assert sum(c["count"] for c in r["per_class"]) == r["test_images"], r
+    for c in r["per_class"]:
+        lo, hi = c["auroc_ci"]
+        assert 0.0 <= lo <= c["auroc"] <= hi <= 1.0, r
+    if k == 2:  # binary: one-vs-rest of either class is the same ranking
+        assert abs(r["per_class"][1]["auroc"] - r["auroc"]) < 1e-9, r
     if r["backbone"] == "continued_dino":
         assert r["dino"]["steps"] == 1, r
 print("json ok:", len(rows), "rows")
