@@ -77,8 +77,10 @@ class Writer:
 def ct(w, sources):
     path = os.path.join(os.path.dirname(__import__("imageio").__file__), "resources/images/stent.npz")
     sources["stent.npz"] = sha256(path)
-    hu = np.load(path)["arr_0"].astype(np.float64) - 1000.0  # stored as HU + 1000 (assumed, as in the demo set)
-    windows = [(40, 400), (-600, 1500), (400, 1800), (50, 350)]  # soft tissue, lung, bone, abdomen
+    # The values are HU with everything below 0 clipped to 0 (percentiles 25/50/75/99 % =
+    # 0/0/62/375), not HU + 1000: read as HU + 1000, the soft-tissue and bone windows came out black.
+    hu = np.load(path)["arr_0"].astype(np.float64)
+    windows = [(40, 400), (400, 1800), (50, 350), (100, 700)]  # soft tissue, bone, abdomen, wide (no lung: air is clipped)
     for i, z in enumerate(range(2, 256, 2)):  # 127 axial slices, windows in turn
         c, wd = windows[i % len(windows)]
         w.add(to8(hu[z], c - wd / 2, c + wd / 2), "CT", "stent", "stent_ax%03d_w%d" % (z, i % len(windows)))

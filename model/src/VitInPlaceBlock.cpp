@@ -1,11 +1,16 @@
 #include "VitInPlaceBlock.hpp"
 
+#include <ATen/autocast_mode.h>
+
 #include <cmath>
 
 namespace meridian::model {
 
 bool canRunInPlace(const VitBlockImpl& block, const at::Tensor& x) {
-  return !torch::GradMode::is_enabled() && x.device().is_cpu() && x.scalar_type() == at::kFloat &&
+  // Not under CPU autocast: the out= products below are not autocast ops, so a forward that
+  // relies on autocast for bf16 (DINO's teacher) would run them as fp32 sgemm (issue 19).
+  return !torch::GradMode::is_enabled() && !at::autocast::is_cpu_enabled() && x.device().is_cpu() &&
+         x.scalar_type() == at::kFloat &&
          x.is_contiguous() && x.dim() == 3 && !block.ls1 && !block.ls2 &&
          block.attn->qkv->weight.scalar_type() == at::kFloat && block.mlp->fc1->weight.scalar_type() == at::kFloat;
 }

@@ -6,10 +6,13 @@
 // the ViT's matrix products) and GFLOP/s, the ratio to eager, and the peak resident memory.
 // Variants: Meridian as shipped (views of the next step made on a worker thread; bf16
 // autocast where the CPU has native bf16), Meridian with the views made in the step
-// (MERIDIAN_DINO_SYNC_VIEWS=1), and eager fp32 (and bf16 where the CPU has it).
+// (MERIDIAN_DINO_SYNC_VIEWS=1), and eager fp32 (and bf16 where the CPU has it). For the
+// per-FLOP comparison the same process also times Meridian's own fine-tuning step of the same
+// ViT (bench_train's: forwardBackward + AdamW, batch 8 at the preset's size, bf16 where native),
+// so both GFLOP/s come from one run under one load.
 // No GPU path: the Debian LibTorch has no CUDA.
 //   bench_dino [--batch 8] [--local-crops 6] [--steps 3] [--arch vit_s_16] [--prototypes 4096]
-//              [--meridian-only 1]
+//              [--meridian-only 1] [--fine-tune 0]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -21,11 +24,14 @@
 
 #include "BenchPeer.hpp"
 #include "BenchTiming.hpp"
+#include "Vit.hpp"
 #include "meridian/io/ImageSummary.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 #include "meridian/model/Precision.hpp"
 #include "meridian/model/Pretrainer.hpp"
 #include "meridian/model/Runtime.hpp"
+#include "train/FineTune.hpp"
+#include "train/ParameterGroups.hpp"
 
 using namespace meridian;
 
@@ -55,10 +61,32 @@ std::map<std::string, double> runPeer(int runs, int batch, int localCrops, int p
                                                                 std::to_string(prototypes) + " " + precisions));
 }
 
+/// Median ms of Meridian's own fine-tuning step (bench_train's loop body) on `batch` random
+/// inputs at the preset's size: the per-FLOP yardstick for the DINO step.
+double fineTuneStepMs(const model::VitConfig& preset, int batch, int runs, bool bf16) {
+  auto config = preset;
+  config.numClasses = 2;
+  torch::manual_seed(0);
+  model::Vit net(config);
+  net->initializeWeights();
+  net->train();
+  auto groups = model::train::buildParameterGroups(*net, config.depth, {});
+  torch::optim::AdamW optimizer(groups.groups, torch::optim::AdamWOptions(1e-4));
+  const auto x = torch::randn({batch, 3, config.imageSize, config.imageSize});
+  const auto y = torch::arange(batch, torch::kLong).remainder(2);
+  const auto weight = torch::ones({2});
+  return bench::medianMs(runs, [&] {
+    optimizer.zero_grad();
+    (void)model::train::forwardBackward(net, x, y, weight, 1, bf16);
+    model::train::applyLearningRate(optimizer, groups, 1e-4);
+    optimizer.step();
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  int batch = 8, localCrops = 6, steps = 3, prototypes = 4096, meridianOnly = 0;
+  int batch = 8, localCrops = 6, steps = 3, prototypes = 4096, meridianOnly = 0, fineTune = 1;
   std::string arch = "vit_s_16";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
@@ -74,6 +102,8 @@ int main(int argc, char** argv) {
       prototypes = std::stoi(argv[i + 1]);
     else if (key == "--meridian-only")
       meridianOnly = std::stoi(argv[i + 1]);
+    else if (key == "--fine-tune")
+      fineTune = std::stoi(argv[i + 1]);
   }
   const auto runtime = model::initializeRuntime();
   // Real images: the demo set's fundus photograph, IHC crop and CT slices.
@@ -145,6 +175,16 @@ int main(int argc, char** argv) {
   print((std::string("Meridian ") + precision + ", views made in the step").c_str(), inStep, eager);
   for (const auto& [p, ms] : peer) print(("PyTorch eager " + p).c_str(), ms, eager);
   if (peer.empty() && !meridianOnly) std::printf("peer: n/a\n");
+  if (fineTune) {
+    // Fine-tuning: student forward + backward only, 3 x the forward's FLOP per image.
+    const double ftMs = fineTuneStepMs(c, batch, steps, bf16);
+    const double ftGflop = 3.0 * vitForwardFlops(c, c.imageSize) / 1e9;
+    std::printf("%-44s median step %8.0f ms: %6.2f images/s, %6.1f GFLOP/s (%.1f GFLOP per image)\n",
+                (std::string("Meridian fine-tuning step, ") + precision).c_str(), ftMs, batch * 1000.0 / ftMs,
+                ftGflop * batch * 1000.0 / ftMs, ftGflop);
+    std::printf("DINO per FLOP vs fine-tuning: %.2fx (views on a worker thread)\n",
+                (gflopPerImage * batch / overlapped) / (ftGflop * batch / ftMs));
+  }
   std::printf("peak RSS %.0f MiB; load average after: %s\n", peakRssKiB() / 1024.0, bench::loadAverage().c_str());
   return 0;
 }

@@ -94,5 +94,25 @@ TEST(DinoMultiCrop, ViewsAreDeterministicPerSeedAndSized) {
   }
 }
 
+TEST(DinoMultiCrop, BlurMatchesADepthwiseConvolution) {
+  // The shifted-slice blur against the plain depthwise conv2d it replaced (reflect padding,
+  // the same normalised taps), at a radius capped by a small view and at an uncapped one.
+  torch::manual_seed(5);
+  for (const auto& [side, sigma] : std::vector<std::pair<int, double>>{{40, 1.7}, {9, 2.0}, {24, 0.3}}) {
+    const auto view = torch::rand({3, side, side});
+    const int radius = std::max(1, std::min(side / 2 - 1, static_cast<int>(std::ceil(3.0 * sigma))));
+    auto x = torch::arange(-radius, radius + 1, torch::kFloat);
+    auto kernel = torch::exp(-(x * x) / (2.0 * sigma * sigma));
+    kernel = kernel / kernel.sum();
+    auto ref = at::reflection_pad2d(view.unsqueeze(0), {radius, radius, radius, radius});
+    const std::vector<std::int64_t> one{1, 1}, zero{0, 0};
+    ref = at::conv2d(ref, kernel.view({1, 1, 1, -1}).repeat({3, 1, 1, 1}), at::Tensor(), one, zero, one, 3);
+    ref = at::conv2d(ref, kernel.view({1, 1, -1, 1}).repeat({3, 1, 1, 1}), at::Tensor(), one, zero, one, 3).squeeze(0);
+    const auto ours = gaussianBlur(view, sigma);
+    ASSERT_EQ(ours.sizes(), view.sizes());
+    EXPECT_LT((ours - ref).abs().max().item<float>(), 1e-5) << side << " px, sigma " << sigma;
+  }
+}
+
 }  // namespace
 }  // namespace meridian::model::ssl
