@@ -1,11 +1,26 @@
 #include "ViewPrefetcher.hpp"
 
+#include <dlfcn.h>
+
 #include "DinoState.hpp"
 
 namespace meridian::model::ssl {
 namespace {
 
 constexpr std::uint64_t kViewStream = 0x7e55;  // the view draws' stream (unchanged: resumes stay exact)
+
+// The worker's ATen ops run on this one thread. LibTorch's OpenMP would give the worker a
+// second team of intra-op threads beside the step's own: on a 2-core CPU four busy threads,
+// and the step's threads spin at every barrier while a worker thread holds their core
+// (issue 19: bench_dino's overlapped step took 2.2x the in-step one, most samples in libgomp).
+// omp_set_num_threads sets the calling thread's own ICV; at::set_num_threads would also change
+// the process-wide setting the step uses. Looked up at run time: LibTorch loads libgomp, this
+// library does not link it.
+void oneIntraOpThreadHere() {
+  using SetThreads = void (*)(int);
+  static const auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+  if (set != nullptr) set(1);
+}
 
 }  // namespace
 
@@ -26,6 +41,7 @@ void ViewPrefetcher::start(const DinoState& state, std::int64_t step, std::vecto
                            std::int64_t first, std::int64_t count) {
   if (pending_.valid()) pending_.wait();
   pending_ = std::async(std::launch::async, [&state, step, batch = std::move(batch), first, count]() {
+    oneIntraOpThreadHere();
     Prepared out;
     out.step = step;
     out.batch = batch;
