@@ -6,7 +6,8 @@
 // the ViT's matrix products) and GFLOP/s, the ratio to eager, and the peak resident memory.
 // Variants: Meridian as shipped (views of the next step made on a worker thread; bf16
 // autocast where the CPU has native bf16), Meridian with the views made in the step
-// (MERIDIAN_DINO_SYNC_VIEWS=1), and eager fp32 (and bf16 where the CPU has it). For the
+// (MERIDIAN_DINO_SYNC_VIEWS=1), Meridian fp32 (--fp32), and eager fp32 (and bf16 where the CPU
+// has it). For the
 // per-FLOP comparison the same process also times Meridian's own fine-tuning step of the same
 // ViT (bench_train's: forwardBackward + AdamW, batch 8 at the preset's size, bf16 where native),
 // so both GFLOP/s come from one run under one load.
@@ -131,7 +132,7 @@ int main(int argc, char** argv) {
               gflopPerImage);
   std::printf("load average before: %s\n", bench::loadAverage().c_str());
 
-  auto medianStepMs = [&](bool syncViews) -> double {
+  auto medianStepMs = [&](bool syncViews, bool fp32 = false) -> double {
     if (syncViews)
       setenv("MERIDIAN_DINO_SYNC_VIEWS", "1", 1);
     else
@@ -139,6 +140,7 @@ int main(int argc, char** argv) {
     auto backbone = model::VitModel::create(c, 1).value();
     model::DinoOptions options;
     options.batchSize = batch;
+    options.bf16 = fp32 ? 0 : 1;
     options.localCrops = localCrops;
     options.prototypes = prototypes;
     options.epochs = steps + 1;  // one step per epoch (batch == images)
@@ -158,21 +160,24 @@ int main(int argc, char** argv) {
     std::sort(stepMs.begin(), stepMs.end());
     return stepMs[stepMs.size() / 2];
   };
+  std::map<std::string, double> peer;
   auto print = [&](const char* what, double ms, double eagerMs) {
     std::printf("%-44s median step %8.0f ms: %6.2f images/s, %6.1f GFLOP/s", what, ms, batch * 1000.0 / ms,
                 gflopPerImage * batch * 1000.0 / ms);
     if (eagerMs > 0) std::printf(", %.2fx eager fp32", eagerMs / ms);
+    if (peer.count("bf16")) std::printf(", %.2fx eager bf16", peer["bf16"] / ms);
     std::printf("\n");
   };
 
   const double overlapped = medianStepMs(false);
   const double inStep = medianStepMs(true);
-  std::map<std::string, double> peer;
+  const double meridianFp32 = bf16 ? medianStepMs(false, true) : -1.0;
   if (!meridianOnly) peer = runPeer(steps, batch, localCrops, prototypes, bf16 ? "fp32,bf16" : "fp32");
   const double eager = peer.count("fp32") ? peer["fp32"] : -1.0;
   const char* precision = bf16 ? "bf16" : "fp32";
   print((std::string("Meridian ") + precision + ", views on a worker thread").c_str(), overlapped, eager);
   print((std::string("Meridian ") + precision + ", views made in the step").c_str(), inStep, eager);
+  if (meridianFp32 > 0) print("Meridian fp32 (--fp32), views on a worker thread", meridianFp32, eager);
   for (const auto& [p, ms] : peer) print(("PyTorch eager " + p).c_str(), ms, eager);
   if (peer.empty() && !meridianOnly) std::printf("peer: n/a\n");
   if (fineTune) {
