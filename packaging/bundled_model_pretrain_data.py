@@ -7,13 +7,13 @@ and none comes from a source file that any evaluation task tests on:
             coronal and sagittal reformats
   MR        nibabel's example4d.nii.gz (EPI, MIT/Expat): axial slices and reformats;
             insighttoolkit5-examples' KmeansTest_T1UCharRaw.nii.gz (T1 head, 128x128x62 at
-            2x2x3 mm) and BrainMidSagittalSlice.png (Apache-2.0)
+            2x2x3 mm; Apache-2.0)
   fundus    skimage's retina.jpg (CC0): crops inside the disc
   pathology skimage's ihc.png (no known copyright restrictions): crops of columns 0..383 only
 Left out on purpose: everything the modality task tests on (pydicom CT_small/MR_small,
 octave-dicom's ankle CT, nibabel's anatomical.nii, skimage's microaneurysms.png, the right
-quarter of ihc.png, ITK's BrainProtonDensity*/BrainT1Slice*/FatMRISlice* and every ITK file
-derived from them), mricron-data (its atlases' licences are unchecked; the brain-region task
+quarter of ihc.png, ITK's BrainProtonDensity*/BrainT1Slice*/FatMRISlice*/BrainMidSagittalSlice
+and every ITK file derived from them), mricron-data (its atlases' licences are unchecked; the brain-region task
 tests on it), ITK's Visible Woman slices (NLM's own licence terms), Fashion-MNIST (not medical).
 
 usage: bundled_model_pretrain_data.py OUT --itk-data DIR
@@ -91,6 +91,7 @@ def ct(w, sources):
 
 
 def mr(w, sources, itk):
+    # Not ITK's BrainMidSagittalSlice.png: the modality task tests on it (h19eval's split).
     data = os.path.join(os.path.dirname(nibabel.__file__), "tests", "data")
     path = os.path.join(data, "example4d.nii.gz")
     sources["example4d.nii.gz"] = sha256(path)
@@ -113,17 +114,6 @@ def mr(w, sources, itk):
         w.add(percentile8(aspect(np.rot90(t1[x, :, :]), dz, dy)), "MR", "itk_kmeans_t1", "t1_sag%03d" % x)
     for y in range(20, t1.shape[1] - 20, 3):
         w.add(percentile8(aspect(np.rot90(t1[:, y, :]), dz, dx)), "MR", "itk_kmeans_t1", "t1_cor%03d" % y)
-    path = os.path.join(itk, "BrainMidSagittalSlice.png")
-    sources["BrainMidSagittalSlice.png"] = sha256(path)
-    mid = skimage.io.imread(path)
-    mid = mid if mid.ndim == 2 else mid[..., 0]
-    w.add(mid, "MR", "itk_mid_sagittal", "midsag_full")
-    rng = np.random.default_rng(SEED + 1)
-    h, wd = mid.shape
-    for k in range(12):
-        s = int(rng.integers(min(h, wd) // 2, min(h, wd) + 1))
-        y0 = int(rng.integers(0, h - s + 1)); x0 = int(rng.integers(0, wd - s + 1))
-        w.add(mid[y0:y0 + s, x0:x0 + s], "MR", "itk_mid_sagittal", "midsag_%02d" % k)
 
 
 def fundus(w, sources, rng):
@@ -173,11 +163,10 @@ def main():
         "sources_sha256": sources,
         "packages": {"stent.npz": "python3-imageio (BSD-2-Clause)", "example4d.nii.gz": "python3-nibabel (MIT/Expat)",
                      "KmeansTest_T1UCharRaw.nii.gz": "insighttoolkit5-examples (Apache-2.0)",
-                     "BrainMidSagittalSlice.png": "insighttoolkit5-examples (Apache-2.0)",
                      "retina.jpg": "python3-skimage (CC0, Mikael Haggstrom)",
                      "ihc.png": "python3-skimage (no known copyright restrictions, CMMI)"},
         "excluded": "every source file the evaluation suite tests on (modality: CT_small, ankle CT, anatomical.nii, "
-                    "MR_small, microaneurysms.png, ihc.png columns >= 384, ITK BrainProtonDensity*/BrainT1Slice*/FatMRISlice*); "
+                    "MR_small, microaneurysms.png, ihc.png columns >= 384, ITK BrainProtonDensity*/BrainT1Slice*/FatMRISlice*/BrainMidSagittalSlice); "
                     "mricron-data (licences unchecked); ITK Visible Woman slices; Fashion-MNIST",
         "files_sha256": {rel: sha256(os.path.join(args.out, rel)) for rel, _ in w.rows},
     }
