@@ -5,7 +5,10 @@
 
 #include <cmath>
 
+#include "Vit.hpp"
+#include "meridian/model/Precision.hpp"
 #include "ssl/DinoLoss.hpp"
+#include "train/AutocastScope.hpp"
 #include "ssl/DinoStep.hpp"
 #include "ssl/MultiCropAugmenter.hpp"
 
@@ -92,6 +95,37 @@ TEST(DinoMultiCrop, ViewsAreDeterministicPerSeedAndSized) {
                               torch::tensor({0.485f, 0.456f, 0.406f}).view({3, 1, 1});
     EXPECT_LT((unnormalised[0] - unnormalised[1]).abs().max().item<float>(), 1e-4);
   }
+}
+
+TEST(DinoTeacher, NoGradForwardUnderAutocastRunsInBf16) {
+  // The teacher's forward runs under NoGradGuard inside DINO's autocast scope. It must compute
+  // in bf16 like the student's (grad-mode) forward, not take the fp32 in-place inference path,
+  // whose out= products autocast does not cover: then its output equalled the fp32 one bit for
+  // bit and every DINO step paid for an fp32 teacher.
+  if (!bf16Support().available) GTEST_SKIP() << "no native bf16: " << bf16Support().reason;
+  auto config = VitConfig::preset("vit_t_16", 0).value();
+  config.imageSize = 32;
+  torch::manual_seed(1);
+  Vit net(config);
+  net->initializeWeights();
+  const auto x = torch::randn({2, 3, 32, 32});
+  torch::NoGradGuard noGrad;
+  const auto fp32 = net->forward(x).features;
+  at::Tensor teacher;
+  {
+    train::AutocastScope autocast(true);
+    teacher = net->forward(x).features.to(torch::kFloat);
+  }
+  at::Tensor student;
+  {
+    torch::AutoGradMode grad(true);
+    train::AutocastScope autocast(true);
+    student = net->forward(x).features.to(torch::kFloat).detach();
+  }
+  const auto bf16Error = (student - fp32).abs().max().item<float>();
+  ASSERT_GT(bf16Error, 1e-4);  // bf16 rounding is visible at all
+  EXPECT_GT((teacher - fp32).abs().max().item<float>(), bf16Error / 10) << "the no-grad forward ran in fp32";
+  EXPECT_LT((teacher - student).abs().max().item<float>(), bf16Error * 2);
 }
 
 TEST(DinoMultiCrop, BlurMatchesADepthwiseConvolution) {
