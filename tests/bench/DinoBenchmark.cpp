@@ -7,13 +7,15 @@
 // Variants: Meridian as shipped (views of the next step made on a worker thread; bf16
 // autocast where the CPU has native bf16), Meridian with the views made in the step
 // (MERIDIAN_DINO_SYNC_VIEWS=1), Meridian fp32 (--fp32), and eager fp32 (and bf16 where the CPU
-// has it). For the
-// per-FLOP comparison the same process also times Meridian's own fine-tuning step of the same
+// has it). For the per-FLOP comparison the same process also times Meridian's own fine-tuning
+// step of the same
 // ViT (bench_train's: forwardBackward + AdamW, batch 8 at the preset's size, bf16 where native),
 // so both GFLOP/s come from one run under one load.
 // No GPU path: the Debian LibTorch has no CUDA.
 //   bench_dino [--batch 8] [--local-crops 6] [--steps 3] [--arch vit_s_16] [--prototypes 4096]
-//              [--meridian-only 1] [--fine-tune 0]
+//              [--meridian-only 1] [--fine-tune 0] [--image-size 112]
+// The bundled model's recipe (steps per hour in the README):
+//   bench_dino --arch vit_t_16 --image-size 112 --batch 32 --local-crops 4 --prototypes 1024 --meridian-only 1
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -87,7 +89,7 @@ double fineTuneStepMs(const model::VitConfig& preset, int batch, int runs, bool 
 }  // namespace
 
 int main(int argc, char** argv) {
-  int batch = 8, localCrops = 6, steps = 3, prototypes = 4096, meridianOnly = 0, fineTune = 1;
+  int batch = 8, localCrops = 6, steps = 3, prototypes = 4096, meridianOnly = 0, fineTune = 1, imageSize = 0;
   std::string arch = "vit_s_16";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
@@ -105,6 +107,8 @@ int main(int argc, char** argv) {
       meridianOnly = std::stoi(argv[i + 1]);
     else if (key == "--fine-tune")
       fineTune = std::stoi(argv[i + 1]);
+    else if (key == "--image-size")
+      imageSize = std::stoi(argv[i + 1]);
   }
   const auto runtime = model::initializeRuntime();
   // Real images: the demo set's fundus photograph, IHC crop and CT slices.
@@ -118,6 +122,7 @@ int main(int argc, char** argv) {
 
   auto config = model::VitConfig::preset(arch, 0);
   if (!config) return std::fprintf(stderr, "%s\n", config.error().describe().c_str()), 2;
+  if (imageSize > 0) config.value().imageSize = imageSize;  // e.g. the bundled model's 112
   const auto& c = config.value();
   const int localSize = std::max(16, static_cast<int>(c.imageSize * 3 / 7 / 16 * 16));
   const double gflopPerImage =
