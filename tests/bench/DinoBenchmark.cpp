@@ -8,9 +8,8 @@
 // autocast where the CPU has native bf16), Meridian with the views made in the step
 // (MERIDIAN_DINO_SYNC_VIEWS=1), Meridian fp32 (--fp32), and eager fp32 (and bf16 where the CPU
 // has it). For the per-FLOP comparison the same process also times Meridian's own fine-tuning
-// step of the same
-// ViT (bench_train's: forwardBackward + AdamW, batch 8 at the preset's size, bf16 where native),
-// so both GFLOP/s come from one run under one load.
+// step of the same ViT (bench_train's: forwardBackward + AdamW, same batch at the model's size,
+// bf16 where native), so both GFLOP/s come from one run under one load.
 // No GPU path: the Debian LibTorch has no CUDA.
 //   bench_dino [--batch 8] [--local-crops 6] [--steps 3] [--arch vit_s_16] [--prototypes 4096]
 //              [--meridian-only 1] [--fine-tune 0] [--image-size 112]
