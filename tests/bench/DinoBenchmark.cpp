@@ -12,7 +12,7 @@
 // bf16 where native), so both GFLOP/s come from one run under one load.
 // No GPU path: the Debian LibTorch has no CUDA.
 //   bench_dino [--batch 8] [--local-crops 6] [--steps 3] [--arch vit_s_16] [--prototypes 4096]
-//              [--meridian-only 1] [--fine-tune 0] [--image-size 112]
+//              [--meridian-only 1] [--fine-tune 0] [--fp32 0] [--image-size 112]
 // The bundled model's recipe (steps per hour in the README):
 //   bench_dino --arch vit_t_16 --image-size 112 --batch 32 --local-crops 4 --prototypes 1024 --meridian-only 1
 #include <algorithm>
@@ -88,7 +88,7 @@ double fineTuneStepMs(const model::VitConfig& preset, int batch, int runs, bool 
 }  // namespace
 
 int main(int argc, char** argv) {
-  int batch = 8, localCrops = 6, steps = 3, prototypes = 4096, meridianOnly = 0, fineTune = 1, imageSize = 0;
+  int batch = 8, localCrops = 6, steps = 3, prototypes = 4096, meridianOnly = 0, fineTune = 1, imageSize = 0, withFp32 = 1;
   std::string arch = "vit_s_16";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
@@ -106,6 +106,8 @@ int main(int argc, char** argv) {
       meridianOnly = std::stoi(argv[i + 1]);
     else if (key == "--fine-tune")
       fineTune = std::stoi(argv[i + 1]);
+    else if (key == "--fp32")
+      withFp32 = std::stoi(argv[i + 1]);
     else if (key == "--image-size")
       imageSize = std::stoi(argv[i + 1]);
   }
@@ -175,7 +177,7 @@ int main(int argc, char** argv) {
 
   const double overlapped = medianStepMs(false);
   const double inStep = medianStepMs(true);
-  const double meridianFp32 = bf16 ? medianStepMs(false, true) : -1.0;
+  const double meridianFp32 = bf16 && withFp32 ? medianStepMs(false, true) : -1.0;
   if (!meridianOnly) peer = runPeer(steps, batch, localCrops, prototypes, bf16 ? "fp32,bf16" : "fp32");
   const double eager = peer.count("fp32") ? peer["fp32"] : -1.0;
   const char* precision = bf16 ? "bf16" : "fp32";
