@@ -9,7 +9,7 @@
 #   packaging/make-bundled-model.sh [BUILD_DIR] [OUT_DIR]
 #     BUILD_DIR  a built tree with bin/meridian-cli and demo-data/ (default: ./build)
 #     OUT_DIR    where the model folder goes (default: resources/model)
-#   EPOCHS=N     DINO epochs over the pretraining images (default 12: 300 steps of 32 images)
+#   EPOCHS=N     DINO epochs over the pretraining images (default 12: 288 steps of 32 images)
 #   DINO_DIR=D   where the DINO run lives (default BUILD_DIR/bundled-model-work/dino). A stopped
 #                run there (checkpoint.safetensors, same arguments and data) is resumed: the
 #                run is hours on a busy 2-core CPU, and a resume is exact.
