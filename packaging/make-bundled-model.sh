@@ -12,7 +12,8 @@
 #   EPOCHS=N     DINO epochs over the pretraining images (default 12: 288 steps of 32 images)
 #   DINO_DIR=D   where the DINO run lives (default BUILD_DIR/bundled-model-work/dino). A stopped
 #                run there (checkpoint.safetensors, same arguments and data) is resumed: the
-#                run is hours on a busy 2-core CPU, and a resume is exact.
+#                run is long on a busy 2-core CPU, and a resume is exact. A run there with other
+#                arguments or data is refused unless FORCE=1.
 #
 # Size: ViT-T/16 at 112x112 input (49 patches) instead of 224: on a 2-core CPU the
 # 224-pixel version would see ~4x fewer images in the same time. The position embedding
@@ -64,6 +65,10 @@ else
     nice -n "${NICE:-0}" "$cli" pretrain --method dino --resume "$dino/checkpoint.safetensors" \
       --images "$work/pretrain/pretrain.csv" --out "$dino" --checkpoint-every 5
   else
+    if [ -f "$dino/checkpoint.safetensors" ] && [ "${FORCE:-0}" != 1 ]; then
+      echo "$dino holds a DINO run with other arguments or data; FORCE=1 replaces it" >&2
+      exit 1
+    fi
     rm -rf "$dino" && mkdir -p "$dino"
     echo "$stamp" > "$dino/args.txt"
     nice -n "${NICE:-0}" "$cli" pretrain "${args[@]}" --force
