@@ -6,6 +6,9 @@ ViT), the card completed with the recipe, the held-out metrics of `meridian-cli 
 file so that VitModel::load's hash check holds.
 
 usage: bundled_model_finish.py PROBE_DIR OUT_DIR TEST_METRICS_JSON DATA_PROVENANCE_JSON LOSS_CSV
+                               [PRETRAIN_PROVENANCE_JSON [WALL_SECONDS_FILE]]
+PRETRAIN_PROVENANCE_JSON: the DINO images' provenance (bundled_model_pretrain_data.py), copied
+as pretrain-provenance.json; WALL_SECONDS_FILE: one line of seconds per (re)start of the run.
 """
 import hashlib
 import json
@@ -51,6 +54,8 @@ def write_safetensors(path, tensors, meta):
 
 def main():
     probe, out, metrics_path, data_prov_path, loss_csv = sys.argv[1:6]
+    pretrain_prov_path = sys.argv[6] if len(sys.argv) > 6 else ""
+    wall_path = sys.argv[7] if len(sys.argv) > 7 else ""
     os.makedirs(out, exist_ok=True)
     tensors, meta = read_safetensors(os.path.join(probe, "weights.safetensors"))
     half = {k: v.astype(np.float16) if v.dtype == np.float32 else v for k, v in tensors.items()}
@@ -70,10 +75,17 @@ def main():
     p["weights_sha256"] = digest
     hp = p.setdefault("hyper_parameters", {})
     hp["weights_dtype"] = "F16"
-    hp["recipe"] = "packaging/make-bundled-model.sh (bundled_model_data.py seed 20261123, DINO seed 7, probe seed 7)"
+    hp["recipe"] = ("packaging/make-bundled-model.sh (bundled_model_pretrain_data.py seed 20261202 for DINO, "
+                    "bundled_model_data.py seed 20261123 for the probe, DINO seed 7, probe seed 7)")
     hp["dino_loss_first"] = losses[0][2] if losses else ""
     hp["dino_loss_last"] = losses[-1][2] if losses else ""
     hp["dino_steps"] = str(len(losses))
+    pretrain = json.load(open(pretrain_prov_path)) if pretrain_prov_path else None
+    wall = sum(float(l) for l in open(wall_path) if l.strip()) if wall_path and os.path.exists(wall_path) else None
+    if wall is not None:
+        hp["dino_wall_seconds"] = "%.0f" % wall
+    if pretrain is not None:
+        hp["dino_images"] = str(sum(pretrain["counts"].values()))
     held_out = {}
     for key in ("auroc", "accuracy", "auprc"):
         if key in metrics and isinstance(metrics[key], (int, float)):
@@ -84,19 +96,27 @@ def main():
     refit = {"refit_image_level_" + k: v for k, v in p.get("metrics", {}).items() if not k.startswith("refit_")}
     p["metrics"] = dict(refit, **held_out)
     p["split"] = data["split"] + "; test n=%s" % metrics.get("n", "?")
+    if pretrain is not None:
+        seen = "DINO on %d unlabelled real images (%s; sources: %s), %s steps of 32%s" % (
+            sum(pretrain["counts"].values()), json.dumps(pretrain["counts"]), ", ".join(sorted(pretrain["packages"].values())),
+            hp["dino_steps"], "" if wall is None else ", %.1f h wall on 2 shared CPU cores" % (wall / 3600))
+    else:
+        seen = "DINO on %d real crops (%s), %s steps of 32" % (
+            sum(c["train"] for c in data["counts"].values()), json.dumps(data["counts"]), hp["dino_steps"])
     p["notes"] = ("Meridian's bundled demo model. Backbone: ViT-T/16 at 112 px trained FROM SCRATCH with "
-                  "Meridian's DINO on %d real crops (%s); head: linear probe for the image's modality. "
-                  "Labels are the modality of each crop's source package file, not a clinical finding. "
-                  "test_* metrics: a probe fitted on the training sources only, scored on crops of OTHER source "
-                  "files (pathology: another region of its single IHC image) -- the honest estimate, and it is "
-                  "poor: the backbone saw 30 DINO steps. The shipped head was then refitted on all sources "
-                  "(the demo's images are among them), so its own validation metrics are optimistic. "
-                  "Only 1-3 sources per modality. Not for clinical use." %
-                  (sum(c["train"] for c in data["counts"].values()), json.dumps(data["counts"])))
+                  "Meridian's %s; head: linear probe for the image's modality. No image any evaluation tests on "
+                  "was among the DINO images. Labels are the modality of each crop's source package file, not a "
+                  "clinical finding. test_* metrics: a probe fitted on the training sources only, scored on crops "
+                  "of OTHER source files (pathology: another region of its single IHC image) -- the honest "
+                  "estimate. The shipped head was then refitted on all sources (the demo's images are among "
+                  "them), so its own validation metrics are optimistic. Only 1-6 sources per modality. "
+                  "Not a foundation model; not for clinical use." % seen)
     with open(os.path.join(out, "model.json"), "w") as f:
         json.dump(card, f, indent=2)
     shutil.copy(loss_csv, os.path.join(out, "dino-loss.csv"))
     shutil.copy(data_prov_path, os.path.join(out, "data-provenance.json"))
+    if pretrain_prov_path:
+        shutil.copy(pretrain_prov_path, os.path.join(out, "pretrain-provenance.json"))
     print("wrote", out, "weights %.1f MB" % (os.path.getsize(weights) / 1e6))
 
 

@@ -2,13 +2,18 @@
 # The bundled default model (resources/model): a ViT-T/16 trained from scratch by
 # Meridian's own DINO code on real medical images only, plus a modality head
 # (CT / MR / fundus / pathology) trained as a linear probe on the frozen backbone.
-# Reproducible: fixed seeds, fixed data recipe (packaging/bundled_model_data.py), and
+# Reproducible: fixed seeds, fixed data recipes (packaging/bundled_model_pretrain_data.py for
+# DINO's unlabelled images, packaging/bundled_model_data.py for the probe's labelled crops), and
 # every hyper-parameter below is recorded in model.json.
 #
 #   packaging/make-bundled-model.sh [BUILD_DIR] [OUT_DIR]
 #     BUILD_DIR  a built tree with bin/meridian-cli and demo-data/ (default: ./build)
 #     OUT_DIR    where the model folder goes (default: resources/model)
-#   EPOCHS=N     DINO epochs (default 3: 30 steps of 32 images, ~20 minutes on 2 shared, busy cores)
+#   EPOCHS=N     DINO epochs over the pretraining images (default 12: 288 steps of 32 images)
+#   DINO_DIR=D   where the DINO run lives (default BUILD_DIR/bundled-model-work/dino). A stopped
+#                run there (checkpoint.safetensors, same arguments and data) is resumed: the
+#                run is long on a busy 2-core CPU, and a resume is exact. A run there with other
+#                arguments or data is refused unless FORCE=1.
 #
 # Size: ViT-T/16 at 112x112 input (49 patches) instead of 224: on a 2-core CPU the
 # 224-pixel version would see ~4x fewer images in the same time. The position embedding
@@ -17,32 +22,59 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 out=${2:-$root/resources/model}
-epochs=${EPOCHS:-3}
+epochs=${EPOCHS:-12}
 cli="$build/bin/meridian-cli"
 work="$build/bundled-model-work"
+dino=${DINO_DIR:-$work/dino}
 py=/usr/bin/python3
 mkdir -p "$work"
 
-echo "== 1. real images (crops, modality labels from their source)"
+echo "== 1. real images: DINO's unlabelled set, the probe's labelled crops"
+# ITK's example data (Apache-2.0) from the Debian archive, unpacked, never installed.
+itk="$work/itk/usr/share/doc/insighttoolkit5-examples/examples/Data"
+if [ ! -f "$itk/KmeansTest_T1UCharRaw.nii.gz" ]; then
+  rm -rf "$work/itk" && mkdir -p "$work/itk"
+  (cd "$work/itk" && apt-get download -q insighttoolkit5-examples >/dev/null 2>&1) ||
+    { echo "cannot download insighttoolkit5-examples (apt-get download)" >&2; exit 1; }
+  dpkg-deb -x "$work"/itk/insighttoolkit5-examples_*.deb "$work/itk" && rm -f "$work"/itk/*.deb
+fi
+if [ ! -f "$work/pretrain/provenance.json" ] ||
+   [ "$root/packaging/bundled_model_pretrain_data.py" -nt "$work/pretrain/provenance.json" ]; then
+  rm -rf "$work/pretrain"
+  $py "$root/packaging/bundled_model_pretrain_data.py" "$work/pretrain" --itk-data "$itk"
+fi
 if [ ! -f "$work/data/provenance.json" ] || [ "$root/packaging/bundled_model_data.py" -nt "$work/data/provenance.json" ]; then
   rm -rf "$work/data"
   $py "$root/packaging/bundled_model_data.py" "$work/data" --demo-data "$build/demo-data"
 fi
 
 echo "== 2. DINO pretraining from scratch (ViT-T/16, 112 px, $epochs epochs)"
-args=(--method dino --arch vit_t_16 --image-size 112 --images "$work/data/train.csv" --out "$work/dino"
+args=(--method dino --arch vit_t_16 --image-size 112 --images "$work/pretrain/pretrain.csv" --out "$dino"
       --epochs "$epochs" --batch 32 --local-crops 4 --prototypes 1024 --lr 5e-4 --memory 256 --seed 7
-      --name meridian-vit-t16-dino)
-# A finished run with the same arguments and data is reused (the run is deterministic).
-stamp="${args[*]} $(sha256sum "$work/data/train.csv" | cut -c1-64)"
-if [ -f "$work/dino/model/model.json" ] && [ "$(cat "$work/dino/args.txt" 2>/dev/null)" = "$stamp" ]; then
-  echo "reusing $work/dino (same arguments and data)"
+      --checkpoint-every 5 --name meridian-vit-t16-dino)
+# A finished run with the same arguments and data is reused, a stopped one resumed (exact).
+stamp="${args[*]} $(sha256sum "$work/pretrain/pretrain.csv" | cut -c1-64)"
+same=false
+[ "$(cat "$dino/args.txt" 2>/dev/null)" = "$stamp" ] && same=true
+if $same && [ -f "$dino/model/model.json" ] && [ -f "$dino/finished" ]; then
+  echo "reusing $dino (same arguments and data)"
 else
-  rm -rf "$work/dino"
   start=$(date +%s)
-  "$cli" pretrain "${args[@]}"
-  echo "pretraining took $(( $(date +%s) - start )) s"
-  echo "$stamp" > "$work/dino/args.txt"
+  if $same && [ -f "$dino/checkpoint.safetensors" ]; then
+    echo "resuming $dino"
+    nice -n "${NICE:-0}" "$cli" pretrain --method dino --resume "$dino/checkpoint.safetensors" \
+      --images "$work/pretrain/pretrain.csv" --out "$dino" --checkpoint-every 5
+  else
+    if [ -f "$dino/checkpoint.safetensors" ] && [ "${FORCE:-0}" != 1 ]; then
+      echo "$dino holds a DINO run with other arguments or data; FORCE=1 replaces it" >&2
+      exit 1
+    fi
+    rm -rf "$dino" && mkdir -p "$dino"
+    echo "$stamp" > "$dino/args.txt"
+    nice -n "${NICE:-0}" "$cli" pretrain "${args[@]}" --force
+  fi
+  echo "$(( $(date +%s) - start ))" >> "$dino/wall-seconds.txt"   # one line per (re)start
+  touch "$dino/finished"
 fi
 
 echo "== 3. modality head: linear probe on the frozen backbone, held-out test by source"
@@ -50,7 +82,7 @@ echo "== 3. modality head: linear probe on the frozen backbone, held-out test by
 # image (crops of the same sources: optimistic); the test set holds other sources.
 cut -d, -f1,2 "$work/data/train.csv" > "$work/data/probe-train.csv"
 rm -rf "$work/probe"
-"$cli" train --method probe --model "$work/dino/model" --labels "$work/data/probe-train.csv" --out "$work/probe" \
+"$cli" train --method probe --model "$dino/model" --labels "$work/data/probe-train.csv" --out "$work/probe" \
   --seed 7 --no-cache
 "$cli" evaluate --model "$work/probe" --labels "$work/data/test.csv" --json > "$work/test-metrics.json"
 cat "$work/test-metrics.json"
@@ -59,11 +91,11 @@ cat "$work/test-metrics.json"
 # source-held-out ones above, the honest estimate for images from elsewhere.
 cut -d, -f1,2 "$work/data/all.csv" > "$work/data/probe-all.csv"
 rm -rf "$work/probe-all"
-"$cli" train --method probe --model "$work/dino/model" --labels "$work/data/probe-all.csv" --out "$work/probe-all" \
+"$cli" train --method probe --model "$dino/model" --labels "$work/data/probe-all.csv" --out "$work/probe-all" \
   --seed 7 --no-cache
 
 echo "== 4. fp16 weights, card with the recipe and the held-out metrics -> $out"
 $py "$root/packaging/bundled_model_finish.py" "$work/probe-all" "$out" "$work/test-metrics.json" \
-  "$work/data/provenance.json" "$work/dino/loss.csv"
+  "$work/data/provenance.json" "$dino/loss.csv" "$work/pretrain/provenance.json" "$dino/wall-seconds.txt"
 "$cli" infer --model "$out" "$build/demo-data/fundus-retina.jpg" --json | head -c 600; echo
 ls -la "$out"

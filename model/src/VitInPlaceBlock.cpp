@@ -1,18 +1,23 @@
 #include "VitInPlaceBlock.hpp"
 
-#include "InferenceLinear.hpp"
+#include <ATen/autocast_mode.h>
 
+#include <cmath>
 #include <string>
+
+#include "InferenceLinear.hpp"
 
 namespace meridian::model {
 
 bool canRunInPlace(const VitBlockImpl& block, const at::Tensor& x) {
   // bf16 weights only with oneDNN's kernels (bf16 operands, fp32 residual stream as dst).
+  // Not under CPU autocast: the products below are not autocast ops, so a forward that relies
+  // on autocast for bf16 (DINO's teacher) would run them in fp32 (issue 19).
   const auto compute = block.attn->qkv->weight.scalar_type();
   const bool typeOk = compute == at::kFloat ||
                       (compute == at::kBFloat16 && std::string(inferenceLinearBackend()) == "onednn");
-  return !torch::GradMode::is_enabled() && x.device().is_cpu() && x.scalar_type() == at::kFloat &&
-         x.is_contiguous() && x.dim() == 3 && !block.ls1 && !block.ls2 && typeOk &&
+  return !torch::GradMode::is_enabled() && !at::autocast::is_cpu_enabled() && x.device().is_cpu() &&
+         x.scalar_type() == at::kFloat && x.is_contiguous() && x.dim() == 3 && !block.ls1 && !block.ls2 && typeOk &&
          block.mlp->fc1->weight.scalar_type() == compute && block.attn->proj->weight.scalar_type() == compute &&
          block.mlp->fc2->weight.scalar_type() == compute;
 }

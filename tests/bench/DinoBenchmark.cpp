@@ -6,10 +6,15 @@
 // the ViT's matrix products) and GFLOP/s, the ratio to eager, and the peak resident memory.
 // Variants: Meridian as shipped (views of the next step made on a worker thread; bf16
 // autocast where the CPU has native bf16), Meridian with the views made in the step
-// (MERIDIAN_DINO_SYNC_VIEWS=1), and eager fp32 (and bf16 where the CPU has it).
+// (MERIDIAN_DINO_SYNC_VIEWS=1), Meridian fp32 (--fp32), and eager fp32 (and bf16 where the CPU
+// has it). For the per-FLOP comparison the same process also times Meridian's own fine-tuning
+// step of the same ViT (bench_train's: forwardBackward + AdamW, same batch at the model's size,
+// bf16 where native), so both GFLOP/s come from one run under one load.
 // No GPU path: the Debian LibTorch has no CUDA.
 //   bench_dino [--batch 8] [--local-crops 6] [--steps 3] [--arch vit_s_16] [--prototypes 4096]
-//              [--meridian-only 1]
+//              [--meridian-only 1] [--fine-tune 0] [--fp32 0] [--image-size 112]
+// The bundled model's recipe (steps per hour in the README):
+//   bench_dino --arch vit_t_16 --image-size 112 --batch 32 --local-crops 4 --prototypes 1024 --meridian-only 1
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -21,11 +26,14 @@
 
 #include "BenchPeer.hpp"
 #include "BenchTiming.hpp"
+#include "Vit.hpp"
 #include "meridian/io/ImageSummary.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 #include "meridian/model/Precision.hpp"
 #include "meridian/model/Pretrainer.hpp"
 #include "meridian/model/Runtime.hpp"
+#include "train/FineTune.hpp"
+#include "train/ParameterGroups.hpp"
 
 using namespace meridian;
 
@@ -55,10 +63,32 @@ std::map<std::string, double> runPeer(int runs, int batch, int localCrops, int p
                                                                 std::to_string(prototypes) + " " + precisions));
 }
 
+/// Median ms of Meridian's own fine-tuning step (bench_train's loop body) on `batch` random
+/// inputs at the preset's size: the per-FLOP yardstick for the DINO step.
+double fineTuneStepMs(const model::VitConfig& preset, int batch, int runs, bool bf16) {
+  auto config = preset;
+  config.numClasses = 2;
+  torch::manual_seed(0);
+  model::Vit net(config);
+  net->initializeWeights();
+  net->train();
+  auto groups = model::train::buildParameterGroups(*net, config.depth, {});
+  torch::optim::AdamW optimizer(groups.groups, torch::optim::AdamWOptions(1e-4));
+  const auto x = torch::randn({batch, 3, config.imageSize, config.imageSize});
+  const auto y = torch::arange(batch, torch::kLong).remainder(2);
+  const auto weight = torch::ones({2});
+  return bench::medianMs(runs, [&] {
+    optimizer.zero_grad();
+    (void)model::train::forwardBackward(net, x, y, weight, 1, bf16);
+    model::train::applyLearningRate(optimizer, groups, 1e-4);
+    optimizer.step();
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  int batch = 8, localCrops = 6, steps = 3, prototypes = 4096, meridianOnly = 0;
+  int batch = 8, localCrops = 6, steps = 3, prototypes = 4096, meridianOnly = 0, fineTune = 1, imageSize = 0, withFp32 = 1;
   std::string arch = "vit_s_16";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
@@ -74,6 +104,12 @@ int main(int argc, char** argv) {
       prototypes = std::stoi(argv[i + 1]);
     else if (key == "--meridian-only")
       meridianOnly = std::stoi(argv[i + 1]);
+    else if (key == "--fine-tune")
+      fineTune = std::stoi(argv[i + 1]);
+    else if (key == "--fp32")
+      withFp32 = std::stoi(argv[i + 1]);
+    else if (key == "--image-size")
+      imageSize = std::stoi(argv[i + 1]);
   }
   const auto runtime = model::initializeRuntime();
   // Real images: the demo set's fundus photograph, IHC crop and CT slices.
@@ -87,6 +123,7 @@ int main(int argc, char** argv) {
 
   auto config = model::VitConfig::preset(arch, 0);
   if (!config) return std::fprintf(stderr, "%s\n", config.error().describe().c_str()), 2;
+  if (imageSize > 0) config.value().imageSize = imageSize;  // e.g. the bundled model's 112
   const auto& c = config.value();
   const int localSize = std::max(16, static_cast<int>(c.imageSize * 3 / 7 / 16 * 16));
   const double gflopPerImage =
@@ -101,7 +138,7 @@ int main(int argc, char** argv) {
               gflopPerImage);
   std::printf("load average before: %s\n", bench::loadAverage().c_str());
 
-  auto medianStepMs = [&](bool syncViews) -> double {
+  auto medianStepMs = [&](bool syncViews, bool fp32 = false) -> double {
     if (syncViews)
       setenv("MERIDIAN_DINO_SYNC_VIEWS", "1", 1);
     else
@@ -109,6 +146,7 @@ int main(int argc, char** argv) {
     auto backbone = model::VitModel::create(c, 1).value();
     model::DinoOptions options;
     options.batchSize = batch;
+    options.bf16 = fp32 ? 0 : 1;
     options.localCrops = localCrops;
     options.prototypes = prototypes;
     options.epochs = steps + 1;  // one step per epoch (batch == images)
@@ -128,23 +166,36 @@ int main(int argc, char** argv) {
     std::sort(stepMs.begin(), stepMs.end());
     return stepMs[stepMs.size() / 2];
   };
+  std::map<std::string, double> peer;
   auto print = [&](const char* what, double ms, double eagerMs) {
     std::printf("%-44s median step %8.0f ms: %6.2f images/s, %6.1f GFLOP/s", what, ms, batch * 1000.0 / ms,
                 gflopPerImage * batch * 1000.0 / ms);
     if (eagerMs > 0) std::printf(", %.2fx eager fp32", eagerMs / ms);
+    if (peer.count("bf16")) std::printf(", %.2fx eager bf16", peer["bf16"] / ms);
     std::printf("\n");
   };
 
   const double overlapped = medianStepMs(false);
   const double inStep = medianStepMs(true);
-  std::map<std::string, double> peer;
+  const double meridianFp32 = bf16 && withFp32 ? medianStepMs(false, true) : -1.0;
   if (!meridianOnly) peer = runPeer(steps, batch, localCrops, prototypes, bf16 ? "fp32,bf16" : "fp32");
   const double eager = peer.count("fp32") ? peer["fp32"] : -1.0;
   const char* precision = bf16 ? "bf16" : "fp32";
   print((std::string("Meridian ") + precision + ", views on a worker thread").c_str(), overlapped, eager);
   print((std::string("Meridian ") + precision + ", views made in the step").c_str(), inStep, eager);
+  if (meridianFp32 > 0) print("Meridian fp32 (--fp32), views on a worker thread", meridianFp32, eager);
   for (const auto& [p, ms] : peer) print(("PyTorch eager " + p).c_str(), ms, eager);
   if (peer.empty() && !meridianOnly) std::printf("peer: n/a\n");
+  if (fineTune) {
+    // Fine-tuning: student forward + backward only, 3 x the forward's FLOP per image.
+    const double ftMs = fineTuneStepMs(c, batch, steps, bf16);
+    const double ftGflop = 3.0 * vitForwardFlops(c, c.imageSize) / 1e9;
+    std::printf("%-44s median step %8.0f ms: %6.2f images/s, %6.1f GFLOP/s (%.1f GFLOP per image)\n",
+                (std::string("Meridian fine-tuning step, ") + precision).c_str(), ftMs, batch * 1000.0 / ftMs,
+                ftGflop * batch * 1000.0 / ftMs, ftGflop);
+    std::printf("DINO per FLOP vs fine-tuning: %.2fx (views on a worker thread)\n",
+                (gflopPerImage * batch / overlapped) / (ftGflop * batch / ftMs));
+  }
   std::printf("peak RSS %.0f MiB; load average after: %s\n", peakRssKiB() / 1024.0, bench::loadAverage().c_str());
   return 0;
 }

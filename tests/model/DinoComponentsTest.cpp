@@ -5,7 +5,10 @@
 
 #include <cmath>
 
+#include "Vit.hpp"
+#include "meridian/model/Precision.hpp"
 #include "ssl/DinoLoss.hpp"
+#include "train/AutocastScope.hpp"
 #include "ssl/DinoStep.hpp"
 #include "ssl/MultiCropAugmenter.hpp"
 
@@ -91,6 +94,57 @@ TEST(DinoMultiCrop, ViewsAreDeterministicPerSeedAndSized) {
     const auto unnormalised = v * torch::tensor({0.229f, 0.224f, 0.225f}).view({3, 1, 1}) +
                               torch::tensor({0.485f, 0.456f, 0.406f}).view({3, 1, 1});
     EXPECT_LT((unnormalised[0] - unnormalised[1]).abs().max().item<float>(), 1e-4);
+  }
+}
+
+TEST(DinoTeacher, NoGradForwardUnderAutocastRunsInBf16) {
+  // The teacher's forward runs under NoGradGuard inside DINO's autocast scope. It must compute
+  // in bf16 like the student's (grad-mode) forward, not take the fp32 in-place inference path,
+  // whose out= products autocast does not cover: then its output equalled the fp32 one bit for
+  // bit and every DINO step paid for an fp32 teacher.
+  if (!bf16Support().available) GTEST_SKIP() << "no native bf16: " << bf16Support().reason;
+  auto config = VitConfig::preset("vit_t_16", 0).value();
+  config.imageSize = 32;
+  torch::manual_seed(1);
+  Vit net(config);
+  net->initializeWeights();
+  const auto x = torch::randn({2, 3, 32, 32});
+  torch::NoGradGuard noGrad;
+  const auto fp32 = net->forward(x).features;
+  at::Tensor teacher;
+  {
+    train::AutocastScope autocast(true);
+    teacher = net->forward(x).features.to(torch::kFloat);
+  }
+  at::Tensor student;
+  {
+    torch::AutoGradMode grad(true);
+    train::AutocastScope autocast(true);
+    student = net->forward(x).features.to(torch::kFloat).detach();
+  }
+  const auto bf16Error = (student - fp32).abs().max().item<float>();
+  ASSERT_GT(bf16Error, 1e-4);  // bf16 rounding is visible at all
+  EXPECT_GT((teacher - fp32).abs().max().item<float>(), bf16Error / 10) << "the no-grad forward ran in fp32";
+  EXPECT_LT((teacher - student).abs().max().item<float>(), bf16Error * 2);
+}
+
+TEST(DinoMultiCrop, BlurMatchesADepthwiseConvolution) {
+  // The shifted-slice blur against the plain depthwise conv2d it replaced (reflect padding,
+  // the same normalised taps), at a radius capped by a small view and at an uncapped one.
+  torch::manual_seed(5);
+  for (const auto& [side, sigma] : std::vector<std::pair<int, double>>{{40, 1.7}, {9, 2.0}, {24, 0.3}}) {
+    const auto view = torch::rand({3, side, side});
+    const int radius = std::max(1, std::min(side / 2 - 1, static_cast<int>(std::ceil(3.0 * sigma))));
+    auto x = torch::arange(-radius, radius + 1, torch::kFloat);
+    auto kernel = torch::exp(-(x * x) / (2.0 * sigma * sigma));
+    kernel = kernel / kernel.sum();
+    auto ref = at::reflection_pad2d(view.unsqueeze(0), {radius, radius, radius, radius});
+    const std::vector<std::int64_t> one{1, 1}, zero{0, 0};
+    ref = at::conv2d(ref, kernel.view({1, 1, 1, -1}).repeat({3, 1, 1, 1}), at::Tensor(), one, zero, one, 3);
+    ref = at::conv2d(ref, kernel.view({1, 1, -1, 1}).repeat({3, 1, 1, 1}), at::Tensor(), one, zero, one, 3).squeeze(0);
+    const auto ours = gaussianBlur(view, sigma);
+    ASSERT_EQ(ours.sizes(), view.sizes());
+    EXPECT_LT((ours - ref).abs().max().item<float>(), 1e-5) << side << " px, sigma " << sigma;
   }
 }
 

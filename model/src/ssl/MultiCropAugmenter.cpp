@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace meridian::model::ssl {
 
@@ -25,28 +26,35 @@ double uniform(std::mt19937_64& rng, double low, double high) {
   return low + (high - low) * uniform01(rng);
 }
 
-at::Tensor gaussianBlur(const at::Tensor& view, double sigma) {
-  // Separable, depthwise, reflect-padded: the kernel covers 3 sigma, capped by the view.
-  const int maxRadius = static_cast<int>(std::min(view.size(1), view.size(2))) / 2 - 1;
-  const int radius = std::max(1, std::min(maxRadius, static_cast<int>(std::ceil(3.0 * sigma))));
-  auto x = at::arange(-radius, radius + 1, at::kFloat);
-  auto kernel = at::exp(-(x * x) / (2.0 * sigma * sigma));
-  kernel = kernel / kernel.sum();
-  auto input = at::reflection_pad2d(view.unsqueeze(0), {radius, radius, radius, radius});
-  const at::Tensor noBias;
-  const std::vector<std::int64_t> one{1, 1}, zero{0, 0};
-  input =
-      at::conv2d(input, kernel.view({1, 1, 1, -1}).repeat({3, 1, 1, 1}), noBias, one, at::IntArrayRef(zero), one, 3);
-  input =
-      at::conv2d(input, kernel.view({1, 1, -1, 1}).repeat({3, 1, 1, 1}), noBias, one, at::IntArrayRef(zero), one, 3);
-  return input.squeeze(0);
-}
-
 at::Tensor grayOf(const at::Tensor& view) {
   return (0.299 * view[0] + 0.587 * view[1] + 0.114 * view[2]).unsqueeze(0);
 }
 
 }  // namespace
+
+at::Tensor gaussianBlur(const at::Tensor& view, double sigma) {
+  // Separable, reflect-padded: the kernel covers 3 sigma, capped by the view. Each pass is a
+  // weighted sum of 2r + 1 shifted slices: a few element-wise passes over a [3, S, S] view,
+  // where a depthwise conv2d went through im2col and a one-row fp32 sgemm per channel (issue 19:
+  // the blur was most of the augmentation's time).
+  const int maxRadius = static_cast<int>(std::min(view.size(1), view.size(2))) / 2 - 1;
+  const int radius = std::max(1, std::min(maxRadius, static_cast<int>(std::ceil(3.0 * sigma))));
+  std::vector<double> kernel(static_cast<std::size_t>(2 * radius + 1));
+  double sum = 0;
+  for (int i = -radius; i <= radius; ++i) {
+    const double tap = std::exp(-(i * i) / (2.0 * sigma * sigma));
+    kernel[static_cast<std::size_t>(i + radius)] = tap;
+    sum += tap;
+  }
+  for (auto& w : kernel) w /= sum;
+  const auto padded = at::reflection_pad2d(view.unsqueeze(0), {radius, radius, radius, radius}).squeeze(0);
+  const auto h = view.size(1), w = view.size(2);
+  auto rows = padded.slice(2, 0, w).mul(kernel[0]);  // along x: [3, H + 2r, W]
+  for (int i = 1; i <= 2 * radius; ++i) rows.add_(padded.slice(2, i, i + w), kernel[static_cast<std::size_t>(i)]);
+  auto out = rows.slice(1, 0, h).mul(kernel[0]);  // along y: [3, H, W]
+  for (int i = 1; i <= 2 * radius; ++i) out.add_(rows.slice(1, i, i + h), kernel[static_cast<std::size_t>(i)]);
+  return out;
+}
 
 MultiCropAugmenter::MultiCropAugmenter(const MultiCropSettings& settings)
     : settings_(settings),

@@ -52,5 +52,8 @@ class MultiCropAugmenter {
 double uniform01(std::mt19937_64& rng);
 /// Mixes a seed with indices into a new, well-spread seed (splitmix64).
 std::uint64_t mixSeed(std::uint64_t seed, std::uint64_t a, std::uint64_t b = 0);
+/// Separable Gaussian blur of a float [C, H, W] view, reflect-padded, radius ceil(3 sigma)
+/// capped by the view's size.
+at::Tensor gaussianBlur(const at::Tensor& view, double sigma);
 
 }  // namespace meridian::model::ssl
