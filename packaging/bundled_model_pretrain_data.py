@@ -21,7 +21,6 @@ Writes OUT/images/<kind>/*.png, OUT/pretrain.csv (path,source) and OUT/provenanc
 (sources with SHA-256, counts, every image's SHA-256). Deterministic (seeded); no network.
 """
 import argparse
-import hashlib
 import json
 import os
 
@@ -31,22 +30,10 @@ import skimage
 import skimage.io
 import skimage.transform
 
+# The 8-bit conversions and hashing are the labelled crops' own (one definition).
+from bundled_model_data import percentile8, sha256, to8  # noqa: E402  (same folder)
+
 SEED = 20261202
-
-
-def to8(a, low, high):
-    a = (np.asarray(a, dtype=np.float64) - low) / max(high - low, 1e-6)
-    return (np.clip(a, 0, 1) * 255 + 0.5).astype(np.uint8)
-
-
-def percentile8(a):
-    lo, hi = np.percentile(a, [0.5, 99.5])
-    return to8(a, lo, hi)
-
-
-def sha256(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
 
 def aspect(img, row_mm, col_mm):
