@@ -178,8 +178,9 @@ TEST(Responsiveness, TheWindowAnswersWhileAModelJobRuns) {
     ASSERT_TRUE(window.grab().save(QString::fromStdString(file.string()), "PNG"));
     std::cout << "screenshot: " << file.string() << "\n";
   }
-  // The job must last long enough that running it on the UI thread would show.
-  ASSERT_GT(jobMs, 1000) << "the job was too quick to tell";
+  // The job must last long enough that running it on the UI thread would show: at least twice
+  // the 250 ms gap allowed below (since the oneDNN inference path the whole CT takes ~1 s).
+  ASSERT_GT(jobMs, 500) << "the job was too quick to tell";
   EXPECT_GT(busy.ms.size(), 20u) << "the UI thread hardly turned while the job ran";
   EXPECT_LT(busy.longest(), 250.0) << "the UI thread was blocked " << busy.longest() << " ms while the job ran;"
                                    << " longest pauses:" << pauses;
