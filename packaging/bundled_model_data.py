@@ -4,8 +4,8 @@
 Cuts many 8-bit PNG crops out of the real medical images that Debian packages ship (see
 ../shared/DATA.md) and labels each with the modality of its source -- no image is
 synthetic, every label is the source's own:
-  CT        imageio's stent.npz (abdominal CT, 256x128x128; values read as HU + 1000),
-            pydicom's CT_small.dcm, octave-dicom's CT-MONO2-16-ankle.dcm (from the demo data)
+  CT        imageio's stent.npz (abdominal CT, 256x128x128; values are HU clipped at 0),
+            pydicom's CT_small.dcm, octave-dicom's CT-MONO2-16-ankle.dcm (a 3D surface rendering of a CT, from the demo data)
   MR        nibabel's example4d.nii.gz (EPI, 128x96x24x2) and anatomical.nii (T1, 33x41x25),
             pydicom's MR_small.dcm
   fundus    skimage's retina.jpg (1411x1411) and microaneurysms.png
@@ -163,7 +163,7 @@ def main():
         "made_by": "packaging/bundled_model_data.py (seed %d)" % SEED,
         "counts": counts,
         "sources": {
-            "CT": "python3-imageio stent.npz (HU+1000 assumed); python3-pydicom CT_small.dcm; octave-dicom CT-MONO2-16-ankle.dcm (demo data)",
+            "CT": "python3-imageio stent.npz (values read as HU, below 0 stored as 0); python3-pydicom CT_small.dcm; octave-dicom CT-MONO2-16-ankle.dcm (demo data; a 3D surface rendering, ImageType DERIVED\\SECONDARY\\3D)",
             "MR": "python3-nibabel example4d.nii.gz, anatomical.nii; python3-pydicom MR_small.dcm",
             "fundus": "python3-skimage retina.jpg (CC0), microaneurysms.png",
             "pathology": "python3-skimage ihc.png (one image: test tiles from its right quarter, training tiles from the rest)",

@@ -140,7 +140,7 @@ cat > "$work/provenance.json" <<JSON
      "licence": "$octave_licence (octave-dicom package; see its copyright file)",
      "copyright_file": "/usr/share/doc/octave-dicom/copyright (inside the .deb)",
      "derivation": "copied unchanged", "sha256": "$(sha us-echo-cine.dcm)"},
-    {"file": "ct-ankle-512.dcm", "title": "CT slice of an ankle, 512x512, 16-bit", "modality": "CT",
+    {"file": "ct-ankle-512.dcm", "title": "CT of an ankle shown as a 3D surface rendering (ImageType DERIVED\\\\SECONDARY\\\\3D), 512x512, 16-bit: a derived picture, not a slice", "modality": "CT",
      "package": "octave-dicom", "version": "$octave_version",
      "source": "octave-dicom .deb: imdata/CT-MONO2-16-ankle.dcm (GDCM/NEMA sample)",
      "licence": "$octave_licence (octave-dicom package; see its copyright file)",
