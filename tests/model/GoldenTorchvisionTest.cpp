@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <ostream>
 #include <cmath>
 
 #include "GoldenData.hpp"
@@ -15,6 +16,11 @@
 
 using namespace meridian::model;
 using namespace meridian::model::test;
+
+namespace meridian::model {
+// The backend by name in gtest's and CTest's test listings (found by argument lookup).
+void PrintTo(InferenceBackend backend, std::ostream* os) { *os << inferenceBackendName(backend); }
+}  // namespace meridian::model
 
 namespace {
 
