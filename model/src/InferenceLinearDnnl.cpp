@@ -47,8 +47,8 @@ struct State {
   // (weight, rows, epilogue, source type, destination type) -> primitive
   using Key = std::tuple<const void*, std::int64_t, int, int, int>;
   std::map<Key, std::pair<dnnl::matmul::primitive_desc, dnnl::matmul>> primitives;
-  // (tokens, headDim, D, operand type) -> the attention's two products on one head (strided
-  // views of qkv); s the fp32 scores, p the probabilities in the operand type.
+  // (tokens, headDim, D, operand type) -> the attention's two products on one head (dense
+  // copies of its q, k, v); s the fp32 scores, p the probabilities in the operand type.
   struct Attention {
     dnnl::matmul scores, context;
     memory::desc q, kT, s, p, v, out, scoresPad, contextPad;
