@@ -1,20 +1,14 @@
-// LibTorch-only implementation of InferenceLinear.hpp (builds without oneDNN's headers):
-// addmm through LibTorch's BLAS, with the residual added by BLAS's beta = 1.
-#include "InferenceLinear.hpp"
-
+// The Blas backend of InferenceLinear.hpp (LibTorch only, every build): addmm through
+// LibTorch's BLAS, with the residual added by BLAS's beta = 1. Nothing to prepare: no state.
 #include <cmath>
 
+#include "InferenceBackend.hpp"
+
 namespace meridian::model {
+namespace {
 
-struct LinearCache::State {};
-
-LinearCache::LinearCache() : state_(std::make_unique<State>()) {}
-LinearCache::~LinearCache() = default;
-
-const char* inferenceLinearBackend() { return "blas"; }
-
-void inferenceLinear(LinearCache&, const at::Tensor& a, const at::Tensor& weight, const at::Tensor& bias,
-                     at::Tensor& out, LinearEpilogue epilogue) {
+void blasLinear(const at::Tensor& a, const at::Tensor& weight, const at::Tensor& bias, at::Tensor& out,
+                LinearEpilogue epilogue) {
   const auto w = weight.t();
   switch (epilogue) {
     case LinearEpilogue::Bias:
@@ -31,8 +25,7 @@ void inferenceLinear(LinearCache&, const at::Tensor& a, const at::Tensor& weight
   }
 }
 
-void inferenceAttention(LinearCache&, const at::Tensor& qkv, std::int64_t b, std::int64_t t, std::int64_t heads,
-                        at::Tensor& out) {
+void blasAttention(const at::Tensor& qkv, std::int64_t b, std::int64_t t, std::int64_t heads, at::Tensor& out) {
   const auto d = qkv.size(1) / 3, headDim = d / heads;
   // q k v laid out head-major for the batched products, scores with 1/sqrt(d) as the
   // product's alpha, softmax in place, the product with v, heads back into tokens.
@@ -48,7 +41,20 @@ void inferenceAttention(LinearCache&, const at::Tensor& qkv, std::int64_t b, std
   out.view({b, t, heads, headDim}).copy_(context.transpose(1, 2));
 }
 
-InferenceThreadsScope::InferenceThreadsScope() = default;
-InferenceThreadsScope::~InferenceThreadsScope() = default;
+class BlasBackend final : public LinearBackend {
+ public:
+  void linear(const at::Tensor& a, const at::Tensor& weight, const at::Tensor& bias, at::Tensor& out,
+              LinearEpilogue epilogue) override {
+    blasLinear(a, weight, bias, out, epilogue);
+  }
+  void attention(const at::Tensor& qkv, std::int64_t batch, std::int64_t tokens, std::int64_t heads,
+                 at::Tensor& out) override {
+    blasAttention(qkv, batch, tokens, heads, out);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<LinearBackend> makeBlasBackend() { return std::make_unique<BlasBackend>(); }
 
 }  // namespace meridian::model

@@ -154,7 +154,7 @@ double inferenceLinearGflops(int m, int k, int n, int runs, std::string* backend
   LinearCache cache;
   const at::Tensor a = at::randn({m, k}), w = at::randn({n, k}), bias = at::randn({n});
   at::Tensor out = at::empty({m, n});
-  InferenceThreadsScope threads;
+  InferenceThreadsScope threads(cache);
   const auto call = [&] { inferenceLinear(cache, a, w, bias, out, LinearEpilogue::Bias); };
   call();  // warm-up: kernel creation and the weight's reorder
   std::vector<double> seconds;
@@ -164,7 +164,7 @@ double inferenceLinearGflops(int m, int k, int n, int runs, std::string* backend
     seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   std::nth_element(seconds.begin(), seconds.begin() + seconds.size() / 2, seconds.end());
-  if (backend != nullptr) *backend = inferenceLinearBackend();
+  if (backend != nullptr) *backend = inferenceBackendName(cache.backend());
   return 2.0 * m * k * n / seconds[seconds.size() / 2] / 1e9;
 }
 

@@ -61,7 +61,7 @@ VitOutput VitImpl::forward(const torch::Tensor& x, bool withClsAttention, const 
   for (std::size_t i = 0; i < depth; ++i) {
     const auto block = blocks->ptr<VitBlockImpl>(i);
     const bool lastWithCls = withClsAttention && i + 1 == depth;
-    if (!lastWithCls && tap == nullptr && canRunInPlace(*block, tokens)) {
+    if (!lastWithCls && tap == nullptr && canRunInPlace(*block, tokens, *linears_)) {
       // tokens is this pass's own tensor (made by the cat and additions above), so the
       // block may overwrite it.
       runInPlace(*block, tokens, scratch);
@@ -75,8 +75,9 @@ VitOutput VitImpl::forward(const torch::Tensor& x, bool withClsAttention, const 
       tokens = block->forward(tokens);
     }
   }
-  tokens = norm(tokens);
-  out.features = config_.pooling == VitPooling::Cls ? tokens.select(1, 0) : tokens.slice(1, prefix).mean(1);
+  // The final norm acts on each token alone, so only the pooled tokens go through it: with
+  // CLS pooling one row per image instead of all of them.
+  out.features = config_.pooling == VitPooling::Cls ? norm(tokens.select(1, 0)) : norm(tokens.slice(1, prefix)).mean(1);
   if (head) out.logits = head(out.features);
   return out;
 }

@@ -3,19 +3,18 @@
 #include <ATen/autocast_mode.h>
 
 #include <cmath>
-#include <string>
 
+#include "InferenceLayerNorm.hpp"
 #include "InferenceLinear.hpp"
 
 namespace meridian::model {
 
-bool canRunInPlace(const VitBlockImpl& block, const at::Tensor& x) {
-  // bf16 weights only with oneDNN's kernels (bf16 operands, fp32 residual stream as dst).
-  // Not under CPU autocast: the products below are not autocast ops, so a forward that relies
-  // on autocast for bf16 (DINO's teacher) would run them in fp32 (issue 19).
+bool canRunInPlace(const VitBlockImpl& block, const at::Tensor& x, const LinearCache& linears) {
+  // bf16 weights only with a backend whose kernels take bf16 operands (OneDnn: fp32 residual
+  // stream as dst). Not under CPU autocast: the products below are not autocast ops, so a
+  // forward that relies on autocast for bf16 (DINO's teacher) would run them in fp32 (issue 19).
   const auto compute = block.attn->qkv->weight.scalar_type();
-  const bool typeOk = compute == at::kFloat ||
-                      (compute == at::kBFloat16 && std::string(inferenceLinearBackend()) == "onednn");
+  const bool typeOk = compute == at::kFloat || (compute == at::kBFloat16 && linears.takesBf16());
   return !torch::GradMode::is_enabled() && !at::autocast::is_cpu_enabled() && x.device().is_cpu() &&
          x.scalar_type() == at::kFloat && x.is_contiguous() && x.dim() == 3 && !block.ls1 && !block.ls2 && typeOk &&
          block.mlp->fc1->weight.scalar_type() == compute && block.attn->proj->weight.scalar_type() == compute &&
@@ -24,15 +23,17 @@ bool canRunInPlace(const VitBlockImpl& block, const at::Tensor& x) {
 
 namespace {
 
-// Reuses `buffer` when it has `shape`, else allocates it once for this forward pass.
+// Reuses `buffer` when it has `shape` and the type, else allocates it once for this forward
+// pass.
 at::Tensor& ensure(at::Tensor& buffer, at::IntArrayRef shape, const at::TensorOptions& options) {
-  if (!buffer.defined() || buffer.sizes() != shape) buffer = at::empty(shape, options);
+  if (!buffer.defined() || buffer.sizes() != shape || buffer.scalar_type() != options.dtype().toScalarType())
+    buffer = at::empty(shape, options);
   return buffer;
 }
 
-at::Tensor layerNorm(const torch::nn::LayerNorm& norm, const at::Tensor& x) {
-  const auto& o = norm->options;
-  return at::layer_norm(x, o.normalized_shape(), norm->weight, norm->bias, o.eps());
+// LayerNorm straight into the next product's input type, in row chunks (InferenceLayerNorm.hpp).
+void layerNorm(const torch::nn::LayerNorm& norm, const at::Tensor& x2d, at::Tensor& out) {
+  inferenceLayerNorm(x2d, norm->weight, norm->bias, norm->options.eps(), out);
 }
 
 }  // namespace
@@ -40,29 +41,30 @@ at::Tensor layerNorm(const torch::nn::LayerNorm& norm, const at::Tensor& x) {
 void runInPlace(VitBlockImpl& block, at::Tensor& x, InPlaceScratch& scratch) {
   const auto b = x.size(0), t = x.size(1), d = x.size(2);
   const std::int64_t heads = block.attn->heads;
-  InferenceThreadsScope threads;  // ATen's passes on this thread; the products bring their pool
+  auto& cache = *scratch.linears;
+  InferenceThreadsScope threads(cache);  // ATen's passes on this thread; the products bring their pool
   auto x2d = x.view({b * t, d});
 
   // Attention: the qkv product with its bias, then softmax(q k^T / sqrt(d)) v per head
   // (inferenceAttention), whose projection adds into x.
   const auto& attn = *block.attn;
-  auto& cache = *scratch.linears;
-  auto& qkv = ensure(scratch.qkv, {b * t, 3 * d}, x.options());
-  // bf16 weights (MatmulWeightCast): the products read bf16 operands and write fp32 (qkv, the
-  // residual stream) or bf16 (the MLP's hidden layer); the attention core stays fp32.
+  // bf16 weights (MatmulWeightCast): the products read bf16 operands (the normalised rows,
+  // qkv, the attention's output, the MLP's hidden layer) and the residual stream stays fp32.
   const auto compute = attn.qkv->weight.scalar_type();
-  inferenceLinear(cache, layerNorm(block.norm1, x).view({b * t, d}).to(compute), attn.qkv->weight, attn.qkv->bias,
-                  qkv, LinearEpilogue::Bias);
-  auto tokens = at::empty({b * t, d}, x.options());
+  const auto operands = x.options().dtype(compute);
+  auto& normed = ensure(scratch.normed, {b * t, d}, operands);
+  auto& qkv = ensure(scratch.qkv, {b * t, 3 * d}, operands);
+  auto& tokens = ensure(scratch.tokens, {b * t, d}, operands);
+  layerNorm(block.norm1, x2d, normed);
+  inferenceLinear(cache, normed, attn.qkv->weight, attn.qkv->bias, qkv, LinearEpilogue::Bias);
   inferenceAttention(cache, qkv, b, t, heads, tokens);
-  inferenceLinear(cache, tokens.to(compute), attn.proj->weight, attn.proj->bias, x2d,
-                  LinearEpilogue::BiasAccumulate);
+  inferenceLinear(cache, tokens, attn.proj->weight, attn.proj->bias, x2d, LinearEpilogue::BiasAccumulate);
 
   // MLP: fc1 with its bias and exact GELU into the reused hidden buffer, fc2 adds into x.
   const auto& mlp = *block.mlp;
-  auto& hidden = ensure(scratch.hidden, {b * t, mlp.fc1->weight.size(0)}, x.options().dtype(compute));
-  inferenceLinear(cache, layerNorm(block.norm2, x).view({b * t, d}).to(compute), mlp.fc1->weight, mlp.fc1->bias, hidden,
-                  LinearEpilogue::BiasGelu);
+  auto& hidden = ensure(scratch.hidden, {b * t, mlp.fc1->weight.size(0)}, operands);
+  layerNorm(block.norm2, x2d, normed);
+  inferenceLinear(cache, normed, mlp.fc1->weight, mlp.fc1->bias, hidden, LinearEpilogue::BiasGelu);
   inferenceLinear(cache, hidden, mlp.fc2->weight, mlp.fc2->bias, x2d, LinearEpilogue::BiasAccumulate);
 }
 

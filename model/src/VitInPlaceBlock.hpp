@@ -21,14 +21,17 @@ namespace meridian::model {
 /// Buffers one forward pass reuses across its blocks (sized for one batch and token count).
 struct InPlaceScratch {
   LinearCache* linears = nullptr;  // the model's prepared weights (InferenceLinear.hpp)
-  at::Tensor qkv;     // [B*T, 3D]
-  at::Tensor hidden;  // [B*T, mlpHidden]
+  at::Tensor normed;  // [B*T, D] a LayerNorm's output, in the products' operand type
+  at::Tensor qkv;     // [B*T, 3D] operand type
+  at::Tensor tokens;  // [B*T, D] the attention's output, operand type
+  at::Tensor hidden;  // [B*T, mlpHidden] operand type
 };
 
-/// Whether `block` can take the in-place path: no autograd, fp32 weights, or bf16 ones with
-/// the oneDNN backend (its products take bf16 operands and add into the fp32 stream), no
-/// LayerScale (its gain sits between the product and the residual), a qkv bias or none.
-bool canRunInPlace(const VitBlockImpl& block, const at::Tensor& x);
+/// Whether `block` can take the in-place path with `linears`' backend: no autograd, fp32
+/// weights, or bf16 ones with a backend that takes bf16 (OneDnn: its products take bf16
+/// operands and add into the fp32 stream), no LayerScale (its gain sits between the product
+/// and the residual), a qkv bias or none.
+bool canRunInPlace(const VitBlockImpl& block, const at::Tensor& x, const LinearCache& linears);
 
 /// x <- block(x), overwriting x (contiguous [B, T, D], owned by the caller's forward pass).
 void runInPlace(VitBlockImpl& block, at::Tensor& x, InPlaceScratch& scratch);

@@ -1,39 +1,59 @@
 // Meridian's ViT against the peer: torchvision's vit_b_16 in PyTorch eager with the same
-// (random, seeded) weights, imported from torchvision's key layout.
+// (random, seeded) weights, imported from torchvision's key layout. Once per CPU inference
+// backend built in (InferenceLinear.hpp: OneDnn where oneDNN's headers were found, Blas
+// always), so the one that is not the default cannot rot unnoticed.
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
+#include <ostream>
 #include <cmath>
 
 #include "GoldenData.hpp"
+#include "InferenceLinear.hpp"
 #include "meridian/model/VitModel.hpp"
 
 using namespace meridian::model;
 using namespace meridian::model::test;
 
+namespace meridian::model {
+// The backend by name in gtest's and CTest's test listings (found by argument lookup).
+void PrintTo(InferenceBackend backend, std::ostream* os) { *os << inferenceBackendName(backend); }
+}  // namespace meridian::model
+
 namespace {
 
-class GoldenTorchvision : public ::testing::Test {
+class GoldenTorchvision : public ::testing::TestWithParam<InferenceBackend> {
  protected:
   static void SetUpTestSuite() {
     auto golden = SafeTensorsFile::open(goldenDir() / "golden.safetensors");
     ASSERT_TRUE(golden.ok()) << golden.error().describe();
     golden_ = new SafeTensorsFile(std::move(golden).value());
-    auto config = VitConfig::preset("vit_b_16");
-    ASSERT_TRUE(config.ok());
-    auto model =
-        VitModel::load(goldenDir() / "vit_b_16_torchvision.safetensors", config.value(), WeightLayout::Torchvision);
-    ASSERT_TRUE(model.ok()) << model.error().describe();
-    model_ = model.value().release();
   }
   static void TearDownTestSuite() {
-    delete model_;
+    for (auto* model : models_) delete model;
+    models_ = {};
     delete golden_;
+    golden_ = nullptr;
   }
+  // One model per backend, loaded on its first test: a model takes the backend that is the
+  // default when it is made.
   void SetUp() override {
-    ASSERT_NE(model_, nullptr);
     ASSERT_NE(golden_, nullptr);
+    auto*& model = models_[static_cast<int>(GetParam())];
+    if (model == nullptr) {
+      auto config = VitConfig::preset("vit_b_16");
+      ASSERT_TRUE(config.ok());
+      const auto previous = defaultInferenceBackend();
+      setDefaultInferenceBackend(GetParam());
+      auto loaded =
+          VitModel::load(goldenDir() / "vit_b_16_torchvision.safetensors", config.value(), WeightLayout::Torchvision);
+      setDefaultInferenceBackend(previous);
+      ASSERT_TRUE(loaded.ok()) << loaded.error().describe();
+      model = loaded.value().release();
+    }
+    model_ = model;
   }
 
   static InputBatch input(const std::string& name) {
@@ -44,7 +64,7 @@ class GoldenTorchvision : public ::testing::Test {
                       std::move(t.data)};
   }
 
-  static void expectLogitsMatch(int size) {
+  void expectLogitsMatch(int size) const {
     const InputBatch x = input("input_" + std::to_string(size));
     const FloatTensor expected = readFloatTensor(*golden_, "logits_" + std::to_string(size));
     auto predictions = model_->predict(x);
@@ -52,27 +72,28 @@ class GoldenTorchvision : public ::testing::Test {
     std::vector<float> logits;
     for (const auto& p : predictions.value()) logits.insert(logits.end(), p.logits.begin(), p.logits.end());
     const double error = maxRelativeError(logits, expected.data);
-    std::cout << "[golden] logits at " << size << "x" << size << ": max relative error " << error << "\n";
+    std::cout << "[golden] " << inferenceBackendName(GetParam()) << ": logits at " << size << "x" << size << ": max relative error " << error << "\n";
     EXPECT_LT(error, 1e-4);
   }
 
-  static inline VitModel* model_ = nullptr;
+  static inline std::array<VitModel*, 2> models_{};  // by InferenceBackend
+  static inline VitModel* model_ = nullptr;          // this test's backend's
   static inline SafeTensorsFile* golden_ = nullptr;
 };
 
-TEST_F(GoldenTorchvision, LogitsMatchAt224) {
+TEST_P(GoldenTorchvision, LogitsMatchAt224) {
   expectLogitsMatch(224);
 }
 
-TEST_F(GoldenTorchvision, LogitsMatchWithPositionEmbeddingResizedTo288) {
+TEST_P(GoldenTorchvision, LogitsMatchWithPositionEmbeddingResizedTo288) {
   expectLogitsMatch(288);
 }
 
-TEST_F(GoldenTorchvision, LogitsMatchWithPositionEmbeddingResizedTo160) {
+TEST_P(GoldenTorchvision, LogitsMatchWithPositionEmbeddingResizedTo160) {
   expectLogitsMatch(160);
 }
 
-TEST_F(GoldenTorchvision, TopClassAndProbabilitiesMatchAt224) {
+TEST_P(GoldenTorchvision, TopClassAndProbabilitiesMatchAt224) {
   // What a user reads (issue 20): the top class and the probabilities, against the softmax
   // of torchvision's logits, in absolute terms.
   const InputBatch x = input("input_224");
@@ -94,11 +115,11 @@ TEST_F(GoldenTorchvision, TopClassAndProbabilitiesMatchAt224) {
         << "row " << row;
     for (std::size_t c = 0; c < classes; ++c) worst = std::max(worst, std::abs(p[c] - std::exp(logits[c] - top) / sum));
   }
-  std::cout << "[golden] probabilities at 224x224: max absolute error " << worst << "\n";
+  std::cout << "[golden] " << inferenceBackendName(GetParam()) << ": probabilities at 224x224: max absolute error " << worst << "\n";
   EXPECT_LT(worst, 1e-4);
 }
 
-TEST_F(GoldenTorchvision, ClsAttentionMatchesPerHeadAndMean) {
+TEST_P(GoldenTorchvision, ClsAttentionMatchesPerHeadAndMean) {
   const InputBatch x = input("input_224");
   const FloatTensor perHead = readFloatTensor(*golden_, "cls_attn_224");
   const FloatTensor mean = readFloatTensor(*golden_, "cls_attn_mean_224");
@@ -116,12 +137,12 @@ TEST_F(GoldenTorchvision, ClsAttentionMatchesPerHeadAndMean) {
   }
   const double headError = maxRelativeError(allHeads, perHead.data);
   const double meanError = maxRelativeError(allMeans, mean.data);
-  std::cout << "[golden] CLS attention: max relative error per head " << headError << ", mean " << meanError << "\n";
+  std::cout << "[golden] " << inferenceBackendName(GetParam()) << ": CLS attention: max relative error per head " << headError << ", mean " << meanError << "\n";
   EXPECT_LT(headError, 1e-4);
   EXPECT_LT(meanError, 1e-4);
 }
 
-TEST_F(GoldenTorchvision, BatchRowsAreIndependent) {
+TEST_P(GoldenTorchvision, BatchRowsAreIndependent) {
   // Each image of a batch must give what it gives alone (no mixing across the batch).
   InputBatch both = input("input_224");
   auto together = model_->predict(both);
@@ -132,5 +153,17 @@ TEST_F(GoldenTorchvision, BatchRowsAreIndependent) {
   ASSERT_TRUE(alone.ok());
   EXPECT_LT(maxRelativeError(together.value()[1].logits, alone.value()[0].logits), 1e-5);
 }
+
+std::vector<InferenceBackend> builtBackends() {
+  std::vector<InferenceBackend> built;
+  for (auto backend : {InferenceBackend::OneDnn, InferenceBackend::Blas})
+    if (inferenceBackendBuilt(backend)) built.push_back(backend);
+  return built;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backend, GoldenTorchvision, ::testing::ValuesIn(builtBackends()),
+                         [](const ::testing::TestParamInfo<InferenceBackend>& info) {
+                           return std::string(inferenceBackendName(info.param));
+                         });
 
 }  // namespace
