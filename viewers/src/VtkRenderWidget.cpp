@@ -33,9 +33,9 @@ namespace {
 // which is off), i.e. seven view-sized buffers, which under software GL are process memory
 // (issue 17: 35% of the peak RSS past the voxels when a CT opens). VTK allocates each only when
 // it has none, so one set up here first stays: the display framebuffer with one colour buffer
-// (VTK's copy of the depth into it is ignored by GL when the target has no depth buffer), the
-// resolve framebuffer 1x1. The frame is read from the display framebuffer (no blit to a
-// framebuffer of the bridge's own).
+// and no depth, the resolve framebuffer 1x1. VTK resizes the display framebuffer to the view at
+// every frame (CreateFramebuffers() is not virtual), but with swapping off it copies nothing into
+// it: the frame is read from the render framebuffer (VtkRenderWidget::renderFrame()).
 class BridgeRenderWindow : public vtkGenericOpenGLRenderWindow {
  public:
   static BridgeRenderWindow* New();
