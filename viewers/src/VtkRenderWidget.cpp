@@ -41,6 +41,9 @@ class BridgeRenderWindow : public vtkGenericOpenGLRenderWindow {
   static BridgeRenderWindow* New();
   vtkTypeMacro(BridgeRenderWindow, vtkGenericOpenGLRenderWindow);
 
+  /// Whether the render framebuffer keeps its depth buffer (see VtkRenderWidget::setDepthBuffer).
+  bool depthBuffer = true;
+
   void Start() override {
     if (Initialized && (!DisplayFramebuffer->GetFBOIndex() || !ResolveFramebuffer->GetFBOIndex())) {
       // VTK's own Start() re-reads the framebuffer bindings (the context is not its own), but
@@ -61,6 +64,14 @@ class BridgeRenderWindow : public vtkGenericOpenGLRenderWindow {
       gl->glBindFramebuffer(GL_READ_FRAMEBUFFER, static_cast<GLuint>(read));
     }
     Superclass::Start();
+    // VTK's Start() makes its render framebuffer with a depth texture even when one without was
+    // set up before it (unlike the display framebuffer); a view that needs none drops it here,
+    // once the framebuffer is bound and before anything is drawn (again after a hidden view's
+    // framebuffers were freed). Depth tests then pass and nothing writes depth.
+    if (!depthBuffer && RenderFramebuffer->GetFBOIndex() &&
+        RenderFramebuffer->GetDepthAttachmentAsTextureObject() != nullptr) {
+      RenderFramebuffer->RemoveDepthAttachment();
+    }
   }
 
   /// Frees the view-sized framebuffers (a hidden view); the next Start() makes them again.
@@ -162,6 +173,10 @@ void VtkRenderWidget::setDefaultSurfaceFormat() {
   format.setAlphaBufferSize(8);
   format.setSamples(0);
   QSurfaceFormat::setDefaultFormat(format);
+}
+
+void VtkRenderWidget::setDepthBuffer(bool wanted) {
+  bridgeWindow(renderWindow_)->depthBuffer = wanted;
 }
 
 void VtkRenderWidget::requestRender() {
