@@ -42,6 +42,8 @@ QImage toQImage(const std::vector<std::uint8_t>& rgba, int width, int height) {
 }  // namespace
 
 ImageViewer2D::ImageViewer2D(QWidget* parent) : VtkRenderWidget(parent) {
+  // One flat image slice; the overlays are painted by Qt: no depth needed.
+  setDepthBuffer(false);
   renderer()->SetBackground(0.08, 0.08, 0.09);
   vtkCamera* camera = renderer()->GetActiveCamera();
   camera->ParallelProjectionOn();

@@ -37,6 +37,8 @@ MprPlaneView::MprPlaneView(Plane plane, VolumeViewState* state, QWidget* parent)
       labelSlice_(vtkSmartPointer<vtkImageSlice>::New()),
       labelData_(vtkSmartPointer<vtkImageData>::New()),
       stack_(vtkSmartPointer<vtkImageStack>::New()) {
+  // The plane and its overlays are one image stack drawn in layer order: no depth needed.
+  setDepthBuffer(false);
   renderer()->SetBackground(0.0, 0.0, 0.0);
   renderer()->GetActiveCamera()->ParallelProjectionOn();
   reslice_->SetInterpolationModeToLinear();

@@ -33,13 +33,16 @@ namespace {
 // which is off), i.e. seven view-sized buffers, which under software GL are process memory
 // (issue 17: 35% of the peak RSS past the voxels when a CT opens). VTK allocates each only when
 // it has none, so one set up here first stays: the display framebuffer with one colour buffer
-// (VTK's copy of the depth into it is ignored by GL when the target has no depth buffer), the
-// resolve framebuffer 1x1. The frame is read from the display framebuffer (no blit to a
-// framebuffer of the bridge's own).
+// and no depth, the resolve framebuffer 1x1. VTK resizes the display framebuffer to the view at
+// every frame (CreateFramebuffers() is not virtual), but with swapping off it copies nothing into
+// it: the frame is read from the render framebuffer (VtkRenderWidget::renderFrame()).
 class BridgeRenderWindow : public vtkGenericOpenGLRenderWindow {
  public:
   static BridgeRenderWindow* New();
   vtkTypeMacro(BridgeRenderWindow, vtkGenericOpenGLRenderWindow);
+
+  /// Whether the render framebuffer keeps its depth buffer (see VtkRenderWidget::setDepthBuffer).
+  bool depthBuffer = true;
 
   void Start() override {
     if (Initialized && (!DisplayFramebuffer->GetFBOIndex() || !ResolveFramebuffer->GetFBOIndex())) {
@@ -61,6 +64,14 @@ class BridgeRenderWindow : public vtkGenericOpenGLRenderWindow {
       gl->glBindFramebuffer(GL_READ_FRAMEBUFFER, static_cast<GLuint>(read));
     }
     Superclass::Start();
+    // VTK's Start() makes its render framebuffer with a depth texture even when one without was
+    // set up before it (unlike the display framebuffer); a view that needs none drops it here,
+    // once the framebuffer is bound and before anything is drawn (again after a hidden view's
+    // framebuffers were freed). Depth tests then pass and nothing writes depth.
+    if (!depthBuffer && RenderFramebuffer->GetFBOIndex() &&
+        RenderFramebuffer->GetDepthAttachmentAsTextureObject() != nullptr) {
+      RenderFramebuffer->RemoveDepthAttachment();
+    }
   }
 
   /// Frees the view-sized framebuffers (a hidden view); the next Start() makes them again.
@@ -76,6 +87,35 @@ class BridgeRenderWindow : public vtkGenericOpenGLRenderWindow {
 
 vtkStandardNewMacro(BridgeRenderWindow);
 
+// GL's rows run bottom-up in RGBA byte order; Format_RGB32 is 0xffRRGGBB per pixel, top row
+// first. Swaps rows pairwise and converts both in one pass (vectorised by the compiler), the
+// alpha forced opaque: what VTK leaves in the alpha channel (its background alpha is 0) must not
+// reach Qt, which takes RGB32 pixels as opaque.
+void rgbaRowsToRgb32TopDown(QImage& image) {
+  const auto toRgb32 = [](quint32 rgba) -> quint32 {
+    if constexpr (Q_BYTE_ORDER == Q_LITTLE_ENDIAN)  // 0xAABBGGRR
+      return 0xff000000u | ((rgba & 0xffu) << 16) | (rgba & 0xff00u) | ((rgba >> 16) & 0xffu);
+    else  // 0xRRGGBBAA
+      return 0xff000000u | (rgba >> 8);
+  };
+  const int width = image.width(), height = image.height();
+  const qsizetype stride = image.bytesPerLine() / 4;
+  quint32* pixels = reinterpret_cast<quint32*>(image.bits());
+  for (int y = 0; y < height / 2; ++y) {
+    quint32* top = pixels + y * stride;
+    quint32* bottom = pixels + (height - 1 - y) * stride;
+    for (int x = 0; x < width; ++x) {
+      const quint32 t = top[x];
+      top[x] = toRgb32(bottom[x]);
+      bottom[x] = toRgb32(t);
+    }
+  }
+  if (height % 2) {
+    quint32* middle = pixels + (height / 2) * stride;
+    for (int x = 0; x < width; ++x) middle[x] = toRgb32(middle[x]);
+  }
+}
+
 BridgeRenderWindow* bridgeWindow(vtkGenericOpenGLRenderWindow* window) {
   return static_cast<BridgeRenderWindow*>(window);
 }
@@ -88,7 +128,10 @@ VtkRenderWidget::VtkRenderWidget(QWidget *parent)
       renderer_(vtkSmartPointer<vtkRenderer>::New()) {
   renderWindow_->AddRenderer(renderer_);
   renderWindow_->SetMultiSamples(0);
-  // The frame stays in VTK's display framebuffer, where renderFrame() reads it.
+  // renderFrame() reads the frame from VTK's render framebuffer: without swapping
+  // VTK does not copy it into its display framebuffer (colour and depth, a pass
+  // over every pixel under software GL, issue 17) and blits nothing further.
+  renderWindow_->SwapBuffersOff();
   renderWindow_->SetFrameBlitModeToNoBlit();
   renderWindow_->SetOwnContext(false);
   for (unsigned long event :
@@ -130,6 +173,10 @@ void VtkRenderWidget::setDefaultSurfaceFormat() {
   format.setAlphaBufferSize(8);
   format.setSamples(0);
   QSurfaceFormat::setDefaultFormat(format);
+}
+
+void VtkRenderWidget::setDepthBuffer(bool wanted) {
+  bridgeWindow(renderWindow_)->depthBuffer = wanted;
 }
 
 void VtkRenderWidget::requestRender() {
@@ -261,27 +308,23 @@ void VtkRenderWidget::renderFrame() {
   GLint draw = 0, read = 0;
   gl->glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &draw);
   gl->glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &read);
-  const auto display = static_cast<GLuint>(renderWindow_->GetDisplayFramebuffer()->GetFBOIndex());
-  gl->glBindFramebuffer(GL_FRAMEBUFFER, display);
+  const auto rendered = static_cast<GLuint>(renderWindow_->GetRenderFramebuffer()->GetFBOIndex());
+  gl->glBindFramebuffer(GL_READ_FRAMEBUFFER, rendered);
   gl->glReadBuffer(GL_COLOR_ATTACHMENT0);
-  // Opaque alpha, so the pixels are a valid QImage::Format_RGB32 (0xffRRGGBB).
-  // VTK sets these three again before its next frame (its state is re-read at
-  // every Start(): the context is not its own).
-  gl->glDisable(GL_SCISSOR_TEST);
-  gl->glColorMask(GL_FALSE, GL_FALSE, GL_FALSE, GL_TRUE);
-  gl->glClearColor(0.f, 0.f, 0.f, 1.f);
-  gl->glClear(GL_COLOR_BUFFER_BIT);
-  gl->glColorMask(GL_TRUE, GL_TRUE, GL_TRUE, GL_TRUE);
   if (frame_.size() != size || frame_.format() != QImage::Format_RGB32)
     frame_ = QImage(size, QImage::Format_RGB32);
-  // BGRA bytes are Format_RGB32's memory order on little-endian machines; GL's
-  // rows run bottom-up, Qt's top-down (mirrored in place).
+  // RGBA bytes are the framebuffer's own layout under Mesa, so GL copies them
+  // as they are (asking for BGRA made Mesa convert every pixel in a scalar
+  // loop: 14 instructions a pixel, the UI thread's largest cost per frame,
+  // issue 17); one pass below turns them into Qt's order, opaque and top row first.
   gl->glPixelStorei(GL_PACK_ALIGNMENT, 4);
-  gl->glReadPixels(0, 0, size.width(), size.height(), GL_BGRA, GL_UNSIGNED_BYTE,
+  gl->glPixelStorei(GL_PACK_ROW_LENGTH, static_cast<GLint>(frame_.bytesPerLine() / 4));
+  gl->glReadPixels(0, 0, size.width(), size.height(), GL_RGBA, GL_UNSIGNED_BYTE,
                    frame_.bits());
+  gl->glPixelStorei(GL_PACK_ROW_LENGTH, 0);
   gl->glBindFramebuffer(GL_DRAW_FRAMEBUFFER, static_cast<GLuint>(draw));
   gl->glBindFramebuffer(GL_READ_FRAMEBUFFER, static_cast<GLuint>(read));
-  frame_ = std::move(frame_).mirrored(false, true);
+  rgbaRowsToRgb32TopDown(frame_);
   frame_.setDevicePixelRatio(ratio);
   if (previous && previous != context_.get())
     previous->makeCurrent(previousSurface);

@@ -3,8 +3,9 @@
 // is built against Qt 5, so Meridian hosts VTK itself. Each view is a plain
 // raster QWidget; all views share one OpenGL context on an offscreen surface. A
 // vtkGenericOpenGLRenderWindow per view renders with it into VTK's framebuffers
-// (only those it uses, see VtkRenderWidget.cpp), the frame is read into a
-// QImage, and paintEvent() draws that image like any other widget content. A
+// (only those it uses, see VtkRenderWidget.cpp), the frame is read from VTK's
+// render framebuffer in the GL driver's own byte order into a QImage, and
+// paintEvent() draws that image like any other widget content. A
 // view with nothing to draw makes no GL objects; a hidden view frees its
 // framebuffers (under software GL they are process memory, issue 17).
 //
@@ -42,6 +43,12 @@ public:
 
   vtkRenderer *renderer() const;
   vtkGenericOpenGLRenderWindow *renderWindow() const;
+
+  /// Whether VTK renders with a depth buffer (the default). A view of flat layers
+  /// drawn in order (a plane and its overlays) needs none: without it no depth is
+  /// cleared, tested or written per pixel (CPU time under software GL: 8% of a
+  /// plane's rasterising, issue 17) and the view holds no depth texture.
+  void setDepthBuffer(bool wanted);
 
   /// Asks for a new frame; VTK renders in the next paint (several requests, one
   /// render).
@@ -83,7 +90,7 @@ private:
   bool ensureContext();
   /// Loads the GL driver once, after the first frame drawn without it.
   static void warmUpOpenGl();
-  /// Renders VTK into the framebuffer object and reads the pixels into frame_.
+  /// Renders VTK and reads its render framebuffer into frame_.
   void renderFrame();
   void onRenderWindowEvent(vtkObject *caller, unsigned long event,
                            void *callData);
