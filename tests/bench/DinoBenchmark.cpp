@@ -26,14 +26,13 @@
 
 #include "BenchPeer.hpp"
 #include "BenchTiming.hpp"
+#include "FineTuneStep.hpp"
 #include "Vit.hpp"
 #include "meridian/io/ImageSummary.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 #include "meridian/model/Precision.hpp"
 #include "meridian/model/Pretrainer.hpp"
 #include "meridian/model/Runtime.hpp"
-#include "train/FineTune.hpp"
-#include "train/ParameterGroups.hpp"
 
 using namespace meridian;
 
@@ -66,23 +65,8 @@ std::map<std::string, double> runPeer(int runs, int batch, int localCrops, int p
 /// Median ms of Meridian's own fine-tuning step (bench_train's loop body) on `batch` random
 /// inputs at the preset's size: the per-FLOP yardstick for the DINO step.
 double fineTuneStepMs(const model::VitConfig& preset, int batch, int runs, bool bf16) {
-  auto config = preset;
-  config.numClasses = 2;
-  torch::manual_seed(0);
-  model::Vit net(config);
-  net->initializeWeights();
-  net->train();
-  auto groups = model::train::buildParameterGroups(*net, config.depth, {});
-  torch::optim::AdamW optimizer(groups.groups, torch::optim::AdamWOptions(1e-4));
-  const auto x = torch::randn({batch, 3, config.imageSize, config.imageSize});
-  const auto y = torch::arange(batch, torch::kLong).remainder(2);
-  const auto weight = torch::ones({2});
-  return bench::medianMs(runs, [&] {
-    optimizer.zero_grad();
-    (void)model::train::forwardBackward(net, x, y, weight, 1, bf16);
-    model::train::applyLearningRate(optimizer, groups, 1e-4);
-    optimizer.step();
-  });
+  bench::FineTuneStep step(preset, batch);
+  return bench::medianMs(runs, [&] { step.run(bf16); });
 }
 
 }  // namespace
