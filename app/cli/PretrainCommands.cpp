@@ -128,7 +128,6 @@ int runPretrain(const PretrainOptions& o) {
   auto images = loadImages(list.value());
   if (!images) return fail(images.error(), Judged::InputFile);
 
-  if (o.threads >= 0) model::setIntraOpThreads(o.threads);
   model::DinoOptions options;
   options.localCrops = o.localCrops;
   options.prototypes = o.prototypes;
@@ -162,6 +161,7 @@ int runPretrain(const PretrainOptions& o) {
   }
   if (!trainer) return fail(trainer.error());  // options that do not fit: 2; a bad checkpoint: 3
   images.value().clear();  // the trainer holds its own working copies
+  model::setIntraOpThreads(o.threads >= 0 ? o.threads : trainer.value()->suggestedThreads());
 
   std::error_code ec;
   fs::create_directories(o.outDir, ec);

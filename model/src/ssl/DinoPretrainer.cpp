@@ -260,4 +260,10 @@ std::int64_t DinoPretrainer::step() const {
   return impl_->state->step;
 }
 
+int DinoPretrainer::suggestedThreads() const {
+  const auto& state = *impl_->state;
+  const int side = state.augmenter->settings().globalSize / state.vit.patchSize;
+  return side * side <= 64 ? 1 : 0;
+}
+
 }  // namespace meridian::model
