@@ -12,7 +12,7 @@
 // bf16 where native), so both GFLOP/s come from one run under one load.
 // No GPU path: the Debian LibTorch has no CUDA.
 //   bench_dino [--batch 8] [--local-crops 6] [--steps 3] [--arch vit_s_16] [--prototypes 4096]
-//              [--meridian-only 1] [--fine-tune 0] [--fp32 0] [--image-size 112]
+//              [--meridian-only 1] [--fine-tune 0] [--fp32 0] [--image-size 112] [--threads N]
 // The bundled model's recipe (steps per hour in the README):
 //   bench_dino --arch vit_t_16 --image-size 112 --batch 32 --local-crops 4 --prototypes 1024 --meridian-only 1
 #include <algorithm>
@@ -72,7 +72,7 @@ double fineTuneStepMs(const model::VitConfig& preset, int batch, int runs, bool 
 }  // namespace
 
 int main(int argc, char** argv) {
-  int batch = 8, localCrops = 6, steps = 3, prototypes = 4096, meridianOnly = 0, fineTune = 1, imageSize = 0, withFp32 = 1;
+  int threads = -1, batch = 8, localCrops = 6, steps = 3, prototypes = 4096, meridianOnly = 0, fineTune = 1, imageSize = 0, withFp32 = 1;
   std::string arch = "vit_s_16";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
@@ -94,8 +94,11 @@ int main(int argc, char** argv) {
       withFp32 = std::stoi(argv[i + 1]);
     else if (key == "--image-size")
       imageSize = std::stoi(argv[i + 1]);
+    else if (key == "--threads")
+      threads = std::stoi(argv[i + 1]);
   }
   const auto runtime = model::initializeRuntime();
+  if (threads >= 0) model::setIntraOpThreads(threads);  // as pretrain --threads (0 = one per core)
   // Real images: the demo set's fundus photograph, IHC crop and CT slices.
   std::vector<core::Image2D> images;
   for (const char* name : {"fundus-retina.jpg", "pathology-ihc.png", "ct-ankle-512.dcm", "ct-slice.dcm"}) {
@@ -116,7 +119,7 @@ int main(int argc, char** argv) {
       1e9;
   const bool bf16 = model::bf16Support().available;
   std::printf("DINO step, %s, CPU (%d threads), batch %d, 2x%d + %dx%d views, %d prototypes; bf16: %s (%s)\n",
-              arch.c_str(), runtime.intraOpThreads, batch, c.imageSize, localCrops, localSize, prototypes,
+              arch.c_str(), at::get_num_threads(), batch, c.imageSize, localCrops, localSize, prototypes,
               bf16 ? "yes" : "no", model::bf16Support().reason.c_str());
   std::printf("model work per source image: %.1f GFLOP (student fwd+bwd on all views, teacher fwd on the globals)\n",
               gflopPerImage);
