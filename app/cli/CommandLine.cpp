@@ -133,12 +133,20 @@ CLI::App* addPretrainCommand(CLI::App& cli, PretrainOptions& o) {
   cmd->add_option("--batch", o.batch, "Global batch size")->check(CLI::Range(1, 4096));
   cmd->add_option("--local-crops", o.localCrops, "Local views per image")->check(CLI::Range(0, 32));
   cmd->add_option("--seed", o.seed, "Seed (crops, order, head initialisation)");
-  cmd->add_option("--lr", o.learningRate, "Peak learning rate")->check(CLI::PositiveNumber);
+  cmd->add_option("--lr", o.learningRate, "Peak learning rate (default 5e-4 x batch / 256, as DINO)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--prototypes", o.prototypes, "Prototypes of the DINO head")->check(CLI::Range(2, 65536));
+  cmd->add_option("--teacher-temp", o.teacherTemperature, "Teacher temperature, constant over the run (default 0.04)")
+      ->check(CLI::Range(0.001, 1.0));
+  cmd->add_option("--teacher-momentum", o.teacherMomentum,
+                  "Teacher EMA momentum at the start, cosine to 1 (default 0.996)")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--stop-after", o.stopAfter, "Stop after this many steps in total (a checkpoint is written)");
   cmd->add_option("--checkpoint-every", o.checkpointEvery, "Checkpoint every N steps (default: every epoch)");
   cmd->add_option("--name", o.name, "Model card name");
   cmd->add_flag("--fp32", o.fp32, "No bf16 autocast even where the CPU has native bf16");
+  cmd->add_option("--threads", o.threads, "Compute threads; 0 = one per core (default: 1 for views of <= 64 patches, else 0)")
+      ->check(CLI::Range(0, 1024));
   return cmd;
 }
 

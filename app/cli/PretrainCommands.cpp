@@ -15,6 +15,7 @@
 #include "meridian/io/ReaderRegistry.hpp"
 #include "meridian/model/DistributedConfig.hpp"
 #include "meridian/model/Pretrainer.hpp"
+#include "meridian/model/Runtime.hpp"
 #include "meridian/model/VitModel.hpp"
 
 namespace meridian::app {
@@ -111,7 +112,7 @@ int runPretrain(const PretrainOptions& o) {
   if (o.modelDir.empty() && o.arch.empty() && o.resume.empty())
     return fail(kExitUsage, "pretrain needs --model BASE_DIR, --arch NAME or --resume CHECKPOINT");
   auto distributed = model::distributedConfigFromEnvironment();
-  if (!distributed) return fail(kExitUsage, distributed.error().message);
+  if (!distributed) return fail(distributed.error());
   if (o.batch % distributed.value().worldSize != 0)  // before minutes of image loading
     return fail(kExitUsage, "--batch " + std::to_string(o.batch) + " must be a multiple of WORLD_SIZE " +
                                 std::to_string(distributed.value().worldSize));
@@ -123,13 +124,15 @@ int runPretrain(const PretrainOptions& o) {
         !allowed)
       return failOutput(allowed.error());
   auto list = listImages(o.images);
-  if (!list) return fail(kExitBadInput, list.error().message);
+  if (!list) return fail(list.error(), Judged::InputFile);
   auto images = loadImages(list.value());
-  if (!images) return fail(kExitBadInput, images.error().message);
+  if (!images) return fail(images.error(), Judged::InputFile);
 
   model::DinoOptions options;
   options.localCrops = o.localCrops;
   options.prototypes = o.prototypes;
+  if (o.teacherTemperature > 0) options.teacherTemperatureStart = options.teacherTemperature = o.teacherTemperature;
+  if (o.teacherMomentum >= 0) options.momentumStart = o.teacherMomentum;
   options.learningRate = o.learningRate;
   options.memorySize = o.memory;
   options.rehearsalSize = o.rehearsal;
@@ -150,7 +153,7 @@ int runPretrain(const PretrainOptions& o) {
     if (auto hash = core::sha256OfFile(o.resume)) baseSha = hash.value();
   } else {
     auto base = baseModel(o);
-    if (!base) return fail(kExitBadInput, base.error().message);
+    if (!base) return fail(base.error(), o.modelDir.empty() ? Judged::Arguments : Judged::InputFile);
     baseName = o.modelDir.empty() ? o.arch + " (random initialisation, seed " + std::to_string(o.seed) + ")"
                                   : base.value()->card().name;
     baseSha = base.value()->card().provenance.weightsSha256;
@@ -158,6 +161,7 @@ int runPretrain(const PretrainOptions& o) {
   }
   if (!trainer) return fail(trainer.error());  // options that do not fit: 2; a bad checkpoint: 3
   images.value().clear();  // the trainer holds its own working copies
+  model::setIntraOpThreads(o.threads >= 0 ? o.threads : trainer.value()->suggestedThreads());
 
   std::error_code ec;
   fs::create_directories(o.outDir, ec);
@@ -171,7 +175,7 @@ int runPretrain(const PretrainOptions& o) {
   const auto checkpoint = o.outDir / "checkpoint.safetensors";
   auto summary = trainer.value()->run(line.job(), checkpoint, o.outDir / "loss.csv");
   line.finish();
-  if (!summary) return fail(kExitFailure, summary.error().message);
+  if (!summary) return fail(summary.error());
   const auto& s = summary.value();
   if (s.diverged) return fail(kExitFailure, s.message);
 
@@ -194,7 +198,7 @@ int runPretrain(const PretrainOptions& o) {
     card.provenance.notes = "DINO continued pretraining; the exported backbone is the EMA teacher" +
                             std::string(s.finished ? "" : " (schedule not finished: " + s.message + ")");
     auto exported = trainer.value()->exportBackbone(o.outDir / "model", card);
-    if (!exported) return fail(kExitFailure, exported.error().message);
+    if (!exported) return fail(exported.error());
     std::printf("%s (last loss %.4f)\ncheckpoint: %s\nloss curve: %s\nmodel: %s\n", s.message.c_str(), s.lastLoss,
                 checkpoint.string().c_str(), (o.outDir / "loss.csv").string().c_str(),
                 (o.outDir / "model").string().c_str());

@@ -23,13 +23,16 @@ struct PretrainOptions {
   int batch = 16;
   int localCrops = 6;
   std::uint64_t seed = 0;
-  double learningRate = 2e-4;
+  double learningRate = 0;  // 0 = DINO's 5e-4 x batch / 256
   int prototypes = 4096;
+  double teacherTemperature = 0;  // 0 = DinoOptions' default
+  double teacherMomentum = -1;    // < 0 = DinoOptions' default
   std::int64_t stopAfter = 0;        // stop (with a checkpoint) after this many steps in total
   std::int64_t checkpointEvery = 0;  // steps; 0 = every epoch
   std::string name;                  // model card name (default: "<out folder>")
   bool force = false;                // a fresh run into an existing, non-empty --out
   bool fp32 = false;                 // no bf16 autocast even where the CPU has native bf16
+  int threads = -1;                  // compute threads; -1 = chosen from the model's size
 };
 
 int runPretrain(const PretrainOptions& options);

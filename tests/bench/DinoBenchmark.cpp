@@ -12,7 +12,7 @@
 // bf16 where native), so both GFLOP/s come from one run under one load.
 // No GPU path: the Debian LibTorch has no CUDA.
 //   bench_dino [--batch 8] [--local-crops 6] [--steps 3] [--arch vit_s_16] [--prototypes 4096]
-//              [--meridian-only 1] [--fine-tune 0] [--fp32 0] [--image-size 112]
+//              [--meridian-only 1] [--fine-tune 0] [--fp32 0] [--image-size 112] [--threads N]
 // The bundled model's recipe (steps per hour in the README):
 //   bench_dino --arch vit_t_16 --image-size 112 --batch 32 --local-crops 4 --prototypes 1024 --meridian-only 1
 #include <algorithm>
@@ -26,14 +26,13 @@
 
 #include "BenchPeer.hpp"
 #include "BenchTiming.hpp"
+#include "FineTuneStep.hpp"
 #include "Vit.hpp"
 #include "meridian/io/ImageSummary.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 #include "meridian/model/Precision.hpp"
 #include "meridian/model/Pretrainer.hpp"
 #include "meridian/model/Runtime.hpp"
-#include "train/FineTune.hpp"
-#include "train/ParameterGroups.hpp"
 
 using namespace meridian;
 
@@ -66,29 +65,14 @@ std::map<std::string, double> runPeer(int runs, int batch, int localCrops, int p
 /// Median ms of Meridian's own fine-tuning step (bench_train's loop body) on `batch` random
 /// inputs at the preset's size: the per-FLOP yardstick for the DINO step.
 double fineTuneStepMs(const model::VitConfig& preset, int batch, int runs, bool bf16) {
-  auto config = preset;
-  config.numClasses = 2;
-  torch::manual_seed(0);
-  model::Vit net(config);
-  net->initializeWeights();
-  net->train();
-  auto groups = model::train::buildParameterGroups(*net, config.depth, {});
-  torch::optim::AdamW optimizer(groups.groups, torch::optim::AdamWOptions(1e-4));
-  const auto x = torch::randn({batch, 3, config.imageSize, config.imageSize});
-  const auto y = torch::arange(batch, torch::kLong).remainder(2);
-  const auto weight = torch::ones({2});
-  return bench::medianMs(runs, [&] {
-    optimizer.zero_grad();
-    (void)model::train::forwardBackward(net, x, y, weight, 1, bf16);
-    model::train::applyLearningRate(optimizer, groups, 1e-4);
-    optimizer.step();
-  });
+  bench::FineTuneStep step(preset, batch);
+  return bench::medianMs(runs, [&] { step.run(bf16); });
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  int batch = 8, localCrops = 6, steps = 3, prototypes = 4096, meridianOnly = 0, fineTune = 1, imageSize = 0, withFp32 = 1;
+  int threads = -1, batch = 8, localCrops = 6, steps = 3, prototypes = 4096, meridianOnly = 0, fineTune = 1, imageSize = 0, withFp32 = 1;
   std::string arch = "vit_s_16";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
@@ -110,8 +94,11 @@ int main(int argc, char** argv) {
       withFp32 = std::stoi(argv[i + 1]);
     else if (key == "--image-size")
       imageSize = std::stoi(argv[i + 1]);
+    else if (key == "--threads")
+      threads = std::stoi(argv[i + 1]);
   }
   const auto runtime = model::initializeRuntime();
+  if (threads >= 0) model::setIntraOpThreads(threads);  // as pretrain --threads (0 = one per core)
   // Real images: the demo set's fundus photograph, IHC crop and CT slices.
   std::vector<core::Image2D> images;
   for (const char* name : {"fundus-retina.jpg", "pathology-ihc.png", "ct-ankle-512.dcm", "ct-slice.dcm"}) {
@@ -132,7 +119,7 @@ int main(int argc, char** argv) {
       1e9;
   const bool bf16 = model::bf16Support().available;
   std::printf("DINO step, %s, CPU (%d threads), batch %d, 2x%d + %dx%d views, %d prototypes; bf16: %s (%s)\n",
-              arch.c_str(), runtime.intraOpThreads, batch, c.imageSize, localCrops, localSize, prototypes,
+              arch.c_str(), at::get_num_threads(), batch, c.imageSize, localCrops, localSize, prototypes,
               bf16 ? "yes" : "no", model::bf16Support().reason.c_str());
   std::printf("model work per source image: %.1f GFLOP (student fwd+bwd on all views, teacher fwd on the globals)\n",
               gflopPerImage);

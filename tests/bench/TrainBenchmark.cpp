@@ -20,11 +20,9 @@
 
 #include "BenchPeer.hpp"
 #include "BenchTiming.hpp"
-#include "Vit.hpp"
+#include "FineTuneStep.hpp"
 #include "meridian/model/Precision.hpp"
 #include "meridian/model/Runtime.hpp"
-#include "train/FineTune.hpp"
-#include "train/ParameterGroups.hpp"
 
 using namespace meridian;
 using meridian::bench::loadAverage;
@@ -49,28 +47,14 @@ int main(int argc, char** argv) {
   std::printf("bf16: %s (%s)\nload average before: %s\n", bf16.available ? "yes" : "no", bf16.reason.c_str(),
               loadAverage().c_str());
 
-  auto config = model::VitConfig::preset("vit_s_16", 2).value();
-  torch::manual_seed(0);
-  model::Vit net(config);
-  net->initializeWeights();
-  net->train();
-  auto groups = model::train::buildParameterGroups(*net, config.depth, {});
-  torch::optim::AdamW optimizer(groups.groups, torch::optim::AdamWOptions(1e-4));
-  const auto x = torch::randn({batch, 3, 224, 224});
-  const auto y = torch::arange(batch, torch::kLong).remainder(2);
-  const auto weight = torch::ones({2});
+  bench::FineTuneStep step(model::VitConfig::preset("vit_s_16", 2).value(), batch);
 
   std::string precisions = "fp32";
   if (bf16.available) precisions += ",bf16";
   std::map<std::string, double> ours;
   for (const std::string precision : {"fp32", "bf16"}) {
     if (precision == "bf16" && !bf16.available) continue;
-    ours[precision] = bench::medianMs(runs, [&] {
-      optimizer.zero_grad();
-      (void)model::train::forwardBackward(net, x, y, weight, 1, precision == "bf16");
-      model::train::applyLearningRate(optimizer, groups, 1e-4);
-      optimizer.step();
-    });
+    ours[precision] = bench::medianMs(runs, [&] { step.run(precision == "bf16"); });
     std::printf("  meridian %s: %.1f ms/step, %.2f images/s\n", precision.c_str(), ours[precision],
                 batch * 1000.0 / ours[precision]);
     std::fflush(stdout);

@@ -27,6 +27,11 @@ at::Tensor DinoLoss::forward(const std::vector<at::Tensor>& student, const std::
   return total / pairs;
 }
 
+double DinoLoss::targetEntropy(const at::Tensor& teacher, double teacherTemperature) const {
+  const auto logits = (teacher.detach() - center_) / teacherTemperature;
+  return (-at::softmax(logits, -1) * at::log_softmax(logits, -1)).sum(-1).mean().item<double>();
+}
+
 void DinoLoss::updateCenter(const at::Tensor& teacherSum, std::int64_t count) {
   const auto batchCenter = teacherSum.detach().reshape({1, -1}) / static_cast<double>(count);
   center_.mul_(centerMomentum_).add_(batchCenter, 1.0 - centerMomentum_);

@@ -19,6 +19,10 @@ class DinoLoss {
   at::Tensor forward(const std::vector<at::Tensor>& student, const std::vector<at::Tensor>& teacher,
                      double teacherTemperature) const;
 
+  /// Mean entropy (nats) of the centred, sharpened targets over the teacher's rows: ln K when
+  /// the targets are uniform (the collapse the sharpening must prevent), 0 when one-hot.
+  double targetEntropy(const at::Tensor& teacher, double teacherTemperature) const;
+
   /// centre <- m * centre + (1 - m) * teacherSum / count; `teacherSum` is the sum of the
   /// teacher's outputs over the whole (all-reduced) batch of global views.
   void updateCenter(const at::Tensor& teacherSum, std::int64_t count);

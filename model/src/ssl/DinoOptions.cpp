@@ -36,6 +36,7 @@ std::vector<std::pair<const char*, FieldRef>> fields(DinoOptions& o) {
           {"weight_decay_start", &o.weightDecayStart},
           {"weight_decay_end", &o.weightDecayEnd},
           {"clip_gradient", &o.clipGradient},
+          {"freeze_last_layer_steps", &o.freezeLastLayerSteps},
           {"memory_size", &o.memorySize},
           {"memory_weight", &o.memoryWeight},
           {"memory_student_temperature", &o.memoryStudentTemperature},

@@ -149,7 +149,8 @@ core::Result<PretrainSummary> DinoPretrainer::run(const core::JobControl& job, c
     const bool fresh = !std::filesystem::exists(lossCsv) || std::filesystem::file_size(lossCsv) == 0;
     csv.open(lossCsv, std::ios::app);
     if (!csv) return core::makeError(core::ErrorCode::Io, lossCsv.string() + ": cannot open for writing");
-    if (fresh) csv << "step,epoch,loss,dino_loss,memory_loss,lr,momentum,teacher_temp\n";
+    if (fresh) csv << "step,epoch,loss,dino_loss,memory_loss,lr,momentum,teacher_temp,"
+                       "target_entropy,kl,teacher_std,center_norm,grad_norm\n";
   }
   auto save = [&]() -> core::Status {
     if (!writer || checkpoint.empty()) return core::Ok{};
@@ -189,7 +190,9 @@ core::Result<PretrainSummary> DinoPretrainer::run(const core::JobControl& job, c
     if (csv.is_open()) {
       csv << state.step << ',' << epoch << ',' << formatLoss(result.loss) << ',' << formatLoss(result.dinoLoss) << ','
           << formatLoss(result.memoryLoss) << ',' << result.schedule.learningRate << ',' << result.schedule.momentum
-          << ',' << result.schedule.teacherTemperature << '\n'
+          << ',' << result.schedule.teacherTemperature << ',' << result.diagnostics.targetEntropy << ','
+          << result.diagnostics.klDivergence << ',' << result.diagnostics.teacherSpread << ','
+          << result.diagnostics.centerNorm << ',' << result.diagnostics.gradientNorm << '\n'
           << std::flush;
       // An appended log cannot be written atomically, but a failed append is still an error
       // (a full disk used to end the run with exit 0 and a log cut short).
@@ -255,6 +258,12 @@ const DinoOptions& DinoPretrainer::options() const {
 
 std::int64_t DinoPretrainer::step() const {
   return impl_->state->step;
+}
+
+int DinoPretrainer::suggestedThreads() const {
+  const auto& state = *impl_->state;
+  const int side = state.augmenter->settings().globalSize / state.vit.patchSize;
+  return side * side <= 64 ? 1 : 0;
 }
 
 }  // namespace meridian::model

@@ -75,6 +75,7 @@ core::Result<std::unique_ptr<DinoState>> buildDinoState(const VitConfig& backbon
   state->vit.numClasses = 0;
   state->preprocess = preprocess;
   state->options = options;
+  if (state->options.learningRate <= 0) state->options.learningRate = 5e-4 * options.batchSize / 256.0;
   state->workingSize = options.rehearsalImageSize > 0 ? options.rehearsalImageSize : roundToPatch(globalSize * 1.5, 2);
 
   for (std::size_t i = 0; i < images.size(); ++i) {

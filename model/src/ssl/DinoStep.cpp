@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <numeric>
 #include <random>
@@ -109,34 +110,46 @@ DinoStepResult dinoStep(DinoState& state) {
     state.prefetcher->start(state, next, globalBatch(state, next), first, perRank);
   const auto globals = at::cat({at::stack(byView[0]), at::stack(byView[1])});
 
-  // Forward passes in bf16 where the CPU has it (as fine-tuning); heads' outputs and
-  // features back to fp32 for the loss, the centre and the memory bank.
+  // The backbones' forward passes in bf16 where the CPU has it (as fine-tuning); the heads in
+  // fp32: their outputs are cosines in [-1, 1] divided by a temperature of 0.04, which turns
+  // bf16's rounding of a logit (up to 2^-9 near 0.25) into differences the softmax sees, and
+  // the heads are a small part of the work. Features are fp32 for the centre and memory bank.
   const bool bf16 = o.bf16 != 0 && bf16Support().available;
-  at::Tensor teacherFeatures, teacherOut, studentFeatures, globalOut, localOut;
+  at::Tensor teacherFeatures, studentFeatures, localFeatures;
   {
     train::AutocastScope autocast(bf16);
     {
       torch::NoGradGuard noGrad;
       teacherFeatures = state.teacher->forward(globals).features;
-      teacherOut = state.teacherHead->forward(teacherFeatures);
     }
     studentFeatures = state.student->forward(globals).features;
-    if (studentFeatures.size(0) > 0) globalOut = state.studentHead->forward(studentFeatures);
     if (o.localCrops > 0) {
       std::vector<at::Tensor> locals;
       for (int v = 2; v < views; ++v) locals.push_back(at::stack(byView[static_cast<std::size_t>(v)]));
-      localOut = state.studentHead->forward(state.student->forward(at::cat(locals)).features);
+      localFeatures = state.student->forward(at::cat(locals)).features;
     }
   }
   // .to(kFloat) is the same tensor when it already is fp32: the fp32 path is unchanged.
   teacherFeatures = teacherFeatures.to(at::kFloat);
-  teacherOut = teacherOut.to(at::kFloat);
   studentFeatures = studentFeatures.to(at::kFloat);
+  at::Tensor teacherOut, globalOut, localOut;
+  {
+    torch::NoGradGuard noGrad;
+    teacherOut = state.teacherHead->forward(teacherFeatures);
+  }
+  if (studentFeatures.size(0) > 0) globalOut = state.studentHead->forward(studentFeatures);
+  if (localFeatures.defined()) localOut = state.studentHead->forward(localFeatures.to(at::kFloat));
   std::vector<at::Tensor> studentViews;
-  if (globalOut.defined()) studentViews = globalOut.to(at::kFloat).chunk(2);
+  if (globalOut.defined()) studentViews = globalOut.chunk(2);
   if (localOut.defined())
-    for (auto& chunk : localOut.to(at::kFloat).chunk(o.localCrops)) studentViews.push_back(chunk);
+    for (auto& chunk : localOut.chunk(o.localCrops)) studentViews.push_back(chunk);
   const auto dinoLoss = state.loss->forward(studentViews, teacherOut.chunk(2), result.schedule.teacherTemperature);
+  // Every teacher view pairs with the same number of student views, so the mean cross-entropy
+  // is the mean target entropy plus the mean KL (taken before the centre moves).
+  result.diagnostics.targetEntropy = state.loss->targetEntropy(teacherOut, result.schedule.teacherTemperature);
+  result.diagnostics.centerNorm = state.loss->center().norm().item<double>();
+  result.diagnostics.teacherSpread =
+      (teacherFeatures / teacherFeatures.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-6)).std(0).mean().item<double>();
   at::Tensor total = dinoLoss;
   at::Tensor memoryLoss;
   if (state.memory) {
@@ -155,6 +168,7 @@ DinoStepResult dinoStep(DinoState& state) {
   }
   result.loss = values[0].item<double>();
   result.dinoLoss = values[1].item<double>();
+  result.diagnostics.klDivergence = result.dinoLoss - result.diagnostics.targetEntropy;
   result.memoryLoss = values[2].item<double>();
   result.finite = std::isfinite(result.loss);
   if (!result.finite) return result;
@@ -164,7 +178,11 @@ DinoStepResult dinoStep(DinoState& state) {
   std::vector<at::Tensor> parameters;
   for (const auto& [name, p] : state.studentParameters) parameters.push_back(p);
   if (state.group) state.group->averageGradients(parameters);
-  if (o.clipGradient > 0) torch::nn::utils::clip_grad_norm_(parameters, o.clipGradient);
+  // clip_grad_norm_ with an infinite bound only measures.
+  result.diagnostics.gradientNorm = torch::nn::utils::clip_grad_norm_(
+      parameters, o.clipGradient > 0 ? o.clipGradient : std::numeric_limits<double>::infinity());
+  if (state.step < (o.freezeLastLayerSteps >= 0 ? o.freezeLastLayerSteps : state.stepsPerEpoch))
+    state.studentHead->prototypes.mutable_grad().reset();  // AdamW skips it: no update, no decay
   train::applyLearningRate(*state.optimizer, state.groups, result.schedule.learningRate);
   auto& groups = state.optimizer->param_groups();
   for (std::size_t g = 0; g < groups.size(); ++g)

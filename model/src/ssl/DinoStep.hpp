@@ -19,12 +19,24 @@ struct DinoSchedule {
 
 DinoSchedule scheduleAt(const DinoOptions& options, std::int64_t step, std::int64_t totalSteps);
 
+/// What tells a learning run from a collapsing one (logged per step): DINO's loss is
+/// H(target) + KL(target || student), and either collapse shows in these before the probe.
+struct DinoDiagnostics {
+  double targetEntropy = 0;   // nats; ln K = uniform targets (centring won over sharpening)
+  double klDivergence = 0;    // the loss's learnable part: dinoLoss - targetEntropy
+  double teacherSpread = 0;   // std over the batch of the teacher's L2-normalised features,
+                              // mean over dims: 0 = one constant representation, ~1/sqrt(D) spread out
+  double centerNorm = 0;
+  double gradientNorm = 0;    // the student's, before clipping
+};
+
 struct DinoStepResult {
   double loss = 0;  // total, averaged over ranks
   double dinoLoss = 0;
   double memoryLoss = 0;  // 0 while the bank is empty or off
   bool finite = true;     // false: nothing was updated
   DinoSchedule schedule;
+  DinoDiagnostics diagnostics;
 };
 
 /// The image indices (into state.images, or -1 - k for rehearsal entry k) of the global

@@ -24,21 +24,29 @@ struct DinoOptions {
 
   // Sharpening and centring.
   double studentTemperature = 0.1;
+  // DINO's default: 0.04 throughout. Its 0.07 is for long runs; warmed up within a run of a
+  // few hundred steps it flattened the targets as they formed (issue 19).
   double teacherTemperatureStart = 0.04;            // warmed up linearly ...
-  double teacherTemperature = 0.07;                 // ... to this over teacherTemperatureWarmupSteps
+  double teacherTemperature = 0.04;                 // ... to this over teacherTemperatureWarmupSteps
   std::int64_t teacherTemperatureWarmupSteps = -1;  // -1 = 30% of the run
   double centerMomentum = 0.9;
 
   // EMA teacher: momentum follows a cosine from momentumStart to 1 over the run.
   double momentumStart = 0.996;
 
-  // AdamW, cosine learning rate with linear warm-up. The peak is used as given (DINO's
-  // 5e-4 x batch/256 rule suits from-scratch runs; continued pretraining wants less).
-  double learningRate = 2e-4;
+  // AdamW, cosine learning rate with linear warm-up. 0 = DINO's 5e-4 x batch / 256 (resolved
+  // when the run is built). The former fixed 2e-4 was 6x that rule at batch 16: the student
+  // moved faster than the EMA teacher could follow and collapsed onto the near-uniform early
+  // targets (issue 19: loss at ln K, teacher features' spread falling every step).
+  double learningRate = 0;
   double minLearningRate = 1e-6;
   std::int64_t warmupSteps = -1;                         // -1 = 10% of the run
   double weightDecayStart = 0.04, weightDecayEnd = 0.4;  // cosine, as DINO
   double clipGradient = 3.0;                             // global gradient norm; 0 = off
+  // The head's prototypes stay fixed for the first steps (DINO's freeze_last_layer, one epoch):
+  // while the rest of the network is still random, a moving last layer can arrange the
+  // prototypes so one constant output matches the near-uniform early targets.
+  std::int64_t freezeLastLayerSteps = -1;  // -1 = the first epoch
 
   // Memory module: a FIFO bank of past teacher embeddings; the student's similarity
   // distribution over the bank must match the teacher's (KL), which anchors the

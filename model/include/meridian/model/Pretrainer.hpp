@@ -78,6 +78,12 @@ class DinoPretrainer {
   std::string weightsSha256() const;
   const DinoOptions& options() const;
   std::int64_t step() const;
+  /// Intra-op threads a step runs best on: 1 when each view has few tokens (<= 64 patches, a
+  /// ViT/16 at <= 128 px), else 0 (one per core). With small matrices every operator's OpenMP
+  /// barrier costs more than the second thread gains, and on a loaded machine a barrier waits
+  /// for a preempted thread (issue 19: ViT-T/16 at 48 px, 12 steps in 3.6-6.4 s on one thread
+  /// vs 23-32 s on two, load average 6-8 on 2 cores; 89% of samples spinning in libgomp).
+  int suggestedThreads() const;
 
  private:
   struct Impl;
