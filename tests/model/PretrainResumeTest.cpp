@@ -3,6 +3,7 @@
 // continual pretraining on new data and the exported backbone.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <string>
@@ -70,6 +71,46 @@ TEST(PretrainResume, HalfRunPlusResumeEqualsStraightRunBitwise) {
   EXPECT_DOUBLE_EQ(rest.value().lastLoss, full.value().lastLoss);
   EXPECT_EQ(lines(dir / "split.csv"), 5);  // header + 4 steps, continued across the resume
   EXPECT_EQ(lines(dir / "straight.csv"), 5);
+}
+
+TEST(PretrainResume, ALossLogFromAnOlderVersionBecomesOneTableWithTodaysColumns) {
+  const auto images = realTiles(8);
+  auto options = tinyDino();
+  options.stopAfterSteps = 2;
+  TempDir dir;
+  ASSERT_TRUE(newTrainer(options, images)->run(core::JobControl{}, dir / "ckpt.safetensors", dir / "fresh.csv"));
+  {  // the log as Meridian wrote it before the diagnostics columns
+    std::ofstream old(dir / "loss.csv");
+    old << "step,epoch,loss,dino_loss,memory_loss,lr,momentum,teacher_temp\n"
+           "1,0,6.5,6.5,0,1e-05,0.996,0.04\n2,0,6.4,6.4,0,2e-05,0.996,0.04\n";
+  }
+  auto resumed = DinoPretrainer::resume(dir / "ckpt.safetensors", tinyDino(), images);
+  ASSERT_TRUE(resumed) << resumed.error().describe();
+  ASSERT_TRUE(resumed.value()->run(core::JobControl{}, dir / "ckpt.safetensors", dir / "loss.csv"));
+
+  std::ifstream fresh(dir / "fresh.csv"), upgraded(dir / "loss.csv");
+  std::string freshHeader, header, row;
+  std::getline(fresh, freshHeader);
+  std::getline(upgraded, header);
+  EXPECT_EQ(header, freshHeader);
+  const auto commas = [](const std::string& line) { return std::count(line.begin(), line.end(), ','); };
+  int rows = 0;
+  while (std::getline(upgraded, row)) {
+    ++rows;
+    EXPECT_EQ(commas(row), commas(header)) << row;
+  }
+  EXPECT_EQ(rows, 4);  // the two old rows, padded, and the two resumed steps
+  std::ifstream again(dir / "loss.csv");
+  std::getline(again, header);
+  std::getline(again, row);
+  EXPECT_EQ(row.rfind("1,0,6.5,6.5,0,1e-05,0.996,0.04,", 0), 0u) << row;
+
+  std::ofstream(dir / "other.csv") << "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o\n1\n";  // more columns than a loss log
+  auto again2 = DinoPretrainer::resume(dir / "ckpt.safetensors", tinyDino(), images);
+  ASSERT_TRUE(again2);
+  auto refused = again2.value()->run(core::JobControl{}, {}, dir / "other.csv");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("not a DINO loss log"), std::string::npos) << refused.error().message;
 }
 
 TEST(PretrainResume, ContinualRunOnNewDataKeepsMemoryAndRestartsTheSchedule) {

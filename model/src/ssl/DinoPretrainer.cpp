@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -11,6 +12,7 @@
 #include "../TensorIo.hpp"
 #include "DinoCheckpoint.hpp"
 #include "DinoStep.hpp"
+#include "meridian/core/AtomicFile.hpp"
 #include "meridian/core/Logging.hpp"
 #include "meridian/model/Runtime.hpp"
 
@@ -75,6 +77,28 @@ core::Status joinGroup(ssl::DinoState& state, const DistributedConfig& distribut
   torch::NoGradGuard noGrad;
   state.group->broadcastFromRankZero(shared);
   return core::Ok{};
+}
+
+constexpr const char* kLossLogHeader =
+    "step,epoch,loss,dino_loss,memory_loss,lr,momentum,teacher_temp,target_entropy,kl,teacher_std,center_norm,grad_norm";
+
+// A run resumed from a checkpoint appends to its loss log. A log begun by an older Meridian
+// has fewer columns; it is rewritten once (atomically) under today's header, its old rows
+// padded with empty fields, so the file stays one table a spreadsheet or pandas reads.
+core::Status upgradeLossLog(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::string header;
+  if (!std::getline(in, header) || header == kLossLogHeader) return core::Ok{};
+  const auto columns = [](const std::string& line) { return std::count(line.begin(), line.end(), ',') + 1; };
+  const auto missing = columns(kLossLogHeader) - columns(header);
+  if (missing <= 0)
+    return core::makeError(core::ErrorCode::InvalidArgument,
+                           path.string() + ": not a DINO loss log (unexpected header: " + header + ")");
+  std::string rewritten = std::string(kLossLogHeader) + "\n";
+  for (std::string row; std::getline(in, row);)
+    if (!row.empty()) rewritten += row + std::string(static_cast<std::size_t>(missing), ',') + "\n";
+  if (in.bad()) return core::makeError(core::ErrorCode::Io, path.string() + ": cannot read the loss log");
+  return core::writeFileAtomically(path, rewritten);
 }
 
 std::string formatLoss(double value) {
@@ -147,10 +171,11 @@ core::Result<PretrainSummary> DinoPretrainer::run(const core::JobControl& job, c
   std::ofstream csv;
   if (writer && !lossCsv.empty()) {
     const bool fresh = !std::filesystem::exists(lossCsv) || std::filesystem::file_size(lossCsv) == 0;
+    if (!fresh)
+      if (auto upgraded = upgradeLossLog(lossCsv); !upgraded) return upgraded.error();
     csv.open(lossCsv, std::ios::app);
     if (!csv) return core::makeError(core::ErrorCode::Io, lossCsv.string() + ": cannot open for writing");
-    if (fresh) csv << "step,epoch,loss,dino_loss,memory_loss,lr,momentum,teacher_temp,"
-                       "target_entropy,kl,teacher_std,center_norm,grad_norm\n";
+    if (fresh) csv << kLossLogHeader << '\n';
   }
   auto save = [&]() -> core::Status {
     if (!writer || checkpoint.empty()) return core::Ok{};
