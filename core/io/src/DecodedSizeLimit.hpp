@@ -27,6 +27,11 @@ inline constexpr DecodedSizeLimit kImageLimit{2000, 64ULL << 10, 1ULL << 30};
 /// Volumes (DICOM, NIfTI, NRRD, MHA): gzip'd masks and flat volumes compress far better than
 /// photos, so the ratio applies only above 256 MiB.
 inline constexpr DecodedSizeLimit kVolumeLimit{2000, 256ULL << 20, 8ULL << 30};
+/// A slide's associated images (label, macro, thumbnail), counted as the ARGB OpenSlide
+/// fills (4 bytes a pixel): real ones are a few Mpixel, so 64 Mpixel (256 MiB) is ample.
+/// The cap bounds the worst case: that buffer, libtiff's strip buffer and the RGB copy stay
+/// under 1 GiB together, where 256 Mpixel took a 22 KB file past 2 GB (found by fuzz_slide).
+inline constexpr DecodedSizeLimit kAssociatedImageLimit{2000, 64ULL << 10, 256ULL << 20};
 
 /// The product of a header's size fields (rows, columns, frames, samples, bytes per sample,
 /// ...) in 64 bits, or nullopt when it wraps past 2^64: a header can claim 65535 x 65535 x

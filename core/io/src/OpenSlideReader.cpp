@@ -2,11 +2,14 @@
 
 #include <openslide.h>
 
+#include "DecodedSizeLimit.hpp"
 #include "meridian/io/ImageSummary.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <mutex>
 
 namespace meridian::io {
@@ -102,8 +105,13 @@ class OpenSlideSource final : public core::SlideSource {
     int64_t w = -1, h = -1;
     openslide_get_associated_image_dimensions(osr_.get(), name.c_str(), &w, &h);
     if (w <= 0 || h <= 0) return makeError(ErrorCode::NotFound, "slide has no associated image '" + name + "'");
-    if (w * h > (256LL << 20)) return makeError(ErrorCode::Corrupt, "associated image '" + name + "' claims an absurd size");
-    std::vector<std::uint32_t> argb(static_cast<std::size_t>(w * h));
+    // The same decoded-size rule as every other reader, before OpenSlide and libtiff allocate.
+    const std::string claimed = "associated image '" + name + "' of " + std::to_string(w) + "x" + std::to_string(h);
+    auto decoded = detail::claimedBytes({static_cast<std::uint64_t>(w), static_cast<std::uint64_t>(h), 4}, claimed);
+    if (!decoded) return decoded.error();
+    if (auto fits = detail::checkDecodedSize(decoded.value(), dataBytes_, detail::kAssociatedImageLimit, claimed); !fits)
+      return fits.error();
+    std::vector<std::uint32_t> argb(static_cast<std::size_t>(w) * static_cast<std::size_t>(h));
     std::lock_guard lock(metadataMutex_);  // associated images are rare: the main handle suffices
     openslide_read_associated_image(osr_.get(), name.c_str(), argb.data());
     return toImage(argb, static_cast<int>(w), static_cast<int>(h), osr_.get());
@@ -125,7 +133,7 @@ class OpenSlideSource final : public core::SlideSource {
   }
 
  private:
-  OpenSlideSource(const std::filesystem::path& path, SlideHandle osr) : osr_(std::move(osr)), readers_(path) {}
+  OpenSlideSource(const std::filesystem::path& path, SlideHandle osr) : osr_(std::move(osr)), path_(path), readers_(path) {}
 
   core::Status loadMetadata() {
     const int count = openslide_get_level_count(osr_.get());
@@ -141,6 +149,7 @@ class OpenSlideSource final : public core::SlideSource {
     for (const char* const* n = openslide_get_property_names(osr_.get()); n && *n; ++n)
       if (const char* v = openslide_get_property_value(osr_.get(), *n)) properties_[*n] = v;
     if (auto it = properties_.find(OPENSLIDE_PROPERTY_NAME_VENDOR); it != properties_.end()) vendor_ = it->second;
+    dataBytes_ = slideDataBytes();
     const auto number = [&](const char* key) -> std::optional<double> {
       auto it = properties_.find(key);
       if (it == properties_.end()) return std::nullopt;
@@ -149,6 +158,19 @@ class OpenSlideSource final : public core::SlideSource {
     if (auto mx = number(OPENSLIDE_PROPERTY_NAME_MPP_X), my = number(OPENSLIDE_PROPERTY_NAME_MPP_Y); mx && my && *mx > 0 && *my > 0)
       mpp_ = std::array<double, 2>{*mx, *my};
     return core::Ok{};
+  }
+
+  // The bytes an associated image's decoded size is weighed against: the file's size when
+  // the slide is that one file. MIRAX (.mrxs) and Hamamatsu VMS/VMU keep their pixels in
+  // sibling files, so a small index file says nothing: only the absolute cap applies there.
+  std::uint64_t slideDataBytes() const {
+    std::string extension = path_.extension().string();
+    std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (vendor_ == "mirax" || (vendor_ == "hamamatsu" && extension != ".ndpi"))
+      return std::numeric_limits<std::uint64_t>::max() / 2;
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path_, ec);
+    return ec ? 0 : size;  // unreadable size: the ratio then refuses anything above its floor
   }
 
   // OpenSlide allocates one tile's ARGB pixels with g_slice_alloc, which aborts the process
@@ -180,6 +202,8 @@ class OpenSlideSource final : public core::SlideSource {
   }
 
   SlideHandle osr_;                   // metadata and associated images
+  std::filesystem::path path_;
+  std::uint64_t dataBytes_ = 0;       // see slideDataBytes()
   mutable std::mutex metadataMutex_;
   mutable HandlePool readers_;        // region reads
   std::string vendor_ = "unknown";

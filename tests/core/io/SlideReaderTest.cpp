@@ -3,7 +3,9 @@
 #include <cstring>
 #include <future>
 #include <random>
+#include <tuple>
 
+#include "DecodedSizeLimit.hpp"
 #include "TestData.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 
@@ -57,6 +59,36 @@ TEST(SlideReader, BadRequestsAreRefused) {
   EXPECT_FALSE(slide->readRegion(0, 0, 0, 0, 10).ok());
   EXPECT_FALSE(slide->readRegion(0, 0, 0, 100000, 100000).ok());
   EXPECT_FALSE(slide->readAssociatedImage("no-such-image").ok());
+}
+
+// fuzz_slide: an Aperio label claiming 16384 x 16384 pixels (256 Mpixel, then allowed) made a
+// 22 KB file take over 2 GB (1 GiB of ARGB here, as much again inside OpenSlide). Associated
+// images now pass the decoded-size rule before anything is allocated; the real ones open.
+TEST(SlideReader, AssociatedImageClaimingHugeSizeIsRefusedBeforeAllocating) {
+  const auto file = std::filesystem::path(MERIDIAN_TEST_CORRUPT_CORPUS) / "fuzz-slide-aperio-label-256-mpixel.svs";
+  auto opened = io::ReaderRegistry::builtin().open(file);
+  ASSERT_TRUE(opened.ok()) << opened.error().describe();
+  const auto slide = std::get<std::shared_ptr<core::SlideSource>>(opened.value().content);
+  auto label = slide->readAssociatedImage("label");
+  ASSERT_FALSE(label.ok());
+  EXPECT_NE(label.error().message.find("associated image 'label' of 16384x16384 (1024 MiB of pixels)"), std::string::npos)
+      << label.error().message;
+  for (const auto& [name, width, height] : {std::tuple{"macro", 48, 16}, std::tuple{"thumbnail", 24, 24}}) {
+    auto image = slide->readAssociatedImage(name);
+    ASSERT_TRUE(image.ok()) << name << ": " << image.error().describe();
+    EXPECT_EQ(image.value().width(), width);
+    EXPECT_EQ(image.value().height(), height);
+  }
+}
+
+// The limit admits far more than scanners write (labels and macros of a few Mpixel): a
+// 7.5 Mpixel macro in a 30 MB slide, and up to 64 Mpixel in a 1 GB one.
+TEST(SlideReader, AssociatedImageLimitAdmitsRealSizes) {
+  using io::detail::checkDecodedSize;
+  using io::detail::kAssociatedImageLimit;
+  EXPECT_TRUE(checkDecodedSize(1616ULL * 4668 * 4, 30ULL << 20, kAssociatedImageLimit, "macro").ok());
+  EXPECT_TRUE(checkDecodedSize(8192ULL * 8192 * 4, 1ULL << 30, kAssociatedImageLimit, "macro").ok());
+  EXPECT_FALSE(checkDecodedSize(8192ULL * 8193 * 4, 1ULL << 30, kAssociatedImageLimit, "macro").ok());
 }
 
 TEST(SlideReader, ConcurrentReadsMatchSerialReads) {

@@ -100,4 +100,49 @@ lie = read(f"{PYDICOM}/MR_small.dcm")
 struct.pack_into("<H", lie, dicom_element_offset(lie, 0x0028, 0x0002) + 8, 2)
 struct.pack_into("<H", lie, dicom_element_offset(lie, 0x0028, 0x0010) + 8, 32)
 write("fuzz-dicom-monochrome-2-samples.dcm", lie)
+
+# A slide whose label claims 16384 x 16384 pixels (fuzz_slide): the Aperio seed of
+# tests/fuzz/make_slide_seeds.py with its label directory's width, length and rows per strip
+# rewritten. The reader allowed associated images up to 256 Mpixel: 1 GiB of ARGB plus
+# libtiff's strip buffer took the 22 KB file past the fuzzer's 2 GB. Now refused by size.
+def tiff_ifds(data):
+    """(offset of each IFD) of a classic little-endian TIFF."""
+    at, out = struct.unpack_from("<I", data, 4)[0], []
+    while at:
+        out.append(at)
+        at = struct.unpack_from("<I", data, at + 2 + 12 * struct.unpack_from("<H", data, at)[0])[0]
+    return out
+
+
+def tiff_entry(data, ifd, tag):
+    """Offset of the 12-byte entry of `tag` in the IFD at `ifd`."""
+    for i in range(struct.unpack_from("<H", data, ifd)[0]):
+        entry = ifd + 2 + 12 * i
+        if struct.unpack_from("<H", data, entry)[0] == tag:
+            return entry
+    raise ValueError("tag %d not in the IFD at %d" % (tag, ifd))
+
+
+def tiff_description(data, ifd):
+    _, count, at = struct.unpack_from("<HII", data, tiff_entry(data, ifd, 270) + 2)
+    return bytes(data[at : at + count]) if count > 4 else b""
+
+
+def set_tiff_long(data, ifd, tag, value):
+    struct.pack_into("<HII", data, tiff_entry(data, ifd, tag) + 2, 4, 1, value)  # LONG, one value
+
+
+import subprocess
+import sys
+import tempfile
+
+with tempfile.TemporaryDirectory() as seeds:
+    subprocess.run([sys.executable, os.path.join(HERE, "..", "..", "fuzz", "make_slide_seeds.py"), seeds],
+                   check=True, stdout=subprocess.DEVNULL)
+    svs = read(os.path.join(seeds, "aperio.svs"))
+label = [ifd for ifd in tiff_ifds(svs) if b"\nlabel " in tiff_description(svs, ifd)]
+assert len(label) == 1, "the Aperio seed's label directory not found"
+for tag in (256, 257, 278):  # ImageWidth, ImageLength, RowsPerStrip
+    set_tiff_long(svs, label[0], tag, 16384)
+write("fuzz-slide-aperio-label-256-mpixel.svs", svs)
 print("corpus written to", HERE)
