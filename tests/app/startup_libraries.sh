@@ -89,8 +89,10 @@ set -e
 [[ $rc -ne 0 ]] || fail "info on NIfTI without libmeridian_io_itk.so exited 0"
 grep -q "libmeridian_io_itk.so is missing; looked for:" "$out/no-itk.err" || fail "no ITK library: $(cat "$out/no-itk.err")"
 
-# Only the window is traced, not xvfb-run and its X server.
-xvfb-run -a -s "-screen 0 1280x1024x24" \
+# Only the window is traced, not the X server. with_xvfb.sh, not `xvfb-run -a`: that one races
+# other tests for a display number and its server resets between clients (CI once got "could not
+# connect to display :99" and a Qt abort here).
+bash "$(dirname "$0")/../ui/with_xvfb.sh" \
   env LD_DEBUG=files LD_DEBUG_OUTPUT="$out/gui.ld" "$gui" --open "$demo/fundus-retina.jpg" --screenshot "$out/gui.png" \
   > "$out/gui.out" 2> "$out/gui.err" || fail "meridian --screenshot exited $?: $(cat "$out/gui.err")"
 test -s "$out/gui.png" || fail "no screenshot"
