@@ -21,6 +21,13 @@ constexpr InferenceBackend kBuiltDefault = InferenceBackend::Blas;
 
 std::atomic<InferenceBackend> defaultBackend{kBuiltDefault};
 
+// inferenceBackendBuilt and inferenceBackendName: InferenceBackend.hpp.
+void requireBuilt(InferenceBackend backend) {
+  if (!inferenceBackendBuilt(backend))
+    throw std::invalid_argument(std::string("the ") + inferenceBackendName(backend) +
+                                " inference backend is not built in (no oneDNN headers at build time)");
+}
+
 }  // namespace
 
 const char* inferenceBackendName(InferenceBackend backend) {
@@ -39,14 +46,12 @@ bool inferenceBackendBuilt(InferenceBackend backend) {
 InferenceBackend defaultInferenceBackend() { return defaultBackend.load(); }
 
 void setDefaultInferenceBackend(InferenceBackend backend) {
-  if (!inferenceBackendBuilt(backend))
-    throw std::invalid_argument(std::string("the ") + inferenceBackendName(backend) +
-                                " inference backend is not built in (no oneDNN headers at build time)");
+  requireBuilt(backend);
   defaultBackend.store(backend);
 }
 
 LinearCache::LinearCache(InferenceBackend backend) : backend_(backend) {
-  if (!inferenceBackendBuilt(backend)) setDefaultInferenceBackend(backend);  // throws, naming it
+  requireBuilt(backend);
 #ifdef MERIDIAN_WITH_ONEDNN
   if (backend == InferenceBackend::OneDnn) implementation_ = makeOneDnnBackend();
 #endif
