@@ -81,6 +81,20 @@ TEST(SlideReader, AssociatedImageClaimingHugeSizeIsRefusedBeforeAllocating) {
   }
 }
 
+// The same kind of input as fuzz_slide found it (12-03, from a fuzz build older than the
+// limit): one changed byte makes the Aperio seed's label 32 x 6,881,296, and that build stopped
+// at 2051 MB. The label is refused by its claimed size; the slide still opens.
+TEST(SlideReader, FuzzedLabelClaiming220MpixelIsRefusedBeforeAllocating) {
+  const auto file = std::filesystem::path(MERIDIAN_TEST_CORRUPT_CORPUS) / "fuzz-slide-aperio-label-220-mpixel.svs";
+  auto opened = io::ReaderRegistry::builtin().open(file);
+  ASSERT_TRUE(opened.ok()) << opened.error().describe();
+  const auto slide = std::get<std::shared_ptr<core::SlideSource>>(opened.value().content);
+  auto label = slide->readAssociatedImage("label");
+  ASSERT_FALSE(label.ok());
+  EXPECT_NE(label.error().message.find("associated image 'label' of 32x6881296 (840 MiB of pixels)"), std::string::npos)
+      << label.error().message;
+}
+
 // The limit admits far more than scanners write (labels and macros of a few Mpixel): a
 // 7.5 Mpixel macro in a 30 MB slide, and up to 64 Mpixel in a 1 GB one.
 TEST(SlideReader, AssociatedImageLimitAdmitsRealSizes) {
