@@ -75,6 +75,16 @@ void applyIntraOpThreads() {
   if (at::get_num_threads() != wanted) at::set_num_threads(wanted);
 }
 
+ScopedIntraOpThreads::ScopedIntraOpThreads(int threads) {
+  if (threads == intraOpThreads()) return;
+  previous_ = intraOpCap().load();
+  setIntraOpThreads(threads);
+}
+
+ScopedIntraOpThreads::~ScopedIntraOpThreads() {
+  if (previous_ >= 0) setIntraOpThreads(previous_);
+}
+
 RuntimeInfo initializeRuntime() {
   static std::once_flag once;
   std::call_once(once, [] {

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "../TensorIo.hpp"
 #include "DinoCheckpoint.hpp"
@@ -143,6 +144,7 @@ core::Result<std::unique_ptr<DinoPretrainer>> DinoPretrainer::resume(const std::
     effective = saved.options;
     effective.stopAfterSteps = options.stopAfterSteps;
     effective.checkpointEvery = options.checkpointEvery;
+    effective.threads = options.threads;
   }
   auto state = ssl::buildDinoState(saved.vit, saved.preprocess,
                                    ssl::backboneWeights(saved.tensors, "student.backbone."), effective, images);
@@ -165,6 +167,7 @@ core::Result<PretrainSummary> DinoPretrainer::run(const core::JobControl& job, c
                                                   const std::filesystem::path& lossCsv) {
   auto& state = *impl_->state;
   const auto& o = state.options;
+  const ScopedIntraOpThreads computeThreads(threads());
   const bool writer = !state.group || state.group->rank() == 0;
   PretrainSummary summary;
   summary.totalSteps = state.totalSteps;
@@ -285,10 +288,13 @@ std::int64_t DinoPretrainer::step() const {
   return impl_->state->step;
 }
 
-int DinoPretrainer::suggestedThreads() const {
+int DinoPretrainer::threads() const {
   const auto& state = *impl_->state;
+  const int wanted = state.options.threads;
+  if (wanted > 0) return wanted;
+  if (wanted == 0) return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int side = state.augmenter->settings().globalSize / state.vit.patchSize;
-  return side * side <= 64 ? 1 : 0;
+  return side * side <= 64 ? 1 : intraOpThreads();
 }
 
 }  // namespace meridian::model
