@@ -142,7 +142,6 @@ int runPretrain(const PretrainOptions& o) {
   options.stopAfterSteps = o.stopAfter;
   options.checkpointEvery = o.checkpointEvery;
   options.bf16 = o.fp32 ? 0 : 1;
-  options.threads = o.threads;  // -1: the trainer picks from the views' size (DinoPretrainer::threads)
   options.dataSha256 = list.value().sha256;
 
   std::string baseName, baseSha;
@@ -162,6 +161,7 @@ int runPretrain(const PretrainOptions& o) {
   }
   if (!trainer) return fail(trainer.error());  // options that do not fit: 2; a bad checkpoint: 3
   images.value().clear();  // the trainer holds its own working copies
+  trainer.value()->setThreads(o.threads);  // -1: the trainer picks from the views' size
 
   std::error_code ec;
   fs::create_directories(o.outDir, ec);

@@ -1,5 +1,7 @@
 #include "meridian/model/Runtime.hpp"
 
+#include "ScopedIntraOpThreads.hpp"
+
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <torch/version.h>

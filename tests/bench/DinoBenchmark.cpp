@@ -174,6 +174,7 @@ int main(int argc, char** argv) {
     options.stopAfterSteps = steps + 1;
     auto trainer = model::DinoPretrainer::create(*backbone, options, images);
     if (!trainer) return std::fprintf(stderr, "%s\n", trainer.error().describe().c_str()), -1.0;
+    trainer.value()->setThreads(threads);  // -1: the trainer's own choice, as pretrain without --threads
     std::vector<double> stepMs;
     auto last = std::chrono::steady_clock::now();
     core::JobControl job([&](const core::JobProgress&) {

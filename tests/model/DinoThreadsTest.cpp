@@ -45,11 +45,11 @@ Observed runOneStep(const VitConfig& config, int threads, int processThreads) {
   options.epochs = 1;
   options.stopAfterSteps = 1;
   options.localCropSize = 0;  // 3/7 of the global size
-  options.threads = threads;
   auto trainer = DinoPretrainer::create(*backbone, options, realTiles(2));
   EXPECT_TRUE(trainer) << trainer.error().describe();
   Observed seen;
   if (!trainer) return seen;
+  trainer.value()->setThreads(threads);
   seen.resolved = trainer.value()->threads();
   core::JobControl job([&seen](const core::JobProgress&) {
     seen.during = intraOpThreads();

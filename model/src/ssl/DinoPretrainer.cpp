@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "../ScopedIntraOpThreads.hpp"
 #include "../TensorIo.hpp"
 #include "DinoCheckpoint.hpp"
 #include "DinoStep.hpp"
@@ -21,6 +22,7 @@ namespace meridian::model {
 
 struct DinoPretrainer::Impl {
   std::unique_ptr<ssl::DinoState> state;
+  int threads = -1;  // setThreads
 };
 
 namespace {
@@ -144,7 +146,6 @@ core::Result<std::unique_ptr<DinoPretrainer>> DinoPretrainer::resume(const std::
     effective = saved.options;
     effective.stopAfterSteps = options.stopAfterSteps;
     effective.checkpointEvery = options.checkpointEvery;
-    effective.threads = options.threads;
   }
   auto state = ssl::buildDinoState(saved.vit, saved.preprocess,
                                    ssl::backboneWeights(saved.tensors, "student.backbone."), effective, images);
@@ -288,9 +289,13 @@ std::int64_t DinoPretrainer::step() const {
   return impl_->state->step;
 }
 
+void DinoPretrainer::setThreads(int threads) {
+  impl_->threads = std::max(-1, threads);
+}
+
 int DinoPretrainer::threads() const {
   const auto& state = *impl_->state;
-  const int wanted = state.options.threads;
+  const int wanted = impl_->threads;
   if (wanted > 0) return wanted;
   if (wanted == 0) return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int side = state.augmenter->settings().globalSize / state.vit.patchSize;

@@ -73,11 +73,6 @@ struct DinoOptions {
   std::uint64_t seed = 0;
   std::string dataSha256;  // the training list's hash, recorded in checkpoint and card
 
-  // Intra-op threads of the run (DinoPretrainer::threads resolves it, run applies it for its
-  // duration): -1 = chosen from the views' size, 0 = one per core, N. How the run is computed,
-  // not what it learns: not recorded (toMap), and a resume takes the caller's.
-  int threads = -1;
-
   /// Name -> value as recorded in the model card and the checkpoint.
   std::map<std::string, std::string> toMap() const;
   /// The inverse of toMap (unknown names are ignored, missing ones keep their defaults);

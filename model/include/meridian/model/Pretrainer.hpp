@@ -79,8 +79,10 @@ class DinoPretrainer {
   std::string weightsSha256() const;
   const DinoOptions& options() const;
   std::int64_t step() const;
-  /// The intra-op threads run() computes on: options.threads when >= 0 (0 = one per core);
-  /// when -1, 1 where each view has few tokens (<= 64 patches, a ViT/16 at <= 128 px), else the
+  /// The intra-op threads run() computes on (how it computes, not what it learns: no part of
+  /// the options or the checkpoint): -1 (the default) = chosen here, 0 = one per core, N.
+  void setThreads(int threads);
+  /// What run() will use: the count setThreads gave when >= 0 (0 = one per core); else 1 where each view has few tokens (<= 64 patches, a ViT/16 at <= 128 px), else the
   /// process's setting (Runtime.hpp: one per core in the CLI, one core fewer in the window).
   /// With small matrices every operator's OpenMP barrier costs more than the second thread
   /// gains, and on a loaded machine a barrier waits for a preempted thread (issue 19: ViT-T/16

@@ -34,19 +34,6 @@ int intraOpThreads();
 /// already there): where a model job starts on a worker thread.
 void applyIntraOpThreads();
 
-/// setIntraOpThreads(threads) for a scope (one run of a job), the previous setting put back
-/// on exit; nothing changes when `threads` already is intraOpThreads().
-class ScopedIntraOpThreads {
- public:
-  explicit ScopedIntraOpThreads(int threads);
-  ~ScopedIntraOpThreads();
-  ScopedIntraOpThreads(const ScopedIntraOpThreads&) = delete;
-  ScopedIntraOpThreads& operator=(const ScopedIntraOpThreads&) = delete;
-
- private:
-  int previous_ = -1;  // the cap to restore; -1 = nothing was changed
-};
-
 struct MatmulCheck {
   int size = 0;                 // n of the n x n x n product
   double gflops = 0.0;          // median of several runs
