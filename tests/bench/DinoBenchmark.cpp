@@ -13,9 +13,10 @@
 // No GPU path: the Debian LibTorch has no CUDA.
 //   bench_dino [--batch 8] [--local-crops 6] [--steps 3] [--arch vit_s_16] [--prototypes 4096]
 //              [--meridian-only 1] [--fine-tune 0] [--fp32 0] [--image-size 112] [--threads N]
-//              [--phases 1]
+//              [--phases 1 [--rounds N]]
 // --phases 1 prints only the median time and GFLOP/s of each phase of the DINO step and of
-// the fine-tuning step (tests/bench/DinoPhases.hpp), alternating the two --rounds times.
+// the fine-tuning step (tests/bench/DinoPhases.hpp), alternating the two --rounds times, and
+// the update phase before and after its fusion (LibTorch's per-parameter ops vs one pass).
 // The bundled model's recipe (steps per hour in the README):
 //   bench_dino --arch vit_t_16 --image-size 112 --batch 32 --local-crops 4 --prototypes 1024 --meridian-only 1
 #include <algorithm>
@@ -151,6 +152,7 @@ int main(int argc, char** argv) {
       char title[160];
       std::snprintf(title, sizeof title, "round %d, DINO step phases (load %s)", round, bench::loadAverage().c_str());
       bench::printPhases(title, bench::dinoPhases(*state.value(), steps, c.imageSize, localSize, forwardGflop));
+      bench::updateBeforeAfter(*state.value(), 9);
       state.value().reset();
       std::snprintf(title, sizeof title, "round %d, fine-tuning step phases, batch %d (load %s)", round, batch,
                     bench::loadAverage().c_str());

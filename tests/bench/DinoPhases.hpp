@@ -5,6 +5,9 @@
 // The DINO state is built directly (ssl::buildDinoState) with the step running here, so the
 // laps are read from each step's result.
 
+#include <torch/torch.h>  // before clip_grad.h, which does not include what it uses
+#include <torch/nn/utils/clip_grad.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -15,6 +18,7 @@
 
 #include "FineTuneStep.hpp"
 #include "ssl/DinoStep.hpp"
+#include "train/FusedAdamW.hpp"
 
 namespace meridian::bench {
 
@@ -69,6 +73,41 @@ inline std::vector<PhaseRow> dinoPhases(model::ssl::DinoState& state, int steps,
     rows.push_back({name, medianOf(laps[name]), it == gflop.end() ? 0.0 : it->second});
   }
   return rows;
+}
+
+/// The update phase alone, before and after issue 19's fusion, alternating `pairs` times on the
+/// gradients of a real step (the last dinoStep leaves them): LibTorch's clip_grad_norm_ +
+/// AdamW::step + the per-parameter EMA (what dinoStep did before), then the fused pass. Short
+/// and interleaved, so a load that changes by the minute hits both alike. Prints the medians
+/// and the median of the per-pair ratios.
+inline void updateBeforeAfter(model::ssl::DinoState& state, int pairs) {
+  std::vector<at::Tensor> parameters;
+  model::train::EmaFollow ema;
+  ema.momentum = 0.996;
+  for (std::size_t i = 0; i < state.studentParameters.size(); ++i) {
+    parameters.push_back(state.studentParameters[i].second);
+    ema.pairs.emplace_back(state.studentParameters[i].second, state.teacherParameters[i].second);
+  }
+  using Clock = std::chrono::steady_clock;
+  std::vector<double> before, after, ratio;
+  torch::NoGradGuard noGrad;
+  for (int k = 0; k <= pairs; ++k) {
+    const auto t0 = Clock::now();
+    torch::nn::utils::clip_grad_norm_(parameters, 3.0);
+    state.optimizer->step();
+    for (const auto& [student, teacher] : ema.pairs) teacher.mul_(ema.momentum).add_(student, 1.0 - ema.momentum);
+    const auto t1 = Clock::now();
+    const double norm = model::train::gradientNorm(parameters);
+    model::train::fusedAdamWStep(*state.optimizer, std::min(1.0, 3.0 / (norm + 1e-6)), &ema);
+    const auto t2 = Clock::now();
+    if (k == 0) continue;  // warm-up
+    before.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    after.push_back(std::chrono::duration<double, std::milli>(t2 - t1).count());
+    ratio.push_back(before.back() / after.back());
+  }
+  std::printf("update phase (clip + AdamW + EMA), %d alternating pairs: LibTorch per parameter %.1f ms, fused %.1f ms "
+              "(medians); per pair %.2fx (median)\n",
+              pairs, medianOf(before), medianOf(after), medianOf(ratio));
 }
 
 /// Meridian's fine-tuning step split the same way (forward, backward, AdamW).

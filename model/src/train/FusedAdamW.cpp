@@ -37,6 +37,10 @@ void requireFloatContiguous(const at::Tensor& t, const char* what) {
 
 // One parameter's update. Constants are the float values torch's kernels convert their
 // double scalars to, so each element goes through torch's operations in torch's order.
+// Multiplying by a factor of exactly 1 (no decay, no clipping) changes no bit, so those two
+// stay in the loop unconditionally, which keeps it branch-free for the vectoriser (with
+// -fno-math-errno for this file, model/CMakeLists.txt: sqrt is then one instruction, IEEE
+// correctly rounded as before).
 struct Segment {
   float* param = nullptr;
   const float* grad = nullptr;  // null: no AdamW update (EMA only)
@@ -44,35 +48,50 @@ struct Segment {
   float* avgSq = nullptr;
   float* teacher = nullptr;  // null: no EMA
   std::int64_t size = 0;
-  bool decays = false;
   float decay = 1;  // 1 - lr * weight_decay
   float scale = 1;  // the gradients' factor (clipping)
-  bool scaled = false;
   float beta1 = 0, oneMinusBeta1 = 0, beta2 = 0, oneMinusBeta2 = 0;
   float biasCorrection2Sqrt = 1, eps = 0, negativeStepSize = 0;
   float momentum = 0, oneMinusMomentum = 0;
 };
 
-void update(const Segment& s, std::int64_t begin, std::int64_t end) {
+template <bool kAdam, bool kEma>
+void updateRange(const Segment& s, std::int64_t begin, std::int64_t end) {
+  float* __restrict param = s.param;
+  const float* __restrict grad = s.grad;
+  float* __restrict avg = s.avg;
+  float* __restrict avgSq = s.avgSq;
+  float* __restrict teacher = s.teacher;
+  const float decay = s.decay, scale = s.scale, beta1 = s.beta1, oneMinusBeta1 = s.oneMinusBeta1;
+  const float beta2 = s.beta2, oneMinusBeta2 = s.oneMinusBeta2, bc2 = s.biasCorrection2Sqrt, eps = s.eps;
+  const float stepSize = s.negativeStepSize, momentum = s.momentum, oneMinusMomentum = s.oneMinusMomentum;
   for (std::int64_t i = begin; i < end; ++i) {
-    if (s.grad != nullptr) {
-      float p = s.param[i];
-      if (s.decays) p = p * s.decay;                    // p.mul_(1 - lr * wd)
-      const float g = s.scaled ? s.grad[i] * s.scale : s.grad[i];  // grad.mul_(clip coefficient)
-      float m = s.avg[i] * s.beta1;                     // exp_avg.mul_(beta1)
-      m = m + s.oneMinusBeta1 * g;                      //        .add_(grad, 1 - beta1)
-      float v = s.avgSq[i] * s.beta2;                   // exp_avg_sq.mul_(beta2)
-      v = v + s.oneMinusBeta2 * g * g;                  //           .addcmul_(grad, grad, 1 - beta2)
-      float denom = std::sqrt(v) / s.biasCorrection2Sqrt;  // (exp_avg_sq.sqrt() / sqrt(bc2))
-      denom = denom + s.eps;                            //   .add_(eps)
-      p = p + s.negativeStepSize * m / denom;           // p.addcdiv_(exp_avg, denom, -lr / bc1)
-      s.avg[i] = m;
-      s.avgSq[i] = v;
-      s.param[i] = p;
+    float p = param[i];
+    if constexpr (kAdam) {
+      p = p * decay;                              // p.mul_(1 - lr * wd)
+      const float g = grad[i] * scale;            // grad.mul_(clip coefficient)
+      float m = avg[i] * beta1;                   // exp_avg.mul_(beta1)
+      m = m + oneMinusBeta1 * g;                  //        .add_(grad, 1 - beta1)
+      float v = avgSq[i] * beta2;                 // exp_avg_sq.mul_(beta2)
+      v = v + oneMinusBeta2 * g * g;              //           .addcmul_(grad, grad, 1 - beta2)
+      float denom = std::sqrt(v) / bc2;           // (exp_avg_sq.sqrt() / sqrt(bc2))
+      denom = denom + eps;                        //   .add_(eps)
+      p = p + stepSize * m / denom;               // p.addcdiv_(exp_avg, denom, -lr / bc1)
+      avg[i] = m;
+      avgSq[i] = v;
+      param[i] = p;
     }
-    if (s.teacher != nullptr)  // teacher.mul_(m).add_(student, 1 - m)
-      s.teacher[i] = s.teacher[i] * s.momentum + s.oneMinusMomentum * s.param[i];
+    if constexpr (kEma) teacher[i] = teacher[i] * momentum + oneMinusMomentum * p;  // t.mul_(m).add_(p, 1 - m)
   }
+}
+
+void update(const Segment& s, std::int64_t begin, std::int64_t end) {
+  if (s.grad != nullptr && s.teacher != nullptr)
+    updateRange<true, true>(s, begin, end);
+  else if (s.grad != nullptr)
+    updateRange<true, false>(s, begin, end);
+  else if (s.teacher != nullptr)
+    updateRange<false, true>(s, begin, end);
 }
 
 }  // namespace
@@ -141,9 +160,7 @@ void fusedAdamWStep(torch::optim::AdamW& optimizer, double gradientScale, const 
       s.avg = adam.exp_avg().data_ptr<float>();
       s.avgSq = adam.exp_avg_sq().data_ptr<float>();
       s.size = p.numel();
-      s.decays = o.weight_decay() != 0;
-      s.decay = static_cast<float>(1 - o.lr() * o.weight_decay());
-      s.scaled = gradientScale != 1.0;
+      s.decay = static_cast<float>(1 - o.lr() * o.weight_decay());  // exactly 1 without decay
       s.scale = static_cast<float>(gradientScale);
       s.beta1 = static_cast<float>(beta1);
       s.oneMinusBeta1 = static_cast<float>(1 - beta1);

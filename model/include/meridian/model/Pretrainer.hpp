@@ -82,8 +82,9 @@ class DinoPretrainer {
   /// The intra-op threads run() computes on (how it computes, not what it learns: no part of
   /// the options or the checkpoint): -1 (the default) = chosen here, 0 = one per core, N.
   void setThreads(int threads);
-  /// What run() will use: the count setThreads gave when >= 0 (0 = one per core); else 1 where each view has few tokens (<= 64 patches, a ViT/16 at <= 128 px), else the
-  /// process's setting (Runtime.hpp: one per core in the CLI, one core fewer in the window).
+  /// What run() will use: the count setThreads gave when >= 0 (0 = one per core); else 1
+  /// where each view has few tokens (<= 64 patches, a ViT/16 at <= 128 px), else the process's
+  /// setting (Runtime.hpp: one per core in the CLI, one core fewer in the window).
   /// With small matrices every operator's OpenMP barrier costs more than the second thread
   /// gains, and on a loaded machine a barrier waits for a preempted thread (issue 19: ViT-T/16
   /// at 48 px, 12 steps in 3.6-6.4 s on one thread vs 23-32 s on two, load average 6-8 on 2
