@@ -161,14 +161,15 @@ int runPretrain(const PretrainOptions& o) {
   }
   if (!trainer) return fail(trainer.error());  // options that do not fit: 2; a bad checkpoint: 3
   images.value().clear();  // the trainer holds its own working copies
-  model::setIntraOpThreads(o.threads >= 0 ? o.threads : trainer.value()->suggestedThreads());
+  trainer.value()->setThreads(o.threads);  // -1: the trainer picks from the views' size
 
   std::error_code ec;
   fs::create_directories(o.outDir, ec);
   if (ec) return fail(kExitFailure, o.outDir.string() + ": cannot create: " + ec.message());
   const bool writer = distributed.value().isRankZero();
-  std::fprintf(stderr, "pretrain: %zu images (data %s), rank %d of %d\n", list.value().paths.size(),
-               list.value().sha256.substr(0, 12).c_str(), distributed.value().rank, distributed.value().worldSize);
+  std::fprintf(stderr, "pretrain: %zu images (data %s), rank %d of %d, %d compute threads\n",
+               list.value().paths.size(), list.value().sha256.substr(0, 12).c_str(), distributed.value().rank,
+               distributed.value().worldSize, trainer.value()->threads());
 
   // Ctrl-C or TERM cancels the run: it stops after the current step with a checkpoint.
   JobProgressLine line("pretrain", writer);

@@ -1,5 +1,7 @@
 #include "meridian/model/Runtime.hpp"
 
+#include "ScopedIntraOpThreads.hpp"
+
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <torch/version.h>
@@ -73,6 +75,16 @@ void setIntraOpThreads(int threads) {
 void applyIntraOpThreads() {
   const int wanted = intraOpThreads();
   if (at::get_num_threads() != wanted) at::set_num_threads(wanted);
+}
+
+ScopedIntraOpThreads::ScopedIntraOpThreads(int threads) {
+  if (threads == intraOpThreads()) return;
+  previous_ = intraOpCap().load();
+  setIntraOpThreads(threads);
+}
+
+ScopedIntraOpThreads::~ScopedIntraOpThreads() {
+  if (previous_ >= 0) setIntraOpThreads(previous_);
 }
 
 RuntimeInfo initializeRuntime() {

@@ -13,6 +13,10 @@
 // No GPU path: the Debian LibTorch has no CUDA.
 //   bench_dino [--batch 8] [--local-crops 6] [--steps 3] [--arch vit_s_16] [--prototypes 4096]
 //              [--meridian-only 1] [--fine-tune 0] [--fp32 0] [--image-size 112] [--threads N]
+//              [--phases 1 [--rounds N]]
+// --phases 1 prints only the median time and GFLOP/s of each phase of the DINO step and of
+// the fine-tuning step (tests/bench/DinoPhases.hpp), alternating the two --rounds times, and
+// the update phase before and after its fusion (LibTorch's per-parameter ops vs one pass).
 // The bundled model's recipe (steps per hour in the README):
 //   bench_dino --arch vit_t_16 --image-size 112 --batch 32 --local-crops 4 --prototypes 1024 --meridian-only 1
 #include <algorithm>
@@ -26,6 +30,7 @@
 
 #include "BenchPeer.hpp"
 #include "BenchTiming.hpp"
+#include "DinoPhases.hpp"
 #include "FineTuneStep.hpp"
 #include "Vit.hpp"
 #include "meridian/io/ImageSummary.hpp"
@@ -73,6 +78,7 @@ double fineTuneStepMs(const model::VitConfig& preset, int batch, int runs, bool 
 
 int main(int argc, char** argv) {
   int threads = -1, batch = 8, localCrops = 6, steps = 3, prototypes = 4096, meridianOnly = 0, fineTune = 1, imageSize = 0, withFp32 = 1;
+  int phases = 0, rounds = 1;
   std::string arch = "vit_s_16";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
@@ -96,6 +102,10 @@ int main(int argc, char** argv) {
       imageSize = std::stoi(argv[i + 1]);
     else if (key == "--threads")
       threads = std::stoi(argv[i + 1]);
+    else if (key == "--phases")
+      phases = std::stoi(argv[i + 1]);
+    else if (key == "--rounds")
+      rounds = std::stoi(argv[i + 1]);
   }
   const auto runtime = model::initializeRuntime();
   if (threads >= 0) model::setIntraOpThreads(threads);  // as pretrain --threads (0 = one per core)
@@ -125,6 +135,32 @@ int main(int argc, char** argv) {
               gflopPerImage);
   std::printf("load average before: %s\n", bench::loadAverage().c_str());
 
+  if (phases) {
+    const auto forwardGflop = [&c](int size) { return vitForwardFlops(c, size) / 1e9; };
+    for (int round = 1; round <= rounds; ++round) {
+      auto backbone = model::Vit(c);
+      backbone->initializeWeights();
+      std::map<std::string, at::Tensor> weights;
+      for (const auto& item : backbone->named_parameters(true)) weights.emplace(item.key(), item.value().detach());
+      model::DinoOptions options;
+      options.batchSize = batch;
+      options.localCrops = localCrops;
+      options.prototypes = prototypes;
+      options.epochs = steps + 1;
+      auto state = model::ssl::buildDinoState(c, model::PreprocessConfig{}, weights, options, images);
+      if (!state) return std::fprintf(stderr, "%s\n", state.error().describe().c_str()), 1;
+      char title[160];
+      std::snprintf(title, sizeof title, "round %d, DINO step phases (load %s)", round, bench::loadAverage().c_str());
+      bench::printPhases(title, bench::dinoPhases(*state.value(), steps, c.imageSize, localSize, forwardGflop));
+      bench::updateBeforeAfter(*state.value(), 9);
+      state.value().reset();
+      std::snprintf(title, sizeof title, "round %d, fine-tuning step phases, batch %d (load %s)", round, batch,
+                    bench::loadAverage().c_str());
+      bench::printPhases(title, bench::fineTunePhases(c, batch, steps, bf16, forwardGflop(c.imageSize)));
+    }
+    return 0;
+  }
+
   auto medianStepMs = [&](bool syncViews, bool fp32 = false) -> double {
     if (syncViews)
       setenv("MERIDIAN_DINO_SYNC_VIEWS", "1", 1);
@@ -140,6 +176,7 @@ int main(int argc, char** argv) {
     options.stopAfterSteps = steps + 1;
     auto trainer = model::DinoPretrainer::create(*backbone, options, images);
     if (!trainer) return std::fprintf(stderr, "%s\n", trainer.error().describe().c_str()), -1.0;
+    trainer.value()->setThreads(threads);  // -1: the trainer's own choice, as pretrain without --threads
     std::vector<double> stepMs;
     auto last = std::chrono::steady_clock::now();
     core::JobControl job([&](const core::JobProgress&) {

@@ -8,7 +8,9 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
+#include "../ScopedIntraOpThreads.hpp"
 #include "../TensorIo.hpp"
 #include "DinoCheckpoint.hpp"
 #include "DinoStep.hpp"
@@ -20,6 +22,7 @@ namespace meridian::model {
 
 struct DinoPretrainer::Impl {
   std::unique_ptr<ssl::DinoState> state;
+  int threads = -1;  // setThreads
 };
 
 namespace {
@@ -165,6 +168,7 @@ core::Result<PretrainSummary> DinoPretrainer::run(const core::JobControl& job, c
                                                   const std::filesystem::path& lossCsv) {
   auto& state = *impl_->state;
   const auto& o = state.options;
+  const ScopedIntraOpThreads computeThreads(threads());
   const bool writer = !state.group || state.group->rank() == 0;
   PretrainSummary summary;
   summary.totalSteps = state.totalSteps;
@@ -285,10 +289,17 @@ std::int64_t DinoPretrainer::step() const {
   return impl_->state->step;
 }
 
-int DinoPretrainer::suggestedThreads() const {
+void DinoPretrainer::setThreads(int threads) {
+  impl_->threads = std::max(-1, threads);
+}
+
+int DinoPretrainer::threads() const {
   const auto& state = *impl_->state;
+  const int wanted = impl_->threads;
+  if (wanted > 0) return wanted;
+  if (wanted == 0) return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int side = state.augmenter->settings().globalSize / state.vit.patchSize;
-  return side * side <= 64 ? 1 : 0;
+  return side * side <= 64 ? 1 : intraOpThreads();
 }
 
 }  // namespace meridian::model

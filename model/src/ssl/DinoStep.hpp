@@ -30,6 +30,19 @@ struct DinoDiagnostics {
   double gradientNorm = 0;    // the student's, before clipping
 };
 
+/// Wall time of a step's phases in ms, in the order they run (bench_dino --phases prints
+/// their medians beside the FLOP of each, to find the phase that is slow per FLOP).
+struct DinoPhaseTimes {
+  double views = 0;          // the views taken from the worker (or made here) and stacked
+  double teacher = 0;        // the teacher backbone's forward on the global views
+  double studentGlobal = 0;  // the student backbone's forward on the global views
+  double studentLocal = 0;   // ... on the local views
+  double heads = 0;          // both projection heads, the loss, its diagnostics and values
+  double backward = 0;
+  double update = 0;         // gradient norm, clipping, AdamW and the teacher's EMA
+  double rest = 0;           // centre, memory bank, rehearsal buffer
+};
+
 struct DinoStepResult {
   double loss = 0;  // total, averaged over ranks
   double dinoLoss = 0;
@@ -37,6 +50,7 @@ struct DinoStepResult {
   bool finite = true;     // false: nothing was updated
   DinoSchedule schedule;
   DinoDiagnostics diagnostics;
+  DinoPhaseTimes phases;
 };
 
 /// The image indices (into state.images, or -1 - k for rehearsal entry k) of the global

@@ -62,7 +62,8 @@ class DinoPretrainer {
                                                               const std::vector<core::Image2D>& images,
                                                               const DistributedConfig& distributed = {});
 
-  /// Trains until the schedule ends, options.stopAfterSteps, a cancel or a non-finite loss.
+  /// Trains until the schedule ends, options.stopAfterSteps, a cancel or a non-finite loss,
+  /// on threads() intra-op threads (the process's setting is put back when it returns).
   /// Writes the checkpoint (atomically: a failed write leaves the previous one) and
   /// appends "step,epoch,loss,dino_loss,memory_loss,lr,momentum,teacher_temp" rows to
   /// `lossCsv` (either path may be empty). Only rank 0 writes files.
@@ -78,12 +79,18 @@ class DinoPretrainer {
   std::string weightsSha256() const;
   const DinoOptions& options() const;
   std::int64_t step() const;
-  /// Intra-op threads a step runs best on: 1 when each view has few tokens (<= 64 patches, a
-  /// ViT/16 at <= 128 px), else 0 (one per core). With small matrices every operator's OpenMP
-  /// barrier costs more than the second thread gains, and on a loaded machine a barrier waits
-  /// for a preempted thread (issue 19: ViT-T/16 at 48 px, 12 steps in 3.6-6.4 s on one thread
-  /// vs 23-32 s on two, load average 6-8 on 2 cores; 89% of samples spinning in libgomp).
-  int suggestedThreads() const;
+  /// The intra-op threads run() computes on (how it computes, not what it learns: no part of
+  /// the options or the checkpoint): -1 (the default) = chosen here, 0 = one per core, N.
+  void setThreads(int threads);
+  /// What run() will use: the count setThreads gave when >= 0 (0 = one per core); else 1
+  /// where each view has few tokens (<= 64 patches, a ViT/16 at <= 128 px), else the process's
+  /// setting (Runtime.hpp: one per core in the CLI, one core fewer in the window).
+  /// With small matrices every operator's OpenMP barrier costs more than the second thread
+  /// gains, and on a loaded machine a barrier waits for a preempted thread (issue 19: ViT-T/16
+  /// at 48 px, 12 steps in 3.6-6.4 s on one thread vs 23-32 s on two, load average 6-8 on 2
+  /// cores; 89% of samples spinning in libgomp). Here, not in a caller, so the CLI, the
+  /// window's project training and the evaluation suite all run the same way.
+  int threads() const;
 
  private:
   struct Impl;
