@@ -81,18 +81,22 @@ struct State {
   dnnl::stream stream{engine};
   std::mutex mutex;
 
-  // A weight in the blocked layout a primitive asked for. `source` keeps the tensor's
-  // identity (its TensorImpl cannot be reused for another weight while held here).
+  // A weight (or the slab of its output columns from `firstColumn`) in the layout a primitive
+  // asked for: a blocked copy, or the tensor's own memory where that layout is the tensor's.
+  // `source` keeps the tensor's identity (its TensorImpl cannot be reused for another weight
+  // while held here); `data` and `version` tell when its values may have changed.
   struct Packed {
     at::Tensor source;
     std::int64_t version;
+    const void* data;
+    std::int64_t firstColumn;
     memory::desc desc;
     memory blocked;
   };
   std::map<const void*, std::vector<Packed>> packed;
 
-  // (weight, rows, epilogue, source type, destination type) -> primitive
-  using Key = std::tuple<const void*, std::int64_t, int, int, int>;
+  // (weight, rows, columns, epilogue, source type, destination type) -> primitive
+  using Key = std::tuple<const void*, std::int64_t, std::int64_t, int, int, int>;
   std::map<Key, std::pair<dnnl::matmul::primitive_desc, dnnl::matmul>> primitives;
   // (tokens, headDim, D, operand type) -> the attention's two products on one head (dense
   // copies of its q, k, v); s the fp32 scores, p the probabilities in the operand type.
@@ -103,16 +107,17 @@ struct State {
   using AttentionKey = std::tuple<std::int64_t, std::int64_t, std::int64_t, int>;
   std::map<AttentionKey, Attention> attention;
 
-  // The packed copy of `weight` in `desc`, reordered now when missing or stale.
-  memory& packedWeight(const at::Tensor& weight, const memory::desc& desc) {
+  // `weight`'s output columns [firstColumn, firstColumn + columns of desc) in `desc`,
+  // reordered now when missing or stale.
+  memory& packedWeight(const at::Tensor& weight, const memory::desc& desc, std::int64_t firstColumn = 0) {
     auto& list = packed[weight.unsafeGetTensorImpl()];
     const auto version = static_cast<std::int64_t>(weight._version());
     for (auto it = list.begin(); it != list.end(); ++it) {
-      if (!it->source.is_same(weight) || it->version != version) {
+      if (!it->source.is_same(weight) || it->version != version || it->data != weight.data_ptr()) {
         list.erase(it);
-        return packedWeight(weight, desc);
+        return packedWeight(weight, desc, firstColumn);
       }
-      if (it->desc == desc) return it->blocked;
+      if (it->desc == desc && it->firstColumn == firstColumn) return it->blocked;
     }
     // A weight cast to another type in place (MatmulWeightCast: same tensor, new data) needs
     // its copies in the old type no more: a bf16 ViT-B would otherwise keep its 344 MB fp32
@@ -120,14 +125,20 @@ struct State {
     list.erase(std::remove_if(list.begin(), list.end(),
                               [&](const Packed& p) { return p.desc.data.data_type != desc.data.data_type; }),
                list.end());
-    const auto n = weight.size(0), k = weight.numel() / n;
-    // torch's [N, K] row-major weight is oneDNN's {K, N} weights in "ba" order.
-    memory::desc plain({k, n}, dnnlType(weight.scalar_type()), memory::format_tag::ba);
-    memory user(plain, engine, const_cast<void*>(weight.data_ptr()));
+    const auto k = weight.numel() / weight.size(0), columns = desc.dims()[1];
+    // torch's [N, K] row-major weight is oneDNN's {K, N} weights in "ba" order; a slab of
+    // output columns is a run of its rows.
+    const memory::desc plain({k, columns}, dnnlType(weight.scalar_type()), memory::format_tag::ba);
+    auto* first = static_cast<char*>(weight.data_ptr()) + firstColumn * k * weight.element_size();
+    memory user(plain, engine, first);
+    if (desc == plain) {  // the kernel reads the tensor's own layout: no copy
+      list.push_back({weight, version, weight.data_ptr(), firstColumn, desc, user});
+      return list.back().blocked;
+    }
     memory blocked(desc, engine);
     dnnl::reorder(user, blocked).execute(stream, user, blocked);
     stream.wait();
-    list.push_back({weight, version, desc, blocked});
+    list.push_back({weight, version, weight.data_ptr(), firstColumn, desc, blocked});
     return list.back().blocked;
   }
 };
@@ -153,25 +164,45 @@ std::vector<char>& threadScratchpad(std::size_t size) {
   return buffer;
 }
 
+// Products of few rows (one 224 px image: 197) are cut into slabs of output columns, all rows
+// each, instead of row chunks: each thread then reads only its slabs' share of the weight, and
+// once. Why: every row chunk streams the whole weight, and in a forward pass the weights come
+// cold from memory (ViT-B's 344 MB are far above the caches): fc1 (197 x 768 x 3072, fp32, one
+// thread, twelve layers' weights in turn) ran at 156-181 GFLOP/s in chunks of 20 rows and at
+// 209-215 in slabs of 256 columns, where ONNX Runtime's products also split the columns.
+// oneDNN 2.6 runs a slab (an output with the row stride of the whole) on its gemm kernels.
+// fp32 only: the bf16 path runs its batches in chunks of ~1600 tokens, in row chunks.
+constexpr std::int64_t kColumnSlabMaxRows = 256;
+
+// Columns per slab: ~4 slabs per thread, equal widths in multiples of 16 (N = 768, 2304,
+// 3072: 8 slabs of 96, 288, 384 with 2 threads), so the threads share them evenly.
+std::int64_t slabColumns(std::int64_t n) {
+  const std::int64_t threads = std::max(1, intraOpThreads());
+  const std::int64_t groups = (n + 15) / 16, slabs = std::max<std::int64_t>(1, std::min(groups, 4 * threads));
+  return 16 * ((groups + slabs - 1) / slabs);
+}
+
 void dnnlLinear(State& s, const at::Tensor& a, const at::Tensor& weight, const at::Tensor& bias, at::Tensor& out,
                 LinearEpilogue epilogue) {
   const auto m = a.size(0), k = a.size(1), n = weight.size(0);
   const auto srcType = dnnlType(a.scalar_type()), dstType = dnnlType(out.scalar_type());
   const auto weightType = dnnlType(weight.scalar_type());
-  const memory::desc biasDesc({1, n}, memory::data_type::f32, memory::format_tag::ab);
-  const std::int64_t rows = chunkRows(m), chunks = (m + rows - 1) / rows, lastRows = m - (chunks - 1) * rows;
+  // The work as tiles of rows x columns: row chunks of all columns, or column slabs of all rows.
+  const bool slabs = srcType == memory::data_type::f32 && m <= kColumnSlabMaxRows;
+  const std::int64_t rows = slabs ? m : chunkRows(m), columns = slabs ? slabColumns(n) : n;
+  const std::int64_t rowTiles = (m + rows - 1) / rows, columnTiles = (n + columns - 1) / columns;
+  const std::int64_t lastRows = m - (rowTiles - 1) * rows, lastColumns = n - (columnTiles - 1) * columns;
 
-  // Primitives for a chunk of `rows` rows and for the last one, made single-threaded (this
-  // thread's OpenMP team size is 1 here): the chunks are the parallelism (ChunkPool.hpp).
+  // Primitives for a whole tile and for the short last one, made single-threaded (this
+  // thread's OpenMP team size is 1 here): the tiles are the parallelism (ChunkPool.hpp).
   SerialOpenMpScope serial;
   struct Kernel {
     dnnl::matmul primitive;
-    memory packed;  // a handle: shares the cache's buffer
-    memory::desc scratchpad;
+    memory::desc weights, bias, scratchpad;
   };
-  const auto kernelFor = [&](std::int64_t r) {
-    const State::Key key{weight.unsafeGetTensorImpl(), r, static_cast<int>(epilogue),
-                                      static_cast<int>(srcType), static_cast<int>(dstType)};
+  const auto kernelFor = [&](std::int64_t r, std::int64_t c) {
+    const State::Key key{weight.unsafeGetTensorImpl(), r, c, static_cast<int>(epilogue), static_cast<int>(srcType),
+                         static_cast<int>(dstType)};
     auto it = s.primitives.find(key);
     if (it == s.primitives.end()) {
       dnnl::post_ops ops;
@@ -180,21 +211,31 @@ void dnnlLinear(State& s, const at::Tensor& a, const at::Tensor& weight, const a
       dnnl::primitive_attr attr;
       attr.set_post_ops(ops);
       attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-      const memory::desc src({r, k}, srcType, memory::format_tag::ab), dst({r, n}, dstType, memory::format_tag::ab);
-      const memory::desc anyWeights({k, n}, weightType, memory::format_tag::any);
+      const memory::desc src({r, k}, srcType, memory::format_tag::ab), dst({r, c}, dstType, memory::dims{n, 1});
+      const memory::desc anyWeights({k, c}, weightType, memory::format_tag::any);
+      const memory::desc biasDesc({1, c}, memory::data_type::f32, memory::format_tag::ab);
       const auto desc = bias.defined() ? dnnl::matmul::desc(src, anyWeights, biasDesc, dst)
                                        : dnnl::matmul::desc(src, anyWeights, dst);
       dnnl::matmul::primitive_desc pd(desc, attr, s.engine);
       it = s.primitives.emplace(key, std::make_pair(pd, dnnl::matmul(pd))).first;
     }
     const auto& pd = it->second.first;
-    return Kernel{it->second.second, s.packedWeight(weight, pd.weights_desc()), pd.scratchpad_desc()};
+    return Kernel{it->second.second, pd.weights_desc(), {{1, c}, memory::data_type::f32, memory::format_tag::ab},
+                  pd.scratchpad_desc()};
   };
-  Kernel body, last;
+  const auto isLastRow = [&](std::int64_t t) { return t / columnTiles + 1 == rowTiles; };
+  const auto isLastColumn = [&](std::int64_t t) { return t % columnTiles + 1 == columnTiles; };
+  Kernel kernels[2][2];  // [last row tile][last column tile]
+  // Each column tile's weights in the layout the primitives ask for (the short last row
+  // tile's primitive may ask for another): handles sharing the cache's buffers.
+  std::vector<memory> packed[2];
   {
     std::lock_guard<std::mutex> lock(s.mutex);
-    body = kernelFor(rows);
-    last = lastRows == rows ? body : kernelFor(lastRows);
+    for (int lr = 0; lr < 2; ++lr) {
+      for (int lc = 0; lc < 2; ++lc) kernels[lr][lc] = kernelFor(lr ? lastRows : rows, lc ? lastColumns : columns);
+      for (std::int64_t c = 0; c < columnTiles; ++c)
+        packed[lr].push_back(s.packedWeight(weight, kernels[lr][c + 1 == columnTiles].weights, c * columns));
+    }
   }
 
   // The bias is read as fp32 (a bf16 bias is widened once per call: N values).
@@ -202,19 +243,22 @@ void dnnlLinear(State& s, const at::Tensor& a, const at::Tensor& weight, const a
   const auto* srcBase = static_cast<const char*>(a.data_ptr());
   auto* dstBase = static_cast<char*>(out.data_ptr());
   const std::size_t srcRowBytes = k * a.element_size(), dstRowBytes = n * out.element_size();
-  runChunks(static_cast<int>(chunks), [&](int c) {
-    const std::int64_t r = c + 1 == chunks ? lastRows : rows;
-    const Kernel& kernel = c + 1 == chunks ? last : body;
+  runChunks(static_cast<int>(rowTiles * columnTiles), [&](int t) {
+    const std::int64_t row = t / columnTiles * rows, column = t % columnTiles * columns;
+    const Kernel& kernel = kernels[isLastRow(t)][isLastColumn(t)];
+    const std::int64_t r = isLastRow(t) ? lastRows : rows, c = isLastColumn(t) ? lastColumns : columns;
     auto& executor = ThreadExecutor::get();
     auto& scratch = threadScratchpad(kernel.scratchpad.get_size());
     std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, executor.wrap(DNNL_ARG_SRC, {{r, k}, srcType, memory::format_tag::ab},
-                                     srcBase + c * rows * srcRowBytes)},
-        {DNNL_ARG_WEIGHTS, kernel.packed},
-        {DNNL_ARG_DST,
-         executor.wrap(DNNL_ARG_DST, {{r, n}, dstType, memory::format_tag::ab}, dstBase + c * rows * dstRowBytes)},
+        {DNNL_ARG_SRC,
+         executor.wrap(DNNL_ARG_SRC, {{r, k}, srcType, memory::format_tag::ab}, srcBase + row * srcRowBytes)},
+        {DNNL_ARG_WEIGHTS, packed[isLastRow(t)][t % columnTiles]},
+        {DNNL_ARG_DST, executor.wrap(DNNL_ARG_DST, {{r, c}, dstType, memory::dims{n, 1}},
+                                     dstBase + row * dstRowBytes + column * out.element_size())},
         {DNNL_ARG_SCRATCHPAD, executor.wrap(DNNL_ARG_SCRATCHPAD, kernel.scratchpad, scratch.data())}};
-    if (bias32.defined()) args.emplace(DNNL_ARG_BIAS, executor.wrap(DNNL_ARG_BIAS, biasDesc, bias32.data_ptr()));
+    if (bias32.defined())
+      args.emplace(DNNL_ARG_BIAS,
+                   executor.wrap(DNNL_ARG_BIAS, kernel.bias, bias32.data_ptr<float>() + column));
     executor.execute(kernel.primitive, args);
   });
 }
