@@ -164,15 +164,23 @@ std::vector<char>& threadScratchpad(std::size_t size) {
   return buffer;
 }
 
-// Products of few rows (one 224 px image: 197) are cut into slabs of output columns, all rows
-// each, instead of row chunks: each thread then reads only its slabs' share of the weight, and
-// once. Why: every row chunk streams the whole weight, and in a forward pass the weights come
-// cold from memory (ViT-B's 344 MB are far above the caches): fc1 (197 x 768 x 3072, fp32, one
-// thread, twelve layers' weights in turn) ran at 156-181 GFLOP/s in chunks of 20 rows and at
-// 209-215 in slabs of 256 columns, where ONNX Runtime's products also split the columns.
-// oneDNN 2.6 runs a slab (an output with the row stride of the whole) on its gemm kernels.
-// fp32 only: the bf16 path runs its batches in chunks of ~1600 tokens, in row chunks.
-constexpr std::int64_t kColumnSlabMaxRows = 256;
+// fp32 products are cut into tiles of at most 256 rows by a slab of output columns, instead of
+// row chunks of all columns: the weight is then read once per 256 rows (once per pass for one
+// 224 px image, 197 rows) and each tile's slab of it stays in cache for all its rows. Why: every
+// row chunk streams the whole weight, and in a forward pass the weights come cold from memory
+// (ViT-B's 344 MB are far above the caches). One thread, twelve layers' weights in turn, fp32
+// GFLOP/s, row chunks of 20 (197 rows) or 64 (3152 rows) vs tiles (2026-12-03, load ~10):
+// fc1 at 197 rows 156-181 vs 209-215; at 3152 rows fc1 176-182 vs 192-199, fc2 168-175 vs
+// 190-204, qkv 151-158 vs 173-190. ONNX Runtime's products split the columns too. oneDNN 2.6
+// runs a tile (an output with the row stride of the whole) on its gemm kernels, not brgemm.
+// bf16 stays in row chunks: its batches already run in chunks of ~1600 tokens.
+constexpr std::int64_t kTileMaxRows = 256;
+
+// Rows per tile: equal blocks of at most kTileMaxRows.
+std::int64_t tileRows(std::int64_t m) {
+  const std::int64_t blocks = (m + kTileMaxRows - 1) / kTileMaxRows;
+  return (m + blocks - 1) / blocks;
+}
 
 // Columns per slab: ~4 slabs per thread, equal widths in multiples of 16 (N = 768, 2304,
 // 3072: 8 slabs of 96, 288, 384 with 2 threads), so the threads share them evenly.
@@ -187,9 +195,10 @@ void dnnlLinear(State& s, const at::Tensor& a, const at::Tensor& weight, const a
   const auto m = a.size(0), k = a.size(1), n = weight.size(0);
   const auto srcType = dnnlType(a.scalar_type()), dstType = dnnlType(out.scalar_type());
   const auto weightType = dnnlType(weight.scalar_type());
-  // The work as tiles of rows x columns: row chunks of all columns, or column slabs of all rows.
-  const bool slabs = srcType == memory::data_type::f32 && m <= kColumnSlabMaxRows;
-  const std::int64_t rows = slabs ? m : chunkRows(m), columns = slabs ? slabColumns(n) : n;
+  // The work as tiles of rows x columns: for fp32 up to 256 rows by a slab of columns, for
+  // bf16 row chunks of all columns.
+  const bool slabs = srcType == memory::data_type::f32;
+  const std::int64_t rows = slabs ? tileRows(m) : chunkRows(m), columns = slabs ? slabColumns(n) : n;
   const std::int64_t rowTiles = (m + rows - 1) / rows, columnTiles = (n + columns - 1) / columns;
   const std::int64_t lastRows = m - (rowTiles - 1) * rows, lastColumns = n - (columnTiles - 1) * columns;
 
