@@ -143,8 +143,9 @@ struct State {
   }
 };
 
-// Rows per chunk: at least ~4 chunks per thread so a late thread leaves little to wait for,
-// at least 16 rows so each chunk keeps the AVX-512 kernel's register blocking busy, equal
+// Rows per chunk (the bf16 products): at least ~4 chunks per thread so a late thread leaves
+// little to wait for, at least 16 rows so each chunk keeps the AVX-512 kernel's register
+// blocking busy, equal
 // sizes (the last one may be shorter) so at most two primitives serve one product, and a
 // chunk count that the threads share evenly: at batch 1 (197 rows) 9 chunks of 22 left one
 // of two threads 5 chunks and the other 4 on an idle machine, 10% of the products' time.
@@ -168,11 +169,12 @@ std::vector<char>& threadScratchpad(std::size_t size) {
 // row chunks of all columns: the weight is then read once per 256 rows (once per pass for one
 // 224 px image, 197 rows) and each tile's slab of it stays in cache for all its rows. Why: every
 // row chunk streams the whole weight, and in a forward pass the weights come cold from memory
-// (ViT-B's 344 MB are far above the caches). One thread, twelve layers' weights in turn, fp32
-// GFLOP/s, row chunks of 20 (197 rows) or 64 (3152 rows) vs tiles (2026-12-03, load ~10):
-// fc1 at 197 rows 156-181 vs 209-215; at 3152 rows fc1 176-182 vs 192-199, fc2 168-175 vs
-// 190-204, qkv 151-158 vs 173-190. ONNX Runtime's products split the columns too. oneDNN 2.6
-// runs a tile (an output with the row stride of the whole) on its gemm kernels, not brgemm.
+// (ViT-B's 344 MB are far above the caches). A standalone loop over oneDNN, one thread,
+// twelve layers' weights in turn, fp32 GFLOP/s, row chunks of 20 (197 rows) or 64 (3152 rows)
+// vs tiles (2026-12-03, load ~10): fc1 at 197 rows 156-181 vs 209-215; at 3152 rows fc1
+// 176-182 vs 192-199, fc2 158-175 vs 173-204, qkv 151-168 vs 190. ONNX Runtime's products
+// split the columns too. oneDNN 2.6 runs a tile (an output with the row stride of the whole)
+// on its gemm kernels, not brgemm.
 // bf16 stays in row chunks: its batches already run in chunks of ~1600 tokens.
 constexpr std::int64_t kTileMaxRows = 256;
 
