@@ -76,7 +76,8 @@ def main():
     hp = p.setdefault("hyper_parameters", {})
     hp["weights_dtype"] = "F16"
     hp["recipe"] = ("packaging/make-bundled-model.sh (bundled_model_pretrain_data.py seed 20261202 for DINO, "
-                    "bundled_model_data.py seed 20261123 for the probe, DINO seed 7, probe seed 7)")
+                    "bundled_model_data.py seed 20261123 in eval_suite_data.py's modality split for the probe, "
+                    "DINO seed 7, probe seed 7)")
     hp["dino_loss_first"] = losses[0][2] if losses else ""
     hp["dino_loss_last"] = losses[-1][2] if losses else ""
     hp["dino_steps"] = str(len(losses))

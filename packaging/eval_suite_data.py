@@ -165,6 +165,24 @@ def crops(img, rng, n, low, high):
     return out
 
 
+def rewrite_provenance(out, train, test):
+    """bundled_model_data.py's provenance.json describes its own split; the folder now holds
+    this one (packaging/make-bundled-model.sh ships it in the bundled model's card)."""
+    path = os.path.join(out, "provenance.json")
+    with open(path) as f:
+        provenance = json.load(f)
+    labels = sorted({r[1] for r in train + test})
+    provenance["counts"] = {c: {"train": sum(r[1] == c for r in train), "test": sum(r[1] == c for r in test)}
+                            for c in labels}
+    provenance["split"] = ("train/test by source file (eval_suite_data.py's fair modality split: the ankle, a 3D "
+                           "rendering, left out; red-free fundus and structural MR on both sides); pathology by "
+                           "region of its single image")
+    provenance["made_by"] = "packaging/eval_suite_data.py --only modality (on packaging/bundled_model_data.py)"
+    provenance["files_sha256"] = {r[0]: sha256(os.path.join(out, r[0])) for r in train + test}
+    with open(path, "w") as f:
+        json.dump(provenance, f, indent=1)
+
+
 def modality(out, itk_data, demo):
     """bundled_model_data.py's crops, made fair (2026-12-02; before, every backbone scored at
     chance because each test class looked like another class's training crops):
@@ -224,6 +242,7 @@ def modality(out, itk_data, demo):
     train_sources = sorted({r[2] for r in train})
     test_sources = sorted({r[2] for r in test})
     assert not set(train_sources) & set(test_sources), "a source file on both sides"
+    rewrite_provenance(out, train, test)
     return {"itk_sources": sources, "train_sources": train_sources, "test_sources": test_sources,
             "rule": "test crops come from other source files than training crops; the ankle (a 3D rendering) is "
                     "left out; red-free fundus and structural MR on both sides"}
@@ -274,7 +293,7 @@ def main():
     p.add_argument("--fmnist-test", type=int, default=1000)
     p.add_argument("--brain-per-class", type=int, default=120)
     p.add_argument("--only", action="append", default=[],
-                   help="remake only this task (repeatable) in an existing OUT; suite.json keeps the others")
+                   help="make only this task (repeatable); in an existing OUT, suite.json keeps the others")
     args = p.parse_args()
     needs = {"brain-region": args.mricron, "modality": args.itk_data, "fashion-mnist": args.fmnist}
     for name, folder in needs.items():
@@ -291,7 +310,7 @@ def main():
     ]
     suite = {"format": "meridian-eval-suite", "version": 1, "seed": SEED, "tasks": []}
     kept = {}
-    if args.only:
+    if args.only and os.path.exists(os.path.join(args.out, "suite.json")):  # else a suite of these tasks only
         with open(os.path.join(args.out, "suite.json")) as f:
             kept = {t["name"]: t for t in json.load(f)["tasks"]}
     for name, description, make in tasks:

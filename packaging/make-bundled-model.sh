@@ -3,13 +3,14 @@
 # Meridian's own DINO code on real medical images only, plus a modality head
 # (CT / MR / fundus / pathology) trained as a linear probe on the frozen backbone.
 # Reproducible: fixed seeds, fixed data recipes (packaging/bundled_model_pretrain_data.py for
-# DINO's unlabelled images, packaging/bundled_model_data.py for the probe's labelled crops), and
+# DINO's unlabelled images; packaging/bundled_model_data.py's crops in eval_suite_data.py's fair
+# modality split for the probe's labelled ones), and
 # every hyper-parameter below is recorded in model.json.
 #
 #   packaging/make-bundled-model.sh [BUILD_DIR] [OUT_DIR]
 #     BUILD_DIR  a built tree with bin/meridian-cli and demo-data/ (default: ./build)
 #     OUT_DIR    where the model folder goes (default: resources/model)
-#   EPOCHS=N     DINO epochs over the pretraining images (default 12: 288 steps of 32 images)
+#   EPOCHS=N     DINO epochs over the pretraining images (default 96: 2304 steps of 32 images)
 #   DINO_DIR=D   where the DINO run lives (default BUILD_DIR/bundled-model-work/dino). A stopped
 #                run there (checkpoint.safetensors, same arguments and data) is resumed: the
 #                run is long on a busy 2-core CPU, and a resume is exact. A run there with other
@@ -22,7 +23,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 out=${2:-$root/resources/model}
-epochs=${EPOCHS:-12}
+epochs=${EPOCHS:-96}
 cli="$build/bin/meridian-cli"
 work="$build/bundled-model-work"
 dino=${DINO_DIR:-$work/dino}
@@ -43,14 +44,22 @@ if [ ! -f "$work/pretrain/provenance.json" ] ||
   rm -rf "$work/pretrain"
   $py "$root/packaging/bundled_model_pretrain_data.py" "$work/pretrain" --itk-data "$itk"
 fi
-if [ ! -f "$work/data/provenance.json" ] || [ "$root/packaging/bundled_model_data.py" -nt "$work/data/provenance.json" ]; then
-  rm -rf "$work/data"
-  $py "$root/packaging/bundled_model_data.py" "$work/data" --demo-data "$build/demo-data"
+# The modality head's labelled crops: the evaluation suite's fair split (test crops from other
+# source files than training crops; see eval_suite_data.py's modality()).
+modality="$work/modality/modality"
+if [ ! -f "$modality/provenance.json" ] || [ "$root/packaging/bundled_model_data.py" -nt "$modality/provenance.json" ] ||
+   [ "$root/packaging/eval_suite_data.py" -nt "$modality/provenance.json" ]; then
+  rm -rf "$work/modality"
+  $py "$root/packaging/eval_suite_data.py" "$work/modality" --only modality --itk-data "$itk" --demo-data "$build/demo-data"
 fi
 
 echo "== 2. DINO pretraining from scratch (ViT-T/16, 112 px, $epochs epochs)"
+# The learning rate is DINO's rule (5e-4 x batch / 256 = 6.25e-5 here), with the teacher
+# temperature, the frozen last layer in the first epoch and the fp32 heads that are the
+# pretrainer's defaults; the first bundled model (5e-4, 8x the rule, 30 steps) ended at a loss
+# near ln(prototypes), the sign of collapse.
 args=(--method dino --arch vit_t_16 --image-size 112 --images "$work/pretrain/pretrain.csv" --out "$dino"
-      --epochs "$epochs" --batch 32 --local-crops 4 --prototypes 1024 --lr 5e-4 --memory 256 --seed 7
+      --epochs "$epochs" --batch 32 --local-crops 4 --prototypes 1024 --memory 256 --seed 7
       --checkpoint-every 5 --name meridian-vit-t16-dino)
 # A finished run with the same arguments and data is reused, a stopped one resumed (exact).
 stamp="${args[*]} $(sha256sum "$work/pretrain/pretrain.csv" | cut -c1-64)"
@@ -78,24 +87,24 @@ else
 fi
 
 echo "== 3. modality head: linear probe on the frozen backbone, held-out test by source"
-# Every modality has a single training source, so the probe's own validation split is by
+# Few modalities have more than one training source, so the probe's own validation split is by
 # image (crops of the same sources: optimistic); the test set holds other sources.
-cut -d, -f1,2 "$work/data/train.csv" > "$work/data/probe-train.csv"
+cut -d, -f1,2 "$modality/train.csv" > "$modality/probe-train.csv"
 rm -rf "$work/probe"
-"$cli" train --method probe --model "$dino/model" --labels "$work/data/probe-train.csv" --out "$work/probe" \
+"$cli" train --method probe --model "$dino/model" --labels "$modality/probe-train.csv" --out "$work/probe" \
   --seed 7 --no-cache
-"$cli" evaluate --model "$work/probe" --labels "$work/data/test.csv" --json > "$work/test-metrics.json"
+"$cli" evaluate --model "$work/probe" --labels "$modality/test.csv" --json > "$work/test-metrics.json"
 cat "$work/test-metrics.json"
 # The shipped head is refit on every source (training + test crops), so the demo's images --
 # which are among those sources -- get their modality; the card's test_* metrics stay the
 # source-held-out ones above, the honest estimate for images from elsewhere.
-cut -d, -f1,2 "$work/data/all.csv" > "$work/data/probe-all.csv"
+{ cut -d, -f1,2 "$modality/train.csv"; tail -n +2 "$modality/test.csv" | cut -d, -f1,2; } > "$modality/probe-all.csv"
 rm -rf "$work/probe-all"
-"$cli" train --method probe --model "$dino/model" --labels "$work/data/probe-all.csv" --out "$work/probe-all" \
+"$cli" train --method probe --model "$dino/model" --labels "$modality/probe-all.csv" --out "$work/probe-all" \
   --seed 7 --no-cache
 
 echo "== 4. fp16 weights, card with the recipe and the held-out metrics -> $out"
 $py "$root/packaging/bundled_model_finish.py" "$work/probe-all" "$out" "$work/test-metrics.json" \
-  "$work/data/provenance.json" "$dino/loss.csv" "$work/pretrain/provenance.json" "$dino/wall-seconds.txt"
+  "$modality/provenance.json" "$dino/loss.csv" "$work/pretrain/provenance.json" "$dino/wall-seconds.txt"
 "$cli" infer --model "$out" "$build/demo-data/fundus-retina.jpg" --json | head -c 600; echo
 ls -la "$out"

@@ -228,7 +228,8 @@ CLI::App* addEvaluateSuiteCommand(CLI::App& cli, EvaluateSuiteOptions& o) {
       ->check(CLI::Range(0, 32));
   cmd->add_option("--dino-prototypes", o.dinoPrototypes, "Continued DINO: prototypes of the projection head")
       ->check(CLI::Range(16, 65536));
-  cmd->add_option("--dino-lr", o.dinoLr, "Continued DINO: peak learning rate")->check(CLI::PositiveNumber);
+  cmd->add_option("--dino-lr", o.dinoLr, "Continued DINO: peak learning rate (default 5e-4 x batch / 256, as DINO)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--json", o.json, "Machine-readable output");
   return cmd;
 }

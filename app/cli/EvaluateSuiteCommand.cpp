@@ -98,7 +98,7 @@ int runEvaluateSuite(const EvaluateSuiteOptions& o) {
                          {"batch", o.dinoBatch},
                          {"local_crops", o.dinoLocalCrops},
                          {"prototypes", o.dinoPrototypes},
-                         {"lr", o.dinoLr}}},
+                         {"lr", o.dinoLr > 0 ? nlohmann::json(o.dinoLr) : nlohmann::json("5e-4 x batch / 256")}}},
                        {"results", nlohmann::json::array()}};
     for (const auto& r : report.value().results) out["results"].push_back(resultJson(r));
     std::cout << out.dump(2) << "\n";

@@ -27,7 +27,7 @@ struct EvaluateSuiteOptions {
   int dinoBatch = 16;
   int dinoLocalCrops = 4;
   int dinoPrototypes = 1024;
-  double dinoLr = 1e-4;
+  double dinoLr = 0;  // 0 = DINO's 5e-4 x batch / 256, as pretrain
 };
 
 int runEvaluateSuite(const EvaluateSuiteOptions& options);

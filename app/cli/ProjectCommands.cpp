@@ -42,7 +42,11 @@ core::Result<CaseId> resolveCase(const ProjectStore& store, const std::string& r
   }
   std::error_code ec;
   const auto absolute = std::filesystem::absolute(ref, ec).lexically_normal().string();
-  for (const auto& candidate : {ref, absolute}) {
+  // Cases are stored by their canonical path (links resolved, as project add does), so a path
+  // through a symlinked folder names the same case.
+  auto canonical = std::filesystem::weakly_canonical(ref, ec).string();
+  if (ec) canonical = absolute;
+  for (const auto& candidate : {ref, absolute, canonical}) {
     auto found = store.findCase(candidate);
     if (!found) return found.error();
     if (found.value()) return *found.value();

@@ -80,4 +80,8 @@ assert c1["predictions"][0]["outputs"]["top"]["label"] == "fundus"
 assert c2["predictions"][1]["outputs"]["method"] == "rollout"
 print("stored:", kinds1, "model", sha[:12])
 PY
+# A case named by a path through a symlinked folder is the same case (cases are stored by
+# their canonical path).
+ln -s "$(cd "$demo" && pwd)" "$out/demo-link"
+expect 0 "fundus" "$cli" project predict "$p" --case "$out/demo-link/fundus-retina.jpg"
 echo "project model commands: all checks passed"

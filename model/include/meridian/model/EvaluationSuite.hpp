@@ -54,7 +54,7 @@ struct SuiteOptions {
   int dinoBatch = 16;
   int dinoLocalCrops = 4;
   int dinoPrototypes = 1024;
-  double dinoLearningRate = 1e-4;
+  double dinoLearningRate = 0;  // 0 = the pretrainer's rule, 5e-4 x batch / 256 (DinoOptions)
   int embedBatch = 32;
   metrics::EvaluationOptions evaluation;
 };
