@@ -88,14 +88,15 @@ JobId JobRunner::submit(std::string title, JobFunction work) {
       queue_.push_back(entry);
     }
     snapshot = entry->status;
+    publishLocked(snapshot);
   }
   queueChanged_.notify_one();
-  notify(snapshot);
+  deliverPending();
   return snapshot.id;
 }
 
 void JobRunner::cancel(JobId id) {
-  std::optional<JobStatus> cancelledInQueue;
+  std::shared_ptr<Entry> cancelledInQueue;  // set when the job never started
   {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(id);
@@ -107,13 +108,17 @@ void JobRunner::cancel(JobId id) {
       queue_.erase(std::remove(queue_.begin(), queue_.end(), it->second), queue_.end());
       e.status.state = JobState::Cancelled;
       e.status.error = makeError(ErrorCode::Cancelled, "cancelled before it started");
-      e.result = *e.status.error;
-      cancelledInQueue = e.status;
+      publishLocked(e.status);
+      cancelledInQueue = it->second;
     }
   }
   if (cancelledInQueue) {
+    deliverPending();  // before wait() can return: the listener has seen the end
+    {
+      std::lock_guard lock(mutex_);
+      cancelledInQueue->result = *cancelledInQueue->status.error;
+    }
     jobFinished_.notify_all();
-    notify(*cancelledInQueue);
   }
 }
 
@@ -174,19 +179,32 @@ void JobRunner::forgetFinished() {
 void JobRunner::setListener(Listener listener) {
   std::lock_guard lock(mutex_);
   listener_ = listener ? std::make_shared<Listener>(std::move(listener)) : nullptr;
+  if (!listener_) pending_.clear();
 }
 
-void JobRunner::notify(const JobStatus& status) {
-  std::shared_ptr<Listener> listener;
-  {
-    std::lock_guard lock(mutex_);
-    listener = listener_;
+void JobRunner::publishLocked(const JobStatus& status) {
+  if (listener_) pending_.push_back(status);
+}
+
+void JobRunner::deliverPending() {
+  // Whoever holds deliveryMutex_ drains the whole queue, so a thread that finds it taken
+  // waits and returns with its own events delivered.
+  std::lock_guard delivering(deliveryMutex_);
+  for (;;) {
+    JobStatus status;
+    std::shared_ptr<Listener> listener;
+    {
+      std::lock_guard lock(mutex_);
+      if (pending_.empty()) return;
+      status = std::move(pending_.front());
+      pending_.pop_front();
+      listener = listener_;
+    }
+    if (listener) (*listener)(status);
   }
-  if (listener) (*listener)(status);
 }
 
 void JobRunner::onProgress(const std::shared_ptr<Entry>& entry, const JobProgress& progress) {
-  JobStatus snapshot;
   {
     std::lock_guard lock(mutex_);
     const auto now = std::chrono::steady_clock::now();
@@ -197,9 +215,9 @@ void JobRunner::onProgress(const std::shared_ptr<Entry>& entry, const JobProgres
     const bool last = progress.total > 0 && progress.done >= progress.total;
     if (!last && now - entry->lastNotified < progressInterval_) return;
     entry->lastNotified = now;
-    snapshot = s;
+    publishLocked(s);
   }
-  notify(snapshot);
+  deliverPending();
 }
 
 void JobRunner::workerLoop() {
@@ -211,7 +229,6 @@ void JobRunner::workerLoop() {
 #endif
   for (;;) {
     std::shared_ptr<Entry> entry;
-    JobStatus snapshot;
     {
       std::unique_lock lock(mutex_);
       queueChanged_.wait(lock, [&] { return stopping_ || (!queue_.empty() && running_ < limit_); });
@@ -222,9 +239,9 @@ void JobRunner::workerLoop() {
       queue_.pop_front();
       entry->status.state = JobState::Running;
       entry->started = std::chrono::steady_clock::now();
-      snapshot = entry->status;
+      publishLocked(entry->status);
     }
-    notify(snapshot);
+    deliverPending();
 
     Status result = Ok{};
     try {
@@ -245,14 +262,17 @@ void JobRunner::workerLoop() {
         s.state = result.error().code == ErrorCode::Cancelled ? JobState::Cancelled : JobState::Failed;
         s.error = result.error();
       }
-      entry->result = result;
       entry->work = nullptr;  // release what the job captured
-      snapshot = s;
+      publishLocked(s);
       --running_;
     }
     queueChanged_.notify_all();  // a worker may start the next job now that one ended
+    deliverPending();            // before wait() can return: the listener has seen the end
+    {
+      std::lock_guard lock(mutex_);
+      entry->result = result;
+    }
     jobFinished_.notify_all();
-    notify(snapshot);
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -118,6 +119,34 @@ TEST(JobRunner, ListenerSeesQueuedRunningProgressWithEtaAndTheEnd) {
       sawEta = true;
     }
   EXPECT_TRUE(sawEta);
+}
+
+// The listener is what the jobs panel draws from: a job seen Running before Queued, or a
+// finished job whose last event has not arrived, shows the wrong state. Many short jobs on
+// several workers make the submitting thread and the workers race to report.
+TEST(JobRunner, EachJobsEventsArriveInOrderAndTheLastBeforeWaitReturns) {
+  JobRunner runner(4, 0ms);
+  std::mutex m;
+  std::map<JobId, std::vector<JobState>> seen;
+  runner.setListener([&](const JobStatus& s) {
+    std::lock_guard lk(m);
+    seen[s.id].push_back(s.state);
+  });
+  std::atomic<int> done{0};
+  std::vector<JobId> ids;
+  for (int i = 0; i < 400; ++i) ids.push_back(runner.submit("short", counting(1, done, 0ms)));
+  for (std::size_t i = 0; i < ids.size(); i += 7) runner.cancel(ids[i]);
+  for (JobId id : ids) {
+    (void)runner.wait(id);
+    const JobState final = runner.status(id)->state;
+    std::lock_guard lk(m);
+    const auto& states = seen[id];
+    ASSERT_FALSE(states.empty()) << "job " << id;
+    EXPECT_EQ(states.front(), JobState::Queued) << "job " << id;
+    EXPECT_EQ(states.back(), final) << "job " << id << ": wait() returned before its last event";
+    for (std::size_t k = 1; k < states.size(); ++k)
+      EXPECT_LE(static_cast<int>(states[k - 1]), static_cast<int>(states[k])) << "job " << id << " went back";
+  }
 }
 
 TEST(JobRunner, DestructorCancelsWhatIsLeft) {

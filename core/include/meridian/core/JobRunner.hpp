@@ -16,7 +16,9 @@
 // - Views either poll jobs()/status() (cheap snapshots, any thread) or install a listener.
 //   The listener is called on the worker thread (never with the runner's lock held) when a
 //   job is queued, starts, reports progress (at most every `progressInterval`, and always
-//   for the last unit) and ends. A Qt view forwards it to its own thread.
+//   for the last unit) and ends. A Qt view forwards it to its own thread. Events reach it
+//   one at a time and in the order they happened (a job is never seen Running before its
+//   Queued event), and a job's last event has been delivered when wait() returns for it.
 // - The destructor cancels what is queued or running and waits for the running jobs.
 //
 // Qt-free and dependency-free (threads only): it lives in meridian_core, so the model-only
@@ -101,7 +103,11 @@ class JobRunner {
  private:
   struct Entry;
   void workerLoop();
-  void notify(const JobStatus& status);
+  // Events are queued under mutex_ (which fixes their order) and delivered by
+  // deliverPending() one at a time under deliveryMutex_ (recursive: a listener may submit
+  // or cancel).
+  void publishLocked(const JobStatus& status);
+  void deliverPending();
   void onProgress(const std::shared_ptr<Entry>& entry, const JobProgress& progress);
 
   mutable std::mutex mutex_;
@@ -113,6 +119,8 @@ class JobRunner {
   bool stopping_ = false;
   std::chrono::milliseconds progressInterval_;
   std::shared_ptr<Listener> listener_;
+  std::deque<JobStatus> pending_;  // events not yet delivered to listener_
+  std::recursive_mutex deliveryMutex_;
   std::vector<std::thread> workers_;  // never fewer threads than limit_; the extra ones idle
   int limit_ = 1;                     // jobs that may run at once
   int running_ = 0;                   // jobs running now
