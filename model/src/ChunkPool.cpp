@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "SignalShield.hpp"
 #include "meridian/model/Runtime.hpp"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -89,6 +90,7 @@ class Pool {
 
   void workerLoop() {
     omp_set_num_threads(1);  // ATen and oneDNN inside a chunk run on this thread alone
+    blockAsyncSignalsOnThisThread();  // compute only: signals go to other threads (SignalShield.hpp)
     insideChunk = true;
     std::uint64_t seen = 0;
     for (;;) {

@@ -2,22 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <stdexcept>
 
+#include "Bf16Bits.hpp"
 #include "ChunkPool.hpp"
+#include "VectorClones.hpp"
 
 namespace meridian::model {
 namespace {
-
-// fp32 -> bf16 bits, round to nearest even (c10::BFloat16's rule, NaN kept a quiet NaN);
-// branch-free apart from the NaN select, so the loops below vectorise.
-inline std::uint16_t bf16Bits(float value) {
-  std::uint32_t u;
-  std::memcpy(&u, &value, sizeof u);
-  const std::uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
-  return (u & 0x7fffffffu) > 0x7f800000u ? std::uint16_t{0x7fc0} : static_cast<std::uint16_t>(rounded);
-}
 
 inline void store(float* out, std::int64_t i, float v) { out[i] = v; }
 inline void store(std::uint16_t* out, std::int64_t i, float v) { out[i] = bf16Bits(v); }
@@ -27,7 +19,7 @@ inline void store(std::uint16_t* out, std::int64_t i, float v) { out[i] = bf16Bi
 constexpr int kLanes = 16;
 
 template <typename Out>
-void normRows(const float* x, const float* gamma, const float* beta, float eps, std::int64_t rows, std::int64_t d,
+inline void normRows(const float* x, const float* gamma, const float* beta, float eps, std::int64_t rows, std::int64_t d,
               Out* out) {
   for (std::int64_t r = 0; r < rows; ++r, x += d, out += d) {
     float partial[kLanes] = {};
@@ -56,6 +48,16 @@ void normRows(const float* x, const float* gamma, const float* beta, float eps, 
   }
 }
 
+MERIDIAN_VECTOR_CLONES void normRowsF32(const float* x, const float* gamma, const float* beta, float eps,
+                                        std::int64_t rows, std::int64_t d, float* out) {
+  normRows(x, gamma, beta, eps, rows, d, out);
+}
+
+MERIDIAN_VECTOR_CLONES void normRowsBf16(const float* x, const float* gamma, const float* beta, float eps,
+                                         std::int64_t rows, std::int64_t d, std::uint16_t* out) {
+  normRows(x, gamma, beta, eps, rows, d, out);
+}
+
 // Rows per chunk: ~64 KB of input per chunk, enough chunks for a late thread to leave
 // little behind (ChunkPool.hpp).
 std::int64_t chunkRows(std::int64_t d) { return std::max<std::int64_t>(1, 16384 / std::max<std::int64_t>(d, 1)); }
@@ -78,9 +80,10 @@ void inferenceLayerNorm(const at::Tensor& x, const at::Tensor& weight, const at:
   runChunks(static_cast<int>((m + rows - 1) / rows), [&](int c) {
     const std::int64_t first = c * rows, count = std::min(rows, m - first);
     if (toBf16)
-      normRows(xp + first * d, gp, bp, static_cast<float>(eps), count, d, static_cast<std::uint16_t*>(op) + first * d);
+      normRowsBf16(xp + first * d, gp, bp, static_cast<float>(eps), count, d,
+                   static_cast<std::uint16_t*>(op) + first * d);
     else
-      normRows(xp + first * d, gp, bp, static_cast<float>(eps), count, d, static_cast<float*>(op) + first * d);
+      normRowsF32(xp + first * d, gp, bp, static_cast<float>(eps), count, d, static_cast<float*>(op) + first * d);
   });
 }
 

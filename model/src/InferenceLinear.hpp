@@ -57,7 +57,9 @@ class LinearCache {
   std::unique_ptr<LinearBackend> implementation_;
 };
 
-/// `a` [M, K] contiguous (fp32, or bf16 with a bf16 weight), `weight` [N, K] contiguous,
+/// `a` [M, K] contiguous (fp32, or bf16 with a bf16 weight), `weight` [N, K] contiguous (or
+/// [N, ...] with K elements after the first dimension: a convolution's weight applied to its
+/// flattened patches, InferencePatchEmbed.hpp),
 /// `bias` [N] or undefined, `out` [M, N] contiguous fp32 (or bf16 for Bias/BiasGelu).
 void inferenceLinear(LinearCache& cache, const at::Tensor& a, const at::Tensor& weight, const at::Tensor& bias,
                      at::Tensor& out, LinearEpilogue epilogue);

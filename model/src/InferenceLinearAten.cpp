@@ -9,7 +9,7 @@ namespace {
 
 void blasLinear(const at::Tensor& a, const at::Tensor& weight, const at::Tensor& bias, at::Tensor& out,
                 LinearEpilogue epilogue) {
-  const auto w = weight.t();
+  const auto w = weight.view({weight.size(0), -1}).t();
   switch (epilogue) {
     case LinearEpilogue::Bias:
     case LinearEpilogue::BiasGelu:

@@ -2,8 +2,10 @@
 
 #include <torch/nn/init.h>
 
+#include <optional>
 #include <stdexcept>
 
+#include "InferencePatchEmbed.hpp"
 #include "PositionEmbedding.hpp"
 #include "VitInPlaceBlock.hpp"
 
@@ -46,15 +48,25 @@ VitOutput VitImpl::forward(const torch::Tensor& x, bool withClsAttention, const 
   const int gridH = static_cast<int>(x.size(2) / p), gridW = static_cast<int>(x.size(3) / p);
   const auto batch = x.size(0);
 
-  // The patch embedding runs in its weights' type (bf16 when cast), the tokens in fp32.
-  auto tokens = patch_embed(x.to(patch_embed->proj->weight.scalar_type())).to(cls_token.scalar_type());
-  tokens = at::cat({cls_token.expand({batch, -1, -1}), tokens}, 1);
-  tokens = tokens + interpolatePositionEmbedding(pos_embed, gridH, gridW);
+  // The patch embedding runs in its weights' type (bf16 when cast), the tokens in fp32: for
+  // inference as one prepared product that also adds the position embedding
+  // (InferencePatchEmbed.hpp), else as the convolution.
+  const auto& embed = *patch_embed->proj;
+  const auto pos = interpolatePositionEmbedding(pos_embed, gridH, gridW);
+  at::Tensor tokens;
+  if (canEmbedPatchesAsProduct(x, embed.weight, embed.bias, cls_token, pos, *linears_)) {
+    tokens = embedPatchesAsProduct(*linears_, x, embed.weight, embed.bias, cls_token, pos);
+  } else {
+    tokens = patch_embed(x.to(embed.weight.scalar_type())).to(cls_token.scalar_type());
+    tokens = at::cat({cls_token.expand({batch, -1, -1}), tokens}, 1);
+    tokens = tokens + pos;
+  }
   const int prefix = 1 + config_.registerTokens;
   if (reg_token.defined())
     tokens = at::cat({tokens.slice(1, 0, 1), reg_token.expand({batch, -1, -1}), tokens.slice(1, 1)}, 1);
 
   VitOutput out;
+  bool inPlace = false;  // whether any block ran on the inference path
   const auto depth = blocks->size();
   InPlaceScratch scratch;  // the in-place blocks' buffers, shared by all of them
   scratch.linears = linears_.get();
@@ -65,6 +77,7 @@ VitOutput VitImpl::forward(const torch::Tensor& x, bool withClsAttention, const 
       // tokens is this pass's own tensor (made by the cat and additions above), so the
       // block may overwrite it.
       runInPlace(*block, tokens, scratch);
+      inPlace = true;
     } else if (lastWithCls || tap != nullptr) {
       torch::Tensor weights;
       tokens = block->forward(tokens, &weights);
@@ -75,6 +88,11 @@ VitOutput VitImpl::forward(const torch::Tensor& x, bool withClsAttention, const 
       tokens = block->forward(tokens);
     }
   }
+  // The pooled tokens' norm and the head are a few rows: after an inference pass they run on
+  // this thread alone, so no OpenMP team wakes for them and then spins against the next
+  // pass's pool (InferenceThreadsScope).
+  std::optional<InferenceThreadsScope> serial;
+  if (inPlace) serial.emplace(*linears_);
   // The final norm acts on each token alone, so only the pooled tokens go through it: with
   // CLS pooling one row per image instead of all of them.
   out.features = config_.pooling == VitPooling::Cls ? norm(tokens.select(1, 0)) : norm(tokens.slice(1, prefix)).mean(1);
