@@ -168,7 +168,7 @@ core::Result<PreprocessedImage> preprocessImage(const core::Image2D& image, int 
       for (int x = 0; x < image.width(); ++x)
         for (int k = 0; k < image.channels(); ++k)
           if (!std::isfinite(image.valueAt(x, y, k)))
-            return core::makeError(core::ErrorCode::InvalidArgument,
+            return core::makeError(core::ErrorCode::Corrupt,
                                    "the image holds NaN or infinite values (pixel " + std::to_string(x) + "," +
                                        std::to_string(y) + ")");
 
