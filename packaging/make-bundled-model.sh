@@ -15,7 +15,7 @@
 #                run there (checkpoint.safetensors, same arguments and data) is resumed: the
 #                run is long on a busy 2-core CPU, and a resume is exact. A run there with other
 #                arguments or data is refused unless FORCE=1.
-#   HEAD_ONLY=1  stages 3-4 only: the modality head refitted on the finished DINO run in DINO_DIR
+#   HEAD_ONLY=1  stages 3-4 only: the modality head fitted again on the finished DINO run in DINO_DIR
 #                (its model/, loss.csv, wall-seconds.txt; the pretraining images' provenance from
 #                PRETRAIN_PROVENANCE, default BUILD_DIR/bundled-model-work/pretrain/provenance.json),
 #                with the labelled crops remade when their scripts changed. DINO is not rerun.

@@ -14,7 +14,7 @@ namespace meridian::model {
 enum class InputModality {
   Any,        // photos, screenshots, MR: mapped to [0, 1]; a CT in HU with no window of its own through ctWindows
   CT,         // one channel of Hounsfield units (rescaled DICOM, NIfTI), mapped through ctWindows
-  Grayscale,  // radiographs, MR: one channel (or three equal ones), display window or value range
+  Grayscale,  // radiographs, MR: one channel (or three equal ones), display window or 0.5..99.5 percentiles; a CT in HU as for Any
   Color,      // pathology tiles, fundus photographs, dermoscopy: three colour channels
 };
 
