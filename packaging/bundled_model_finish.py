@@ -71,6 +71,11 @@ def main():
     data = json.load(open(data_prov_path))
     losses = [l.strip().split(",") for l in open(loss_csv)][1:]
     card["name"] = "meridian-default-vit-t16"
+    # Stated, not left to the default: a CT in Hounsfield units with no window of its own is
+    # shown to this model through the mediastinal window, the rendering its CT crops had
+    # (bundled_model_data.py); before 2026-12-03 it was stretched from its lowest to its
+    # highest value and every such CT came out "MR".
+    card.setdefault("preprocess", {})["ct_windows"] = [{"center": 40.0, "width": 400.0}]
     p = card["provenance"]
     p["weights_sha256"] = digest
     hp = p.setdefault("hyper_parameters", {})
@@ -92,10 +97,10 @@ def main():
         if key in metrics and isinstance(metrics[key], (int, float)):
             ci = metrics.get(key + "_ci", [metrics[key], metrics[key]])
             held_out["test_" + key] = {"value": metrics[key], "ci_low": ci[0], "ci_high": ci[1]}
-    # The shipped head's own validation split shares sources with its training crops: keep
-    # those numbers, under names that say so, and let test_* be the headline.
-    refit = {"refit_image_level_" + k: v for k, v in p.get("metrics", {}).items() if not k.startswith("refit_")}
-    p["metrics"] = dict(refit, **held_out)
+    # The probe's own validation split shares sources with its training crops: keep those
+    # numbers, under names that say so, and let test_* (other source files) be the headline.
+    val = {"val_image_level_" + k: v for k, v in p.get("metrics", {}).items() if not k.startswith("val_image_level_")}
+    p["metrics"] = dict(val, **held_out)
     p["split"] = data["split"] + "; test n=%s" % metrics.get("n", "?")
     if pretrain is not None:
         seen = "DINO on %d unlabelled real images (%s; sources: %s), %s steps of 32%s" % (
@@ -109,8 +114,11 @@ def main():
                   "was among the DINO images. Labels are the modality of each crop's source package file, not a "
                   "clinical finding. test_* metrics: a probe fitted on the training sources only, scored on crops "
                   "of OTHER source files (pathology: another region of its single IHC image) -- the honest "
-                  "estimate. The shipped head was then refitted on all sources (the demo's images are among "
-                  "them), so its own validation metrics are optimistic. Only 1-6 sources per modality. "
+                  "estimate, and the shipped head is that probe. val_image_level_* metrics: its validation "
+                  "crops share sources with its training crops, so they are optimistic. A CT in Hounsfield "
+                  "units with no window of its own is shown to it through ct_windows (40/400), an MR or other "
+                  "scalar image through its 0.5-99.5 percentiles, as its training crops were rendered. "
+                  "Only 1-6 sources per modality. "
                   "Not a foundation model; not for clinical use." % seen)
     with open(os.path.join(out, "model.json"), "w") as f:
         json.dump(card, f, indent=2)

@@ -15,6 +15,10 @@
 #                run there (checkpoint.safetensors, same arguments and data) is resumed: the
 #                run is long on a busy 2-core CPU, and a resume is exact. A run there with other
 #                arguments or data is refused unless FORCE=1.
+#   HEAD_ONLY=1  stages 3-4 only: the modality head fitted again on the finished DINO run in DINO_DIR
+#                (its model/, loss.csv, wall-seconds.txt; the pretraining images' provenance from
+#                PRETRAIN_PROVENANCE, default BUILD_DIR/bundled-model-work/pretrain/provenance.json),
+#                with the labelled crops remade when their scripts changed. DINO is not rerun.
 #
 # Size: ViT-T/16 at 112x112 input (49 patches) instead of 224: on a 2-core CPU the
 # 224-pixel version would see ~4x fewer images in the same time. The position embedding
@@ -39,7 +43,11 @@ if [ ! -f "$itk/KmeansTest_T1UCharRaw.nii.gz" ]; then
     { echo "cannot download insighttoolkit5-examples (apt-get download)" >&2; exit 1; }
   dpkg-deb -x "$work"/itk/insighttoolkit5-examples_*.deb "$work/itk" && rm -f "$work"/itk/*.deb
 fi
-if [ ! -f "$work/pretrain/provenance.json" ] ||
+pretrain_provenance=${PRETRAIN_PROVENANCE:-$work/pretrain/provenance.json}
+if [ "${HEAD_ONLY:-0}" = 1 ]; then
+  [ -f "$dino/finished" ] && [ -f "$dino/model/model.json" ] && [ -f "$pretrain_provenance" ] ||
+    { echo "HEAD_ONLY=1 needs a finished DINO run in $dino and $pretrain_provenance" >&2; exit 1; }
+elif [ ! -f "$work/pretrain/provenance.json" ] ||
    [ "$root/packaging/bundled_model_pretrain_data.py" -nt "$work/pretrain/provenance.json" ]; then
   rm -rf "$work/pretrain"
   $py "$root/packaging/bundled_model_pretrain_data.py" "$work/pretrain" --itk-data "$itk"
@@ -65,7 +73,9 @@ args=(--method dino --arch vit_t_16 --image-size 112 --images "$work/pretrain/pr
 stamp="${args[*]} $(sha256sum "$work/pretrain/pretrain.csv" | cut -c1-64)"
 same=false
 [ "$(cat "$dino/args.txt" 2>/dev/null)" = "$stamp" ] && same=true
-if $same && [ -f "$dino/model/model.json" ] && [ -f "$dino/finished" ]; then
+if [ "${HEAD_ONLY:-0}" = 1 ]; then
+  echo "HEAD_ONLY=1: the DINO run in $dino as it is"
+elif $same && [ -f "$dino/model/model.json" ] && [ -f "$dino/finished" ]; then
   echo "reusing $dino (same arguments and data)"
 else
   start=$(date +%s)
@@ -87,6 +97,10 @@ else
 fi
 
 echo "== 3. modality head: linear probe on the frozen backbone, held-out test by source"
+# Runs on the 8-bit crops as they are (divided by 255). At run time a CT in HU without a window
+# of its own is rendered through the card's ct_windows (40/400, as 1/3 of the stent's axial
+# crops and the coronal ones were: model/Preprocessor.hpp rendersThroughCtWindows), an MR
+# through its 0.5..99.5 percentiles (as the MR crops were), so both sides see the same pictures.
 # Few modalities have more than one training source, so the probe's own validation split is by
 # image (crops of the same sources: optimistic); the test set holds other sources.
 cut -d, -f1,2 "$modality/train.csv" > "$modality/probe-train.csv"
@@ -95,16 +109,13 @@ rm -rf "$work/probe"
   --seed 7 --no-cache
 "$cli" evaluate --model "$work/probe" --labels "$modality/test.csv" --json > "$work/test-metrics.json"
 cat "$work/test-metrics.json"
-# The shipped head is refit on every source (training + test crops), so the demo's images --
-# which are among those sources -- get their modality; the card's test_* metrics stay the
-# source-held-out ones above, the honest estimate for images from elsewhere.
-{ cut -d, -f1,2 "$modality/train.csv"; tail -n +2 "$modality/test.csv" | cut -d, -f1,2; } > "$modality/probe-all.csv"
-rm -rf "$work/probe-all"
-"$cli" train --method probe --model "$dino/model" --labels "$modality/probe-all.csv" --out "$work/probe-all" \
-  --seed 7 --no-cache
+# The shipped head is this probe, so the card's test_* metrics describe the head that ships.
+# (Until 2026-12-03 the shipped head was refitted on training + test crops; that head called
+# pydicom's CT slice at 40/400 "MR" though that very rendering was among its training crops, and no held-out
+# number described it.)
 
 echo "== 4. fp16 weights, card with the recipe and the held-out metrics -> $out"
-$py "$root/packaging/bundled_model_finish.py" "$work/probe-all" "$out" "$work/test-metrics.json" \
-  "$modality/provenance.json" "$dino/loss.csv" "$work/pretrain/provenance.json" "$dino/wall-seconds.txt"
+$py "$root/packaging/bundled_model_finish.py" "$work/probe" "$out" "$work/test-metrics.json" \
+  "$modality/provenance.json" "$dino/loss.csv" "$pretrain_provenance" "$dino/wall-seconds.txt"
 "$cli" infer --model "$out" "$build/demo-data/fundus-retina.jpg" --json | head -c 600; echo
 ls -la "$out"

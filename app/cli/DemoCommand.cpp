@@ -93,6 +93,10 @@ nlohmann::json processItem(const nlohmann::json& item, const fs::path& dataDir, 
     entry["error"] = picture.error().message;
     return entry;
   }
+  // A file that carries no modality (NIfTI, PNG, JPEG) gets the manifest's, as `infer --modality`
+  // gives it: the model renders a CT in Hounsfield units through its CT window, and the demo's
+  // NIfTI CT (values clipped at 0 HU, so no air) says it is a CT only here.
+  if (picture.value().modality.empty()) picture.value().modality = item.value("modality", "");
   const core::Image2D preview =
       core::downsampleToFit(core::applyWindow(picture.value(), core::defaultWindow(picture.value())), kPreviewSide);
   const fs::path previewPath = previewDir / (baseName(path) + ".png");

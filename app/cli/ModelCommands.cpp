@@ -58,7 +58,7 @@ core::Result<model::PreprocessConfig> importPreprocess(const ImportWeightsOption
   if (!modality) return usage("--modality wants any, ct, grayscale or color, not '" + o.modality + "'");
   preprocess.modality = *modality;
   if (o.ctWindows.empty()) return preprocess;
-  if (preprocess.modality != model::InputModality::CT) return usage("--ct-windows needs --modality ct");
+  if (preprocess.modality == model::InputModality::Color) return usage("--ct-windows: a colour model takes no CT windows");
   for (const std::string& item : splitList(o.ctWindows)) {
     if (auto preset = model::ctWindowPreset(item)) {
       preprocess.ctWindows.push_back(*preset);

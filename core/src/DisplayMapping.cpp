@@ -9,16 +9,15 @@
 
 namespace meridian::core {
 
-WindowLevel defaultWindow(const Image2D& image) {
-  if (image.displayWindow) return *image.displayWindow;
-  if (image.pixelType() == PixelType::UInt8) return {127.5, 255.0};
-  const std::size_t n = static_cast<std::size_t>(image.width()) * image.height() * image.channels();
+namespace {
+
+// Percentiles on a strided sample: robust to a few hot pixels, cheap on big images.
+WindowLevel percentiles(const std::uint8_t* data, PixelType type, std::size_t n) {
   if (n == 0) return {0.0, 1.0};
-  // Percentiles on a strided sample: robust to a few hot pixels, cheap on big images.
   const std::size_t stride = std::max<std::size_t>(1, n / 65536);
   std::vector<double> sample;
   sample.reserve(n / stride + 1);
-  for (std::size_t i = 0; i < n; i += stride) sample.push_back(detail::componentAt(image.data(), image.pixelType(), i));
+  for (std::size_t i = 0; i < n; i += stride) sample.push_back(detail::componentAt(data, type, i));
   const auto at = [&](double q) {
     auto it = sample.begin() + static_cast<std::ptrdiff_t>(q * static_cast<double>(sample.size() - 1));
     std::nth_element(sample.begin(), it, sample.end());
@@ -27,6 +26,23 @@ WindowLevel defaultWindow(const Image2D& image) {
   const double lo = at(0.005), hi = at(0.995);
   const double width = std::max(hi - lo, 1e-6);
   return {lo + width / 2.0, width};
+}
+
+}  // namespace
+
+WindowLevel percentileWindow(const Image2D& image) {
+  return percentiles(image.data(), image.pixelType(),
+                     static_cast<std::size_t>(image.width()) * image.height() * image.channels());
+}
+
+WindowLevel percentileWindow(const Volume& volume) {
+  return percentiles(volume.data(), volume.pixelType(), volume.voxelCount() * static_cast<std::size_t>(volume.channels()));
+}
+
+WindowLevel defaultWindow(const Image2D& image) {
+  if (image.displayWindow) return *image.displayWindow;
+  if (image.pixelType() == PixelType::UInt8) return {127.5, 255.0};
+  return percentileWindow(image);
 }
 
 Image2D applyWindow(const Image2D& image, const WindowLevel& window) {

@@ -27,7 +27,9 @@ constexpr std::size_t kDigestChars = 64;
 constexpr std::size_t kHeaderBytes = sizeof(kMagic) + kDigestChars + sizeof(std::uint32_t);
 constexpr std::uint32_t kMaxDimension = 1 << 16;
 // Bump when preprocessImage's arithmetic changes, so old embeddings are not reused.
-constexpr const char* kPreprocessorVersion = "letterbox-triangle-v1";
+// v2 (issue 19): a windowless CT in HU through the CT windows in any/grayscale models too, other
+// windowless non-8-bit images through their 0.5..99.5 percentiles (v1: minimum..maximum).
+constexpr const char* kPreprocessorVersion = "letterbox-triangle-v2";
 
 }  // namespace
 

@@ -139,8 +139,9 @@ core::Result<PreprocessConfig> readPreprocess(const json& p) {
   // scaled to about [0, 1] before normalisation, so 1e-3 is already far past any real use.
   for (float s : config.std)
     if (!(s >= 1e-3f)) return badKey("preprocess.std", "must be at least 0.001 (inputs are scaled to [0, 1] first)");
-  if (!config.ctWindows.empty() && config.modality != InputModality::CT)
-    return badKey("preprocess.ct_windows", "need \"modality\": \"ct\"");
+  // Any and grayscale models take them too: for a CT in Hounsfield units with no window of its own.
+  if (!config.ctWindows.empty() && config.modality == InputModality::Color)
+    return badKey("preprocess.ct_windows", "a colour model takes no CT windows");
   return config;
 }
 

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "meridian/core/DisplayMapping.hpp"
+#include "meridian/core/Hounsfield.hpp"
+
 namespace meridian::model {
 namespace {
 
@@ -71,19 +74,19 @@ std::vector<float> windowedPlanar(const core::Image2D& image, const std::vector<
   return planar;
 }
 
-// The image as planar float in [0, 1], channel-first.
+// The image as planar float in [0, 1], channel-first: 8-bit as stored, other types through
+// the file's display window, else the 0.5th..99.5th percentile of the values (what the
+// viewers open it with). Not the minimum..maximum: one hot pixel or a metal implant would
+// darken the whole picture, and the bundled model's MR crops are percentile renderings.
 std::vector<float> toUnitPlanar(const core::Image2D& image) {
   const int w = image.width(), h = image.height(), c = image.channels();
   double lo = 0.0, hi = 255.0;
   if (image.pixelType() != core::PixelType::UInt8) {
-    if (image.displayWindow && image.displayWindow->width > 0) {
-      lo = image.displayWindow->center - image.displayWindow->width / 2.0;
-      hi = image.displayWindow->center + image.displayWindow->width / 2.0;
-    } else {
-      const auto range = image.valueRange();
-      lo = range[0];
-      hi = range[1] > range[0] ? range[1] : range[0] + 1.0;
-    }
+    const core::WindowLevel window = image.displayWindow && image.displayWindow->width > 0
+                                         ? *image.displayWindow
+                                         : core::percentileWindow(image);
+    lo = window.center - window.width / 2.0;
+    hi = window.center + window.width / 2.0;
   }
   const double inv = 1.0 / (hi - lo);
   std::vector<float> planar(static_cast<std::size_t>(c) * w * h);
@@ -97,6 +100,13 @@ std::vector<float> toUnitPlanar(const core::Image2D& image) {
 }
 
 }  // namespace
+
+bool rendersThroughCtWindows(const core::Image2D& image, const PreprocessConfig& config) {
+  if (config.modality == InputModality::CT) return true;
+  if (config.modality == InputModality::Color) return false;
+  const bool ownWindow = image.displayWindow && image.displayWindow->width > 0;
+  return !ownWindow && core::isHounsfieldCt(image);
+}
 
 core::Status checkInputKind(const core::Image2D& image, const PreprocessConfig& config,
                             const std::string& sourceModality) {
@@ -144,14 +154,23 @@ core::Result<PreprocessedImage> preprocessImage(const core::Image2D& image, int 
     return core::makeError(core::ErrorCode::InvalidArgument, "model input size " + std::to_string(inputSize));
   for (float s : config.std)
     if (!(s > 0.0f)) return core::makeError(core::ErrorCode::InvalidArgument, "normalisation std must be positive");
-  if (config.modality == InputModality::CT && config.ctWindows.size() != 0 && config.ctWindows.size() != 1 &&
-      config.ctWindows.size() != 3)
+  if (config.ctWindows.size() != 0 && config.ctWindows.size() != 1 && config.ctWindows.size() != 3)
     return core::makeError(core::ErrorCode::InvalidArgument,
                            std::to_string(config.ctWindows.size()) + " CT windows: use 1 (replicated) or 3");
   for (const HuWindow& window : config.ctWindows)
     if (!(window.width > 0.0))
       return core::makeError(core::ErrorCode::InvalidArgument, "CT window width must be positive");
   if (auto kind = checkInputKind(image, config); !kind) return kind.error();
+  // A NaN or infinity (an extreme rescale, a corrupt float file) would be clamped into the
+  // picture by a window, and the prediction would look valid: refuse it here.
+  if (image.pixelType() == core::PixelType::Float32)
+    for (int y = 0; y < image.height(); ++y)
+      for (int x = 0; x < image.width(); ++x)
+        for (int k = 0; k < image.channels(); ++k)
+          if (!std::isfinite(image.valueAt(x, y, k)))
+            return core::makeError(core::ErrorCode::Corrupt,
+                                   "the image holds NaN or infinite values (pixel " + std::to_string(x) + "," +
+                                       std::to_string(y) + ")");
 
   const int w = image.width(), h = image.height();
   const double scale = static_cast<double>(inputSize) / std::max(w, h);
@@ -168,8 +187,8 @@ core::Result<PreprocessedImage> preprocessImage(const core::Image2D& image, int 
   box.offsetX = (inputSize - box.resizedWidth) / 2;
   box.offsetY = (inputSize - box.resizedHeight) / 2;
 
-  const bool ct = config.modality == InputModality::CT;
-  const std::vector<float> planar = ct ? windowedPlanar(image, config.ctWindows) : toUnitPlanar(image);
+  const std::vector<float> planar =
+      rendersThroughCtWindows(image, config) ? windowedPlanar(image, config.ctWindows) : toUnitPlanar(image);
   const int planes = static_cast<int>(planar.size() / (static_cast<std::size_t>(w) * h));
   const auto tapsX = resampleTaps(w, box.resizedWidth);
   const auto tapsY = resampleTaps(h, box.resizedHeight);

@@ -4,7 +4,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <optional>
+#include <string>
 
+#include "meridian/core/DisplayMapping.hpp"
+#include "meridian/core/Hounsfield.hpp"
 #include "meridian/core/ParallelFor.hpp"
 #include "meridian/model/Preprocessor.hpp"
 
@@ -12,9 +16,11 @@ namespace meridian::model {
 namespace {
 
 // A slice with the volume's rescale applied, so the model sees HU (CT) whatever the file
-// stored, and the same display window on every slice: without it each slice would be
-// stretched to its own value range and slices would not be comparable.
-core::Result<core::Image2D> modelSlice(const core::Volume& volume, int k, const core::WindowLevel& window) {
+// stored. A CT keeps its modality and no window (the model's CT windows apply: fixed HU, so
+// slices stay comparable); anything else gets the same display window on every slice:
+// without it each slice would be stretched to its own values and slices would not be comparable.
+core::Result<core::Image2D> modelSlice(const core::Volume& volume, int k, const std::optional<core::WindowLevel>& window,
+                                       bool hounsfieldCt) {
   auto slice = volume.slice(k);
   if (!slice) return slice.error();
   core::Image2D image = std::move(slice).value();
@@ -30,6 +36,7 @@ core::Result<core::Image2D> modelSlice(const core::Volume& volume, int k, const 
     image = std::move(rescaled).value();
   }
   image.displayWindow = window;
+  if (hounsfieldCt) image.modality = "CT";  // also a CT NIfTI, known from its values
   image.photometric = "MONOCHROME2";
   return image;
 }
@@ -91,11 +98,28 @@ core::Result<VolumeResult> VolumePipeline::run(const core::Volume& volume, const
   if (model_.preprocessConfig().modality == InputModality::CT && !volume.modality.empty() && volume.modality != "CT")
     return core::makeError(core::ErrorCode::Unsupported,
                            "this model takes CT in Hounsfield units; the volume is a " + volume.modality + " study");
-  const core::WindowLevel window{(range[0] + range[1]) / 2.0, std::max(range[1] - range[0], 1.0)};
+  // A CT in HU (DICOM modality, or no modality and values reaching air and bone) goes through
+  // the model's CT windows, for CT models and for models that take any image alike (what a
+  // CT viewer shows). Other volumes: one window for every slice, the 0.5th..99.5th
+  // percentile of the whole volume (not its minimum..maximum: one hot voxel would darken
+  // every slice).
+  const bool hounsfieldCt =
+      volume.modality == "CT" || (volume.modality.empty() && core::rangeLooksLikeHounsfield(range));
+  const bool ctWindows = model_.preprocessConfig().modality == InputModality::CT || hounsfieldCt;
+  std::optional<core::WindowLevel> window;
+  std::string how = "through the model's CT windows";
+  if (!ctWindows) {
+    const core::WindowLevel stored = core::percentileWindow(volume);
+    double lo = (stored.center - stored.width / 2.0) * volume.rescaleSlope + volume.rescaleIntercept;
+    double hi = (stored.center + stored.width / 2.0) * volume.rescaleSlope + volume.rescaleIntercept;
+    if (hi < lo) std::swap(lo, hi);
+    window = core::WindowLevel{(lo + hi) / 2.0, std::max(hi - lo, 1e-6)};
+    how = "through one window for every slice, the volume's 0.5..99.5 percentiles " + std::to_string(lo) + ".." +
+          std::to_string(hi);
+  }
   result.intensityNote = "stored values with rescale applied (" +
                          std::string(volume.modality.empty() ? "no modality" : volume.modality) + "), values " +
-                         std::to_string(range[0]) + ".." + std::to_string(range[1]) +
-                         " given to the model's preprocessing as one window for every slice";
+                         std::to_string(range[0]) + ".." + std::to_string(range[1]) + " " + how;
 
   Letterbox letterbox;
   std::vector<float> mapValues;  // slices x gridH x gridW (the whole input grid; cropped at the end)
@@ -112,7 +136,7 @@ core::Result<VolumeResult> VolumePipeline::run(const core::Volume& volume, const
     std::vector<Letterbox> boxes(static_cast<std::size_t>(count));
     std::vector<core::Error> sliceErrors(static_cast<std::size_t>(count));
     core::parallelFor(static_cast<std::size_t>(count), [&](std::size_t i) {
-      auto image = modelSlice(volume, first + static_cast<int>(i), window);
+      auto image = modelSlice(volume, first + static_cast<int>(i), window, hounsfieldCt);
       if (!image) {
         failed[i] = 1, sliceErrors[i] = image.error();
         return;

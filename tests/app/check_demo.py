@@ -2,7 +2,11 @@
 """`meridian-cli demo` outputs read back: demo-summary.json lists every item of the demo
 set's provenance.json without an error, each item's size equals what an independent
 reader says (nibabel, pydicom, PIL, OpenSlide), and each preview PNG exists, fits in
-1024 pixels with the item's aspect ratio and shows an image (not one flat grey).
+1024 pixels with the item's aspect ratio and shows an image (not one flat grey). With the
+bundled model (the default: no MERIDIAN_MODEL), each item whose manifest modality is one of
+the model's labels gets that label, except a derived 3D rendering (DICOM ImageType ...\3D, the
+octave-dicom ankle: not a cross-section). Issue 19: every CT came out "MR" when a windowless
+CT in HU reached the model stretched from its lowest to its highest value.
 
 Usage: check_demo.py CLI DEMO_DATA OUT_DIR
 """
@@ -40,6 +44,29 @@ def reference_size(path):
         return im.size
 
 
+def is_3d_rendering(path):
+    if not path.endswith(".dcm"):
+        return False
+    import pydicom
+    image_type = pydicom.dcmread(path, stop_before_pixels=True).get("ImageType", [])
+    return "3D" in [str(v).upper() for v in image_type]
+
+
+def check_predictions(manifest, got, demo):
+    labels = {"CT", "MR", "fundus", "pathology"}
+    for item in manifest["items"]:
+        name, want = item["file"], item.get("modality", "")
+        if want not in labels or is_3d_rendering(os.path.join(demo, name)):
+            continue
+        prediction = got[name].get("model_prediction")
+        if prediction is None:
+            sys.exit(f"{name}: no model prediction (the bundled model did not load?)")
+        if prediction["label"] != want:
+            sys.exit(f"{name}: the bundled model says {prediction['label']} "
+                     f"({prediction['probability']:.2f}), the file is {want}")
+        print(f"{name}: model says {want} ({prediction['probability']:.2f})")
+
+
 def main():
     cli, demo, out = sys.argv[1:4]
     result = subprocess.run([cli, "demo", "--data", demo, "--out", out], capture_output=True, text=True, timeout=600)
@@ -68,6 +95,8 @@ def main():
         if preview.std() < 10 or len(np.unique(preview)) < 8:
             sys.exit(f"{name}: the preview is nearly flat (std {preview.std():.1f})")
         print(f"{name}: {width}x{height}, preview {preview.shape[1]}x{preview.shape[0]} std {preview.std():.0f}")
+    if not os.environ.get("MERIDIAN_MODEL"):
+        check_predictions(manifest, got, demo)
     print("demo checks passed")
 
 

@@ -167,8 +167,8 @@ TEST(ModelFolderHostile, NanOrInfiniteInputsAreRefusedNotPredicted) {
   x.data[3 * 32 * 32 + 17] = std::nanf("");
   EXPECT_FALSE(model->explain(x, ExplainMethod::Rollout).ok());
 
-  // A float image holding infinity (what an extreme rescale gives): preprocessing scales by
-  // the value range, which makes every pixel NaN.
+  // A float image holding infinity (what an extreme rescale gives): preprocessing refuses it
+  // (a percentile window would otherwise clamp it into a normal-looking picture).
   core::Image2D image = core::Image2D::allocate(32, 32, 1, core::PixelType::Float32).value();
   float* px = image.pixels<float>();
   for (int i = 0; i < 32 * 32; ++i) px[i] = static_cast<float>(i);

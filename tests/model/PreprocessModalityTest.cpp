@@ -153,4 +153,26 @@ TEST(PreprocessModality, CtModelRunsOnCtAndRefusesAPhotograph) {
   EXPECT_NE(onPhoto.error().message.find("CT slices"), std::string::npos);
 }
 
+// Issue 19: the bundled model (modality "any") sees pydicom's CT slice exactly as its labelled
+// CT crops were rendered (packaging/bundled_model_data.py: HU through 40/400 into [0, 1]),
+// not stretched from -896 to 1167 HU; before, it called the slice "MR".
+TEST(PreprocessModality, AnyModelSeesTheCtSliceThroughTheCtWindowLikeItsCrops) {
+  const core::Image2D ct = readImage("ct-slice.dcm");
+  EXPECT_EQ(ct.modality, "CT");
+  EXPECT_FALSE(ct.displayWindow.has_value());
+  PreprocessConfig any;
+  any.mean = {0.0f, 0.0f, 0.0f};
+  any.std = {1.0f, 1.0f, 1.0f};
+  auto out = preprocessImage(ct, ct.width(), any);  // same size: no resampling
+  ASSERT_TRUE(out.ok()) << out.error().describe();
+  const HuWindow mediastinum{40.0, 400.0};
+  const std::size_t plane = static_cast<std::size_t>(ct.width()) * ct.height();
+  for (int y = 0; y < ct.height(); y += 7)
+    for (int x = 0; x < ct.width(); x += 5)
+      for (int c = 0; c < 3; ++c)
+        ASSERT_NEAR(out.value().chw[c * plane + static_cast<std::size_t>(y) * ct.width() + x],
+                    windowed(ct.valueAt(x, y), mediastinum), 1e-5)
+            << "pixel " << x << "," << y;
+}
+
 }  // namespace

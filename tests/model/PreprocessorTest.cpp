@@ -98,6 +98,80 @@ TEST(Preprocessor, SixteenBitUsesDisplayWindow) {
   EXPECT_NEAR(at(out.value(), 0, 4, 4), 0.5f, 1e-6);
 }
 
+PreprocessConfig identity(InputModality modality) {
+  PreprocessConfig config;
+  config.modality = modality;
+  config.mean = {0, 0, 0};
+  config.std = {1, 1, 1};
+  return config;
+}
+
+// A 16-bit slice in HU: air (-1000) around, soft tissue (40 HU) in the middle, one metal
+// pixel (3000 HU) in a corner.
+core::Image2D huSlice() {
+  auto image = filled(16, 16, 1, core::PixelType::Int16);
+  auto* px = image.pixels<std::int16_t>();
+  for (int y = 0; y < 16; ++y)
+    for (int x = 0; x < 16; ++x) px[y * 16 + x] = (x >= 4 && x < 12 && y >= 4 && y < 12) ? 40 : -1000;
+  px[0] = 3000;
+  return image;
+}
+
+// Issue 19: a CT in HU without a window of its own reached a model that takes any image
+// stretched from its lowest to its highest value (soft tissue at 0.26 here), a picture no CT
+// viewer shows and the bundled model's CT crops never were. Now: the mediastinal window,
+// soft tissue at 0.5 and air black.
+TEST(Preprocessor, AnyModelShowsAWindowlessCtThroughTheMediastinalWindow) {
+  core::Image2D ct = huSlice();
+  ct.modality = "CT";
+  for (InputModality m : {InputModality::Any, InputModality::Grayscale}) {
+    EXPECT_TRUE(rendersThroughCtWindows(ct, identity(m)));
+    auto out = preprocessImage(ct, 16, identity(m));
+    ASSERT_TRUE(out.ok()) << out.error().describe();
+    EXPECT_NEAR(at(out.value(), 0, 8, 8), 0.5f, 1e-6);  // 40 HU at the centre of 40/400
+    EXPECT_NEAR(at(out.value(), 1, 8, 8), 0.5f, 1e-6);
+    EXPECT_NEAR(at(out.value(), 0, 1, 1), 0.0f, 1e-6);  // air
+  }
+  // No modality, but values that reach air and bone: a CT NIfTI, the same rendering.
+  core::Image2D nifti = huSlice();
+  auto out = preprocessImage(nifti, 16, identity(InputModality::Any));
+  ASSERT_TRUE(out.ok());
+  EXPECT_NEAR(at(out.value(), 0, 8, 8), 0.5f, 1e-6);
+}
+
+TEST(Preprocessor, AnyModelTakesItsOwnCtWindowAndTheFilesWindowFirst) {
+  core::Image2D ct = huSlice();
+  ct.modality = "CT";
+  PreprocessConfig lung = identity(InputModality::Any);
+  lung.ctWindows = {HuWindow{-600.0, 1500.0}};
+  auto out = preprocessImage(ct, 16, lung);
+  ASSERT_TRUE(out.ok());
+  EXPECT_NEAR(at(out.value(), 0, 8, 8), (40.0 + 1350.0) / 1500.0, 1e-6);
+  ct.displayWindow = core::WindowLevel{40.0, 80.0};  // the file's own (brain) window wins
+  EXPECT_FALSE(rendersThroughCtWindows(ct, lung));
+  out = preprocessImage(ct, 16, lung);
+  ASSERT_TRUE(out.ok());
+  EXPECT_NEAR(at(out.value(), 0, 8, 8), 0.5f, 1e-6);
+  // A colour model never treats an image as a CT (and refuses one-channel images anyway).
+  EXPECT_FALSE(rendersThroughCtWindows(huSlice(), identity(InputModality::Color)));
+}
+
+// An MR (or any windowless non-8-bit image that is not a CT) goes through the 0.5..99.5
+// percentiles of its values, as the viewers open it: one hot pixel no longer darkens it.
+TEST(Preprocessor, WindowlessNonCtImagesUseTheirPercentilesNotTheirExtremes) {
+  core::Image2D mr = huSlice();
+  mr.modality = "MR";
+  EXPECT_FALSE(rendersThroughCtWindows(mr, identity(InputModality::Any)));
+  auto out = preprocessImage(mr, 16, identity(InputModality::Any));
+  ASSERT_TRUE(out.ok());
+  EXPECT_NEAR(at(out.value(), 0, 8, 8), 1.0f, 1e-6);  // the brightest tissue, not 0.26
+  EXPECT_NEAR(at(out.value(), 0, 1, 1), 0.0f, 1e-6);
+  // 8 bits hold no Hounsfield units: a CT screenshot is shown as stored.
+  auto shot = filled(4, 4, 1, core::PixelType::UInt8);
+  shot.modality = "CT";
+  EXPECT_FALSE(rendersThroughCtWindows(shot, identity(InputModality::Any)));
+}
+
 TEST(Preprocessor, RefusesEmptyImagesAndBadSettings) {
   EXPECT_FALSE(preprocessImage(core::Image2D{}, 224).ok());
   auto image = filled(8, 8, 3, core::PixelType::UInt8);

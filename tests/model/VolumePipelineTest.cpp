@@ -2,7 +2,8 @@
 // (2 blocks, 64 px input). The demo CT's values are clipped at 0 (stent.npz holds no air),
 // which a CT-window model refuses for the whole volume as "not Hounsfield units"; the model
 // here is therefore a grayscale one, which maps the stored values through one window for
-// the whole volume — the pipeline is the same for both. Per-slice scores equal single-image predictions of
+// the whole volume (its 0.5..99.5 percentiles: the file says no modality and holds no air,
+// so nothing marks it as a CT) — the pipeline is the same for both. Per-slice scores equal single-image predictions of
 // the same slices, batching does not change them, the attention-map volume lies in the
 // CT's physical space, cancel keeps the slices done, attention pooling needs aggregator.*
 // weights and is never made up.
@@ -15,6 +16,7 @@
 #include <random>
 
 #include "TempDir.hpp"
+#include "meridian/core/DisplayMapping.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 #include "meridian/model/SafeTensorsWriter.hpp"
 #include "meridian/model/VolumePipeline.hpp"
@@ -43,11 +45,10 @@ const core::Volume& ct() {
   return volume;
 }
 
-// The slice as the pipeline gives it to the model: stored HU, one window for the volume.
+// The slice as the pipeline gives it to the model: stored values, one window for the volume.
 core::Image2D sliceWithVolumeWindow(int k) {
   auto image = ct().slice(k).value();
-  const auto range = ct().valueRange();
-  image.displayWindow = core::WindowLevel{(range[0] + range[1]) / 2.0, range[1] - range[0]};
+  image.displayWindow = core::percentileWindow(ct());
   return image;
 }
 
@@ -110,6 +111,30 @@ core::Volume ctSlab(int first, int count) {
   slab.origin = v.indexToPhysical({0.0, 0.0, static_cast<double>(first)});
   slab.modality = v.modality;
   return slab;
+}
+
+// A volume that says it is a CT goes through the model's CT window in a grayscale (or any)
+// model, as a CT viewer shows it -- not through one window of the volume's values, which the
+// model's labelled CT crops never were (issue 19: the bundled model called every CT "MR").
+TEST(VolumePipeline, ACtVolumeGoesThroughTheCtWindowInAGrayscaleModel) {
+  const auto model = tinyCtModel();
+  core::Volume labelled = ct();
+  labelled.modality = "CT";
+  VolumePipelineOptions options;
+  options.batchSize = 64;
+  auto result = VolumePipeline(*model, options).run(labelled, core::JobControl{});
+  ASSERT_TRUE(result.ok()) << result.error().describe();
+  EXPECT_NE(result.value().intensityNote.find("CT windows"), std::string::npos) << result.value().intensityNote;
+  for (int k : {40, 128}) {
+    auto slice = labelled.slice(k).value();  // modality CT, no window: the mediastinal window 40/400
+    auto single = model->predict(slice);
+    ASSERT_TRUE(single.ok()) << single.error().describe();
+    auto asBefore = model->predict(sliceWithVolumeWindow(k));
+    ASSERT_TRUE(asBefore.ok());
+    EXPECT_NEAR(result.value().probabilities[k][1], single.value().probabilities[1], 1e-5) << "slice " << k;
+    EXPECT_GT(std::abs(single.value().probabilities[1] - asBefore.value().probabilities[1]), 1e-5)
+        << "the CT window and the volume's percentiles should give different inputs";
+  }
 }
 
 TEST(VolumePipeline, BatchSizeDoesNotChangeScores) {

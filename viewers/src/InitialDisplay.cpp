@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "meridian/core/Hounsfield.hpp"
 #include "meridian/viewers/VolumeViewState.hpp"
 
 namespace meridian::viewers {
@@ -53,8 +54,7 @@ BodyRegion bodyRegionFromText(const std::string& text) {
 InitialDisplay chooseInitialDisplay(const std::string& modality, BodyRegion region, std::array<double, 2> valueRange) {
   InitialDisplay display;
   const std::string m = upper(modality);
-  const bool looksLikeHu = valueRange[0] <= -900.0 && valueRange[1] >= 300.0;
-  display.treatedAsCt = m == "CT" || (m.empty() && looksLikeHu);
+  display.treatedAsCt = m == "CT" || (m.empty() && core::rangeLooksLikeHounsfield(valueRange));
   if (!display.treatedAsCt) return display;  // MR, PT, US...: the data's window, MIP in 3D
   display.preset3D = Volume3DPreset::CtBone;
   const char* name = nullptr;

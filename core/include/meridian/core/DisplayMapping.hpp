@@ -4,12 +4,19 @@
 
 #include "meridian/core/Image2D.hpp"
 #include "meridian/core/Result.hpp"
+#include "meridian/core/Volume.hpp"
 
 namespace meridian::core {
 
 /// The window a viewer opens an image with: the file's own (DICOM VOI) when present,
 /// 0..255 for 8-bit photos, otherwise the 0.5th..99.5th percentile of the values.
 WindowLevel defaultWindow(const Image2D& image);
+
+/// The 0.5th..99.5th percentile of every component (a strided sample of at most ~65k values):
+/// robust to a few hot pixels, unlike the minimum..maximum.
+WindowLevel percentileWindow(const Image2D& image);
+/// The same over every voxel of a volume (stored values, before its rescale).
+WindowLevel percentileWindow(const Volume& volume);
 
 /// Applies a window to every component: values below center - width/2 become 0, above
 /// center + width/2 become 255, inverted for MONOCHROME1 images. The result is uint8 with

@@ -12,9 +12,9 @@ namespace meridian::model {
 
 /// The kind of image a model was trained on; the preprocessor refuses other kinds.
 enum class InputModality {
-  Any,        // photos, screenshots: whatever the image holds, mapped to [0, 1]
+  Any,        // photos, screenshots, MR: mapped to [0, 1]; a CT in HU with no window of its own through ctWindows
   CT,         // one channel of Hounsfield units (rescaled DICOM, NIfTI), mapped through ctWindows
-  Grayscale,  // radiographs, MR: one channel (or three equal ones), display window or value range
+  Grayscale,  // radiographs, MR: one channel (or three equal ones), display window or 0.5..99.5 percentiles; a CT in HU as for Any
   Color,      // pathology tiles, fundus photographs, dermoscopy: three colour channels
 };
 
@@ -26,8 +26,10 @@ struct HuWindow {
 
 struct PreprocessConfig {
   InputModality modality = InputModality::Any;
-  // CT only: 1 window (replicated to the 3 channels) or 3 windows (one per channel, e.g.
-  // lung, mediastinum, bone). Empty for a CT model means the mediastinal window.
+  // 1 window (replicated to the 3 channels) or 3 windows (one per channel, e.g. lung,
+  // mediastinum, bone). Empty means the mediastinal window 40/400. CT models put every
+  // image through them; any and grayscale models a CT in Hounsfield units that carries no
+  // display window of its own (rendersThroughCtWindows); colour models take none.
   std::vector<HuWindow> ctWindows;
   // ImageNet statistics: what torchvision and timm ViTs were trained with.
   std::array<float, 3> mean{0.485f, 0.456f, 0.406f};

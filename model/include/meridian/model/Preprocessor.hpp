@@ -35,10 +35,17 @@ core::Status checkInputKind(const core::Image2D& image, const PreprocessConfig& 
 /// values are not Hounsfield units (raw stored values, or a clipped export). Ok otherwise.
 core::Status checkLooksLikeHounsfield(double lowestValue, const PreprocessConfig& config);
 
-/// Checks the kind (checkInputKind), then: CT goes through its windows (1 window feeds the
-/// 3 channels, 3 windows one channel each; none = the mediastinal window 40/400);
-/// grayscale becomes 3 equal channels; UInt8 is divided by 255; other types are mapped to
-/// [0, 1] through the image's display window when it has one, else its value range.
+/// Whether `image` goes through config.ctWindows (none = the mediastinal window 40/400):
+/// always for CT models; for models that take any image or grayscale, a CT in Hounsfield
+/// units (core::isHounsfieldCt: DICOM modality CT, or no modality and values reaching air
+/// and bone) that carries no display window of its own -- what a CT viewer shows, not the
+/// slice stretched from its lowest to its highest value.
+bool rendersThroughCtWindows(const core::Image2D& image, const PreprocessConfig& config);
+
+/// Checks the kind (checkInputKind), then: a CT (rendersThroughCtWindows) goes through its
+/// windows (1 window feeds the 3 channels, 3 windows one channel each); grayscale becomes 3
+/// equal channels; UInt8 is divided by 255; other types are mapped to [0, 1] through the
+/// image's display window when it has one, else the 0.5th..99.5th percentile of its values.
 /// Resizing is separable with a triangle filter widened by the downscale factor
 /// (antialiased, like PIL's bilinear), so large images do not alias when shrunk.
 core::Result<PreprocessedImage> preprocessImage(const core::Image2D& image, int inputSize,
