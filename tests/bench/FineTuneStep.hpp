@@ -1,6 +1,6 @@
 #pragma once
-// One step of Meridian's own fine-tuning loop (forwardBackward + AdamW over the layer-wise
-// parameter groups) on fixed random inputs: what bench_train times against its eager peer,
+// One step of Meridian's own fine-tuning loop (forwardBackward + its AdamW step over the
+// layer-wise parameter groups, as FineTune.cpp takes it) on fixed random inputs: what bench_train times against its eager peer,
 // and bench_dino's per-FLOP yardstick. Weights are random; speed does not depend on them.
 
 #include <torch/torch.h>
@@ -10,6 +10,7 @@
 #include "Vit.hpp"
 #include "train/AutocastScope.hpp"
 #include "train/FineTune.hpp"
+#include "train/FusedAdamW.hpp"
 #include "train/ParameterGroups.hpp"
 
 namespace meridian::bench {
@@ -30,10 +31,10 @@ class FineTuneStep {
   }
 
   void run(bool bf16) {
-    optimizer_->zero_grad();
+    model::train::dropGradients(*optimizer_);
     (void)model::train::forwardBackward(net_, x_, y_, weight_, 1, bf16);
     model::train::applyLearningRate(*optimizer_, groups_, 1e-4);
-    optimizer_->step();
+    model::train::adamWStep(*optimizer_);
   }
 
   struct Laps {
@@ -48,7 +49,7 @@ class FineTuneStep {
     };
     Laps laps;
     const auto t0 = Clock::now();
-    optimizer_->zero_grad();
+    model::train::dropGradients(*optimizer_);
     torch::Tensor logits;
     {
       model::train::AutocastScope autocast(bf16);
@@ -61,7 +62,7 @@ class FineTuneStep {
     loss.backward();
     const auto t2 = Clock::now();
     model::train::applyLearningRate(*optimizer_, groups_, 1e-4);
-    optimizer_->step();
+    model::train::adamWStep(*optimizer_);
     const auto t3 = Clock::now();
     laps.forwardMs = ms(t0, t1);
     laps.backwardMs = ms(t1, t2);

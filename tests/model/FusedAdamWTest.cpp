@@ -92,6 +92,33 @@ TEST(FusedAdamW, MatchesClipAdamWAndEmaOfLibTorch) {
   EXPECT_EQ(static_cast<torch::optim::AdamWParamState&>(*state.at(other)).step(), 4);
 }
 
+// The fine-tuning loop's step (adamWStep): fused where it can be, LibTorch's otherwise, the
+// same parameters either way.
+TEST(FusedAdamW, TheTrainingStepTakesTheFusedPathOnlyWhereItApplies) {
+  auto reference = makeRun();
+  auto trained = makeRun();
+  EXPECT_TRUE(fusedAdamWApplies(*trained.optimizer));
+  for (int step = 0; step < 3; ++step) {
+    setGradients(reference, step);
+    setGradients(trained, step);
+    reference.optimizer->step();
+    adamWStep(*trained.optimizer);
+  }
+  EXPECT_LT(maxDifference(reference.params, trained.params), 1e-6);
+
+  // amsgrad, and a gradient that is not contiguous: LibTorch's step, not an exception.
+  auto amsgrad = makeRun();
+  static_cast<torch::optim::AdamWOptions&>(amsgrad.optimizer->param_groups()[0].options()).amsgrad(true);
+  setGradients(amsgrad, 0);
+  EXPECT_FALSE(fusedAdamWApplies(*amsgrad.optimizer));
+  EXPECT_NO_THROW(adamWStep(*amsgrad.optimizer));
+  auto strided = makeRun();
+  setGradients(strided, 0);
+  strided.params[1].mutable_grad() = torch::randn({300, 2}).select(1, 0);
+  EXPECT_FALSE(fusedAdamWApplies(*strided.optimizer));
+  EXPECT_NO_THROW(adamWStep(*strided.optimizer));
+}
+
 TEST(FusedAdamW, GradientNormIsTheSameOnOneThreadAndOnSeveral) {
   // A resumed run must clip exactly as the uninterrupted one, whichever thread count each had.
   auto r = makeRun();

@@ -12,6 +12,7 @@
 #include "Lora.hpp"
 #include "ParameterGroups.hpp"
 #include "AutocastScope.hpp"
+#include "FusedAdamW.hpp"
 #include "meridian/model/Precision.hpp"
 #include "meridian/model/Preprocessor.hpp"
 
@@ -216,8 +217,8 @@ core::Result<FineTuneOutcome> fineTune(const fs::path& baseModel, const LabelSet
       lossSum += value;
       if ((micro + 1) % static_cast<std::size_t>(options.accumulation) == 0 || micro + 1 == batches) {
         applyLearningRate(optimizer, groups, schedule.at(step++));
-        optimizer.step();
-        optimizer.zero_grad();
+        adamWStep(optimizer);
+        dropGradients(optimizer);
       }
     }
     if (outcome.diverged) break;

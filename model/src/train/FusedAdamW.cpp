@@ -202,4 +202,26 @@ void fusedAdamWStep(torch::optim::AdamW& optimizer, double gradientScale, const 
   });
 }
 
+namespace {
+bool isFloatContiguousCpu(const at::Tensor& t) {
+  return t.scalar_type() == at::kFloat && t.is_contiguous() && t.device().is_cpu();
+}
+}  // namespace
+
+bool fusedAdamWApplies(const torch::optim::AdamW& optimizer) {
+  for (const auto& group : optimizer.param_groups()) {
+    if (static_cast<const torch::optim::AdamWOptions&>(group.options()).amsgrad()) return false;
+    for (const auto& p : group.params())
+      if (p.grad().defined() && (!isFloatContiguousCpu(p) || !isFloatContiguousCpu(p.grad()))) return false;
+  }
+  return true;
+}
+
+void adamWStep(torch::optim::AdamW& optimizer) {
+  if (fusedAdamWApplies(optimizer))
+    fusedAdamWStep(optimizer, 1.0);
+  else
+    optimizer.step();
+}
+
 }  // namespace meridian::model::train

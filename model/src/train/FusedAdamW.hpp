@@ -45,4 +45,12 @@ struct EmaFollow {
 /// Parameters, gradients and teachers: contiguous fp32 on CPU.
 void fusedAdamWStep(torch::optim::AdamW& optimizer, double gradientScale, const EmaFollow* ema = nullptr);
 
+/// Whether fusedAdamWStep can take `optimizer`'s step: no amsgrad, and every parameter that has
+/// a gradient is contiguous fp32 on the CPU with a contiguous fp32 gradient (not so on a GPU).
+bool fusedAdamWApplies(const torch::optim::AdamW& optimizer);
+
+/// The training loops' optimiser step: fusedAdamWStep where it applies (one pass instead of
+/// ~8 operators per parameter), else LibTorch's own step; the same arithmetic either way.
+void adamWStep(torch::optim::AdamW& optimizer);
+
 }  // namespace meridian::model::train
