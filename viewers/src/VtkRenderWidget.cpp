@@ -8,6 +8,7 @@
 #include <QColor>
 #include <QPainter>
 #include <QSurfaceFormat>
+#include <QSettings>
 #include <QTimer>
 
 #include <algorithm>
@@ -22,6 +23,8 @@
 #include <vtkPropCollection.h>
 #include <vtkRenderer.h>
 #include <vtkType.h>
+
+#include "ViewInteraction.hpp"
 
 namespace meridian::viewers {
 
@@ -120,6 +123,9 @@ BridgeRenderWindow* bridgeWindow(vtkGenericOpenGLRenderWindow* window) {
   return static_cast<BridgeRenderWindow*>(window);
 }
 
+// 0 until first asked for (QSettings needs the application's name, set after start-up).
+int reductionFactor = 0;
+
 }  // namespace
 
 VtkRenderWidget::VtkRenderWidget(QWidget *parent)
@@ -177,6 +183,16 @@ void VtkRenderWidget::setDefaultSurfaceFormat() {
 
 void VtkRenderWidget::setDepthBuffer(bool wanted) {
   bridgeWindow(renderWindow_)->depthBuffer = wanted;
+}
+
+int VtkRenderWidget::interactionReduction() {
+  if (reductionFactor == 0)
+    setInteractionReduction(QSettings().value(QStringLiteral("viewers/interactionReduction"), 2).toInt());
+  return reductionFactor;
+}
+
+void VtkRenderWidget::setInteractionReduction(int factor) {
+  reductionFactor = std::clamp(factor, 1, 4);
 }
 
 void VtkRenderWidget::requestRender() {
@@ -266,11 +282,23 @@ bool VtkRenderWidget::ensureContext() {
   return true;
 }
 
-void VtkRenderWidget::renderFrame() {
+QSize VtkRenderWidget::deviceSize() const {
   const qreal ratio = devicePixelRatioF();
-  const QSize size(
-      std::max(1, static_cast<int>(std::lround(width() * ratio))),
-      std::max(1, static_cast<int>(std::lround(height() * ratio))));
+  return QSize(std::max(1, static_cast<int>(std::lround(width() * ratio))),
+               std::max(1, static_cast<int>(std::lround(height() * ratio))));
+}
+
+void VtkRenderWidget::renderFrame(bool mayReduce) {
+  const qreal ratio = devicePixelRatioF();
+  frameFor_ = deviceSize();
+  // During an interaction the frame is rendered smaller (rounded up: it covers the view)
+  // and scaled up by paintEvent(); VTK's camera keeps the view's aspect, so it shows the
+  // same field of view.
+  const int reduction = mayReduce && reducedWhileInteracting_ && ViewInteraction::instance().active()
+                            ? interactionReduction() : 1;
+  const QSize size((frameFor_.width() + reduction - 1) / reduction,
+                   (frameFor_.height() + reduction - 1) / reduction);
+  frameReduced_ = reduction > 1;
   frameStale_ = false;
   if (!context_ && renderer_->GetViewProps()->GetNumberOfItems() == 0 &&
       !renderer_->GetGradientBackground() && !renderer_->GetTexturedBackground()) {
@@ -278,7 +306,8 @@ void VtkRenderWidget::renderFrame() {
     // before a volume): the frame is the background colour, without a GL
     // context and framebuffers made for it (process memory under software GL).
     const double *rgb = renderer_->GetBackground();
-    frame_ = QImage(size, QImage::Format_RGB32);
+    frameReduced_ = false;
+    frame_ = QImage(frameFor_, QImage::Format_RGB32);
     frame_.fill(QColor::fromRgbF(static_cast<float>(rgb[0]), static_cast<float>(rgb[1]),
                                  static_cast<float>(rgb[2])));
     frame_.setDevicePixelRatio(ratio);
@@ -289,7 +318,8 @@ void VtkRenderWidget::renderFrame() {
   QOpenGLContext *previous = QOpenGLContext::currentContext();
   QSurface *previousSurface = previous ? previous->surface() : nullptr;
   if (!ensureContext()) {
-    frame_ = QImage(size, QImage::Format_RGB32);
+    frameReduced_ = false;
+    frame_ = QImage(frameFor_, QImage::Format_RGB32);
     frame_.fill(Qt::black);
     frame_.setDevicePixelRatio(ratio);
     return;
@@ -328,6 +358,8 @@ void VtkRenderWidget::renderFrame() {
   frame_.setDevicePixelRatio(ratio);
   if (previous && previous != context_.get())
     previous->makeCurrent(previousSurface);
+  if (frameReduced_)
+    ViewInteraction::instance().drewReduced(this); // a full frame follows the interaction
   Q_EMIT frameRendered();
 }
 
@@ -370,7 +402,7 @@ void VtkRenderWidget::hideEvent(QHideEvent *event) {
 }
 
 QImage VtkRenderWidget::grabFramebuffer() {
-  renderFrame();
+  renderFrame(false); // a grab is a picture at rest: full size
   return frame_.copy();
 }
 
@@ -387,17 +419,28 @@ void VtkRenderWidget::resizeEvent(QResizeEvent *event) {
   resizeGL(width(), height());
 }
 
+bool VtkRenderWidget::event(QEvent *event) {
+  ViewInteraction::instance().observe(*event);
+  return QWidget::event(event);
+}
+
 void VtkRenderWidget::paintEvent(QPaintEvent *event) {
   // Overlays over this view (child widgets) repaint it beneath them: the last
   // frame serves, VTK renders only when its scene changed.
-  const qreal ratio = devicePixelRatioF();
-  if (frameStale_ || frame_.isNull() ||
-      frame_.size() !=
-          QSize(std::max(1, static_cast<int>(std::lround(width() * ratio))),
-                std::max(1, static_cast<int>(std::lround(height() * ratio)))))
-    renderFrame();
+  if (frameStale_ || frame_.isNull() || frameFor_ != deviceSize())
+    renderFrame(true);
   QPainter painter(this);
   painter.setCompositionMode(QPainter::CompositionMode_Source);
+  if (frameReduced_) {
+    // The whole frame over the whole view, clipped to what is repainted, so that
+    // an overlay's partial repaint samples the frame as the full paint did.
+    painter.setClipRect(event->rect());
+    if (qEnvironmentVariableIsSet("MERIDIAN_REDUCED_SMOOTH"))  // EXPERIMENT, remove
+      painter.setRenderHint(QPainter::SmoothPixmapTransform);
+    painter.drawImage(QRectF(rect()), frame_);
+    return;
+  }
+  const qreal ratio = devicePixelRatioF();
   painter.drawImage(event->rect(), frame_,
                     QRectF(QPointF(event->rect().topLeft()) * ratio,
                            QSizeF(event->rect().size()) * ratio));
