@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include <vtkCommand.h>
 #include <vtkGenericOpenGLRenderWindow.h>
@@ -91,16 +92,17 @@ class BridgeRenderWindow : public vtkGenericOpenGLRenderWindow {
 vtkStandardNewMacro(BridgeRenderWindow);
 
 // GL's rows run bottom-up in RGBA byte order; Format_RGB32 is 0xffRRGGBB per pixel, top row
-// first. Swaps rows pairwise and converts both in one pass (vectorised by the compiler), the
-// alpha forced opaque: what VTK leaves in the alpha channel (its background alpha is 0) must not
-// reach Qt, which takes RGB32 pixels as opaque.
+// first. The alpha is forced opaque: what VTK leaves in the alpha channel (its background alpha
+// is 0) must not reach Qt, which takes RGB32 pixels as opaque.
+inline quint32 toRgb32(quint32 rgba) {
+  if constexpr (Q_BYTE_ORDER == Q_LITTLE_ENDIAN)  // 0xAABBGGRR
+    return 0xff000000u | ((rgba & 0xffu) << 16) | (rgba & 0xff00u) | ((rgba >> 16) & 0xffu);
+  else  // 0xRRGGBBAA
+    return 0xff000000u | (rgba >> 8);
+}
+
+// Swaps rows pairwise and converts both in one pass (vectorised by the compiler).
 void rgbaRowsToRgb32TopDown(QImage& image) {
-  const auto toRgb32 = [](quint32 rgba) -> quint32 {
-    if constexpr (Q_BYTE_ORDER == Q_LITTLE_ENDIAN)  // 0xAABBGGRR
-      return 0xff000000u | ((rgba & 0xffu) << 16) | (rgba & 0xff00u) | ((rgba >> 16) & 0xffu);
-    else  // 0xRRGGBBAA
-      return 0xff000000u | (rgba >> 8);
-  };
   const int width = image.width(), height = image.height();
   const qsizetype stride = image.bytesPerLine() / 4;
   quint32* pixels = reinterpret_cast<quint32*>(image.bits());
@@ -116,6 +118,28 @@ void rgbaRowsToRgb32TopDown(QImage& image) {
   if (height % 2) {
     quint32* middle = pixels + (height / 2) * stride;
     for (int x = 0; x < width; ++x) middle[x] = toRgb32(middle[x]);
+  }
+}
+
+// A reduced frame (GL's RGBA rows, bottom-up) scaled up by `factor` into `out` (Format_RGB32,
+// top row first) by repeating each pixel factor x factor times, cut at the view's right and
+// bottom edges (the reduced frame is rounded up). Each output row is converted once and copied
+// to the factor - 1 rows below it: about 2.5 instructions an output pixel at factor 2, where
+// QPainter scaling the small frame as it drew took 9 (issue 17).
+void expandRgbaRowsToRgb32TopDown(const QImage& reduced, QImage& out, int factor) {
+  const int width = out.width(), height = out.height();
+  const qsizetype inStride = reduced.bytesPerLine() / 4, outStride = out.bytesPerLine() / 4;
+  const quint32* in = reinterpret_cast<const quint32*>(reduced.constBits());
+  quint32* pixels = reinterpret_cast<quint32*>(out.bits());
+  for (int y = 0; y < height; y += factor) {
+    const quint32* source = in + (reduced.height() - 1 - y / factor) * inStride;
+    quint32* row = pixels + y * outStride;
+    for (int sx = 0, x = 0; x < width; ++sx) {
+      const quint32 pixel = toRgb32(source[sx]);
+      for (int k = 0; k < factor && x < width; ++k) row[x++] = pixel;
+    }
+    for (int r = 1; r < factor && y + r < height; ++r)
+      std::memcpy(pixels + (y + r) * outStride, row, static_cast<std::size_t>(width) * 4);
   }
 }
 
@@ -292,8 +316,9 @@ void VtkRenderWidget::renderFrame(bool mayReduce) {
   const qreal ratio = devicePixelRatioF();
   frameFor_ = deviceSize();
   // During an interaction the frame is rendered smaller (rounded up: it covers the view)
-  // and scaled up by paintEvent(); VTK's camera keeps the view's aspect, so it shows the
-  // same field of view.
+  // and scaled up, nearest neighbour, as it is read back; VTK's camera keeps its scale per
+  // pixel, so the frame shows the same field of view (to half a view pixel at the right
+  // and bottom edges when the view's size is not a multiple of the factor).
   const int reduction = mayReduce && reducedWhileInteracting_ && ViewInteraction::instance().active()
                             ? interactionReduction() : 1;
   const QSize size((frameFor_.width() + reduction - 1) / reduction,
@@ -341,20 +366,31 @@ void VtkRenderWidget::renderFrame(bool mayReduce) {
   const auto rendered = static_cast<GLuint>(renderWindow_->GetRenderFramebuffer()->GetFBOIndex());
   gl->glBindFramebuffer(GL_READ_FRAMEBUFFER, rendered);
   gl->glReadBuffer(GL_COLOR_ATTACHMENT0);
-  if (frame_.size() != size || frame_.format() != QImage::Format_RGB32)
-    frame_ = QImage(size, QImage::Format_RGB32);
+  if (frame_.size() != frameFor_ || frame_.format() != QImage::Format_RGB32)
+    frame_ = QImage(frameFor_, QImage::Format_RGB32);
+  // A reduced frame is read into a buffer of its own and scaled up into frame_,
+  // which paintEvent() then draws as it does a full one; the buffer goes with the
+  // interaction.
+  if (!frameReduced_)
+    reducedFrame_ = QImage();
+  else if (reducedFrame_.size() != size)
+    reducedFrame_ = QImage(size, QImage::Format_RGB32);
+  QImage &target = frameReduced_ ? reducedFrame_ : frame_;
   // RGBA bytes are the framebuffer's own layout under Mesa, so GL copies them
   // as they are (asking for BGRA made Mesa convert every pixel in a scalar
   // loop: 14 instructions a pixel, the UI thread's largest cost per frame,
   // issue 17); one pass below turns them into Qt's order, opaque and top row first.
   gl->glPixelStorei(GL_PACK_ALIGNMENT, 4);
-  gl->glPixelStorei(GL_PACK_ROW_LENGTH, static_cast<GLint>(frame_.bytesPerLine() / 4));
+  gl->glPixelStorei(GL_PACK_ROW_LENGTH, static_cast<GLint>(target.bytesPerLine() / 4));
   gl->glReadPixels(0, 0, size.width(), size.height(), GL_RGBA, GL_UNSIGNED_BYTE,
-                   frame_.bits());
+                   target.bits());
   gl->glPixelStorei(GL_PACK_ROW_LENGTH, 0);
   gl->glBindFramebuffer(GL_DRAW_FRAMEBUFFER, static_cast<GLuint>(draw));
   gl->glBindFramebuffer(GL_READ_FRAMEBUFFER, static_cast<GLuint>(read));
-  rgbaRowsToRgb32TopDown(frame_);
+  if (frameReduced_)
+    expandRgbaRowsToRgb32TopDown(reducedFrame_, frame_, reduction);
+  else
+    rgbaRowsToRgb32TopDown(frame_);
   frame_.setDevicePixelRatio(ratio);
   if (previous && previous != context_.get())
     previous->makeCurrent(previousSurface);
@@ -398,6 +434,7 @@ void VtkRenderWidget::hideEvent(QHideEvent *event) {
       previous->makeCurrent(previousSurface);
   }
   frame_ = QImage();
+  reducedFrame_ = QImage();
   frameStale_ = true;
 }
 
@@ -431,15 +468,6 @@ void VtkRenderWidget::paintEvent(QPaintEvent *event) {
     renderFrame(true);
   QPainter painter(this);
   painter.setCompositionMode(QPainter::CompositionMode_Source);
-  if (frameReduced_) {
-    // The whole frame over the whole view, clipped to what is repainted, so that
-    // an overlay's partial repaint samples the frame as the full paint did.
-    painter.setClipRect(event->rect());
-    // Nearest-neighbour scaling (QPainter's default): bilinear (SmoothPixmapTransform) made
-    // the window/level drag's frames 1.7x slower on the UI thread under llvmpipe (issue 17).
-    painter.drawImage(QRectF(rect()), frame_);
-    return;
-  }
   const qreal ratio = devicePixelRatioF();
   painter.drawImage(event->rect(), frame_,
                     QRectF(QPointF(event->rect().topLeft()) * ratio,

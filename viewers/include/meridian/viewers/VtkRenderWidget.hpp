@@ -23,7 +23,7 @@
 // Reduced frames while the user interacts (issue 17): a view that allows it
 // (setReducedWhileInteracting) renders at 1/interactionReduction() of its size in
 // each direction while a drag or a burst of wheel steps is in progress
-// (ViewInteraction.hpp says what counts), and the frame is scaled up when drawn; when
+// (ViewInteraction.hpp says what counts), and the frame is scaled up as it is read; when
 // the interaction ends it renders once more at full size. Under software GL the
 // rasteriser's work is proportional to the pixels: a factor of 2 is a quarter of
 // them. Frames at rest, grabFramebuffer() and hence screenshots are always full size.
@@ -127,7 +127,8 @@ private:
   QImage frame_;           // the last frame, device pixels, top row first
   bool frameStale_ = true; // VTK's scene changed since frame_ was rendered
   QSize frameFor_;         // the view's device size when frame_ was rendered
-  bool frameReduced_ = false;            // frame_ is smaller than the view, scaled up when drawn
+  QImage reducedFrame_;    // a reduced frame as read back (GL's RGBA rows), while interacting
+  bool frameReduced_ = false;            // frame_ was scaled up from a reduced frame
   bool reducedWhileInteracting_ = false; // see setReducedWhileInteracting
   bool contextFailed_ = false;
 };
