@@ -1,8 +1,8 @@
 // Volume viewer frame times at 1920x1080 (run it under Xvfb or on a desktop):
 //   xvfb-run -a -s "-screen 0 1920x1080x24" build/bin/bench_volume_viewer [--frames N] [--size 1920x1080]
-//       [--times FILE] [--only volume|2d]
+//       [--times FILE] [--only volume|2d] [--shots DIR]
 // 1. scripted scroll through a 300-slice CT in the axial plane (crosshair linked, so the
-//    coronal and sagittal crosshair lines move too), one slice per frame;
+//    coronal and sagittal crosshair lines move too), one wheel step (one slice) per frame;
 // 2. a window/level drag: right-button mouse moves sent to the axial plane, all three
 //    planes re-windowed per frame;
 // 3. the 2D viewer panned (middle-button drag) over the fundus photograph, window-sized.
@@ -10,13 +10,17 @@
 // Qt presents the window), glFinish and an X round trip. The demo CT has 256 slices; the 300-slice volume
 // repeats its first 44 slices after the last (same anatomy, same memory layout). The peer,
 // bench_vtk_mpr, draws the same MPR in bare VTK; volume_viewer_peer.py alternates the two.
+// --shots DIR saves the window in the middle of the scroll and of the drag, and after each
+// (PNG), to look at the frames drawn while the user interacts and at rest (VtkRenderWidget.hpp).
 // Reports p50/p99 against the 16.7 ms (60 Hz) goal. Xvfb renders with Mesa's llvmpipe
 // (software), so these are CPU numbers.
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QGuiApplication>
 #include <QMouseEvent>
 #include <QOpenGLContext>
 #include <QOpenGLFunctions>
+#include <QWheelEvent>
 
 #include <algorithm>
 #include <chrono>
@@ -101,7 +105,10 @@ void report(const char* what, const std::vector<double>& ms, const std::vector<d
 }
 
 // The volume viewer's scroll and window/level drag; 0 when both ran.
-int volumeRuns(int frames, int width, int height, bench::FrameLog& log) {
+int volumeRuns(int frames, int width, int height, bench::FrameLog& log, const std::string& shots) {
+  const auto shoot = [&shots](QWidget& window, const char* name) {
+    if (!shots.empty()) window.grab().save(QString::fromStdString((fs::path(shots) / name).string()));
+  };
   auto volume = bench::repeatedCt(MERIDIAN_BENCH_DEMO_DATA, 300);
   if (!volume) {
     std::fprintf(stderr, "bench_volume_viewer: %s\n", volume.error().message.c_str());
@@ -127,12 +134,18 @@ int volumeRuns(int frames, int width, int height, bench::FrameLog& log) {
   renders3D.attach(viewer.view3D());
   for (auto plane : viewers::kPlanes) allRenders.attach(viewer.planeView(plane));
 
-  // 1. Scroll: slice 0 -> 299 and back, one slice per frame.
+  // 1. Scroll: slice 0 -> 299 and back, one slice per frame, by wheel steps over the axial
+  // plane as a user scrolls (so the viewer sees a scroll in progress, as with a real wheel).
   auto& state = viewer.state();
+  state.setSliceIndex(viewers::Plane::Axial, 1);
+  state.scroll(viewers::Plane::Axial, 1);  // which way a wheel step turns the slice index
+  const int wheelSign = state.sliceIndex(viewers::Plane::Axial) > 1 ? 1 : -1;
   state.setSliceIndex(viewers::Plane::Axial, 0);
   viewer.refresh();
   testsupport::processEvents();
+  const QPointF middle(axial->width() / 2.0, axial->height() / 2.0);
   std::vector<double> scroll, scrollVtk;
+  int scrollReduced = 0;  // frames drawn reduced (an interaction in progress, VtkRenderWidget.hpp)
   axialRenders.count = 0;
   BENCH_PHASE_START();
   double cpu0 = processCpuMs();
@@ -140,16 +153,29 @@ int volumeRuns(int frames, int width, int height, bench::FrameLog& log) {
     const int k = bench::scrollSlice(f, 300);
     axialRenders.ms = 0;
     const auto t0 = Clock::now();
-    state.setSliceIndex(viewers::Plane::Axial, k);
-    viewer.refresh();
+    const int notches = (k - state.sliceIndex(viewers::Plane::Axial)) * wheelSign;
+    QWheelEvent wheel(middle, axial->mapToGlobal(middle), QPoint(), QPoint(0, 120 * notches), Qt::NoButton,
+                      Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(axial, &wheel);
     QApplication::processEvents();
     finishGl(axial);
     syncX();
     scroll.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     scrollVtk.push_back(axialRenders.ms);
+    scrollReduced += axial->frameReduced();
+    if (f == frames / 2) shoot(viewer, "scroll-during.png");
   }
   BENCH_PHASE_END("scroll");
   report("axial scroll (1 slice/frame)", scroll, scrollVtk, axialRenders.count, processCpuMs() - cpu0);
+  if (!shots.empty()) {
+    // After the pause that ends a scroll, the plane is drawn at full size again.
+    QElapsedTimer pause;
+    pause.start();
+    while (pause.elapsed() < 400) QApplication::processEvents(QEventLoop::AllEvents, 20);
+    shoot(viewer, "scroll-after.png");
+  }
+  std::printf("%-34s frames drawn reduced while scrolling: %d of %d (1/%d size in each direction)\n", "",
+              scrollReduced, frames, viewers::VtkRenderWidget::interactionReduction());
   log.add("scroll", scroll);
 
   // 2. Window/level: right-drag on the axial plane, 2 px per move, back and forth.
@@ -158,6 +184,7 @@ int volumeRuns(int frames, int width, int height, bench::FrameLog& log) {
                     Qt::NoModifier);
   QApplication::sendEvent(axial, &press);
   std::vector<double> drag, dragVtk;
+  int dragReduced = 0;
   allRenders.count = 0;
   QPointF at = start;
   BENCH_PHASE_START();
@@ -174,13 +201,18 @@ int volumeRuns(int frames, int width, int height, bench::FrameLog& log) {
     syncX();
     drag.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     dragVtk.push_back(allRenders.ms);
+    for (auto plane : viewers::kPlanes) dragReduced += viewer.planeView(plane)->frameReduced();
   }
+  shoot(viewer, "drag-during.png");
   BENCH_PHASE_END("window-level");
   const double dragCpu = processCpuMs() - cpu0;
   QMouseEvent release(QEvent::MouseButtonRelease, at, axial->mapToGlobal(at), Qt::RightButton, Qt::NoButton,
                       Qt::NoModifier);
   QApplication::sendEvent(axial, &release);
+  testsupport::processEvents();
+  shoot(viewer, "drag-after.png");
   report("window/level drag (3 planes/frame)", drag, dragVtk, allRenders.count, dragCpu);
+  std::printf("%-34s plane frames drawn reduced while dragging: %d of %d\n", "", dragReduced, 3 * frames);
   log.add("drag", drag);
   std::printf("3D view renders during both runs: %d (it does not depend on slice or window)\n", renders3D.count);
   return 0;
@@ -228,7 +260,7 @@ std::vector<double> pan2D(int frames, int width, int height) {
 
 int main(int argc, char** argv) {
   int frames = 300, width = 1920, height = 1080;
-  std::string timesPath, only;
+  std::string timesPath, only, shots;
   for (int i = 1; i + 1 < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--frames") frames = std::max(10, std::atoi(argv[i + 1]));
@@ -238,13 +270,14 @@ int main(int argc, char** argv) {
     }
     if (arg == "--times") timesPath = argv[i + 1];
     if (arg == "--only") only = argv[i + 1];
+    if (arg == "--shots") shots = argv[i + 1];
   }
   viewers::VtkRenderWidget::setDefaultSurfaceFormat();
   QApplication app(argc, argv);
   bench::FrameLog log(timesPath);
   std::printf("bench_volume_viewer: load %s\n", bench::loadAverage().c_str());
   if (only != "2d") {
-    if (int status = volumeRuns(frames, width, height, log); status != 0) return status;
+    if (int status = volumeRuns(frames, width, height, log, shots); status != 0) return status;
   }
   if (only != "volume") {
     const auto pan = pan2D(frames, width, height);

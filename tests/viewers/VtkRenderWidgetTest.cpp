@@ -1,13 +1,17 @@
 // The Qt 6 <-> VTK bridge (VtkRenderWidget) under a real X server with Mesa's OpenGL: frames
 // come back the right way up and at the widget's size, window grabs show the frame with the
 // Qt overlays over it, and an overlay repainting over a view does not make VTK render again
-// (the saving issue 17 depends on), while several requests make one render.
+// (the saving issue 17 depends on), while several requests make one render. During a drag or
+// a burst of wheel steps a view that allows it renders reduced frames, and at full size again
+// when the interaction ends; grabs are full size.
 
 #include <gtest/gtest.h>
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QMouseEvent>
 #include <QPainter>
+#include <QWheelEvent>
 #include <QWindow>
 
 #include <vtkCommand.h>
@@ -121,6 +125,112 @@ TEST(VtkRenderWidgetGui, OverlayRepaintsWithoutAVtkRenderAndRequestsCoalesce) {
   view.requestRender();
   processEvents();
   EXPECT_EQ(count.renders, 1);
+}
+
+void send(QWidget& view, QEvent::Type type, Qt::MouseButton button, Qt::MouseButtons buttons, QPointF at) {
+  QMouseEvent event(type, at, view.mapToGlobal(at), button, buttons, Qt::NoModifier);
+  QApplication::sendEvent(&view, &event);
+}
+
+void wheelStep(QWidget& view) {
+  const QPointF at(view.width() / 2.0, view.height() / 2.0);
+  QWheelEvent event(at, view.mapToGlobal(at), QPoint(), QPoint(0, 120), Qt::NoButton, Qt::NoModifier,
+                    Qt::NoScrollPhase, false);
+  QApplication::sendEvent(&view, &event);
+}
+
+// The size VTK rendered the last frame at.
+QSize renderedSize(VtkRenderWidget& view) {
+  const int* size = view.renderWindow()->GetSize();
+  return QSize(size[0], size[1]);
+}
+
+TEST(VtkRenderWidgetGui, DragRendersReducedFramesAndAFullOneWhenReleased) {
+  VtkRenderWidget::setInteractionReduction(2);
+  VtkRenderWidget view, other;  // `other` does not allow reduced frames
+  view.setReducedWhileInteracting(true);
+  view.resize(201, 160);
+  other.resize(200, 160);
+  paintGradient(view);
+  paintGradient(other);
+  ASSERT_TRUE(showExposed(view));
+  ASSERT_TRUE(showExposed(other));
+  const QSize full = QSize(201, 160) * view.devicePixelRatioF();
+  const QImage atRest = view.grab().toImage();
+  RenderCount count;
+  view.renderWindow()->AddObserver(vtkCommand::StartEvent, &count, &RenderCount::onStart);
+
+  // A click is not a drag: its frame is full size.
+  const QPointF at(50, 50);
+  send(view, QEvent::MouseButtonPress, Qt::RightButton, Qt::RightButton, at);
+  view.requestRender();
+  processEvents();
+  EXPECT_FALSE(view.frameReduced());
+  EXPECT_EQ(renderedSize(view), full);
+
+  send(view, QEvent::MouseMove, Qt::NoButton, Qt::RightButton, at + QPointF(4, 2));
+  view.requestRender();
+  other.requestRender();
+  processEvents();
+  EXPECT_TRUE(view.frameReduced());
+  EXPECT_EQ(renderedSize(view), QSize((full.width() + 1) / 2, full.height() / 2));
+  EXPECT_FALSE(other.frameReduced());
+  EXPECT_EQ(renderedSize(other), QSize(200, 160) * other.devicePixelRatioF());
+  // The reduced frame is scaled up over the whole view, the right way up.
+  const QImage dragging = view.grab().toImage();
+  ASSERT_EQ(dragging.size(), atRest.size());
+  EXPECT_GT(qRed(dragging.pixel(dragging.width() / 2, 1)), 200);
+  EXPECT_GT(qBlue(dragging.pixel(dragging.width() / 2, dragging.height() - 2)), 200);
+  EXPECT_GT(qRed(dragging.pixel(dragging.width() - 1, 1)), 200);  // the last column is covered
+  // A grab of VTK's frame is a picture at rest: full size even now.
+  EXPECT_EQ(view.grabFramebuffer().size(), full);
+  view.requestRender();
+  processEvents();
+  EXPECT_TRUE(view.frameReduced());
+
+  count.renders = 0;
+  send(view, QEvent::MouseButtonRelease, Qt::RightButton, Qt::NoButton, at + QPointF(4, 2));
+  processEvents();
+  EXPECT_EQ(count.renders, 1);  // the full frame, without a request from the view's owner
+  EXPECT_FALSE(view.frameReduced());
+  EXPECT_EQ(renderedSize(view), full);
+  EXPECT_EQ(view.grab().toImage(), atRest);
+
+  // With the reduction set to 1 a drag renders full frames.
+  VtkRenderWidget::setInteractionReduction(1);
+  send(view, QEvent::MouseMove, Qt::NoButton, Qt::LeftButton, at);
+  view.requestRender();
+  processEvents();
+  EXPECT_FALSE(view.frameReduced());
+  send(view, QEvent::MouseButtonRelease, Qt::LeftButton, Qt::NoButton, at);
+  VtkRenderWidget::setInteractionReduction(2);
+}
+
+TEST(VtkRenderWidgetGui, WheelBurstRendersReducedFramesAfterItsFirstStep) {
+  VtkRenderWidget::setInteractionReduction(2);
+  VtkRenderWidget view;
+  view.setReducedWhileInteracting(true);
+  view.resize(200, 160);
+  paintGradient(view);
+  ASSERT_TRUE(showExposed(view));
+  const QImage atRest = view.grab().toImage();
+
+  wheelStep(view);  // one step: a full frame, nothing to redo after it
+  view.requestRender();
+  processEvents();
+  EXPECT_FALSE(view.frameReduced());
+  QElapsedTimer timer;
+  timer.start();
+  wheelStep(view);  // the next within ViewInteraction::kIdleMs: a scroll in progress
+  view.requestRender();
+  processEvents();
+  EXPECT_TRUE(view.frameReduced());
+
+  // The pause after the last step ends it: one full frame.
+  while (view.frameReduced() && timer.elapsed() < 5000) QApplication::processEvents(QEventLoop::AllEvents, 20);
+  EXPECT_FALSE(view.frameReduced());
+  EXPECT_GE(timer.elapsed(), 140);  // not before the pause (150 ms, Qt's coarse timers may be 5% early)
+  EXPECT_EQ(view.grab().toImage(), atRest);
 }
 
 }  // namespace

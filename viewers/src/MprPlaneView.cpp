@@ -39,6 +39,8 @@ MprPlaneView::MprPlaneView(Plane plane, VolumeViewState* state, QWidget* parent)
       stack_(vtkSmartPointer<vtkImageStack>::New()) {
   // The plane and its overlays are one image stack drawn in layer order: no depth needed.
   setDepthBuffer(false);
+  // A drag or a fast scroll shows reduced frames, sharp again when it ends (issue 17).
+  setReducedWhileInteracting(true);
   renderer()->SetBackground(0.0, 0.0, 0.0);
   renderer()->GetActiveCamera()->ParallelProjectionOn();
   reslice_->SetInterpolationModeToLinear();

@@ -8,10 +8,12 @@
 #include <QColor>
 #include <QPainter>
 #include <QSurfaceFormat>
+#include <QSettings>
 #include <QTimer>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include <vtkCommand.h>
 #include <vtkGenericOpenGLRenderWindow.h>
@@ -22,6 +24,8 @@
 #include <vtkPropCollection.h>
 #include <vtkRenderer.h>
 #include <vtkType.h>
+
+#include "ViewInteraction.hpp"
 
 namespace meridian::viewers {
 
@@ -88,16 +92,17 @@ class BridgeRenderWindow : public vtkGenericOpenGLRenderWindow {
 vtkStandardNewMacro(BridgeRenderWindow);
 
 // GL's rows run bottom-up in RGBA byte order; Format_RGB32 is 0xffRRGGBB per pixel, top row
-// first. Swaps rows pairwise and converts both in one pass (vectorised by the compiler), the
-// alpha forced opaque: what VTK leaves in the alpha channel (its background alpha is 0) must not
-// reach Qt, which takes RGB32 pixels as opaque.
+// first. The alpha is forced opaque: what VTK leaves in the alpha channel (its background alpha
+// is 0) must not reach Qt, which takes RGB32 pixels as opaque.
+inline quint32 toRgb32(quint32 rgba) {
+  if constexpr (Q_BYTE_ORDER == Q_LITTLE_ENDIAN)  // 0xAABBGGRR
+    return 0xff000000u | ((rgba & 0xffu) << 16) | (rgba & 0xff00u) | ((rgba >> 16) & 0xffu);
+  else  // 0xRRGGBBAA
+    return 0xff000000u | (rgba >> 8);
+}
+
+// Swaps rows pairwise and converts both in one pass (vectorised by the compiler).
 void rgbaRowsToRgb32TopDown(QImage& image) {
-  const auto toRgb32 = [](quint32 rgba) -> quint32 {
-    if constexpr (Q_BYTE_ORDER == Q_LITTLE_ENDIAN)  // 0xAABBGGRR
-      return 0xff000000u | ((rgba & 0xffu) << 16) | (rgba & 0xff00u) | ((rgba >> 16) & 0xffu);
-    else  // 0xRRGGBBAA
-      return 0xff000000u | (rgba >> 8);
-  };
   const int width = image.width(), height = image.height();
   const qsizetype stride = image.bytesPerLine() / 4;
   quint32* pixels = reinterpret_cast<quint32*>(image.bits());
@@ -116,9 +121,43 @@ void rgbaRowsToRgb32TopDown(QImage& image) {
   }
 }
 
+// A reduced frame (GL's RGBA rows, bottom-up) scaled up by `factor` into `out` (Format_RGB32,
+// top row first) by repeating each pixel factor x factor times, cut at the view's right and
+// bottom edges (the reduced frame is rounded up). Each output row is converted once and copied
+// to the factor - 1 rows below it (QPainter scaling the small frame as it drew took 9
+// instructions an output pixel, a third of a window/level drag frame's, issue 17).
+void expandRgbaRowsToRgb32TopDown(const QImage& reduced, QImage& out, int factor) {
+  const int width = out.width(), height = out.height();
+  const qsizetype inStride = reduced.bytesPerLine() / 4, outStride = out.bytesPerLine() / 4;
+  const quint32* in = reinterpret_cast<const quint32*>(reduced.constBits());
+  quint32* pixels = reinterpret_cast<quint32*>(out.bits());
+  for (int y = 0; y < height; y += factor) {
+    const quint32* source = in + (reduced.height() - 1 - y / factor) * inStride;
+    quint32* row = pixels + y * outStride;
+    if (factor == 2) {
+      // Two output pixels a store (the general loop below took 10 instructions a pixel).
+      for (int sx = 0; sx < width / 2; ++sx) {
+        const quint64 pair = quint64{toRgb32(source[sx])} * 0x100000001ull;
+        std::memcpy(row + 2 * sx, &pair, sizeof pair);
+      }
+      if (width % 2) row[width - 1] = toRgb32(source[width / 2]);
+    } else {
+      for (int sx = 0, x = 0; x < width; ++sx) {
+        const quint32 pixel = toRgb32(source[sx]);
+        for (int k = 0; k < factor && x < width; ++k) row[x++] = pixel;
+      }
+    }
+    for (int r = 1; r < factor && y + r < height; ++r)
+      std::memcpy(pixels + (y + r) * outStride, row, static_cast<std::size_t>(width) * 4);
+  }
+}
+
 BridgeRenderWindow* bridgeWindow(vtkGenericOpenGLRenderWindow* window) {
   return static_cast<BridgeRenderWindow*>(window);
 }
+
+// 0 until first asked for (QSettings needs the application's name, set after start-up).
+int reductionFactor = 0;
 
 }  // namespace
 
@@ -177,6 +216,16 @@ void VtkRenderWidget::setDefaultSurfaceFormat() {
 
 void VtkRenderWidget::setDepthBuffer(bool wanted) {
   bridgeWindow(renderWindow_)->depthBuffer = wanted;
+}
+
+int VtkRenderWidget::interactionReduction() {
+  if (reductionFactor == 0)
+    setInteractionReduction(QSettings().value(QStringLiteral("viewers/interactionReduction"), 2).toInt());
+  return reductionFactor;
+}
+
+void VtkRenderWidget::setInteractionReduction(int factor) {
+  reductionFactor = std::clamp(factor, 1, 4);
 }
 
 void VtkRenderWidget::requestRender() {
@@ -266,11 +315,24 @@ bool VtkRenderWidget::ensureContext() {
   return true;
 }
 
-void VtkRenderWidget::renderFrame() {
+QSize VtkRenderWidget::deviceSize() const {
   const qreal ratio = devicePixelRatioF();
-  const QSize size(
-      std::max(1, static_cast<int>(std::lround(width() * ratio))),
-      std::max(1, static_cast<int>(std::lround(height() * ratio))));
+  return QSize(std::max(1, static_cast<int>(std::lround(width() * ratio))),
+               std::max(1, static_cast<int>(std::lround(height() * ratio))));
+}
+
+void VtkRenderWidget::renderFrame(bool mayReduce) {
+  const qreal ratio = devicePixelRatioF();
+  frameFor_ = deviceSize();
+  // During an interaction the frame is rendered smaller (rounded up: it covers the view)
+  // and scaled up, nearest neighbour, as it is read back; VTK's camera keeps its scale per
+  // pixel, so the frame shows the same field of view (to half a view pixel at the right
+  // and bottom edges when the view's size is not a multiple of the factor).
+  const int reduction = mayReduce && reducedWhileInteracting_ && ViewInteraction::instance().active()
+                            ? interactionReduction() : 1;
+  const QSize size((frameFor_.width() + reduction - 1) / reduction,
+                   (frameFor_.height() + reduction - 1) / reduction);
+  frameReduced_ = reduction > 1;
   frameStale_ = false;
   if (!context_ && renderer_->GetViewProps()->GetNumberOfItems() == 0 &&
       !renderer_->GetGradientBackground() && !renderer_->GetTexturedBackground()) {
@@ -278,7 +340,8 @@ void VtkRenderWidget::renderFrame() {
     // before a volume): the frame is the background colour, without a GL
     // context and framebuffers made for it (process memory under software GL).
     const double *rgb = renderer_->GetBackground();
-    frame_ = QImage(size, QImage::Format_RGB32);
+    frameReduced_ = false;
+    frame_ = QImage(frameFor_, QImage::Format_RGB32);
     frame_.fill(QColor::fromRgbF(static_cast<float>(rgb[0]), static_cast<float>(rgb[1]),
                                  static_cast<float>(rgb[2])));
     frame_.setDevicePixelRatio(ratio);
@@ -289,7 +352,8 @@ void VtkRenderWidget::renderFrame() {
   QOpenGLContext *previous = QOpenGLContext::currentContext();
   QSurface *previousSurface = previous ? previous->surface() : nullptr;
   if (!ensureContext()) {
-    frame_ = QImage(size, QImage::Format_RGB32);
+    frameReduced_ = false;
+    frame_ = QImage(frameFor_, QImage::Format_RGB32);
     frame_.fill(Qt::black);
     frame_.setDevicePixelRatio(ratio);
     return;
@@ -311,23 +375,36 @@ void VtkRenderWidget::renderFrame() {
   const auto rendered = static_cast<GLuint>(renderWindow_->GetRenderFramebuffer()->GetFBOIndex());
   gl->glBindFramebuffer(GL_READ_FRAMEBUFFER, rendered);
   gl->glReadBuffer(GL_COLOR_ATTACHMENT0);
-  if (frame_.size() != size || frame_.format() != QImage::Format_RGB32)
-    frame_ = QImage(size, QImage::Format_RGB32);
+  if (frame_.size() != frameFor_ || frame_.format() != QImage::Format_RGB32)
+    frame_ = QImage(frameFor_, QImage::Format_RGB32);
+  // A reduced frame is read into a buffer of its own and scaled up into frame_,
+  // which paintEvent() then draws as it does a full one; the buffer goes with the
+  // interaction.
+  if (!frameReduced_)
+    reducedFrame_ = QImage();
+  else if (reducedFrame_.size() != size)
+    reducedFrame_ = QImage(size, QImage::Format_RGB32);
+  QImage &target = frameReduced_ ? reducedFrame_ : frame_;
   // RGBA bytes are the framebuffer's own layout under Mesa, so GL copies them
   // as they are (asking for BGRA made Mesa convert every pixel in a scalar
   // loop: 14 instructions a pixel, the UI thread's largest cost per frame,
   // issue 17); one pass below turns them into Qt's order, opaque and top row first.
   gl->glPixelStorei(GL_PACK_ALIGNMENT, 4);
-  gl->glPixelStorei(GL_PACK_ROW_LENGTH, static_cast<GLint>(frame_.bytesPerLine() / 4));
+  gl->glPixelStorei(GL_PACK_ROW_LENGTH, static_cast<GLint>(target.bytesPerLine() / 4));
   gl->glReadPixels(0, 0, size.width(), size.height(), GL_RGBA, GL_UNSIGNED_BYTE,
-                   frame_.bits());
+                   target.bits());
   gl->glPixelStorei(GL_PACK_ROW_LENGTH, 0);
   gl->glBindFramebuffer(GL_DRAW_FRAMEBUFFER, static_cast<GLuint>(draw));
   gl->glBindFramebuffer(GL_READ_FRAMEBUFFER, static_cast<GLuint>(read));
-  rgbaRowsToRgb32TopDown(frame_);
+  if (frameReduced_)
+    expandRgbaRowsToRgb32TopDown(reducedFrame_, frame_, reduction);
+  else
+    rgbaRowsToRgb32TopDown(frame_);
   frame_.setDevicePixelRatio(ratio);
   if (previous && previous != context_.get())
     previous->makeCurrent(previousSurface);
+  if (frameReduced_)
+    ViewInteraction::instance().drewReduced(this); // a full frame follows the interaction
   Q_EMIT frameRendered();
 }
 
@@ -366,11 +443,12 @@ void VtkRenderWidget::hideEvent(QHideEvent *event) {
       previous->makeCurrent(previousSurface);
   }
   frame_ = QImage();
+  reducedFrame_ = QImage();
   frameStale_ = true;
 }
 
 QImage VtkRenderWidget::grabFramebuffer() {
-  renderFrame();
+  renderFrame(false); // a grab is a picture at rest: full size
   return frame_.copy();
 }
 
@@ -387,17 +465,19 @@ void VtkRenderWidget::resizeEvent(QResizeEvent *event) {
   resizeGL(width(), height());
 }
 
+bool VtkRenderWidget::event(QEvent *event) {
+  ViewInteraction::instance().observe(*event);
+  return QWidget::event(event);
+}
+
 void VtkRenderWidget::paintEvent(QPaintEvent *event) {
   // Overlays over this view (child widgets) repaint it beneath them: the last
   // frame serves, VTK renders only when its scene changed.
-  const qreal ratio = devicePixelRatioF();
-  if (frameStale_ || frame_.isNull() ||
-      frame_.size() !=
-          QSize(std::max(1, static_cast<int>(std::lround(width() * ratio))),
-                std::max(1, static_cast<int>(std::lround(height() * ratio)))))
-    renderFrame();
+  if (frameStale_ || frame_.isNull() || frameFor_ != deviceSize())
+    renderFrame(true);
   QPainter painter(this);
   painter.setCompositionMode(QPainter::CompositionMode_Source);
+  const qreal ratio = devicePixelRatioF();
   painter.drawImage(event->rect(), frame_,
                     QRectF(QPointF(event->rect().topLeft()) * ratio,
                            QSizeF(event->rect().size()) * ratio));

@@ -19,6 +19,14 @@
 // and Qt's overlays (child widgets: crosshair, measurements) repaint without a
 // VTK render. Works on hardware GL and on Mesa under Xvfb; a window grab
 // (QWidget::grab) shows the frame.
+//
+// Reduced frames while the user interacts (issue 17): a view that allows it
+// (setReducedWhileInteracting) renders at 1/interactionReduction() of its size in
+// each direction while a drag or a burst of wheel steps is in progress
+// (ViewInteraction.hpp says what counts), and the frame is scaled up as it is read; when
+// the interaction ends it renders once more at full size. Under software GL the
+// rasteriser's work is proportional to the pixels: a factor of 2 is a quarter of
+// them. Frames at rest, grabFramebuffer() and hence screenshots are always full size.
 
 #include <QImage>
 #include <QWidget>
@@ -49,6 +57,17 @@ public:
   /// cleared, tested or written per pixel (CPU time under software GL: 8% of a
   /// plane's rasterising, issue 17) and the view holds no depth texture.
   void setDepthBuffer(bool wanted);
+
+  /// Whether the view renders reduced frames during an interaction (off by default).
+  /// For views whose content is one image the user is moving through (the MPR planes):
+  /// a blurred frame for the length of a drag, sharp again when it ends.
+  void setReducedWhileInteracting(bool allowed) { reducedWhileInteracting_ = allowed; }
+  /// The reduction of those frames in each direction, for all views: 1 turns reduced
+  /// frames off. Initially QSettings "viewers/interactionReduction" (default 2, 1..4).
+  static int interactionReduction();
+  static void setInteractionReduction(int factor);
+  /// Whether the frame shown now is a reduced one.
+  bool frameReduced() const { return frameReduced_; }
 
   /// Asks for a new frame; VTK renders in the next paint (several requests, one
   /// render).
@@ -83,6 +102,8 @@ protected:
   virtual void resizeGL(int width, int height);
   void resizeEvent(QResizeEvent *event) override;
   void paintEvent(QPaintEvent *event) override;
+  /// Tells ViewInteraction about mouse, wheel and key events before the view's handlers.
+  bool event(QEvent *event) override;
   /// Frees the view's framebuffers and frame while it is hidden.
   void hideEvent(QHideEvent *event) override;
 
@@ -90,8 +111,11 @@ private:
   bool ensureContext();
   /// Loads the GL driver once, after the first frame drawn without it.
   static void warmUpOpenGl();
-  /// Renders VTK and reads its render framebuffer into frame_.
-  void renderFrame();
+  /// The view's size in device pixels.
+  QSize deviceSize() const;
+  /// Renders VTK and reads its render framebuffer into frame_: reduced when `mayReduce`,
+  /// the view allows it and an interaction is in progress.
+  void renderFrame(bool mayReduce);
   void onRenderWindowEvent(vtkObject *caller, unsigned long event,
                            void *callData);
 
@@ -102,6 +126,10 @@ private:
   std::shared_ptr<QOpenGLContext> context_;
   QImage frame_;           // the last frame, device pixels, top row first
   bool frameStale_ = true; // VTK's scene changed since frame_ was rendered
+  QSize frameFor_;         // the view's device size when frame_ was rendered
+  QImage reducedFrame_;    // a reduced frame as read back (GL's RGBA rows), while interacting
+  bool frameReduced_ = false;            // frame_ was scaled up from a reduced frame
+  bool reducedWhileInteracting_ = false; // see setReducedWhileInteracting
   bool contextFailed_ = false;
 };
 
