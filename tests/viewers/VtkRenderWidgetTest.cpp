@@ -206,10 +206,38 @@ TEST(VtkRenderWidgetGui, DragRendersReducedFramesAndAFullOneWhenReleased) {
   VtkRenderWidget::setInteractionReduction(2);
 }
 
+// A release that reaches another widget (the button let go over a panel) must not leave the
+// views drawing reduced frames: the next move without a button over a view ends the drag.
+TEST(VtkRenderWidgetGui, AMoveWithoutAButtonEndsADragWhoseReleaseWentElsewhere) {
+  VtkRenderWidget::setInteractionReduction(2);
+  VtkRenderWidget view;
+  view.setReducedWhileInteracting(true);
+  view.setMouseTracking(true);  // as the MPR planes have it (their cursor readout)
+  view.resize(200, 160);
+  paintGradient(view);
+  ASSERT_TRUE(showExposed(view));
+  const QPointF at(50, 50);
+  send(view, QEvent::MouseButtonPress, Qt::LeftButton, Qt::LeftButton, at);
+  send(view, QEvent::MouseMove, Qt::NoButton, Qt::LeftButton, at + QPointF(3, 1));
+  view.requestRender();
+  processEvents();
+  ASSERT_TRUE(view.frameReduced());
+  RenderCount count;
+  view.renderWindow()->AddObserver(vtkCommand::StartEvent, &count, &RenderCount::onStart);
+  send(view, QEvent::MouseMove, Qt::NoButton, Qt::NoButton, at + QPointF(6, 2));  // no release seen
+  processEvents();
+  EXPECT_EQ(count.renders, 1);  // the full frame
+  EXPECT_FALSE(view.frameReduced());
+  view.requestRender();
+  processEvents();
+  EXPECT_FALSE(view.frameReduced());
+}
+
 TEST(VtkRenderWidgetGui, WheelBurstRendersReducedFramesAfterItsFirstStep) {
   VtkRenderWidget::setInteractionReduction(2);
   VtkRenderWidget view;
   view.setReducedWhileInteracting(true);
+  view.setMouseTracking(true);  // as the MPR planes have it (their cursor readout)
   view.resize(200, 160);
   paintGradient(view);
   ASSERT_TRUE(showExposed(view));

@@ -19,7 +19,12 @@ ViewInteraction& ViewInteraction::instance() {
 void ViewInteraction::observe(const QEvent& event) {
   switch (event.type()) {
     case QEvent::MouseMove:
-      if (static_cast<const QMouseEvent&>(event).buttons() != Qt::NoButton) dragging_ = true;
+      if (static_cast<const QMouseEvent&>(event).buttons() != Qt::NoButton) {
+        dragging_ = true;
+      } else if (dragging_) {  // the release went to another widget: the drag is over all the same
+        dragging_ = false;
+        settle();
+      }
       break;
     case QEvent::MouseButtonRelease:
       if (static_cast<const QMouseEvent&>(event).buttons() == Qt::NoButton && dragging_) {
