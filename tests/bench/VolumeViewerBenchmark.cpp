@@ -1,6 +1,6 @@
 // Volume viewer frame times at 1920x1080 (run it under Xvfb or on a desktop):
 //   xvfb-run -a -s "-screen 0 1920x1080x24" build/bin/bench_volume_viewer [--frames N] [--size 1920x1080]
-//       [--times FILE] [--only volume|2d] [--shots DIR]
+//       [--times FILE] [--only volume|2d] [--shots DIR] [--reduction 1..4]
 // 1. scripted scroll through a 300-slice CT in the axial plane (crosshair linked, so the
 //    coronal and sagittal crosshair lines move too), one wheel step (one slice) per frame;
 // 2. a window/level drag: right-button mouse moves sent to the axial plane, all three
@@ -12,6 +12,8 @@
 // bench_vtk_mpr, draws the same MPR in bare VTK; volume_viewer_peer.py alternates the two.
 // --shots DIR saves the window in the middle of the scroll and of the drag, and after each
 // (PNG), to look at the frames drawn while the user interacts and at rest (VtkRenderWidget.hpp).
+// --reduction sets the planes' size reduction while interacting (the viewers/interactionReduction
+// setting; 1 = every frame at full size, to see what the reduction buys).
 // Reports p50/p99 against the 16.7 ms (60 Hz) goal. Xvfb renders with Mesa's llvmpipe
 // (software), so these are CPU numbers.
 #include <QApplication>
@@ -271,6 +273,7 @@ int main(int argc, char** argv) {
     if (arg == "--times") timesPath = argv[i + 1];
     if (arg == "--only") only = argv[i + 1];
     if (arg == "--shots") shots = argv[i + 1];
+    if (arg == "--reduction") viewers::VtkRenderWidget::setInteractionReduction(std::atoi(argv[i + 1]));
   }
   viewers::VtkRenderWidget::setDefaultSurfaceFormat();
   QApplication app(argc, argv);
