@@ -145,6 +145,17 @@ QSize renderedSize(VtkRenderWidget& view) {
   return QSize(size[0], size[1]);
 }
 
+// A view set up as the volume viewer's MPR planes are (reduced frames allowed, factor 2, mouse
+// tracking for the cursor readout), showing a gradient; false if it never got exposed.
+bool showAsMprPlane(VtkRenderWidget& view) {
+  VtkRenderWidget::setInteractionReduction(2);
+  view.setReducedWhileInteracting(true);
+  view.setMouseTracking(true);
+  view.resize(200, 160);
+  paintGradient(view);
+  return showExposed(view);
+}
+
 TEST(VtkRenderWidgetGui, DragRendersReducedFramesAndAFullOneWhenReleased) {
   VtkRenderWidget::setInteractionReduction(2);
   VtkRenderWidget view, other;  // `other` does not allow reduced frames
@@ -209,13 +220,8 @@ TEST(VtkRenderWidgetGui, DragRendersReducedFramesAndAFullOneWhenReleased) {
 // A release that reaches another widget (the button let go over a panel) must not leave the
 // views drawing reduced frames: the next move without a button over a view ends the drag.
 TEST(VtkRenderWidgetGui, AMoveWithoutAButtonEndsADragWhoseReleaseWentElsewhere) {
-  VtkRenderWidget::setInteractionReduction(2);
   VtkRenderWidget view;
-  view.setReducedWhileInteracting(true);
-  view.setMouseTracking(true);  // as the MPR planes have it (their cursor readout)
-  view.resize(200, 160);
-  paintGradient(view);
-  ASSERT_TRUE(showExposed(view));
+  ASSERT_TRUE(showAsMprPlane(view));
   const QPointF at(50, 50);
   send(view, QEvent::MouseButtonPress, Qt::LeftButton, Qt::LeftButton, at);
   send(view, QEvent::MouseMove, Qt::NoButton, Qt::LeftButton, at + QPointF(3, 1));
@@ -234,13 +240,8 @@ TEST(VtkRenderWidgetGui, AMoveWithoutAButtonEndsADragWhoseReleaseWentElsewhere) 
 }
 
 TEST(VtkRenderWidgetGui, WheelBurstRendersReducedFramesAfterItsFirstStep) {
-  VtkRenderWidget::setInteractionReduction(2);
   VtkRenderWidget view;
-  view.setReducedWhileInteracting(true);
-  view.setMouseTracking(true);  // as the MPR planes have it (their cursor readout)
-  view.resize(200, 160);
-  paintGradient(view);
-  ASSERT_TRUE(showExposed(view));
+  ASSERT_TRUE(showAsMprPlane(view));
   const QImage atRest = view.grab().toImage();
 
   wheelStep(view);  // one step: a full frame, nothing to redo after it
