@@ -3,6 +3,7 @@
 // meridian_core_io: the whole-slide reader. Private to meridian_core_io.
 
 #include <cstddef>
+#include <cstdint>
 
 #include "ItkLibrary.hpp"  // kIoLayout
 #include "meridian/core/Result.hpp"
@@ -17,6 +18,7 @@ struct OpenSlideLibrary {
   std::size_t tableSize;  // sizeof(OpenSlideLibrary) of the build that made the library
   std::size_t layout;     // kIoLayout of that build
   const ImageReader* reader;
+  std::uint64_t (*handlesOpened)();  // OpenSlideReader::handlesOpened
 };
 
 core::Result<const OpenSlideLibrary*> openSlideLibrary();

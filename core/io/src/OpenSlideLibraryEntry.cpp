@@ -6,6 +6,7 @@
 extern "C" __attribute__((visibility("default"))) const void* meridian_io_openslide_library() {
   using namespace meridian::io::detail;
   static const meridian::io::OpenSlideReader reader;
-  static const OpenSlideLibrary table{sizeof(OpenSlideLibrary), kIoLayout, &reader};
+  static const OpenSlideLibrary table{sizeof(OpenSlideLibrary), kIoLayout, &reader,
+                                     &meridian::io::OpenSlideReader::handlesOpened};
   return &table;
 }

@@ -6,6 +6,7 @@
 #include "meridian/io/ImageSummary.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
@@ -33,13 +34,24 @@ void argbToRgb(const std::uint32_t* argb, std::size_t count, std::uint8_t* rgb) 
   }
 }
 
-// Extra OpenSlide handles for concurrent region reads. One handle is thread-safe, but its
-// tile cache and TIFF handle pool sit behind locks that two busy threads contend for;
-// one handle per reading thread scales better. A handle whose (sticky) error is set is
+std::atomic<std::uint64_t> handlesOpenedSoFar{0};
+
+SlideHandle openHandle(const std::filesystem::path& path) {
+  ++handlesOpenedSoFar;
+  return SlideHandle(openslide_open(path.c_str()));
+}
+
+// OpenSlide handles for concurrent reads. One handle is thread-safe, but its tile cache and
+// TIFF handle pool sit behind locks that two busy threads contend for; one handle per reading
+// thread scales better. The handle the slide was opened with is the pool's first, so reads
+// from one thread never parse the file a second time (opening a slide reads its whole TIFF
+// directory chain: the largest cost of a first read). A handle whose (sticky) error is set is
 // dropped instead of returned, so a transient failure does not poison later reads.
 class HandlePool {
  public:
   explicit HandlePool(std::filesystem::path path) : path_(std::move(path)) {}
+
+  void adopt(SlideHandle handle) { release(std::move(handle)); }
 
   class Lease {
    public:
@@ -64,7 +76,7 @@ class HandlePool {
         return Lease(*this, std::move(h));
       }
     }
-    return Lease(*this, SlideHandle(openslide_open(path_.c_str())));
+    return Lease(*this, openHandle(path_));
   }
 
  private:
@@ -82,11 +94,12 @@ class HandlePool {
 class OpenSlideSource final : public core::SlideSource {
  public:
   static core::Result<std::shared_ptr<core::SlideSource>> open(const std::filesystem::path& path) {
-    SlideHandle osr(openslide_open(path.c_str()));
+    SlideHandle osr = openHandle(path);
     if (!osr) return makeError(ErrorCode::Unsupported, "OpenSlide does not recognise this file as a slide");
     if (const char* err = openslide_get_error(osr.get())) return makeError(ErrorCode::Corrupt, std::string("OpenSlide: ") + err);
-    auto source = std::shared_ptr<OpenSlideSource>(new OpenSlideSource(path, std::move(osr)));
-    if (auto status = source->loadMetadata(); !status) return status.error();
+    auto source = std::shared_ptr<OpenSlideSource>(new OpenSlideSource(path));
+    if (auto status = source->loadMetadata(osr.get()); !status) return status.error();
+    source->handles_.adopt(std::move(osr));
     return std::shared_ptr<core::SlideSource>(std::move(source));
   }
 
@@ -95,15 +108,13 @@ class OpenSlideSource final : public core::SlideSource {
   std::optional<std::array<double, 2>> micronsPerPixel() const override { return mpp_; }
   const std::map<std::string, std::string>& properties() const override { return properties_; }
 
-  std::vector<std::string> associatedImageNames() const override {
-    std::vector<std::string> names;
-    for (const char* const* n = openslide_get_associated_image_names(osr_.get()); n && *n; ++n) names.emplace_back(*n);
-    return names;
-  }
+  std::vector<std::string> associatedImageNames() const override { return associatedNames_; }
 
   core::Result<core::Image2D> readAssociatedImage(const std::string& name) const override {
+    const auto lease = handles_.acquire();
+    if (!lease.get()) return makeError(ErrorCode::Io, "OpenSlide cannot reopen the slide file");
     int64_t w = -1, h = -1;
-    openslide_get_associated_image_dimensions(osr_.get(), name.c_str(), &w, &h);
+    openslide_get_associated_image_dimensions(lease.get(), name.c_str(), &w, &h);
     if (w <= 0 || h <= 0) return makeError(ErrorCode::NotFound, "slide has no associated image '" + name + "'");
     // The same decoded-size rule as every other reader, before OpenSlide and libtiff allocate.
     const std::string claimed = "associated image '" + name + "' of " + std::to_string(w) + "x" + std::to_string(h);
@@ -112,9 +123,8 @@ class OpenSlideSource final : public core::SlideSource {
     if (auto fits = detail::checkDecodedSize(decoded.value(), dataBytes_, detail::kAssociatedImageLimit, claimed); !fits)
       return fits.error();
     std::vector<std::uint32_t> argb(static_cast<std::size_t>(w) * static_cast<std::size_t>(h));
-    std::lock_guard lock(metadataMutex_);  // associated images are rare: the main handle suffices
-    openslide_read_associated_image(osr_.get(), name.c_str(), argb.data());
-    return toImage(argb, static_cast<int>(w), static_cast<int>(h), osr_.get());
+    openslide_read_associated_image(lease.get(), name.c_str(), argb.data());
+    return toImage(argb, static_cast<int>(w), static_cast<int>(h), lease.get());
   }
 
   core::Result<core::Image2D> readRegion(int level, std::int64_t x, std::int64_t y, int width,
@@ -126,28 +136,31 @@ class OpenSlideSource final : public core::SlideSource {
       return makeError(ErrorCode::InvalidArgument, "region size " + std::to_string(width) + "x" + std::to_string(height) +
                                                        " is empty or larger than 256 Mpixel");
     std::vector<std::uint32_t> argb(static_cast<std::size_t>(width) * height);
-    const auto lease = readers_.acquire();
+    const auto lease = handles_.acquire();
     if (!lease.get()) return makeError(ErrorCode::Io, "OpenSlide cannot reopen the slide file");
     openslide_read_region(lease.get(), argb.data(), x, y, level, width, height);
     return toImage(argb, width, height, lease.get());
   }
 
  private:
-  OpenSlideSource(const std::filesystem::path& path, SlideHandle osr) : osr_(std::move(osr)), path_(path), readers_(path) {}
+  explicit OpenSlideSource(const std::filesystem::path& path) : path_(path), handles_(path) {}
 
-  core::Status loadMetadata() {
-    const int count = openslide_get_level_count(osr_.get());
+  // Levels, properties and associated image names: read once, from the handle the slide was
+  // opened with, before the handle goes into the pool.
+  core::Status loadMetadata(openslide_t* osr) {
+    const int count = openslide_get_level_count(osr);
     if (count <= 0) return makeError(ErrorCode::Corrupt, "slide has no pyramid levels");
     for (int i = 0; i < count; ++i) {
       core::SlideLevel level;
-      openslide_get_level_dimensions(osr_.get(), i, &level.width, &level.height);
-      level.downsample = openslide_get_level_downsample(osr_.get(), i);
+      openslide_get_level_dimensions(osr, i, &level.width, &level.height);
+      level.downsample = openslide_get_level_downsample(osr, i);
       if (level.width <= 0 || level.height <= 0) return makeError(ErrorCode::Corrupt, "level " + std::to_string(i) + " has no size");
-      if (auto tile = checkTileSize(i); !tile) return tile.error();
+      if (auto tile = checkTileSize(osr, i); !tile) return tile.error();
       levels_.push_back(level);
     }
-    for (const char* const* n = openslide_get_property_names(osr_.get()); n && *n; ++n)
-      if (const char* v = openslide_get_property_value(osr_.get(), *n)) properties_[*n] = v;
+    for (const char* const* n = openslide_get_property_names(osr); n && *n; ++n)
+      if (const char* v = openslide_get_property_value(osr, *n)) properties_[*n] = v;
+    for (const char* const* n = openslide_get_associated_image_names(osr); n && *n; ++n) associatedNames_.emplace_back(*n);
     if (auto it = properties_.find(OPENSLIDE_PROPERTY_NAME_VENDOR); it != properties_.end()) vendor_ = it->second;
     dataBytes_ = slideDataBytes();
     const auto number = [&](const char* key) -> std::optional<double> {
@@ -177,10 +190,10 @@ class OpenSlideSource final : public core::SlideSource {
   // when the allocation fails: a 22 KB TIFF whose level claimed tiles of 16 x 134,217,744
   // asked for 8 GiB and died by SIGTRAP under a memory limit (found by fuzz_slide). Real
   // tiles are 240 to 4096 pixels square; refuse one over 64 Mpixel before any read.
-  core::Status checkTileSize(int level) const {
+  static core::Status checkTileSize(openslide_t* osr, int level) {
     const std::string prefix = "openslide.level[" + std::to_string(level) + "].tile-";
-    const char* w = openslide_get_property_value(osr_.get(), (prefix + "width").c_str());
-    const char* h = openslide_get_property_value(osr_.get(), (prefix + "height").c_str());
+    const char* w = openslide_get_property_value(osr, (prefix + "width").c_str());
+    const char* h = openslide_get_property_value(osr, (prefix + "height").c_str());
     if (!w || !h) return core::Ok{};  // not a tiled level (OpenSlide says no fixed tile size)
     const unsigned long long tw = std::strtoull(w, nullptr, 10), th = std::strtoull(h, nullptr, 10);
     constexpr unsigned long long kMaxTilePixels = 64ULL << 20;
@@ -201,18 +214,19 @@ class OpenSlideSource final : public core::SlideSource {
     return out;
   }
 
-  SlideHandle osr_;                   // metadata and associated images
   std::filesystem::path path_;
   std::uint64_t dataBytes_ = 0;       // see slideDataBytes()
-  mutable std::mutex metadataMutex_;
-  mutable HandlePool readers_;        // region reads
+  mutable HandlePool handles_;        // region and associated-image reads
   std::string vendor_ = "unknown";
   std::vector<core::SlideLevel> levels_;
   std::map<std::string, std::string> properties_;
+  std::vector<std::string> associatedNames_;
   std::optional<std::array<double, 2>> mpp_;
 };
 
 }  // namespace
+
+std::uint64_t OpenSlideReader::handlesOpened() { return handlesOpenedSoFar.load(); }
 
 double OpenSlideReader::detect(const std::filesystem::path& path) const {
   // Generic TIFF is claimed only when tiled; plain TIFFs fall through to the raster reader.

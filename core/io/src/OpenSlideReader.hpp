@@ -1,4 +1,6 @@
 #pragma once
+#include <cstdint>
+
 #include "meridian/io/ImageReader.hpp"
 
 namespace meridian::io {
@@ -11,6 +13,10 @@ class OpenSlideReader final : public ImageReader {
   double detect(const std::filesystem::path& path) const override;
   core::Result<OpenedImage> open(const std::filesystem::path& path) const override;
   core::Result<ImageSummary> describe(const std::filesystem::path& path) const override;
+
+  /// How many OpenSlide handles this process has opened so far. Each one parses the slide's
+  /// whole directory chain, so reads should reuse them (tests check that they do).
+  static std::uint64_t handlesOpened();
 };
 
 }  // namespace meridian::io

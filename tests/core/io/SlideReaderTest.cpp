@@ -7,6 +7,7 @@
 
 #include "DecodedSizeLimit.hpp"
 #include "TestData.hpp"
+#include "OpenSlideLibrary.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
 
 using namespace meridian;
@@ -124,4 +125,22 @@ TEST(SlideReader, ConcurrentReadsMatchSerialReads) {
       return true;
     }));
   for (auto& j : jobs) EXPECT_TRUE(j.get());
+}
+
+// The handle a slide was opened with serves its reads: reading from one thread must not open
+// the slide again (each openslide_open parses the whole TIFF directory chain; a second one was
+// a third of every fuzz_slide execution). A reader on another thread while the first handle is
+// busy still gets one of its own.
+TEST(SlideReader, ReadsFromOneThreadUseTheHandleTheSlideWasOpenedWith) {
+  auto library = io::detail::openSlideLibrary();
+  ASSERT_TRUE(library.ok()) << library.error().describe();
+  const auto handlesOpened = library.value()->handlesOpened;
+  const auto before = handlesOpened();
+  auto slide = openDemoSlide();
+  ASSERT_TRUE(slide);
+  EXPECT_EQ(handlesOpened(), before + 1);
+  ASSERT_TRUE(slide->readRegion(0, 1024, 1024, 256, 256).ok());
+  ASSERT_TRUE(slide->readRegion(1, 0, 0, 64, 64).ok());
+  ASSERT_TRUE(slide->thumbnail(256).ok());
+  EXPECT_EQ(handlesOpened(), before + 1);
 }
