@@ -109,8 +109,13 @@ def main():
     else:
         seen = "DINO on %d real crops (%s), %s steps of 32" % (
             sum(c["train"] for c in data["counts"].values()), json.dumps(data["counts"]), hp["dino_steps"])
+    # The head's own training sources (the DINO images above are a different set): the package
+    # files of the modality split's training side, named per modality.
+    head_sources = "; ".join("%s: %s" % (label, ", ".join(names)) for label, names in sorted(data.get("train_sources", {}).items()))
+    head_counts = json.dumps({c: v["train"] for c, v in sorted(data["counts"].items())})
     p["notes"] = ("Meridian's bundled demo model. Backbone: ViT-T/16 at 112 px trained FROM SCRATCH with "
-                  "Meridian's %s; head: linear probe for the image's modality. No image any evaluation tests on "
+                  "Meridian's %s; head: linear probe for the image's modality, fitted on %s of the %s labelled training crops "
+                  "of these source files (data-provenance.json names their packages): %s; crops of other files test it. No image any evaluation tests on "
                   "was among the DINO images. Labels are the modality of each crop's source package file, not a "
                   "clinical finding. test_* metrics: a probe fitted on the training sources only, scored on crops "
                   "of OTHER source files (pathology: another region of its single IHC image) -- the honest "
@@ -118,8 +123,8 @@ def main():
                   "crops share sources with its training crops, so they are optimistic. A CT in Hounsfield "
                   "units with no window of its own is shown to it through ct_windows (40/400), an MR or other "
                   "scalar image through its 0.5-99.5 percentiles, as its training crops were rendered. "
-                  "Only 1-6 sources per modality. "
-                  "Not a foundation model; not for clinical use." % seen)
+                  "Only 1-5 training sources per modality (pathology and fundus: one image each). "
+                  "Not a foundation model; not for clinical use." % (seen, p.get("training_images", "?"), head_counts, head_sources))
     with open(os.path.join(out, "model.json"), "w") as f:
         json.dump(card, f, indent=2)
     shutil.copy(loss_csv, os.path.join(out, "dino-loss.csv"))

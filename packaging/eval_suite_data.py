@@ -23,11 +23,12 @@ data set's class). Each task gets OUT/<task>/train.csv and OUT/<task>/test.csv
                 BrainT1Slice, BrainMidSagittalSlice, FatMRISlice), MR_small, skimage's
                 red-free microaneurysms.png and the right quarter of ihc.png; the training
                 side the stent CT, nibabel's EPI and T1, retina.jpg in colour and red-free,
-                and the rest of ihc.png.
+                the rest of ihc.png and, with --npm-data, real CT and MR slices of two npm
+                packages (NPM_SOURCES; packaging/fetch-npm-dicom.sh).
   fashion-mnist the standard split (train-* for training, t10k-* for testing), the first
                 --fmnist-train / --fmnist-test images of each (all 60000 / 10000 with 0).
 
-usage: eval_suite_data.py OUT --mricron DIR --itk-data DIR --fmnist DIR [--demo-data DIR]
+usage: eval_suite_data.py OUT --mricron DIR --itk-data DIR --fmnist DIR [--demo-data DIR] [--npm-data DIR]
        [--fmnist-train 2000] [--fmnist-test 1000] [--brain-per-class 120] [--only TASK ...]
 Deterministic (fixed seeds); no network. Refuses a task whose test side lacks a class.
 """
@@ -165,7 +166,91 @@ def crops(img, rng, n, low, high):
     return out
 
 
-def rewrite_provenance(out, train, test):
+# Real CT and MR slices from npm packages (packaging/fetch-npm-dicom.sh: MIT and Apache-2.0, so they
+# may train the shipped head), for the modality task's TRAINING side only. Why (2026-12-03): the
+# only CT training source was imageio's stent, whose values are HU clipped at 0, so air was never
+# black in any window, while the test CT (CT_small) has air at -1000 HU; and MR training was
+# nibabel's EPI and one small T1. Each entry: package, file, label, frames used.
+NPM_SOURCES = [
+    ("cornerstone-wado-image-loader", "package/testImages/CTImage.dcm", "CT", None),  # GE chest, neck level
+    ("cornerstone-wado-image-loader", "package/testImages/CT1_J2KR", "CT", None),  # GE chest (JPEG 2000)
+    ("ami.js", "package/data/dicom/MELANIX.dcm", "CT", None),  # Siemens PET/CT, pelvis
+    ("ami.js", "package/data/dicom/ser002img00001-16-signed.dcm", "CT", None),  # GE head CT, skull base
+    ("ami.js", "package/data/dicom/adi_slice.dcm", "MR", None),  # Siemens MEMPRAGE head
+    ("ami.js", "package/data/dicom/mi2b2.dcm", "MR", None),  # GE DWI b1000 brain
+    ("ami.js", "package/data/dicom/MR-MONO2-8-16x-heart.dcm", "MR", (0, 4, 8, 12)),  # Philips cardiac cine
+]
+# The CT windows of the test side's CT_small crops (bundled_model_data.py): soft tissue (the
+# card's ct_windows, what a windowless CT is shown through at run time), lung, bone.
+NPM_CT_WINDOWS = [(40, 400), (-600, 1500), (400, 1800)]
+
+
+def read_dicom(path):
+    """Pixel values (rescaled) of a DICOM file; compressed syntaxes pydicom cannot decode here
+    (JPEG lossless) go through DCMTK's dcmdjpeg, a Meridian dependency, into a temporary copy."""
+    import tempfile
+    import pydicom
+    ds = pydicom.dcmread(path)
+    try:
+        pixels = ds.pixel_array
+    except Exception:
+        with tempfile.TemporaryDirectory() as tmp:
+            plain = os.path.join(tmp, "plain.dcm")
+            subprocess.run(["dcmdjpeg", path, plain], check=True, stderr=subprocess.DEVNULL)
+            ds = pydicom.dcmread(plain)
+            pixels = ds.pixel_array
+    return ds, pixels.astype(np.float64) * float(getattr(ds, "RescaleSlope", 1)) + float(
+        getattr(ds, "RescaleIntercept", 0))
+
+
+def blank(img):
+    """tests/model/modality_data_test.py's rule: one grey value over 90 % of the pixels, or a
+    standard deviation under 4 grey levels."""
+    flat = np.asarray(img).reshape(-1)
+    return np.bincount(flat, minlength=256).max() / flat.size > 0.9 or flat.std() < 4.0
+
+
+def npm_training_crops(out, npm_data, save, train):
+    """Per source: the whole slice and 4 crops (half to all of the short side), a CT in each of
+    NPM_CT_WINDOWS, an MR through its 0.5..99.5 percentiles (as bundled_model_data.py renders
+    MR and Meridian shows a windowless MR). Own seed, drawn after every other crop, so the test
+    side and the older training crops are the same images as without --npm-data. Checks each
+    file's modality and that its ImageType is an ORIGINAL or PRIMARY image, not a derived
+    secondary rendering."""
+    sys.path.insert(0, HERE)
+    from bundled_model_data import percentile8, to8  # same folder
+    with open(os.path.join(npm_data, "npm-packages.json")) as f:
+        versions = {p["package"][len("npm:"):]: (p["version"], p["licence"]) for p in json.load(f)["packages"]}
+    rng = np.random.default_rng(SEED + 2)
+    used = {}
+    for package, rel, label, frames in NPM_SOURCES:
+        path = os.path.join(npm_data, package, rel)
+        ds, values = read_dicom(path)
+        image_type = [str(v).upper() for v in getattr(ds, "ImageType", [])]
+        if ds.Modality != label or "SECONDARY" in image_type or "LOCALIZER" in image_type:
+            sys.exit("eval_suite_data: %s is %s %s, not a %s cross-section" % (path, ds.Modality, "\\".join(image_type), label))
+        stem = "npm_" + os.path.splitext(os.path.basename(rel))[0].replace(".", "_").replace("-", "_")
+        slices = [values[f] for f in frames] if frames else [values]
+        renders = []
+        for i, v in enumerate(slices):
+            tag = "_f%02d" % frames[i] if frames else ""
+            if label == "CT":
+                renders += [("%s%s_w%d" % (stem, tag, k), to8(v, c - w / 2, c + w / 2)) for k, (c, w) in enumerate(NPM_CT_WINDOWS)]
+            else:
+                renders.append((stem + tag, percentile8(v)))
+        count = 0
+        for name, img in renders:
+            pictures = [(name, img)] + [("%s_crop%d" % (name, k), c) for k, c in enumerate(crops(img, rng, 4, 0.5, 1.0))]
+            for n, picture in pictures:
+                if not blank(picture):  # an air-only corner at the bone window says nothing
+                    save(picture, label, n, stem, train)
+                    count += 1
+        used[stem] = {"package": "%s@%s" % (package, versions[package][0]), "licence": versions[package][1], "file": rel, "label": label, "modality": ds.Modality,
+                      "image_type": "\\".join(image_type), "crops": count, "sha256": sha256(path)}
+    return used
+
+
+def rewrite_provenance(out, train, test, npm=None):
     """bundled_model_data.py's provenance.json describes its own split; the folder now holds
     this one (packaging/make-bundled-model.sh ships it in the bundled model's card)."""
     path = os.path.join(out, "provenance.json")
@@ -178,12 +263,20 @@ def rewrite_provenance(out, train, test):
                            "rendering, left out; red-free fundus and structural MR on both sides); pathology by "
                            "region of its single image")
     provenance["made_by"] = "packaging/eval_suite_data.py --only modality (on packaging/bundled_model_data.py)"
+    if npm:
+        for stem, source in npm.items():
+            provenance["sources"][source["label"]] += "; npm %s %s (%s; training only)" % (
+                source["package"], source["file"], source["licence"])
+        provenance["npm_sources"] = npm
+    # The split by source, per modality: what the head trained on and what only tests it.
+    for side, rows in (("train_sources", train), ("test_sources", test)):
+        provenance[side] = {c: sorted({r[2] for r in rows if r[1] == c}) for c in labels}
     provenance["files_sha256"] = {r[0]: sha256(os.path.join(out, r[0])) for r in train + test}
     with open(path, "w") as f:
         json.dump(provenance, f, indent=1)
 
 
-def modality(out, itk_data, demo):
+def modality(out, itk_data, demo, npm_data=""):
     """bundled_model_data.py's crops, made fair (2026-12-02; before, every backbone scored at
     chance because each test class looked like another class's training crops):
       - the octave-dicom ankle leaves the test side: it is a 3D surface rendering (ImageType
@@ -236,14 +329,15 @@ def modality(out, itk_data, demo):
         cy, cx = rng.integers(250 + s // 2, 1161 - s // 2 + 1, size=2)
         save(green[cy - s // 2:cy - s // 2 + s, cx - s // 2:cx - s // 2 + s], "fundus", "retina_redfree_%03d" % k,
              "retina", train)
+    npm = npm_training_crops(out, npm_data, save, train) if npm_data else {}
     require_all_classes("modality", train, test)
     write_csv(os.path.join(out, "train.csv"), train)
     write_csv(os.path.join(out, "test.csv"), test)
     train_sources = sorted({r[2] for r in train})
     test_sources = sorted({r[2] for r in test})
     assert not set(train_sources) & set(test_sources), "a source file on both sides"
-    rewrite_provenance(out, train, test)
-    return {"itk_sources": sources, "train_sources": train_sources, "test_sources": test_sources,
+    rewrite_provenance(out, train, test, npm)
+    return {"itk_sources": sources, "npm_sources": npm, "train_sources": train_sources, "test_sources": test_sources,
             "rule": "test crops come from other source files than training crops; the ankle (a 3D rendering) is "
                     "left out; red-free fundus and structural MR on both sides"}
 
@@ -289,6 +383,8 @@ def main():
     p.add_argument("--itk-data", default="", help="insighttoolkit5-examples' examples/Data folder")
     p.add_argument("--fmnist", default="", help="dataset-fashion-mnist's folder")
     p.add_argument("--demo-data", default="")
+    p.add_argument("--npm-data", default="",
+                   help="packaging/fetch-npm-dicom.sh's folder: more CT and MR sources for modality's training side")
     p.add_argument("--fmnist-train", type=int, default=2000)
     p.add_argument("--fmnist-test", type=int, default=1000)
     p.add_argument("--brain-per-class", type=int, default=120)
@@ -304,7 +400,7 @@ def main():
          lambda d: brain_region(d, args.mricron, args.brain_per_class)),
         ("ihc", "DAB-positive vs negative 32 px IHC tiles (test = other 128 px regions)", ihc),
         ("modality", "CT / MR / fundus / pathology, test crops from other source files",
-         lambda d: modality(d, args.itk_data, args.demo_data)),
+         lambda d: modality(d, args.itk_data, args.demo_data, args.npm_data)),
         ("fashion-mnist", "Fashion-MNIST, 10 classes, standard split (subset)",
          lambda d: fashion_mnist(d, args.fmnist, args.fmnist_train, args.fmnist_test)),
     ]

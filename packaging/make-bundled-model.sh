@@ -54,11 +54,17 @@ elif [ ! -f "$work/pretrain/provenance.json" ] ||
 fi
 # The modality head's labelled crops: the evaluation suite's fair split (test crops from other
 # source files than training crops; see eval_suite_data.py's modality()).
+# Its training side includes real CT and MR slices of two npm packages (MIT, Apache-2.0), fetched
+# with `npm pack` (pinned, checked, cached in NPM_DIR, default BUILD_DIR/npm-dicom).
+npm_dir=${NPM_DIR:-$build/npm-dicom}
+bash "$root/packaging/fetch-npm-dicom.sh" "$npm_dir"
 modality="$work/modality/modality"
 if [ ! -f "$modality/provenance.json" ] || [ "$root/packaging/bundled_model_data.py" -nt "$modality/provenance.json" ] ||
-   [ "$root/packaging/eval_suite_data.py" -nt "$modality/provenance.json" ]; then
+   [ "$root/packaging/eval_suite_data.py" -nt "$modality/provenance.json" ] ||
+   [ "$npm_dir/npm-packages.json" -nt "$modality/provenance.json" ]; then
   rm -rf "$work/modality"
-  $py "$root/packaging/eval_suite_data.py" "$work/modality" --only modality --itk-data "$itk" --demo-data "$build/demo-data"
+  $py "$root/packaging/eval_suite_data.py" "$work/modality" --only modality --itk-data "$itk" --demo-data "$build/demo-data" \
+    --npm-data "$npm_dir"
 fi
 
 echo "== 2. DINO pretraining from scratch (ViT-T/16, 112 px, $epochs epochs)"
@@ -70,9 +76,12 @@ args=(--method dino --arch vit_t_16 --image-size 112 --images "$work/pretrain/pr
       --epochs "$epochs" --batch 32 --local-crops 4 --prototypes 1024 --memory 256 --seed 7
       --checkpoint-every 5 --name meridian-vit-t16-dino)
 # A finished run with the same arguments and data is reused, a stopped one resumed (exact).
-stamp="${args[*]} $(sha256sum "$work/pretrain/pretrain.csv" | cut -c1-64)"
+# (HEAD_ONLY=1 needs no pretraining images here: the run may have been made in another tree.)
 same=false
-[ "$(cat "$dino/args.txt" 2>/dev/null)" = "$stamp" ] && same=true
+if [ "${HEAD_ONLY:-0}" != 1 ]; then
+  stamp="${args[*]} $(sha256sum "$work/pretrain/pretrain.csv" | cut -c1-64)"
+  [ "$(cat "$dino/args.txt" 2>/dev/null)" = "$stamp" ] && same=true
+fi
 if [ "${HEAD_ONLY:-0}" = 1 ]; then
   echo "HEAD_ONLY=1: the DINO run in $dino as it is"
 elif $same && [ -f "$dino/model/model.json" ] && [ -f "$dino/finished" ]; then

@@ -3,14 +3,16 @@
 # Debian packages nobody here made ship: mricron-data (Colin27 T1 + AAL atlas),
 # insighttoolkit5-examples (ITK's example MR slices), dataset-fashion-mnist, plus what the demo
 # set uses (scikit-image, pydicom, nibabel, imageio, octave-dicom). The three new packages are
-# fetched as .deb files (apt-get download) and unpacked here, never installed.
+# fetched as .deb files (apt-get download) and unpacked here, never installed; more CT and MR
+# slices for the modality task's training side come from two npm packages
+# (packaging/fetch-npm-dicom.sh: `npm pack`, pinned, cached in NPM_DIR, default build/npm-dicom).
 #   make-eval-data.sh [DEST [DEMO_DATA]] [-- extra eval_suite_data.py options]
 #   (defaults: build/eval-data, build/demo-data; the demo set is made when missing)
 # DEST/suite.json lists the tasks; DEST/packages.json records package, version and licence.
 # Idempotent: a complete set with the same recipe version is left alone.
 set -euo pipefail
 
-recipe=2   # bump when the recipe (this script or eval_suite_data.py) changes
+recipe=3   # bump when the recipe (this script or eval_suite_data.py) changes
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 dest=$(realpath -m "$here/../build/eval-data")
 demo=$(realpath -m "$here/../build/demo-data")
@@ -51,13 +53,17 @@ for pkg in mricron-data insighttoolkit5-examples dataset-fashion-mnist; do
   sep=", "
   rm -f "$deb"
 done
+npm_dir=$(realpath -m "${NPM_DIR:-$(dirname "$dest")/npm-dicom}")
+bash "$here/fetch-npm-dicom.sh" "$npm_dir" || die "cannot fetch the npm DICOM packages (packaging/fetch-npm-dicom.sh)"
+packages_json+=", $("$py" -c 'import json,sys; print(", ".join(json.dumps(p) for p in json.load(open(sys.argv[1]))["packages"]))' \
+  "$npm_dir/npm-packages.json")"
 packages_json+="]}"
 
 "$py" "$here/eval_suite_data.py" "$work/set" \
   --mricron "$work/pkg/usr/share/mricron/templates" \
   --itk-data "$work/pkg/usr/share/doc/insighttoolkit5-examples/examples/Data" \
   --fmnist "$work/pkg/usr/share/datasets/fashion-mnist" \
-  --demo-data "$demo" "$@"
+  --npm-data "$npm_dir" --demo-data "$demo" "$@"
 printf '%s\n' "$packages_json" >"$work/set/packages.json"
 
 rm -rf "$dest"
