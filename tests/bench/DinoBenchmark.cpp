@@ -30,6 +30,7 @@
 
 #include "BenchPeer.hpp"
 #include "BenchTiming.hpp"
+#include "DinoOps.hpp"
 #include "DinoPhases.hpp"
 #include "FineTuneStep.hpp"
 #include "Vit.hpp"
@@ -78,7 +79,7 @@ double fineTuneStepMs(const model::VitConfig& preset, int batch, int runs, bool 
 
 int main(int argc, char** argv) {
   int threads = -1, batch = 8, localCrops = 6, steps = 3, prototypes = 4096, meridianOnly = 0, fineTune = 1, imageSize = 0, withFp32 = 1;
-  int phases = 0, rounds = 1;
+  int phases = 0, rounds = 1, ops = 0;
   std::string arch = "vit_s_16";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
@@ -106,6 +107,8 @@ int main(int argc, char** argv) {
       phases = std::stoi(argv[i + 1]);
     else if (key == "--rounds")
       rounds = std::stoi(argv[i + 1]);
+    else if (key == "--ops")
+      ops = std::stoi(argv[i + 1]);
   }
   const auto runtime = model::initializeRuntime();
   if (threads >= 0) model::setIntraOpThreads(threads);  // as pretrain --threads (0 = one per core)
@@ -135,7 +138,7 @@ int main(int argc, char** argv) {
               gflopPerImage);
   std::printf("load average before: %s\n", bench::loadAverage().c_str());
 
-  if (phases) {
+  if (phases || ops) {
     const auto forwardGflop = [&c](int size) { return vitForwardFlops(c, size) / 1e9; };
     for (int round = 1; round <= rounds; ++round) {
       auto backbone = model::Vit(c);
@@ -149,6 +152,10 @@ int main(int argc, char** argv) {
       options.epochs = steps + 1;
       auto state = model::ssl::buildDinoState(c, model::PreprocessConfig{}, weights, options, images);
       if (!state) return std::fprintf(stderr, "%s\n", state.error().describe().c_str()), 1;
+      if (ops) {
+        bench::printOperatorTable(*state.value(), steps, ops);
+        continue;
+      }
       char title[160];
       std::snprintf(title, sizeof title, "round %d, DINO step phases (load %s)", round, bench::loadAverage().c_str());
       bench::printPhases(title, bench::dinoPhases(*state.value(), steps, c.imageSize, localSize, forwardGflop));
