@@ -7,13 +7,19 @@
 // Variants: Meridian as shipped (views of the next step made on a worker thread; bf16
 // autocast where the CPU has native bf16), Meridian with the views made in the step
 // (MERIDIAN_DINO_SYNC_VIEWS=1), Meridian fp32 (--fp32), and eager fp32 (and bf16 where the CPU
-// has it). For the per-FLOP comparison the same process also times Meridian's own fine-tuning
+// has it); `--fp32 0` leaves out both fp32 variants where the CPU has bf16. For the per-FLOP
+// comparison the same process also times Meridian's own fine-tuning
 // step of the same ViT (bench_train's: forwardBackward + AdamW, same batch at the model's size,
 // bf16 where native), so both GFLOP/s come from one run under one load.
 // No GPU path: the Debian LibTorch has no CUDA.
 //   bench_dino [--batch 8] [--local-crops 6] [--steps 3] [--arch vit_s_16] [--prototypes 4096]
 //              [--meridian-only 1] [--fine-tune 0] [--fp32 0] [--image-size 112] [--threads N]
-//              [--phases 1 [--rounds N]]
+//              [--phases 1 [--rounds N]] [--ops N]
+// --ops N prints the N operators of the DINO step with the most self time (LibTorch's
+// profiler, tests/bench/DinoOps.hpp; OPS_SHAPES=1 splits them by input shapes), to set beside
+// torch.profiler's table of the eager step.
+// The GFLOP are the recipe's nominal work, every token through every block as eager computes
+// it; Meridian's last block computes the CLS row only (~6% fewer FLOP), so GFLOP/s compare equal work.
 // --phases 1 prints only the median time and GFLOP/s of each phase of the DINO step and of
 // the fine-tuning step (tests/bench/DinoPhases.hpp), alternating the two --rounds times, and
 // the update phase before and after its fusion (LibTorch's per-parameter ops vs one pass).
@@ -209,7 +215,8 @@ int main(int argc, char** argv) {
   const double overlapped = medianStepMs(false);
   const double inStep = medianStepMs(true);
   const double meridianFp32 = bf16 && withFp32 ? medianStepMs(false, true) : -1.0;
-  if (!meridianOnly) peer = runPeer(steps, batch, localCrops, prototypes, bf16 ? "fp32,bf16" : "fp32");
+  // --fp32 0 leaves out the eager fp32 peer too (~45 s of a run) where bf16 is what is compared.
+  if (!meridianOnly) peer = runPeer(steps, batch, localCrops, prototypes, !bf16 ? "fp32" : withFp32 ? "fp32,bf16" : "bf16");
   const double eager = peer.count("fp32") ? peer["fp32"] : -1.0;
   const char* precision = bf16 ? "bf16" : "fp32";
   print((std::string("Meridian ") + precision + ", views on a worker thread").c_str(), overlapped, eager);
