@@ -1,5 +1,6 @@
 #include "VitAttention.hpp"
 
+#include "LinearForward.hpp"
 #include "TorchCompat.hpp"
 
 namespace meridian::model {
@@ -13,8 +14,12 @@ torch::Tensor VitAttentionImpl::forward(const torch::Tensor& x, torch::Tensor* w
   if (!torch::GradMode::is_enabled()) return forwardInference(x, weights);
   const auto b = x.size(0), t = x.size(1), d = x.size(2);
   // [B, T, 3D] -> [3, B, heads, T, headDim]: q, k and v in torchvision's and timm's order.
-  const auto parts = qkv(x).reshape({b, t, 3, heads, d / heads}).permute({2, 0, 3, 1, 4});
-  const auto q = parts[0], k = parts[1], v = parts[2];
+  // unbind, not parts[0..2]: the backward of three selects is three zero-filled [3, B, heads,
+  // T, headDim] gradients and two additions of them; unbind's is one stack.
+  const auto parts = linearForward(qkv, x).reshape({b, t, 3, heads, d / heads}).permute({2, 0, 3, 1, 4}).unbind(0);
+  const auto& q = parts[0];
+  const auto& k = parts[1];
+  const auto& v = parts[2];
   torch::Tensor out;
   if (weights != nullptr) {
     *weights = compat::attentionWeights(q, k);
@@ -22,7 +27,25 @@ torch::Tensor VitAttentionImpl::forward(const torch::Tensor& x, torch::Tensor* w
   } else {
     out = compat::scaledDotProductAttention(q, k, v);
   }
-  return proj(out.transpose(1, 2).reshape({b, t, d}));
+  return linearForward(proj, out.transpose(1, 2).reshape({b, t, d}));
+}
+
+torch::Tensor VitAttentionImpl::forwardFirstToken(const torch::Tensor& x) {
+  const auto b = x.size(0), t = x.size(1), d = x.size(2);
+  // Rows [0, D) of the qkv weight make q, rows [D, 3D) k and v (torchvision's and timm's order).
+  const auto rows = [](const torch::Tensor& p, std::int64_t first, std::int64_t count) {
+    return p.defined() ? p.narrow(0, first, count) : p;
+  };
+  const auto& w = qkv->weight;
+  const auto q = at::linear(x.narrow(1, 0, 1), rows(w, 0, d), rows(qkv->bias, 0, d))
+                     .reshape({b, 1, heads, d / heads})
+                     .transpose(1, 2);  // [B, heads, 1, headDim]
+  const auto kv = at::linear(x, rows(w, d, 2 * d), rows(qkv->bias, d, 2 * d))
+                      .reshape({b, t, 2, heads, d / heads})
+                      .permute({2, 0, 3, 1, 4})
+                      .unbind(0);  // k, v: [B, heads, T, headDim]
+  const auto out = compat::scaledDotProductAttention(q, kv[0], kv[1]);
+  return linearForward(proj, out.transpose(1, 2).reshape({b, 1, d}));
 }
 
 // Inference spends about a third of a block outside the matrix products on this CPU (bf16,
@@ -39,7 +62,9 @@ torch::Tensor VitAttentionImpl::forwardInference(const torch::Tensor& x, torch::
       at::mm(x.reshape({b * t, d}), qkv->weight.t()).view({b, t, 3, heads, headDim}).permute({2, 0, 3, 1, 4});
   auto packed = at::empty({3, b, heads, t, headDim}, raw.options());  // [3, B, heads, T, headDim]
   packed.copy_(raw);
-  if (qkv->bias.defined()) packed.add_(qkv->bias.view({3, 1, heads, 1, headDim}));
+  // The bias in the product's type: under autocast (DINO's teacher) the product is bf16 and an
+  // fp32 bias would take ATen's slow mixed-type path (LinearForward.hpp).
+  if (qkv->bias.defined()) packed.add_(qkv->bias.to(packed.scalar_type()).view({3, 1, heads, 1, headDim}));
   const auto q = packed[0], k = packed[1], v = packed[2];  // [B, heads, T, headDim]
   torch::Tensor heads4;
   if (weights != nullptr) {
@@ -50,7 +75,7 @@ torch::Tensor VitAttentionImpl::forwardInference(const torch::Tensor& x, torch::
   }
   auto tokens = at::empty({b, t, heads, headDim}, heads4.options());
   tokens.copy_(heads4.transpose(1, 2));
-  return proj(tokens.view({b, t, d}));
+  return linearForward(proj, tokens.view({b, t, d}));
 }
 
 }  // namespace meridian::model

@@ -16,6 +16,11 @@ class VitAttentionImpl : public torch::nn::Module {
   /// [B, heads, T, T] and the output is computed from them.
   torch::Tensor forward(const torch::Tensor& x, torch::Tensor* weights = nullptr);
 
+  /// The output of the first token alone, [B, 1, D]: its query against every token's key
+  /// and value, the same arithmetic as row 0 of forward(). What the last block of a
+  /// CLS-pooled ViT needs (Vit.cpp): no query, projection or MLP for the other tokens.
+  torch::Tensor forwardFirstToken(const torch::Tensor& x);
+
   int heads;
   torch::nn::Linear qkv;
   torch::nn::Linear proj;

@@ -27,4 +27,12 @@ torch::Tensor VitBlockImpl::forward(const torch::Tensor& x, torch::Tensor* atten
   return y + (ls2 ? ls2(m) : m);
 }
 
+torch::Tensor VitBlockImpl::forwardFirstToken(const torch::Tensor& x) {
+  const auto compute = attn->qkv->weight.scalar_type();
+  auto a = attn->forwardFirstToken(norm1(x).to(compute));
+  auto y = x.narrow(1, 0, 1) + (ls1 ? ls1(a) : a);
+  auto m = mlp(norm2(y).to(compute));
+  return y + (ls2 ? ls2(m) : m);
+}
+
 }  // namespace meridian::model

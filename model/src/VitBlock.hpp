@@ -17,6 +17,10 @@ class VitBlockImpl : public torch::nn::Module {
   /// `attentionWeights`, when given, receives this block's softmax weights [B, heads, T, T].
   torch::Tensor forward(const torch::Tensor& x, torch::Tensor* attentionWeights = nullptr);
 
+  /// Row 0 of forward(x) alone, [B, 1, D] (VitAttention::forwardFirstToken): the last block
+  /// of a CLS-pooled ViT, whose other rows nothing reads.
+  torch::Tensor forwardFirstToken(const torch::Tensor& x);
+
   torch::nn::LayerNorm norm1{nullptr};
   VitAttention attn{nullptr};
   LayerScale ls1{nullptr};  // null when LayerScale is off

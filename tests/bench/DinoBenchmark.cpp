@@ -7,13 +7,19 @@
 // Variants: Meridian as shipped (views of the next step made on a worker thread; bf16
 // autocast where the CPU has native bf16), Meridian with the views made in the step
 // (MERIDIAN_DINO_SYNC_VIEWS=1), Meridian fp32 (--fp32), and eager fp32 (and bf16 where the CPU
-// has it). For the per-FLOP comparison the same process also times Meridian's own fine-tuning
+// has it); `--fp32 0` leaves out Meridian's fp32 variant. For the per-FLOP
+// comparison the same process also times Meridian's own fine-tuning
 // step of the same ViT (bench_train's: forwardBackward + AdamW, same batch at the model's size,
 // bf16 where native), so both GFLOP/s come from one run under one load.
 // No GPU path: the Debian LibTorch has no CUDA.
 //   bench_dino [--batch 8] [--local-crops 6] [--steps 3] [--arch vit_s_16] [--prototypes 4096]
 //              [--meridian-only 1] [--fine-tune 0] [--fp32 0] [--image-size 112] [--threads N]
-//              [--phases 1 [--rounds N]]
+//              [--phases 1 [--rounds N]] [--ops N]
+// --ops N prints the N operators of the DINO step with the most self time (LibTorch's
+// profiler, tests/bench/DinoOps.hpp; OPS_SHAPES=1 splits them by input shapes), to set beside
+// torch.profiler's table of the eager step.
+// The GFLOP are the recipe's nominal work, every token through every block as eager computes
+// it; Meridian's last block computes the CLS row only (~6% fewer FLOP), so GFLOP/s compare equal work.
 // --phases 1 prints only the median time and GFLOP/s of each phase of the DINO step and of
 // the fine-tuning step (tests/bench/DinoPhases.hpp), alternating the two --rounds times, and
 // the update phase before and after its fusion (LibTorch's per-parameter ops vs one pass).
@@ -30,6 +36,7 @@
 
 #include "BenchPeer.hpp"
 #include "BenchTiming.hpp"
+#include "DinoOps.hpp"
 #include "DinoPhases.hpp"
 #include "FineTuneStep.hpp"
 #include "Vit.hpp"
@@ -78,7 +85,7 @@ double fineTuneStepMs(const model::VitConfig& preset, int batch, int runs, bool 
 
 int main(int argc, char** argv) {
   int threads = -1, batch = 8, localCrops = 6, steps = 3, prototypes = 4096, meridianOnly = 0, fineTune = 1, imageSize = 0, withFp32 = 1;
-  int phases = 0, rounds = 1;
+  int phases = 0, rounds = 1, ops = 0;
   std::string arch = "vit_s_16";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
@@ -106,6 +113,8 @@ int main(int argc, char** argv) {
       phases = std::stoi(argv[i + 1]);
     else if (key == "--rounds")
       rounds = std::stoi(argv[i + 1]);
+    else if (key == "--ops")
+      ops = std::stoi(argv[i + 1]);
   }
   const auto runtime = model::initializeRuntime();
   if (threads >= 0) model::setIntraOpThreads(threads);  // as pretrain --threads (0 = one per core)
@@ -135,7 +144,7 @@ int main(int argc, char** argv) {
               gflopPerImage);
   std::printf("load average before: %s\n", bench::loadAverage().c_str());
 
-  if (phases) {
+  if (phases || ops) {
     const auto forwardGflop = [&c](int size) { return vitForwardFlops(c, size) / 1e9; };
     for (int round = 1; round <= rounds; ++round) {
       auto backbone = model::Vit(c);
@@ -149,6 +158,10 @@ int main(int argc, char** argv) {
       options.epochs = steps + 1;
       auto state = model::ssl::buildDinoState(c, model::PreprocessConfig{}, weights, options, images);
       if (!state) return std::fprintf(stderr, "%s\n", state.error().describe().c_str()), 1;
+      if (ops) {
+        bench::printOperatorTable(*state.value(), steps, ops);
+        continue;
+      }
       char title[160];
       std::snprintf(title, sizeof title, "round %d, DINO step phases (load %s)", round, bench::loadAverage().c_str());
       bench::printPhases(title, bench::dinoPhases(*state.value(), steps, c.imageSize, localSize, forwardGflop));
@@ -202,6 +215,8 @@ int main(int argc, char** argv) {
   const double overlapped = medianStepMs(false);
   const double inStep = medianStepMs(true);
   const double meridianFp32 = bf16 && withFp32 ? medianStepMs(false, true) : -1.0;
+  // The eager peer runs fp32 before bf16 in one process even with --fp32 0: alone, its bf16 step
+  // came out ~10% slower in one loaded comparison (2533 and 2696 ms against 2316 after fp32).
   if (!meridianOnly) peer = runPeer(steps, batch, localCrops, prototypes, bf16 ? "fp32,bf16" : "fp32");
   const double eager = peer.count("fp32") ? peer["fp32"] : -1.0;
   const char* precision = bf16 ? "bf16" : "fp32";

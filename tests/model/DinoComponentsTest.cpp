@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "Vit.hpp"
 #include "meridian/model/Precision.hpp"
@@ -11,6 +12,7 @@
 #include "train/AutocastScope.hpp"
 #include "ssl/DinoStep.hpp"
 #include "ssl/MultiCropAugmenter.hpp"
+#include "ssl/TeacherForward.hpp"
 
 namespace meridian::model::ssl {
 namespace {
@@ -126,6 +128,54 @@ TEST(DinoTeacher, NoGradForwardUnderAutocastRunsInBf16) {
   ASSERT_GT(bf16Error, 1e-4);  // bf16 rounding is visible at all
   EXPECT_GT((teacher - fp32).abs().max().item<float>(), bf16Error / 10) << "the no-grad forward ran in fp32";
   EXPECT_LT((teacher - student).abs().max().item<float>(), bf16Error * 2);
+}
+
+TEST(DinoTeacher, EngineForwardFollowsWeightsWrittenThroughRawPointers) {
+  // The teacher's forward runs on the inference engine, which keeps prepared copies of the
+  // weights; the fused EMA writes the weights through raw pointers every step. A pass after
+  // such a write must see the new weights (not last step's copies), in bf16 and in fp32, and
+  // leave the parameters fp32 for the EMA. Also: the bf16 pass is bf16 (not the fp32 one) and
+  // close to the autocast forward it replaced.
+  auto config = VitConfig::preset("vit_t_16", 0).value();
+  config.imageSize = 32;
+  torch::manual_seed(3);
+  Vit teacher(config), other(config);
+  teacher->initializeWeights();
+  other->initializeWeights();
+  teacher->eval();
+  other->eval();
+  const auto x = torch::randn({2, 3, 32, 32});
+  const bool bf16 = bf16Support().available;
+  for (const bool lowPrecision : bf16 ? std::vector<bool>{true, false} : std::vector<bool>{false}) {
+    const auto before = teacherForward(*teacher, x, lowPrecision);
+    // What the fused EMA does: new values straight into the parameters' memory.
+    std::vector<at::Tensor> saved;
+    const auto params = teacher->parameters(), values = other->parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      saved.push_back(params[i].detach().clone());
+      std::memcpy(params[i].data_ptr<float>(), values[i].data_ptr<float>(), params[i].numel() * sizeof(float));
+    }
+    const auto after = teacherForward(*teacher, x, lowPrecision);
+    const auto expected = teacherForward(*other, x, lowPrecision);
+    EXPECT_FALSE(at::equal(before, after)) << "bf16 " << lowPrecision;
+    EXPECT_TRUE(at::equal(after, expected)) << "a pass used last step's weights (bf16 " << lowPrecision << ")";
+    for (const auto& p : teacher->parameters()) EXPECT_EQ(p.scalar_type(), at::kFloat);
+    torch::NoGradGuard noGrad;
+    for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(saved[i]);
+  }
+  if (!bf16) GTEST_SKIP() << "no native bf16: " << bf16Support().reason;
+  torch::NoGradGuard noGrad;
+  const auto fp32 = teacherForward(*teacher, x, false);
+  const auto engine = teacherForward(*teacher, x, true);
+  at::Tensor autocast;
+  {
+    train::AutocastScope scope(true);
+    autocast = teacher->forward(x).features.to(at::kFloat);
+  }
+  const auto bf16Error = (autocast - fp32).abs().max().item<float>();
+  ASSERT_GT(bf16Error, 1e-4);
+  EXPECT_GT((engine - fp32).abs().max().item<float>(), bf16Error / 10) << "the teacher ran in fp32";
+  EXPECT_LT((engine - autocast).abs().max().item<float>(), bf16Error * 2);
 }
 
 TEST(DinoMultiCrop, BlurMatchesADepthwiseConvolution) {

@@ -94,6 +94,32 @@ TEST(FusedAdamW, MatchesClipAdamWAndEmaOfLibTorch) {
 
 // The fine-tuning loop's step (adamWStep): fused where it can be, LibTorch's otherwise, the
 // same parameters either way.
+TEST(FusedAdamW, TheStepMovesTheVersionCountersOfWhatItWrites) {
+  // Prepared copies of weights (the inference engine's) are kept while a tensor's version
+  // stays: the raw-pointer pass must move the versions of the parameters it updated and of the
+  // EMA's teachers, and leave a parameter without a gradient (not updated) alone.
+  auto r = makeRun();
+  setGradients(r, 0);
+  r.params[1].mutable_grad().reset();
+  std::vector<std::uint32_t> before, teacherBefore;
+  for (const auto& p : r.params) before.push_back(p._version());
+  for (const auto& t : r.teacher) teacherBefore.push_back(t._version());
+  EmaFollow ema;
+  ema.momentum = 0.9;
+  for (std::size_t i = 0; i < r.params.size(); ++i) ema.pairs.emplace_back(r.params[i], r.teacher[i]);
+  {
+    torch::NoGradGuard noGrad;
+    fusedAdamWStep(*r.optimizer, 1.0, &ema);
+  }
+  for (std::size_t i = 0; i < r.params.size(); ++i) {
+    if (i == 1)
+      EXPECT_EQ(r.params[i]._version(), before[i]);
+    else
+      EXPECT_GT(r.params[i]._version(), before[i]) << i;
+    EXPECT_GT(r.teacher[i]._version(), teacherBefore[i]) << i;
+  }
+}
+
 TEST(FusedAdamW, TheTrainingStepTakesTheFusedPathOnlyWhereItApplies) {
   auto reference = makeRun();
   auto trained = makeRun();

@@ -12,6 +12,7 @@
 #include "../train/AutocastScope.hpp"
 #include "../train/FusedAdamW.hpp"
 #include "../train/LearningRateSchedule.hpp"
+#include "TeacherForward.hpp"
 #include "meridian/model/Precision.hpp"
 
 namespace meridian::model::ssl {
@@ -119,14 +120,11 @@ DinoStepResult dinoStep(DinoState& state) {
   // bf16's rounding of a logit (up to 2^-9 near 0.25) into differences the softmax sees, and
   // the heads are a small part of the work. Features are fp32 for the centre and memory bank.
   const bool bf16 = o.bf16 != 0 && bf16Support().available;
-  at::Tensor teacherFeatures, studentFeatures, localFeatures;
+  // The teacher on the inference engine, outside the autocast scope (TeacherForward.hpp).
+  at::Tensor teacherFeatures = teacherForward(*state.teacher, globals, bf16), studentFeatures, localFeatures;
+  lap(phases.teacher);
   {
     train::AutocastScope autocast(bf16);
-    {
-      torch::NoGradGuard noGrad;
-      teacherFeatures = state.teacher->forward(globals).features;
-    }
-    lap(phases.teacher);
     studentFeatures = state.student->forward(globals).features;
     lap(phases.studentGlobal);
     if (o.localCrops > 0) localFeatures = state.student->forward(at::cat(locals)).features;

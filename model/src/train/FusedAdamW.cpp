@@ -200,6 +200,15 @@ void fusedAdamWStep(torch::optim::AdamW& optimizer, double gradientScale, const 
       update(segments[block.segment], block.begin, block.end);
     }
   });
+  // The pass writes through raw pointers, which moves no version counter; the inference
+  // engine keeps prepared copies of weights for as long as their version stays (InferenceLinear.hpp),
+  // so without this a no-grad forward after the step (fine-tuning's fp32 validation, DINO's
+  // fp32 teacher) ran on the weights of its first pass (issue 19).
+  for (auto& group : optimizer.param_groups())
+    for (auto& p : group.params())
+      if (segmentOf.count(p.unsafeGetTensorImpl()) != 0) p.unsafeGetTensorImpl()->bump_version();
+  if (ema != nullptr)
+    for (const auto& pair : ema->pairs) pair.second.unsafeGetTensorImpl()->bump_version();
 }
 
 namespace {
