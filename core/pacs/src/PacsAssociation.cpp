@@ -29,6 +29,22 @@ bool isLostConnection(const OFCondition& c) {
          c == DIMSE_SENDFAILED || c == DIMSE_RECEIVEFAILED;
 }
 
+bool isTimeout(const OFCondition& c) {
+  return c == DUL_READTIMEOUT || c == DIMSE_NODATAAVAILABLE;
+}
+
+/// Whether a timeout condition is one. DCMTK 3.6.7 can answer DUL_READTIMEOUT for a connection
+/// that is gone: its networkDataAvailable() says "no data" when select() fails or poll() wakes
+/// without POLLIN. A real timeout cannot come before the server's timeout has passed (less a
+/// second: DCMTK counts whole seconds with time()), so one that comes sooner was a closed
+/// connection (seen in CI: "did not answer within 5 s", 17 ms after asking a server that had
+/// hung up).
+bool reallyTimedOut(const OFCondition& c, const PacsServer& server, Clock::time_point askedAt) {
+  if (!isTimeout(c)) return false;
+  const double waited = std::chrono::duration<double>(Clock::now() - askedAt).count();
+  return waited + 1.5 >= static_cast<double>(server.timeoutSeconds);
+}
+
 /// DCMTK's text of a condition, first line only (the rest is the chained lower-level condition).
 std::string firstLine(const OFCondition& c) {
   std::string text = c.text();
@@ -63,6 +79,7 @@ core::Status connect(DcmSCU& scu, const PacsServer& server, const std::string& s
   if (c.bad())
     return core::makeError(core::ErrorCode::Internal,
                            "cannot set up the network for " + service + ": " + std::string(c.text()));
+  const Clock::time_point askedAt = Clock::now();
   c = scu.negotiateAssociation();
   if (c.good()) return core::Ok{};
   if (c == DUL_ASSOCIATIONREJECTED)
@@ -73,10 +90,11 @@ core::Status connect(DcmSCU& scu, const PacsServer& server, const std::string& s
   if (c == NET_EC_NoAcceptablePresentationContexts)
     return core::makeError(core::ErrorCode::Io,
                            "the PACS " + server.describe() + " accepted the association but offers no " + service);
-  if (c == DUL_PEERABORTEDASSOCIATION || c == DUL_PEERREQUESTEDRELEASE || c == DUL_NETWORKCLOSED)
+  if (c == DUL_PEERABORTEDASSOCIATION || c == DUL_PEERREQUESTEDRELEASE || c == DUL_NETWORKCLOSED ||
+      (isTimeout(c) && !reallyTimedOut(c, server, askedAt)))
     return core::makeError(core::ErrorCode::Io, "the PACS " + server.describe() +
                                                     " closed the connection while Meridian asked for " + service);
-  if (c == DUL_READTIMEOUT || c == DIMSE_NODATAAVAILABLE)
+  if (isTimeout(c))
     return core::makeError(core::ErrorCode::Io, "the PACS " + server.describe() + " did not answer within " +
                                                     std::to_string(server.timeoutSeconds) + " s");
   return core::makeError(core::ErrorCode::Io, "cannot reach the PACS " + server.describe() + " for " + service +
@@ -93,14 +111,15 @@ core::Result<T_ASC_PresentationContextID> acceptedContext(DcmSCU& scu, const Pac
   return id;
 }
 
-core::Error networkError(const PacsServer& server, const OFCondition& condition, const std::string& during) {
+core::Error networkError(const PacsServer& server, const OFCondition& condition, const std::string& during,
+                         Clock::time_point askedAt) {
   if (isLostConnection(condition))
-    return core::makeError(core::ErrorCode::Io,
-                           "the PACS " + server.describe() +
-                               (condition == DUL_READTIMEOUT || condition == DIMSE_NODATAAVAILABLE
-                                    ? " stopped answering (no message for " + std::to_string(server.timeoutSeconds) + " s)"
-                                    : " closed the connection") +
-                               " during " + during);
+    return core::makeError(core::ErrorCode::Io, "the PACS " + server.describe() +
+                                                    (reallyTimedOut(condition, server, askedAt)
+                                                         ? " stopped answering (no message for " +
+                                                               std::to_string(server.timeoutSeconds) + " s)"
+                                                         : " closed the connection") +
+                                                    " during " + during);
   return core::makeError(core::ErrorCode::Io,
                          "the PACS " + server.describe() + ": " + during + " failed: " + firstLine(condition));
 }

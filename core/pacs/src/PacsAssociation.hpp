@@ -6,6 +6,7 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmnet/scu.h>
 
+#include <chrono>
 #include <string>
 
 #include "DicomDatasetText.hpp"  // core/io/src: dicomString, dicomInteger, readSeriesKeys
@@ -36,9 +37,13 @@ core::Status connect(DcmSCU& scu, const PacsServer& server, const std::string& s
 core::Result<T_ASC_PresentationContextID> acceptedContext(DcmSCU& scu, const PacsServer& server,
                                                           const char* sopClass, const std::string& service);
 
+using Clock = std::chrono::steady_clock;
+
 /// The message for a condition from an open association: a lost connection, a timeout, or
-/// anything else with DCMTK's own text.
-core::Error networkError(const PacsServer& server, const OFCondition& condition, const std::string& during);
+/// anything else with DCMTK's own text. `askedAt` is when the request that failed was sent: a
+/// "timeout" that came sooner than the server's timeout was a reset connection (see the .cpp).
+core::Error networkError(const PacsServer& server, const OFCondition& condition, const std::string& during,
+                         Clock::time_point askedAt);
 
 /// What a server that drops a query or retrieve at once usually means (Orthanc does so for an
 /// AE title it does not list): appended to such messages.

@@ -161,6 +161,7 @@ core::Result<RetrieveSummary> retrieveByMove(const PacsServer& server, const Ret
   const bool series = !request.seriesUid.empty();
   const std::string what = series ? "series " + request.seriesUid : "study " + request.studyUid;
   OFCondition c;
+  Clock::time_point askedAt;
   {
     ListeningThread listening(receiver, request.movePort);
     configure(scu, server);
@@ -173,6 +174,7 @@ core::Result<RetrieveSummary> retrieveByMove(const PacsServer& server, const Ret
     keys.putAndInsertOFStringArray(DCM_QueryRetrieveLevel, series ? "SERIES" : "STUDY");
     keys.putAndInsertOFStringArray(DCM_StudyInstanceUID, request.studyUid.c_str());
     if (series) keys.putAndInsertOFStringArray(DCM_SeriesInstanceUID, request.seriesUid.c_str());
+    askedAt = Clock::now();
     c = scu.sendMOVERequest(context.value(), server.callingAe.c_str(), &keys, nullptr);
     if (c.bad() || job.cancelled()) guard.abort();
   }  // the receiver has finished every association it was in when the thread joins
@@ -184,7 +186,8 @@ core::Result<RetrieveSummary> retrieveByMove(const PacsServer& server, const Ret
                                                            receivedText(summary.files.size(), counts.expected) + ")");
   if (c.bad()) {
     core::Error e = networkError(
-        server, c, "the retrieve of " + what + " (" + receivedText(summary.files.size(), counts.expected) + ")");
+        server, c, "the retrieve of " + what + " (" + receivedText(summary.files.size(), counts.expected) + ")",
+        askedAt);
     if (summary.files.empty()) e.message += notAllowedHint(server);
     return e;
   }

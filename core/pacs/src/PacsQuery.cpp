@@ -50,10 +50,11 @@ core::Result<std::vector<Row>> runFind(const PacsServer& server, DcmDataset& key
   auto context = acceptedContext(scu, server, UID_FINDStudyRootQueryRetrieveInformationModel, "study-root C-FIND");
   if (!context) return context.error();
   ResponseList<QRResponse> responses;
+  const Clock::time_point askedAt = Clock::now();
   const OFCondition c = scu.sendFINDRequest(context.value(), &keys, &responses.items);
   if (c.bad()) {
     guard.abort();
-    core::Error e = networkError(server, c, "the query");
+    core::Error e = networkError(server, c, "the query", askedAt);
     e.message += notAllowedHint(server);
     return e;
   }
@@ -109,10 +110,11 @@ core::Status echo(const PacsServer& server) {
   AssociationGuard guard(scu);
   auto context = acceptedContext(scu, server, UID_VerificationSOPClass, "verification (C-ECHO)");
   if (!context) return context.error();
+  const Clock::time_point askedAt = Clock::now();
   const OFCondition c = scu.sendECHORequest(context.value());
   if (c.bad()) {
     guard.abort();
-    return networkError(server, c, "C-ECHO");
+    return networkError(server, c, "C-ECHO", askedAt);
   }
   return core::Ok{};
 }

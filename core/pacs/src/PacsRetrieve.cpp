@@ -143,6 +143,7 @@ core::Result<RetrieveSummary> retrieve(const PacsServer& server, const RetrieveR
   if (series) keys.putAndInsertOFStringArray(DCM_SeriesInstanceUID, request.seriesUid.c_str());
   const std::string what = series ? "series " + request.seriesUid : "study " + request.studyUid;
 
+  const Clock::time_point askedAt = Clock::now();
   const OFCondition c = scu.sendCGETRequest(context.value(), &keys, nullptr);
   if (job.cancelled()) {
     guard.abort();
@@ -151,7 +152,8 @@ core::Result<RetrieveSummary> retrieve(const PacsServer& server, const RetrieveR
   }
   if (c.bad()) {
     guard.abort();
-    core::Error e = networkError(server, c, "the retrieve of " + what + " (" + received(summary, scu.counts().expected) + ")");
+    core::Error e = networkError(
+        server, c, "the retrieve of " + what + " (" + received(summary, scu.counts().expected) + ")", askedAt);
     if (summary.files.empty()) e.message += notAllowedHint(server);
     return e;
   }

@@ -89,11 +89,14 @@ core::Result<StoreSummary> store(const PacsServer& server, const std::vector<std
       return core::makeError(core::ErrorCode::Io, "the PACS " + server.describe() + " does not store objects of SOP class " +
                                                       o.sopClass + " (" + o.path.string() + ")");
     Uint16 status = 0;
+    const Clock::time_point askedAt = Clock::now();
     const OFCondition c = scu.sendSTORERequest(0, o.path.string().c_str(), nullptr, status);
     if (c.bad()) {
       guard.abort();
-      return networkError(server, c, "sending " + o.path.string() + " (" + std::to_string(i) + " of " +
-                                         std::to_string(outgoing.size()) + " file(s) stored before)");
+      return networkError(server, c,
+                          "sending " + o.path.string() + " (" + std::to_string(i) + " of " +
+                              std::to_string(outgoing.size()) + " file(s) stored before)",
+                          askedAt);
     }
     if ((status & 0xF000) == 0xB000) summary.warnings.push_back(o.path.string() + ": status " + describeStatus(status));
     else if (status != 0x0000)

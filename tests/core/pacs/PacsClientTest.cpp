@@ -26,11 +26,17 @@ using namespace meridian;
 
 namespace {
 
-/// A loopback TCP listener on a free port; with `hangUp`, a thread accepts each connection and
-/// closes it at once (a PACS that vanishes as the association starts).
+/// What the PACS on the other end of a Listener does with each connection.
+enum class Peer {
+  OnlyListens,         ///< never accepts: the port is taken, nobody answers
+  HangsUp,             ///< accepts and closes at once (a PACS that vanishes as the association starts)
+  ResetsAfterRequest,  ///< reads the first bytes of the request, then resets the connection (RST)
+};
+
+/// A loopback TCP listener on a free port, with a thread that accepts as `peer` says.
 class Listener {
  public:
-  explicit Listener(bool hangUp) {
+  explicit Listener(Peer peer) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -40,12 +46,18 @@ class Listener {
     ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
     port_ = ntohs(address.sin_port);
     ::listen(fd_, 4);
-    if (hangUp)
-      thread_ = std::thread([this] {
+    if (peer != Peer::OnlyListens)
+      thread_ = std::thread([this, peer] {
         while (!stop_) {
           const int client = ::accept(fd_, nullptr, nullptr);
           if (client < 0) return;
           ++accepted_;
+          if (peer == Peer::ResetsAfterRequest) {
+            char request[64];
+            [[maybe_unused]] const auto got = ::recv(client, request, sizeof request, 0);
+            const linger resetOnClose{1, 0};
+            ::setsockopt(client, SOL_SOCKET, SO_LINGER, &resetOnClose, sizeof resetOnClose);
+          }
           ::close(client);
         }
       });
@@ -68,7 +80,7 @@ class Listener {
 
 /// A port nobody listens on: bound, then closed.
 int closedPort() {
-  Listener probe(false);
+  Listener probe(Peer::OnlyListens);
   return probe.port();
 }
 
@@ -118,7 +130,7 @@ TEST(PacsClient, AClosedPortSaysTheServerCannotBeReached) {
 }
 
 TEST(PacsClient, AServerThatHangsUpIsNamedForEveryService) {
-  Listener vanishing(true);
+  Listener vanishing(Peer::HangsUp);
   const auto server = serverOn(vanishing.port());
   auto e = pacs::echo(server);
   auto f = pacs::findStudies(server, {});
@@ -133,7 +145,7 @@ TEST(PacsClient, StoreRefusesAFileThatIsNotDicomBeforeConnecting) {
   fs::create_directories(folder);
   const fs::path text = folder / "notes.txt";
   { std::FILE* f = std::fopen(text.c_str(), "w"); std::fputs("not DICOM\n", f); std::fclose(f); }
-  Listener listener(true);
+  Listener listener(Peer::HangsUp);
   auto r = pacs::store(serverOn(listener.port()), {text});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, core::ErrorCode::Unsupported);
@@ -146,7 +158,7 @@ TEST(PacsProject, AFailedRetrieveAddsNothingAndLeavesNoDownloadFolder) {
   auto store = project::ProjectStore::create(folder);
   ASSERT_TRUE(store) << store.error().message;
   for (const int port : {closedPort(), 0}) {
-    Listener vanishing(true);
+    Listener vanishing(Peer::HangsUp);
     const auto server = serverOn(port ? port : vanishing.port());
     auto r = pacs::retrieveIntoProject(*store.value(), server, {"1.2.826.0.1.3680043.2.1125.1", ""});
     ASSERT_FALSE(r);
@@ -227,15 +239,15 @@ TEST(PacsDownload, AMoveThatFailsHalfWayPutsEverythingBack) {
 
 TEST(PacsDownload, AFailedRetrieveIntoAFolderLeavesNoHiddenFolder) {
   const fs::path parent = freshFolder("download-failed");
-  Listener vanishing(true);
+  Listener vanishing(Peer::HangsUp);
   auto r = pacs::downloadComplete(serverOn(vanishing.port()), {"1.2.3", ""}, parent);
   ASSERT_FALSE(r);
   EXPECT_TRUE(fs::is_empty(parent));
 }
 
 TEST(PacsMove, APortInUseIsSaidBeforeThePacsIsAsked) {
-  Listener taken(false);
-  Listener pacsSide(true);
+  Listener taken(Peer::OnlyListens);
+  Listener pacsSide(Peer::HangsUp);
   pacs::RetrieveRequest request{"1.2.3", "", taken.port()};
   auto r = pacs::retrieve(serverOn(pacsSide.port()), request, freshFolder("move-port-in-use"));
   ASSERT_FALSE(r);
@@ -245,7 +257,7 @@ TEST(PacsMove, APortInUseIsSaidBeforeThePacsIsAsked) {
 }
 
 TEST(PacsMove, AServerThatHangsUpIsNamed) {
-  Listener vanishing(true);
+  Listener vanishing(Peer::HangsUp);
   pacs::RetrieveRequest request{"1.2.3", "", closedPort()};
   auto r = pacs::retrieve(serverOn(vanishing.port()), request, freshFolder("move-hang-up"));
   ASSERT_FALSE(r);
@@ -253,11 +265,23 @@ TEST(PacsMove, AServerThatHangsUpIsNamed) {
       << r.error().message;
 }
 
+// A server that resets the connection after reading the request: DCMTK may call that a read
+// timeout; the message must still say the server closed it (PacsAssociationTest has the rule).
+TEST(PacsMove, AServerThatResetsTheConnectionIsNotCalledSilent) {
+  Listener resetting(Peer::ResetsAfterRequest);
+  pacs::RetrieveRequest request{"1.2.3", "", closedPort()};
+  auto r = pacs::retrieve(serverOn(resetting.port()), request, freshFolder("move-reset"));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("closed the connection while Meridian asked for C-MOVE"), std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(r.error().message.find("did not answer"), std::string::npos) << r.error().message;
+}
+
 TEST(PacsProject, SendingACaseWithoutAPredictionIsRefusedBeforeConnecting) {
   const fs::path folder = freshFolder("send-without-prediction");
   auto store = project::ProjectStore::create(folder);
   ASSERT_TRUE(store) << store.error().message;
-  Listener listener(true);
+  Listener listener(Peer::HangsUp);
   auto r = pacs::sendCaseReport(*store.value(), serverOn(listener.port()), 1);
   ASSERT_FALSE(r);
   EXPECT_EQ(listener.accepted(), 0);
