@@ -42,7 +42,7 @@ bool isTimeout(const OFCondition& c) {
 bool reallyTimedOut(const OFCondition& c, const PacsServer& server, Clock::time_point askedAt) {
   if (!isTimeout(c)) return false;
   const double waited = std::chrono::duration<double>(Clock::now() - askedAt).count();
-  return waited + 1.5 >= static_cast<double>(server.timeoutSeconds);
+  return waited + 1.5 >= static_cast<double>(timeoutSecondsOf(server));
 }
 
 /// DCMTK's text of a condition, first line only (the rest is the chained lower-level condition).
@@ -60,13 +60,17 @@ OFList<OFString> uncompressedSyntaxes() {
   return syntaxes;
 }
 
+int timeoutSecondsOf(const PacsServer& server) {
+  return server.timeoutSeconds > 0 ? server.timeoutSeconds : 30;
+}
+
 void configure(DcmSCU& scu, const PacsServer& server) {
   silenceDcmtkLogging();
   scu.setAETitle(server.callingAe.c_str());
   scu.setPeerAETitle(server.calledAe.c_str());
   scu.setPeerHostName(server.host.c_str());
   scu.setPeerPort(static_cast<Uint16>(server.port));
-  const auto seconds = static_cast<Uint32>(server.timeoutSeconds > 0 ? server.timeoutSeconds : 30);
+  const auto seconds = static_cast<Uint32>(timeoutSecondsOf(server));
   scu.setConnectionTimeout(static_cast<Sint32>(seconds));
   scu.setACSETimeout(seconds);
   scu.setDIMSETimeout(seconds);
@@ -96,7 +100,7 @@ core::Status connect(DcmSCU& scu, const PacsServer& server, const std::string& s
                                                     " closed the connection while Meridian asked for " + service);
   if (isTimeout(c))
     return core::makeError(core::ErrorCode::Io, "the PACS " + server.describe() + " did not answer within " +
-                                                    std::to_string(server.timeoutSeconds) + " s");
+                                                    std::to_string(timeoutSecondsOf(server)) + " s");
   return core::makeError(core::ErrorCode::Io, "cannot reach the PACS " + server.describe() + " for " + service +
                                                   ": " + std::string(c.text()) +
                                                   " (is the server running, and are host and port right?)");
@@ -117,7 +121,7 @@ core::Error networkError(const PacsServer& server, const OFCondition& condition,
     return core::makeError(core::ErrorCode::Io, "the PACS " + server.describe() +
                                                     (reallyTimedOut(condition, server, askedAt)
                                                          ? " stopped answering (no message for " +
-                                                               std::to_string(server.timeoutSeconds) + " s)"
+                                                               std::to_string(timeoutSecondsOf(server)) + " s)"
                                                          : " closed the connection") +
                                                     " during " + during);
   return core::makeError(core::ErrorCode::Io,

@@ -24,6 +24,9 @@ using io::detail::dicomString;
 /// objects, and Meridian's readers take both).
 OFList<OFString> uncompressedSyntaxes();
 
+/// The server's timeout in seconds as every association and message uses it (30 when unset).
+int timeoutSecondsOf(const PacsServer& server);
+
 /// Sets AE titles, peer, timeouts (non-blocking DIMSE, so a silent server times out) on `scu`,
 /// and silences DCMTK's own console logging (the errors come back to the caller as messages).
 void configure(DcmSCU& scu, const PacsServer& server);

@@ -130,7 +130,7 @@ core::Result<RetrieveSummary> retrieveByMove(const PacsServer& server, const Ret
     return core::makeError(
         core::ErrorCode::InvalidArgument,
         "the port to receive a C-MOVE on, " + std::to_string(request.movePort) + ", is not in 1..65535");
-  const auto seconds = static_cast<Uint32>(server.timeoutSeconds > 0 ? server.timeoutSeconds : 30);
+  const auto seconds = static_cast<Uint32>(timeoutSecondsOf(server));
 
   MoveReceiver receiver;
   receiver.setPort(static_cast<Uint16>(request.movePort));

@@ -45,3 +45,13 @@ TEST(PacsAssociation, OtherConditionsKeepDcmtksText) {
   const auto e = pacs::detail::networkError(serverWithTimeout(5), DIMSE_BADMESSAGE, "C-ECHO", Clock::now());
   EXPECT_NE(e.message.find("C-ECHO failed"), std::string::npos) << e.message;
 }
+
+TEST(PacsAssociation, AnUnsetTimeoutIsThirtySecondsInTheRuleAndTheMessage) {
+  const auto server = serverWithTimeout(0);  // configure() then gives DCMTK 30 s
+  const auto early =
+      pacs::detail::networkError(server, DUL_READTIMEOUT, "the query", Clock::now() - std::chrono::seconds(5));
+  EXPECT_NE(early.message.find("closed the connection"), std::string::npos) << early.message;
+  const auto late =
+      pacs::detail::networkError(server, DUL_READTIMEOUT, "the query", Clock::now() - std::chrono::seconds(30));
+  EXPECT_NE(late.message.find("no message for 30 s"), std::string::npos) << late.message;
+}
