@@ -833,8 +833,35 @@ def make_slide():
     for seed in range(5):
         d.file_case(f"header-bitflips-{seed}", "s.tif", flip_bits(slide, 6, 900 + seed, 4, 400), ["info", "FILE"], -1, "",
                     why="bit flips in the first IFD: any clean outcome")
+    # 716 tiles of 4 Mpixel x 16: consistent arrays, so OpenSlide opens it and Meridian judges the size.
+    wide = wide_tiled_tiff(3_000_000_000, 16, 1 << 22, 16)
+    d.file_case("level-3-gigapixels-wide", "s.tif", wide, ["info", "FILE"], 3, r"claims 3000000000x16 pixels, more than any slide",
+                why="TIFF sizes are 32-bit: a side past 2^31 is refused before any product of sides can wrap")
     d.special_cases("s.tif", f"{DEMO}/pathology-ihc-slide.tif")
     return d.close()
+
+
+def wide_tiled_tiff(width, height, tile_width, tile_height):
+    """A minimal little-endian tiled RGB TIFF whose tile arrays agree with its claimed size
+    (libtiff and OpenSlide then accept the header); every tile points at the same 64 zero
+    bytes, since nothing is decoded before the size is judged."""
+    n = -(-width // tile_width) * -(-height // tile_height)
+    entries = [(256, 4, 1, width), (257, 4, 1, height), (258, 3, 3, "bits"), (259, 3, 1, 1), (262, 3, 1, 2),
+               (277, 3, 1, 3), (284, 3, 1, 1), (322, 4, 1, tile_width), (323, 4, 1, tile_height),
+               (324, 4, n, "offsets"), (325, 4, n, "counts")]
+    bits_at = 8 + 2 + 12 * len(entries) + 4
+    offsets_at = bits_at + 6
+    counts_at = offsets_at + 4 * n
+    pixels_at = counts_at + 4 * n
+    places = {"bits": bits_at, "offsets": offsets_at if n > 1 else pixels_at, "counts": counts_at if n > 1 else 64}
+    out = bytearray(b"II*\0" + struct.pack("<IH", 8, len(entries)))
+    for tag, kind, count, value in entries:
+        value = places.get(value, value)
+        packed = struct.pack("<HH", value, 0) if kind == 3 and count == 1 else struct.pack("<I", value)
+        out += struct.pack("<HHI", tag, kind, count) + packed
+    out += struct.pack("<I", 0) + struct.pack("<HHH", 8, 8, 8)
+    out += struct.pack(f"<{n}I", *([pixels_at] * n)) + struct.pack(f"<{n}I", *([64] * n)) + bytes(64)
+    return out
 
 
 def png_chunk(kind, body):

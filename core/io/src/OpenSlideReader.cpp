@@ -155,6 +155,14 @@ class OpenSlideSource final : public core::SlideSource {
       openslide_get_level_dimensions(osr, i, &level.width, &level.height);
       level.downsample = openslide_get_level_downsample(osr, i);
       if (level.width <= 0 || level.height <= 0) return makeError(ErrorCode::Corrupt, "level " + std::to_string(i) + " has no size");
+      // TIFF sizes are 32-bit unsigned, so a damaged header can claim 4294967295 x 4294967295,
+      // whose pixel count wraps a signed 64-bit product (the overview's size check, the viewer's
+      // tile grid). The largest real slides are a few hundred thousand pixels a side.
+      constexpr std::int64_t kMaxLevelSide = std::numeric_limits<std::int32_t>::max();
+      if (level.width > kMaxLevelSide || level.height > kMaxLevelSide)
+        return makeError(ErrorCode::Corrupt, "level " + std::to_string(i) + " claims " + std::to_string(level.width) +
+                                                 "x" + std::to_string(level.height) +
+                                                 " pixels, more than any slide (damaged or hostile file)");
       if (auto tile = checkTileSize(osr, i); !tile) return tile.error();
       levels_.push_back(level);
     }
