@@ -4,16 +4,20 @@
 
 namespace meridian::core {
 
+int SlideSource::overviewLevel(int maxSide) const {
+  const auto& lv = levels();
+  for (int i = static_cast<int>(lv.size()) - 1; i >= 0; --i)
+    if (std::max(lv[i].width, lv[i].height) >= maxSide) return i;
+  return static_cast<int>(lv.size()) - 1;
+}
+
 Result<Image2D> SlideSource::thumbnail(int maxSide) const {
   const auto& lv = levels();
   if (lv.empty()) return makeError(ErrorCode::Corrupt, "slide has no pyramid levels");
-  // Pick the smallest level that still covers maxSide, but never read more than
-  // kMaxReadPixels at once (a slide without a pyramid would otherwise read gigapixels).
+  // Never read more than kMaxReadPixels at once (a slide without a pyramid would otherwise
+  // read gigapixels).
   constexpr std::int64_t kMaxReadPixels = 64LL * 1024 * 1024;
-  int chosen = static_cast<int>(lv.size()) - 1;
-  for (int i = chosen; i >= 0; --i) {
-    if (std::max(lv[i].width, lv[i].height) >= maxSide) { chosen = i; break; }
-  }
+  const int chosen = overviewLevel(maxSide);
   const SlideLevel& level = lv[chosen];
   if (level.width * level.height > kMaxReadPixels)
     return makeError(ErrorCode::Unsupported,

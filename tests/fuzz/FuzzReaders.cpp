@@ -35,13 +35,13 @@ std::filesystem::path scratchFile(const char* extension = ".bin") {
   return std::filesystem::temp_directory_path() / ("meridian-fuzz-" + std::to_string(::getpid()) + extension);
 }
 
-// MERIDIAN_FUZZ_OVERVIEW_MAX_PIXELS=N (unset: no cap beyond the product's own): a slide whose
-// smallest level is larger than N pixels gets a 256 x 256 read of that level instead of the
-// whole-level overview. The product reads such levels whole (up to 64 Mpixel: a slide without
-// a pyramid has them), which takes 1-4 s per input under ASan and set fuzz_slide's rate at
-// ~10-27 executions a second; capped, the rest of the reader is fuzzed at the rate of its
-// parsing. The same practice as libjpeg-turbo's and libtiff's own fuzzers, which skip images
-// above a few Mpixel. Campaigns say which way they ran.
+// MERIDIAN_FUZZ_OVERVIEW_MAX_PIXELS=N (unset: no cap beyond the product's own): when the level
+// the overview reads whole (SlideSource::overviewLevel) is larger than N pixels, the harness
+// reads a 256 x 256 corner of it instead. The product reads such levels whole (up to 64
+// Mpixel: a slide without a pyramid has them), which takes 1-4 s per input under ASan and set
+// fuzz_slide's rate at ~10-27 executions a second; capped, the rest of the reader is fuzzed at
+// the rate of its parsing. The same practice as libjpeg-turbo's and libtiff's own fuzzers,
+// which skip images above a few Mpixel. Campaigns say which way they ran.
 std::int64_t overviewPixelCap() {
   static const std::int64_t cap = [] {
     const char* text = std::getenv("MERIDIAN_FUZZ_OVERVIEW_MAX_PIXELS");
@@ -57,14 +57,14 @@ void exercise(const meridian::io::ImageReader& reader, const std::filesystem::pa
   if (!opened) return;
   (void)meridian::io::summarize(opened.value());
   const auto* slide = std::get_if<std::shared_ptr<meridian::core::SlideSource>>(&opened.value().content);
-  const meridian::core::SlideLevel* smallest =
-      slide && !(*slide)->levels().empty() ? &(*slide)->levels().back() : nullptr;
-  if (smallest && smallest->width * smallest->height > overviewPixelCap()) {
-    const int last = static_cast<int>((*slide)->levels().size()) - 1;
-    (void)(*slide)->readRegion(last, 0, 0, static_cast<int>(std::min<std::int64_t>(smallest->width, 256)),
-                               static_cast<int>(std::min<std::int64_t>(smallest->height, 256)));
+  constexpr int kOverviewSide = 256;
+  const int overview = slide && !(*slide)->levels().empty() ? (*slide)->overviewLevel(kOverviewSide) : -1;
+  const meridian::core::SlideLevel* level = overview >= 0 ? &(*slide)->levels()[overview] : nullptr;
+  if (level && level->width * level->height > overviewPixelCap()) {
+    (void)(*slide)->readRegion(overview, 0, 0, static_cast<int>(std::min<std::int64_t>(level->width, kOverviewSide)),
+                               static_cast<int>(std::min<std::int64_t>(level->height, kOverviewSide)));
   } else {
-    (void)meridian::io::representativeImage(opened.value(), 256);
+    (void)meridian::io::representativeImage(opened.value(), kOverviewSide);
   }
   // A slide: what the viewer reads next, a level-0 tile and the associated images.
   if (slide) {

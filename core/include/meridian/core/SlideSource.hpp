@@ -37,8 +37,11 @@ class SlideSource {
   virtual Result<Image2D> readRegion(int level, std::int64_t x, std::int64_t y, int width,
                                                  int height) const = 0;
 
-  /// The whole slide, fitted into maxSide x maxSide, from the smallest level that is
-  /// at least that large.
+  /// The level thumbnail(maxSide) reads whole: the smallest that is at least maxSide on its
+  /// longer side, or the smallest level when none is. Needs at least one level.
+  int overviewLevel(int maxSide) const;
+
+  /// The whole slide, fitted into maxSide x maxSide, from overviewLevel(maxSide).
   Result<Image2D> thumbnail(int maxSide) const;
 };
 
