@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 
@@ -71,6 +72,30 @@ TEST(PretrainResume, HalfRunPlusResumeEqualsStraightRunBitwise) {
   EXPECT_DOUBLE_EQ(rest.value().lastLoss, full.value().lastLoss);
   EXPECT_EQ(lines(dir / "split.csv"), 5);  // header + 4 steps, continued across the resume
   EXPECT_EQ(lines(dir / "straight.csv"), 5);
+}
+
+// Where the views are made (on the worker thread beside the step, as pretrain does, or in the
+// step, as bench_dino's MERIDIAN_DINO_SYNC_VIEWS=1 compares) must not change a bit of the run.
+TEST(PretrainRun, ViewsMadeOnTheWorkerOrInTheStepGiveTheSameRun) {
+  const auto images = realTiles(8);
+  auto options = tinyDino();
+  options.rehearsalSize = 4;
+  TempDir dir;
+  std::string hashes[2];
+  double losses[2] = {0, 0};
+  for (int inStep = 0; inStep < 2; ++inStep) {
+    setenv("MERIDIAN_DINO_SYNC_VIEWS", inStep ? "1" : "0", 1);
+    auto trainer = newTrainer(options, images);
+    const auto name = std::to_string(inStep);
+    auto run = trainer->run(core::JobControl{}, dir / (name + ".safetensors"), dir / (name + ".csv"));
+    ASSERT_TRUE(run) << run.error().describe();
+    EXPECT_EQ(run.value().steps, 4);
+    hashes[inStep] = trainer->weightsSha256();
+    losses[inStep] = run.value().lastLoss;
+  }
+  unsetenv("MERIDIAN_DINO_SYNC_VIEWS");
+  EXPECT_EQ(hashes[0], hashes[1]);
+  EXPECT_DOUBLE_EQ(losses[0], losses[1]);
 }
 
 TEST(PretrainResume, ALossLogFromAnOlderVersionBecomesOneTableWithTodaysColumns) {
