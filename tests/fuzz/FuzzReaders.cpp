@@ -38,10 +38,10 @@ std::filesystem::path scratchFile(const char* extension = ".bin") {
 // MERIDIAN_FUZZ_OVERVIEW_MAX_PIXELS=N (unset: no cap beyond the product's own): when the level
 // the overview reads whole (SlideSource::overviewLevel) is larger than N pixels, the harness
 // reads a 256 x 256 corner of it instead. The product reads such levels whole (up to 64
-// Mpixel: a slide without a pyramid has them), which takes 1-4 s per input under ASan and set
-// fuzz_slide's rate at ~10-27 executions a second; capped, the rest of the reader is fuzzed at
-// the rate of its parsing. The same practice as libjpeg-turbo's and libtiff's own fuzzers,
-// which skip images above a few Mpixel. Campaigns say which way they ran.
+// Mpixel: a slide without a pyramid has them), 1-4 s per input under ASan; libjpeg-turbo's
+// fuzzers likewise skip images above 1 Mpixel. Campaigns say which way they ran. (With the cap
+// at 1 Mpixel the rate is then set by inputs whose levels claim ~1 million tiles: OpenSlide's
+// own work at open, twice when a failed read makes the next read reopen the slide.)
 std::int64_t overviewPixelCap() {
   static const std::int64_t cap = [] {
     const char* text = std::getenv("MERIDIAN_FUZZ_OVERVIEW_MAX_PIXELS");
