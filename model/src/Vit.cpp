@@ -74,10 +74,16 @@ VitOutput VitImpl::forward(const torch::Tensor& x, bool withClsAttention, const 
   for (std::size_t i = 0; i < depth; ++i) {
     const auto block = blocks->ptr<VitBlockImpl>(i);
     const bool lastWithCls = withClsAttention && i + 1 == depth;
+    // Only the CLS token leaves the last block (the features are its final norm): its query,
+    // projection and MLP alone, ~6% of a ViT-S/16's FLOP at 224 px (issue 19).
+    const bool firstTokenOnly = i + 1 == depth && config_.pooling == VitPooling::Cls && !lastWithCls && tap == nullptr;
     if (!lastWithCls && tap == nullptr && canRunInPlace(*block, tokens, *linears_)) {
       // tokens is this pass's own tensor (made by the cat and additions above), so the
       // block may overwrite it.
-      runInPlace(*block, tokens, scratch);
+      if (firstTokenOnly)
+        tokens = runFirstTokenInPlace(*block, tokens, scratch);
+      else
+        runInPlace(*block, tokens, scratch);
       inPlace = true;
     } else if (lastWithCls || tap != nullptr) {
       torch::Tensor weights;
@@ -85,11 +91,8 @@ VitOutput VitImpl::forward(const torch::Tensor& x, bool withClsAttention, const 
       if (tap != nullptr) (*tap)(i, weights);
       // The CLS query's row, patch columns only: registers and CLS itself are no image region.
       if (lastWithCls) out.clsAttention = weights.select(2, 0).slice(2, prefix);
-    } else if (i + 1 == depth && config_.pooling == VitPooling::Cls) {
-      // Only the CLS token leaves the last block (the features are its final norm): its
-      // query, projection and MLP alone, ~6% of a ViT-S/16's FLOP at 224 px, forward and
-      // backward (issue 19). The inference path above keeps all rows (it overwrites them in place).
-      tokens = block->forwardFirstToken(tokens);
+    } else if (firstTokenOnly) {
+      tokens = block->forwardFirstToken(tokens);  // forward and backward
     } else {
       tokens = block->forward(tokens);
     }

@@ -68,4 +68,39 @@ void runInPlace(VitBlockImpl& block, at::Tensor& x, InPlaceScratch& scratch) {
   inferenceLinear(cache, hidden, mlp.fc2->weight, mlp.fc2->bias, x2d, LinearEpilogue::BiasAccumulate);
 }
 
+at::Tensor runFirstTokenInPlace(VitBlockImpl& block, const at::Tensor& x, InPlaceScratch& scratch) {
+  const auto b = x.size(0), t = x.size(1), d = x.size(2);
+  const std::int64_t heads = block.attn->heads, headDim = d / heads;
+  auto& cache = *scratch.linears;
+  InferenceThreadsScope threads(cache);
+  const auto x2d = x.view({b * t, d});
+  const auto& attn = *block.attn;
+  const auto compute = attn.qkv->weight.scalar_type();
+  const auto operands = x.options().dtype(compute);
+  auto& normed = ensure(scratch.normed, {b * t, d}, operands);
+  auto& qkv = ensure(scratch.qkv, {b * t, 3 * d}, operands);
+  layerNorm(block.norm1, x2d, normed);
+  inferenceLinear(cache, normed, attn.qkv->weight, attn.qkv->bias, qkv, LinearEpilogue::Bias);
+
+  // One query per image: a few MFLOP, in fp32 with ATen on this thread (the engine's kernel
+  // computes all T queries). q, k and v lie head-major within D, as for inferenceAttention.
+  const auto parts = qkv.view({b, t, 3, heads, headDim});
+  const auto q = parts.select(1, 0).select(1, 0).to(at::kFloat);  // [B, heads, headDim]
+  const auto keys = parts.select(2, 1).to(at::kFloat);            // [B, T, heads, headDim]
+  const auto values = parts.select(2, 2).to(at::kFloat);
+  const auto scores = at::einsum("bhd,bthd->bht", {q, keys}).mul_(1.0 / std::sqrt(static_cast<double>(headDim)));
+  const auto context = at::einsum("bht,bthd->bhd", {scores.softmax(-1), values}).reshape({b, d}).to(compute);
+
+  // The projection and the MLP on the B rows of the first token, by the same kernels.
+  auto y = x.select(1, 0).contiguous();  // [B, D] fp32: this block's residual stream for those rows
+  inferenceLinear(cache, context.contiguous(), attn.proj->weight, attn.proj->bias, y, LinearEpilogue::BiasAccumulate);
+  const auto& mlp = *block.mlp;
+  auto normed2 = at::empty({b, d}, operands);
+  auto hidden = at::empty({b, mlp.fc1->weight.size(0)}, operands);
+  layerNorm(block.norm2, y, normed2);
+  inferenceLinear(cache, normed2, mlp.fc1->weight, mlp.fc1->bias, hidden, LinearEpilogue::BiasGelu);
+  inferenceLinear(cache, hidden, mlp.fc2->weight, mlp.fc2->bias, y, LinearEpilogue::BiasAccumulate);
+  return y.unsqueeze(1);
+}
+
 }  // namespace meridian::model
