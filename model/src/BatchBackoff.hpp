@@ -25,24 +25,32 @@ inline bool isOutOfMemory(const std::exception& e) {
   return false;
 }
 
+/// What runWithBatchBackoff did: the chunk size that worked last, and whether any chunk ran
+/// out of memory (a batch smaller than the first chunk runs whole: that is no back-off).
+struct BatchBackoffOutcome {
+  std::int64_t chunk = 0;
+  bool backedOff = false;
+};
+
 /// Calls forward(start, count) over rows [0, rows) in order, in chunks of `firstChunk` rows
 /// (all at once by default), then in smaller chunks after an out-of-memory error (halving
-/// each time). Returns the chunk size that worked last. Other errors, and an out-of-memory
-/// error on a single row, propagate.
+/// each time). Other errors, and an out-of-memory error on a single row, propagate.
 template <class Forward>
-std::int64_t runWithBatchBackoff(std::int64_t rows, Forward&& forward, std::int64_t firstChunk = 0) {
-  std::int64_t chunk = std::max<std::int64_t>(firstChunk > 0 ? std::min(firstChunk, rows) : rows, 1);
+BatchBackoffOutcome runWithBatchBackoff(std::int64_t rows, Forward&& forward, std::int64_t firstChunk = 0) {
+  BatchBackoffOutcome outcome;
+  outcome.chunk = std::max<std::int64_t>(firstChunk > 0 ? std::min(firstChunk, rows) : rows, 1);
   for (std::int64_t start = 0; start < rows;) {
-    const std::int64_t count = std::min(chunk, rows - start);
+    const std::int64_t count = std::min(outcome.chunk, rows - start);
     try {
       forward(start, count);
       start += count;
     } catch (const std::exception& e) {
       if (!isOutOfMemory(e) || count == 1) throw;
-      chunk = std::max<std::int64_t>(count / 2, 1);
+      outcome.chunk = std::max<std::int64_t>(count / 2, 1);
+      outcome.backedOff = true;
     }
   }
-  return chunk;
+  return outcome;
 }
 
 }  // namespace meridian::model

@@ -234,7 +234,7 @@ core::Result<std::vector<Prediction>> VitModel::predict(const InputBatch& input)
     const at::Tensor x = toTensor(input, impl_->device);
     std::vector<at::Tensor> features, logits;
     const std::int64_t firstChunk = cpuChunk(impl_->config, input, impl_->device, impl_->precision);
-    const auto chunk = runWithBatchBackoff(
+    const auto backoff = runWithBatchBackoff(
         input.batch,
         [&](std::int64_t start, std::int64_t count) {
           const VitOutput part = impl_->net->forward(x.narrow(0, start, count));
@@ -242,10 +242,10 @@ core::Result<std::vector<Prediction>> VitModel::predict(const InputBatch& input)
           if (part.logits.defined()) logits.push_back(part.logits);
         },
         firstChunk);
-    if (chunk < firstChunk)
+    if (backoff.backedOff)
       core::logging::get(core::logging::Layer::Model)
           ->warn("a batch of {} did not fit in {} memory; ran it in chunks of {}", input.batch, impl_->device.str(),
-                 chunk);
+                 backoff.chunk);
     out.features = features.size() == 1 ? features.front() : at::cat(features);
     if (!logits.empty()) out.logits = logits.size() == 1 ? logits.front() : at::cat(logits);
   } catch (const std::exception& e) {  // e.g. out of memory on a single image

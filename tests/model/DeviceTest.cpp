@@ -48,11 +48,12 @@ TEST(BatchBackoff, ARealOutOfMemoryErrorHalvesTheChunkAndNoRowIsLostOrRepeated) 
     EXPECT_TRUE(isOutOfMemory(e)) << "LibTorch's own error is not recognised: " << e.what();
   }
   std::vector<std::pair<std::int64_t, std::int64_t>> done;
-  const auto chunk = runWithBatchBackoff(10, [&](std::int64_t start, std::int64_t count) {
+  const auto outcome = runWithBatchBackoff(10, [&](std::int64_t start, std::int64_t count) {
     allocateLikeAForward(count, 3);
     done.emplace_back(start, count);
   });
-  EXPECT_EQ(chunk, 2);  // 10 and 5 failed
+  EXPECT_EQ(outcome.chunk, 2);  // 10 and 5 failed
+  EXPECT_TRUE(outcome.backedOff);
   std::int64_t next = 0;
   for (const auto& [start, count] : done) {
     EXPECT_EQ(start, next);
@@ -60,6 +61,21 @@ TEST(BatchBackoff, ARealOutOfMemoryErrorHalvesTheChunkAndNoRowIsLostOrRepeated) 
     next = start + count;
   }
   EXPECT_EQ(next, 10);
+}
+
+// bf16 inference on the CPU starts from a chunk of many images (VitModel.cpp's cpuChunk):
+// one image under it is a whole batch, not a back-off (it was logged as "did not fit").
+TEST(BatchBackoff, ABatchSmallerThanTheFirstChunkRunsWholeWithoutBackingOff) {
+  std::vector<std::int64_t> counts;
+  const auto outcome = runWithBatchBackoff(
+      3, [&](std::int64_t, std::int64_t count) { counts.push_back(count); }, /*firstChunk=*/16);
+  EXPECT_EQ(counts, std::vector<std::int64_t>{3});
+  EXPECT_EQ(outcome.chunk, 3);
+  EXPECT_FALSE(outcome.backedOff);
+  const auto chunked = runWithBatchBackoff(
+      40, [&](std::int64_t, std::int64_t count) { counts.push_back(count); }, /*firstChunk=*/16);
+  EXPECT_EQ(counts, (std::vector<std::int64_t>{3, 16, 16, 8}));
+  EXPECT_FALSE(chunked.backedOff);
 }
 
 TEST(BatchBackoff, OtherErrorsAndASingleRowThatDoesNotFitAreNotRetried) {
