@@ -14,7 +14,12 @@
 // No GPU path: the Debian LibTorch has no CUDA.
 //   bench_dino [--batch 8] [--local-crops 6] [--steps 3] [--arch vit_s_16] [--prototypes 4096]
 //              [--meridian-only 1] [--fine-tune 0] [--fp32 0] [--image-size 112] [--threads N]
-//              [--phases 1 [--rounds N]] [--ops N]
+//              [--phases 1 [--rounds N]] [--ops N] [--paired N]
+// --paired N alternates, N rounds: Meridian's DINO step (views on the worker), the eager peer
+// (fp32 then bf16, as below) and Meridian's fine-tuning step, and prints the median of the
+// per-round ratios: on a host whose speed drifts by more than the effect (+-8% between runs
+// of one binary on the 2-core VMs), ratios of neighbouring measurements are the trustworthy
+// numbers (as bench_vit paired).
 // --ops N prints the N operators of the DINO step with the most self time (LibTorch's
 // profiler, tests/bench/DinoOps.hpp; OPS_SHAPES=1 splits them by input shapes), to set beside
 // torch.profiler's table of the eager step.
@@ -85,7 +90,7 @@ double fineTuneStepMs(const model::VitConfig& preset, int batch, int runs, bool 
 
 int main(int argc, char** argv) {
   int threads = -1, batch = 8, localCrops = 6, steps = 3, prototypes = 4096, meridianOnly = 0, fineTune = 1, imageSize = 0, withFp32 = 1;
-  int phases = 0, rounds = 1, ops = 0;
+  int phases = 0, rounds = 1, ops = 0, paired = 0;
   std::string arch = "vit_s_16";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
@@ -115,6 +120,8 @@ int main(int argc, char** argv) {
       rounds = std::stoi(argv[i + 1]);
     else if (key == "--ops")
       ops = std::stoi(argv[i + 1]);
+    else if (key == "--paired")
+      paired = std::stoi(argv[i + 1]);
   }
   const auto runtime = model::initializeRuntime();
   if (threads >= 0) model::setIntraOpThreads(threads);  // as pretrain --threads (0 = one per core)
@@ -212,6 +219,35 @@ int main(int argc, char** argv) {
     std::printf("\n");
   };
 
+  const char* precision = bf16 ? "bf16" : "fp32";
+  const double fineTuneGflop = 3.0 * vitForwardFlops(c, c.imageSize) / 1e9;  // forward + backward per image
+  if (paired > 0) {
+    std::vector<double> vsEager, perFlop, dinoMs;
+    for (int round = 1; round <= paired; ++round) {
+      const double dino = medianStepMs(false);
+      auto eager = runPeer(steps, batch, localCrops, prototypes, bf16 ? "fp32,bf16" : "fp32");
+      const double ft = fineTuneStepMs(c, batch, steps, bf16);
+      if (dino <= 0 || !eager.count(precision)) return std::fprintf(stderr, "round %d failed\n", round), 1;
+      dinoMs.push_back(dino);
+      vsEager.push_back(eager[precision] / dino);
+      perFlop.push_back((gflopPerImage / dino) / (fineTuneGflop / ft));
+      std::printf(
+          "round %d: DINO %.0f ms, eager %s %.0f ms: %.2fx; fine-tuning %.0f ms: DINO per FLOP %.2fx; load %s\n", round,
+          dino, precision, eager[precision], vsEager.back(), ft, perFlop.back(), bench::loadAverage().c_str());
+    }
+    const auto median = [](std::vector<double> v) {
+      std::sort(v.begin(), v.end());
+      return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+    };
+    const double step = median(dinoMs);
+    std::printf(
+        "median of %d rounds: %.2fx eager %s, DINO per FLOP %.2fx its fine-tuning step; DINO step %.0f ms, "
+        "%.2f images/s, %.1f GFLOP/s\n",
+        paired, median(vsEager), precision, median(perFlop), step, batch * 1000.0 / step,
+        gflopPerImage * batch * 1000.0 / step);
+    return 0;
+  }
+
   const double overlapped = medianStepMs(false);
   const double inStep = medianStepMs(true);
   const double meridianFp32 = bf16 && withFp32 ? medianStepMs(false, true) : -1.0;
@@ -219,7 +255,6 @@ int main(int argc, char** argv) {
   // came out ~10% slower in one loaded comparison (2533 and 2696 ms against 2316 after fp32).
   if (!meridianOnly) peer = runPeer(steps, batch, localCrops, prototypes, bf16 ? "fp32,bf16" : "fp32");
   const double eager = peer.count("fp32") ? peer["fp32"] : -1.0;
-  const char* precision = bf16 ? "bf16" : "fp32";
   print((std::string("Meridian ") + precision + ", views on a worker thread").c_str(), overlapped, eager);
   print((std::string("Meridian ") + precision + ", views made in the step").c_str(), inStep, eager);
   if (meridianFp32 > 0) print("Meridian fp32 (--fp32), views on a worker thread", meridianFp32, eager);
@@ -228,7 +263,7 @@ int main(int argc, char** argv) {
   if (fineTune) {
     // Fine-tuning: student forward + backward only, 3 x the forward's FLOP per image.
     const double ftMs = fineTuneStepMs(c, batch, steps, bf16);
-    const double ftGflop = 3.0 * vitForwardFlops(c, c.imageSize) / 1e9;
+    const double ftGflop = fineTuneGflop;
     std::printf("%-44s median step %8.0f ms: %6.2f images/s, %6.1f GFLOP/s (%.1f GFLOP per image)\n",
                 (std::string("Meridian fine-tuning step, ") + precision).c_str(), ftMs, batch * 1000.0 / ftMs,
                 ftGflop * batch * 1000.0 / ftMs, ftGflop);
