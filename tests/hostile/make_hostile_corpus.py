@@ -837,8 +837,57 @@ def make_slide():
     wide = wide_tiled_tiff(3_000_000_000, 16, 1 << 22, 16)
     d.file_case("level-3-gigapixels-wide", "s.tif", wide, ["info", "FILE"], 3, r"claims 3000000000x16 pixels, more than any slide",
                 why="TIFF sizes are 32-bit: a side past 2^31 is refused before any product of sides can wrap")
+    # fuzz_slide, 2026-12-04: level 0 with a missing (zero-length) tile and a level 1 with more
+    # than twice its tiles down made OpenSlide 3.4.1 divide by zero (SIGFPE) inside openslide_open.
+    bad = aperio_tiff([(64, 64, [0] + [64] * 15), (32, 144, [64] * 18)])
+    d.file_case("aperio-level-grows", "s.svs", bad, ["info", "FILE"], 3,
+                r"Aperio level 1 has 2x9 tiles, more than twice level 0's 4x4: not a pyramid",
+                why="a later level with more than twice the tiles: refused before OpenSlide divides by zero")
+    good = aperio_tiff([(64, 64, [0] + [64] * 15), (32, 32, [64] * 4)])
+    d.file_case("aperio-missing-tile-control", "s.svs", good, ["info", "FILE"], 0, "",
+                why="the same file with a shrinking level 1: opens (OpenSlide marks the tiles under the gap missing)")
     d.special_cases("s.tif", f"{DEMO}/pathology-ihc-slide.tif")
     return d.close()
+
+
+def aperio_tiff(levels):
+    """A minimal little-endian Aperio-like TIFF: one tiled, uncompressed RGB directory per
+    (width, height, tile byte counts) in `levels`, 16 x 16 tiles, the first with Aperio's
+    ImageDescription; every tile with a non-zero count points at the same zero bytes."""
+    desc = b"Aperio Image Library v10.0.50\r\n64x64 [0,0 64x64] (16x16) RAW|AppMag = 20|MPP = 0.5\0"
+    out = bytearray(b"II*\0" + struct.pack("<I", 8))
+    pixels_at_placeholder = []
+    for index, (width, height, counts) in enumerate(levels):
+        n = len(counts)
+        entries = [(256, 4, 1, width), (257, 4, 1, height), (258, 3, 3, "bits"), (259, 3, 1, 1), (262, 3, 1, 2)]
+        if index == 0:
+            entries.append((270, 2, len(desc), "desc"))
+        entries += [(277, 3, 1, 3), (284, 3, 1, 1), (322, 4, 1, 16), (323, 4, 1, 16), (324, 4, n, "offsets"),
+                    (325, 4, n, "counts")]
+        ifd_at = len(out)
+        bits_at = ifd_at + 2 + 12 * len(entries) + 4
+        desc_at = bits_at + 6
+        offsets_at = desc_at + (len(desc) if index == 0 else 0)
+        counts_at = offsets_at + 4 * n
+        end = counts_at + 4 * n
+        places = {"bits": bits_at, "desc": desc_at, "offsets": offsets_at, "counts": counts_at}
+        out += struct.pack("<H", len(entries))
+        for tag, kind, count, value in entries:
+            value = places.get(value, value)
+            packed = struct.pack("<HH", value, 0) if kind == 3 and count == 1 else struct.pack("<I", value)
+            out += struct.pack("<HHI", tag, kind, count) + packed
+        next_at = len(out)
+        out += struct.pack("<I", 0) + struct.pack("<HHH", 8, 8, 8) + (desc if index == 0 else b"")
+        pixels_at_placeholder.append(len(out))
+        out += bytes(4 * n) + struct.pack(f"<{n}I", *counts)
+        assert len(out) == end
+        if index + 1 < len(levels):
+            struct.pack_into("<I", out, next_at, len(out))
+    pixels_at = len(out)
+    out += bytes(16 * 16 * 3)
+    for (width, height, counts), at in zip(levels, pixels_at_placeholder):
+        struct.pack_into(f"<{len(counts)}I", out, at, *[pixels_at if c else 0 for c in counts])
+    return bytes(out)
 
 
 def wide_tiled_tiff(width, height, tile_width, tile_height):

@@ -2,6 +2,7 @@
 
 #include <openslide.h>
 
+#include "AperioPyramidCheck.hpp"
 #include "DecodedSizeLimit.hpp"
 #include "meridian/io/ImageSummary.hpp"
 
@@ -94,6 +95,8 @@ class HandlePool {
 class OpenSlideSource final : public core::SlideSource {
  public:
   static core::Result<std::shared_ptr<core::SlideSource>> open(const std::filesystem::path& path) {
+    if (const char* vendor = openslide_detect_vendor(path.c_str()); vendor && std::strcmp(vendor, "aperio") == 0)
+      if (auto pyramid = detail::checkAperioPyramid(path); !pyramid) return pyramid.error();
     SlideHandle osr = openHandle(path);
     if (!osr) return makeError(ErrorCode::Unsupported, "OpenSlide does not recognise this file as a slide");
     if (const char* err = openslide_get_error(osr.get())) return makeError(ErrorCode::Corrupt, std::string("OpenSlide: ") + err);
