@@ -1,7 +1,7 @@
 // The Blas backend of InferenceLinear.hpp (LibTorch only, every build): addmm through
 // LibTorch's BLAS, with the residual added by BLAS's beta = 1. Nothing to prepare: no state.
-#include <cmath>
 
+#include "HeadMajor.hpp"
 #include "InferenceBackend.hpp"
 
 namespace meridian::model {
@@ -27,15 +27,14 @@ void blasLinear(const at::Tensor& a, const at::Tensor& weight, const at::Tensor&
 
 void blasAttention(const at::Tensor& qkv, std::int64_t b, std::int64_t t, std::int64_t heads, at::Tensor& out) {
   const auto d = qkv.size(1) / 3, headDim = d / heads;
-  // q k v laid out head-major for the batched products, scores with 1/sqrt(d) as the
-  // product's alpha, softmax in place, the product with v, heads back into tokens.
-  auto packed = at::empty({3, b, heads, t, headDim}, qkv.options());
-  packed.copy_(qkv.view({b, t, 3, heads, headDim}).permute({2, 0, 3, 1, 4}));
+  // q k v laid out head-major for the batched products, q scaled on the way (HeadMajor.hpp:
+  // bmm_out, unlike baddbmm_out with beta 0, never reads its uninitialised output), softmax in
+  // place, the product with v, heads back into tokens.
+  const auto packed = packHeadMajorScaledQ(qkv.view({b, t, 3, heads, headDim}));
   const auto q = packed[0].view({b * heads, t, headDim}), k = packed[1].view({b * heads, t, headDim}),
              v = packed[2].view({b * heads, t, headDim});
   auto scores = at::empty({b * heads, t, t}, qkv.options());
-  const double scale = 1.0 / std::sqrt(static_cast<double>(headDim));
-  at::baddbmm_out(scores, scores, q, k.transpose(1, 2), /*beta=*/0.0, /*alpha=*/scale);  // beta 0: not read
+  at::bmm_out(scores, q, k.transpose(1, 2));
   at::_softmax_out(scores, scores, -1, false);  // row by row: each value is read before it is written
   const auto context = at::bmm(scores, v).view({b, heads, t, headDim});
   out.view({b, t, heads, headDim}).copy_(context.transpose(1, 2));

@@ -16,7 +16,7 @@
 //              [--meridian-only 1] [--fine-tune 0] [--fp32 0] [--image-size 112] [--threads N]
 //              [--phases 1 [--rounds N]] [--ops N] [--paired N]
 // --paired N alternates, N rounds: Meridian's DINO step (views on the worker), the eager peer
-// (fp32 then bf16, as below) and Meridian's fine-tuning step, and prints the median of the
+// (in Meridian's precision only) and Meridian's fine-tuning step, and prints the median of the
 // per-round ratios: on a host whose speed drifts by more than the effect (+-8% between runs
 // of one binary on the 2-core VMs), ratios of neighbouring measurements are the trustworthy
 // numbers (as bench_vit paired).
@@ -225,7 +225,7 @@ int main(int argc, char** argv) {
     std::vector<double> vsEager, perFlop, dinoMs;
     for (int round = 1; round <= paired; ++round) {
       const double dino = medianStepMs(false);
-      auto eager = runPeer(steps, batch, localCrops, prototypes, bf16 ? "fp32,bf16" : "fp32");
+      auto eager = runPeer(steps, batch, localCrops, prototypes, precision);  // the compared precision only
       const double ft = fineTuneStepMs(c, batch, steps, bf16);
       if (dino <= 0 || !eager.count(precision)) return std::fprintf(stderr, "round %d failed\n", round), 1;
       dinoMs.push_back(dino);
