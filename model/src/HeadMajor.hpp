@@ -3,9 +3,9 @@
 // the 1/sqrt(headDim) scale applied to q on the way (one pass, as the copy), so the products
 // need no alpha. Why not alpha: LibTorch 1.13's baddbmm_out reads its output buffer in its
 // small-matrix kernel (T * T * headDim < 400) even with beta = 0, so an uninitialised buffer
-// holding NaN bits came out NaN (a tiny ViT's DINO loss turned non-finite at step 2); bmm_out
-// never reads it. The scale is a power of two for every preset (headDim 64), so the scaled q
-// is exact in bf16; otherwise it is rounded once, as `q * scale` always was.
+// holding NaN bits gave NaN scores (InferenceAttentionTest); bmm_out never reads it. The scale
+// is a power of two for every preset (headDim 64), so the scaled q is exact in bf16; otherwise
+// it is rounded once, as `q * scale` in the autograd path is.
 
 #include <ATen/ATen.h>
 

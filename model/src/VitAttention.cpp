@@ -2,7 +2,6 @@
 
 #include "LinearForward.hpp"
 #include "TorchCompat.hpp"
-#include "TrainingAttention.hpp"
 
 namespace meridian::model {
 
@@ -14,10 +13,6 @@ VitAttentionImpl::VitAttentionImpl(int dim, int heads_, bool qkvBias)
 torch::Tensor VitAttentionImpl::forward(const torch::Tensor& x, torch::Tensor* weights) {
   if (!torch::GradMode::is_enabled()) return forwardInference(x, weights);
   const auto b = x.size(0), t = x.size(1), d = x.size(2);
-  // Without a fused kernel in the library (1.13), attention with its own gradient: q, k and v
-  // laid out head-major once instead of copied per product (TrainingAttention.hpp).
-  if (weights == nullptr && !compat::kHasFusedAttention)
-    return linearForward(proj, trainingAttention(linearForward(qkv, x), heads));
   // [B, T, 3D] -> [3, B, heads, T, headDim]: q, k and v in torchvision's and timm's order.
   // unbind, not parts[0..2]: the backward of three selects is three zero-filled [3, B, heads,
   // T, headDim] gradients and two additions of them; unbind's is one stack.
