@@ -1,7 +1,8 @@
 // The Blas backend of InferenceLinear.hpp (LibTorch only, every build): addmm through
 // LibTorch's BLAS, with the residual added by BLAS's beta = 1. Nothing to prepare: no state.
 
-#include "HeadMajor.hpp"
+#include <cmath>
+
 #include "InferenceBackend.hpp"
 
 namespace meridian::model {
@@ -25,11 +26,25 @@ void blasLinear(const at::Tensor& a, const at::Tensor& weight, const at::Tensor&
   }
 }
 
+// qkv viewed as [B, T, 3, heads, headDim] -> a new contiguous [3, B, heads, T, headDim] whose
+// part 0 is q / sqrt(headDim): the scale applied in the pass that lays q out, so the scores'
+// product needs no alpha. Why not alpha: LibTorch 1.13's baddbmm_out reads its output buffer in
+// its small-matrix kernel (T * T * headDim < 400) even with beta = 0, so scores made that way in
+// an uninitialised buffer came out NaN when it held NaN bits (InferenceAttentionTest); bmm_out
+// never reads it. The scale is a power of two for every preset (headDim 64): exact in bf16.
+at::Tensor packHeadMajorScaledQ(const at::Tensor& qkv5) {
+  const auto parts = qkv5.permute({2, 0, 3, 1, 4});
+  auto packed = at::empty(parts.sizes(), qkv5.options());
+  auto q = packed[0];
+  at::mul_out(q, parts[0], at::scalar_tensor(1.0 / std::sqrt(static_cast<double>(qkv5.size(4))), at::kDouble));
+  packed.narrow(0, 1, 2).copy_(parts.narrow(0, 1, 2));
+  return packed;
+}
+
 void blasAttention(const at::Tensor& qkv, std::int64_t b, std::int64_t t, std::int64_t heads, at::Tensor& out) {
   const auto d = qkv.size(1) / 3, headDim = d / heads;
-  // q k v laid out head-major for the batched products, q scaled on the way (HeadMajor.hpp:
-  // bmm_out, unlike baddbmm_out with beta 0, never reads its uninitialised output), softmax in
-  // place, the product with v, heads back into tokens.
+  // q k v laid out head-major for the batched products (q scaled), softmax in place, the
+  // product with v, heads back into tokens.
   const auto packed = packHeadMajorScaledQ(qkv.view({b, t, 3, heads, headDim}));
   const auto q = packed[0].view({b * heads, t, headDim}), k = packed[1].view({b * heads, t, headDim}),
              v = packed[2].view({b * heads, t, headDim});
