@@ -31,7 +31,8 @@ void blasLinear(const at::Tensor& a, const at::Tensor& weight, const at::Tensor&
 // product needs no alpha. Why not alpha: LibTorch 1.13's baddbmm_out reads its output buffer in
 // its small-matrix kernel (T * T * headDim < 400) even with beta = 0, so scores made that way in
 // an uninitialised buffer came out NaN when it held NaN bits (InferenceAttentionTest); bmm_out
-// never reads it. The scale is a power of two for every preset (headDim 64): exact in bf16.
+// never reads it. The scale is a power of two for every preset (headDim 64), so scaling q
+// first gives the same scores as scaling the product.
 at::Tensor packHeadMajorScaledQ(const at::Tensor& qkv5) {
   const auto parts = qkv5.permute({2, 0, 3, 1, 4});
   auto packed = at::empty(parts.sizes(), qkv5.options());
