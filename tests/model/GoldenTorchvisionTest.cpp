@@ -10,6 +10,7 @@
 #include <ostream>
 #include <cmath>
 
+#include "BuiltBackends.hpp"
 #include "GoldenData.hpp"
 #include "InferenceLinear.hpp"
 #include "meridian/model/VitModel.hpp"
@@ -152,13 +153,6 @@ TEST_P(GoldenTorchvision, BatchRowsAreIndependent) {
   auto alone = model_->predict(second);
   ASSERT_TRUE(alone.ok());
   EXPECT_LT(maxRelativeError(together.value()[1].logits, alone.value()[0].logits), 1e-5);
-}
-
-std::vector<InferenceBackend> builtBackends() {
-  std::vector<InferenceBackend> built;
-  for (auto backend : {InferenceBackend::OneDnn, InferenceBackend::Blas})
-    if (inferenceBackendBuilt(backend)) built.push_back(backend);
-  return built;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backend, GoldenTorchvision, ::testing::ValuesIn(builtBackends()),

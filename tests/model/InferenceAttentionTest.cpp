@@ -8,9 +8,11 @@
 
 #include <cmath>
 
+#include "BuiltBackends.hpp"
 #include "InferenceLinear.hpp"
 
 using namespace meridian::model;
+using meridian::model::test::builtBackends;
 
 namespace {
 
@@ -26,13 +28,6 @@ at::Tensor reference(const at::Tensor& qkv, std::int64_t batch, std::int64_t hea
     out.push_back(at::softmax(at::bmm(q, k.transpose(1, 2)) / std::sqrt(static_cast<double>(headDim)), -1).bmm(v));
   }
   return at::cat(out, 2).view({qkv.size(0), d});
-}
-
-std::vector<InferenceBackend> builtBackends() {
-  std::vector<InferenceBackend> built;
-  for (auto backend : {InferenceBackend::OneDnn, InferenceBackend::Blas})
-    if (inferenceBackendBuilt(backend)) built.push_back(backend);
-  return built;
 }
 
 at::Tensor attention(LinearCache& cache, const at::Tensor& qkv, std::int64_t batch, std::int64_t heads) {
