@@ -10,15 +10,13 @@ and none comes from a source file that any evaluation task tests on:
             2x2x3 mm; Apache-2.0)
   fundus    skimage's retina.jpg (CC0): crops inside the disc
   pathology skimage's ihc.png (no known copyright restrictions): crops of columns 0..383 only
-  with --npm-data, the modality head's npm training sources (MIT, Apache-2.0): CT slices with
-            real air, a 1 mm T1 head volume, DWI and cardiac cine MR (fetch-npm-dicom.sh)
 Left out on purpose: everything the modality task tests on (pydicom CT_small/MR_small,
 octave-dicom's ankle CT, nibabel's anatomical.nii, skimage's microaneurysms.png, the right
 quarter of ihc.png, ITK's BrainProtonDensity*/BrainT1Slice*/FatMRISlice*/BrainMidSagittalSlice
 and every ITK file derived from them), mricron-data (its atlases' licences are unchecked; the brain-region task
 tests on it), ITK's Visible Woman slices (NLM's own licence terms), Fashion-MNIST (not medical).
 
-usage: bundled_model_pretrain_data.py OUT --itk-data DIR [--npm-data DIR]
+usage: bundled_model_pretrain_data.py OUT --itk-data DIR
 Writes OUT/images/<kind>/*.png, OUT/pretrain.csv (path,source) and OUT/provenance.json
 (sources with SHA-256, counts, every image's SHA-256). Deterministic (seeded); no network.
 """
@@ -105,48 +103,6 @@ def mr(w, sources, itk):
         w.add(percentile8(aspect(np.rot90(t1[:, y, :]), dz, dx)), "MR", "itk_kmeans_t1", "t1_cor%03d" % y)
 
 
-def npm(w, sources, packages, npm_data):
-    """The modality head's npm training sources (eval_suite_data.py's NPM_SOURCES and NPM_VOLUMES,
-    fetched by packaging/fetch-npm-dicom.sh; none is a test file) as unlabelled DINO images too, so
-    the backbone itself has seen CT with air at -1000 HU and 1 mm structural brain MR (2026-12-05:
-    the stent's air is clipped at 0 HU and the only T1 here is 2 x 2 x 3 mm; fitting the head on
-    the axial T1 slices alone moved as many CT test crops to "MR" as it moved MR crops out of "CT").
-    CT slices in six windows (each window a picture of its own), MR through its percentiles; the
-    head volume in axial, coronal and sagittal slices of its brain."""
-    from eval_suite_data import NPM_SOURCES, NPM_VOLUMES, read_dicom  # same folder
-    with open(os.path.join(npm_data, "npm-packages.json")) as f:
-        versions = {q["package"][len("npm:"):]: "%s@%s (%s)" % (q["package"][len("npm:"):], q["version"], q["licence"])
-                    for q in json.load(f)["packages"]}
-    windows = [(40, 400), (-600, 1500), (400, 1800), (50, 350), (100, 700), (-400, 2000)]
-    for package, rel, label, frames in NPM_SOURCES:
-        path = os.path.join(npm_data, package, rel)
-        name = os.path.basename(rel)
-        sources[name], packages[name] = sha256(path), versions[package]
-        ds, values = read_dicom(path)
-        stem = "npm_" + os.path.splitext(name)[0].replace(".", "_").replace("-", "_")
-        if label == "CT":
-            for k, (c, wd) in enumerate(windows):
-                w.add(to8(values, c - wd / 2, c + wd / 2), "CT", stem, "%s_w%d" % (stem, k))
-        else:
-            for f in range(values.shape[0]) if frames else [None]:  # every frame of a cine
-                w.add(percentile8(values if f is None else values[f]), "MR", stem, stem + ("" if f is None else "_f%02d" % f))
-    for package, rel, label, _ in NPM_VOLUMES:
-        path = os.path.join(npm_data, package, rel)
-        name = os.path.basename(rel)
-        sources[name], packages[name] = sha256(path), versions[package]
-        stem = "npm_" + os.path.splitext(name)[0].replace(".", "_").replace("-", "_")
-        image = nibabel.load(path)
-        data = np.asarray(image.dataobj)
-        data = data.reshape(data.shape[:3] + (-1,))[..., 0].astype(np.float64)
-        ras = np.asarray(nibabel.as_closest_canonical(nibabel.Nifti1Image(data, image.affine)).dataobj)
-        for z in range(90, 206, 4):  # axial, skull base to vertex (the labelled crops' levels are among them)
-            w.add(percentile8(ras[::-1, ::-1, z].T), label, stem, "%s_ax%03d" % (stem, z))
-        for y in range(40, ras.shape[1] - 40, 8):  # coronal
-            w.add(percentile8(ras[::-1, y, ::-1].T), label, stem, "%s_cor%03d" % (stem, y))
-        for x in range(30, ras.shape[0] - 30, 8):  # sagittal
-            w.add(percentile8(ras[x, ::-1, ::-1].T), label, stem, "%s_sag%03d" % (stem, x))
-
-
 def fundus(w, sources, rng):
     path = os.path.join(os.path.dirname(skimage.__file__), "data", "retina.jpg")
     sources["retina.jpg"] = sha256(path)
@@ -172,16 +128,12 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("out")
     p.add_argument("--itk-data", required=True, help="insighttoolkit5-examples' examples/Data folder")
-    p.add_argument("--npm-data", default="", help="packaging/fetch-npm-dicom.sh's folder: more CT and MR")
     args = p.parse_args()
     rng = np.random.default_rng(SEED)
     w = Writer(args.out)
     sources = {}
-    packages = {}
     ct(w, sources)
     mr(w, sources, args.itk_data)
-    if args.npm_data:
-        npm(w, sources, packages, args.npm_data)
     fundus(w, sources, rng)
     pathology(w, sources, rng)
     with open(os.path.join(args.out, "pretrain.csv"), "w") as f:
@@ -199,8 +151,7 @@ def main():
         "packages": {"stent.npz": "python3-imageio (BSD-2-Clause)", "example4d.nii.gz": "python3-nibabel (MIT/Expat)",
                      "KmeansTest_T1UCharRaw.nii.gz": "insighttoolkit5-examples (Apache-2.0)",
                      "retina.jpg": "python3-skimage (CC0, Mikael Haggstrom)",
-                     "ihc.png": "python3-skimage (no known copyright restrictions, CMMI)", **{
-                         k: "npm " + v for k, v in packages.items()}},
+                     "ihc.png": "python3-skimage (no known copyright restrictions, CMMI)"},
         "excluded": "every source file the evaluation suite tests on (modality: CT_small, ankle CT, anatomical.nii, "
                     "MR_small, microaneurysms.png, ihc.png columns >= 384, ITK BrainProtonDensity*/BrainT1Slice*/FatMRISlice*/BrainMidSagittalSlice); "
                     "mricron-data (licences unchecked); ITK Visible Woman slices; Fashion-MNIST",

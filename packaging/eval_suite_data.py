@@ -23,8 +23,8 @@ data set's class). Each task gets OUT/<task>/train.csv and OUT/<task>/test.csv
                 BrainT1Slice, BrainMidSagittalSlice, FatMRISlice), MR_small, skimage's
                 red-free microaneurysms.png and the right quarter of ihc.png; the training
                 side the stent CT, nibabel's EPI and T1, retina.jpg in colour and red-free,
-                the rest of ihc.png and, with --npm-data, real CT and MR slices of three npm
-                packages (NPM_SOURCES, NPM_VOLUMES; packaging/fetch-npm-dicom.sh).
+                the rest of ihc.png and, with --npm-data, real CT and MR slices of two npm
+                packages (NPM_SOURCES; packaging/fetch-npm-dicom.sh).
   fashion-mnist the standard split (train-* for training, t10k-* for testing), the first
                 --fmnist-train / --fmnist-test images of each (all 60000 / 10000 with 0).
 
@@ -180,14 +180,6 @@ NPM_SOURCES = [
     ("ami.js", "package/data/dicom/mi2b2.dcm", "MR", None),  # GE DWI b1000 brain
     ("ami.js", "package/data/dicom/MR-MONO2-8-16x-heart.dcm", "MR", (0, 4, 8, 12)),  # Philips cardiac cine
 ]
-# Structural axial brain MR, what the test side's MR is (ITK's brain slices, MR_small) and what the
-# DICOM sources above lack (2026-12-05: the probe called 15 of the 21 MR test crops "CT"): axial
-# slices resliced from a 1 mm sagittal T1 head volume. Each entry: package, file, label, axial
-# levels (slice indices of the volume brought to RAS+, 1 mm apart) from the temporal lobes to near
-# the vertex, chosen by looking at them (below: face and neck; above: mostly scalp).
-NPM_VOLUMES = [
-    ("nifti-reader-js", "package/tests/data/5D.nii", "MR", (105, 120, 135, 150, 165, 180, 195)),
-]
 # The CT windows of the test side's CT_small crops (bundled_model_data.py): soft tissue (the
 # card's ct_windows, what a windowless CT is shown through at run time), lung, bone.
 NPM_CT_WINDOWS = [(40, 400), (-600, 1500), (400, 1800)]
@@ -216,20 +208,6 @@ def blank(img):
     standard deviation under 4 grey levels."""
     flat = np.asarray(img).reshape(-1)
     return np.bincount(flat, minlength=256).max() / flat.size > 0.9 or flat.std() < 4.0
-
-
-def axial_slices(path, levels):
-    """Axial slices of a NIfTI volume's first 3D image, in radiological view (anterior up, the
-    patient's right on the left), at the given indices along its superior axis; the volume is
-    first brought to the closest RAS+ orientation, so the file's own axis order does not matter."""
-    image = nibabel.load(path)
-    data = np.asarray(image.dataobj)
-    data = data.reshape(data.shape[:3] + (-1,))[..., 0].astype(np.float64)  # extra dims: the first image
-    ras = nibabel.as_closest_canonical(nibabel.Nifti1Image(data, image.affine))
-    volume = np.asarray(ras.dataobj)
-    if any(not 0 <= z < volume.shape[2] for z in levels):
-        sys.exit("eval_suite_data: %s has %d axial slices, levels %s asked" % (path, volume.shape[2], levels))
-    return [volume[::-1, ::-1, z].T for z in levels]
 
 
 def npm_training_crops(out, npm_data, save, train):
@@ -269,19 +247,6 @@ def npm_training_crops(out, npm_data, save, train):
                     count += 1
         used[stem] = {"package": "%s@%s" % (package, versions[package][0]), "licence": versions[package][1], "file": rel, "label": label, "modality": ds.Modality,
                       "image_type": "\\".join(image_type), "crops": count, "sha256": sha256(path)}
-    for package, rel, label, levels in NPM_VOLUMES:  # drawn after the DICOM sources: their crops stay the same
-        path = os.path.join(npm_data, package, rel)
-        stem = "npm_" + os.path.splitext(os.path.basename(rel))[0].replace(".", "_").replace("-", "_")
-        count = 0
-        for z, values in zip(levels, axial_slices(path, levels)):
-            name = "%s_ax%03d" % (stem, z)
-            img = percentile8(values)
-            for n, picture in [(name, img)] + [("%s_crop%d" % (name, k), c) for k, c in enumerate(crops(img, rng, 4, 0.5, 1.0))]:
-                if not blank(picture):
-                    save(picture, label, n, stem, train)
-                    count += 1
-        used[stem] = {"package": "%s@%s" % (package, versions[package][0]), "licence": versions[package][1], "file": rel, "label": label,
-                      "view": "axial slices %s of the volume brought to RAS+" % ",".join(map(str, levels)), "crops": count, "sha256": sha256(path)}
     return used
 
 

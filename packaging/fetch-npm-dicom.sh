@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Real CT and MR images (DICOM slices, one NIfTI head volume) from three npm packages nobody here
-# made, for the modality task's TRAINING side (packaging/eval_suite_data.py --npm-data), which is
-# also the bundled model's head (packaging/make-bundled-model.sh). All three packages are
-# permissively licensed, so their images may train the head that ships:
+# Real CT and MR DICOM slices from two npm packages nobody here made, for the modality task's
+# TRAINING side (packaging/eval_suite_data.py --npm-data), which is also the bundled model's
+# head (packaging/make-bundled-model.sh). Both packages are permissively licensed, so their
+# images may train the head that ships:
 #   cornerstone-wado-image-loader@2.0.0  MIT          package/testImages/: a GE chest CT slice
 #                                                     (CTImage.dcm; the other 12 CTImage.dcm_*
 #                                                     files are the same image in other transfer
@@ -12,10 +12,6 @@
 #                                        (LICENSE file: PET/CT), ser002img00001-16-signed.dcm (head CT),
 #                                        MIT)          adi_slice.dcm (MEMPRAGE head MR), mi2b2.dcm (DWI
 #                                                     brain MR), MR-MONO2-8-16x-heart.dcm (cardiac cine MR)
-#   nifti-reader-js@0.5.4                MIT          package/tests/data/5D.nii: a sagittal 1 mm T1 head
-#                                                     volume (256 x 256 x 170, 3 near-identical channels),
-#                                                     resliced axially: the structural axial brain MR
-#                                                     the other sources lack (later versions ship no data)
 # Left out on purpose: CT2_J2KR (ImageType DERIVED\SECONDARY), CT0012 (a derived perfusion
 # object), paramap*.dcm (ADC parametric maps), ami's j2k.dcm (a CT localizer: a projection, not a
 # cross-section), dcm.seg.andrei (a segmentation), monochrome2.dcm (CR) and the ultrasound;
@@ -37,8 +33,6 @@ packages=(
   "ami.js 0.33.0 53e255a179b9a47051765d7fc81b7027f8deb8dcdede46a93cfccbd2e9588974
    package/LICENSE package/data/dicom/MELANIX.dcm package/data/dicom/ser002img00001-16-signed.dcm
    package/data/dicom/adi_slice.dcm package/data/dicom/mi2b2.dcm package/data/dicom/MR-MONO2-8-16x-heart.dcm"
-  "nifti-reader-js 0.5.4 c387030645c63c846efe82b870e1a4bcd511cec74693e1f60b643ea9af3d4664
-   package/LICENSE package/tests/data/5D.nii"
 )
 
 complete=true

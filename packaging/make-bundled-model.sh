@@ -10,8 +10,7 @@
 #   packaging/make-bundled-model.sh [BUILD_DIR] [OUT_DIR]
 #     BUILD_DIR  a built tree with bin/meridian-cli and demo-data/ (default: ./build)
 #     OUT_DIR    where the model folder goes (default: resources/model)
-#   EPOCHS=N     DINO epochs over the pretraining images (default 82: 899 images, 28 steps of 32 an
-#                epoch, 2296 steps, the budget of the earlier 96 epochs over 792 images)
+#   EPOCHS=N     DINO epochs over the pretraining images (default 96: 2304 steps of 32 images)
 #   DINO_DIR=D   where the DINO run lives (default BUILD_DIR/bundled-model-work/dino). A stopped
 #                run there (checkpoint.safetensors, same arguments and data) is resumed: the
 #                run is long on a busy 2-core CPU, and a resume is exact. A run there with other
@@ -28,7 +27,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 out=${2:-$root/resources/model}
-epochs=${EPOCHS:-82}
+epochs=${EPOCHS:-96}
 cli="$build/bin/meridian-cli"
 work="$build/bundled-model-work"
 dino=${DINO_DIR:-$work/dino}
@@ -44,23 +43,21 @@ if [ ! -f "$itk/KmeansTest_T1UCharRaw.nii.gz" ]; then
     { echo "cannot download insighttoolkit5-examples (apt-get download)" >&2; exit 1; }
   dpkg-deb -x "$work"/itk/insighttoolkit5-examples_*.deb "$work/itk" && rm -f "$work"/itk/*.deb
 fi
-# Real CT and MR images of three npm packages (MIT, Apache-2.0), fetched with `npm pack` (pinned,
-# checked, cached in NPM_DIR, default BUILD_DIR/npm-dicom): DINO's images and the head's training side.
-npm_dir=${NPM_DIR:-$build/npm-dicom}
-bash "$root/packaging/fetch-npm-dicom.sh" "$npm_dir"
 pretrain_provenance=${PRETRAIN_PROVENANCE:-$work/pretrain/provenance.json}
 if [ "${HEAD_ONLY:-0}" = 1 ]; then
   [ -f "$dino/finished" ] && [ -f "$dino/model/model.json" ] && [ -f "$pretrain_provenance" ] ||
     { echo "HEAD_ONLY=1 needs a finished DINO run in $dino and $pretrain_provenance" >&2; exit 1; }
 elif [ ! -f "$work/pretrain/provenance.json" ] ||
-   [ "$root/packaging/bundled_model_pretrain_data.py" -nt "$work/pretrain/provenance.json" ] ||
-   [ "$root/packaging/eval_suite_data.py" -nt "$work/pretrain/provenance.json" ] ||
-   [ "$npm_dir/npm-packages.json" -nt "$work/pretrain/provenance.json" ]; then
+   [ "$root/packaging/bundled_model_pretrain_data.py" -nt "$work/pretrain/provenance.json" ]; then
   rm -rf "$work/pretrain"
-  $py "$root/packaging/bundled_model_pretrain_data.py" "$work/pretrain" --itk-data "$itk" --npm-data "$npm_dir"
+  $py "$root/packaging/bundled_model_pretrain_data.py" "$work/pretrain" --itk-data "$itk"
 fi
 # The modality head's labelled crops: the evaluation suite's fair split (test crops from other
 # source files than training crops; see eval_suite_data.py's modality()).
+# Its training side includes real CT and MR slices of two npm packages (MIT, Apache-2.0), fetched
+# with `npm pack` (pinned, checked, cached in NPM_DIR, default BUILD_DIR/npm-dicom).
+npm_dir=${NPM_DIR:-$build/npm-dicom}
+bash "$root/packaging/fetch-npm-dicom.sh" "$npm_dir"
 modality="$work/modality/modality"
 if [ ! -f "$modality/provenance.json" ] || [ "$root/packaging/bundled_model_data.py" -nt "$modality/provenance.json" ] ||
    [ "$root/packaging/eval_suite_data.py" -nt "$modality/provenance.json" ] ||
