@@ -1,9 +1,21 @@
 #include "VitAttention.hpp"
 
+#include "AttentionSoftmax.hpp"
 #include "LinearForward.hpp"
 #include "TorchCompat.hpp"
 
 namespace meridian::model {
+
+namespace {
+
+// softmax(q k^T / sqrt(d)) v where autograd records it: the fused operator with LibTorch 2.x;
+// with 1.13 the explicit products around attentionSoftmax (AttentionSoftmax.hpp).
+at::Tensor recordedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
+  if (compat::kHasFusedAttention) return compat::scaledDotProductAttention(q, k, v);
+  return at::matmul(attentionSoftmax(compat::attentionScores(q, k)), v);
+}
+
+}  // namespace
 
 VitAttentionImpl::VitAttentionImpl(int dim, int heads_, bool qkvBias)
     : heads(heads_),
@@ -25,7 +37,7 @@ torch::Tensor VitAttentionImpl::forward(const torch::Tensor& x, torch::Tensor* w
     *weights = compat::attentionWeights(q, k);
     out = at::matmul(weights->to(v.scalar_type()), v);  // weights are fp32, v may be bf16
   } else {
-    out = compat::scaledDotProductAttention(q, k, v);
+    out = recordedAttention(q, k, v);
   }
   return linearForward(proj, out.transpose(1, 2).reshape({b, t, d}));
 }
@@ -44,7 +56,7 @@ torch::Tensor VitAttentionImpl::forwardFirstToken(const torch::Tensor& x) {
                       .reshape({b, t, 2, heads, d / heads})
                       .permute({2, 0, 3, 1, 4})
                       .unbind(0);  // k, v: [B, heads, T, headDim]
-  const auto out = compat::scaledDotProductAttention(q, kv[0], kv[1]);
+  const auto out = recordedAttention(q, kv[0], kv[1]);
   return linearForward(proj, out.transpose(1, 2).reshape({b, 1, d}));
 }
 

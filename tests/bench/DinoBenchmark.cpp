@@ -21,7 +21,7 @@
 // of one binary on the 2-core VMs), ratios of neighbouring measurements are the trustworthy
 // numbers (as bench_vit paired).
 // --ops N prints the N operators of the DINO step with the most self time (LibTorch's
-// profiler, tests/bench/DinoOps.hpp; OPS_SHAPES=1 splits them by input shapes), to set beside
+// profiler, tests/bench/OperatorTable.hpp; OPS_SHAPES=1 splits them by input shapes), to set beside
 // torch.profiler's table of the eager step.
 // The GFLOP are the recipe's nominal work, every token through every block as eager computes
 // it; Meridian's last block computes the CLS row only (~6% fewer FLOP), so GFLOP/s compare equal work.
@@ -41,9 +41,9 @@
 
 #include "BenchPeer.hpp"
 #include "BenchTiming.hpp"
-#include "DinoOps.hpp"
 #include "DinoPhases.hpp"
 #include "FineTuneStep.hpp"
+#include "OperatorTable.hpp"
 #include "Vit.hpp"
 #include "meridian/io/ImageSummary.hpp"
 #include "meridian/io/ReaderRegistry.hpp"
@@ -166,7 +166,7 @@ int main(int argc, char** argv) {
       auto state = model::ssl::buildDinoState(c, model::PreprocessConfig{}, weights, options, images);
       if (!state) return std::fprintf(stderr, "%s\n", state.error().describe().c_str()), 1;
       if (ops) {
-        bench::printOperatorTable(*state.value(), steps, ops);
+        bench::printOperatorTable([&] { (void)model::ssl::dinoStep(*state.value()); }, steps, ops);
         continue;
       }
       char title[160];

@@ -4,7 +4,10 @@
 // Images/s from the median step time of RUNS warm steps; fp32, and bf16 autocast where the
 // CPU has native bf16. Not a test.
 //
-//   build/bin/bench_train [runs=3] [batch=8] [meridian-only]
+//   build/bin/bench_train [runs=3] [batch=8] [meridian-only | ops N [threads]]
+//
+// `ops N` profiles Meridian's bf16 step instead (OperatorTable.hpp): the N operators with the
+// most self time over RUNS steps, on `threads` intra-op threads (1 gives the truest shares).
 //
 // Weights are random (speed does not depend on the values); input is random normalised
 // pixels at 224x224 (loading and augmentation are not timed). The load average is printed
@@ -21,6 +24,7 @@
 #include "BenchPeer.hpp"
 #include "BenchTiming.hpp"
 #include "FineTuneStep.hpp"
+#include "OperatorTable.hpp"
 #include "meridian/model/Precision.hpp"
 #include "meridian/model/Runtime.hpp"
 
@@ -40,6 +44,8 @@ int main(int argc, char** argv) {
   const int runs = argc > 1 ? std::max(1, std::atoi(argv[1])) : 3;
   const int batch = argc > 2 ? std::max(1, std::atoi(argv[2])) : 8;
   const bool meridianOnly = argc > 3 && std::string(argv[3]) == "meridian-only";
+  const int opsRows = argc > 4 && std::string(argv[3]) == "ops" ? std::max(1, std::atoi(argv[4])) : 0;
+  if (opsRows && argc > 5) model::setIntraOpThreads(std::max(1, std::atoi(argv[5])));
   const auto runtime = model::initializeRuntime();
   const auto& bf16 = model::bf16Support();
   std::printf("ViT-S/16 full fine-tuning step, batch %d, 224x224, %d threads, LibTorch %s\n", batch,
@@ -48,6 +54,11 @@ int main(int argc, char** argv) {
               loadAverage().c_str());
 
   bench::FineTuneStep step(model::VitConfig::preset("vit_s_16", 2).value(), batch);
+  if (opsRows) {
+    std::printf("%d threads\n", at::get_num_threads());
+    bench::printOperatorTable([&] { step.run(bf16.available); }, runs, opsRows);
+    return 0;
+  }
 
   std::string precisions = "fp32";
   if (bf16.available) precisions += ",bf16";

@@ -1,31 +1,36 @@
 #pragma once
-// bench_dino --ops: LibTorch's own profiler around DINO steps, printed as a table of operators
-// by self time (the time inside an operator minus the operators it called), the same table
-// torch.profiler prints for the eager peer (`key_averages().table(sort_by="self_cpu_time_total")`),
-// so the two steps can be compared operator by operator.
+// bench_dino --ops and bench_train's `ops N`: LibTorch's own profiler around training steps,
+// printed as a table of operators by self time (the time inside an operator minus the operators
+// it called), the same table torch.profiler prints for the eager peers
+// (`key_averages().table(sort_by="self_cpu_time_total")`), so the steps can be compared operator
+// by operator. With 2 threads the profiler overstates short element-wise operators (README,
+// issue 19): read shares from a `--threads 1` run.
 
 #include <torch/csrc/autograd/profiler_kineto.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
-#include "ssl/DinoStep.hpp"
-
 namespace meridian::bench {
 
-inline void printOperatorTable(model::ssl::DinoState& state, int steps, int rows) {
+/// Runs `step` once to warm up, then `steps` times under the profiler; prints the `rows`
+/// operators with the most self time per step.
+inline void printOperatorTable(const std::function<void()>& step, int steps, int rows) {
   namespace prof = torch::autograd::profiler;
   using torch::profiler::impl::ActivityType;
   using torch::profiler::impl::ProfilerConfig;
   using torch::profiler::impl::ProfilerState;
-  (void)model::ssl::dinoStep(state);  // warm-up
-  prof::prepareProfiler(ProfilerConfig(ProfilerState::KINETO, std::getenv("OPS_SHAPES") != nullptr), {ActivityType::CPU});
-  prof::enableProfiler(ProfilerConfig(ProfilerState::KINETO, std::getenv("OPS_SHAPES") != nullptr), {ActivityType::CPU});
-  for (int s = 0; s < steps; ++s) (void)model::ssl::dinoStep(state);
+  step();  // warm-up
+  prof::prepareProfiler(ProfilerConfig(ProfilerState::KINETO, std::getenv("OPS_SHAPES") != nullptr),
+                        {ActivityType::CPU});
+  prof::enableProfiler(ProfilerConfig(ProfilerState::KINETO, std::getenv("OPS_SHAPES") != nullptr),
+                       {ActivityType::CPU});
+  for (int s = 0; s < steps; ++s) step();
   const auto result = prof::disableProfiler();
   struct Span {
     std::uint64_t start, end;
@@ -33,8 +38,7 @@ inline void printOperatorTable(model::ssl::DinoState& state, int steps, int rows
     std::uint64_t children = 0;
   };
   std::map<std::uint64_t, std::vector<Span>> byThread;
-  for (const auto& e : result->events())
-  {
+  for (const auto& e : result->events()) {
     std::string name = e.name();
     if (std::getenv("OPS_SHAPES") && e.hasShapes() && e.hasTypes()) {
       name += " ";
@@ -70,7 +74,8 @@ inline void printOperatorTable(model::ssl::DinoState& state, int steps, int rows
     }
   }
   std::vector<std::pair<std::string, Total>> sorted(totals.begin(), totals.end());
-  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second.selfUs > b.second.selfUs; });
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& a, const auto& b) { return a.second.selfUs > b.second.selfUs; });
   std::printf("operators by self time over %d steps (total %.1f ms per step)\n", steps, all / 1000.0 / steps);
   for (int i = 0; i < rows && i < static_cast<int>(sorted.size()); ++i)
     std::printf("  %-52s %6.2f%% %9.1f ms/step %6ld calls/step\n", sorted[i].first.c_str(),

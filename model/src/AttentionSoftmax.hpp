@@ -1,0 +1,31 @@
+#pragma once
+// The attention's softmax on the training path (autograd), for bf16 scores on the CPU with
+// LibTorch 1.13, which has no fused attention (issue 19).
+//
+// Why: 1.13's bf16 softmax and its backward take ~1.2 ns and ~0.5 ns per score on one core of
+// this CPU (`bench_train 3 8 ops 40 1`: 30.5 + 10.9 ms of a 1,268 ms fine-tuning step, the
+// largest operators after the matrix products), while a row-wise pass in fp32 with the
+// vectorised exp the inference path already uses (InferenceSoftmax.hpp) is several times
+// faster. Both are fp32 inside: ATen rounds its result to bf16 once, and so does this.
+
+#include <ATen/ATen.h>
+
+#include <cstdint>
+
+namespace meridian::model {
+
+/// softmax over the last dimension. For a contiguous bf16 CPU tensor that autograd records,
+/// the forward and the gradient run the row kernels below on ATen's intra-op threads;
+/// otherwise this is at::softmax(scores, -1).
+at::Tensor attentionSoftmax(const at::Tensor& scores);
+
+/// y = exp(x - max) / sum(exp(x - max)) for each of `rows` contiguous rows of `cols` bf16
+/// values (raw bits), computed in fp32 and rounded once; `scratch` holds `cols` floats.
+void softmaxRowsBf16(const std::uint16_t* x, std::int64_t rows, std::int64_t cols, std::uint16_t* y, float* scratch);
+
+/// dx = y * (dy - sum(dy * y)) per row: the softmax's gradient from its output, in fp32 and
+/// rounded once.
+void softmaxGradientRowsBf16(const std::uint16_t* y, const std::uint16_t* dy, std::int64_t rows, std::int64_t cols,
+                             std::uint16_t* dx);
+
+}  // namespace meridian::model
