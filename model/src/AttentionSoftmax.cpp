@@ -4,7 +4,6 @@
 #include <ATen/core/grad_mode.h>
 #include <torch/autograd.h>
 
-#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -15,13 +14,6 @@
 namespace meridian::model {
 
 namespace {
-
-inline float widen(std::uint16_t bits) {
-  const std::uint32_t widened = static_cast<std::uint32_t>(bits) << 16;
-  float value;
-  std::memcpy(&value, &widened, sizeof value);
-  return value;
-}
 
 const std::uint16_t* bitsOf(const at::Tensor& t) {
   return reinterpret_cast<const std::uint16_t*>(t.data_ptr<at::BFloat16>());
@@ -76,13 +68,13 @@ MERIDIAN_VECTOR_CLONES void softmaxRowsBf16(const std::uint16_t* x, std::int64_t
     float max = -std::numeric_limits<float>::infinity();
 #pragma omp simd reduction(max : max)
     for (std::int64_t i = 0; i < cols; ++i) {
-      const float v = widen(x[i]);
+      const float v = bf16Value(x[i]);
       max = v > max ? v : max;
     }
     float sum = 0.f;
 #pragma omp simd reduction(+ : sum)
     for (std::int64_t i = 0; i < cols; ++i) {
-      const float e = expNonPositive(widen(x[i]) - max);
+      const float e = expNonPositive(bf16Value(x[i]) - max);
       scratch[i] = e;
       sum += e;
     }
@@ -97,9 +89,9 @@ MERIDIAN_VECTOR_CLONES void softmaxGradientRowsBf16(const std::uint16_t* y, cons
   for (std::int64_t row = 0; row < rows; ++row, y += cols, dy += cols, dx += cols) {
     float dot = 0.f;
 #pragma omp simd reduction(+ : dot)
-    for (std::int64_t i = 0; i < cols; ++i) dot += widen(dy[i]) * widen(y[i]);
+    for (std::int64_t i = 0; i < cols; ++i) dot += bf16Value(dy[i]) * bf16Value(y[i]);
 #pragma omp simd
-    for (std::int64_t i = 0; i < cols; ++i) dx[i] = bf16Bits(widen(y[i]) * (widen(dy[i]) - dot));
+    for (std::int64_t i = 0; i < cols; ++i) dx[i] = bf16Bits(bf16Value(y[i]) * (bf16Value(dy[i]) - dot));
   }
 }
 

@@ -4,8 +4,6 @@
 #include <ATen/core/grad_mode.h>
 #include <torch/autograd.h>
 
-#include <cstring>
-
 #include "Bf16Bits.hpp"
 #include "ExpNonPositive.hpp"
 #include "VectorClones.hpp"
@@ -13,13 +11,6 @@
 namespace meridian::model {
 
 namespace {
-
-inline float bf16Value(std::uint16_t bits) {
-  const std::uint32_t widened = static_cast<std::uint32_t>(bits) << 16;
-  float value;
-  std::memcpy(&value, &widened, sizeof value);
-  return value;
-}
 
 // The gradient as a node of its own: forward is at::gelu, backward geluGradientBf16 in chunks
 // on ATen's intra-op threads.
