@@ -4,6 +4,7 @@
 #include <ATen/core/grad_mode.h>
 #include <torch/autograd.h>
 
+#include <algorithm>
 #include <limits>
 #include <vector>
 
@@ -60,8 +61,8 @@ struct SoftmaxBf16 : torch::autograd::Function<SoftmaxBf16> {
 
 }  // namespace
 
-// The reductions as OpenMP simd loops (this file is built with -fopenmp-simd, no threads), as
-// in InferenceSoftmax.cpp: one partial maximum and sum per vector lane.
+// The reductions as OpenMP simd loops, as in InferenceSoftmax.cpp: one partial maximum and sum
+// per vector lane. (The threads are the callers' at::parallel_for; a row runs on one thread.)
 MERIDIAN_VECTOR_CLONES void softmaxRowsBf16(const std::uint16_t* x, std::int64_t rows, std::int64_t cols,
                                             std::uint16_t* y, float* scratch) {
   for (std::int64_t row = 0; row < rows; ++row, x += cols, y += cols) {
