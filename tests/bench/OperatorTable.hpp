@@ -4,7 +4,8 @@
 // it called), the same table torch.profiler prints for the eager peers
 // (`key_averages().table(sort_by="self_cpu_time_total")`), so the steps can be compared operator
 // by operator. With 2 threads the profiler overstates short element-wise operators (README,
-// issue 19): read shares from a `--threads 1` run.
+// issue 19): read shares from a `--threads 1` run. OPS_SHAPES=1 splits operators by input shapes;
+// OPS_PARENTS=1 names each under the two operators that called it (whose copy_ is this?).
 
 #include <torch/csrc/autograd/profiler_kineto.h>
 
@@ -61,11 +62,17 @@ inline void printOperatorTable(const std::function<void()>& step, int steps, int
     std::sort(spans.begin(), spans.end(),
               [](const Span& a, const Span& b) { return a.start != b.start ? a.start < b.start : a.end > b.end; });
     std::vector<Span*> open;
-    for (auto& s : spans) {
+    std::vector<std::string> callers(spans.size());  // OPS_PARENTS: the two enclosing operators
+    for (std::size_t i = 0; i < spans.size(); ++i) {
+      auto& s = spans[i];
       while (!open.empty() && open.back()->end <= s.start) open.pop_back();
       if (!open.empty()) open.back()->children += s.end - s.start;
+      for (std::size_t k = open.size() >= 2 ? open.size() - 2 : 0; k < open.size(); ++k)
+        callers[i] += open[k]->name + " > ";
       open.push_back(&s);
     }
+    if (std::getenv("OPS_PARENTS"))
+      for (std::size_t i = 0; i < spans.size(); ++i) spans[i].name = callers[i] + spans[i].name;
     for (const auto& s : spans) {
       const double self = static_cast<double>(s.end - s.start) - static_cast<double>(s.children);
       totals[s.name].selfUs += self;

@@ -55,7 +55,6 @@ int main(int argc, char** argv) {
 
   bench::FineTuneStep step(model::VitConfig::preset("vit_s_16", 2).value(), batch);
   if (opsRows) {
-    std::printf("%d threads\n", at::get_num_threads());
     bench::printOperatorTable([&] { step.run(bf16.available); }, runs, opsRows);
     return 0;
   }
