@@ -11,6 +11,7 @@
 
 #include "../train/AutocastScope.hpp"
 #include "../train/FusedAdamW.hpp"
+#include "../train/KeepFreedMemory.hpp"
 #include "../train/LearningRateSchedule.hpp"
 #include "TeacherForward.hpp"
 #include "meridian/model/Precision.hpp"
@@ -83,6 +84,7 @@ std::vector<std::int64_t> globalBatch(const DinoState& state, std::int64_t step)
 }
 
 DinoStepResult dinoStep(DinoState& state) {
+  train::keepFreedMemoryForTraining();
   const auto& o = state.options;
   DinoStepResult result;
   result.schedule = scheduleAt(o, state.step, state.totalSteps);

@@ -8,11 +8,12 @@
 #include <optional>
 
 #include "Augmentation.hpp"
+#include "AutocastScope.hpp"
+#include "FusedAdamW.hpp"
+#include "KeepFreedMemory.hpp"
 #include "LearningRateSchedule.hpp"
 #include "Lora.hpp"
 #include "ParameterGroups.hpp"
-#include "AutocastScope.hpp"
-#include "FusedAdamW.hpp"
 #include "meridian/model/Precision.hpp"
 #include "meridian/model/Preprocessor.hpp"
 
@@ -61,6 +62,7 @@ torch::Tensor rowsTensor(const std::vector<std::size_t>& rows) {
 
 double forwardBackward(Vit& net, const at::Tensor& images, const at::Tensor& targets, const at::Tensor& classWeight,
                        int accumulation, bool bf16) {
+  keepFreedMemoryForTraining();
   torch::Tensor logits;
   {
     AutocastScope autocast(bf16);
