@@ -1,5 +1,7 @@
 #include "VitBlock.hpp"
 
+#include "LayerNormOperand.hpp"
+
 namespace meridian::model {
 
 VitBlockImpl::VitBlockImpl(const VitConfig& c) {
@@ -20,18 +22,19 @@ torch::Tensor VitBlockImpl::forward(const torch::Tensor& x, torch::Tensor* atten
   // so twelve residual additions do not accumulate bf16 rounding. The additions promote a
   // bf16 branch to fp32 as they read it (exact), which saves a conversion pass per branch;
   // .to() is free when the types already match.
+  // (Under bf16 autocast with autograd, the norms write bf16 directly: LayerNormOperand.hpp.)
   const auto compute = attn->qkv->weight.scalar_type();
-  auto a = attn(norm1(x).to(compute), attentionWeights);
+  auto a = attn(layerNormOperand(norm1, x, compute), attentionWeights);
   auto y = x + (ls1 ? ls1(a) : a);
-  auto m = mlp(norm2(y).to(compute));
+  auto m = mlp(layerNormOperand(norm2, y, compute));
   return y + (ls2 ? ls2(m) : m);
 }
 
 torch::Tensor VitBlockImpl::forwardFirstToken(const torch::Tensor& x) {
   const auto compute = attn->qkv->weight.scalar_type();
-  auto a = attn->forwardFirstToken(norm1(x).to(compute));
+  auto a = attn->forwardFirstToken(layerNormOperand(norm1, x, compute));
   auto y = x.narrow(1, 0, 1) + (ls1 ? ls1(a) : a);
-  auto m = mlp(norm2(y).to(compute));
+  auto m = mlp(layerNormOperand(norm2, y, compute));
   return y + (ls2 ? ls2(m) : m);
 }
 
