@@ -3,6 +3,8 @@
 #include <torch/nn/functional/activation.h>
 #include <torch/nn/functional/normalization.h>
 
+#include "PrototypeNormalize.hpp"
+
 namespace meridian::model::ssl {
 
 namespace F = torch::nn::functional;
@@ -28,7 +30,7 @@ torch::Tensor DinoHeadImpl::embed(const torch::Tensor& features) {
 
 torch::Tensor DinoHeadImpl::forward(const torch::Tensor& features) {
   // weight_norm with g fixed at 1: only the prototypes' directions learn.
-  const auto weight = prototypes / prototypes.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-6);
+  const auto weight = normalizedPrototypes(prototypes, 1e-6);
   return torch::matmul(embed(features), weight.t());
 }
 
