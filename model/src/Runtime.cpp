@@ -1,6 +1,7 @@
 #include "meridian/model/Runtime.hpp"
 
 #include "ScopedIntraOpThreads.hpp"
+#include "ScopedSingleThreadBlas.hpp"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -43,22 +44,45 @@ std::atomic<int>& intraOpCap() {
   return cap;
 }
 
+// A function of the BLAS mapped here, by name; nullptr when it has none (another BLAS).
+void* blasSymbol(const char* name) {
+  const std::string path = blasLibraryPath();
+  if (!path.empty())
+    if (void* handle = dlopen(path.c_str(), RTLD_LAZY | RTLD_NOLOAD))
+      if (void* symbol = dlsym(handle, name)) return symbol;
+  return dlsym(RTLD_DEFAULT, name);
+}
+
 // Debian's libopenblas0-pthread keeps its own thread pool, one thread per core, which
-// at::set_num_threads does not touch: its sizing function, when the BLAS mapped here is
-// OpenBLAS (nullptr for another BLAS).
+// at::set_num_threads does not touch: its sizing functions, when the BLAS mapped here is
+// OpenBLAS.
 using BlasSetThreads = void (*)(int);
 BlasSetThreads openBlasSetThreads() {
-  static const BlasSetThreads set = []() -> BlasSetThreads {
-    const std::string path = blasLibraryPath();
-    if (!path.empty())
-      if (void* handle = dlopen(path.c_str(), RTLD_LAZY | RTLD_NOLOAD))
-        if (void* symbol = dlsym(handle, "openblas_set_num_threads")) return reinterpret_cast<BlasSetThreads>(symbol);
-    return reinterpret_cast<BlasSetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-  }();
+  static const auto set = reinterpret_cast<BlasSetThreads>(blasSymbol("openblas_set_num_threads"));
   return set;
 }
 
+using BlasGetThreads = int (*)();
+BlasGetThreads openBlasGetThreads() {
+  static const auto get = reinterpret_cast<BlasGetThreads>(blasSymbol("openblas_get_num_threads"));
+  return get;
+}
+
 }  // namespace
+
+ScopedSingleThreadBlas::ScopedSingleThreadBlas(bool enabled) {
+  const BlasSetThreads set = openBlasSetThreads();
+  const BlasGetThreads get = openBlasGetThreads();
+  if (!enabled || set == nullptr || get == nullptr) return;
+  const int current = get();
+  if (current <= 1) return;
+  previous_ = current;
+  set(1);
+}
+
+ScopedSingleThreadBlas::~ScopedSingleThreadBlas() {
+  if (previous_ > 0) openBlasSetThreads()(previous_);
+}
 
 int intraOpThreads() {
   const int cap = intraOpCap().load();

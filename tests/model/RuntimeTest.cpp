@@ -6,6 +6,8 @@
 #include <mutex>
 #include <thread>
 
+#include "ScopedIntraOpThreads.hpp"
+#include "ScopedSingleThreadBlas.hpp"
 #include "meridian/model/Runtime.hpp"
 
 using namespace meridian::model;
@@ -81,4 +83,23 @@ TEST(Runtime, TheThreadCapReachesLibTorchAndOpenBlas) {
   EXPECT_EQ(applied, 1) << "a worker that ran operations before the cap";
   setIntraOpThreads(0);
   EXPECT_EQ(intraOpThreads(), cores);
+}
+
+// DINO's bf16 step keeps OpenBLAS on its calling thread (ScopedSingleThreadBlas.hpp) and gives
+// the pool its size back afterwards; a disabled scope changes nothing.
+TEST(Runtime, ASingleThreadBlasScopeRestoresOpenBlasPool) {
+  using GetThreads = int (*)();
+  const auto get = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  if (get == nullptr) GTEST_SKIP() << "the BLAS here is not OpenBLAS";
+  ScopedIntraOpThreads two(2);
+  ASSERT_EQ(get(), 2);
+  {
+    const ScopedSingleThreadBlas scope(true);
+    EXPECT_EQ(get(), 1);
+  }
+  EXPECT_EQ(get(), 2);
+  {
+    const ScopedSingleThreadBlas scope(false);
+    EXPECT_EQ(get(), 2);
+  }
 }

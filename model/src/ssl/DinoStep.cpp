@@ -9,6 +9,7 @@
 #include <numeric>
 #include <random>
 
+#include "../ScopedSingleThreadBlas.hpp"
 #include "../train/AutocastScope.hpp"
 #include "../train/FusedAdamW.hpp"
 #include "../train/KeepFreedMemory.hpp"
@@ -122,6 +123,10 @@ DinoStepResult dinoStep(DinoState& state) {
   // bf16's rounding of a logit (up to 2^-9 near 0.25) into differences the softmax sees, and
   // the heads are a small part of the work. Features are fp32 for the centre and memory bank.
   const bool bf16 = o.bf16 != 0 && bf16Support().available;
+  // In bf16 the backbones' products run on oneDNN; what reaches OpenBLAS is the heads' small
+  // fp32 products, faster on this thread alone (ScopedSingleThreadBlas.hpp). In fp32 the
+  // backbones' products are OpenBLAS's and keep its threads.
+  const ScopedSingleThreadBlas blasOnThisThread(bf16);
   // The teacher on the inference engine, outside the autocast scope (TeacherForward.hpp).
   at::Tensor teacherFeatures = teacherForward(*state.teacher, globals, bf16), studentFeatures, localFeatures;
   lap(phases.teacher);
