@@ -10,6 +10,7 @@
 
 #include "Bf16Bits.hpp"
 #include "ExpNonPositive.hpp"
+#include "RowTasks.hpp"
 #include "VectorClones.hpp"
 
 namespace meridian::model {
@@ -26,7 +27,7 @@ std::uint16_t* mutableBitsOf(at::Tensor& t) {
 // Rows per parallel task: a few thousand scores, so a 197-wide row set splits into enough
 // tasks for two threads and a 37-wide one is not one task a row.
 std::int64_t grainRows(std::int64_t cols) {
-  return std::max<std::int64_t>(1, 4096 / std::max<std::int64_t>(1, cols));
+  return rowsPerTask(cols, 4096);
 }
 
 struct SoftmaxBf16 : torch::autograd::Function<SoftmaxBf16> {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "Bf16Bits.hpp"
+#include "RowTasks.hpp"
 #include "VectorClones.hpp"
 
 namespace meridian::model {
@@ -19,7 +20,7 @@ namespace {
 // Rows per parallel task (~16k values). The weight and bias gradients are summed per task and
 // the tasks' sums added in task order, so they do not depend on the thread count.
 std::int64_t taskRows(std::int64_t cols) {
-  return std::max<std::int64_t>(1, (std::int64_t{1} << 14) / std::max<std::int64_t>(1, cols));
+  return rowsPerTask(cols, 16384);
 }
 
 struct LayerNormToBf16 : torch::autograd::Function<LayerNormToBf16> {

@@ -6,13 +6,15 @@
 #include <algorithm>
 #include <cmath>
 
+#include "../RowTasks.hpp"
+
 namespace meridian::model::ssl {
 
 namespace {
 
 // Rows per parallel task: ~16k values.
 std::int64_t taskRows(std::int64_t cols) {
-  return std::max<std::int64_t>(1, 16384 / std::max<std::int64_t>(1, cols));
+  return rowsPerTask(cols, 16384);
 }
 
 struct NormalizeRows : torch::autograd::Function<NormalizeRows> {
