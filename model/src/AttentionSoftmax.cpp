@@ -32,14 +32,8 @@ std::int64_t grainRows(std::int64_t cols) {
 
 struct SoftmaxBf16 : torch::autograd::Function<SoftmaxBf16> {
   static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& scores) {
-    const auto cols = scores.size(-1), rows = scores.numel() / std::max<std::int64_t>(1, cols);
     auto y = at::empty_like(scores, at::MemoryFormat::Contiguous);
-    const auto* x = bitsOf(scores);
-    auto* out = mutableBitsOf(y);
-    at::parallel_for(0, rows, grainRows(cols), [&](std::int64_t begin, std::int64_t end) {
-      std::vector<float> scratch(static_cast<std::size_t>(cols));
-      softmaxRowsBf16(x + begin * cols, end - begin, cols, out + begin * cols, scratch.data());
-    });
+    softmaxLastDimBf16(scores, y);
     ctx->save_for_backward({y});
     return y;
   }
@@ -48,14 +42,8 @@ struct SoftmaxBf16 : torch::autograd::Function<SoftmaxBf16> {
                                                torch::autograd::tensor_list gradients) {
     const auto y = ctx->get_saved_variables()[0];
     const auto dy = gradients[0].to(at::kBFloat16).contiguous();
-    const auto cols = y.size(-1), rows = y.numel() / std::max<std::int64_t>(1, cols);
     auto dx = at::empty_like(y, at::MemoryFormat::Contiguous);
-    const auto* yBits = bitsOf(y);
-    const auto* dyBits = bitsOf(dy);
-    auto* dxBits = mutableBitsOf(dx);
-    at::parallel_for(0, rows, grainRows(cols), [&](std::int64_t begin, std::int64_t end) {
-      softmaxGradientRowsBf16(yBits + begin * cols, dyBits + begin * cols, end - begin, cols, dxBits + begin * cols);
-    });
+    softmaxGradientLastDimBf16(y, dy, dx);
     return {dx};
   }
 };
@@ -87,14 +75,35 @@ MERIDIAN_VECTOR_CLONES void softmaxRowsBf16(const std::uint16_t* x, std::int64_t
 }
 
 MERIDIAN_VECTOR_CLONES void softmaxGradientRowsBf16(const std::uint16_t* y, const std::uint16_t* dy, std::int64_t rows,
-                                                    std::int64_t cols, std::uint16_t* dx) {
+                                                    std::int64_t cols, std::uint16_t* dx, float scale) {
   for (std::int64_t row = 0; row < rows; ++row, y += cols, dy += cols, dx += cols) {
     float dot = 0.f;
 #pragma omp simd reduction(+ : dot)
     for (std::int64_t i = 0; i < cols; ++i) dot += bf16Value(dy[i]) * bf16Value(y[i]);
 #pragma omp simd
-    for (std::int64_t i = 0; i < cols; ++i) dx[i] = bf16Bits(bf16Value(y[i]) * (bf16Value(dy[i]) - dot));
+    for (std::int64_t i = 0; i < cols; ++i) dx[i] = bf16Bits(scale * bf16Value(y[i]) * (bf16Value(dy[i]) - dot));
   }
+}
+
+void softmaxLastDimBf16(const at::Tensor& scores, at::Tensor& out) {
+  const auto cols = scores.size(-1), rows = scores.numel() / std::max<std::int64_t>(1, cols);
+  const auto* x = bitsOf(scores);
+  auto* y = mutableBitsOf(out);
+  at::parallel_for(0, rows, grainRows(cols), [&](std::int64_t begin, std::int64_t end) {
+    std::vector<float> scratch(static_cast<std::size_t>(cols));
+    softmaxRowsBf16(x + begin * cols, end - begin, cols, y + begin * cols, scratch.data());
+  });
+}
+
+void softmaxGradientLastDimBf16(const at::Tensor& y, const at::Tensor& dy, at::Tensor& dx, float scale) {
+  const auto cols = y.size(-1), rows = y.numel() / std::max<std::int64_t>(1, cols);
+  const auto* yBits = bitsOf(y);
+  const auto* dyBits = bitsOf(dy);
+  auto* dxBits = mutableBitsOf(dx);
+  at::parallel_for(0, rows, grainRows(cols), [&](std::int64_t begin, std::int64_t end) {
+    softmaxGradientRowsBf16(yBits + begin * cols, dyBits + begin * cols, end - begin, cols, dxBits + begin * cols,
+                            scale);
+  });
 }
 
 at::Tensor attentionSoftmax(const at::Tensor& scores) {

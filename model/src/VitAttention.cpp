@@ -2,6 +2,7 @@
 
 #include "AttentionSoftmax.hpp"
 #include "LinearForward.hpp"
+#include "PackedQkvAttention.hpp"
 #include "TorchCompat.hpp"
 
 namespace meridian::model {
@@ -25,10 +26,13 @@ VitAttentionImpl::VitAttentionImpl(int dim, int heads_, bool qkvBias)
 torch::Tensor VitAttentionImpl::forward(const torch::Tensor& x, torch::Tensor* weights) {
   if (!torch::GradMode::is_enabled()) return forwardInference(x, weights);
   const auto b = x.size(0), t = x.size(1), d = x.size(2);
+  const auto packed = linearForward(qkv, x);
+  if (weights == nullptr && takesPackedQkvAttention(packed))
+    return linearForward(proj, packedQkvAttention(packed, heads));  // bf16 with 1.13: one node
   // [B, T, 3D] -> [3, B, heads, T, headDim]: q, k and v in torchvision's and timm's order.
   // unbind, not parts[0..2]: the backward of three selects is three zero-filled [3, B, heads,
   // T, headDim] gradients and two additions of them; unbind's is one stack.
-  const auto parts = linearForward(qkv, x).reshape({b, t, 3, heads, d / heads}).permute({2, 0, 3, 1, 4}).unbind(0);
+  const auto parts = packed.reshape({b, t, 3, heads, d / heads}).permute({2, 0, 3, 1, 4}).unbind(0);
   const auto& q = parts[0];
   const auto& k = parts[1];
   const auto& v = parts[2];
