@@ -12,8 +12,20 @@ namespace meridian::model {
 
 namespace {
 
-// The gradient as a node of its own: forward is at::gelu, backward geluGradientBf16 in chunks
-// on ATen's intra-op threads.
+// 0.5 * (1 - erf(|v| / sqrt 2)), the normal cdf of -|v|, by Abramowitz & Stegun 7.1.26 with
+// the exp(-v^2 / 2) it shares with the density: what the forward and the gradient both need.
+inline float normalTail(float v, float& density) {
+  constexpr float kInverseSqrt2 = 0.70710678118654752f;
+  const float z = (v < 0.f ? -v : v) * kInverseSqrt2;
+  const float t = 1.f / (1.f + 0.3275911f * z);
+  const float poly =
+      t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
+  density = expNonPositive(-0.5f * v * v);  // exp(-z^2)
+  return 0.5f * poly * density;
+}
+
+// GELU as a node of its own: forward geluBf16, backward geluGradientBf16, each in chunks on
+// ATen's intra-op threads.
 struct GeluBf16 : torch::autograd::Function<GeluBf16> {
   static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x) {
     ctx->save_for_backward({x});
@@ -43,22 +55,6 @@ struct GeluBf16 : torch::autograd::Function<GeluBf16> {
     return {dx};
   }
 };
-
-}  // namespace
-
-namespace {
-
-// 0.5 * (1 - erf(|v| / sqrt 2)), the normal cdf of -|v|, by Abramowitz & Stegun 7.1.26 with
-// the exp(-v^2 / 2) it shares with the density: what the forward and the gradient both need.
-inline float normalTail(float v, float& density) {
-  constexpr float kInverseSqrt2 = 0.70710678118654752f;
-  const float z = (v < 0.f ? -v : v) * kInverseSqrt2;
-  const float t = 1.f / (1.f + 0.3275911f * z);
-  const float poly =
-      t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
-  density = expNonPositive(-0.5f * v * v);  // exp(-z^2)
-  return 0.5f * poly * density;
-}
 
 }  // namespace
 

@@ -21,6 +21,11 @@ Shape shapeOf(const at::Tensor& qkv, std::int64_t heads) {
   return {qkv.size(0), qkv.size(1), heads, qkv.size(2) / (3 * heads)};
 }
 
+// The scores' 1 / sqrt(headDim).
+double scaleOf(const Shape& s) {
+  return 1.0 / std::sqrt(static_cast<double>(s.headDim));
+}
+
 // [3, B, heads, T, headDim] slice i as the batched products' [B heads, T, headDim].
 at::Tensor operand(const at::Tensor& packed, int i, const Shape& s) {
   return packed[i].view({s.groups(), s.tokens, s.headDim});
@@ -32,10 +37,9 @@ struct PackedQkvAttentionNode : torch::autograd::Function<PackedQkvAttentionNode
     auto packed = at::empty({3, s.batch, s.heads, s.tokens, s.headDim}, qkv.options());
     packed.copy_(qkv.view({s.batch, s.tokens, 3, s.heads, s.headDim}).permute({2, 0, 3, 1, 4}));
     const auto q = operand(packed, 0, s), k = operand(packed, 1, s), v = operand(packed, 2, s);
-    const double scale = 1.0 / std::sqrt(static_cast<double>(s.headDim));
     // beta = 0: the uninitialised first operand is never read.
     auto weights =
-        at::baddbmm(at::empty({s.groups(), s.tokens, s.tokens}, qkv.options()), q, k.transpose(1, 2), 0.0, scale);
+        at::baddbmm(at::empty({s.groups(), s.tokens, s.tokens}, qkv.options()), q, k.transpose(1, 2), 0.0, scaleOf(s));
     softmaxLastDimBf16(weights, weights);
     const auto heads4 = at::bmm(weights, v).view({s.batch, s.heads, s.tokens, s.headDim});
     auto tokens = at::empty({s.batch, s.tokens, s.heads, s.headDim}, qkv.options());
@@ -63,7 +67,7 @@ struct PackedQkvAttentionNode : torch::autograd::Function<PackedQkvAttentionNode
     auto dScores = at::bmm(dOut, v.transpose(1, 2));
     // d(scores before the scale) = scale * softmax'(...): the scale folded into the rows' pass,
     // so dQ and dK are plain products.
-    softmaxGradientLastDimBf16(weights, dScores, dScores, static_cast<float>(1.0 / std::sqrt(s.headDim)));
+    softmaxGradientLastDimBf16(weights, dScores, dScores, static_cast<float>(scaleOf(s)));
     at::bmm_out(dQ, dScores, k);
     at::bmm_out(dK, dScores.transpose(1, 2), q);
     auto dQkv = at::empty({s.batch, s.tokens, 3, s.heads, s.headDim}, packed.options());

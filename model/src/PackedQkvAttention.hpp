@@ -24,7 +24,8 @@ bool takesPackedQkvAttention(const at::Tensor& qkv);
 
 /// softmax(q k^T / sqrt(headDim)) v per head for `qkv` [B, T, 3D] in timm's layout (q, k, v,
 /// each heads x headDim), as [B, T, D] with the heads side by side: what the ATen expression in
-/// VitAttention.cpp gives, with one bf16 rounding at each of the same places.
+/// VitAttention.cpp gives, rounded to bf16 where it rounds, but for the scale, which multiplies
+/// the scores' product instead of q.
 at::Tensor packedQkvAttention(const at::Tensor& qkv, std::int64_t heads);
 
 }  // namespace meridian::model

@@ -18,8 +18,8 @@ class PatchEmbedImpl : public torch::nn::Module {
   ///
   /// When autograd will need the weight's gradient, the convolution is written as what it is,
   /// one matrix product of the flattened patches with the weight viewed as [D, 3 p p]: LibTorch
-  /// 1.13's bf16 convolution backward (oneDNN) took 27.8 ms of a 610 ms ViT-S/16 fine-tuning
-  /// step at batch 8 (`OPS_SHAPES=1 bench_train 5 8 ops 45 2`), for ~0.9 GFLOP that the
+  /// 1.13's bf16 convolution backward (oneDNN) took 27.8 ms of a ~360 ms ViT-S/16 fine-tuning
+  /// step at batch 8 (AMX Xeon, 2 cores) (`OPS_SHAPES=1 bench_train 5 8 ops 45 2`), for ~0.9 GFLOP that the
   /// product's backward does in ~2 ms. Otherwise the convolution (no backward to pay for).
   torch::Tensor forward(const torch::Tensor& x) {
     if (at::GradMode::is_enabled() && proj->weight.requires_grad()) return embedAsProduct(x);
