@@ -53,7 +53,7 @@ struct SoftmaxBf16 : torch::autograd::Function<SoftmaxBf16> {
 // The reductions as OpenMP simd loops, as in InferenceSoftmax.cpp: one partial maximum and sum
 // per vector lane. (The threads are the callers' at::parallel_for; a row runs on one thread.)
 MERIDIAN_VECTOR_CLONES void softmaxRowsBf16(const std::uint16_t* x, std::int64_t rows, std::int64_t cols,
-                                            std::uint16_t* y, float* scratch) {
+                                            std::uint16_t* y, float* scratch, float scale) {
   for (std::int64_t row = 0; row < rows; ++row, x += cols, y += cols) {
     float max = -std::numeric_limits<float>::infinity();
 #pragma omp simd reduction(max : max)
@@ -64,7 +64,7 @@ MERIDIAN_VECTOR_CLONES void softmaxRowsBf16(const std::uint16_t* x, std::int64_t
     float sum = 0.f;
 #pragma omp simd reduction(+ : sum)
     for (std::int64_t i = 0; i < cols; ++i) {
-      const float e = expNonPositive(bf16Value(x[i]) - max);
+      const float e = expNonPositive(scale * (bf16Value(x[i]) - max));  // scale > 0: the maximum's row
       scratch[i] = e;
       sum += e;
     }
@@ -85,13 +85,13 @@ MERIDIAN_VECTOR_CLONES void softmaxGradientRowsBf16(const std::uint16_t* y, cons
   }
 }
 
-void softmaxLastDimBf16(const at::Tensor& scores, at::Tensor& out) {
+void softmaxLastDimBf16(const at::Tensor& scores, at::Tensor& out, float scale) {
   const auto cols = scores.size(-1), rows = scores.numel() / std::max<std::int64_t>(1, cols);
   const auto* x = bitsOf(scores);
   auto* y = mutableBitsOf(out);
   at::parallel_for(0, rows, grainRows(cols), [&](std::int64_t begin, std::int64_t end) {
     std::vector<float> scratch(static_cast<std::size_t>(cols));
-    softmaxRowsBf16(x + begin * cols, end - begin, cols, y + begin * cols, scratch.data());
+    softmaxRowsBf16(x + begin * cols, end - begin, cols, y + begin * cols, scratch.data(), scale);
   });
 }
 

@@ -21,16 +21,17 @@ at::Tensor attentionSoftmax(const at::Tensor& scores);
 
 /// softmaxRowsBf16 over every row of a contiguous bf16 tensor on ATen's intra-op threads;
 /// `out` (contiguous bf16, same size) may be `scores`.
-void softmaxLastDimBf16(const at::Tensor& scores, at::Tensor& out);
+void softmaxLastDimBf16(const at::Tensor& scores, at::Tensor& out, float scale = 1.f);
 
 /// softmaxGradientRowsBf16 over every row of contiguous bf16 tensors of one size, likewise;
 /// `dx` may be `dy`.
 void softmaxGradientLastDimBf16(const at::Tensor& y, const at::Tensor& dy, at::Tensor& dx, float scale = 1.f);
 
-/// y = exp(x - max) / sum(exp(x - max)) for each of `rows` contiguous rows of `cols` bf16
-/// values (raw bits), computed in fp32 and rounded once; `scratch` holds `cols` floats. `y`
-/// may be `x`.
-void softmaxRowsBf16(const std::uint16_t* x, std::int64_t rows, std::int64_t cols, std::uint16_t* y, float* scratch);
+/// The softmax of scale * x (scale > 0): y = exp(scale (x - max)) / sum(exp(scale (x - max)))
+/// for each of `rows` contiguous rows of `cols` bf16 values (raw bits), computed in fp32 and
+/// rounded once; `scratch` holds `cols` floats. `y` may be `x`.
+void softmaxRowsBf16(const std::uint16_t* x, std::int64_t rows, std::int64_t cols, std::uint16_t* y, float* scratch,
+                     float scale = 1.f);
 
 /// dx = scale * y * (dy - sum(dy * y)) per row: the softmax's gradient from its output, times
 /// the scores' scale when the caller folds it in (PackedQkvAttention.cpp), in fp32 and rounded

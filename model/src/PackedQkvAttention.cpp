@@ -21,7 +21,7 @@ Shape shapeOf(const at::Tensor& qkv, std::int64_t heads) {
   return {qkv.size(0), qkv.size(1), heads, qkv.size(2) / (3 * heads)};
 }
 
-// The scores' 1 / sqrt(headDim).
+// The scores' scale, 1 / sqrt(headDim).
 double scaleOf(const Shape& s) {
   return 1.0 / std::sqrt(static_cast<double>(s.headDim));
 }
@@ -37,10 +37,11 @@ struct PackedQkvAttentionNode : torch::autograd::Function<PackedQkvAttentionNode
     auto packed = at::empty({3, s.batch, s.heads, s.tokens, s.headDim}, qkv.options());
     packed.copy_(qkv.view({s.batch, s.tokens, 3, s.heads, s.headDim}).permute({2, 0, 3, 1, 4}));
     const auto q = operand(packed, 0, s), k = operand(packed, 1, s), v = operand(packed, 2, s);
-    // beta = 0: the uninitialised first operand is never read.
-    auto weights =
-        at::baddbmm(at::empty({s.groups(), s.tokens, s.tokens}, qkv.options()), q, k.transpose(1, 2), 0.0, scaleOf(s));
-    softmaxLastDimBf16(weights, weights);
+    // q k^T unscaled, the scale applied inside the softmax's pass. (Not baddbmm with beta = 0
+    // on an empty tensor: for small batched products LibTorch 1.13 reads that operand anyway, and
+    // uninitialised memory made NaN scores in a 32-px DINO run.)
+    auto weights = at::bmm(q, k.transpose(1, 2));
+    softmaxLastDimBf16(weights, weights, static_cast<float>(scaleOf(s)));
     const auto heads4 = at::bmm(weights, v).view({s.batch, s.heads, s.tokens, s.headDim});
     auto tokens = at::empty({s.batch, s.tokens, s.heads, s.headDim}, qkv.options());
     tokens.copy_(heads4.transpose(1, 2));

@@ -9,8 +9,8 @@
 // copies, unbind's stack and the permutes back (~19 ms of a 360 ms ViT-S/16 fine-tuning step
 // at batch 8, `OPS_SHAPES=1 bench_train 5 8 ops 45 2`). Here there are four: q, k and v laid
 // out head-major once, the heads back to tokens once, and the same two copies backward. The
-// scale rides on the scores' product (alpha) forward and on the softmax gradient backward;
-// the softmax and its gradient are AttentionSoftmax.hpp's row kernels, in place.
+// scale rides on the softmax's row pass forward and on its gradient's backward; the softmax
+// and its gradient are AttentionSoftmax.hpp's row kernels, in place.
 
 #include <ATen/ATen.h>
 
@@ -24,8 +24,9 @@ bool takesPackedQkvAttention(const at::Tensor& qkv);
 
 /// softmax(q k^T / sqrt(headDim)) v per head for `qkv` [B, T, 3D] in timm's layout (q, k, v,
 /// each heads x headDim), as [B, T, D] with the heads side by side: what the ATen expression in
-/// VitAttention.cpp gives, rounded to bf16 where it rounds, but for the scale, which multiplies
-/// the scores' product instead of q.
+/// VitAttention.cpp gives, rounded to bf16 where it rounds, but for the scale, which the softmax
+/// applies to the bf16 scores instead of the product to q (the same values when 1 / sqrt(headDim)
+/// is a power of two, as for 64).
 at::Tensor packedQkvAttention(const at::Tensor& qkv, std::int64_t heads);
 
 }  // namespace meridian::model

@@ -52,8 +52,9 @@ inline at::Tensor headMajorScores(const at::Tensor& q, const at::Tensor& k) {
   const auto b = q.size(0), heads = q.size(1), t = q.size(2), headDim = q.size(3);
   const auto q3 = q.view({b * heads, t, headDim}), k3 = k.view({b * heads, t, headDim});
   const double scale = 1.0 / std::sqrt(static_cast<double>(headDim));
-  // beta = 0: the uninitialised first operand is never read.
-  return at::baddbmm(at::empty({b * heads, t, t}, q.options()), q3, k3.transpose(1, 2), 0.0, scale)
+  // The first operand zeroed although beta = 0: LibTorch 1.13 reads it for some small products,
+  // and uninitialised memory gave NaN scores there (PackedQkvAttention.cpp).
+  return at::baddbmm(at::zeros({b * heads, t, t}, q.options()), q3, k3.transpose(1, 2), 0.0, scale)
       .view({b, heads, t, t});
 }
 
