@@ -125,6 +125,9 @@ CLI::App* addPretrainCommand(CLI::App& cli, PretrainOptions& o) {
   cmd->add_option("--out", o.outDir, "Output folder: checkpoint.safetensors, loss.csv, model/")->required();
   cmd->add_option("--resume", o.resume, "Checkpoint to continue (same images: exact resume; other images: continual)");
   cmd->add_flag("--force", o.force, "Start a fresh run in an existing, non-empty --out (its files are replaced)");
+  cmd->add_flag(
+      "--skip-unreadable", o.skipUnreadable,
+      "Leave out images that are missing or cannot be decoded, each named on stderr (default: stop at the first)");
   cmd->add_option("--memory", o.memory, "Memory bank size (past teacher embeddings; 0 = off)")
       ->check(CLI::Range(0, 1 << 20));
   cmd->add_option("--rehearsal", o.rehearsal, "Rehearsal reservoir of past images (0 = off)")

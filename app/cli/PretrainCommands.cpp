@@ -46,48 +46,63 @@ core::Result<std::vector<fs::path>> listFromCsv(const fs::path& csv) {
   return paths;
 }
 
-core::Result<ImageList> listImages(const fs::path& source) {
+// The images a folder (recursive, readable types) or a CSV's 'path' column names, in order.
+core::Result<std::vector<fs::path>> listImagePaths(const fs::path& source) {
   std::error_code ec;
-  ImageList list;
-  fs::path base = source;
   if (fs::is_directory(source, ec)) {
+    std::vector<fs::path> paths;
     for (auto it = fs::recursive_directory_iterator(source, ec); !ec && it != fs::recursive_directory_iterator();
          it.increment(ec)) {
       const auto name = it->path().filename().string();
       if (!it->is_regular_file() || name.empty() || name[0] == '.') continue;
-      if (io::ReaderRegistry::builtin().find(it->path()) != nullptr) list.paths.push_back(it->path());
+      if (io::ReaderRegistry::builtin().find(it->path()) != nullptr) paths.push_back(it->path());
     }
-    std::sort(list.paths.begin(), list.paths.end());
-  } else if (fs::is_regular_file(source, ec)) {
-    auto paths = listFromCsv(source);
-    if (!paths) return paths.error();
-    list.paths = std::move(paths).value();
-    base = source.parent_path();
-  } else {
-    return core::makeError(core::ErrorCode::NotFound, source.string() + ": no such folder or CSV");
+    std::sort(paths.begin(), paths.end());
+    return paths;
   }
-  if (list.paths.empty())
-    return core::makeError(core::ErrorCode::InvalidArgument, source.string() + ": no readable images");
-  std::string manifest;
-  for (const auto& path : list.paths) {
-    auto hash = core::sha256OfFile(path);
-    if (!hash) return hash.error();
-    manifest += fs::relative(path, base, ec).generic_string() + "," + hash.value() + "\n";
-  }
-  list.sha256 = core::sha256OfBytes(manifest);
-  return list;
+  if (fs::is_regular_file(source, ec)) return listFromCsv(source);
+  return core::makeError(core::ErrorCode::NotFound, source.string() + ": no such folder or CSV");
 }
 
-core::Result<std::vector<core::Image2D>> loadImages(const ImageList& list) {
+// One image: its content hash, then its decoded representative image; an error names the file.
+core::Result<std::pair<std::string, core::Image2D>> readImage(const fs::path& path) {
+  auto hash = core::sha256OfFile(path);  // its errors and the reader's name the file
+  if (!hash) return hash.error();
+  auto opened = io::ReaderRegistry::builtin().open(path);
+  if (!opened) return opened.error();
+  auto image = io::representativeImage(opened.value());
+  if (!image) return core::makeError(image.error().code, path.string() + ": " + image.error().message);
+  return std::make_pair(std::move(hash).value(), std::move(image).value());
+}
+
+// Every listed image read, or the first that cannot be; with `skipUnreadable`, those are named
+// on stderr and left out. The data's hash covers the images kept, so a resume with the same
+// files (and the same unreadable ones) matches the run it continues.
+core::Result<std::vector<core::Image2D>> loadImages(const fs::path& source, bool skipUnreadable, ImageList& list) {
+  auto paths = listImagePaths(source);
+  if (!paths) return paths.error();
+  std::error_code ec;
+  const fs::path base = fs::is_directory(source, ec) ? source : source.parent_path();
   std::vector<core::Image2D> images;
-  images.reserve(list.paths.size());
-  for (const auto& path : list.paths) {
-    auto opened = io::ReaderRegistry::builtin().open(path);
-    if (!opened) return opened.error();
-    auto image = io::representativeImage(opened.value());
-    if (!image) return core::makeError(image.error().code, path.string() + ": " + image.error().message);
-    images.push_back(std::move(image).value());
+  std::string manifest;
+  std::size_t skipped = 0;
+  for (const auto& path : paths.value()) {
+    auto read = readImage(path);
+    if (!read) {
+      if (!skipUnreadable)
+        return core::makeError(read.error().code, read.error().message + " (--skip-unreadable leaves such files out)");
+      std::fprintf(stderr, "pretrain: left out %s\n", read.error().message.c_str());
+      ++skipped;
+      continue;
+    }
+    manifest += fs::relative(path, base, ec).generic_string() + "," + read.value().first + "\n";
+    images.push_back(std::move(read.value().second));
+    list.paths.push_back(path);
   }
+  if (skipped > 0) std::fprintf(stderr, "pretrain: %zu of %zu images left out\n", skipped, paths.value().size());
+  if (images.empty())
+    return core::makeError(core::ErrorCode::InvalidArgument, source.string() + ": no readable images");
+  list.sha256 = core::sha256OfBytes(manifest);
   return images;
 }
 
@@ -123,9 +138,8 @@ int runPretrain(const PretrainOptions& o) {
     if (auto allowed = core::checkOutputFolder(o.outDir, outputPolicy(o.force || !o.resume.empty(), {o.modelDir, o.images}));
         !allowed)
       return failOutput(allowed.error());
-  auto list = listImages(o.images);
-  if (!list) return fail(list.error(), Judged::InputFile);
-  auto images = loadImages(list.value());
+  ImageList list;
+  auto images = loadImages(o.images, o.skipUnreadable, list);
   if (!images) return fail(images.error(), Judged::InputFile);
 
   model::DinoOptions options;
@@ -142,7 +156,7 @@ int runPretrain(const PretrainOptions& o) {
   options.stopAfterSteps = o.stopAfter;
   options.checkpointEvery = o.checkpointEvery;
   options.bf16 = o.fp32 ? 0 : 1;
-  options.dataSha256 = list.value().sha256;
+  options.dataSha256 = list.sha256;
 
   std::string baseName, baseSha;
   core::Result<std::unique_ptr<model::DinoPretrainer>> trainer =
@@ -167,9 +181,9 @@ int runPretrain(const PretrainOptions& o) {
   fs::create_directories(o.outDir, ec);
   if (ec) return fail(kExitFailure, o.outDir.string() + ": cannot create: " + ec.message());
   const bool writer = distributed.value().isRankZero();
-  std::fprintf(stderr, "pretrain: %zu images (data %s), rank %d of %d, %d compute threads\n",
-               list.value().paths.size(), list.value().sha256.substr(0, 12).c_str(), distributed.value().rank,
-               distributed.value().worldSize, trainer.value()->threads());
+  std::fprintf(stderr, "pretrain: %zu images (data %s), rank %d of %d, %d compute threads\n", list.paths.size(),
+               list.sha256.substr(0, 12).c_str(), distributed.value().rank, distributed.value().worldSize,
+               trainer.value()->threads());
 
   // Ctrl-C or TERM cancels the run: it stops after the current step with a checkpoint.
   JobProgressLine line("pretrain", writer);
@@ -187,8 +201,8 @@ int runPretrain(const PretrainOptions& o) {
     card.provenance.baseModel = baseName;
     card.provenance.baseModelSha256 = baseSha;
     card.provenance.method = "dino";
-    card.provenance.trainingDataSha256 = list.value().sha256;
-    card.provenance.trainingImages = list.value().paths.size();
+    card.provenance.trainingDataSha256 = list.sha256;
+    card.provenance.trainingImages = list.paths.size();
     card.provenance.split = "none (self-supervised, all images)";
     card.provenance.seed = used.seed;
     card.provenance.hyperParameters = used.toMap();

@@ -31,6 +31,7 @@ struct PretrainOptions {
   std::int64_t checkpointEvery = 0;  // steps; 0 = every epoch
   std::string name;                  // model card name (default: "<out folder>")
   bool force = false;                // a fresh run into an existing, non-empty --out
+  bool skipUnreadable = false;       // leave out (and name) images that are missing or do not decode
   bool fp32 = false;                 // no bf16 autocast even where the CPU has native bf16
   int threads = -1;                  // compute threads; -1 = chosen from the model's size
 };

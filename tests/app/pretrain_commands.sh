@@ -8,8 +8,9 @@ cli=$1 demo=$(cd "$2" && pwd) out=$3
 rm -rf "$out" && mkdir -p "$out"
 printf 'path\n%s\n%s\n%s\n%s\n' "$demo/fundus-retina.jpg" "$demo/pathology-ihc.png" "$demo/ct-slice.dcm" \
   "$demo/mr-brain.nii" > "$out/images.csv"
-common=(--method dino --arch vit_t_16 --image-size 32 --images "$out/images.csv" --epochs 2
-        --local-crops 2 --prototypes 16 --memory 8 --rehearsal 3 --seed 5)
+recipe=(--method dino --arch vit_t_16 --image-size 32 --epochs 2 --local-crops 2 --prototypes 16 --memory 8
+        --rehearsal 3 --seed 5)
+common=("${recipe[@]}" --images "$out/images.csv")
 
 "$cli" pretrain "${common[@]}" --batch 2 --out "$out/straight" > "$out/straight.txt"
 grep -q "finished 4 steps" "$out/straight.txt"
@@ -51,4 +52,18 @@ echo garbage > "$out/bad.safetensors"
 expect 3 "bad.safetensors" -- "$cli" pretrain --resume "$out/bad.safetensors" --images "$out/images.csv" --out "$out/x"
 expect 2 "RANK and MASTER_PORT" -- env WORLD_SIZE=2 "$cli" pretrain "${common[@]}" --batch 2 --out "$out/x"
 expect 2 "multiple of WORLD_SIZE" -- env WORLD_SIZE=2 RANK=0 MASTER_PORT=29999 "$cli" pretrain "${common[@]}" --batch 3 --out "$out/x"
+# A missing and an undecodable file among the images: named, and the run stops; with
+# --skip-unreadable both are named, left out, and the run trains on the rest.
+echo "not a PNG" > "$out/broken.png"
+{ cat "$out/images.csv"; echo "$out/broken.png"; echo "$out/gone.jpg"; } > "$out/damaged.csv"
+expect 3 "broken.png.*--skip-unreadable" -- "$cli" pretrain "${recipe[@]}" --batch 2 --images "$out/damaged.csv" --out "$out/x"
+"$cli" pretrain "${recipe[@]}" --batch 2 --images "$out/damaged.csv" --out "$out/skipped" --skip-unreadable \
+  > "$out/skipped.txt" 2> "$out/skipped.err"
+grep -q "left out .*broken.png" "$out/skipped.err"
+grep -q "left out .*gone.jpg" "$out/skipped.err"
+grep -q "2 of 6 images left out" "$out/skipped.err"
+grep -q "finished 4 steps" "$out/skipped.txt"
+# the same four images as the straight run: the same data hash in the card
+cmp <(grep -o '"training_data_sha256": *"[0-9a-f]*"' "$out/straight/model/model.json") \
+    <(grep -o '"training_data_sha256": *"[0-9a-f]*"' "$out/skipped/model/model.json")
 echo "pretrain commands: all checks passed"
