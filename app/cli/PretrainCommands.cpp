@@ -23,9 +23,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct ImageList {
-  std::vector<fs::path> paths;  // absolute
-  std::string sha256;           // over "relative path, content SHA-256" lines, in order
+struct TrainingImages {
+  std::vector<core::Image2D> images;  // decoded, in list order
+  std::size_t count = 0;              // images kept (images is cleared once the trainer copied them)
+  std::string sha256;                 // over "relative path, content SHA-256" lines of those kept, in order
 };
 
 core::Result<std::vector<fs::path>> listFromCsv(const fs::path& csv) {
@@ -78,12 +79,12 @@ core::Result<std::pair<std::string, core::Image2D>> readImage(const fs::path& pa
 // Every listed image read, or the first that cannot be; with `skipUnreadable`, those are named
 // on stderr and left out. The data's hash covers the images kept, so a resume with the same
 // files (and the same unreadable ones) matches the run it continues.
-core::Result<std::vector<core::Image2D>> loadImages(const fs::path& source, bool skipUnreadable, ImageList& list) {
+core::Result<TrainingImages> loadImages(const fs::path& source, bool skipUnreadable) {
   auto paths = listImagePaths(source);
   if (!paths) return paths.error();
   std::error_code ec;
   const fs::path base = fs::is_directory(source, ec) ? source : source.parent_path();
-  std::vector<core::Image2D> images;
+  TrainingImages loaded;
   std::string manifest;
   std::size_t skipped = 0;
   for (const auto& path : paths.value()) {
@@ -96,14 +97,14 @@ core::Result<std::vector<core::Image2D>> loadImages(const fs::path& source, bool
       continue;
     }
     manifest += fs::relative(path, base, ec).generic_string() + "," + read.value().first + "\n";
-    images.push_back(std::move(read.value().second));
-    list.paths.push_back(path);
+    loaded.images.push_back(std::move(read.value().second));
   }
   if (skipped > 0) std::fprintf(stderr, "pretrain: %zu of %zu images left out\n", skipped, paths.value().size());
-  if (images.empty())
+  if (loaded.images.empty())
     return core::makeError(core::ErrorCode::InvalidArgument, source.string() + ": no readable images");
-  list.sha256 = core::sha256OfBytes(manifest);
-  return images;
+  loaded.count = loaded.images.size();
+  loaded.sha256 = core::sha256OfBytes(manifest);
+  return loaded;
 }
 
 core::Result<std::unique_ptr<model::VitModel>> baseModel(const PretrainOptions& o) {
@@ -138,9 +139,9 @@ int runPretrain(const PretrainOptions& o) {
     if (auto allowed = core::checkOutputFolder(o.outDir, outputPolicy(o.force || !o.resume.empty(), {o.modelDir, o.images}));
         !allowed)
       return failOutput(allowed.error());
-  ImageList list;
-  auto images = loadImages(o.images, o.skipUnreadable, list);
-  if (!images) return fail(images.error(), Judged::InputFile);
+  auto data = loadImages(o.images, o.skipUnreadable);
+  if (!data) return fail(data.error(), Judged::InputFile);
+  auto& training = data.value();
 
   model::DinoOptions options;
   options.localCrops = o.localCrops;
@@ -156,13 +157,13 @@ int runPretrain(const PretrainOptions& o) {
   options.stopAfterSteps = o.stopAfter;
   options.checkpointEvery = o.checkpointEvery;
   options.bf16 = o.fp32 ? 0 : 1;
-  options.dataSha256 = list.sha256;
+  options.dataSha256 = training.sha256;
 
   std::string baseName, baseSha;
   core::Result<std::unique_ptr<model::DinoPretrainer>> trainer =
       core::makeError(core::ErrorCode::Internal, "no trainer");
   if (!o.resume.empty()) {
-    trainer = model::DinoPretrainer::resume(o.resume, options, images.value(), distributed.value());
+    trainer = model::DinoPretrainer::resume(o.resume, options, training.images, distributed.value());
     baseName = o.resume.string();
     if (auto hash = core::sha256OfFile(o.resume)) baseSha = hash.value();
   } else {
@@ -171,18 +172,18 @@ int runPretrain(const PretrainOptions& o) {
     baseName = o.modelDir.empty() ? o.arch + " (random initialisation, seed " + std::to_string(o.seed) + ")"
                                   : base.value()->card().name;
     baseSha = base.value()->card().provenance.weightsSha256;
-    trainer = model::DinoPretrainer::create(*base.value(), options, images.value(), distributed.value());
+    trainer = model::DinoPretrainer::create(*base.value(), options, training.images, distributed.value());
   }
   if (!trainer) return fail(trainer.error());  // options that do not fit: 2; a bad checkpoint: 3
-  images.value().clear();  // the trainer holds its own working copies
+  training.images.clear();                     // the trainer holds its own working copies
   trainer.value()->setThreads(o.threads);  // -1: the trainer picks from the views' size
 
   std::error_code ec;
   fs::create_directories(o.outDir, ec);
   if (ec) return fail(kExitFailure, o.outDir.string() + ": cannot create: " + ec.message());
   const bool writer = distributed.value().isRankZero();
-  std::fprintf(stderr, "pretrain: %zu images (data %s), rank %d of %d, %d compute threads\n", list.paths.size(),
-               list.sha256.substr(0, 12).c_str(), distributed.value().rank, distributed.value().worldSize,
+  std::fprintf(stderr, "pretrain: %zu images (data %s), rank %d of %d, %d compute threads\n", training.count,
+               training.sha256.substr(0, 12).c_str(), distributed.value().rank, distributed.value().worldSize,
                trainer.value()->threads());
 
   // Ctrl-C or TERM cancels the run: it stops after the current step with a checkpoint.
@@ -201,8 +202,8 @@ int runPretrain(const PretrainOptions& o) {
     card.provenance.baseModel = baseName;
     card.provenance.baseModelSha256 = baseSha;
     card.provenance.method = "dino";
-    card.provenance.trainingDataSha256 = list.sha256;
-    card.provenance.trainingImages = list.paths.size();
+    card.provenance.trainingDataSha256 = training.sha256;
+    card.provenance.trainingImages = training.count;
     card.provenance.split = "none (self-supervised, all images)";
     card.provenance.seed = used.seed;
     card.provenance.hyperParameters = used.toMap();
